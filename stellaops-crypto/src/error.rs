@@ -1,0 +1,137 @@
+//! The one error type of this crate.
+
+use crate::Algorithm;
+
+/// Everything that can go wrong with keys and signatures.
+///
+/// Variants are stable: new ones may be added (the enum is `#[non_exhaustive]`), existing
+/// ones keep their meaning. Verification failure is deliberately one opaque variant,
+/// [`Error::InvalidSignature`], so a caller cannot learn *why* a forgery failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The algorithm name is not one this crate knows.
+    #[error("unknown algorithm name {0:?}")]
+    UnknownAlgorithm(String),
+    /// The key's type or parameters are not supported (e.g. an unsupported curve or key type).
+    #[error("unsupported key: {0}")]
+    UnsupportedKey(&'static str),
+    /// An RSA key outside the accepted 2048–4096 bit range.
+    #[error("rsa key of {bits} bits is outside the accepted range 2048-4096")]
+    RsaKeySize {
+        /// The modulus size found.
+        bits: usize,
+    },
+    /// The key cannot be used with the requested algorithm.
+    #[error("key of type {key} cannot be used with algorithm {requested}")]
+    AlgorithmMismatch {
+        /// What the key is.
+        key: &'static str,
+        /// What was asked for.
+        requested: Algorithm,
+    },
+    /// A PKCS#8 private key could not be decoded or encoded.
+    #[error("pkcs#8 private key: {0}")]
+    Pkcs8(#[source] pkcs8::Error),
+    /// A SubjectPublicKeyInfo could not be decoded or encoded.
+    #[error("subject public key info: {0}")]
+    Spki(#[source] spki::Error),
+    /// DER or PEM framing is malformed.
+    #[error("der/pem encoding: {0}")]
+    Der(#[source] der::Error),
+    /// The input is neither PEM, DER nor JWK of a kind we read.
+    #[error("unrecognised key encoding: {0}")]
+    UnrecognisedEncoding(&'static str),
+    /// The PEM label is not one we accept at this place.
+    #[error("unexpected pem label {0:?}")]
+    UnexpectedPemLabel(String),
+    /// The private key is passphrase-encrypted and no passphrase was given.
+    #[error("the private key is encrypted and needs a passphrase")]
+    PassphraseRequired,
+    /// Decryption of an encrypted PKCS#8 key failed (wrong passphrase or corrupt key).
+    #[error("cannot decrypt the private key: wrong passphrase or corrupt key")]
+    Decryption,
+    /// A JWK is malformed or of an unsupported kind.
+    #[error("jwk: {0}")]
+    Jwk(#[from] JwkError),
+    /// An X.509 certificate could not be decoded.
+    #[error("x.509 certificate: {0}")]
+    Certificate(#[source] der::Error),
+    /// The RSA implementation rejected the key or operation.
+    #[error("rsa: {0}")]
+    Rsa(#[source] rsa::Error),
+    /// Signing failed inside the software implementation.
+    #[error("signing failed: {0}")]
+    Signing(#[source] signature::Error),
+    /// A signing backend (HSM, KMS, device) failed.
+    #[error("{backend} backend: {source}")]
+    Backend {
+        /// Which backend, e.g. `"pkcs11"`.
+        backend: &'static str,
+        /// What it reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
+    /// The signature does not verify. Deliberately carries no detail.
+    #[error("invalid signature")]
+    InvalidSignature,
+    /// The operation is not possible for this algorithm (e.g. pre-hashed Ed25519).
+    #[error("operation not supported for {0}")]
+    Unsupported(Algorithm),
+}
+
+/// What is wrong with a JWK.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwkError {
+    /// Not a JSON object of the JWK shape.
+    #[error("malformed json: {0}")]
+    Json(#[source] serde_json::Error),
+    /// A member is missing.
+    #[error("missing member {0:?}")]
+    Missing(&'static str),
+    /// A member is not valid base64url.
+    #[error("member {0:?} is not valid base64url")]
+    Base64(&'static str),
+    /// `kty`/`crv` combination we do not support.
+    #[error("unsupported key type {kty:?} (crv {crv:?})")]
+    Unsupported {
+        /// The `kty` member.
+        kty: String,
+        /// The `crv` member, if any.
+        crv: Option<String>,
+    },
+    /// The `alg` member names an algorithm that does not fit the key.
+    #[error("alg {0:?} does not fit the key")]
+    Alg(String),
+    /// The key material is not a valid key (point not on curve, wrong length, ...).
+    #[error("invalid key material")]
+    InvalidKey,
+}
+
+impl From<pkcs8::Error> for Error {
+    fn from(e: pkcs8::Error) -> Self {
+        Error::Pkcs8(e)
+    }
+}
+
+impl From<spki::Error> for Error {
+    fn from(e: spki::Error) -> Self {
+        Error::Spki(e)
+    }
+}
+
+impl From<der::Error> for Error {
+    fn from(e: der::Error) -> Self {
+        Error::Der(e)
+    }
+}
+
+impl From<rsa::Error> for Error {
+    fn from(e: rsa::Error) -> Self {
+        Error::Rsa(e)
+    }
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

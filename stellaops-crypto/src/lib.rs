@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod algorithm;
+mod error;
+pub mod hazmat;
+mod jwk;
+mod key_id;
+mod oid;
+mod pem;
+mod signing_key;
+mod software;
+mod verifying_key;
+
+pub use algorithm::{Algorithm, HashAlgorithm};
+pub use error::{Error, JwkError, Result};
+pub use key_id::KeyId;
+pub use signing_key::SigningKey;
+pub use software::{SoftwareKey, DEFAULT_RSA_BITS, PBKDF2_ITERATIONS};
+pub use verifying_key::{VerifyingKey, RSA_BITS};

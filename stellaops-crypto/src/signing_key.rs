@@ -1,0 +1,73 @@
+//! The one trait every signing backend implements.
+
+use std::fmt;
+
+use crate::{Algorithm, KeyId, Result, VerifyingKey};
+
+/// A key that can sign: software keys today; PKCS#11, KMS, FIDO2 and Fulcio backends later.
+///
+/// The trait is object-safe (`Box<dyn SigningKey>` / `&dyn SigningKey`), `Send + Sync` so one key
+/// can serve many threads, and signing is fallible because hardware and remote backends fail.
+/// Backends that can only sign a pre-computed digest implement
+/// [`hazmat::PrehashSigner`](crate::hazmat::PrehashSigner) and are wrapped in
+/// [`hazmat::Prehashed`](crate::hazmat::Prehashed).
+pub trait SigningKey: fmt::Debug + Send + Sync {
+    /// The algorithm this key signs with.
+    fn algorithm(&self) -> Algorithm;
+
+    /// The public half, able to verify this key's signatures.
+    fn public_key(&self) -> &VerifyingKey;
+
+    /// The key id (SHA-256 of the SPKI DER), taken from the public key.
+    fn key_id(&self) -> &KeyId {
+        self.public_key().key_id()
+    }
+
+    /// DER certificates binding the key, leaf first; empty for raw keys.
+    fn certificate_chain(&self) -> &[Vec<u8>] {
+        &[]
+    }
+
+    /// Sign `message` and return the signature in its wire encoding
+    /// (DER for ECDSA, 64 bytes for Ed25519, modulus-sized for RSA).
+    ///
+    /// # Errors
+    /// Whatever the backend reports; software keys fail only on internal errors.
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>>;
+}
+
+impl<T: SigningKey + ?Sized> SigningKey for Box<T> {
+    fn algorithm(&self) -> Algorithm {
+        (**self).algorithm()
+    }
+    fn public_key(&self) -> &VerifyingKey {
+        (**self).public_key()
+    }
+    fn key_id(&self) -> &KeyId {
+        (**self).key_id()
+    }
+    fn certificate_chain(&self) -> &[Vec<u8>] {
+        (**self).certificate_chain()
+    }
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        (**self).try_sign(message)
+    }
+}
+
+impl<T: SigningKey + ?Sized> SigningKey for std::sync::Arc<T> {
+    fn algorithm(&self) -> Algorithm {
+        (**self).algorithm()
+    }
+    fn public_key(&self) -> &VerifyingKey {
+        (**self).public_key()
+    }
+    fn key_id(&self) -> &KeyId {
+        (**self).key_id()
+    }
+    fn certificate_chain(&self) -> &[Vec<u8>] {
+        (**self).certificate_chain()
+    }
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        (**self).try_sign(message)
+    }
+}

@@ -1,0 +1,318 @@
+//! Private keys held in process memory.
+
+use std::fmt;
+
+use pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use signature::Signer;
+use zeroize::Zeroizing;
+
+use crate::oid::{self, KeyKind};
+use crate::verifying_key::{check_rsa_size, Public};
+use crate::{jwk, pem, Algorithm, Error, Result, SigningKey, VerifyingKey};
+
+/// PBKDF2-HMAC-SHA256 iterations for keys we encrypt (OWASP's 2023 figure).
+pub const PBKDF2_ITERATIONS: u32 = 600_000;
+
+/// Default RSA modulus size for generated keys.
+pub const DEFAULT_RSA_BITS: usize = 3072;
+
+/// A private key in memory: ECDSA P-256/P-384, Ed25519 or RSA.
+///
+/// Secrets are zeroized when the key is dropped (each inner key type zeroizes itself) and every
+/// serialization of secret material is returned in a [`Zeroizing`] buffer. `Debug` prints only the
+/// algorithm and key id.
+pub struct SoftwareKey {
+    secret: Secret,
+    algorithm: Algorithm,
+    public: VerifyingKey,
+}
+
+pub(crate) enum Secret {
+    P256(p256::ecdsa::SigningKey),
+    P384(p384::ecdsa::SigningKey),
+    Ed25519(ed25519_dalek::SigningKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
+}
+
+impl SoftwareKey {
+    pub(crate) fn from_secret(secret: Secret, algorithm: Option<Algorithm>) -> Result<Self> {
+        let (public, default) = match &secret {
+            Secret::P256(k) => (Public::P256(*k.verifying_key()), Algorithm::EcdsaP256Sha256),
+            Secret::P384(k) => (Public::P384(*k.verifying_key()), Algorithm::EcdsaP384Sha384),
+            Secret::Ed25519(k) => (Public::Ed25519(k.verifying_key()), Algorithm::Ed25519),
+            Secret::Rsa(k) => {
+                check_rsa_size(k.as_ref())?;
+                (Public::Rsa(k.to_public_key()), Algorithm::RsaPssSha256)
+            }
+        };
+        let algorithm = algorithm.unwrap_or(default);
+        let public = VerifyingKey::from_public(public, Some(algorithm))?;
+        Ok(SoftwareKey {
+            secret,
+            algorithm,
+            public,
+        })
+    }
+
+    /// Generate a fresh key for `algorithm` (RSA keys get [`DEFAULT_RSA_BITS`]).
+    ///
+    /// # Errors
+    /// Only if the operating system's random source fails.
+    pub fn generate(algorithm: Algorithm) -> Result<Self> {
+        Self::generate_with_rsa_bits(algorithm, DEFAULT_RSA_BITS)
+    }
+
+    /// Generate a fresh key; `rsa_bits` (2048–4096) applies to RSA algorithms only.
+    ///
+    /// # Errors
+    /// [`Error::RsaKeySize`] for a size outside the range; RSA generation failures.
+    pub fn generate_with_rsa_bits(algorithm: Algorithm, rsa_bits: usize) -> Result<Self> {
+        let secret = match algorithm {
+            Algorithm::EcdsaP256Sha256 => Secret::P256(p256::ecdsa::SigningKey::random(&mut OsRng)),
+            Algorithm::EcdsaP384Sha384 => Secret::P384(p384::ecdsa::SigningKey::random(&mut OsRng)),
+            Algorithm::Ed25519 => Secret::Ed25519(ed25519_dalek::SigningKey::generate(&mut OsRng)),
+            Algorithm::RsaPssSha256 | Algorithm::RsaPkcs1Sha256 => {
+                if !crate::verifying_key::RSA_BITS.contains(&rsa_bits) {
+                    return Err(Error::RsaKeySize { bits: rsa_bits });
+                }
+                Secret::Rsa(Box::new(rsa::RsaPrivateKey::new(&mut OsRng, rsa_bits)?))
+            }
+        };
+        Self::from_secret(secret, Some(algorithm))
+    }
+
+    /// Decode an unencrypted PKCS#8 `PrivateKeyInfo` (DER). RSA keys sign with
+    /// [`Algorithm::RsaPssSha256`] unless [`SoftwareKey::with_algorithm`] says otherwise.
+    ///
+    /// # Errors
+    /// [`Error::Pkcs8`] for malformed DER, [`Error::UnsupportedKey`] for other key types.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let info = pkcs8::PrivateKeyInfo::try_from(der)?;
+        let curve = info.algorithm.parameters_oid().ok();
+        let secret = match oid::classify(info.algorithm.oid, curve) {
+            Some(KeyKind::P256) => Secret::P256(p256::ecdsa::SigningKey::from_pkcs8_der(der)?),
+            Some(KeyKind::P384) => Secret::P384(p384::ecdsa::SigningKey::from_pkcs8_der(der)?),
+            Some(KeyKind::Ed25519) => {
+                Secret::Ed25519(ed25519_dalek::SigningKey::from_pkcs8_der(der)?)
+            }
+            Some(KeyKind::Rsa) => Secret::Rsa(Box::new(rsa::RsaPrivateKey::from_pkcs8_der(der)?)),
+            None => return Err(Error::UnsupportedKey("private key algorithm or curve")),
+        };
+        Self::from_secret(secret, None)
+    }
+
+    /// Decode a passphrase-encrypted PKCS#8 `EncryptedPrivateKeyInfo` (DER; PBES2 with PBKDF2 or
+    /// scrypt and AES-CBC, as OpenSSL and pyca/cryptography write them).
+    ///
+    /// # Errors
+    /// [`Error::Decryption`] for a wrong passphrase, otherwise as [`SoftwareKey::from_pkcs8_der`].
+    pub fn from_encrypted_pkcs8_der(der: &[u8], passphrase: &[u8]) -> Result<Self> {
+        let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der)?;
+        let doc = info.decrypt(passphrase).map_err(|_| Error::Decryption)?;
+        Self::from_pkcs8_der(doc.as_bytes())
+    }
+
+    /// Decode PEM: `PRIVATE KEY` (PKCS#8), `ENCRYPTED PRIVATE KEY` (needs `passphrase`),
+    /// `EC PRIVATE KEY` (SEC1) or `RSA PRIVATE KEY` (PKCS#1). A `Stella-Algorithm:` line before the
+    /// block chooses the RSA padding.
+    ///
+    /// # Errors
+    /// [`Error::PassphraseRequired`], [`Error::Decryption`], [`Error::UnexpectedPemLabel`] and the
+    /// decoding errors of the formats.
+    pub fn from_pem(text: &str, passphrase: Option<&[u8]>) -> Result<Self> {
+        let block = pem::decode(text.as_bytes())?;
+        let key = match block.label.as_str() {
+            "PRIVATE KEY" => Self::from_pkcs8_der(&block.der)?,
+            "ENCRYPTED PRIVATE KEY" => {
+                let pass = passphrase.ok_or(Error::PassphraseRequired)?;
+                Self::from_encrypted_pkcs8_der(&block.der, pass)?
+            }
+            "EC PRIVATE KEY" => Self::from_sec1_der(&block.der)?,
+            "RSA PRIVATE KEY" => {
+                use rsa::pkcs1::DecodeRsaPrivateKey;
+                let k = rsa::RsaPrivateKey::from_pkcs1_der(&block.der)
+                    .map_err(|e| Error::Rsa(rsa::Error::Pkcs1(e)))?;
+                Self::from_secret(Secret::Rsa(Box::new(k)), None)?
+            }
+            other => return Err(Error::UnexpectedPemLabel(other.to_owned())),
+        };
+        match block.hint {
+            Some(a) => key.with_algorithm(a),
+            None => Ok(key),
+        }
+    }
+
+    fn from_sec1_der(der: &[u8]) -> Result<Self> {
+        if let Ok(k) = p256::SecretKey::from_sec1_der(der) {
+            return Self::from_secret(Secret::P256(k.into()), None);
+        }
+        match p384::SecretKey::from_sec1_der(der) {
+            Ok(k) => Self::from_secret(Secret::P384(k.into()), None),
+            Err(_) => Err(Error::UnsupportedKey(
+                "sec1 key on a curve other than p-256/p-384",
+            )),
+        }
+    }
+
+    /// Decode a private JWK (`EC` with `d`, `OKP` Ed25519 with `d`, `RSA` with `d`, `p`, `q`).
+    ///
+    /// # Errors
+    /// [`Error::Jwk`] for malformed, public-only or unsupported JWKs.
+    pub fn from_jwk(json: &str) -> Result<Self> {
+        jwk::private_from_jwk(json)
+    }
+
+    /// Read whichever encoding `bytes` hold: PEM text (any label above), a private JWK, or
+    /// PKCS#8 DER (plain, or encrypted when `passphrase` is given).
+    ///
+    /// # Errors
+    /// The specific decoding error, or [`Error::UnrecognisedEncoding`].
+    pub fn from_bytes(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Self> {
+        let start = bytes
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(0);
+        if bytes.get(start) == Some(&b'{') {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::UnrecognisedEncoding("jwk is not utf-8"))?;
+            return Self::from_jwk(text);
+        }
+        if pem::is_pem(bytes) {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::UnrecognisedEncoding("pem is not utf-8"))?;
+            return Self::from_pem(text, passphrase);
+        }
+        match Self::from_pkcs8_der(bytes) {
+            Ok(k) => Ok(k),
+            Err(Error::Pkcs8(_)) if pkcs8::EncryptedPrivateKeyInfo::try_from(bytes).is_ok() => {
+                let pass = passphrase.ok_or(Error::PassphraseRequired)?;
+                Self::from_encrypted_pkcs8_der(bytes, pass)
+            }
+            Err(Error::Pkcs8(_)) => Err(Error::UnrecognisedEncoding(
+                "neither pem, jwk nor pkcs#8 der",
+            )),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Choose the algorithm (the RSA padding; for other keys it must be the key's own).
+    ///
+    /// # Errors
+    /// [`Error::AlgorithmMismatch`] when the key cannot sign with `algorithm`.
+    pub fn with_algorithm(self, algorithm: Algorithm) -> Result<Self> {
+        let public = self.public.clone().with_algorithm(algorithm)?;
+        Ok(SoftwareKey {
+            secret: self.secret,
+            algorithm,
+            public,
+        })
+    }
+
+    /// PKCS#8 `PrivateKeyInfo` DER.
+    ///
+    /// # Errors
+    /// Only if encoding fails, which does not happen for valid keys.
+    pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
+        let doc = match &self.secret {
+            Secret::P256(k) => k.to_pkcs8_der()?,
+            Secret::P384(k) => k.to_pkcs8_der()?,
+            Secret::Ed25519(k) => k.to_pkcs8_der()?,
+            Secret::Rsa(k) => k.to_pkcs8_der()?,
+        };
+        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+    }
+
+    /// PKCS#8 PEM (`PRIVATE KEY`); RSA keys get a `Stella-Algorithm:` line naming their padding.
+    ///
+    /// # Errors
+    /// Only if encoding fails, which does not happen for valid keys.
+    pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
+        pem::encode("PRIVATE KEY", &self.to_pkcs8_der()?, self.pem_hint())
+    }
+
+    /// Passphrase-encrypted PKCS#8 PEM (`ENCRYPTED PRIVATE KEY`): PBES2 with PBKDF2-HMAC-SHA256
+    /// ([`PBKDF2_ITERATIONS`] iterations, 16-byte random salt) and AES-256-CBC, readable by OpenSSL
+    /// and pyca/cryptography.
+    ///
+    /// # Errors
+    /// Only if encryption or encoding fails.
+    pub fn to_encrypted_pkcs8_pem(&self, passphrase: &[u8]) -> Result<Zeroizing<String>> {
+        let der = self.to_pkcs8_der()?;
+        let info = pkcs8::PrivateKeyInfo::try_from(der.as_slice())?;
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        OsRng.fill_bytes(&mut salt);
+        OsRng.fill_bytes(&mut iv);
+        let params =
+            pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(PBKDF2_ITERATIONS, &salt, &iv)
+                .map_err(|e| Error::Pkcs8(pkcs8::Error::EncryptedPrivateKey(e)))?;
+        let doc = info.encrypt_with_params(params, passphrase)?;
+        pem::encode("ENCRYPTED PRIVATE KEY", doc.as_bytes(), self.pem_hint())
+    }
+
+    /// The private key as a JWK (contains the secret).
+    ///
+    /// # Errors
+    /// Only if encoding fails, which does not happen for valid keys.
+    pub fn to_jwk(&self) -> Result<Zeroizing<String>> {
+        jwk::private_to_jwk(self)
+    }
+
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    fn pem_hint(&self) -> Option<Algorithm> {
+        self.algorithm.is_rsa().then_some(self.algorithm)
+    }
+}
+
+impl SigningKey for SoftwareKey {
+    fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    fn public_key(&self) -> &VerifyingKey {
+        &self.public
+    }
+
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        match &self.secret {
+            Secret::P256(k) => {
+                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(Error::Signing)?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            Secret::P384(k) => {
+                let sig: p384::ecdsa::Signature = k.try_sign(message).map_err(Error::Signing)?;
+                Ok(sig.to_der().as_bytes().to_vec())
+            }
+            Secret::Ed25519(k) => Ok(k
+                .try_sign(message)
+                .map_err(Error::Signing)?
+                .to_bytes()
+                .to_vec()),
+            Secret::Rsa(k) => {
+                let digest = Sha256::digest(message);
+                // Both paddings pass the RNG into the private-key operation, which blinds it.
+                let sig = match self.algorithm {
+                    Algorithm::RsaPkcs1Sha256 => {
+                        k.sign_with_rng(&mut OsRng, rsa::Pkcs1v15Sign::new::<Sha256>(), &digest)?
+                    }
+                    _ => k.sign_with_rng(&mut OsRng, rsa::Pss::new_blinded::<Sha256>(), &digest)?,
+                };
+                Ok(sig)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for SoftwareKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SoftwareKey")
+            .field("algorithm", &self.algorithm)
+            .field("key_id", &self.public.key_id().as_str())
+            .finish_non_exhaustive()
+    }
+}

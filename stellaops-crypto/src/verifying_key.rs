@@ -1,0 +1,418 @@
+//! Public keys that check signatures.
+
+use std::fmt;
+
+use pkcs8::{DecodePublicKey, EncodePublicKey};
+use rsa::traits::PublicKeyParts;
+use rsa::BigUint;
+use sha2::{Digest, Sha256};
+use signature::Verifier;
+
+use crate::oid::{self, KeyKind};
+use crate::{jwk, pem, Algorithm, Error, KeyId, Result};
+
+/// Accepted RSA modulus sizes, in bits.
+pub const RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
+
+/// A public key able to verify signatures, built from SPKI (PEM/DER), JWK or an X.509 certificate.
+///
+/// An RSA key says nothing about its padding. A key loaded without an algorithm (from plain SPKI or
+/// a certificate) verifies both RSA-PSS-SHA256 (any salt length, as securesystemslib does) and
+/// RSA-PKCS1-SHA256; [`VerifyingKey::with_algorithm`], a JWK `alg` member or the PEM hint line
+/// pins one.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    inner: Public,
+    pinned: Option<Algorithm>,
+    spki_der: Vec<u8>,
+    key_id: KeyId,
+}
+
+#[derive(Clone)]
+pub(crate) enum Public {
+    P256(p256::ecdsa::VerifyingKey),
+    P384(p384::ecdsa::VerifyingKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa(rsa::RsaPublicKey),
+}
+
+impl VerifyingKey {
+    pub(crate) fn from_public(inner: Public, pinned: Option<Algorithm>) -> Result<Self> {
+        let spki_der = match &inner {
+            Public::P256(k) => k.to_public_key_der()?,
+            Public::P384(k) => k.to_public_key_der()?,
+            Public::Ed25519(k) => k.to_public_key_der()?,
+            Public::Rsa(k) => {
+                check_rsa_size(k)?;
+                k.to_public_key_der()?
+            }
+        }
+        .into_vec();
+        let key_id = KeyId::from_spki_der(&spki_der);
+        let key = VerifyingKey {
+            inner,
+            pinned: None,
+            spki_der,
+            key_id,
+        };
+        match pinned {
+            Some(a) => key.with_algorithm(a),
+            None => Ok(key),
+        }
+    }
+
+    /// Decode a DER SubjectPublicKeyInfo (P-256, P-384, Ed25519 or RSA).
+    ///
+    /// # Errors
+    /// [`Error::Spki`] for malformed DER, [`Error::UnsupportedKey`] for other key types,
+    /// [`Error::RsaKeySize`] for RSA keys outside 2048–4096 bits.
+    pub fn from_spki_der(der: &[u8]) -> Result<Self> {
+        let info = spki::SubjectPublicKeyInfoRef::try_from(der)?;
+        let curve = info.algorithm.parameters_oid().ok();
+        let inner = match oid::classify(info.algorithm.oid, curve) {
+            Some(KeyKind::P256) => {
+                Public::P256(p256::ecdsa::VerifyingKey::from_public_key_der(der)?)
+            }
+            Some(KeyKind::P384) => {
+                Public::P384(p384::ecdsa::VerifyingKey::from_public_key_der(der)?)
+            }
+            Some(KeyKind::Ed25519) => {
+                Public::Ed25519(ed25519_dalek::VerifyingKey::from_public_key_der(der)?)
+            }
+            Some(KeyKind::Rsa) => Public::Rsa(rsa::RsaPublicKey::from_public_key_der(der)?),
+            None => return Err(Error::UnsupportedKey("public key algorithm or curve")),
+        };
+        Self::from_public(inner, None)
+    }
+
+    /// Decode PEM text: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1) or `CERTIFICATE`.
+    /// A `Stella-Algorithm:` line before the block pins the algorithm.
+    ///
+    /// # Errors
+    /// As [`VerifyingKey::from_spki_der`], plus [`Error::UnexpectedPemLabel`] for other labels.
+    pub fn from_pem(text: &str) -> Result<Self> {
+        let block = pem::decode(text.as_bytes())?;
+        let key = match block.label.as_str() {
+            "PUBLIC KEY" => Self::from_spki_der(&block.der)?,
+            "RSA PUBLIC KEY" => {
+                use rsa::pkcs1::DecodeRsaPublicKey;
+                let k = rsa::RsaPublicKey::from_pkcs1_der(&block.der)
+                    .map_err(|e| Error::Rsa(rsa::Error::Pkcs1(e)))?;
+                Self::from_public(Public::Rsa(k), None)?
+            }
+            "CERTIFICATE" => Self::from_certificate_der(&block.der)?,
+            other => return Err(Error::UnexpectedPemLabel(other.to_owned())),
+        };
+        match block.hint {
+            Some(a) => key.with_algorithm(a),
+            None => Ok(key),
+        }
+    }
+
+    /// Decode a JSON Web Key (RFC 7517): `EC` P-256/P-384, `OKP` Ed25519 or `RSA`.
+    /// Private members, if present, are ignored; an `alg` member pins the algorithm.
+    ///
+    /// # Errors
+    /// [`Error::Jwk`] for malformed or unsupported JWKs.
+    pub fn from_jwk(json: &str) -> Result<Self> {
+        jwk::public_from_jwk(json)
+    }
+
+    /// The subject public key of a DER X.509 certificate. The certificate is not validated:
+    /// chains and identities are the keyless verifier's business.
+    ///
+    /// # Errors
+    /// [`Error::Certificate`] for malformed certificates, then as [`VerifyingKey::from_spki_der`].
+    pub fn from_certificate_der(der: &[u8]) -> Result<Self> {
+        use der::{Decode, Encode};
+        let cert = x509_cert::Certificate::from_der(der).map_err(Error::Certificate)?;
+        let spki = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(Error::Certificate)?;
+        Self::from_spki_der(&spki)
+    }
+
+    /// Read whichever encoding `bytes` hold: PEM text, a JWK, DER SPKI or a DER certificate.
+    ///
+    /// # Errors
+    /// [`Error::UnrecognisedEncoding`] when it is none of these, or the specific decoding error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let trimmed = trim_ascii_start(bytes);
+        if trimmed.first() == Some(&b'{') {
+            let text = std::str::from_utf8(trimmed)
+                .map_err(|_| Error::UnrecognisedEncoding("jwk is not utf-8"))?;
+            return Self::from_jwk(text);
+        }
+        if pem::is_pem(bytes) {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::UnrecognisedEncoding("pem is not utf-8"))?;
+            return Self::from_pem(text);
+        }
+        match Self::from_spki_der(bytes) {
+            Ok(k) => Ok(k),
+            Err(Error::Spki(_)) => Self::from_certificate_der(bytes).map_err(|_| {
+                Error::UnrecognisedEncoding("neither pem, jwk, der spki nor der certificate")
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Pin the algorithm this key accepts (meaningful for RSA; for other keys it must match).
+    ///
+    /// # Errors
+    /// [`Error::AlgorithmMismatch`] when the key cannot be used with `algorithm`.
+    pub fn with_algorithm(mut self, algorithm: Algorithm) -> Result<Self> {
+        let fits = match (&self.inner, algorithm) {
+            (Public::P256(_), Algorithm::EcdsaP256Sha256)
+            | (Public::P384(_), Algorithm::EcdsaP384Sha384)
+            | (Public::Ed25519(_), Algorithm::Ed25519) => true,
+            (Public::Rsa(_), a) => a.is_rsa(),
+            _ => false,
+        };
+        if !fits {
+            return Err(Error::AlgorithmMismatch {
+                key: self.key_type(),
+                requested: algorithm,
+            });
+        }
+        // Only RSA needs a pin: every other key type has exactly one algorithm.
+        if matches!(self.inner, Public::Rsa(_)) {
+            self.pinned = Some(algorithm);
+        }
+        Ok(self)
+    }
+
+    /// The algorithm of this key; an unpinned RSA key reports [`Algorithm::RsaPssSha256`] but also
+    /// accepts RSA-PKCS1-SHA256 (see [`VerifyingKey::accepts`]).
+    pub fn algorithm(&self) -> Algorithm {
+        match (&self.inner, self.pinned) {
+            (_, Some(a)) => a,
+            (Public::P256(_), None) => Algorithm::EcdsaP256Sha256,
+            (Public::P384(_), None) => Algorithm::EcdsaP384Sha384,
+            (Public::Ed25519(_), None) => Algorithm::Ed25519,
+            (Public::Rsa(_), None) => Algorithm::RsaPssSha256,
+        }
+    }
+
+    /// Whether a signature made with `algorithm` can verify under this key.
+    pub fn accepts(&self, algorithm: Algorithm) -> bool {
+        match self.pinned {
+            Some(a) => a == algorithm,
+            None => {
+                self.algorithm() == algorithm
+                    || (matches!(self.inner, Public::Rsa(_)) && algorithm.is_rsa())
+            }
+        }
+    }
+
+    /// True when the key accepts exactly one algorithm: always for non-RSA keys, and for RSA keys
+    /// whose padding was pinned.
+    pub fn is_pinned(&self) -> bool {
+        self.pinned.is_some() || !matches!(self.inner, Public::Rsa(_))
+    }
+
+    /// A short name of the key type: `p256`, `p384`, `ed25519` or `rsa`.
+    pub fn key_type(&self) -> &'static str {
+        match self.inner {
+            Public::P256(_) => "p256",
+            Public::P384(_) => "p384",
+            Public::Ed25519(_) => "ed25519",
+            Public::Rsa(_) => "rsa",
+        }
+    }
+
+    /// RSA modulus size in bits, `None` for other keys.
+    pub fn rsa_bits(&self) -> Option<usize> {
+        match &self.inner {
+            Public::Rsa(k) => Some(k.n().bits()),
+            _ => None,
+        }
+    }
+
+    /// The key id: lowercase hex SHA-256 of [`VerifyingKey::to_spki_der`].
+    pub fn key_id(&self) -> &KeyId {
+        &self.key_id
+    }
+
+    /// The canonical DER SubjectPublicKeyInfo (EC points uncompressed).
+    pub fn to_spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// SPKI as PEM (`PUBLIC KEY`), with the algorithm hint line for pinned RSA keys.
+    ///
+    /// # Errors
+    /// Only if PEM encoding fails, which does not happen for valid keys.
+    pub fn to_spki_pem(&self) -> Result<String> {
+        let hint = match (&self.inner, self.pinned) {
+            (Public::Rsa(_), Some(a)) => Some(a),
+            _ => None,
+        };
+        pem::encode("PUBLIC KEY", &self.spki_der, hint).map(|s| s.to_string())
+    }
+
+    /// The key as a public JWK, with `alg` when the algorithm is known and `kid` = key id.
+    ///
+    /// # Errors
+    /// Only if JSON encoding fails, which does not happen for valid keys.
+    pub fn to_jwk(&self) -> Result<String> {
+        jwk::public_to_jwk(self)
+    }
+
+    pub(crate) fn public(&self) -> &Public {
+        &self.inner
+    }
+
+    pub(crate) fn pinned(&self) -> Option<Algorithm> {
+        self.pinned
+    }
+
+    /// Verify `signature` over `message`, returning the algorithm that verified it.
+    ///
+    /// ECDSA signatures must be strict DER; RSA-PSS accepts any salt length.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`], and nothing more specific, whatever the reason.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<Algorithm> {
+        match &self.inner {
+            Public::P256(k) => {
+                let sig = p256::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)?;
+            }
+            Public::P384(k) => {
+                let sig = p384::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)?;
+            }
+            Public::Ed25519(k) => {
+                let sig = ed25519_dalek::Signature::from_slice(signature)
+                    .map_err(|_| Error::InvalidSignature)?;
+                k.verify_strict(message, &sig)
+                    .map_err(|_| Error::InvalidSignature)?;
+            }
+            Public::Rsa(k) => {
+                let digest = Sha256::digest(message);
+                if self.accepts(Algorithm::RsaPssSha256)
+                    && verify_pss_any_salt(k, &digest, signature)
+                {
+                    return Ok(Algorithm::RsaPssSha256);
+                }
+                if self.accepts(Algorithm::RsaPkcs1Sha256)
+                    && k.verify(rsa::Pkcs1v15Sign::new::<Sha256>(), &digest, signature)
+                        .is_ok()
+                {
+                    return Ok(Algorithm::RsaPkcs1Sha256);
+                }
+                return Err(Error::InvalidSignature);
+            }
+        }
+        Ok(self.algorithm())
+    }
+
+    /// Verify an RSA-PSS-SHA256 signature with exactly `salt_len` bytes of salt (strict mode, for
+    /// policies and test vectors that fix the salt).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`]; [`Error::Unsupported`] for non-RSA keys.
+    pub fn verify_rsa_pss_with_salt_len(
+        &self,
+        message: &[u8],
+        signature: &[u8],
+        salt_len: usize,
+    ) -> Result<()> {
+        match &self.inner {
+            Public::Rsa(k) => k
+                .verify(
+                    rsa::Pss::new_with_salt::<Sha256>(salt_len),
+                    &Sha256::digest(message),
+                    signature,
+                )
+                .map_err(|_| Error::InvalidSignature),
+            _ => Err(Error::Unsupported(self.algorithm())),
+        }
+    }
+}
+
+/// PSS verification with whichever salt length the signer chose.
+///
+/// The `rsa` crate verifies one salt length at a time. Trying every length would cost up to
+/// `emLen - hLen - 1` public-key operations for an invalid signature, a lever for denial of
+/// service, so [`pss_salt_len_hint`] reads the length off the encoded message with one public-key
+/// operation and the crate then verifies strictly at that length. The hint only chooses which
+/// length to check; a wrong hint can make a signature fail, never pass.
+fn verify_pss_any_salt(key: &rsa::RsaPublicKey, digest: &[u8], signature: &[u8]) -> bool {
+    pss_salt_len_hint(key, digest.len(), signature).is_some_and(|salt| {
+        key.verify(rsa::Pss::new_with_salt::<Sha256>(salt), digest, signature)
+            .is_ok()
+    })
+}
+
+/// The salt length an RSASSA-PSS (MGF1-SHA-256) signature was made with, read from the encoded
+/// message per RFC 8017 §9.1.2 steps 4–10, or `None` when the encoding is malformed.
+fn pss_salt_len_hint(key: &rsa::RsaPublicKey, h_len: usize, signature: &[u8]) -> Option<usize> {
+    let s = BigUint::from_bytes_be(signature);
+    if signature.len() != key.size() || &s >= key.n() {
+        return None;
+    }
+    let m = rsa::hazmat::rsa_encrypt(key, &s).ok()?.to_bytes_be();
+    let em_bits = key.n().bits() - 1;
+    let em_len = em_bits.div_ceil(8);
+    if m.len() > em_len || em_len < h_len + 2 {
+        return None;
+    }
+    let mut em = vec![0u8; em_len - m.len()];
+    em.extend_from_slice(&m);
+    if em[em_len - 1] != 0xbc {
+        return None;
+    }
+    let (masked_db, rest) = em.split_at_mut(em_len - h_len - 1);
+    let h = &rest[..h_len];
+    // MGF1-SHA-256: the mask is SHA-256(H || counter) for counter = 0, 1, ...
+    for (counter, chunk) in masked_db.chunks_mut(32).enumerate() {
+        let mask = Sha256::new()
+            .chain_update(h)
+            .chain_update((counter as u32).to_be_bytes())
+            .finalize();
+        chunk.iter_mut().zip(mask.iter()).for_each(|(b, m)| *b ^= m);
+    }
+    masked_db[0] &= 0xff >> (8 * em_len - em_bits);
+    let one = masked_db.iter().position(|b| *b != 0)?;
+    (masked_db[one] == 0x01).then(|| masked_db.len() - one - 1)
+}
+
+pub(crate) fn check_rsa_size(key: &impl PublicKeyParts) -> Result<()> {
+    let bits = key.n().bits();
+    if RSA_BITS.contains(&bits) {
+        Ok(())
+    } else {
+        Err(Error::RsaKeySize { bits })
+    }
+}
+
+fn trim_ascii_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+impl PartialEq for VerifyingKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki_der == other.spki_der && self.pinned == other.pinned
+    }
+}
+
+impl Eq for VerifyingKey {}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("algorithm", &self.algorithm())
+            .field("pinned", &self.is_pinned())
+            .field("key_id", &self.key_id.as_str())
+            .finish()
+    }
+}

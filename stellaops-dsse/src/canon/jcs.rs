@@ -1,0 +1,87 @@
+//! RFC 8785 JSON Canonicalization Scheme.
+
+use super::parse::MAX_DEPTH_CEILING;
+use super::value::{Number, Value};
+use crate::{Error, Result};
+
+/// Largest integer magnitude a double holds exactly (2^53 − 1), the I-JSON range RFC 8785 assumes.
+const MAX_SAFE_INTEGER: u128 = (1 << 53) - 1;
+
+/// Write `value` in RFC 8785 canonical form.
+///
+/// Numbers are formatted as ECMAScript's `Number.prototype.toString` (via `ryu-js`), object members
+/// sorted by the UTF-16 code units of their keys, strings escaped minimally (`"`, `\`, and control
+/// characters as `\b \t \n \f \r` or `\u00xx`).
+///
+/// # Errors
+/// [`Error::NumberOutOfRange`] for an integer beyond ±(2^53−1), which a double cannot hold
+/// exactly (the same rule as the `rfc8785` Python package); [`Error::TooDeep`] for a value nested
+/// deeper than [`MAX_DEPTH_CEILING`].
+pub fn to_jcs(value: &Value) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(256);
+    write(value, &mut out, 0)?;
+    Ok(out)
+}
+
+fn write(value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<()> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(Number::Integer(i)) => {
+            if i.unsigned_abs() > MAX_SAFE_INTEGER {
+                return Err(Error::NumberOutOfRange(i.to_string()));
+            }
+            out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
+        }
+        Value::Number(Number::Float(f)) => {
+            if !f.is_finite() {
+                return Err(Error::NumberOutOfRange(f.to_string()));
+            }
+            out.extend_from_slice(ryu_js::Buffer::new().format_finite(*f).as_bytes());
+        }
+        Value::String(s) => write_string(s, out)?,
+        Value::Array(items) => {
+            if depth >= MAX_DEPTH_CEILING {
+                return Err(Error::TooDeep {
+                    limit: MAX_DEPTH_CEILING,
+                });
+            }
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write(item, out, depth + 1)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(members) => {
+            if depth >= MAX_DEPTH_CEILING {
+                return Err(Error::TooDeep {
+                    limit: MAX_DEPTH_CEILING,
+                });
+            }
+            let mut sorted: Vec<&(String, Value)> = members.iter().collect();
+            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+            out.push(b'{');
+            for (i, (key, item)) in sorted.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(key, out)?;
+                out.push(b':');
+                write(item, out, depth + 1)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// serde_json's string escaping is exactly RFC 8785 §3.2.2.2: `\"`, `\\`, the five short escapes
+/// for control characters, `\u00xx` (lowercase hex) for the other control characters, and every
+/// other character (including U+007F and non-ASCII) written as UTF-8.
+fn write_string(s: &str, out: &mut Vec<u8>) -> Result<()> {
+    serde_json::to_writer(&mut *out, s).map_err(Error::Syntax)
+}

@@ -1,0 +1,65 @@
+//! Canonical JSON: RFC 8785 (JCS, the default) and OLPC canonical JSON (TUF/securesystemslib).
+//!
+//! Input goes through one strict parser ([`parse`]) that refuses what a canonical form cannot
+//! represent faithfully: duplicate keys, nesting deeper than a limit, oversized input, invalid
+//! UTF-8, lone surrogates and out-of-range numbers. Each refusal is a typed [`Error`](crate::Error).
+
+mod jcs;
+mod olpc;
+mod parse;
+mod value;
+
+pub use jcs::to_jcs;
+pub use olpc::to_olpc;
+pub use parse::{parse, Limits, MAX_DEPTH_CEILING};
+pub use value::{Number, Value};
+
+use crate::Result;
+
+/// Which canonical form.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// RFC 8785 JSON Canonicalization Scheme: ECMAScript number formatting, keys sorted by UTF-16
+    /// code units, minimal escaping. Handles floats (CVSS scores in SBOM/VEX documents).
+    #[default]
+    Jcs,
+    /// OLPC canonical JSON as securesystemslib's `encode_canonical` writes it: integers only, keys
+    /// sorted by code point, only `"` and `\` escaped, everything else written raw.
+    Olpc,
+}
+
+impl std::str::FromStr for Mode {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "jcs" | "rfc8785" => Ok(Mode::Jcs),
+            "olpc" | "cjson" => Ok(Mode::Olpc),
+            _ => Err(()),
+        }
+    }
+}
+
+/// Parse `input` strictly and write it in canonical form.
+///
+/// # Errors
+/// Any parse error of [`parse`]; for [`Mode::Jcs`], integers beyond ±(2^53−1); for [`Mode::Olpc`],
+/// floating-point numbers.
+pub fn canonicalize(input: &[u8], mode: Mode, limits: &Limits) -> Result<Vec<u8>> {
+    let value = parse(input, limits)?;
+    match mode {
+        Mode::Jcs => to_jcs(&value),
+        Mode::Olpc => to_olpc(&value),
+    }
+}
+
+/// Canonicalize any `Serialize` value (serialized with serde_json, then parsed strictly).
+///
+/// # Errors
+/// As [`canonicalize`]; a value serde_json cannot serialize is [`Error::Syntax`](crate::Error::Syntax).
+pub fn canonicalize_serialize<T: serde::Serialize + ?Sized>(
+    value: &T,
+    mode: Mode,
+) -> Result<Vec<u8>> {
+    let bytes = serde_json::to_vec(value).map_err(crate::Error::Syntax)?;
+    canonicalize(&bytes, mode, &Limits::unlimited_size())
+}

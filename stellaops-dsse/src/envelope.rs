@@ -1,0 +1,264 @@
+//! DSSE envelopes: sign with one or many keys, serialize, parse.
+
+use stellaops_crypto::SigningKey;
+
+use crate::canon::{self, Value};
+use crate::{b64, pae, Error, Result};
+
+/// Bounds on envelopes read from outside.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnvelopeLimits {
+    /// Largest envelope JSON in bytes (default 96 MiB).
+    pub max_envelope_bytes: usize,
+    /// Largest decoded payload in bytes (default 64 MiB).
+    pub max_payload_bytes: usize,
+    /// Most signatures in one envelope (default 16).
+    pub max_signatures: usize,
+    /// Deepest JSON nesting in the envelope (default 128).
+    pub max_depth: usize,
+}
+
+impl Default for EnvelopeLimits {
+    fn default() -> Self {
+        EnvelopeLimits {
+            max_envelope_bytes: 96 << 20,
+            max_payload_bytes: 64 << 20,
+            max_signatures: 16,
+            max_depth: 128,
+        }
+    }
+}
+
+/// One signature of an envelope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    keyid: String,
+    sig: Vec<u8>,
+}
+
+impl Signature {
+    /// A signature with its key id hint (may be empty).
+    pub fn new(keyid: impl Into<String>, sig: Vec<u8>) -> Self {
+        Signature {
+            keyid: keyid.into(),
+            sig,
+        }
+    }
+
+    /// The `keyid` hint; empty when the signer gave none. Never a reason to trust.
+    pub fn keyid(&self) -> &str {
+        &self.keyid
+    }
+
+    /// The raw signature bytes (DER for ECDSA).
+    pub fn sig(&self) -> &[u8] {
+        &self.sig
+    }
+}
+
+/// A DSSE envelope: `payloadType`, `payload` and signatures over their PAE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    payload_type: String,
+    payload: Vec<u8>,
+    signatures: Vec<Signature>,
+}
+
+impl Envelope {
+    /// An envelope with no signatures yet.
+    pub fn unsigned(payload_type: impl Into<String>, payload: impl Into<Vec<u8>>) -> Self {
+        Envelope {
+            payload_type: payload_type.into(),
+            payload: payload.into(),
+            signatures: Vec::new(),
+        }
+    }
+
+    /// Sign `payload` with every key in `keys`, in order (multi-signature).
+    ///
+    /// # Errors
+    /// [`Error::NoSigningKeys`] for an empty `keys`; [`Error::Signing`] naming the key that failed
+    /// (no envelope is returned then, so there is never a partly signed result).
+    pub fn sign(
+        payload_type: impl Into<String>,
+        payload: impl Into<Vec<u8>>,
+        keys: &[&dyn SigningKey],
+    ) -> Result<Self> {
+        let mut envelope = Envelope::unsigned(payload_type, payload);
+        envelope.add_signatures(keys)?;
+        Ok(envelope)
+    }
+
+    /// Add one signature per key over this envelope's PAE, computed once. On error nothing is added.
+    ///
+    /// # Errors
+    /// [`Error::NoSigningKeys`], [`Error::Signing`].
+    pub fn add_signatures(&mut self, keys: &[&dyn SigningKey]) -> Result<()> {
+        if keys.is_empty() {
+            return Err(Error::NoSigningKeys);
+        }
+        let pae = self.pae();
+        let mut new = Vec::with_capacity(keys.len());
+        for key in keys {
+            let sig = key.try_sign(&pae).map_err(|source| Error::Signing {
+                key_id: key.key_id().to_string(),
+                source,
+            })?;
+            new.push(Signature {
+                keyid: key.key_id().to_string(),
+                sig,
+            });
+        }
+        self.signatures.extend(new);
+        Ok(())
+    }
+
+    /// The payload type.
+    pub fn payload_type(&self) -> &str {
+        &self.payload_type
+    }
+
+    /// The decoded payload.
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// The signatures, in envelope order.
+    pub fn signatures(&self) -> &[Signature] {
+        &self.signatures
+    }
+
+    /// The bytes every signature covers.
+    pub fn pae(&self) -> Vec<u8> {
+        pae::pae(&self.payload_type, &self.payload)
+    }
+
+    /// Take the payload out.
+    pub fn into_payload(self) -> Vec<u8> {
+        self.payload
+    }
+
+    /// Parse envelope JSON strictly: duplicate keys, oversized input or payload, too many
+    /// signatures, bad base64 and missing fields are errors. Both base64 alphabets are read,
+    /// padded or not; unknown members are ignored; a missing or `null` `keyid` reads as empty.
+    ///
+    /// # Errors
+    /// The canonical-JSON parse errors, [`Error::Field`], [`Error::InvalidBase64`],
+    /// [`Error::TooLarge`], [`Error::TooManySignatures`].
+    pub fn from_json(json: &[u8], limits: &EnvelopeLimits) -> Result<Self> {
+        let parse_limits = canon::Limits {
+            max_bytes: limits.max_envelope_bytes,
+            max_depth: limits.max_depth,
+        };
+        let value = canon::parse(json, &parse_limits)?;
+        if value.as_object().is_none() {
+            return Err(Error::Field {
+                field: "envelope",
+                problem: "is not a json object",
+            });
+        }
+        let payload_text = string_field(&value, "payload")?;
+        let bound = b64::decoded_len_bound(payload_text.len());
+        if bound > limits.max_payload_bytes.saturating_add(3) {
+            return Err(Error::TooLarge {
+                limit: limits.max_payload_bytes,
+                actual: bound,
+            });
+        }
+        let payload = b64::decode("payload", payload_text)?;
+        if payload.len() > limits.max_payload_bytes {
+            return Err(Error::TooLarge {
+                limit: limits.max_payload_bytes,
+                actual: payload.len(),
+            });
+        }
+        let payload_type = string_field(&value, "payloadType")?.to_owned();
+        let sigs = value
+            .get("signatures")
+            .ok_or(Error::Field {
+                field: "signatures",
+                problem: "is missing",
+            })?
+            .as_array()
+            .ok_or(Error::Field {
+                field: "signatures",
+                problem: "is not an array",
+            })?;
+        if sigs.len() > limits.max_signatures {
+            return Err(Error::TooManySignatures {
+                limit: limits.max_signatures,
+                found: sigs.len(),
+            });
+        }
+        let mut signatures = Vec::with_capacity(sigs.len());
+        for s in sigs {
+            if s.as_object().is_none() {
+                return Err(Error::Field {
+                    field: "signatures",
+                    problem: "holds a non-object",
+                });
+            }
+            let sig = b64::decode("sig", string_field(s, "sig")?)?;
+            let keyid = match s.get("keyid") {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(k)) => k.clone(),
+                Some(_) => {
+                    return Err(Error::Field {
+                        field: "keyid",
+                        problem: "is not a string",
+                    })
+                }
+            };
+            signatures.push(Signature { keyid, sig });
+        }
+        Ok(Envelope {
+            payload_type,
+            payload,
+            signatures,
+        })
+    }
+
+    /// Serialize as compact JSON with standard padded base64 and `keyid` always present. Members
+    /// come in sorted order, so the output is also RFC 8785 canonical and hashes reproducibly.
+    pub fn to_json(&self) -> Vec<u8> {
+        let payload = b64::encode(&self.payload);
+        let mut out = Vec::with_capacity(
+            payload.len() + self.payload_type.len() + 64 + self.signatures.len() * 180,
+        );
+        out.extend_from_slice(b"{\"payload\":\"");
+        out.extend_from_slice(payload.as_bytes());
+        out.extend_from_slice(b"\",\"payloadType\":");
+        json_string(&self.payload_type, &mut out);
+        out.extend_from_slice(b",\"signatures\":[");
+        for (i, s) in self.signatures.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"keyid\":");
+            json_string(&s.keyid, &mut out);
+            out.extend_from_slice(b",\"sig\":\"");
+            out.extend_from_slice(b64::encode(&s.sig).as_bytes());
+            out.extend_from_slice(b"\"}");
+        }
+        out.extend_from_slice(b"]}");
+        out
+    }
+}
+
+fn string_field<'v>(value: &'v Value, field: &'static str) -> Result<&'v str> {
+    match value.get(field) {
+        None => Err(Error::Field {
+            field,
+            problem: "is missing",
+        }),
+        Some(v) => v.as_str().ok_or(Error::Field {
+            field,
+            problem: "is not a string",
+        }),
+    }
+}
+
+fn json_string(s: &str, out: &mut Vec<u8>) {
+    // Writing a &str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, s);
+}

@@ -1,1 +1,19 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+mod digest;
+mod error;
+mod policy;
+mod statement;
+
+pub use catalog::{
+    is_allowed_predicate_type, is_reachability_related, is_vex_related, Family, PredicateType,
+};
+pub use digest::{digest_file, digest_reader, DigestAlgorithm};
+pub use error::{Error, Result};
+pub use policy::{Admission, AllowList, EnforcementMode};
+pub use statement::{
+    Statement, StatementBuilder, StatementVersion, Subject, PAYLOAD_TYPE, STATEMENT_V0_1,
+    STATEMENT_V1,
+};

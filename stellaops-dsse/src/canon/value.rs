@@ -51,6 +51,25 @@ impl Value {
         }
     }
 
+    /// Convert to a `serde_json::Value` (member order kept as parsed).
+    pub fn to_serde(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(Number::Integer(i)) => i64::try_from(*i)
+                .map(serde_json::Value::from)
+                .or_else(|_| u64::try_from(*i).map(serde_json::Value::from))
+                .unwrap_or(serde_json::Value::Null),
+            Value::Number(Number::Float(f)) => serde_json::Number::from_f64(*f)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_serde).collect()),
+            Value::Object(m) => serde_json::Value::Object(
+                m.iter().map(|(k, v)| (k.clone(), v.to_serde())).collect(),
+            ),
+        }
+    }
+
     /// The members, if this is an object.
     pub fn as_object(&self) -> Option<&[(String, Value)]> {
         match self {

@@ -1,1 +1,22 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod attest;
+mod error;
+pub mod files;
+pub mod keys;
+mod verify;
+
+pub use attest::{attest, sign, AttestOptions, Attestation};
+pub use error::{Error, Result};
+pub use verify::{verify, ArtifactMatch, Verification};
+
+pub use stellaops_crypto as crypto;
+pub use stellaops_dsse as dsse;
+pub use stellaops_predicates as predicates;
+
+pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
+pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
+pub use stellaops_predicates::{
+    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder,
+};

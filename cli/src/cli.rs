@@ -1,0 +1,165 @@
+//! The command-line surface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Sign, attest, verify and inspect DSSE envelopes and in-toto statements.
+#[derive(Debug, Parser)]
+#[command(name = "stella", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate and show keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign a payload into a DSSE envelope (one signature per --key).
+    Sign(SignArgs),
+    /// Attest artifacts: an in-toto v1 statement with a predicate, signed into a DSSE envelope.
+    Attest(AttestArgs),
+    /// Verify an envelope against trusted public keys, a threshold, and optionally artifacts.
+    Verify(VerifyArgs),
+    /// Show what an envelope holds, without verifying it.
+    Inspect(InspectArgs),
+    /// Print a JSON file in canonical form (RFC 8785 JCS, or OLPC with --olpc).
+    Canon(CanonArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeyCommand {
+    /// Generate a key pair: KEY (PKCS#8 PEM, mode 0600) and KEY.pub (SPKI PEM).
+    Generate(KeyGenerateArgs),
+    /// Show a key's algorithm, key id and public key.
+    Show(KeyShowArgs),
+}
+
+/// Algorithms as the CLI names them.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum AlgArg {
+    Es256,
+    Es384,
+    Ed25519,
+    #[value(name = "rsa-pss-sha256")]
+    RsaPssSha256,
+    #[value(name = "rsa-pkcs1-sha256")]
+    RsaPkcs1Sha256,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyGenerateArgs {
+    /// Signature algorithm.
+    #[arg(long)]
+    pub(crate) alg: AlgArg,
+    /// Private key path; the public key goes to PATH.pub.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// RSA modulus size (2048-4096).
+    #[arg(long, default_value_t = 3072)]
+    pub(crate) bits: usize,
+    /// Encrypt the private key with the passphrase in $STELLA_PASSPHRASE.
+    #[arg(long)]
+    pub(crate) encrypt: bool,
+    /// Replace existing key files.
+    #[arg(long)]
+    pub(crate) force: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct KeyShowArgs {
+    /// A private or public key file (PEM, DER or JWK).
+    pub(crate) key: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// Private key (repeat for multi-signature). Without it, the default key is used.
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<PathBuf>,
+    /// The envelope's payloadType.
+    #[arg(long)]
+    pub(crate) payload_type: String,
+    /// Write the envelope here (atomically) instead of stdout.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// The payload file, or - for stdin.
+    pub(crate) payload: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AttestArgs {
+    /// Private key (repeat for multi-signature). Without it, the default key is used.
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<PathBuf>,
+    /// Predicate type: a full URI or a catalog short name (sbom, vex, cyclonedx, ...).
+    #[arg(long)]
+    pub(crate) predicate_type: String,
+    /// The predicate JSON file.
+    #[arg(long)]
+    pub(crate) predicate: PathBuf,
+    /// Write the envelope here (atomically) instead of stdout.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Also record SHA-512 digests of the artifacts.
+    #[arg(long)]
+    pub(crate) sha512: bool,
+    /// What to do with a predicate type outside the catalog.
+    #[arg(long, value_enum, default_value = "warn")]
+    pub(crate) policy_mode: PolicyModeArg,
+    /// The artifacts (statement subjects).
+    #[arg(required = true)]
+    pub(crate) artifacts: Vec<PathBuf>,
+}
+
+/// Allow-list enforcement modes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum PolicyModeArg {
+    LogOnly,
+    Warn,
+    Reject,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// Trusted public key (repeat for several). Without it, the default key is trusted.
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<PathBuf>,
+    /// How many distinct trusted keys must have signed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threshold: usize,
+    /// Require this payloadType.
+    #[arg(long)]
+    pub(crate) payload_type: Option<String>,
+    /// An artifact that must be a subject of the statement (repeatable).
+    #[arg(long = "artifact")]
+    pub(crate) artifacts: Vec<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The envelope file, or - for stdin.
+    pub(crate) envelope: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The envelope file, or - for stdin.
+    pub(crate) envelope: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CanonArgs {
+    /// OLPC canonical JSON (securesystemslib/TUF) instead of RFC 8785.
+    #[arg(long)]
+    pub(crate) olpc: bool,
+    /// The JSON file, or - for stdin.
+    pub(crate) file: PathBuf,
+}

@@ -1,0 +1,59 @@
+//! `stella inspect`.
+
+use stellaops_signer::canon::Limits;
+use stellaops_signer::predicates::PAYLOAD_TYPE;
+use stellaops_signer::{Envelope, EnvelopeLimits, Statement};
+
+use crate::cli::InspectArgs;
+use crate::io::read_input;
+use crate::Failure;
+
+pub(crate) fn run(a: &InspectArgs) -> Result<(), Failure> {
+    let bytes = read_input(&a.envelope)?;
+    let env = Envelope::from_json(&bytes, &EnvelopeLimits::default())
+        .map_err(stellaops_signer::Error::from)?;
+    let statement = (env.payload_type() == PAYLOAD_TYPE)
+        .then(|| Statement::from_json(env.payload(), &Limits::default()))
+        .transpose()
+        .map_err(stellaops_signer::Error::from)?;
+    if a.json {
+        let doc = serde_json::json!({
+            "verified": false,
+            "payloadType": env.payload_type(),
+            "payloadBytes": env.payload().len(),
+            "signatures": env.signatures().iter().map(|s| serde_json::json!({"keyid": s.keyid(), "sigBytes": s.sig().len()})).collect::<Vec<_>>(),
+            "statement": statement.as_ref().map(|s| serde_json::json!({
+                "type": s.version().uri(),
+                "predicateType": s.predicate_type(),
+                "subjects": s.subjects().iter().map(|x| serde_json::json!({"name": x.name(), "digest": x.digest()})).collect::<Vec<_>>(),
+            })),
+        });
+        println!("{doc:#}");
+        return Ok(());
+    }
+    println!("(not verified: use stella verify)");
+    println!("payloadType: {}", env.payload_type());
+    println!("payload:     {} bytes", env.payload().len());
+    println!("signatures:  {}", env.signatures().len());
+    for (i, s) in env.signatures().iter().enumerate() {
+        let keyid = if s.keyid().is_empty() {
+            "(none)"
+        } else {
+            s.keyid()
+        };
+        println!("  #{i} keyid {keyid}, {} bytes", s.sig().len());
+    }
+    if let Some(s) = statement {
+        println!("statement:   {}", s.version().uri());
+        println!("predicate:   {}", s.predicate_type());
+        for subject in s.subjects() {
+            let digests: Vec<String> = subject
+                .digest()
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect();
+            println!("  subject {:?} {}", subject.name(), digests.join(" "));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! `stella key generate` and `stella key show`.
+
+use std::path::PathBuf;
+
+use stellaops_signer::files::{self, PUBLIC_MODE, SECRET_MODE};
+use stellaops_signer::{keys, Algorithm, SigningKey, SoftwareKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use crate::cli::{AlgArg, KeyGenerateArgs, KeyShowArgs};
+use crate::io::{passphrase, PASSPHRASE_ENV};
+use crate::Failure;
+
+fn algorithm(a: AlgArg) -> Algorithm {
+    match a {
+        AlgArg::Es256 => Algorithm::EcdsaP256Sha256,
+        AlgArg::Es384 => Algorithm::EcdsaP384Sha384,
+        AlgArg::Ed25519 => Algorithm::Ed25519,
+        AlgArg::RsaPssSha256 => Algorithm::RsaPssSha256,
+        AlgArg::RsaPkcs1Sha256 => Algorithm::RsaPkcs1Sha256,
+    }
+}
+
+pub(crate) fn generate(a: &KeyGenerateArgs) -> Result<(), Failure> {
+    let public_path = PathBuf::from(format!("{}.pub", a.out.display()));
+    if !a.force {
+        for p in [&a.out, &public_path] {
+            if p.exists() {
+                return Err(Failure::Usage(format!(
+                    "{} exists; use --force to replace it",
+                    p.display()
+                )));
+            }
+        }
+    }
+    let key = SoftwareKey::generate_with_rsa_bits(algorithm(a.alg), a.bits)
+        .map_err(stellaops_signer::Error::from)?;
+    let private = if a.encrypt {
+        let pass = passphrase().ok_or_else(|| {
+            Failure::Usage(format!(
+                "--encrypt needs the passphrase in {PASSPHRASE_ENV}"
+            ))
+        })?;
+        key.to_encrypted_pkcs8_pem(&pass)
+            .map_err(stellaops_signer::Error::from)?
+    } else {
+        key.to_pkcs8_pem().map_err(stellaops_signer::Error::from)?
+    };
+    let public = key
+        .public_key()
+        .to_spki_pem()
+        .map_err(stellaops_signer::Error::from)?;
+    // Public half first: a failure then never leaves a private key without its public key.
+    files::write_atomic(&public_path, public.as_bytes(), PUBLIC_MODE)?;
+    files::write_atomic(&a.out, private.as_bytes(), SECRET_MODE)?;
+    eprintln!(
+        "stella: wrote {} ({}, key id {}) and {}",
+        a.out.display(),
+        key.algorithm(),
+        key.key_id(),
+        public_path.display()
+    );
+    Ok(())
+}
+
+pub(crate) fn show(a: &KeyShowArgs) -> Result<(), Failure> {
+    let bytes = Zeroizing::new(files::read(&a.key)?);
+    let (public, kind): (VerifyingKey, &str) = match VerifyingKey::from_bytes(&bytes) {
+        Ok(k) => (k, "public"),
+        Err(_) => {
+            let pass = passphrase();
+            let key = keys::load_signing_key(&bytes, pass.as_deref().map(|v| v.as_slice()))
+                .map_err(|e| Failure::Usage(format!("{}: {e}", a.key.display())))?;
+            (key.public_key().clone(), "private")
+        }
+    };
+    let pem = public
+        .to_spki_pem()
+        .map_err(stellaops_signer::Error::from)?;
+    if a.json {
+        let doc = serde_json::json!({
+            "kind": kind,
+            "algorithm": public.algorithm().name(),
+            "algorithms": stellaops_signer::Algorithm::ALL.iter().filter(|x| public.accepts(**x)).map(|x| x.name()).collect::<Vec<_>>(),
+            "keyid": public.key_id().as_str(),
+            "publicKeyPem": pem,
+            "jwk": serde_json::from_str::<serde_json::Value>(&public.to_jwk().map_err(stellaops_signer::Error::from)?).unwrap_or_default(),
+        });
+        println!("{doc:#}");
+    } else {
+        println!("kind:      {kind}");
+        let algs: Vec<&str> = Algorithm::ALL
+            .iter()
+            .filter(|x| public.accepts(**x))
+            .map(|x| x.name())
+            .collect();
+        println!("algorithm: {}", algs.join(" | "));
+        if let Some(bits) = public.rsa_bits() {
+            println!("rsa bits:  {bits}");
+        }
+        println!("key id:    {}", public.key_id());
+        print!("{pem}");
+    }
+    Ok(())
+}

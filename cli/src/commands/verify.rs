@@ -1,0 +1,51 @@
+//! `stella verify`.
+
+use stellaops_signer::{verify, EnvelopeLimits, VerificationPolicy};
+
+use crate::cli::VerifyArgs;
+use crate::io::{read_input, verifying_keys};
+use crate::Failure;
+
+pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
+    let envelope = read_input(&a.envelope)?;
+    let keys = verifying_keys(&a.keys)?;
+    let policy = VerificationPolicy::new(keys, a.threshold, a.payload_type.as_deref())
+        .map_err(stellaops_signer::Error::from)?;
+    let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
+    let v = verify(&envelope, &policy, &artifacts, &EnvelopeLimits::default())?;
+    if a.json {
+        let doc = serde_json::json!({
+            "verified": true,
+            "payloadType": v.envelope.payload_type(),
+            "threshold": policy.threshold(),
+            "keys": v.keys.iter().map(|k| serde_json::json!({"keyid": k.key_id.as_str(), "algorithm": k.algorithm.name(), "signature": k.signature_index})).collect::<Vec<_>>(),
+            "statement": v.statement.as_ref().map(|s| serde_json::json!({"type": s.version().uri(), "predicateType": s.predicate_type()})),
+            "artifacts": v.artifacts.iter().map(|m| serde_json::json!({"path": m.path.display().to_string(), "subject": m.subject})).collect::<Vec<_>>(),
+        });
+        println!("{doc:#}");
+        return Ok(());
+    }
+    println!(
+        "verified: {} of {} required trusted key(s) signed; payloadType {}",
+        v.keys.len(),
+        policy.threshold(),
+        v.envelope.payload_type()
+    );
+    for k in &v.keys {
+        println!(
+            "  key {} ({}) signature #{}",
+            k.key_id, k.algorithm, k.signature_index
+        );
+    }
+    if let Some(s) = &v.statement {
+        println!(
+            "statement: {} predicateType {}",
+            s.version().uri(),
+            s.predicate_type()
+        );
+    }
+    for m in &v.artifacts {
+        println!("artifact: {} is subject {:?}", m.path.display(), m.subject);
+    }
+    Ok(())
+}

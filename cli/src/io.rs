@@ -1,0 +1,105 @@
+//! Reading inputs, writing outputs, and finding keys.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use stellaops_signer::files::{self, PUBLIC_MODE};
+use stellaops_signer::keys;
+use stellaops_signer::{SigningKey, SoftwareKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use crate::Failure;
+
+/// The environment variable holding the passphrase of encrypted keys.
+pub(crate) const PASSPHRASE_ENV: &str = "STELLA_PASSPHRASE";
+
+/// Read a file, or stdin for `-`.
+pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| Failure::Usage(format!("reading stdin: {e}")))?;
+        return Ok(buf);
+    }
+    Ok(files::read(path)?)
+}
+
+/// Write to `out` atomically, or to stdout.
+pub(crate) fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+    match out {
+        Some(path) => Ok(files::write_atomic(path, bytes, PUBLIC_MODE)?),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Failure::Usage(format!("writing stdout: {e}")))
+        }
+    }
+}
+
+pub(crate) fn passphrase() -> Option<Zeroizing<Vec<u8>>> {
+    std::env::var_os(PASSPHRASE_ENV).map(|p| Zeroizing::new(p.into_encoded_bytes()))
+}
+
+/// The signing keys named on the command line, or the default key (saying so on stderr).
+pub(crate) fn signing_keys(paths: &[std::path::PathBuf]) -> Result<Vec<SoftwareKey>, Failure> {
+    if paths.is_empty() {
+        let home = keys::default_home()?;
+        let (key, created) = keys::load_or_create_default(&home)?;
+        let path = keys::DefaultKeyPaths::under(&home).private;
+        let verb = if created { "created and used" } else { "using" };
+        eprintln!(
+            "stella: {verb} the default key {} ({}) at {}",
+            key.key_id(),
+            key.algorithm(),
+            path.display()
+        );
+        return Ok(vec![key]);
+    }
+    let pass = passphrase();
+    paths
+        .iter()
+        .map(|p| {
+            let bytes = Zeroizing::new(files::read(p)?);
+            keys::load_signing_key(&bytes, pass.as_deref().map(|v| v.as_slice())).map_err(|e| {
+                match e {
+                    stellaops_signer::Error::Crypto(
+                        stellaops_signer::crypto::Error::PassphraseRequired,
+                    ) => Failure::Usage(format!(
+                        "{}: the key is encrypted; set {PASSPHRASE_ENV}",
+                        p.display()
+                    )),
+                    other => Failure::Usage(format!("{}: {other}", p.display())),
+                }
+            })
+        })
+        .collect()
+}
+
+/// The trusted public keys named on the command line, or the default key's public half.
+pub(crate) fn verifying_keys(paths: &[std::path::PathBuf]) -> Result<Vec<VerifyingKey>, Failure> {
+    if paths.is_empty() {
+        let home = keys::default_home()?;
+        return match keys::default_verifying_key(&home)? {
+            Some(k) => {
+                eprintln!(
+                    "stella: trusting the default key {} (no --key given)",
+                    k.key_id()
+                );
+                Ok(vec![k])
+            }
+            None => Err(Failure::Usage(
+                "no --key given and no default key exists yet".into(),
+            )),
+        };
+    }
+    paths
+        .iter()
+        .map(|p| {
+            keys::load_verifying_key(&files::read(p)?)
+                .map_err(|e| Failure::Usage(format!("{}: {e}", p.display())))
+        })
+        .collect()
+}

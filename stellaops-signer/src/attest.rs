@@ -1,0 +1,84 @@
+//! Signing payloads and attesting artifacts.
+
+use std::path::Path;
+
+use stellaops_crypto::SigningKey;
+use stellaops_dsse::canon::Limits;
+use stellaops_dsse::Envelope;
+use stellaops_predicates::{
+    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder, PAYLOAD_TYPE,
+};
+
+use crate::Result;
+
+/// How [`attest`] builds the statement.
+#[derive(Clone, Debug)]
+pub struct AttestOptions {
+    /// Which predicate types are admitted (default: the catalog, warning on anything else).
+    pub allow_list: AllowList,
+    /// Also give subjects SHA-512 digests.
+    pub sha512: bool,
+    /// Limits for parsing the predicate JSON.
+    pub limits: Limits,
+}
+
+impl Default for AttestOptions {
+    fn default() -> Self {
+        AttestOptions {
+            allow_list: AllowList::catalog(EnforcementMode::Warn),
+            sha512: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A signed attestation.
+#[derive(Clone, Debug)]
+pub struct Attestation {
+    /// The statement that was signed.
+    pub statement: Statement,
+    /// The envelope carrying it.
+    pub envelope: Envelope,
+    /// What the allow-list said about the predicate type.
+    pub admission: Admission,
+}
+
+/// Sign `payload` as `payload_type` with every key (multi-signature).
+///
+/// # Errors
+/// As [`Envelope::sign`].
+pub fn sign(payload_type: &str, payload: Vec<u8>, keys: &[&dyn SigningKey]) -> Result<Envelope> {
+    Ok(Envelope::sign(payload_type, payload, keys)?)
+}
+
+/// Build an in-toto v1 statement over `artifacts` (hashed by streaming) with the predicate
+/// `predicate_json` (parsed strictly) of `predicate_type` (a URI or catalog short name), and sign
+/// it with every key.
+///
+/// # Errors
+/// Unknown short names, a predicate type the allow-list rejects, unreadable artifacts, malformed
+/// predicate JSON, signing failures.
+pub fn attest(
+    keys: &[&dyn SigningKey],
+    predicate_type: &str,
+    predicate_json: &[u8],
+    artifacts: &[&Path],
+    options: &AttestOptions,
+) -> Result<Attestation> {
+    let uri = catalog::resolve(predicate_type)?;
+    let admission = options.allow_list.admit(&uri)?;
+    let mut builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;
+    if options.sha512 {
+        builder = builder.with_sha512();
+    }
+    for artifact in artifacts {
+        builder = builder.subject_from_file(artifact, None)?;
+    }
+    let statement = builder.build()?;
+    let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
+    Ok(Attestation {
+        statement,
+        envelope,
+        admission,
+    })
+}

@@ -1,0 +1,66 @@
+//! The facade's error type.
+
+/// Everything the facade reports. [`Error::is_verification_failure`] separates "the signature or
+/// artifact does not check out" from "the input or usage is wrong".
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A key or signature error.
+    #[error(transparent)]
+    Crypto(#[from] stellaops_crypto::Error),
+    /// An envelope or canonical-JSON error, including verification failure.
+    #[error(transparent)]
+    Dsse(#[from] stellaops_dsse::Error),
+    /// A statement or predicate-type error.
+    #[error(transparent)]
+    Predicates(#[from] stellaops_predicates::Error),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An artifact's digests match no subject of the verified statement.
+    #[error("artifact {path} matches no subject of the statement")]
+    ArtifactNotInSubjects {
+        /// The artifact.
+        path: String,
+    },
+    /// The statement lists no digest we can compute (sha256, sha384, sha512).
+    #[error("the statement's subjects list no sha256, sha384 or sha512 digest to check artifacts against")]
+    NoComparableDigest,
+    /// Artifacts were given but the payload is not an in-toto statement.
+    #[error("payload type {0:?} is not an in-toto statement; artifacts cannot be checked")]
+    NotAStatement(String),
+    /// No home directory for the default key could be found.
+    #[error("cannot find a configuration directory for the default key; set STELLA_HOME")]
+    NoHome,
+}
+
+impl Error {
+    /// True when verification ran and the envelope, signature or artifact did not check out
+    /// (the CLI's exit code 1), as opposed to bad input or usage (exit code 2).
+    pub fn is_verification_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Dsse(stellaops_dsse::Error::VerificationFailed { .. })
+                | Error::Dsse(stellaops_dsse::Error::PayloadTypeMismatch { .. })
+                | Error::Crypto(stellaops_crypto::Error::InvalidSignature)
+                | Error::ArtifactNotInSubjects { .. }
+                | Error::NoComparableDigest
+        )
+    }
+
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Result with the facade's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,85 @@
+//! Verifying envelopes, statements and artifacts together.
+
+use std::path::{Path, PathBuf};
+
+use stellaops_dsse::{canon::Limits, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
+use stellaops_predicates::{digest_file, Statement, PAYLOAD_TYPE};
+
+use crate::{Error, Result};
+
+/// An artifact found among the statement's subjects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArtifactMatch {
+    /// The artifact checked.
+    pub path: PathBuf,
+    /// The subject it matched.
+    pub subject: String,
+}
+
+/// What verification established.
+#[derive(Clone, Debug)]
+pub struct Verification {
+    /// The envelope (its signatures verified per the policy).
+    pub envelope: Envelope,
+    /// The distinct trusted keys that verified.
+    pub keys: Vec<VerifiedKey>,
+    /// The statement, when the payload is an in-toto statement (v1 or v0.1).
+    pub statement: Option<Statement>,
+    /// Each artifact given and the subject it matched.
+    pub artifacts: Vec<ArtifactMatch>,
+}
+
+/// Parse `envelope_json`, verify it against `policy`, read the in-toto statement it carries (if
+/// any), and check every artifact's digests against the statement's subjects, for whichever of
+/// sha256/sha384/sha512 the subjects list.
+///
+/// # Errors
+/// Parse errors; verification failures ([`Error::is_verification_failure`]); a malformed statement
+/// behind an in-toto payload type; [`Error::NotAStatement`] when artifacts are given for another
+/// payload type; [`Error::ArtifactNotInSubjects`]; [`Error::NoComparableDigest`].
+pub fn verify(
+    envelope_json: &[u8],
+    policy: &VerificationPolicy,
+    artifacts: &[&Path],
+    limits: &EnvelopeLimits,
+) -> Result<Verification> {
+    let envelope = Envelope::from_json(envelope_json, limits)?;
+    let keys = envelope.verify(policy)?.keys().to_vec();
+    let statement = if envelope.payload_type() == PAYLOAD_TYPE {
+        let statement_limits = Limits {
+            max_bytes: limits.max_payload_bytes,
+            max_depth: limits.max_depth,
+        };
+        Some(Statement::from_json(envelope.payload(), &statement_limits)?)
+    } else {
+        None
+    };
+    let mut matches = Vec::with_capacity(artifacts.len());
+    if !artifacts.is_empty() {
+        let statement = statement
+            .as_ref()
+            .ok_or_else(|| Error::NotAStatement(envelope.payload_type().to_owned()))?;
+        let algorithms = statement.subject_algorithms();
+        if algorithms.is_empty() {
+            return Err(Error::NoComparableDigest);
+        }
+        for path in artifacts {
+            let computed = digest_file(path, &algorithms)?;
+            let subject = statement.matching_subject(&computed).ok_or_else(|| {
+                Error::ArtifactNotInSubjects {
+                    path: path.display().to_string(),
+                }
+            })?;
+            matches.push(ArtifactMatch {
+                path: path.to_path_buf(),
+                subject: subject.name().to_owned(),
+            });
+        }
+    }
+    Ok(Verification {
+        envelope,
+        keys,
+        statement,
+        artifacts: matches,
+    })
+}

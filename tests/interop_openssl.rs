@@ -1,0 +1,220 @@
+//! OpenSSL's command line as an independent verifier and key reader: it checks our signatures over
+//! the PAE bytes, computes the same key id, and reads/writes our passphrase-encrypted PKCS#8.
+
+use stellaops_signer::{dsse, Algorithm, SigningKey, SoftwareKey};
+use stellaops_tests::{run, write};
+
+#[test]
+fn openssl_verifies_our_signatures_over_the_pae() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    let pae = dsse::pae("application/vnd.in-toto+json", b"{\"hello\":\"openssl\"}");
+    let pae_path = write(d, "pae.bin", &pae);
+    for alg in Algorithm::ALL {
+        let key = SoftwareKey::generate_with_rsa_bits(alg, 2048).unwrap_or_else(|e| panic!("{e}"));
+        let pubkey = write(
+            d,
+            "pub.pem",
+            key.public_key()
+                .to_spki_pem()
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        let sig = write(
+            d,
+            "sig.bin",
+            &key.try_sign(&pae).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let out = match alg {
+            Algorithm::Ed25519 => run(
+                "openssl",
+                &[
+                    &"pkeyutl",
+                    &"-verify",
+                    &"-pubin",
+                    &"-inkey",
+                    &pubkey,
+                    &"-rawin",
+                    &"-in",
+                    &pae_path,
+                    &"-sigfile",
+                    &sig,
+                ],
+            ),
+            Algorithm::RsaPssSha256 => run(
+                "openssl",
+                &[
+                    &"dgst",
+                    &"-sha256",
+                    &"-verify",
+                    &pubkey,
+                    &"-sigopt",
+                    &"rsa_padding_mode:pss",
+                    &"-sigopt",
+                    &"rsa_pss_saltlen:-2",
+                    &"-signature",
+                    &sig,
+                    &pae_path,
+                ],
+            ),
+            Algorithm::EcdsaP384Sha384 => run(
+                "openssl",
+                &[
+                    &"dgst",
+                    &"-sha384",
+                    &"-verify",
+                    &pubkey,
+                    &"-signature",
+                    &sig,
+                    &pae_path,
+                ],
+            ),
+            _ => run(
+                "openssl",
+                &[
+                    &"dgst",
+                    &"-sha256",
+                    &"-verify",
+                    &pubkey,
+                    &"-signature",
+                    &sig,
+                    &pae_path,
+                ],
+            ),
+        };
+        assert!(
+            out.status.success(),
+            "openssl rejected our {alg} signature: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+
+        // Same key id: SHA-256 of the DER SPKI as OpenSSL writes it.
+        let der = run(
+            "openssl",
+            &[&"pkey", &"-pubin", &"-in", &pubkey, &"-outform", &"DER"],
+        );
+        assert!(der.status.success());
+        let digest = run(
+            "sh",
+            &[
+                &"-c",
+                &format!(
+                    "openssl pkey -pubin -in '{}' -outform DER | sha256sum",
+                    pubkey.display()
+                ),
+            ],
+        );
+        let theirs = String::from_utf8_lossy(&digest.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        assert_eq!(theirs, key.key_id().as_str(), "{alg} key id");
+
+        // A one-byte change of the PAE is rejected by OpenSSL too.
+        let mut bad = pae.clone();
+        bad[0] ^= 1;
+        let bad_path = write(d, "bad.bin", &bad);
+        let out = match alg {
+            Algorithm::Ed25519 => run(
+                "openssl",
+                &[
+                    &"pkeyutl",
+                    &"-verify",
+                    &"-pubin",
+                    &"-inkey",
+                    &pubkey,
+                    &"-rawin",
+                    &"-in",
+                    &bad_path,
+                    &"-sigfile",
+                    &sig,
+                ],
+            ),
+            _ => run(
+                "openssl",
+                &[
+                    &"dgst",
+                    &"-sha256",
+                    &"-verify",
+                    &pubkey,
+                    &"-signature",
+                    &sig,
+                    &bad_path,
+                ],
+            ),
+        };
+        assert!(
+            !out.status.success(),
+            "openssl accepted a tampered {alg} message"
+        );
+    }
+}
+
+#[test]
+fn encrypted_pkcs8_is_readable_both_ways() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    // Ours, read by OpenSSL.
+    let key = SoftwareKey::generate(Algorithm::EcdsaP256Sha256).unwrap_or_else(|e| panic!("{e}"));
+    let ours = write(
+        d,
+        "ours.pem",
+        key.to_encrypted_pkcs8_pem(b"s3cret")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .as_bytes(),
+    );
+    let out = run(
+        "openssl",
+        &[
+            &"pkey",
+            &"-in",
+            &ours,
+            &"-passin",
+            &"pass:s3cret",
+            &"-pubout",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "openssl could not decrypt our key: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let their_pub = stellaops_signer::VerifyingKey::from_pem(&String::from_utf8_lossy(&out.stdout))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(their_pub.key_id(), key.key_id());
+    let wrong = run(
+        "openssl",
+        &[&"pkey", &"-in", &ours, &"-passin", &"pass:wrong"],
+    );
+    assert!(!wrong.status.success());
+
+    // OpenSSL's, read by us: PBES2 with AES-256-CBC, and the SEC1 "EC PRIVATE KEY" form.
+    let theirs = d.join("theirs.pem");
+    let gen = run(
+        "openssl",
+        &[
+            &"genpkey",
+            &"-algorithm",
+            &"ed25519",
+            &"-aes-256-cbc",
+            &"-pass",
+            &"pass:pw",
+            &"-out",
+            &theirs,
+        ],
+    );
+    assert!(gen.status.success());
+    let pem = std::fs::read_to_string(&theirs).unwrap_or_default();
+    assert!(pem.contains("ENCRYPTED PRIVATE KEY"));
+    let k = SoftwareKey::from_pem(&pem, Some(b"pw"))
+        .unwrap_or_else(|e| panic!("openssl's encrypted key: {e}"));
+    assert_eq!(k.algorithm(), Algorithm::Ed25519);
+    let sec1 = run(
+        "openssl",
+        &[&"ecparam", &"-name", &"secp384r1", &"-genkey", &"-noout"],
+    );
+    let k = SoftwareKey::from_pem(&String::from_utf8_lossy(&sec1.stdout), None)
+        .unwrap_or_else(|e| panic!("sec1: {e}"));
+    assert_eq!(k.algorithm(), Algorithm::EcdsaP384Sha384);
+}

@@ -1,0 +1,100 @@
+"""Other people's implementations, driven by the Rust interop tests.
+
+Commands (all output on stdout):
+  jcs            stdin: one JSON document per line; stdout: one line each, {"ok": hex} from the
+                 PyPI package rfc8785, or {"err": exception class name}
+  olpc           the same with securesystemslib.formats.encode_canonical
+  verify DIR     verify DIR/envelope.json with securesystemslib.dsse against the keys listed in
+                 DIR/keys.json ([{"pem", "scheme", "keyid"}]) and DIR/threshold; prints the
+                 accepted keyids as JSON, exit 1 when verification fails
+  sign DIR       generate keys with pyca/cryptography, sign DIR/payload as DIR/payload_type with
+                 securesystemslib (one signature per scheme in DIR/schemes), write
+                 DIR/envelope.json and DIR/keys.json ([{"pem", "scheme", "keyid"}])
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import rfc8785
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from securesystemslib.dsse import Envelope
+from securesystemslib.exceptions import VerificationError
+from securesystemslib.formats import encode_canonical
+from securesystemslib.signer import CryptoSigner, SSlibKey
+
+
+def canon(encode) -> None:
+    for line in sys.stdin:
+        try:
+            doc = json.loads(line)
+            out = encode(doc)
+            if isinstance(out, str):
+                out = out.encode("utf-8")
+            print(json.dumps({"ok": out.hex()}))
+        except Exception as e:  # noqa: BLE001 - the class name is the answer
+            print(json.dumps({"err": type(e).__name__}))
+
+
+def verify(d: Path) -> int:
+    envelope = Envelope.from_dict(json.loads((d / "envelope.json").read_text()))
+    keys = []
+    for k in json.loads((d / "keys.json").read_text()):
+        public = serialization.load_pem_public_key(k["pem"].encode())
+        # Our key ids (SHA-256 of the SPKI) differ from securesystemslib's; a key id is a label,
+        # so the key is registered under ours.
+        keys.append(SSlibKey.from_crypto(public, keyid=k["keyid"], scheme=k["scheme"]))
+    threshold = int((d / "threshold").read_text())
+    try:
+        accepted = envelope.verify(keys, threshold)
+    except VerificationError as e:
+        print(json.dumps({"error": str(e)}))
+        return 1
+    print(json.dumps(sorted(accepted)))
+    return 0
+
+
+def generate(scheme: str):
+    if scheme == "ecdsa-sha2-nistp256":
+        return ec.generate_private_key(ec.SECP256R1())
+    if scheme == "ed25519":
+        return ed25519.Ed25519PrivateKey.generate()
+    if scheme == "rsassa-pss-sha256":
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    raise ValueError(scheme)
+
+
+def sign(d: Path) -> int:
+    envelope = Envelope((d / "payload").read_bytes(), (d / "payload_type").read_text(), {})
+    keys = []
+    for scheme in (d / "schemes").read_text().split():
+        private = generate(scheme)
+        public_key = SSlibKey.from_crypto(private.public_key(), scheme=scheme)
+        envelope.sign(CryptoSigner(private, public_key))
+        pem = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        keys.append({"pem": pem.decode(), "scheme": scheme, "keyid": public_key.keyid})
+    (d / "envelope.json").write_text(json.dumps(envelope.to_dict()))
+    (d / "keys.json").write_text(json.dumps(keys))
+    return 0
+
+
+def main() -> int:
+    cmd = sys.argv[1]
+    if cmd == "jcs":
+        canon(rfc8785.dumps)
+    elif cmd == "olpc":
+        canon(encode_canonical)
+    elif cmd == "verify":
+        return verify(Path(sys.argv[2]))
+    elif cmd == "sign":
+        return sign(Path(sys.argv[2]))
+    else:
+        raise SystemExit(f"unknown command {cmd}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -85,7 +85,10 @@ fn unsupported(jwk: &Jwk) -> Error {
     })
 }
 
-fn ec_point(jwk: &Jwk, coord_len: usize) -> Result<(Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> {
+/// An EC public point as its two affine coordinates.
+type Coordinates = (Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
+
+fn ec_point(jwk: &Jwk, coord_len: usize) -> Result<Coordinates> {
     let x = member(&jwk.x, "x")?;
     let y = member(&jwk.y, "y")?;
     if x.len() != coord_len || y.len() != coord_len {

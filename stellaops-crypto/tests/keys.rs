@@ -187,14 +187,14 @@ fn malformed_jwks_are_typed_errors() {
     ];
     for (jwk, want) in cases {
         let got = VerifyingKey::from_jwk(jwk);
-        let ok = match (&got, want) {
+        let ok = matches!(
+            (&got, want),
             (Err(Error::Jwk(JwkError::Json(_))), "json")
-            | (Err(Error::Jwk(JwkError::InvalidKey)), "invalid")
-            | (Err(Error::Jwk(JwkError::Unsupported { .. })), "unsupported")
-            | (Err(Error::Jwk(JwkError::Missing(_))), "missing")
-            | (Err(Error::Jwk(JwkError::Base64(_))), "base64") => true,
-            _ => false,
-        };
+                | (Err(Error::Jwk(JwkError::InvalidKey)), "invalid")
+                | (Err(Error::Jwk(JwkError::Unsupported { .. })), "unsupported")
+                | (Err(Error::Jwk(JwkError::Missing(_))), "missing")
+                | (Err(Error::Jwk(JwkError::Base64(_))), "base64")
+        );
         assert!(ok, "{jwk}: expected {want}, got {got:?}");
     }
 }

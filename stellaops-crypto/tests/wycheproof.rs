@@ -139,7 +139,7 @@ fn rsa_pss_sha256_strict_and_any_salt() {
                     salt_changed += 1;
                     TestResult::Valid
                 } else {
-                    t.result.clone()
+                    t.result
                 };
                 any.record(&format!("{name:?}"), t.tc_id, &expected_any, a);
             }

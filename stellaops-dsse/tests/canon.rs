@@ -6,6 +6,9 @@ use stellaops_dsse::Error;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// Recognises the expected error.
+type ErrorCheck = fn(&Error) -> bool;
+
 fn jcs(input: &str) -> Result<String, Error> {
     canonicalize(input.as_bytes(), Mode::Jcs, &Limits::default())
         .map(|b| String::from_utf8(b).unwrap_or_default())
@@ -107,7 +110,7 @@ fn integers_beyond_double_precision_are_refused_by_jcs_not_rounded() -> TestResu
 #[test]
 fn strict_parser_errors() {
     let limits = Limits::default();
-    let cases: &[(&[u8], fn(&Error) -> bool)] = &[
+    let cases: &[(&[u8], ErrorCheck)] = &[
         (
             br#"{"a":1,"a":2}"#,
             |e| matches!(e, Error::DuplicateKey(k) if k == "a"),

@@ -4,6 +4,9 @@ use stellaops_dsse::stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, Verif
 use stellaops_dsse::{Envelope, EnvelopeLimits, Error, Signature, VerificationPolicy};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Recognises the expected error.
+type ErrorCheck = fn(&Error) -> bool;
 const T: &str = "application/vnd.in-toto+json";
 
 fn keys(n: usize) -> Vec<SoftwareKey> {
@@ -223,7 +226,7 @@ fn both_base64_alphabets_padded_or_not_are_read() -> TestResult {
 #[test]
 fn malformed_envelopes_are_typed_errors() {
     let limits = EnvelopeLimits::default();
-    let cases: &[(&str, fn(&Error) -> bool)] = &[
+    let cases: &[(&str, ErrorCheck)] = &[
         (
             r#"{"payload":"","payload":"","payloadType":"t","signatures":[]}"#,
             |e| matches!(e, Error::DuplicateKey(k) if k == "payload"),

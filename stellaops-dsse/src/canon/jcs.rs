@@ -14,8 +14,10 @@ const MAX_SAFE_INTEGER: u128 = (1 << 53) - 1;
 /// characters as `\b \t \n \f \r` or `\u00xx`).
 ///
 /// # Errors
-/// [`Error::NumberOutOfRange`] for an integer beyond ±(2^53−1), which a double cannot hold
-/// exactly (the same rule as the `rfc8785` Python package); [`Error::TooDeep`] for a value nested
+/// [`Error::NumberOutOfRange`] for an integer beyond ±(2^53−1) that a double would change (the
+/// `rfc8785` Python package refuses every integer beyond 2^53, even its own output for large
+/// floats; we accept those whose digits are already the double's canonical form, so JCS output is
+/// always a fixed point); [`Error::TooDeep`] for a value nested
 /// deeper than [`MAX_DEPTH_CEILING`].
 pub fn to_jcs(value: &Value) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(256);
@@ -29,10 +31,18 @@ fn write(value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<()> {
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(Number::Integer(i)) => {
+            let digits = itoa::Buffer::new().format(*i).to_owned();
             if i.unsigned_abs() > MAX_SAFE_INTEGER {
-                return Err(Error::NumberOutOfRange(i.to_string()));
+                // RFC 8785 numbers are doubles. Beyond 2^53 an integer survives only if its digits
+                // are exactly how ECMAScript writes the double it denotes (as JCS output of a large
+                // float is); otherwise the double would silently change it, so it is refused.
+                #[allow(clippy::cast_precision_loss)]
+                let as_double = *i as f64;
+                if ryu_js::Buffer::new().format_finite(as_double) != digits {
+                    return Err(Error::NumberOutOfRange(digits));
+                }
             }
-            out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
+            out.extend_from_slice(digits.as_bytes());
         }
         Value::Number(Number::Float(f)) => {
             if !f.is_finite() {

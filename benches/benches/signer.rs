@@ -14,7 +14,9 @@ fn pae_and_base64(c: &mut Criterion) {
         let p = payload(len);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&p);
         g.throughput(Throughput::Bytes(len as u64));
-        g.bench_with_input(BenchmarkId::new("pae", name), &p, |b, p| b.iter(|| dsse::pae(PAYLOAD_TYPE, black_box(p))));
+        g.bench_with_input(BenchmarkId::new("pae", name), &p, |b, p| {
+            b.iter(|| dsse::pae(PAYLOAD_TYPE, black_box(p)))
+        });
         g.bench_with_input(BenchmarkId::new("base64-encode", name), &p, |b, p| {
             b.iter(|| base64::engine::general_purpose::STANDARD.encode(black_box(p)))
         });
@@ -30,9 +32,13 @@ fn canonical_json(c: &mut Criterion) {
     let with_floats = statement(true);
     let float_free = statement(false);
     g.throughput(Throughput::Bytes(with_floats.len() as u64));
-    g.bench_function("jcs-statement", |b| b.iter(|| canon::canonicalize(black_box(&with_floats), Mode::Jcs, &Limits::default())));
+    g.bench_function("jcs-statement", |b| {
+        b.iter(|| canon::canonicalize(black_box(&with_floats), Mode::Jcs, &Limits::default()))
+    });
     g.throughput(Throughput::Bytes(float_free.len() as u64));
-    g.bench_function("olpc-statement", |b| b.iter(|| canon::canonicalize(black_box(&float_free), Mode::Olpc, &Limits::default())));
+    g.bench_function("olpc-statement", |b| {
+        b.iter(|| canon::canonicalize(black_box(&float_free), Mode::Olpc, &Limits::default()))
+    });
     g.finish();
 }
 
@@ -42,7 +48,9 @@ fn sign_verify(c: &mut Criterion) {
     for alg in Algorithm::ALL {
         let key = SoftwareKey::generate_with_rsa_bits(alg, 2048).unwrap_or_else(|e| panic!("{e}"));
         let sig = key.try_sign(&pae).unwrap_or_else(|e| panic!("{e}"));
-        g.bench_function(BenchmarkId::new("sign", alg.name()), |b| b.iter(|| key.try_sign(black_box(&pae))));
+        g.bench_function(BenchmarkId::new("sign", alg.name()), |b| {
+            b.iter(|| key.try_sign(black_box(&pae)))
+        });
         g.bench_function(BenchmarkId::new("verify", alg.name()), |b| {
             b.iter(|| key.public_key().verify(black_box(&pae), black_box(&sig)))
         });
@@ -56,12 +64,19 @@ fn whole_envelope(c: &mut Criterion) {
     let mut g = c.benchmark_group("envelope");
     g.bench_function("sign-es256-statement", |b| {
         b.iter(|| {
-            let payload = canon::canonicalize(black_box(&doc), Mode::Jcs, &Limits::default()).unwrap_or_default();
+            let payload = canon::canonicalize(black_box(&doc), Mode::Jcs, &Limits::default())
+                .unwrap_or_default();
             Envelope::sign(PAYLOAD_TYPE, payload, &[&key]).map(|e| e.to_json())
         })
     });
     g.finish();
 }
 
-criterion_group!(benches, pae_and_base64, canonical_json, sign_verify, whole_envelope);
+criterion_group!(
+    benches,
+    pae_and_base64,
+    canonical_json,
+    sign_verify,
+    whole_envelope
+);
 criterion_main!(benches);

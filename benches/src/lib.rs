@@ -5,7 +5,12 @@ pub const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
 /// `len` bytes of deterministic, JSON-ish payload.
 pub fn payload(len: usize) -> Vec<u8> {
-    b"{\"k\":\"0123456789abcdef\"}".iter().copied().cycle().take(len).collect()
+    b"{\"k\":\"0123456789abcdef\"}"
+        .iter()
+        .copied()
+        .cycle()
+        .take(len)
+        .collect()
 }
 
 /// A ~7 KB in-toto statement built from the fixture predicates. With `floats = false` every
@@ -13,7 +18,16 @@ pub fn payload(len: usize) -> Vec<u8> {
 pub fn statement(floats: bool) -> Vec<u8> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/predicates/");
     let names: &[&str] = if floats {
-        &["promotion", "sbom", "vex", "vexDecision", "graph", "replay", "policy", "evidence"]
+        &[
+            "promotion",
+            "sbom",
+            "vex",
+            "vexDecision",
+            "graph",
+            "replay",
+            "policy",
+            "evidence",
+        ]
     } else {
         &["promotion", "sbom", "replay", "evidence"]
     };

@@ -1,7 +1,9 @@
 //! RFC 8785 JSON Canonicalization Scheme.
 
-use super::parse::MAX_DEPTH_CEILING;
+use std::cmp::Ordering;
+
 use super::value::{Number, Value};
+use super::write::{self, Dialect};
 use crate::{Error, Result};
 
 /// Largest integer magnitude a double holds exactly (2^53 − 1), the I-JSON range RFC 8785 assumes.
@@ -17,81 +19,49 @@ const MAX_SAFE_INTEGER: u128 = (1 << 53) - 1;
 /// [`Error::NumberOutOfRange`] for an integer beyond ±(2^53−1) that a double would change (the
 /// `rfc8785` Python package refuses every integer beyond 2^53, even its own output for large
 /// floats; we accept those whose digits are already the double's canonical form, so JCS output is
-/// always a fixed point); [`Error::TooDeep`] for a value nested
-/// deeper than [`MAX_DEPTH_CEILING`].
+/// always a fixed point); [`Error::TooDeep`] for a value nested deeper than
+/// [`MAX_DEPTH_CEILING`](super::MAX_DEPTH_CEILING).
 pub fn to_jcs(value: &Value) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(256);
-    write(value, &mut out, 0)?;
-    Ok(out)
+    write::document(value, &Jcs)
 }
 
-fn write(value: &Value, out: &mut Vec<u8>, depth: usize) -> Result<()> {
-    match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(Number::Integer(i)) => {
-            let digits = itoa::Buffer::new().format(*i).to_owned();
-            if i.unsigned_abs() > MAX_SAFE_INTEGER {
-                // RFC 8785 numbers are doubles. Beyond 2^53 an integer survives only if its digits
-                // are exactly how ECMAScript writes the double it denotes (as JCS output of a large
-                // float is); otherwise the double would silently change it, so it is refused.
-                #[allow(clippy::cast_precision_loss)]
-                let as_double = *i as f64;
-                if ryu_js::Buffer::new().format_finite(as_double) != digits {
-                    return Err(Error::NumberOutOfRange(digits));
+struct Jcs;
+
+impl Dialect for Jcs {
+    fn number(&self, number: &Number, out: &mut Vec<u8>) -> Result<()> {
+        match number {
+            Number::Integer(i) => {
+                let digits = itoa::Buffer::new().format(*i).to_owned();
+                if i.unsigned_abs() > MAX_SAFE_INTEGER {
+                    // RFC 8785 numbers are doubles. Beyond 2^53 an integer survives only if its
+                    // digits are exactly how ECMAScript writes the double it denotes (as JCS output
+                    // of a large float is); otherwise the double would silently change it.
+                    #[allow(clippy::cast_precision_loss)]
+                    let as_double = *i as f64;
+                    if ryu_js::Buffer::new().format_finite(as_double) != digits {
+                        return Err(Error::NumberOutOfRange(digits));
+                    }
                 }
+                out.extend_from_slice(digits.as_bytes());
             }
-            out.extend_from_slice(digits.as_bytes());
-        }
-        Value::Number(Number::Float(f)) => {
-            if !f.is_finite() {
-                return Err(Error::NumberOutOfRange(f.to_string()));
-            }
-            out.extend_from_slice(ryu_js::Buffer::new().format_finite(*f).as_bytes());
-        }
-        Value::String(s) => write_string(s, out)?,
-        Value::Array(items) => {
-            if depth >= MAX_DEPTH_CEILING {
-                return Err(Error::TooDeep {
-                    limit: MAX_DEPTH_CEILING,
-                });
-            }
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            Number::Float(f) => {
+                if !f.is_finite() {
+                    return Err(Error::NumberOutOfRange(f.to_string()));
                 }
-                write(item, out, depth + 1)?;
+                out.extend_from_slice(ryu_js::Buffer::new().format_finite(*f).as_bytes());
             }
-            out.push(b']');
         }
-        Value::Object(members) => {
-            if depth >= MAX_DEPTH_CEILING {
-                return Err(Error::TooDeep {
-                    limit: MAX_DEPTH_CEILING,
-                });
-            }
-            let mut sorted: Vec<&(String, Value)> = members.iter().collect();
-            sorted.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
-            out.push(b'{');
-            for (i, (key, item)) in sorted.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(key, out)?;
-                out.push(b':');
-                write(item, out, depth + 1)?;
-            }
-            out.push(b'}');
-        }
+        Ok(())
     }
-    Ok(())
-}
 
-/// serde_json's string escaping is exactly RFC 8785 §3.2.2.2: `\"`, `\\`, the five short escapes
-/// for control characters, `\u00xx` (lowercase hex) for the other control characters, and every
-/// other character (including U+007F and non-ASCII) written as UTF-8.
-fn write_string(s: &str, out: &mut Vec<u8>) -> Result<()> {
-    serde_json::to_writer(&mut *out, s).map_err(Error::Syntax)
+    /// serde_json's string escaping is exactly RFC 8785 §3.2.2.2: `\"`, `\\`, the five short
+    /// escapes for control characters, `\u00xx` (lowercase hex) for the other control characters,
+    /// and every other character (including U+007F and non-ASCII) written as UTF-8.
+    fn string(&self, s: &str, out: &mut Vec<u8>) -> Result<()> {
+        serde_json::to_writer(&mut *out, s).map_err(Error::Syntax)
+    }
+
+    fn key_order(&self, a: &str, b: &str) -> Ordering {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }

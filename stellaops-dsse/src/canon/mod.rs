@@ -8,6 +8,7 @@ mod jcs;
 mod olpc;
 mod parse;
 mod value;
+mod write;
 
 pub use jcs::to_jcs;
 pub use olpc::to_olpc;

@@ -190,3 +190,52 @@ fn encrypted_pkcs8_is_readable_both_ways() {
         .unwrap_or_else(|e| panic!("sec1: {e}"));
     assert_eq!(k.algorithm(), Algorithm::EcdsaP384Sha384);
 }
+
+#[test]
+fn certificates_made_by_openssl_give_their_verifying_key() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let d = dir.path();
+    let (key, cert) = (d.join("k.pem"), d.join("c.pem"));
+    let out = run(
+        "openssl",
+        &[
+            &"req",
+            &"-x509",
+            &"-newkey",
+            &"ec",
+            &"-pkeyopt",
+            &"ec_paramgen_curve:P-256",
+            &"-nodes",
+            &"-keyout",
+            &key,
+            &"-out",
+            &cert,
+            &"-subj",
+            &"/CN=stellaops-test",
+            &"-days",
+            &"1",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "openssl req: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let signer = SoftwareKey::from_pem(&std::fs::read_to_string(&key).unwrap_or_default(), None)
+        .unwrap_or_else(|e| panic!("openssl's key: {e}"));
+    let pem = std::fs::read_to_string(&cert).unwrap_or_default();
+    let from_pem = stellaops_signer::VerifyingKey::from_pem(&pem)
+        .unwrap_or_else(|e| panic!("certificate pem: {e}"));
+    let der = run("openssl", &[&"x509", &"-in", &cert, &"-outform", &"DER"]);
+    let from_der = stellaops_signer::VerifyingKey::from_bytes(&der.stdout)
+        .unwrap_or_else(|e| panic!("certificate der: {e}"));
+    assert_eq!(from_pem.key_id(), signer.key_id());
+    assert_eq!(from_der.key_id(), signer.key_id());
+    let sig = signer
+        .try_sign(b"certified")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        from_der.verify(b"certified", &sig).ok(),
+        Some(Algorithm::EcdsaP256Sha256)
+    );
+}

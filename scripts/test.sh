@@ -29,6 +29,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "tests"
 cargo test --workspace --locked
 
+step "docs (broken intra-doc links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet
+
 step "cargo deny: bans, licenses, sources"
 cargo deny --locked check bans licenses sources
 

@@ -51,6 +51,11 @@ struct Jwk {
     qi: Option<String>,
 }
 
+/// True when `bytes` look like a JWK: a JSON object, after leading whitespace.
+pub(crate) fn is_jwk(bytes: &[u8]) -> bool {
+    bytes.trim_ascii_start().first() == Some(&b'{')
+}
+
 fn parse(json: &str) -> Result<Jwk> {
     serde_json::from_str(json).map_err(|e| Error::Jwk(JwkError::Json(e)))
 }

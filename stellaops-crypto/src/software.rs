@@ -170,11 +170,7 @@ impl SoftwareKey {
     /// # Errors
     /// The specific decoding error, or [`Error::UnrecognisedEncoding`].
     pub fn from_bytes(bytes: &[u8], passphrase: Option<&[u8]>) -> Result<Self> {
-        let start = bytes
-            .iter()
-            .position(|c| !c.is_ascii_whitespace())
-            .unwrap_or(0);
-        if bytes.get(start) == Some(&b'{') {
+        if jwk::is_jwk(bytes) {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| Error::UnrecognisedEncoding("jwk is not utf-8"))?;
             return Self::from_jwk(text);

@@ -139,9 +139,8 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::UnrecognisedEncoding`] when it is none of these, or the specific decoding error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let trimmed = trim_ascii_start(bytes);
-        if trimmed.first() == Some(&b'{') {
-            let text = std::str::from_utf8(trimmed)
+        if jwk::is_jwk(bytes) {
+            let text = std::str::from_utf8(bytes)
                 .map_err(|_| Error::UnrecognisedEncoding("jwk is not utf-8"))?;
             return Self::from_jwk(text);
         }
@@ -392,11 +391,6 @@ pub(crate) fn check_rsa_size(key: &impl PublicKeyParts) -> Result<()> {
     } else {
         Err(Error::RsaKeySize { bits })
     }
-}
-
-fn trim_ascii_start(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
-    &b[n..]
 }
 
 impl PartialEq for VerifyingKey {

@@ -9,7 +9,7 @@ mod verify;
 
 pub use attest::{attest, sign, AttestOptions, Attestation};
 pub use error::{Error, Result};
-pub use verify::{verify, ArtifactMatch, Verification};
+pub use verify::{statement_of, verify, ArtifactMatch, Verification};
 
 pub use stellaops_crypto as crypto;
 pub use stellaops_dsse as dsse;

@@ -29,6 +29,25 @@ pub struct Verification {
     pub artifacts: Vec<ArtifactMatch>,
 }
 
+/// The in-toto statement (v1 or v0.1) an envelope carries, parsed strictly within `limits`;
+/// `None` when the payload type is not in-toto. Does not verify anything.
+///
+/// # Errors
+/// A malformed statement behind an in-toto payload type.
+pub fn statement_of(envelope: &Envelope, limits: &EnvelopeLimits) -> Result<Option<Statement>> {
+    if envelope.payload_type() != PAYLOAD_TYPE {
+        return Ok(None);
+    }
+    let statement_limits = Limits {
+        max_bytes: limits.max_payload_bytes,
+        max_depth: limits.max_depth,
+    };
+    Ok(Some(Statement::from_json(
+        envelope.payload(),
+        &statement_limits,
+    )?))
+}
+
 /// Parse `envelope_json`, verify it against `policy`, read the in-toto statement it carries (if
 /// any), and check every artifact's digests against the statement's subjects, for whichever of
 /// sha256/sha384/sha512 the subjects list.
@@ -45,15 +64,7 @@ pub fn verify(
 ) -> Result<Verification> {
     let envelope = Envelope::from_json(envelope_json, limits)?;
     let keys = envelope.verify(policy)?.keys().to_vec();
-    let statement = if envelope.payload_type() == PAYLOAD_TYPE {
-        let statement_limits = Limits {
-            max_bytes: limits.max_payload_bytes,
-            max_depth: limits.max_depth,
-        };
-        Some(Statement::from_json(envelope.payload(), &statement_limits)?)
-    } else {
-        None
-    };
+    let statement = statement_of(&envelope, limits)?;
     let mut matches = Vec::with_capacity(artifacts.len());
     if !artifacts.is_empty() {
         let statement = statement

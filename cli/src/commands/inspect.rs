@@ -1,8 +1,6 @@
 //! `stella inspect`.
 
-use stellaops_signer::canon::Limits;
-use stellaops_signer::predicates::PAYLOAD_TYPE;
-use stellaops_signer::{Envelope, EnvelopeLimits, Statement};
+use stellaops_signer::{statement_of, Envelope, EnvelopeLimits};
 
 use crate::cli::InspectArgs;
 use crate::io::read_input;
@@ -10,12 +8,9 @@ use crate::Failure;
 
 pub(crate) fn run(a: &InspectArgs) -> Result<(), Failure> {
     let bytes = read_input(&a.envelope)?;
-    let env = Envelope::from_json(&bytes, &EnvelopeLimits::default())
-        .map_err(stellaops_signer::Error::from)?;
-    let statement = (env.payload_type() == PAYLOAD_TYPE)
-        .then(|| Statement::from_json(env.payload(), &Limits::default()))
-        .transpose()
-        .map_err(stellaops_signer::Error::from)?;
+    let limits = EnvelopeLimits::default();
+    let env = Envelope::from_json(&bytes, &limits).map_err(stellaops_signer::Error::from)?;
+    let statement = statement_of(&env, &limits)?;
     if a.json {
         let doc = serde_json::json!({
             "verified": false,

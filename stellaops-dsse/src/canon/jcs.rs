@@ -31,7 +31,8 @@ impl Dialect for Jcs {
     fn number(&self, number: &Number, out: &mut Vec<u8>) -> Result<()> {
         match number {
             Number::Integer(i) => {
-                let digits = itoa::Buffer::new().format(*i).to_owned();
+                let mut buf = itoa::Buffer::new();
+                let digits = buf.format(*i);
                 if i.unsigned_abs() > MAX_SAFE_INTEGER {
                     // RFC 8785 numbers are doubles. Beyond 2^53 an integer survives only if its
                     // digits are exactly how ECMAScript writes the double it denotes (as JCS output
@@ -39,7 +40,7 @@ impl Dialect for Jcs {
                     #[allow(clippy::cast_precision_loss)]
                     let as_double = *i as f64;
                     if ryu_js::Buffer::new().format_finite(as_double) != digits {
-                        return Err(Error::NumberOutOfRange(digits));
+                        return Err(Error::NumberOutOfRange(digits.to_owned()));
                     }
                 }
                 out.extend_from_slice(digits.as_bytes());

@@ -7,6 +7,11 @@ Commands (all output on stdout):
   verify DIR     verify DIR/envelope.json with securesystemslib.dsse against the keys listed in
                  DIR/keys.json ([{"pem", "scheme", "keyid"}]) and DIR/threshold; prints the
                  accepted keyids as JSON, exit 1 when verification fails
+  statement F    parse the payload of the DSSE envelope in F with the in-toto attestation
+                 framework's Statement proto (unknown fields refused) and validate() it; prints
+                 the predicateType, exit 1 when invalid
+  jwk F          F holds {"jwk": ..., "pem": ...}: rebuild the public key from the JWK members
+                 with pyca/cryptography and compare its SPKI with the PEM; exit 1 when they differ
   sign DIR       generate keys with pyca/cryptography, sign DIR/payload as DIR/payload_type with
                  securesystemslib (one signature per scheme in DIR/schemes), write
                  DIR/envelope.json and DIR/keys.json ([{"pem", "scheme", "keyid"}])
@@ -55,6 +60,50 @@ def verify(d: Path) -> int:
     return 0
 
 
+def statement(path: Path) -> int:
+    import base64
+
+    from google.protobuf import json_format
+    from in_toto_attestation.v1 import statement_pb2
+    from in_toto_attestation.v1.statement import Statement
+
+    envelope = json.loads(path.read_text())
+    payload = base64.b64decode(envelope["payload"])
+    try:
+        pb = json_format.Parse(payload, statement_pb2.Statement(), ignore_unknown_fields=False)
+        Statement.copy_from_pb(pb).validate()
+    except Exception as e:  # noqa: BLE001 - any refusal is the answer
+        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
+        return 1
+    print(json.dumps({"predicateType": pb.predicate_type}))
+    return 0
+
+
+def b64url_int(s: str) -> int:
+    import base64
+
+    return int.from_bytes(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)), "big")
+
+
+def jwk(path: Path) -> int:
+    import base64
+
+    doc = json.loads(path.read_text())
+    k = doc["jwk"]
+    if k["kty"] == "EC":
+        curve = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}[k["crv"]]
+        public = ec.EllipticCurvePublicNumbers(b64url_int(k["x"]), b64url_int(k["y"]), curve).public_key()
+    elif k["kty"] == "OKP":
+        public = ed25519.Ed25519PublicKey.from_public_bytes(base64.urlsafe_b64decode(k["x"] + "=" * (-len(k["x"]) % 4)))
+    else:
+        public = rsa.RSAPublicNumbers(b64url_int(k["e"]), b64url_int(k["n"])).public_key()
+    ours = serialization.load_pem_public_key(doc["pem"].encode())
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    same = public.public_bytes(*spki) == ours.public_bytes(*spki)
+    print(json.dumps({"same": same}))
+    return 0 if same else 1
+
+
 def generate(scheme: str):
     if scheme == "ecdsa-sha2-nistp256":
         return ec.generate_private_key(ec.SECP256R1())
@@ -89,6 +138,10 @@ def main() -> int:
         canon(encode_canonical)
     elif cmd == "verify":
         return verify(Path(sys.argv[2]))
+    elif cmd == "statement":
+        return statement(Path(sys.argv[2]))
+    elif cmd == "jwk":
+        return jwk(Path(sys.argv[2]))
     elif cmd == "sign":
         return sign(Path(sys.argv[2]))
     else:

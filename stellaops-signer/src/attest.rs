@@ -6,7 +6,8 @@ use stellaops_crypto::SigningKey;
 use stellaops_dsse::canon::Limits;
 use stellaops_dsse::Envelope;
 use stellaops_predicates::{
-    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder, PAYLOAD_TYPE,
+    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder, Subject,
+    PAYLOAD_TYPE,
 };
 
 use crate::Result;
@@ -65,16 +66,53 @@ pub fn attest(
     artifacts: &[&Path],
     options: &AttestOptions,
 ) -> Result<Attestation> {
+    attest_with(
+        keys,
+        predicate_type,
+        predicate_json,
+        options,
+        |mut builder| {
+            if options.sha512 {
+                builder = builder.with_sha512();
+            }
+            for artifact in artifacts {
+                builder = builder.subject_from_file(artifact, None)?;
+            }
+            Ok(builder)
+        },
+    )
+}
+
+/// As [`attest`], for subjects whose digests the caller already has (an image digest from a
+/// registry, files hashed elsewhere). [`AttestOptions::sha512`] does not apply.
+///
+/// # Errors
+/// As [`attest`]; [`stellaops_predicates::Error::NoSubjects`] for an empty list.
+pub fn attest_subjects(
+    keys: &[&dyn SigningKey],
+    predicate_type: &str,
+    predicate_json: &[u8],
+    subjects: Vec<Subject>,
+    options: &AttestOptions,
+) -> Result<Attestation> {
+    attest_with(keys, predicate_type, predicate_json, options, |builder| {
+        Ok(subjects
+            .into_iter()
+            .fold(builder, StatementBuilder::subject))
+    })
+}
+
+fn attest_with(
+    keys: &[&dyn SigningKey],
+    predicate_type: &str,
+    predicate_json: &[u8],
+    options: &AttestOptions,
+    add_subjects: impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder>,
+) -> Result<Attestation> {
     let uri = catalog::resolve(predicate_type)?;
     let admission = options.allow_list.admit(&uri)?;
-    let mut builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;
-    if options.sha512 {
-        builder = builder.with_sha512();
-    }
-    for artifact in artifacts {
-        builder = builder.subject_from_file(artifact, None)?;
-    }
-    let statement = builder.build()?;
+    let builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;
+    let statement = add_subjects(builder)?.build()?;
     let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
     Ok(Attestation {
         statement,

@@ -44,14 +44,7 @@ impl Error {
     /// True when verification ran and the envelope, signature or artifact did not check out
     /// (the CLI's exit code 1), as opposed to bad input or usage (exit code 2).
     pub fn is_verification_failure(&self) -> bool {
-        matches!(
-            self,
-            Error::Dsse(stellaops_dsse::Error::VerificationFailed { .. })
-                | Error::Dsse(stellaops_dsse::Error::PayloadTypeMismatch { .. })
-                | Error::Crypto(stellaops_crypto::Error::InvalidSignature)
-                | Error::ArtifactNotInSubjects { .. }
-                | Error::NoComparableDigest
-        )
+        self.code().is_verification_failure()
     }
 
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {

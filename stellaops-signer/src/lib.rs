@@ -2,12 +2,14 @@
 #![forbid(unsafe_code)]
 
 mod attest;
+mod code;
 mod error;
 pub mod files;
 pub mod keys;
 mod verify;
 
-pub use attest::{attest, sign, AttestOptions, Attestation};
+pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
+pub use code::ErrorCode;
 pub use error::{Error, Result};
 pub use verify::{statement_of, verify, ArtifactMatch, Verification};
 
@@ -18,5 +20,5 @@ pub use stellaops_predicates as predicates;
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
 pub use stellaops_predicates::{
-    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder,
+    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder, Subject,
 };

@@ -9,7 +9,7 @@ use stellaops_signer::{
 
 fn subject(name: &str, sha256: &str) -> Subject {
     let digest = BTreeMap::from([("sha256".to_owned(), sha256.to_owned())]);
-    Subject::new(name, digest).unwrap()
+    Subject::new(name, digest).unwrap_or_else(|e| panic!("{e}"))
 }
 
 const DIGEST: &str = "a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447";

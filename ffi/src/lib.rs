@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+// The C names (`stellaops_key`, `stellaops_status`) are the ABI; Rust naming does not apply.
+#![allow(non_camel_case_types)]
+
+mod algorithm;
+mod args;
+mod attest;
+mod buffer;
+mod canon;
+mod catalog;
+mod envelope;
+mod guard;
+mod key;
+mod status;
+mod verifying_key;
+mod version;
+
+pub use algorithm::*;
+pub use attest::*;
+pub use buffer::*;
+pub use canon::*;
+pub use catalog::*;
+pub use envelope::*;
+pub use guard::stellaops_last_error_message;
+pub use key::*;
+pub use status::*;
+pub use verifying_key::*;
+pub use version::*;

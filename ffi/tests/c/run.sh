@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Build libstellaops_signer, compile the C test against the committed header, and run it three
+# ways: against the shared library, under valgrind (0 errors, no definitely lost bytes), and as an
+# AddressSanitizer + UBSan build against the static library. Also compiles the header as C++.
+# Any failure fails the run; a missing tool is an error, not a skip.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
+cd "$root"
+profile="${PROFILE:-release}"
+out="$root/target/c-tests"
+mkdir -p "$out"
+
+for tool in cc c++ valgrind openssl; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
+done
+
+cargo build -p stellaops-signer-ffi --locked --profile "$profile" --quiet
+lib="$root/target/$profile"
+
+# Keys made by another implementation: an RSA-2048 PKCS#8 key and an encrypted P-256 key.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/rsa.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
+  openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:correct-horse -out "$out/ec-enc.pem"
+args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse)
+
+warnings=(-std=c11 -Wall -Wextra -Wpedantic -Werror -Wconversion -Wno-sign-conversion)
+libs=(-lpthread -ldl -lm)
+
+echo "--- header compiles as C++"
+c++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only -x c++ -include stdio.h -I include \
+  - <<<'#include "stellaops_signer.h"
+int main() { return stellaops_abi_version() >= STELLAOPS_SIGNER_ABI_VERSION ? 0 : 1; }'
+
+echo "--- against the shared library"
+cc "${warnings[@]}" -O1 -g -I include ffi/tests/c/test_ffi.c -L "$lib" -Wl,-rpath,"$lib" \
+  -lstellaops_signer "${libs[@]}" -o "$out/test_ffi_shared"
+"$out/test_ffi_shared" "${args[@]}"
+
+echo "--- under valgrind"
+valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  --show-leak-kinds=definite "$out/test_ffi_shared" "${args[@]}"
+
+echo "--- AddressSanitizer + UBSan, static library"
+cc "${warnings[@]}" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+  -fno-sanitize-recover=all -I include ffi/tests/c/test_ffi.c "$lib/libstellaops_signer.a" \
+  "${libs[@]}" -o "$out/test_ffi_asan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$out/test_ffi_asan" "${args[@]}"
+
+echo "C tests: all three runs clean"

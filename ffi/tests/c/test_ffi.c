@@ -1,0 +1,745 @@
+/*
+ * Calls every function of include/stellaops_signer.h, success and error paths, as a C caller
+ * would. Run by ffi/tests/c/run.sh plainly, under valgrind and as an AddressSanitizer build.
+ *
+ * Usage: test_ffi RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE
+ *   (files made by OpenSSL in run.sh, so keys from another implementation load too)
+ */
+#include "stellaops_signer.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int failures = 0;
+static int checks = 0;
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    checks++;                                                                    \
+    if (!(cond)) {                                                               \
+      failures++;                                                                \
+      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__,    \
+              __LINE__, #cond, stellaops_last_error_message());                  \
+    }                                                                            \
+  } while (0)
+
+/* A call that must succeed. */
+#define OK(call) CHECK_STATUS(call, STELLAOPS_STATUS_OK)
+
+/* A call that must fail with `code` and leave a message. */
+#define CHECK_STATUS(call, code)                                                 \
+  do {                                                                           \
+    checks++;                                                                    \
+    stellaops_status got_ = (call);                                              \
+    if (got_ != (stellaops_status)(code)) {                                      \
+      failures++;                                                                \
+      fprintf(stderr, "%s:%d: %s returned %u (%s), expected %u (%s): %s\n",      \
+              __FILE__, __LINE__, #call, (unsigned)got_,                         \
+              stellaops_status_name(got_), (unsigned)(code),                     \
+              stellaops_status_name(code), stellaops_last_error_message());      \
+    } else if ((code) != STELLAOPS_STATUS_OK &&                                  \
+               stellaops_last_error_message()[0] == '\0') {                      \
+      failures++;                                                                \
+      fprintf(stderr, "%s:%d: %s failed without a message\n", __FILE__,          \
+              __LINE__, #call);                                                  \
+    } else if ((code) == STELLAOPS_STATUS_OK &&                                  \
+               stellaops_last_error_message()[0] != '\0') {                      \
+      failures++;                                                                \
+      fprintf(stderr, "%s:%d: %s succeeded but left a message\n", __FILE__,      \
+              __LINE__, #call);                                                  \
+    }                                                                            \
+  } while (0)
+
+#define S(lit) (lit), (sizeof(lit) - 1)
+#define B(lit) (const uint8_t *)(lit), (sizeof(lit) - 1)
+#define IN_TOTO "application/vnd.in-toto+json"
+#define DIGEST "a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447"
+
+static int buffer_equals(const stellaops_buffer *b, const char *text) {
+  size_t n = strlen(text);
+  return b->len == n && (n == 0 || memcmp(b->data, text, n) == 0);
+}
+
+static int buffer_contains(const stellaops_buffer *b, const char *text) {
+  size_t n = strlen(text);
+  if (b->len < n) return 0;
+  for (size_t i = 0; i + n <= b->len; i++)
+    if (memcmp(b->data + i, text, n) == 0) return 1;
+  return 0;
+}
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    perror(path);
+    exit(2);
+  }
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *data = malloc((size_t)size);
+  if (!data || fread(data, 1, (size_t)size, f) != (size_t)size) {
+    perror(path);
+    exit(2);
+  }
+  fclose(f);
+  *len = (size_t)size;
+  return data;
+}
+
+static void test_versions(void) {
+  CHECK(stellaops_abi_version() >= STELLAOPS_SIGNER_ABI_VERSION);
+  char expected[64];
+  snprintf(expected, sizeof expected, "%d.%d.%d", STELLAOPS_SIGNER_VERSION_MAJOR,
+           STELLAOPS_SIGNER_VERSION_MINOR, STELLAOPS_SIGNER_VERSION_PATCH);
+  CHECK(strcmp(stellaops_version(), expected) == 0);
+  CHECK(strcmp(stellaops_status_name(STELLAOPS_STATUS_OK), "ok") == 0);
+  CHECK(strcmp(stellaops_status_name(STELLAOPS_STATUS_VERIFICATION_FAILED),
+               "verification_failed") == 0);
+  CHECK(strcmp(stellaops_status_name(STELLAOPS_STATUS_PANIC), "panic") == 0);
+  CHECK(strcmp(stellaops_status_name(12345), "unknown") == 0);
+}
+
+static void test_algorithms(void) {
+  const stellaops_algorithm all[] = {STELLAOPS_ALGORITHM_ES256, STELLAOPS_ALGORITHM_ES384,
+                                     STELLAOPS_ALGORITHM_ED25519,
+                                     STELLAOPS_ALGORITHM_RSA_PSS_SHA256,
+                                     STELLAOPS_ALGORITHM_RSA_PKCS1_SHA256};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    const char *name = stellaops_algorithm_name(all[i]);
+    CHECK(name != NULL);
+    stellaops_algorithm back = 0;
+    OK(stellaops_algorithm_from_name(name, strlen(name), &back));
+    CHECK(back == all[i]);
+  }
+  CHECK(stellaops_algorithm_name(STELLAOPS_ALGORITHM_UNSPECIFIED) == NULL);
+  CHECK(stellaops_algorithm_name(77) == NULL);
+  stellaops_algorithm alg = 42;
+  OK(stellaops_algorithm_from_name(S("PS256"), &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_RSA_PSS_SHA256);
+  alg = 42;
+  CHECK_STATUS(stellaops_algorithm_from_name(S("dsa"), &alg), STELLAOPS_STATUS_UNKNOWN_ALGORITHM);
+  CHECK(alg == 42); /* nothing written on failure */
+  CHECK_STATUS(stellaops_algorithm_from_name(NULL, 5, &alg), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_algorithm_from_name(S("\xff\xfe"), &alg),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_algorithm_from_name(S("es256"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+  /* a NUL byte inside a length-delimited string is a byte, not an end */
+  CHECK_STATUS(stellaops_algorithm_from_name("es256\0x", 7, &alg),
+               STELLAOPS_STATUS_UNKNOWN_ALGORITHM);
+}
+
+static stellaops_key *generate(stellaops_algorithm alg) {
+  stellaops_key *key = NULL;
+  OK(stellaops_key_generate(alg, &key));
+  CHECK(key != NULL);
+  return key;
+}
+
+static void test_keys(const char *rsa_pem, size_t rsa_pem_len, const char *enc_pem,
+                      size_t enc_pem_len, const char *passphrase) {
+  stellaops_key *sentinel = (stellaops_key *)&failures; /* any non-NULL value */
+  stellaops_key *key = sentinel;
+  CHECK_STATUS(stellaops_key_generate(0, &key), STELLAOPS_STATUS_UNKNOWN_ALGORITHM);
+  CHECK_STATUS(stellaops_key_generate(99, &key), STELLAOPS_STATUS_UNKNOWN_ALGORITHM);
+  CHECK(key == sentinel);
+  CHECK_STATUS(stellaops_key_generate(STELLAOPS_ALGORITHM_ES256, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+
+  /* Every algorithm: generate (RSA from OpenSSL's PEM), inspect, export, reload. */
+  const stellaops_algorithm algs[] = {STELLAOPS_ALGORITHM_ES256, STELLAOPS_ALGORITHM_ES384,
+                                      STELLAOPS_ALGORITHM_ED25519};
+  for (size_t i = 0; i < 3; i++) {
+    stellaops_key *k = generate(algs[i]);
+    stellaops_algorithm alg = 0;
+    OK(stellaops_key_algorithm(k, &alg));
+    CHECK(alg == algs[i]);
+    stellaops_buffer id = {0};
+    OK(stellaops_key_id(k, &id));
+    CHECK(id.len == 64);
+    stellaops_buffer pem = {0};
+    OK(stellaops_key_to_pkcs8_pem(k, NULL, 0, &pem));
+    CHECK(buffer_contains(&pem, "-----BEGIN PRIVATE KEY-----"));
+    stellaops_key *reloaded = NULL;
+    OK(stellaops_key_from_bytes(pem.data, pem.len, NULL, 0, &reloaded));
+    stellaops_buffer id2 = {0};
+    OK(stellaops_key_id(reloaded, &id2));
+    CHECK(id2.len == id.len && memcmp(id.data, id2.data, id.len) == 0);
+    /* encrypted export and reload */
+    stellaops_buffer enc = {0};
+    OK(stellaops_key_to_pkcs8_pem(k, (const uint8_t *)"pw", 2, &enc));
+    CHECK(buffer_contains(&enc, "ENCRYPTED PRIVATE KEY"));
+    stellaops_key *decrypted = NULL;
+    OK(stellaops_key_from_bytes(enc.data, enc.len, (const uint8_t *)"pw", 2, &decrypted));
+    stellaops_key_free(decrypted);
+    stellaops_buffer_free(&enc);
+    stellaops_buffer_free(&id2);
+    stellaops_buffer_free(&id);
+    stellaops_buffer_free(&pem);
+    CHECK(pem.data == NULL && pem.len == 0);
+    stellaops_buffer_free(&pem); /* freeing a freed (reset) buffer is harmless */
+    stellaops_key_free(reloaded);
+    stellaops_key_free(k);
+  }
+
+  stellaops_key *rsa = NULL;
+  OK(stellaops_key_from_bytes((const uint8_t *)rsa_pem, rsa_pem_len, NULL, 0, &rsa));
+  stellaops_algorithm alg = 0;
+  OK(stellaops_key_algorithm(rsa, &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_RSA_PSS_SHA256);
+  stellaops_key_free(rsa);
+
+  stellaops_key *ec = NULL;
+  OK(stellaops_key_from_bytes((const uint8_t *)enc_pem, enc_pem_len,
+                              (const uint8_t *)passphrase, strlen(passphrase), &ec));
+  OK(stellaops_key_algorithm(ec, &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_ES256);
+
+  /* Loading errors, with nothing written. */
+  key = sentinel;
+  CHECK_STATUS(stellaops_key_from_bytes((const uint8_t *)enc_pem, enc_pem_len, NULL, 0, &key),
+               STELLAOPS_STATUS_PASSPHRASE_REQUIRED);
+  CHECK_STATUS(stellaops_key_from_bytes((const uint8_t *)enc_pem, enc_pem_len,
+                                        (const uint8_t *)"wrong", 5, &key),
+               STELLAOPS_STATUS_WRONG_PASSPHRASE);
+  CHECK_STATUS(stellaops_key_from_bytes((const uint8_t *)"garbage", 7, NULL, 0, &key),
+               STELLAOPS_STATUS_MALFORMED_KEY);
+  CHECK_STATUS(stellaops_key_from_bytes((const uint8_t *)"", 0, NULL, 0, &key),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_key_from_bytes(NULL, 10, NULL, 0, &key), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_from_bytes((const uint8_t *)enc_pem, enc_pem_len, NULL, 3, &key),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_from_bytes(B("{\"kty\":\"EC\"}"), NULL, 0, &key),
+               STELLAOPS_STATUS_MALFORMED_KEY);
+  CHECK(key == sentinel);
+
+  /* Inspection errors. */
+  stellaops_buffer untouched = {(uint8_t *)sentinel, 1};
+  CHECK_STATUS(stellaops_key_algorithm(NULL, &alg), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_algorithm(ec, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_id(NULL, &untouched), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_id(ec, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_to_pkcs8_pem(NULL, NULL, 0, &untouched),
+               STELLAOPS_STATUS_NULL_POINTER);
+  /* NULL with 0 is "no passphrase"; a pointer with 0 is an empty passphrase, refused */
+  static const uint8_t nothing[1] = {0};
+  CHECK_STATUS(stellaops_key_to_pkcs8_pem(ec, nothing, 0, &untouched),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_key_to_pkcs8_pem(ec, NULL, 4, &untouched),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_to_pkcs8_pem(ec, NULL, 0, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(untouched.data == (uint8_t *)sentinel && untouched.len == 1);
+  stellaops_verifying_key *vk = NULL;
+  CHECK_STATUS(stellaops_key_public_key(NULL, &vk), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_public_key(ec, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(vk == NULL);
+
+  /* Public keys: every export format reloads to the same key id. */
+  OK(stellaops_key_public_key(ec, &vk));
+  stellaops_buffer key_id = {0};
+  OK(stellaops_key_id(ec, &key_id));
+  const stellaops_key_format formats[] = {STELLAOPS_KEY_FORMAT_SPKI_DER,
+                                          STELLAOPS_KEY_FORMAT_SPKI_PEM,
+                                          STELLAOPS_KEY_FORMAT_JWK};
+  for (size_t i = 0; i < 3; i++) {
+    stellaops_buffer exported = {0};
+    OK(stellaops_verifying_key_export(vk, formats[i], &exported));
+    stellaops_verifying_key *back = NULL;
+    OK(stellaops_verifying_key_from_bytes(exported.data, exported.len, &back));
+    stellaops_buffer id = {0};
+    OK(stellaops_verifying_key_id(back, &id));
+    CHECK(id.len == key_id.len && memcmp(id.data, key_id.data, id.len) == 0);
+    stellaops_algorithm valg = 0;
+    OK(stellaops_verifying_key_algorithm(back, &valg));
+    CHECK(valg == STELLAOPS_ALGORITHM_ES256);
+    stellaops_buffer_free(&id);
+    stellaops_buffer_free(&exported);
+    stellaops_verifying_key_free(back);
+  }
+  /* An RSA public key from plain SPKI is not pinned to one padding. */
+  stellaops_verifying_key *rsa_public = NULL;
+  OK(stellaops_verifying_key_from_bytes((const uint8_t *)rsa_pem, rsa_pem_len, &rsa_public));
+  OK(stellaops_verifying_key_algorithm(rsa_public, &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_RSA_PSS_SHA256 || alg == STELLAOPS_ALGORITHM_UNSPECIFIED);
+  stellaops_verifying_key_free(rsa_public);
+
+  stellaops_verifying_key *vsentinel = (stellaops_verifying_key *)&failures;
+  stellaops_verifying_key *vout = vsentinel;
+  CHECK_STATUS(stellaops_verifying_key_from_bytes(B("not a key"), &vout),
+               STELLAOPS_STATUS_MALFORMED_KEY);
+  CHECK_STATUS(stellaops_verifying_key_from_bytes(NULL, 0, &vout),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_verifying_key_from_bytes(NULL, 4, &vout), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verifying_key_from_bytes(B("x"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(vout == vsentinel);
+  stellaops_buffer nope = {0};
+  CHECK_STATUS(stellaops_verifying_key_export(vk, 0, &nope), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_verifying_key_export(vk, 4, &nope), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_verifying_key_export(NULL, 1, &nope), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verifying_key_export(vk, 1, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verifying_key_id(NULL, &nope), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verifying_key_id(vk, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verifying_key_algorithm(NULL, &alg), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verifying_key_algorithm(vk, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(nope.data == NULL && nope.len == 0);
+
+  stellaops_buffer_free(&key_id);
+  stellaops_verifying_key_free(vk);
+  stellaops_key_free(ec);
+  /* Freeing NULL is harmless everywhere. */
+  stellaops_key_free(NULL);
+  stellaops_verifying_key_free(NULL);
+  stellaops_verification_free(NULL);
+  stellaops_buffer_free(NULL);
+}
+
+static void test_sign_and_verify(const char *rsa_pem, size_t rsa_pem_len) {
+  stellaops_key *keys[3];
+  keys[0] = generate(STELLAOPS_ALGORITHM_ES256);
+  keys[1] = generate(STELLAOPS_ALGORITHM_ED25519);
+  OK(stellaops_key_from_bytes((const uint8_t *)rsa_pem, rsa_pem_len, NULL, 0, &keys[2]));
+  stellaops_verifying_key *publics[3];
+  for (int i = 0; i < 3; i++) OK(stellaops_key_public_key(keys[i], &publics[i]));
+  stellaops_key *other_key = generate(STELLAOPS_ALGORITHM_ES256);
+  stellaops_verifying_key *other = NULL;
+  OK(stellaops_key_public_key(other_key, &other));
+
+  /* One key. */
+  stellaops_buffer env = {0};
+  OK(stellaops_sign((const stellaops_key *const *)keys, 1, S("text/plain"), B("hello"), &env));
+  CHECK(buffer_contains(&env, "\"payloadType\":\"text/plain\""));
+  CHECK(buffer_contains(&env, "\"payload\":\"aGVsbG8=\""));
+  stellaops_verification *v = NULL;
+  OK(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics, 1, 1,
+                      S("text/plain"), &v));
+  const uint8_t *payload = NULL;
+  size_t payload_len = 0;
+  OK(stellaops_verification_payload(v, &payload, &payload_len));
+  CHECK(payload_len == 5 && memcmp(payload, "hello", 5) == 0);
+  const char *type = NULL;
+  size_t type_len = 0;
+  OK(stellaops_verification_payload_type(v, &type, &type_len));
+  CHECK(type_len == 10 && memcmp(type, "text/plain", 10) == 0);
+  size_t count = 0;
+  OK(stellaops_verification_key_count(v, &count));
+  CHECK(count == 1);
+  stellaops_verified_key vk = {99, 99, 99};
+  OK(stellaops_verification_key(v, 0, &vk));
+  CHECK(vk.key_index == 0 && vk.signature_index == 0 &&
+        vk.algorithm == STELLAOPS_ALGORITHM_ES256);
+  CHECK_STATUS(stellaops_verification_key(v, 1, &vk), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_verification_key(v, 0, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_key(NULL, 0, &vk), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_key_count(NULL, &count), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_key_count(v, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_payload(NULL, &payload, &payload_len),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_payload(v, NULL, &payload_len),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_payload(v, &payload, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_payload_type(NULL, &type, &type_len),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_payload_type(v, NULL, &type_len),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_payload_type(v, &type, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  stellaops_verification_free(v);
+
+  /* Verification failures, with nothing written. */
+  stellaops_verification *vsentinel = (stellaops_verification *)&failures;
+  v = vsentinel;
+  const stellaops_verifying_key *wrong[1] = {other};
+  CHECK_STATUS(stellaops_verify(env.data, env.len, wrong, 1, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_VERIFICATION_FAILED);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics,
+                                1, 1, S("application/json"), &v),
+               STELLAOPS_STATUS_PAYLOAD_TYPE_MISMATCH);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics,
+                                1, 0, NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_POLICY);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics,
+                                1, 2, NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_POLICY);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, NULL, 0, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_POLICY);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, NULL, 2, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_NULL_POINTER);
+  const stellaops_verifying_key *with_null[2] = {publics[0], NULL};
+  CHECK_STATUS(stellaops_verify(env.data, env.len, with_null, 2, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics,
+                                1, 1, S("\xc3\x28"), &v),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_verify(NULL, 0, (const stellaops_verifying_key *const *)publics, 1, 1,
+                                NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics,
+                                1, 1, NULL, 0, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  /* Tampered payload: "hello" -> "jello" */
+  {
+    char *tampered = malloc(env.len);
+    memcpy(tampered, env.data, env.len);
+    char *p = strstr(tampered, "aGVsbG8=");
+    CHECK(p != NULL);
+    if (p) memcpy(p, "amVsbG8=", 8);
+    CHECK_STATUS(stellaops_verify((const uint8_t *)tampered, env.len,
+                                  (const stellaops_verifying_key *const *)publics, 1, 1, NULL, 0,
+                                  &v),
+                 STELLAOPS_STATUS_VERIFICATION_FAILED);
+    free(tampered);
+  }
+  const stellaops_verifying_key *const *trusted = (const stellaops_verifying_key *const *)publics;
+  CHECK_STATUS(stellaops_verify(B("{"), trusted, 1, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_MALFORMED_JSON);
+  CHECK_STATUS(stellaops_verify(B("{\"payload\":\"\",\"payload\":\"\",\"payloadType\":\"x\","
+                                  "\"signatures\":[]}"),
+                                trusted, 1, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_DUPLICATE_KEY);
+  CHECK_STATUS(stellaops_verify(B("{\"payload\":\"!!\",\"payloadType\":\"x\",\"signatures\":"
+                                  "[{\"sig\":\"AA==\"}]}"),
+                                trusted, 1, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_BASE64);
+  CHECK_STATUS(stellaops_verify(B("{\"payloadType\":\"x\",\"signatures\":[]}"), trusted, 1, 1,
+                                NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_ENVELOPE);
+  CHECK_STATUS(stellaops_verify(B("{\"payload\":\"\",\"payloadType\":\"\\udc00\","
+                                  "\"signatures\":[]}"),
+                                trusted, 1, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_UNICODE);
+  CHECK_STATUS(stellaops_verify(B("{\"payload\":\"\",\"payloadType\":\"\xff\","
+                                  "\"signatures\":[]}"),
+                                trusted, 1, 1, NULL, 0, &v),
+               STELLAOPS_STATUS_INVALID_UNICODE);
+  {
+    /* nesting far deeper than the limit */
+    size_t depth = 100000;
+    char *deep = malloc(depth);
+    memset(deep, '[', depth);
+    CHECK_STATUS(stellaops_verify((const uint8_t *)deep, depth, trusted, 1, 1, NULL, 0, &v),
+                 STELLAOPS_STATUS_TOO_DEEP);
+    free(deep);
+  }
+  {
+    /* 17 signatures: over the limit of 16 */
+    char many[2048] = "{\"payload\":\"\",\"payloadType\":\"x\",\"signatures\":[";
+    for (int i = 0; i < 17; i++) strcat(many, i ? ",{\"sig\":\"AA==\"}" : "{\"sig\":\"AA==\"}");
+    strcat(many, "]}");
+    CHECK_STATUS(stellaops_verify((const uint8_t *)many, strlen(many), trusted, 1, 1, NULL, 0, &v),
+                 STELLAOPS_STATUS_TOO_MANY_SIGNATURES);
+  }
+  {
+    /* larger than the 96 MiB envelope limit: refused before parsing */
+    size_t big = (size_t)97 << 20;
+    uint8_t *huge = malloc(big);
+    memset(huge, ' ', big);
+    CHECK_STATUS(stellaops_verify(huge, big, trusted, 1, 1, NULL, 0, &v),
+                 STELLAOPS_STATUS_TOO_LARGE);
+    free(huge);
+  }
+  CHECK(v == vsentinel);
+  stellaops_buffer_free(&env);
+
+  /* Three keys, two-of-three, and the result names which keys verified. */
+  OK(stellaops_sign((const stellaops_key *const *)keys, 3, S("application/json"), B("{}"), &env));
+  const stellaops_verifying_key *policy[3] = {other, publics[2], publics[1]};
+  OK(stellaops_verify(env.data, env.len, policy, 3, 2, S("application/json"), &v));
+  OK(stellaops_verification_key_count(v, &count));
+  CHECK(count == 2);
+  int saw_rsa = 0, saw_ed = 0;
+  for (size_t i = 0; i < count; i++) {
+    OK(stellaops_verification_key(v, i, &vk));
+    if (vk.key_index == 1 && vk.signature_index == 2 &&
+        vk.algorithm == STELLAOPS_ALGORITHM_RSA_PSS_SHA256)
+      saw_rsa = 1;
+    if (vk.key_index == 2 && vk.signature_index == 1 &&
+        vk.algorithm == STELLAOPS_ALGORITHM_ED25519)
+      saw_ed = 1;
+    CHECK(vk.key_index != 0);
+  }
+  CHECK(saw_rsa && saw_ed);
+  stellaops_verification_free(v);
+  v = vsentinel;
+  CHECK_STATUS(stellaops_verify(env.data, env.len, policy, 3, 3, NULL, 0, &v),
+               STELLAOPS_STATUS_VERIFICATION_FAILED);
+  CHECK(v == vsentinel);
+  stellaops_buffer_free(&env);
+
+  /* Signing errors, with nothing written. */
+  stellaops_buffer untouched = {(uint8_t *)&failures, 7};
+  CHECK_STATUS(stellaops_sign(NULL, 0, S("x"), B("y"), &untouched),
+               STELLAOPS_STATUS_NO_SIGNING_KEYS);
+  CHECK_STATUS(stellaops_sign(NULL, 1, S("x"), B("y"), &untouched),
+               STELLAOPS_STATUS_NULL_POINTER);
+  const stellaops_key *null_key[1] = {NULL};
+  CHECK_STATUS(stellaops_sign(null_key, 1, S("x"), B("y"), &untouched),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_sign((const stellaops_key *const *)keys, 1, S("\xe2\x82"), B("y"),
+                              &untouched),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_sign((const stellaops_key *const *)keys, 1, NULL, 3, B("y"), &untouched),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_sign((const stellaops_key *const *)keys, 1, S("x"), NULL, 3, &untouched),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_sign((const stellaops_key *const *)keys, 1, S("x"), B("y"), NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(untouched.data == (uint8_t *)&failures && untouched.len == 7);
+  /* An empty payload is a payload. */
+  OK(stellaops_sign((const stellaops_key *const *)keys, 1, S("x"), NULL, 0, &env));
+  OK(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)publics, 1, 1,
+                      NULL, 0, &v));
+  OK(stellaops_verification_payload(v, &payload, &payload_len));
+  CHECK(payload == NULL && payload_len == 0);
+  stellaops_verification_free(v);
+  stellaops_buffer_free(&env);
+
+  for (int i = 0; i < 3; i++) {
+    stellaops_verifying_key_free(publics[i]);
+    stellaops_key_free(keys[i]);
+  }
+  stellaops_verifying_key_free(other);
+  stellaops_key_free(other_key);
+}
+
+static void test_pae_and_canon(void) {
+  stellaops_buffer out = {0};
+  OK(stellaops_pae(S("http://example.com/HelloWorld"), B("hello world"), &out));
+  CHECK(buffer_equals(&out, "DSSEv1 29 http://example.com/HelloWorld 11 hello world"));
+  stellaops_buffer_free(&out);
+  OK(stellaops_pae(NULL, 0, NULL, 0, &out));
+  CHECK(buffer_equals(&out, "DSSEv1 0  0 "));
+  stellaops_buffer_free(&out);
+  CHECK_STATUS(stellaops_pae(S("\x80"), B("x"), &out), STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_pae(NULL, 1, B("x"), &out), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pae(S("t"), NULL, 1, &out), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pae(S("t"), B("x"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+
+  OK(stellaops_canonicalize(B("{\"b\": 1.50, \"a\": [1e2, \"\\u00e9\"]}"), STELLAOPS_CANON_JCS,
+                            &out));
+  CHECK(buffer_equals(&out, "{\"a\":[100,\"\xc3\xa9\"],\"b\":1.5}"));
+  stellaops_buffer_free(&out);
+  OK(stellaops_canonicalize(B("{\"b\": 1, \"a\": \"x\\ty\"}"), STELLAOPS_CANON_OLPC, &out));
+  CHECK(buffer_equals(&out, "{\"a\":\"x\ty\",\"b\":1}"));
+  stellaops_buffer_free(&out);
+  CHECK_STATUS(stellaops_canonicalize(B("{\"cvss\": 9.8}"), STELLAOPS_CANON_OLPC, &out),
+               STELLAOPS_STATUS_FLOAT_IN_OLPC);
+  CHECK_STATUS(stellaops_canonicalize(B("{}"), 0, &out), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_canonicalize(B("{}"), 3, &out), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_canonicalize(B("{\"a\":1,\"a\":2}"), STELLAOPS_CANON_JCS, &out),
+               STELLAOPS_STATUS_DUPLICATE_KEY);
+  CHECK_STATUS(stellaops_canonicalize(B("[1e400]"), STELLAOPS_CANON_JCS, &out),
+               STELLAOPS_STATUS_NUMBER_OUT_OF_RANGE);
+  CHECK_STATUS(stellaops_canonicalize(B("[\"\\ud800\"]"), STELLAOPS_CANON_JCS, &out),
+               STELLAOPS_STATUS_INVALID_UNICODE);
+  CHECK_STATUS(stellaops_canonicalize(B("[\"\xed\xa0\x80\"]"), STELLAOPS_CANON_JCS, &out),
+               STELLAOPS_STATUS_INVALID_UNICODE);
+  CHECK_STATUS(stellaops_canonicalize(NULL, 0, STELLAOPS_CANON_JCS, &out),
+               STELLAOPS_STATUS_MALFORMED_JSON);
+  CHECK_STATUS(stellaops_canonicalize(NULL, 2, STELLAOPS_CANON_JCS, &out),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_canonicalize(B("{}"), STELLAOPS_CANON_JCS, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(out.data == NULL && out.len == 0);
+}
+
+static void test_attest_and_catalog(void) {
+  stellaops_key *key = generate(STELLAOPS_ALGORITHM_ED25519);
+  stellaops_verifying_key *pub = NULL;
+  OK(stellaops_key_public_key(key, &pub));
+  const stellaops_key *keys[1] = {key};
+  stellaops_digest digests[2] = {{S("sha256"), S(DIGEST)}, {S("sha256"), S(DIGEST)}};
+  stellaops_subject subjects[1] = {{S("pkg:oci/app"), digests, 1}};
+  stellaops_buffer env = {0};
+  stellaops_admission admission = 0;
+
+  OK(stellaops_attest(keys, 1, S("sbom"), B("{\"bomFormat\":\"CycloneDX\"}"), subjects, 1,
+                      STELLAOPS_ENFORCEMENT_REJECT, &env, &admission));
+  CHECK(admission == STELLAOPS_ADMISSION_ALLOWED);
+  const stellaops_verifying_key *trusted[1] = {pub};
+  stellaops_verification *v = NULL;
+  OK(stellaops_verify(env.data, env.len, trusted, 1, 1, S(IN_TOTO), &v));
+  const uint8_t *payload = NULL;
+  size_t len = 0;
+  OK(stellaops_verification_payload(v, &payload, &len));
+  stellaops_buffer statement = {(uint8_t *)payload, len}; /* borrowed: not freed */
+  CHECK(buffer_contains(&statement, "\"predicateType\":\"stella.ops/sbom@v1\""));
+  CHECK(buffer_contains(&statement, DIGEST));
+  CHECK(buffer_contains(&statement, "\"_type\":\"https://in-toto.io/Statement/v1\""));
+  stellaops_verification_free(v);
+  stellaops_buffer_free(&env);
+
+  /* Unlisted types: admitted under WARN (and NULL admission is fine), refused under REJECT. */
+  OK(stellaops_attest(keys, 1, S("https://example.com/custom@v1"), B("{}"), subjects, 1,
+                      STELLAOPS_ENFORCEMENT_WARN, &env, &admission));
+  CHECK(admission == STELLAOPS_ADMISSION_UNLISTED);
+  stellaops_buffer_free(&env);
+  OK(stellaops_attest(keys, 1, S("https://example.com/custom@v1"), B("{}"), subjects, 1,
+                      STELLAOPS_ENFORCEMENT_LOG_ONLY, &env, NULL));
+  stellaops_buffer_free(&env);
+
+  stellaops_buffer untouched = {(uint8_t *)&failures, 3};
+  admission = 77;
+  CHECK_STATUS(stellaops_attest(keys, 1, S("https://example.com/custom@v1"), B("{}"), subjects, 1,
+                                STELLAOPS_ENFORCEMENT_REJECT, &untouched, &admission),
+               STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("no-such-name"), B("{}"), subjects, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), subjects, 1, 0, &untouched,
+                                &admission),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), subjects, 0,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_INVALID_STATEMENT);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), NULL, 1, STELLAOPS_ENFORCEMENT_WARN,
+                                &untouched, &admission),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{\"a\":1,\"a\":1}"), subjects, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_DUPLICATE_KEY);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), NULL, 0, subjects, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_attest(NULL, 0, S("sbom"), B("{}"), subjects, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_NO_SIGNING_KEYS);
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), subjects, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, NULL, &admission),
+               STELLAOPS_STATUS_NULL_POINTER);
+  stellaops_subject two_same[1] = {{S("a"), digests, 2}};
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), two_same, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  stellaops_subject no_digest[1] = {{S("a"), NULL, 0}};
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), no_digest, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_INVALID_STATEMENT);
+  stellaops_digest bad_hex[1] = {{S("sha256"), S("ABCDEF")}};
+  stellaops_subject bad[1] = {{S("a"), bad_hex, 1}};
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), bad, 1, STELLAOPS_ENFORCEMENT_WARN,
+                                &untouched, &admission),
+               STELLAOPS_STATUS_INVALID_DIGEST);
+  stellaops_subject bad_name[1] = {{S("\xff"), digests, 1}};
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{}"), bad_name, 1,
+                                STELLAOPS_ENFORCEMENT_WARN, &untouched, &admission),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK(untouched.data == (uint8_t *)&failures && untouched.len == 3 && admission == 77);
+
+  /* Catalog. */
+  stellaops_buffer uri = {0};
+  OK(stellaops_predicate_type_resolve(S("vex"), &uri));
+  CHECK(buffer_equals(&uri, "stella.ops/vex@v1"));
+  stellaops_family family = 99;
+  uint32_t flags = 99;
+  OK(stellaops_predicate_type_classify((const char *)uri.data, uri.len, &family, &flags));
+  CHECK(family == STELLAOPS_FAMILY_VEX);
+  CHECK(flags == (STELLAOPS_PREDICATE_VEX_RELATED | STELLAOPS_PREDICATE_ALLOWED));
+  stellaops_buffer_free(&uri);
+  OK(stellaops_predicate_type_resolve(S("cyclonedx"), &uri));
+  OK(stellaops_predicate_type_classify((const char *)uri.data, uri.len, &family, &flags));
+  CHECK(family == STELLAOPS_FAMILY_SBOM);
+  CHECK(flags == (STELLAOPS_PREDICATE_SBOM | STELLAOPS_PREDICATE_ALLOWED));
+  stellaops_buffer_free(&uri);
+  OK(stellaops_predicate_type_classify(S("stella.ops/graph@v1"), &family, &flags));
+  CHECK(family == STELLAOPS_FAMILY_REACHABILITY);
+  CHECK(flags == (STELLAOPS_PREDICATE_REACHABILITY_RELATED | STELLAOPS_PREDICATE_ALLOWED));
+  OK(stellaops_predicate_type_classify(S("https://example.com/x"), &family, &flags));
+  CHECK(family == STELLAOPS_FAMILY_NONE && flags == 0);
+  OK(stellaops_predicate_type_resolve(S("https://example.com/x"), &uri));
+  CHECK(buffer_equals(&uri, "https://example.com/x"));
+  stellaops_buffer_free(&uri);
+  CHECK_STATUS(stellaops_predicate_type_resolve(S("nope"), &uri),
+               STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE);
+  CHECK_STATUS(stellaops_predicate_type_resolve(S("\xff"), &uri),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_predicate_type_resolve(S("vex"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_predicate_type_classify(NULL, 3, &family, &flags),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_predicate_type_classify(S("x"), NULL, &flags),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_predicate_type_classify(S("x"), &family, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(uri.data == NULL);
+
+  stellaops_verifying_key_free(pub);
+  stellaops_key_free(key);
+}
+
+/* Threads share one key and one verifying key; each has its own last error. */
+struct shared {
+  const stellaops_key *key;
+  const stellaops_verifying_key *pub;
+  int bad;
+};
+
+static void *worker(void *arg) {
+  struct shared *s = arg;
+  for (int i = 0; i < 50; i++) {
+    char payload[32];
+    int n = snprintf(payload, sizeof payload, "message %d", i);
+    stellaops_buffer env = {0};
+    const stellaops_key *keys[1] = {s->key};
+    if (stellaops_sign(keys, 1, S("text/plain"), (const uint8_t *)payload, (size_t)n, &env) !=
+        STELLAOPS_STATUS_OK) {
+      __atomic_add_fetch(&s->bad, 1, __ATOMIC_SEQ_CST);
+      continue;
+    }
+    const stellaops_verifying_key *pubs[1] = {s->pub};
+    stellaops_verification *v = NULL;
+    const uint8_t *got = NULL;
+    size_t got_len = 0;
+    if (stellaops_verify(env.data, env.len, pubs, 1, 1, NULL, 0, &v) != STELLAOPS_STATUS_OK ||
+        stellaops_verification_payload(v, &got, &got_len) != STELLAOPS_STATUS_OK ||
+        got_len != (size_t)n || memcmp(got, payload, (size_t)n) != 0)
+      __atomic_add_fetch(&s->bad, 1, __ATOMIC_SEQ_CST);
+    stellaops_verification_free(v);
+    /* a failure on this thread leaves its own message */
+    stellaops_buffer junk = {0};
+    if (stellaops_canonicalize(B("{"), STELLAOPS_CANON_JCS, &junk) !=
+            STELLAOPS_STATUS_MALFORMED_JSON ||
+        strstr(stellaops_last_error_message(), "json") == NULL)
+      __atomic_add_fetch(&s->bad, 1, __ATOMIC_SEQ_CST);
+    stellaops_buffer_free(&env);
+  }
+  return NULL;
+}
+
+static void test_threads(void) {
+  struct shared s = {0};
+  stellaops_key *key = generate(STELLAOPS_ALGORITHM_ES256);
+  stellaops_verifying_key *pub = NULL;
+  OK(stellaops_key_public_key(key, &pub));
+  s.key = key;
+  s.pub = pub;
+  pthread_t threads[4];
+  for (int i = 0; i < 4; i++) CHECK(pthread_create(&threads[i], NULL, worker, &s) == 0);
+  for (int i = 0; i < 4; i++) pthread_join(threads[i], NULL);
+  CHECK(s.bad == 0);
+  stellaops_verifying_key_free(pub);
+  stellaops_key_free(key);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE\n", argv[0]);
+    return 2;
+  }
+  size_t rsa_len = 0, enc_len = 0;
+  char *rsa = read_file(argv[1], &rsa_len);
+  char *enc = read_file(argv[2], &enc_len);
+
+  test_versions();
+  test_algorithms();
+  test_keys(rsa, rsa_len, enc, enc_len, argv[3]);
+  test_sign_and_verify(rsa, rsa_len);
+  test_pae_and_canon();
+  test_attest_and_catalog();
+  test_threads();
+
+  free(rsa);
+  free(enc);
+  printf("%d checks, %d failures\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}

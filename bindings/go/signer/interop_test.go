@@ -14,7 +14,7 @@ import (
 // sslibSignerVerifier turns PEM (private or public) into go-securesystemslib's signer-verifier
 // for the key type. keyID, when not empty, replaces securesystemslib's own key id (a hash of its
 // key JSON): go-securesystemslib skips signatures whose keyid differs from the verifier's.
-func sslibSignerVerifier(t *testing.T, pem []byte, alg signer.Algorithm, keyID string) dsse.SignerVerifier {
+func sslibSignerVerifier(t testing.TB, pem []byte, alg signer.Algorithm, keyID string) dsse.SignerVerifier {
 	t.Helper()
 	key, err := signerverifier.LoadKey(pem)
 	if err != nil {

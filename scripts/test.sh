@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what it needs, then runs formatting, lints,
 # every Rust test (unit, Wycheproof, property, CLI, interop with securesystemslib/rfc8785/OpenSSL),
-# cargo-deny, and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
+# the C ABI tests (plain, valgrind, ASan), the Go binding's tests with -race (go-securesystemslib
+# interop), cargo-deny, and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -11,6 +12,8 @@ need_apt=()
 command -v openssl >/dev/null || need_apt+=(openssl)
 command -v sha512sum >/dev/null || need_apt+=(coreutils)
 python3 -c 'import venv' 2>/dev/null || need_apt+=(python3-venv)
+command -v valgrind >/dev/null || need_apt+=(valgrind)
+command -v cc >/dev/null && command -v c++ >/dev/null || need_apt+=(build-essential)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -19,6 +22,7 @@ rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup comp
 command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 scripts/setup-python.sh
+command -v go >/dev/null || { echo "go is required for the Go binding's tests" >&2; exit 1; }
 
 step "format"
 cargo fmt --all -- --check
@@ -28,6 +32,19 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "tests"
 cargo test --workspace --locked
+
+step "C ABI: header drift is checked by the Rust tests; now the C program, plain, valgrind, ASan"
+ffi/tests/c/run.sh
+
+step "Go binding: gofmt, vet, go test -race (includes go-securesystemslib interop)"
+(
+  cargo build -q -p stellaops-signer-ffi --release --locked
+  cd bindings/go
+  unformatted=$(gofmt -l .)
+  [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
+  go vet ./...
+  go test -race -count=1 ./...
+)
 
 step "docs (broken intra-doc links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet

@@ -95,6 +95,33 @@ func TestCloseWhileInUse(t *testing.T) {
 	}
 }
 
+// The same key twice in one call while another goroutine closes it: no deadlock (a handle is
+// read-locked once per call), and a key listed twice is still one key: a threshold of 2 over it
+// is refused as a policy error.
+func TestSameKeyTwiceWhileClosing(t *testing.T) {
+	ctx := context.Background()
+	key := must(signer.GenerateKey(signer.Ed25519))
+	pub := must(key.PublicKey())
+	env := must(signer.Sign(ctx, "t", []byte("x"), key, key))
+	_, err := signer.Verify(ctx, env, []*signer.PublicKey{pub, pub}, signer.VerifyOptions{Threshold: 2})
+	wantCode(t, err, signer.CodeInvalidPolicy)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			if _, err := signer.Verify(ctx, env, []*signer.PublicKey{pub, pub}, signer.VerifyOptions{Threshold: 1}); err != nil {
+				if !isClosed(err) {
+					t.Error(err)
+				}
+				return
+			}
+		}
+	}()
+	pub.Close()
+	<-done
+	key.Close()
+}
+
 func isClosed(err error) bool {
 	e, ok := err.(*signer.Error)
 	return ok && e.Code == signer.CodeClosed

@@ -14,15 +14,25 @@ import (
 // [{"keyid", "sig"}]}. It unmarshals into go-securesystemslib's dsse.Envelope.
 type Envelope []byte
 
-// withKeys runs f with the live pointers of every key, each held open for the call.
+// withKeys runs f with the live pointers of every key, each held open for the call. A handle
+// given twice is locked once: a second read lock on the same RWMutex would deadlock behind a
+// Close waiting for the first.
 func withKeys(handles []*handle, f func(ptrs unsafe.Pointer, n C.size_t) error) error {
 	ptrs := make([]unsafe.Pointer, 0, len(handles))
-	for i, h := range handles {
+	locked := make(map[*handle]bool, len(handles))
+	defer func() {
+		for h := range locked {
+			h.mu.RUnlock()
+		}
+	}()
+	for _, h := range handles {
 		if h == nil {
 			return &Error{Code: CodeNullPointer, Message: "nil key"}
 		}
-		h.mu.RLock()
-		defer handles[i].mu.RUnlock()
+		if !locked[h] {
+			h.mu.RLock()
+			locked[h] = true
+		}
 		if h.ptr == nil {
 			return &Error{Code: CodeClosed, Message: "use after Close"}
 		}

@@ -206,7 +206,9 @@ impl SoftwareKey {
         })
     }
 
-    /// PKCS#8 `PrivateKeyInfo` DER.
+    /// PKCS#8 `PrivateKeyInfo` DER (version 1, without the optional public key, which is what
+    /// OpenSSL writes and what OpenSSL 3.0 and pyca/cryptography read; version 2 is accepted on
+    /// input).
     ///
     /// # Errors
     /// Only if encoding fails, which does not happen for valid keys.
@@ -214,7 +216,13 @@ impl SoftwareKey {
         let doc = match &self.secret {
             Secret::P256(k) => k.to_pkcs8_der()?,
             Secret::P384(k) => k.to_pkcs8_der()?,
-            Secret::Ed25519(k) => k.to_pkcs8_der()?,
+            // ed25519-dalek writes v2 with the public key attached; write v1. KeypairBytes
+            // zeroizes its secret when dropped.
+            Secret::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: k.to_bytes(),
+                public_key: None,
+            }
+            .to_pkcs8_der()?,
             Secret::Rsa(k) => k.to_pkcs8_der()?,
         };
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))

@@ -11,7 +11,7 @@ mod verify;
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
 pub use code::ErrorCode;
 pub use error::{Error, Result};
-pub use verify::{statement_of, verify, ArtifactMatch, Verification};
+pub use verify::{statement_of, verify, verify_envelope, ArtifactMatch, Verification};
 
 pub use stellaops_crypto as crypto;
 pub use stellaops_dsse as dsse;

@@ -48,14 +48,10 @@ pub fn statement_of(envelope: &Envelope, limits: &EnvelopeLimits) -> Result<Opti
     )?))
 }
 
-/// Parse `envelope_json`, verify it against `policy`, read the in-toto statement it carries (if
-/// any), and check every artifact's digests against the statement's subjects, for whichever of
-/// sha256/sha384/sha512 the subjects list.
+/// Parse `envelope_json`, then [`verify_envelope`].
 ///
 /// # Errors
-/// Parse errors; verification failures ([`Error::is_verification_failure`]); a malformed statement
-/// behind an in-toto payload type; [`Error::NotAStatement`] when artifacts are given for another
-/// payload type; [`Error::ArtifactNotInSubjects`]; [`Error::NoComparableDigest`].
+/// Parse errors, and everything [`verify_envelope`] reports.
 pub fn verify(
     envelope_json: &[u8],
     policy: &VerificationPolicy,
@@ -63,6 +59,24 @@ pub fn verify(
     limits: &EnvelopeLimits,
 ) -> Result<Verification> {
     let envelope = Envelope::from_json(envelope_json, limits)?;
+    verify_envelope(envelope, policy, artifacts, limits)
+}
+
+/// Verify a parsed envelope against `policy`, read the in-toto statement it carries (if any,
+/// strictly: a malformed statement behind an in-toto payload type is an error), and check every
+/// artifact's digests against the statement's subjects, for whichever of sha256/sha384/sha512 the
+/// subjects list.
+///
+/// # Errors
+/// Verification failures ([`Error::is_verification_failure`]); a malformed statement behind an
+/// in-toto payload type; [`Error::NotAStatement`] when artifacts are given for another payload
+/// type; [`Error::ArtifactNotInSubjects`]; [`Error::NoComparableDigest`].
+pub fn verify_envelope(
+    envelope: Envelope,
+    policy: &VerificationPolicy,
+    artifacts: &[&Path],
+    limits: &EnvelopeLimits,
+) -> Result<Verification> {
     let keys = envelope.verify(policy)?.keys().to_vec();
     let statement = statement_of(&envelope, limits)?;
     let mut matches = Vec::with_capacity(artifacts.len());

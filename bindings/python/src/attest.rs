@@ -1,0 +1,148 @@
+//! `Subject`, `attest`, `attest_files`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use stellaops_signer::{Admission, AllowList, AttestOptions, EnforcementMode};
+
+use crate::envelope::Envelope;
+use crate::errors::{raise, to_py};
+use crate::keys::SigningKey;
+
+/// What a statement is about: a name and digests by algorithm (`{"sha256": "<hex>"}`).
+#[pyclass(frozen, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct Subject {
+    subject: stellaops_signer::Subject,
+}
+
+#[pymethods]
+impl Subject {
+    /// Validated: lowercase hex of the algorithm's length for sha256/sha384/sha512.
+    #[new]
+    fn new(name: String, digest: BTreeMap<String, String>) -> PyResult<Self> {
+        let subject = stellaops_signer::Subject::new(name, digest).map_err(|e| to_py(e.into()))?;
+        Ok(Subject { subject })
+    }
+
+    /// The name.
+    #[getter]
+    fn name(&self) -> &str {
+        self.subject.name()
+    }
+
+    /// The digests.
+    #[getter]
+    fn digest(&self) -> BTreeMap<String, String> {
+        self.subject.digest().clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Subject(name={:?}, digest={:?})",
+            self.subject.name(),
+            self.subject.digest()
+        )
+    }
+}
+
+/// A signed in-toto statement.
+#[pyclass(frozen, get_all, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct Attestation {
+    /// The envelope.
+    envelope: Py<Envelope>,
+    /// The statement JSON (RFC 8785), the envelope's payload.
+    statement: Py<PyBytes>,
+    /// "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only").
+    admission: &'static str,
+}
+
+fn options(enforcement: &str, sha512: bool) -> PyResult<AttestOptions> {
+    let mode: EnforcementMode = enforcement
+        .parse()
+        .map_err(|message: String| raise(stellaops_signer::ErrorCode::InvalidArgument, message))?;
+    Ok(AttestOptions {
+        allow_list: AllowList::catalog(mode),
+        sha512,
+        ..AttestOptions::default()
+    })
+}
+
+fn finish(py: Python<'_>, attestation: stellaops_signer::Attestation) -> PyResult<Attestation> {
+    let statement = PyBytes::new(py, attestation.envelope.payload()).unbind();
+    let admission = match attestation.admission {
+        Admission::Allowed => "allowed",
+        Admission::Unlisted(_) => "unlisted",
+    };
+    Ok(Attestation {
+        envelope: Py::new(
+            py,
+            Envelope {
+                envelope: attestation.envelope,
+            },
+        )?,
+        statement,
+        admission,
+    })
+}
+
+/// Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
+/// `predicate_type` (a URI or catalog short name) and sign it with every key. `enforcement`
+/// ("warn", "log-only", "reject") decides what happens to a type outside the catalog.
+#[pyfunction]
+#[pyo3(signature = (keys, predicate_type, predicate, subjects, enforcement = "warn"))]
+pub fn attest(
+    py: Python<'_>,
+    keys: Vec<PyRef<'_, SigningKey>>,
+    predicate_type: &str,
+    predicate: &[u8],
+    subjects: Vec<PyRef<'_, Subject>>,
+    enforcement: &str,
+) -> PyResult<Attestation> {
+    let options = options(enforcement, false)?;
+    let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
+    let attestation = py
+        .detach(|| {
+            let signers: Vec<&dyn stellaops_signer::SigningKey> =
+                keys.iter().map(|k| k.as_ref() as _).collect();
+            stellaops_signer::attest_subjects(
+                &signers,
+                predicate_type,
+                predicate,
+                subjects,
+                &options,
+            )
+        })
+        .map_err(to_py)?;
+    finish(py, attestation)
+}
+
+/// As `attest`, with the files at `paths` as subjects (hashed by streaming, SHA-256 and, with
+/// `sha512`, SHA-512; named by their file name).
+#[pyfunction]
+#[pyo3(signature = (keys, predicate_type, predicate, paths, enforcement = "warn", sha512 = false))]
+pub fn attest_files(
+    py: Python<'_>,
+    keys: Vec<PyRef<'_, SigningKey>>,
+    predicate_type: &str,
+    predicate: &[u8],
+    paths: Vec<PathBuf>,
+    enforcement: &str,
+    sha512: bool,
+) -> PyResult<Attestation> {
+    let options = options(enforcement, sha512)?;
+    let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let attestation = py
+        .detach(|| {
+            let signers: Vec<&dyn stellaops_signer::SigningKey> =
+                keys.iter().map(|k| k.as_ref() as _).collect();
+            let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+            stellaops_signer::attest(&signers, predicate_type, predicate, &paths, &options)
+        })
+        .map_err(to_py)?;
+    finish(py, attestation)
+}

@@ -1,0 +1,169 @@
+//! `SigningKey` and `VerifyingKey`.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use stellaops_signer::keys::{load_signing_key, load_verifying_key};
+use stellaops_signer::{Algorithm, SigningKey as _, SoftwareKey, VerifyingKey as CoreVerifyingKey};
+
+use crate::errors::to_py;
+
+fn algorithm(name: &str) -> PyResult<Algorithm> {
+    name.parse::<Algorithm>()
+        .map_err(|e| to_py(stellaops_signer::Error::from(e)))
+}
+
+/// A private signing key (software). Immutable; safe to share between threads.
+#[pyclass(frozen, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct SigningKey {
+    pub(crate) key: Arc<SoftwareKey>,
+}
+
+#[pymethods]
+impl SigningKey {
+    /// A fresh key: "es256" (default), "es384", "ed25519", "rsa-pss-sha256", "rsa-pkcs1-sha256"
+    /// (JOSE and securesystemslib names are accepted too).
+    #[staticmethod]
+    #[pyo3(signature = (algorithm = "es256"))]
+    fn generate(py: Python<'_>, algorithm: &str) -> PyResult<Self> {
+        let alg = self::algorithm(algorithm)?;
+        let key = py
+            .detach(|| SoftwareKey::generate(alg))
+            .map_err(|e| to_py(e.into()))?;
+        Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// Load a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
+    #[staticmethod]
+    #[pyo3(signature = (data, passphrase = None))]
+    fn from_pem(data: &[u8], passphrase: Option<&[u8]>) -> PyResult<Self> {
+        let key = load_signing_key(data, passphrase).map_err(to_py)?;
+        Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// Load a private key from a JWK (RFC 7517) text.
+    #[staticmethod]
+    fn from_jwk(jwk: &str) -> PyResult<Self> {
+        let key = SoftwareKey::from_jwk(jwk).map_err(|e| to_py(e.into()))?;
+        Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// The public half.
+    fn public_key(&self) -> VerifyingKey {
+        VerifyingKey {
+            key: self.key.public_key().clone(),
+        }
+    }
+
+    /// Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER.
+    #[getter]
+    fn key_id(&self) -> String {
+        self.key.key_id().to_string()
+    }
+
+    /// The algorithm's short name.
+    #[getter]
+    fn algorithm(&self) -> &'static str {
+        self.key.algorithm().name()
+    }
+
+    /// PKCS#8 PEM, encrypted with `passphrase` when given.
+    #[pyo3(signature = (passphrase = None))]
+    fn to_pem<'py>(
+        &self,
+        py: Python<'py>,
+        passphrase: Option<&[u8]>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let pem = match passphrase {
+            Some(p) => py.detach(|| self.key.to_encrypted_pkcs8_pem(p)),
+            None => self.key.to_pkcs8_pem(),
+        }
+        .map_err(|e| to_py(e.into()))?;
+        Ok(PyBytes::new(py, pem.as_bytes()))
+    }
+
+    /// The private JWK text.
+    fn to_jwk(&self) -> PyResult<String> {
+        let jwk = self.key.to_jwk().map_err(|e| to_py(e.into()))?;
+        Ok(jwk.as_str().to_owned())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "SigningKey(algorithm={:?}, key_id={:?})",
+            self.key.algorithm().name(),
+            self.key.key_id().to_string()
+        )
+    }
+}
+
+/// A public key trusted to verify. Immutable; safe to share between threads.
+#[pyclass(frozen, eq, module = "stellaops_signer")]
+#[derive(Clone, Debug)]
+pub struct VerifyingKey {
+    pub(crate) key: CoreVerifyingKey,
+}
+
+impl PartialEq for VerifyingKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key.to_spki_der() == other.key.to_spki_der()
+            && self.key.is_pinned() == other.key.is_pinned()
+            && (!self.key.is_pinned() || self.key.algorithm() == other.key.algorithm())
+    }
+}
+
+#[pymethods]
+impl VerifyingKey {
+    /// Load SPKI PEM or DER, a JWK, or an X.509 certificate's key (PEM or DER); a private key's
+    /// public half is accepted too.
+    #[staticmethod]
+    fn from_pem(data: &[u8]) -> PyResult<Self> {
+        let key = load_verifying_key(data).map_err(to_py)?;
+        Ok(VerifyingKey { key })
+    }
+
+    /// Load a public JWK text.
+    #[staticmethod]
+    fn from_jwk(jwk: &str) -> PyResult<Self> {
+        let key = CoreVerifyingKey::from_jwk(jwk).map_err(|e| to_py(e.into()))?;
+        Ok(VerifyingKey { key })
+    }
+
+    /// Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
+    #[getter]
+    fn key_id(&self) -> String {
+        self.key.key_id().to_string()
+    }
+
+    /// The one algorithm this key verifies, or None for an RSA key that verifies both paddings.
+    #[getter]
+    fn algorithm(&self) -> Option<&'static str> {
+        self.key.is_pinned().then(|| self.key.algorithm().name())
+    }
+
+    /// SubjectPublicKeyInfo PEM.
+    fn to_pem<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let pem = self.key.to_spki_pem().map_err(|e| to_py(e.into()))?;
+        Ok(PyBytes::new(py, pem.as_bytes()))
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    fn to_der<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.key.to_spki_der())
+    }
+
+    /// The public JWK text.
+    fn to_jwk(&self) -> PyResult<String> {
+        self.key.to_jwk().map_err(|e| to_py(e.into()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "VerifyingKey(algorithm={:?}, key_id={:?})",
+            self.algorithm(),
+            self.key.key_id().to_string()
+        )
+    }
+}

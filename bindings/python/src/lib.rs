@@ -1,0 +1,35 @@
+//! The Python extension module `stellaops_signer._native`: a thin translation of the
+//! `stellaops-signer` facade. The package `stellaops_signer` re-exports it.
+
+mod attest;
+mod canon;
+mod envelope;
+mod errors;
+mod keys;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    m.add_class::<keys::SigningKey>()?;
+    m.add_class::<keys::VerifyingKey>()?;
+    m.add_class::<envelope::Envelope>()?;
+    m.add_class::<envelope::Signature>()?;
+    m.add_class::<envelope::VerifiedKey>()?;
+    m.add_class::<attest::Subject>()?;
+    m.add_class::<attest::Attestation>()?;
+    m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::canonicalize, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::resolve_predicate_type, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::predicate_family, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::is_vex_related, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::is_reachability_related, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::is_sbom, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::is_allowed_predicate_type, m)?)?;
+    m.add_function(wrap_pyfunction!(canon::allowed_predicate_types, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

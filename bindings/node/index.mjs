@@ -1,0 +1,25 @@
+// ESM entry point: the same native binding as index.js (CommonJS), with named exports.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const native = require('./index.js')
+
+export const {
+  Attestation,
+  Envelope,
+  SigningKey,
+  VerifyingKey,
+  allowedPredicateTypes,
+  attest,
+  attestSync,
+  canonicalize,
+  canonicalizeSync,
+  isAllowedPredicateType,
+  isReachabilityRelated,
+  isSbom,
+  isVexRelated,
+  pae,
+  predicateFamily,
+  resolvePredicateType,
+} = native
+export default native

@@ -1,0 +1,168 @@
+//! `attest` and `attestSync`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use stellaops_signer::{Admission, AllowList, AttestOptions, EnforcementMode, SoftwareKey};
+
+use crate::envelope::Envelope;
+use crate::errors::{js, Failure};
+use crate::keys::SigningKey;
+
+/// What a statement is about.
+#[napi(object)]
+pub struct Subject {
+    /// The name (file name, package URL, image reference).
+    pub name: String,
+    /// Digests by algorithm, lowercase hex: `{ sha256: "…" }`.
+    pub digest: BTreeMap<String, String>,
+}
+
+/// Options for `attest`.
+#[napi(object, js_name = "AttestOptions")]
+pub struct AttestOptionsJs {
+    /// "warn" (default), "log-only" or "reject": what happens to a type outside the catalog.
+    pub enforcement: Option<String>,
+}
+
+/// A signed in-toto statement.
+#[napi]
+pub struct Attestation {
+    envelope: stellaops_signer::dsse::Envelope,
+    admission: &'static str,
+}
+
+#[napi]
+impl Attestation {
+    /// The envelope.
+    #[napi(getter)]
+    pub fn envelope(&self) -> Envelope {
+        Envelope {
+            envelope: self.envelope.clone(),
+        }
+    }
+
+    /// The statement JSON (RFC 8785): the envelope's payload.
+    #[napi(getter)]
+    pub fn statement(&self) -> Buffer {
+        Buffer::from(self.envelope.payload().to_vec())
+    }
+
+    /// "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only").
+    #[napi(getter)]
+    pub fn admission(&self) -> String {
+        self.admission.to_owned()
+    }
+}
+
+struct Request {
+    keys: Vec<Arc<SoftwareKey>>,
+    predicate_type: String,
+    predicate: Vec<u8>,
+    subjects: Vec<Subject>,
+    enforcement: String,
+}
+
+fn request(
+    keys: Vec<&SigningKey>,
+    predicate_type: String,
+    predicate: Uint8Array,
+    subjects: Vec<Subject>,
+    options: Option<AttestOptionsJs>,
+) -> Request {
+    Request {
+        keys: keys.iter().map(|k| k.key.clone()).collect(),
+        predicate_type,
+        predicate: predicate.to_vec(),
+        subjects,
+        enforcement: options
+            .and_then(|o| o.enforcement)
+            .unwrap_or_else(|| "warn".to_owned()),
+    }
+}
+
+fn run(r: Request) -> std::result::Result<Attestation, Failure> {
+    let mode: EnforcementMode = r.enforcement.parse().map_err(Failure::invalid)?;
+    let options = AttestOptions {
+        allow_list: AllowList::catalog(mode),
+        ..AttestOptions::default()
+    };
+    let subjects = r
+        .subjects
+        .into_iter()
+        .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let signers: Vec<&dyn stellaops_signer::SigningKey> =
+        r.keys.iter().map(|k| k.as_ref() as _).collect();
+    let attestation = stellaops_signer::attest_subjects(
+        &signers,
+        &r.predicate_type,
+        &r.predicate,
+        subjects,
+        &options,
+    )?;
+    Ok(Attestation {
+        envelope: attestation.envelope,
+        admission: match attestation.admission {
+            Admission::Allowed => "allowed",
+            Admission::Unlisted(_) => "unlisted",
+        },
+    })
+}
+
+/// Attesting off the main thread.
+pub struct AttestTask(Option<Request>);
+
+impl Task for AttestTask {
+    type Output = std::result::Result<Attestation, Failure>;
+    type JsValue = Attestation;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let r = self
+            .0
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
+        Ok(run(r))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Attestation> {
+        js(&env, output)
+    }
+}
+
+/// Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
+/// `predicateType` (a URI or catalog short name) and sign it with every key, off the main thread.
+#[napi(ts_return_type = "Promise<Attestation>")]
+pub fn attest(
+    keys: Vec<&SigningKey>,
+    predicate_type: String,
+    predicate: Uint8Array,
+    subjects: Vec<Subject>,
+    options: Option<AttestOptionsJs>,
+) -> AsyncTask<AttestTask> {
+    AsyncTask::new(AttestTask(Some(request(
+        keys,
+        predicate_type,
+        predicate,
+        subjects,
+        options,
+    ))))
+}
+
+/// As `attest`, on the calling thread.
+#[napi]
+pub fn attest_sync(
+    env: Env,
+    keys: Vec<&SigningKey>,
+    predicate_type: String,
+    predicate: Uint8Array,
+    subjects: Vec<Subject>,
+    options: Option<AttestOptionsJs>,
+) -> Result<Attestation> {
+    js(
+        &env,
+        run(request(keys, predicate_type, predicate, subjects, options)),
+    )
+}

@@ -1,0 +1,235 @@
+//! `Envelope`: sign (async and sync), parse, verify (async and sync).
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use stellaops_signer::dsse::Envelope as CoreEnvelope;
+use stellaops_signer::{verify_envelope, EnvelopeLimits, SoftwareKey, VerificationPolicy};
+
+use crate::errors::{js, Failure};
+use crate::keys::{SigningKey, VerifyingKey};
+
+/// One signature of an envelope.
+#[napi(object)]
+pub struct Signature {
+    /// The key id hint (may be empty).
+    pub keyid: String,
+    /// The signature bytes.
+    pub sig: Buffer,
+}
+
+/// A trusted key that verified.
+#[napi(object)]
+pub struct VerifiedKey {
+    /// Its position in the keys given to `verify`.
+    pub key_index: u32,
+    /// The position of the signature it verified.
+    pub signature_index: u32,
+    /// Its key id.
+    pub key_id: String,
+    /// The algorithm the signature was made with.
+    pub algorithm: String,
+}
+
+/// A DSSE envelope.
+#[napi]
+pub struct Envelope {
+    pub(crate) envelope: CoreEnvelope,
+}
+
+pub(crate) fn sign_with(
+    payload_type: &str,
+    payload: Vec<u8>,
+    keys: &[Arc<SoftwareKey>],
+) -> std::result::Result<CoreEnvelope, Failure> {
+    let signers: Vec<&dyn stellaops_signer::SigningKey> =
+        keys.iter().map(|k| k.as_ref() as _).collect();
+    Ok(stellaops_signer::sign(payload_type, payload, &signers)?)
+}
+
+fn verify_with(
+    envelope: CoreEnvelope,
+    keys: Vec<stellaops_signer::VerifyingKey>,
+    threshold: u32,
+    payload_type: Option<String>,
+) -> std::result::Result<Vec<VerifiedKey>, Failure> {
+    let policy = VerificationPolicy::new(keys, threshold as usize, payload_type.as_deref())?;
+    let verification = verify_envelope(envelope, &policy, &[], &EnvelopeLimits::default())?;
+    Ok(verification
+        .keys
+        .iter()
+        .map(|k| VerifiedKey {
+            key_index: k.policy_index as u32,
+            signature_index: k.signature_index as u32,
+            key_id: k.key_id.to_string(),
+            algorithm: k.algorithm.name().to_owned(),
+        })
+        .collect())
+}
+
+/// Signing off the main thread.
+pub struct SignTask {
+    payload_type: String,
+    payload: Vec<u8>,
+    keys: Vec<Arc<SoftwareKey>>,
+}
+
+impl Task for SignTask {
+    type Output = std::result::Result<CoreEnvelope, Failure>;
+    type JsValue = Envelope;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(sign_with(
+            &self.payload_type,
+            std::mem::take(&mut self.payload),
+            &self.keys,
+        ))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Envelope> {
+        Ok(Envelope {
+            envelope: js(&env, output)?,
+        })
+    }
+}
+
+/// Verifying off the main thread.
+pub struct VerifyTask {
+    envelope: Option<CoreEnvelope>,
+    keys: Vec<stellaops_signer::VerifyingKey>,
+    threshold: u32,
+    payload_type: Option<String>,
+}
+
+impl Task for VerifyTask {
+    type Output = std::result::Result<Vec<VerifiedKey>, Failure>;
+    type JsValue = Vec<VerifiedKey>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let envelope = self
+            .envelope
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
+        Ok(verify_with(
+            envelope,
+            std::mem::take(&mut self.keys),
+            self.threshold,
+            self.payload_type.take(),
+        ))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Vec<VerifiedKey>> {
+        js(&env, output)
+    }
+}
+
+#[napi]
+impl Envelope {
+    /// Sign `payload` as `payloadType` with every key, off the main thread.
+    #[napi(ts_return_type = "Promise<Envelope>")]
+    pub fn sign(
+        payload_type: String,
+        payload: Uint8Array,
+        keys: Vec<&SigningKey>,
+    ) -> AsyncTask<SignTask> {
+        AsyncTask::new(SignTask {
+            payload_type,
+            payload: payload.to_vec(),
+            keys: keys.iter().map(|k| k.key.clone()).collect(),
+        })
+    }
+
+    /// As `sign`, on the calling thread.
+    #[napi]
+    pub fn sign_sync(
+        env: Env,
+        payload_type: String,
+        payload: Uint8Array,
+        keys: Vec<&SigningKey>,
+    ) -> Result<Envelope> {
+        let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+        let envelope = js(&env, sign_with(&payload_type, payload.to_vec(), &keys))?;
+        Ok(Envelope { envelope })
+    }
+
+    /// Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors).
+    #[napi(factory)]
+    pub fn from_json(env: Env, data: Uint8Array) -> Result<Self> {
+        let envelope = js(
+            &env,
+            CoreEnvelope::from_json(&data, &EnvelopeLimits::default()).map_err(Failure::from),
+        )?;
+        Ok(Envelope { envelope })
+    }
+
+    /// Canonical JSON.
+    #[napi]
+    pub fn to_json(&self) -> Buffer {
+        Buffer::from(self.envelope.to_json())
+    }
+
+    /// The payload.
+    #[napi(getter)]
+    pub fn payload(&self) -> Buffer {
+        Buffer::from(self.envelope.payload().to_vec())
+    }
+
+    /// The payload type.
+    #[napi(getter)]
+    pub fn payload_type(&self) -> String {
+        self.envelope.payload_type().to_owned()
+    }
+
+    /// The signatures, in envelope order.
+    #[napi(getter)]
+    pub fn signatures(&self) -> Vec<Signature> {
+        self.envelope
+            .signatures()
+            .iter()
+            .map(|s| Signature {
+                keyid: s.keyid().to_owned(),
+                sig: Buffer::from(s.sig().to_vec()),
+            })
+            .collect()
+    }
+
+    /// The PAE bytes the signatures cover.
+    #[napi]
+    pub fn pae(&self) -> Buffer {
+        Buffer::from(self.envelope.pae())
+    }
+
+    /// Verify off the main thread: at least `threshold` distinct keys must verify, and the
+    /// payload type must equal `payloadType` when given. Resolves to the keys that verified.
+    #[napi(ts_return_type = "Promise<Array<VerifiedKey>>")]
+    pub fn verify(
+        &self,
+        keys: Vec<&VerifyingKey>,
+        threshold: u32,
+        payload_type: Option<String>,
+    ) -> AsyncTask<VerifyTask> {
+        AsyncTask::new(VerifyTask {
+            envelope: Some(self.envelope.clone()),
+            keys: keys.iter().map(|k| k.key.clone()).collect(),
+            threshold,
+            payload_type,
+        })
+    }
+
+    /// As `verify`, on the calling thread.
+    #[napi]
+    pub fn verify_sync(
+        &self,
+        env: Env,
+        keys: Vec<&VerifyingKey>,
+        threshold: u32,
+        payload_type: Option<String>,
+    ) -> Result<Vec<VerifiedKey>> {
+        let keys = keys.iter().map(|k| k.key.clone()).collect();
+        js(
+            &env,
+            verify_with(self.envelope.clone(), keys, threshold, payload_type),
+        )
+    }
+}

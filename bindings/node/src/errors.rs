@@ -1,0 +1,67 @@
+//! Errors as JavaScript `Error` objects with a stable `code` ("STELLAOPS_VERIFICATION_FAILED")
+//! and `errno` (400): the numbers of the C ABI, Go and Python.
+
+use napi::bindgen_prelude::*;
+use stellaops_signer::ErrorCode;
+
+/// A library error, ready to become a JavaScript error on the main thread (public only because
+/// the async tasks name it).
+#[derive(Debug)]
+pub struct Failure {
+    code: ErrorCode,
+    message: String,
+}
+
+impl From<stellaops_signer::Error> for Failure {
+    fn from(e: stellaops_signer::Error) -> Self {
+        Failure {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<stellaops_signer::crypto::Error> for Failure {
+    fn from(e: stellaops_signer::crypto::Error) -> Self {
+        stellaops_signer::Error::from(e).into()
+    }
+}
+
+impl From<stellaops_signer::dsse::Error> for Failure {
+    fn from(e: stellaops_signer::dsse::Error) -> Self {
+        stellaops_signer::Error::from(e).into()
+    }
+}
+
+impl From<stellaops_signer::predicates::Error> for Failure {
+    fn from(e: stellaops_signer::predicates::Error) -> Self {
+        stellaops_signer::Error::from(e).into()
+    }
+}
+
+impl Failure {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Failure {
+            code: ErrorCode::InvalidArgument,
+            message: message.into(),
+        }
+    }
+
+    /// The JavaScript error: `new Error(message)` with `code` and `errno` set.
+    pub(crate) fn into_js(self, env: &Env) -> Error {
+        let code = format!("STELLAOPS_{}", self.code.name().to_ascii_uppercase());
+        let build = || -> Result<Error> {
+            let mut object =
+                env.create_error(Error::new(Status::GenericFailure, self.message.clone()))?;
+            object.set_named_property("code", code.as_str())?;
+            object.set_named_property("errno", self.code.number())?;
+            Ok(Error::from(object.into_unknown(env)?))
+        };
+        build().unwrap_or_else(|e| e)
+    }
+}
+
+/// `Result<T, Failure>` into a napi result on the main thread.
+pub(crate) fn js<T>(env: &Env, result: std::result::Result<T, Failure>) -> Result<T> {
+    result.map_err(|f| f.into_js(env))
+}

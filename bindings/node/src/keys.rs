@@ -1,0 +1,150 @@
+//! `SigningKey` and `VerifyingKey`.
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use stellaops_signer::keys::{load_signing_key, load_verifying_key};
+use stellaops_signer::{Algorithm, SigningKey as _, SoftwareKey};
+
+use crate::errors::{js, Failure};
+
+/// A private signing key (software). Immutable; usable from any thread.
+#[napi]
+pub struct SigningKey {
+    pub(crate) key: Arc<SoftwareKey>,
+}
+
+#[napi]
+impl SigningKey {
+    /// A fresh key: "es256" (default), "es384", "ed25519", "rsa-pss-sha256", "rsa-pkcs1-sha256"
+    /// (JOSE and securesystemslib names work too).
+    #[napi(factory)]
+    pub fn generate(env: Env, algorithm: Option<String>) -> Result<Self> {
+        let name = algorithm.unwrap_or_else(|| "es256".to_owned());
+        let key = js(
+            &env,
+            name.parse::<Algorithm>()
+                .and_then(SoftwareKey::generate)
+                .map_err(Failure::from),
+        )?;
+        Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// Load a private key: PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
+    #[napi(factory)]
+    pub fn from_pem(env: Env, data: Uint8Array, passphrase: Option<Uint8Array>) -> Result<Self> {
+        let key = js(
+            &env,
+            load_signing_key(&data, passphrase.as_deref()).map_err(Failure::from),
+        )?;
+        Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// Load a private JWK.
+    #[napi(factory)]
+    pub fn from_jwk(env: Env, jwk: String) -> Result<Self> {
+        let key = js(&env, SoftwareKey::from_jwk(&jwk).map_err(Failure::from))?;
+        Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER.
+    #[napi(getter)]
+    pub fn key_id(&self) -> String {
+        self.key.key_id().to_string()
+    }
+
+    /// The algorithm's short name.
+    #[napi(getter)]
+    pub fn algorithm(&self) -> String {
+        self.key.algorithm().name().to_owned()
+    }
+
+    /// The public half.
+    #[napi]
+    pub fn public_key(&self) -> VerifyingKey {
+        VerifyingKey {
+            key: self.key.public_key().clone(),
+        }
+    }
+
+    /// PKCS#8 PEM, encrypted with `passphrase` when given.
+    #[napi]
+    pub fn to_pem(&self, env: Env, passphrase: Option<Uint8Array>) -> Result<Buffer> {
+        let pem = js(
+            &env,
+            match passphrase {
+                Some(p) => self.key.to_encrypted_pkcs8_pem(&p),
+                None => self.key.to_pkcs8_pem(),
+            }
+            .map_err(Failure::from),
+        )?;
+        Ok(Buffer::from(pem.as_bytes().to_vec()))
+    }
+
+    /// The private JWK text.
+    #[napi]
+    pub fn to_jwk(&self, env: Env) -> Result<String> {
+        let jwk = js(&env, self.key.to_jwk().map_err(Failure::from))?;
+        Ok(jwk.as_str().to_owned())
+    }
+}
+
+/// A public key trusted to verify.
+#[napi]
+pub struct VerifyingKey {
+    pub(crate) key: stellaops_signer::VerifyingKey,
+}
+
+#[napi]
+impl VerifyingKey {
+    /// Load SPKI PEM or DER, a JWK, or an X.509 certificate's key; a private key's public half.
+    #[napi(factory)]
+    pub fn from_pem(env: Env, data: Uint8Array) -> Result<Self> {
+        let key = js(&env, load_verifying_key(&data).map_err(Failure::from))?;
+        Ok(VerifyingKey { key })
+    }
+
+    /// Load a public JWK.
+    #[napi(factory)]
+    pub fn from_jwk(env: Env, jwk: String) -> Result<Self> {
+        let key = js(
+            &env,
+            stellaops_signer::VerifyingKey::from_jwk(&jwk).map_err(Failure::from),
+        )?;
+        Ok(VerifyingKey { key })
+    }
+
+    /// Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
+    #[napi(getter)]
+    pub fn key_id(&self) -> String {
+        self.key.key_id().to_string()
+    }
+
+    /// The one algorithm this key verifies, or null for an RSA key that verifies both paddings.
+    #[napi(getter)]
+    pub fn algorithm(&self) -> Option<String> {
+        self.key
+            .is_pinned()
+            .then(|| self.key.algorithm().name().to_owned())
+    }
+
+    /// SubjectPublicKeyInfo PEM.
+    #[napi]
+    pub fn to_pem(&self, env: Env) -> Result<Buffer> {
+        let pem = js(&env, self.key.to_spki_pem().map_err(Failure::from))?;
+        Ok(Buffer::from(pem.into_bytes()))
+    }
+
+    /// SubjectPublicKeyInfo DER.
+    #[napi]
+    pub fn to_der(&self) -> Buffer {
+        Buffer::from(self.key.to_spki_der().to_vec())
+    }
+
+    /// The public JWK text.
+    #[napi]
+    pub fn to_jwk(&self, env: Env) -> Result<String> {
+        js(&env, self.key.to_jwk().map_err(Failure::from))
+    }
+}

@@ -1,0 +1,12 @@
+//! The Node addon behind `@stellaops/signer`: a thin translation of the `stellaops-signer` facade.
+
+mod attest;
+mod canon;
+mod envelope;
+mod errors;
+mod keys;
+
+pub use attest::*;
+pub use canon::*;
+pub use envelope::*;
+pub use keys::*;

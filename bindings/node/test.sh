@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build @stellaops/signer with the napi-rs CLI (locked by package-lock.json), fail if the
+# generated index.d.ts / index.js differ from the committed ones, then run node --test.
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund --loglevel=error
+npx napi build --platform --release
+if ! git diff --quiet -- index.d.ts index.js; then
+  git --no-pager diff --stat -- index.d.ts index.js
+  echo "bindings/node: the generated index.d.ts / index.js changed; commit the new ones" >&2
+  exit 1
+fi
+node --test test/

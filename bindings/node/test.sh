@@ -3,7 +3,9 @@
 # generated index.d.ts / index.js differ from the committed ones, then run node --test.
 set -euo pipefail
 cd "$(dirname "$0")"
-npm ci --no-audit --no-fund --loglevel=error
+# npm ci refuses this lock file (npm 11 drops the other platforms' optional packages of
+# @napi-rs/cli from it and then calls it out of sync); npm install keeps the locked versions.
+npm install --no-audit --no-fund --loglevel=error
 npx napi build --platform --release
 if ! git diff --quiet -- index.d.ts index.js; then
   git --no-pager diff --stat -- index.d.ts index.js

@@ -2,7 +2,9 @@
 # The whole test suite, on a fresh machine: installs what it needs, then runs formatting, lints,
 # every Rust test (unit, Wycheproof, property, CLI, interop with securesystemslib/rfc8785/OpenSSL),
 # the C ABI tests (plain, valgrind, ASan), the Go binding's tests with -race (go-securesystemslib
-# interop), cargo-deny, and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
+# interop), the Python wheel (pip install in a fresh venv, pytest, mypy --strict, securesystemslib
+# interop) and the Node package (napi build, node --test), all on the shared vectors in
+# tests/vectors/, then cargo-deny and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -23,6 +25,7 @@ command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 scripts/setup-python.sh
 command -v go >/dev/null || { echo "go is required for the Go binding's tests" >&2; exit 1; }
+command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are required for the Node package's tests" >&2; exit 1; }
 
 step "format"
 cargo fmt --all -- --check
@@ -45,6 +48,12 @@ step "Go binding: gofmt, vet, go test -race (includes go-securesystemslib intero
   go vet ./...
   go test -race -count=1 ./...
 )
+
+step "Python binding: pip install ./bindings/python in a fresh venv, pytest, mypy --strict"
+bindings/python/test.sh
+
+step "Node binding: napi build, generated index.d.ts/index.js drift, node --test"
+bindings/node/test.sh
 
 step "docs (broken intra-doc links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet

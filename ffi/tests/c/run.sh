@@ -10,7 +10,7 @@ profile="${PROFILE:-release}"
 out="$root/target/c-tests"
 mkdir -p "$out"
 
-for tool in cc c++ valgrind openssl; do
+for tool in cc c++ valgrind openssl python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
 done
 
@@ -23,6 +23,9 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
   openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:correct-horse -out "$out/ec-enc.pem"
 args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse)
 
+# The shared vectors, as a C header.
+python3 ffi/tests/c/vectors_to_c.py "$out/vectors.h"
+
 warnings=(-std=c11 -Wall -Wextra -Wpedantic -Werror -Wconversion -Wno-sign-conversion)
 libs=(-lpthread -ldl -lm)
 
@@ -32,7 +35,7 @@ c++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only -x c++ -include stdio.h -I in
 int main() { return stellaops_abi_version() >= STELLAOPS_SIGNER_ABI_VERSION ? 0 : 1; }'
 
 echo "--- against the shared library"
-cc "${warnings[@]}" -O1 -g -I include ffi/tests/c/test_ffi.c -L "$lib" -Wl,-rpath,"$lib" \
+cc "${warnings[@]}" -O1 -g -I include -I "$out" ffi/tests/c/test_ffi.c -L "$lib" -Wl,-rpath,"$lib" \
   -lstellaops_signer "${libs[@]}" -o "$out/test_ffi_shared"
 "$out/test_ffi_shared" "${args[@]}"
 
@@ -42,7 +45,7 @@ valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=d
 
 echo "--- AddressSanitizer + UBSan, static library"
 cc "${warnings[@]}" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-  -fno-sanitize-recover=all -I include ffi/tests/c/test_ffi.c "$lib/libstellaops_signer.a" \
+  -fno-sanitize-recover=all -I include -I "$out" ffi/tests/c/test_ffi.c "$lib/libstellaops_signer.a" \
   "${libs[@]}" -o "$out/test_ffi_asan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$out/test_ffi_asan" "${args[@]}"
 

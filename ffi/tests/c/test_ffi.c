@@ -7,6 +7,8 @@
  */
 #include "stellaops_signer.h"
 
+#include "vectors.h" /* generated from tests/vectors/ by vectors_to_c.py */
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -721,6 +723,76 @@ static void test_threads(void) {
   stellaops_key_free(key);
 }
 
+/* The shared vectors, as every other face runs them. */
+static const stellaops_verifying_key *vector_key(stellaops_verifying_key **keys, const char *name) {
+  for (size_t i = 0; i < sizeof KEY_VECTORS / sizeof KEY_VECTORS[0]; i++)
+    if (strcmp(KEY_VECTORS[i].name, name) == 0) return keys[i];
+  return NULL;
+}
+
+static void test_vectors(void) {
+  enum { NKEYS = sizeof KEY_VECTORS / sizeof KEY_VECTORS[0] };
+  stellaops_verifying_key *publics[NKEYS];
+  for (size_t i = 0; i < NKEYS; i++) {
+    const struct key_vector *k = &KEY_VECTORS[i];
+    stellaops_key *private_key = NULL;
+    OK(stellaops_key_from_bytes((const uint8_t *)k->private_pem, k->private_len, NULL, 0,
+                                &private_key));
+    stellaops_buffer id = {0};
+    OK(stellaops_key_id(private_key, &id));
+    CHECK(buffer_equals(&id, k->key_id));
+    stellaops_buffer_free(&id);
+    stellaops_key_free(private_key);
+    OK(stellaops_verifying_key_from_bytes((const uint8_t *)k->public_pem, k->public_len,
+                                          &publics[i]));
+    OK(stellaops_verifying_key_id(publics[i], &id));
+    CHECK(buffer_equals(&id, k->key_id));
+    stellaops_buffer_free(&id);
+  }
+  for (size_t i = 0; i < sizeof PAE_VECTORS / sizeof PAE_VECTORS[0]; i++) {
+    const struct pae_vector *v = &PAE_VECTORS[i];
+    stellaops_buffer out = {0};
+    OK(stellaops_pae(v->type, v->type_len, v->payload, v->payload_len, &out));
+    CHECK(out.len == v->pae_len && memcmp(out.data, v->pae, v->pae_len) == 0);
+    stellaops_buffer_free(&out);
+  }
+  for (size_t i = 0; i < sizeof CANON_VECTORS / sizeof CANON_VECTORS[0]; i++) {
+    const struct canon_vector *v = &CANON_VECTORS[i];
+    const stellaops_canon_mode modes[2] = {STELLAOPS_CANON_JCS, STELLAOPS_CANON_OLPC};
+    const char *want[2] = {v->jcs, v->olpc};
+    const size_t want_len[2] = {v->jcs_len, v->olpc_len};
+    const stellaops_status errors[2] = {v->jcs_error, v->olpc_error};
+    for (int m = 0; m < 2; m++) {
+      stellaops_buffer out = {0};
+      stellaops_status got = stellaops_canonicalize(v->input, v->input_len, modes[m], &out);
+      if (want[m] != NULL) {
+        CHECK(got == STELLAOPS_STATUS_OK && out.len == want_len[m] &&
+              memcmp(out.data, want[m], want_len[m]) == 0);
+      } else {
+        CHECK(got == errors[m]);
+      }
+      if (got != STELLAOPS_STATUS_OK && got != errors[m])
+        fprintf(stderr, "canonical vector %s mode %d: %s\n", v->name, m, stellaops_status_name(got));
+      stellaops_buffer_free(&out);
+    }
+  }
+  for (size_t i = 0; i < sizeof ENVELOPE_VECTORS / sizeof ENVELOPE_VECTORS[0]; i++) {
+    const struct envelope_vector *v = &ENVELOPE_VECTORS[i];
+    const stellaops_verifying_key *trusted[5] = {NULL, NULL, NULL, NULL, NULL};
+    for (size_t t = 0; t < v->trusted_len; t++) trusted[t] = vector_key(publics, v->trusted[t]);
+    stellaops_verification *verification = NULL;
+    size_t type_len = v->payload_type ? strlen(v->payload_type) : 0;
+    stellaops_status got = stellaops_verify(v->envelope, v->envelope_len, trusted, v->trusted_len,
+                                            v->threshold, v->payload_type, type_len, &verification);
+    CHECK(got == v->expect);
+    if (got != v->expect)
+      fprintf(stderr, "envelope vector \"%s\": got %s, want %s\n", v->name,
+              stellaops_status_name(got), stellaops_status_name(v->expect));
+    stellaops_verification_free(verification);
+  }
+  for (size_t i = 0; i < NKEYS; i++) stellaops_verifying_key_free(publics[i]);
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE\n", argv[0]);
@@ -737,6 +809,7 @@ int main(int argc, char **argv) {
   test_pae_and_canon();
   test_attest_and_catalog();
   test_threads();
+  test_vectors();
 
   free(rsa);
   free(enc);

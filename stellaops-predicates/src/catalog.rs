@@ -26,6 +26,24 @@ pub enum Family {
     Link,
 }
 
+impl Family {
+    /// The stable lowercase name the bindings report: `sbom`, `vex`, `reachability`,
+    /// `provenance`, `policy`, `evidence`, `promotion`, `replay`, `link`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Sbom => "sbom",
+            Family::Vex => "vex",
+            Family::Reachability => "reachability",
+            Family::Provenance => "provenance",
+            Family::Policy => "policy",
+            Family::Evidence => "evidence",
+            Family::Promotion => "promotion",
+            Family::Replay => "replay",
+            Family::Link => "link",
+        }
+    }
+}
+
 /// One catalog entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PredicateType {

@@ -39,6 +39,16 @@ pub enum Admission {
     Unlisted(EnforcementMode),
 }
 
+impl Admission {
+    /// The stable name the bindings report: `allowed` or `unlisted`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Admission::Allowed => "allowed",
+            Admission::Unlisted(_) => "unlisted",
+        }
+    }
+}
+
 /// A set of allowed predicate types and what to do with others.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AllowList {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use stellaops_signer::{Admission, AllowList, AttestOptions, EnforcementMode, SoftwareKey};
+use stellaops_signer::{AllowList, AttestOptions, EnforcementMode, SoftwareKey};
 
 use crate::envelope::Envelope;
 use crate::errors::{js, Failure};
@@ -105,10 +105,7 @@ fn run(r: Request) -> std::result::Result<Attestation, Failure> {
     )?;
     Ok(Attestation {
         envelope: attestation.envelope,
-        admission: match attestation.admission {
-            Admission::Allowed => "allowed",
-            Admission::Unlisted(_) => "unlisted",
-        },
+        admission: attestation.admission.name(),
     })
 }
 

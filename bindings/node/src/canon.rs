@@ -70,7 +70,7 @@ pub fn resolve_predicate_type(env: Env, name: String) -> Result<String> {
 /// The family of a catalogued predicate type ("sbom", "vex", "reachability", ...), or null.
 #[napi]
 pub fn predicate_family(uri: String) -> Option<String> {
-    catalog::family(&uri).map(|f| format!("{f:?}").to_lowercase())
+    catalog::family(&uri).map(|f| f.name().to_owned())
 }
 
 /// True for VEX statements and decisions.

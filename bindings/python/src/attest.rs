@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use stellaops_signer::{Admission, AllowList, AttestOptions, EnforcementMode};
+use stellaops_signer::{AllowList, AttestOptions, EnforcementMode};
 
 use crate::envelope::Envelope;
 use crate::errors::{raise, to_py};
@@ -73,10 +73,7 @@ fn options(enforcement: &str, sha512: bool) -> PyResult<AttestOptions> {
 
 fn finish(py: Python<'_>, attestation: stellaops_signer::Attestation) -> PyResult<Attestation> {
     let statement = PyBytes::new(py, attestation.envelope.payload()).unbind();
-    let admission = match attestation.admission {
-        Admission::Allowed => "allowed",
-        Admission::Unlisted(_) => "unlisted",
-    };
+    let admission = attestation.admission.name();
     Ok(Attestation {
         envelope: Py::new(
             py,

@@ -43,7 +43,7 @@ pub fn resolve_predicate_type(name: &str) -> PyResult<String> {
 /// "policy", "evidence", "promotion", "replay", "link"), or None.
 #[pyfunction]
 pub fn predicate_family(uri: &str) -> Option<String> {
-    catalog::family(uri).map(|f| format!("{f:?}").to_lowercase())
+    catalog::family(uri).map(|f| f.name().to_owned())
 }
 
 /// True for VEX statements and decisions.

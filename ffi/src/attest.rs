@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::ffi::c_char;
 
 use stellaops_signer::{
-    attest_subjects, Admission, AllowList, AttestOptions, EnforcementMode, SigningKey, Subject,
+    attest_subjects, Admission, AttestOptions, EnforcementMode, SigningKey, Subject,
 };
 
 use crate::args::{array, handles, nonempty_bytes, text, Out};
@@ -116,10 +116,7 @@ pub unsafe extern "C" fn stellaops_attest(
             STELLAOPS_ENFORCEMENT_REJECT => EnforcementMode::Reject,
             other => return Err(Failure::invalid(format!("unknown enforcement {other}"))),
         };
-        let options = AttestOptions {
-            allow_list: AllowList::catalog(mode),
-            ..AttestOptions::default()
-        };
+        let options = AttestOptions::with_enforcement(mode);
         let signers: Vec<&dyn SigningKey> = keys.iter().map(|k| k.signing_key()).collect();
         let attestation =
             attest_subjects(&signers, predicate_type, predicate_json, subjects, &options)?;

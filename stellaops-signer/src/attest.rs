@@ -33,6 +33,16 @@ impl Default for AttestOptions {
     }
 }
 
+impl AttestOptions {
+    /// The defaults, with the catalog as allow-list under `mode`.
+    pub fn with_enforcement(mode: EnforcementMode) -> Self {
+        AttestOptions {
+            allow_list: AllowList::catalog(mode),
+            ..AttestOptions::default()
+        }
+    }
+}
+
 /// A signed attestation.
 #[derive(Clone, Debug)]
 pub struct Attestation {

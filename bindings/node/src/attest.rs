@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use stellaops_signer::{AllowList, AttestOptions, EnforcementMode, SoftwareKey};
+use stellaops_signer::{AttestOptions, EnforcementMode, SoftwareKey};
 
 use crate::envelope::Envelope;
 use crate::errors::{js, Failure};
@@ -85,10 +85,7 @@ fn request(
 
 fn run(r: Request) -> std::result::Result<Attestation, Failure> {
     let mode: EnforcementMode = r.enforcement.parse().map_err(Failure::invalid)?;
-    let options = AttestOptions {
-        allow_list: AllowList::catalog(mode),
-        ..AttestOptions::default()
-    };
+    let options = AttestOptions::with_enforcement(mode);
     let subjects = r
         .subjects
         .into_iter()

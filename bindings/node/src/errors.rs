@@ -12,30 +12,14 @@ pub struct Failure {
     message: String,
 }
 
-impl From<stellaops_signer::Error> for Failure {
-    fn from(e: stellaops_signer::Error) -> Self {
+/// Any library error (the facade's or one of its crates'), by its stable code.
+impl<E: Into<stellaops_signer::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        let e = e.into();
         Failure {
             code: e.code(),
             message: e.to_string(),
         }
-    }
-}
-
-impl From<stellaops_signer::crypto::Error> for Failure {
-    fn from(e: stellaops_signer::crypto::Error) -> Self {
-        stellaops_signer::Error::from(e).into()
-    }
-}
-
-impl From<stellaops_signer::dsse::Error> for Failure {
-    fn from(e: stellaops_signer::dsse::Error) -> Self {
-        stellaops_signer::Error::from(e).into()
-    }
-}
-
-impl From<stellaops_signer::predicates::Error> for Failure {
-    fn from(e: stellaops_signer::predicates::Error) -> Self {
-        stellaops_signer::Error::from(e).into()
     }
 }
 

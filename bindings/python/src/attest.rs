@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use stellaops_signer::{AllowList, AttestOptions, EnforcementMode};
+use stellaops_signer::{AttestOptions, EnforcementMode};
 
 use crate::envelope::Envelope;
 use crate::errors::{raise, to_py};
@@ -65,9 +65,8 @@ fn options(enforcement: &str, sha512: bool) -> PyResult<AttestOptions> {
         .parse()
         .map_err(|message: String| raise(stellaops_signer::ErrorCode::InvalidArgument, message))?;
     Ok(AttestOptions {
-        allow_list: AllowList::catalog(mode),
         sha512,
-        ..AttestOptions::default()
+        ..AttestOptions::with_enforcement(mode)
     })
 }
 

@@ -1,6 +1,6 @@
 //! `stella attest`.
 
-use stellaops_signer::{attest, Admission, AllowList, AttestOptions, EnforcementMode};
+use stellaops_signer::{attest, Admission, AttestOptions, EnforcementMode};
 
 use crate::cli::{AttestArgs, PolicyModeArg};
 use crate::io::{read_input, signing_keys, write_output};
@@ -13,9 +13,8 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         PolicyModeArg::Reject => EnforcementMode::Reject,
     };
     let options = AttestOptions {
-        allow_list: AllowList::catalog(mode),
         sha512: a.sha512,
-        ..AttestOptions::default()
+        ..AttestOptions::with_enforcement(mode)
     };
     let predicate = read_input(&a.predicate)?;
     let keys = signing_keys(&a.keys)?;

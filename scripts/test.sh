@@ -4,7 +4,8 @@
 # the C ABI tests (plain, valgrind, ASan), the Go binding's tests with -race (go-securesystemslib
 # interop), the Python wheel (pip install in a fresh venv, pytest, mypy --strict, securesystemslib
 # interop) and the Node package (napi build, node --test), all on the shared vectors in
-# tests/vectors/, then cargo-deny and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
+# tests/vectors/, with every key backend against a real server (scripts/services.sh), then
+# cargo-deny and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
@@ -32,6 +33,13 @@ cargo fmt --all -- --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "key backends: SoftHSM2 (PKCS#11), moto (AWS KMS API), OpenBao (transit) on loopback"
+services_dir=$(mktemp -d -t stellaops-services.XXXXXX)
+trap 'scripts/services.sh stop "$services_dir"' EXIT
+scripts/services.sh start "$services_dir"
+# shellcheck source=/dev/null
+source "$services_dir/services.env"
 
 step "tests"
 cargo test --workspace --locked

@@ -1,72 +1,8 @@
 //! OpenSSL's command line as an independent verifier and key reader: it checks our signatures over
 //! the PAE bytes, computes the same key id, and reads/writes our passphrase-encrypted PKCS#8.
 
-use std::path::Path;
-
 use stellaops_signer::{dsse, Algorithm, SigningKey, SoftwareKey};
-use stellaops_tests::{run, write};
-
-/// Ask OpenSSL whether `sig` is a valid `alg` signature by `pubkey` over the file `message`.
-fn openssl_verifies(alg: Algorithm, pubkey: &Path, message: &Path, sig: &Path) -> bool {
-    let out = match alg {
-        Algorithm::Ed25519 => run(
-            "openssl",
-            &[
-                &"pkeyutl",
-                &"-verify",
-                &"-pubin",
-                &"-inkey",
-                &pubkey,
-                &"-rawin",
-                &"-in",
-                &message,
-                &"-sigfile",
-                &sig,
-            ],
-        ),
-        Algorithm::RsaPssSha256 => run(
-            "openssl",
-            &[
-                &"dgst",
-                &"-sha256",
-                &"-verify",
-                &pubkey,
-                &"-sigopt",
-                &"rsa_padding_mode:pss",
-                &"-sigopt",
-                &"rsa_pss_saltlen:-2",
-                &"-signature",
-                &sig,
-                &message,
-            ],
-        ),
-        Algorithm::EcdsaP384Sha384 => run(
-            "openssl",
-            &[
-                &"dgst",
-                &"-sha384",
-                &"-verify",
-                &pubkey,
-                &"-signature",
-                &sig,
-                &message,
-            ],
-        ),
-        _ => run(
-            "openssl",
-            &[
-                &"dgst",
-                &"-sha256",
-                &"-verify",
-                &pubkey,
-                &"-signature",
-                &sig,
-                &message,
-            ],
-        ),
-    };
-    out.status.success()
-}
+use stellaops_tests::{openssl_verifies, run, write};
 
 #[test]
 fn openssl_verifies_our_signatures_over_the_pae() {

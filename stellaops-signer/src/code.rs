@@ -67,6 +67,36 @@ pub enum ErrorCode {
     SigningFailed = 306,
     /// A key backend (HSM, KMS, device) failed.
     BackendFailed = 307,
+    /// A key URI is malformed.
+    InvalidKeyUri = 308,
+    /// The key URI's backend is not compiled into this build.
+    BackendUnavailable = 309,
+    /// No key matches the URI (token object, KMS key, transit key).
+    KeyNotFound = 310,
+    /// More than one key or token matches the URI.
+    AmbiguousKey = 311,
+    /// The token rejected the PIN.
+    WrongPin = 312,
+    /// The token needs a PIN and none was given.
+    PinRequired = 313,
+    /// No token matches the URI, or it was removed.
+    TokenAbsent = 314,
+    /// The token or service cannot sign with the key's algorithm.
+    MechanismUnsupported = 315,
+    /// A remote key service answered with an error (unknown key, access denied).
+    BackendRefused = 316,
+    /// A remote key service could not be reached, or answered something unusable.
+    BackendUnreachable = 317,
+    /// Settings or credentials for a key backend are missing or wrong.
+    BackendConfiguration = 318,
+    /// The tenant key configuration file is invalid.
+    InvalidKeyConfig = 319,
+    /// The tenant has no active key for the request.
+    NoActiveKey = 320,
+    /// The key is revoked.
+    KeyRevoked = 321,
+    /// The key found is not the one the configuration pins.
+    KeyIdMismatch = 322,
 
     /// Fewer trusted keys verified than the threshold requires, or a signature is invalid.
     /// Deliberately says nothing more.
@@ -124,6 +154,21 @@ impl ErrorCode {
         ErrorCode::WrongPassphrase,
         ErrorCode::SigningFailed,
         ErrorCode::BackendFailed,
+        ErrorCode::InvalidKeyUri,
+        ErrorCode::BackendUnavailable,
+        ErrorCode::KeyNotFound,
+        ErrorCode::AmbiguousKey,
+        ErrorCode::WrongPin,
+        ErrorCode::PinRequired,
+        ErrorCode::TokenAbsent,
+        ErrorCode::MechanismUnsupported,
+        ErrorCode::BackendRefused,
+        ErrorCode::BackendUnreachable,
+        ErrorCode::BackendConfiguration,
+        ErrorCode::InvalidKeyConfig,
+        ErrorCode::NoActiveKey,
+        ErrorCode::KeyRevoked,
+        ErrorCode::KeyIdMismatch,
         ErrorCode::VerificationFailed,
         ErrorCode::PayloadTypeMismatch,
         ErrorCode::ArtifactNotInSubjects,
@@ -178,6 +223,21 @@ impl ErrorCode {
             ErrorCode::WrongPassphrase => "wrong_passphrase",
             ErrorCode::SigningFailed => "signing_failed",
             ErrorCode::BackendFailed => "backend_failed",
+            ErrorCode::InvalidKeyUri => "invalid_key_uri",
+            ErrorCode::BackendUnavailable => "backend_unavailable",
+            ErrorCode::KeyNotFound => "key_not_found",
+            ErrorCode::AmbiguousKey => "ambiguous_key",
+            ErrorCode::WrongPin => "wrong_pin",
+            ErrorCode::PinRequired => "pin_required",
+            ErrorCode::TokenAbsent => "token_absent",
+            ErrorCode::MechanismUnsupported => "mechanism_unsupported",
+            ErrorCode::BackendRefused => "backend_refused",
+            ErrorCode::BackendUnreachable => "backend_unreachable",
+            ErrorCode::BackendConfiguration => "backend_configuration",
+            ErrorCode::InvalidKeyConfig => "invalid_key_config",
+            ErrorCode::NoActiveKey => "no_active_key",
+            ErrorCode::KeyRevoked => "key_revoked",
+            ErrorCode::KeyIdMismatch => "key_id_mismatch",
             ErrorCode::VerificationFailed => "verification_failed",
             ErrorCode::PayloadTypeMismatch => "payload_type_mismatch",
             ErrorCode::ArtifactNotInSubjects => "artifact_not_in_subjects",
@@ -216,6 +276,7 @@ impl Error {
             Error::NoComparableDigest => ErrorCode::NoComparableDigest,
             Error::NotAStatement(_) => ErrorCode::NotAStatement,
             Error::NoHome => ErrorCode::NoHome,
+            Error::Keys(e) => keys_code(e),
         }
     }
 }
@@ -238,8 +299,36 @@ fn crypto_code(e: &stellaops_crypto::Error) -> ErrorCode {
         E::PassphraseRequired => ErrorCode::PassphraseRequired,
         E::Decryption => ErrorCode::WrongPassphrase,
         E::Rsa(_) | E::Signing(_) => ErrorCode::SigningFailed,
-        E::Backend { .. } => ErrorCode::BackendFailed,
+        E::Backend { source, .. } => match source.downcast_ref::<stellaops_keys::Error>() {
+            Some(inner) => keys_code(inner),
+            None => ErrorCode::BackendFailed,
+        },
         E::InvalidSignature => ErrorCode::VerificationFailed,
+        _ => ErrorCode::Internal,
+    }
+}
+
+fn keys_code(e: &stellaops_keys::Error) -> ErrorCode {
+    use stellaops_keys::Error as E;
+    match e {
+        E::InvalidUri(_) => ErrorCode::InvalidKeyUri,
+        E::BackendNotAvailable(_) => ErrorCode::BackendUnavailable,
+        E::Io { .. } => ErrorCode::Io,
+        E::Key(inner) => crypto_code(inner),
+        E::WrongPin => ErrorCode::WrongPin,
+        E::PinRequired => ErrorCode::PinRequired,
+        E::KeyNotFound(_) => ErrorCode::KeyNotFound,
+        E::AmbiguousKey(_) => ErrorCode::AmbiguousKey,
+        E::TokenAbsent(_) => ErrorCode::TokenAbsent,
+        E::MechanismUnsupported(_) => ErrorCode::MechanismUnsupported,
+        E::Remote { .. } => ErrorCode::BackendRefused,
+        E::Transport { .. } => ErrorCode::BackendUnreachable,
+        E::Configuration { .. } => ErrorCode::BackendConfiguration,
+        E::Registry { .. } => ErrorCode::InvalidKeyConfig,
+        E::NoActiveKey { .. } => ErrorCode::NoActiveKey,
+        E::KeyRevoked { .. } => ErrorCode::KeyRevoked,
+        E::KeyIdMismatch { .. } => ErrorCode::KeyIdMismatch,
+        E::Pkcs11(_) => ErrorCode::BackendFailed,
         _ => ErrorCode::Internal,
     }
 }
@@ -341,6 +430,21 @@ mod tests {
             (ErrorCode::WrongPassphrase, 305),
             (ErrorCode::SigningFailed, 306),
             (ErrorCode::BackendFailed, 307),
+            (ErrorCode::InvalidKeyUri, 308),
+            (ErrorCode::BackendUnavailable, 309),
+            (ErrorCode::KeyNotFound, 310),
+            (ErrorCode::AmbiguousKey, 311),
+            (ErrorCode::WrongPin, 312),
+            (ErrorCode::PinRequired, 313),
+            (ErrorCode::TokenAbsent, 314),
+            (ErrorCode::MechanismUnsupported, 315),
+            (ErrorCode::BackendRefused, 316),
+            (ErrorCode::BackendUnreachable, 317),
+            (ErrorCode::BackendConfiguration, 318),
+            (ErrorCode::InvalidKeyConfig, 319),
+            (ErrorCode::NoActiveKey, 320),
+            (ErrorCode::KeyRevoked, 321),
+            (ErrorCode::KeyIdMismatch, 322),
             (ErrorCode::VerificationFailed, 400),
             (ErrorCode::PayloadTypeMismatch, 401),
             (ErrorCode::ArtifactNotInSubjects, 402),

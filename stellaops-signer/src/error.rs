@@ -35,6 +35,9 @@ pub enum Error {
     /// Artifacts were given but the payload is not an in-toto statement.
     #[error("payload type {0:?} is not an in-toto statement; artifacts cannot be checked")]
     NotAStatement(String),
+    /// A key URI, key backend or tenant key configuration error.
+    #[error(transparent)]
+    Keys(#[from] stellaops_keys::Error),
     /// No home directory for the default key could be found.
     #[error("cannot find a configuration directory for the default key; set STELLA_HOME")]
     NoHome,

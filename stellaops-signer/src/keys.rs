@@ -129,3 +129,88 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     }
     builder.create(dir).map_err(|e| Error::io(dir, e))
 }
+
+/// A signing key from any backend, as [`open_key`] returns it. File keys stay [`SoftwareKey`]s,
+/// so they can still be exported; every other backend keeps its secret to itself.
+#[derive(Debug)]
+pub enum OpenedKey {
+    /// A key read from a file (or generated in memory).
+    Software(Box<SoftwareKey>),
+    /// A key in a PKCS#11 token, AWS KMS, Vault/OpenBao transit, ...
+    Backend {
+        /// The backend's scheme name: `pkcs11`, `awskms`, `hashivault`.
+        scheme: &'static str,
+        /// The key.
+        key: Box<dyn SigningKey>,
+    },
+}
+
+impl OpenedKey {
+    /// The software key, when this is one (for export).
+    pub fn software(&self) -> Option<&SoftwareKey> {
+        match self {
+            OpenedKey::Software(k) => Some(k),
+            OpenedKey::Backend { .. } => None,
+        }
+    }
+
+    /// The backend's scheme name; `file` for software keys.
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            OpenedKey::Software(_) => "file",
+            OpenedKey::Backend { scheme, .. } => scheme,
+        }
+    }
+
+    fn inner(&self) -> &dyn SigningKey {
+        match self {
+            OpenedKey::Software(k) => k.as_ref(),
+            OpenedKey::Backend { key, .. } => key.as_ref(),
+        }
+    }
+}
+
+impl SigningKey for OpenedKey {
+    fn algorithm(&self) -> Algorithm {
+        self.inner().algorithm()
+    }
+    fn public_key(&self) -> &VerifyingKey {
+        self.inner().public_key()
+    }
+    fn certificate_chain(&self) -> &[Vec<u8>] {
+        self.inner().certificate_chain()
+    }
+    fn try_sign(&self, message: &[u8]) -> stellaops_crypto::Result<Vec<u8>> {
+        self.inner().try_sign(message)
+    }
+}
+
+impl From<SoftwareKey> for OpenedKey {
+    fn from(key: SoftwareKey) -> Self {
+        OpenedKey::Software(Box::new(key))
+    }
+}
+
+/// Open a signing key by URI: `file:PATH` (or a bare path), `pkcs11:…`, `awskms://…`,
+/// `hashivault://…` (see [`stellaops_keys::KeyUri`]). `passphrase` decrypts encrypted key files.
+///
+/// # Errors
+/// [`Error::Keys`] for malformed URIs, missing backends and backend failures (wrong PIN, unknown
+/// key, unreachable service); the key decoding errors for files.
+pub fn open_key(uri: &str, passphrase: Option<&[u8]>) -> Result<OpenedKey> {
+    let parsed = stellaops_keys::KeyUri::parse(uri)?;
+    if let stellaops_keys::KeyUri::File(path) = &parsed {
+        let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(path, e))?);
+        return Ok(OpenedKey::Software(Box::new(load_signing_key(
+            &bytes, passphrase,
+        )?)));
+    }
+    let key = stellaops_keys::open(
+        &parsed,
+        stellaops_keys::OpenOptions::with_passphrase(passphrase),
+    )?;
+    Ok(OpenedKey::Backend {
+        scheme: parsed.scheme(),
+        key,
+    })
+}

@@ -11,10 +11,13 @@ mod verify;
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
 pub use code::ErrorCode;
 pub use error::{Error, Result};
+pub use keys::{open_key, OpenedKey};
+pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
 pub use verify::{statement_of, verify, verify_envelope, ArtifactMatch, Verification};
 
 pub use stellaops_crypto as crypto;
 pub use stellaops_dsse as dsse;
+pub use stellaops_keys as key_backends;
 pub use stellaops_predicates as predicates;
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};

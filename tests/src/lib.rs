@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use stellaops_signer::{Algorithm, SigningKey};
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -73,4 +75,103 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
     p
+}
+
+/// Ask OpenSSL whether `sig` is a valid `alg` signature by `pubkey` over the file `message`.
+pub fn openssl_verifies(alg: Algorithm, pubkey: &Path, message: &Path, sig: &Path) -> bool {
+    let out = match alg {
+        Algorithm::Ed25519 => run(
+            "openssl",
+            &[
+                &"pkeyutl",
+                &"-verify",
+                &"-pubin",
+                &"-inkey",
+                &pubkey,
+                &"-rawin",
+                &"-in",
+                &message,
+                &"-sigfile",
+                &sig,
+            ],
+        ),
+        Algorithm::RsaPssSha256 => run(
+            "openssl",
+            &[
+                &"dgst",
+                &"-sha256",
+                &"-verify",
+                &pubkey,
+                &"-sigopt",
+                &"rsa_padding_mode:pss",
+                &"-sigopt",
+                &"rsa_pss_saltlen:-2",
+                &"-signature",
+                &sig,
+                &message,
+            ],
+        ),
+        Algorithm::EcdsaP384Sha384 => run(
+            "openssl",
+            &[
+                &"dgst",
+                &"-sha384",
+                &"-verify",
+                &pubkey,
+                &"-signature",
+                &sig,
+                &message,
+            ],
+        ),
+        _ => run(
+            "openssl",
+            &[
+                &"dgst",
+                &"-sha256",
+                &"-verify",
+                &pubkey,
+                &"-signature",
+                &sig,
+                &message,
+            ],
+        ),
+    };
+    out.status.success()
+}
+
+/// Ask securesystemslib whether `envelope` verifies with `keys` at `threshold`; returns the
+/// verdict and what securesystemslib printed.
+pub fn sslib_verify(
+    dir: &std::path::Path,
+    envelope: &[u8],
+    keys: &[&dyn SigningKey],
+    threshold: usize,
+) -> (bool, String) {
+    write(dir, "envelope.json", envelope);
+    let listed: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| {
+            serde_json::json!({
+                "pem": k.public_key().to_spki_pem().unwrap_or_default(),
+                "scheme": k.algorithm().securesystemslib_scheme(),
+                "keyid": k.key_id().as_str(),
+            })
+        })
+        .collect();
+    write(
+        dir,
+        "keys.json",
+        serde_json::Value::from(listed).to_string().as_bytes(),
+    );
+    write(dir, "threshold", threshold.to_string().as_bytes());
+    let out = oracle(&[&"verify", &dir], b"");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "oracle crashed: {stderr}"
+    );
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &stderr,
+    )
 }

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Start or stop the real key backends the tests sign with, all on loopback:
+#   SoftHSM2 (PKCS#11) with a token initialised in DIR, keys made with pkcs11-tool;
+#   moto's KMS server (tests/services/moto_kms.py says why moto, and what it patches);
+#   OpenBao in dev mode with the transit engine.
+#
+#   scripts/services.sh start DIR   # writes DIR/services.env; `source` it before the tests
+#   scripts/services.sh stop DIR
+#
+# Anything that fails to install or start fails this script, loudly; nothing is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+usage() { echo "usage: $0 start|stop DIR" >&2; exit 2; }
+[ $# -eq 2 ] || usage
+action=$1
+dir=$(mkdir -p "$2" && cd "$2" && pwd)
+
+stop() {
+  for pidfile in "$dir"/*.pid; do
+    [ -e "$pidfile" ] || continue
+    kill "$(cat "$pidfile")" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+}
+
+case "$action" in
+  stop) stop; exit 0 ;;
+  start) ;;
+  *) usage ;;
+esac
+
+stop # a previous run's servers in the same DIR
+
+# --- tools ---------------------------------------------------------------------------------
+need_apt=()
+command -v softhsm2-util >/dev/null || need_apt+=(softhsm2)
+command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
+command -v curl >/dev/null || need_apt+=(curl)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
+module=""
+for candidate in /usr/lib/softhsm/libsofthsm2.so /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so /usr/local/lib/softhsm/libsofthsm2.so; do
+  [ -f "$candidate" ] && { module=$candidate; break; }
+done
+[ -n "$module" ] || { echo "libsofthsm2.so not found after installing softhsm2" >&2; exit 1; }
+
+venv=$root/target/services-venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+stamp=$venv/.requirements
+if ! cmp -s tests/services/requirements.txt "$stamp"; then
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/services/requirements.txt
+  cp tests/services/requirements.txt "$stamp"
+fi
+
+free_port() { "$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# wait_for NAME URL LOG: poll until the URL answers at all (any HTTP status), 60 s at most.
+wait_for() {
+  for _ in $(seq 1 120); do
+    if curl -s -o /dev/null "$2"; then return 0; fi
+    sleep 0.5
+  done
+  echo "$1 did not start; its log:" >&2
+  cat "$3" >&2
+  exit 1
+}
+
+# --- SoftHSM2 ------------------------------------------------------------------------------
+hsm=$dir/softhsm
+rm -rf "$hsm" && mkdir -p "$hsm/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$hsm/tokens" >"$hsm/softhsm2.conf"
+export SOFTHSM2_CONF=$hsm/softhsm2.conf
+pin=246810
+softhsm2-util --init-token --free --label stellaops --so-pin 13579135 --pin "$pin" >/dev/null
+p11() { pkcs11-tool --module "$module" --token-label stellaops --login --pin "$pin" "$@" >/dev/null; }
+p11 --keypairgen --key-type EC:prime256v1 --label p256 --id 01
+p11 --keypairgen --key-type EC:secp384r1 --label p384 --id 02
+p11 --keypairgen --key-type rsa:2048 --label rsa --id 03
+p11 --keypairgen --key-type EC:edwards25519 --label ed25519 --id 04
+printf '%s\n' "$pin" >"$hsm/pin"
+
+# --- moto (AWS KMS API) --------------------------------------------------------------------
+kms_port=$(free_port)
+"$venv/bin/python" tests/services/moto_kms.py "$kms_port" >"$dir/moto.log" 2>&1 &
+echo $! >"$dir/moto.pid"
+wait_for "moto (KMS)" "http://127.0.0.1:$kms_port/" "$dir/moto.log"
+export AWS_ACCESS_KEY_ID=stellaops-test AWS_SECRET_ACCESS_KEY=stellaops-test AWS_REGION=us-east-1
+"$venv/bin/python" - "$kms_port" <<'EOF'
+import sys
+import boto3
+
+kms = boto3.client("kms", endpoint_url=f"http://127.0.0.1:{sys.argv[1]}", region_name="us-east-1")
+for alias, spec in [("p256", "ECC_NIST_P256"), ("p384", "ECC_NIST_P384"), ("rsa", "RSA_2048")]:
+    key = kms.create_key(KeyUsage="SIGN_VERIFY", KeySpec=spec, Description=f"stellaops test {alias}")
+    kms.create_alias(AliasName=f"alias/stellaops-{alias}", TargetKeyId=key["KeyMetadata"]["KeyId"])
+# A key that cannot sign, for the refusal test.
+key = kms.create_key(KeyUsage="ENCRYPT_DECRYPT", KeySpec="SYMMETRIC_DEFAULT")
+kms.create_alias(AliasName="alias/stellaops-encrypt", TargetKeyId=key["KeyMetadata"]["KeyId"])
+EOF
+
+# --- OpenBao (Vault transit API) -----------------------------------------------------------
+bao_port=$(free_port)
+bao_token=stellaops-test-root
+"$venv/bin/bao" server -dev -dev-root-token-id="$bao_token" -dev-listen-address="127.0.0.1:$bao_port" \
+  -dev-no-store-token >"$dir/openbao.log" 2>&1 &
+echo $! >"$dir/openbao.pid"
+wait_for "OpenBao" "http://127.0.0.1:$bao_port/v1/sys/health" "$dir/openbao.log"
+export VAULT_ADDR=http://127.0.0.1:$bao_port VAULT_TOKEN=$bao_token
+bao() { "$venv/bin/bao" "$@" >/dev/null; }
+bao secrets enable transit
+bao write -f transit/keys/p256 type=ecdsa-p256
+bao write -f transit/keys/p384 type=ecdsa-p384
+bao write -f transit/keys/ed25519 type=ed25519
+bao write -f transit/keys/rsa type=rsa-2048
+bao write -f transit/keys/rotating type=ecdsa-p256
+bao write -f transit/keys/aes type=aes256-gcm96
+
+cat >"$dir/services.env" <<EOF
+# Written by scripts/services.sh; source it before running the key-backend tests.
+export STELLAOPS_SERVICES=$dir
+export SOFTHSM2_CONF=$SOFTHSM2_CONF
+export STELLAOPS_PKCS11_MODULE=$module
+export STELLAOPS_TEST_PKCS11_PIN_FILE=$hsm/pin
+export AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
+export AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+export AWS_REGION=$AWS_REGION
+export STELLAOPS_TEST_KMS_ENDPOINT=127.0.0.1:$kms_port
+export VAULT_ADDR=$VAULT_ADDR
+export VAULT_TOKEN=$VAULT_TOKEN
+export STELLAOPS_TEST_BAO=$venv/bin/bao
+EOF
+echo "services up: SoftHSM2 token 'stellaops', KMS (moto) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR; env in $dir/services.env"

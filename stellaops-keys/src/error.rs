@@ -1,0 +1,135 @@
+//! The one error type of this crate.
+
+/// Everything that can go wrong while finding, loading or using a key by URI.
+///
+/// Variants are stable: new ones may be added (the enum is `#[non_exhaustive]`), existing ones
+/// keep their meaning. Errors raised while *signing* reach callers wrapped in
+/// [`stellaops_crypto::Error::Backend`], whose source is one of these.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The key URI is malformed or names an unknown scheme.
+    #[error("invalid key uri: {0}")]
+    InvalidUri(String),
+    /// The URI's scheme is known but its backend is not compiled into this build.
+    #[error("the {0} backend is not available in this build")]
+    BackendNotAvailable(&'static str),
+    /// Reading a key file, PIN file or configuration file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Key material (from a file, a token or a server) is not a key we accept.
+    #[error(transparent)]
+    Key(#[from] stellaops_crypto::Error),
+    /// The token rejected the PIN.
+    #[error("the token rejected the pin")]
+    WrongPin,
+    /// A PIN is needed and none was given (`pin-value` or `pin-source`).
+    #[error("the token needs a pin; give pin-value or pin-source in the uri")]
+    PinRequired,
+    /// No key matches the URI's attributes.
+    #[error("no key found for {0}")]
+    KeyNotFound(String),
+    /// More than one key matches and the URI does not say which.
+    #[error("{0} matches more than one key; add an object label or id")]
+    AmbiguousKey(String),
+    /// No token matches the URI's token attributes, or the token was removed.
+    #[error("no token present matching {0}")]
+    TokenAbsent(String),
+    /// The token or server cannot do the operation the key's algorithm needs.
+    #[error("mechanism not supported: {0}")]
+    MechanismUnsupported(String),
+    /// A PKCS#11 call failed for another reason.
+    #[error("pkcs#11: {0}")]
+    Pkcs11(String),
+    /// A remote service (KMS, Vault) answered with an error.
+    #[error("{backend} answered {status}: {message}")]
+    Remote {
+        /// Which backend.
+        backend: &'static str,
+        /// The HTTP status code.
+        status: u16,
+        /// What the service said.
+        message: String,
+    },
+    /// A remote service could not be reached or answered something unreadable.
+    #[error("{backend}: {message}")]
+    Transport {
+        /// Which backend.
+        backend: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+    /// Credentials or settings for a remote backend are missing.
+    #[error("{backend} configuration: {message}")]
+    Configuration {
+        /// Which backend.
+        backend: &'static str,
+        /// What is missing or wrong.
+        message: String,
+    },
+    /// The tenant key configuration file is invalid (the old configuration stays in force).
+    #[error("key configuration {path}: {message}")]
+    Registry {
+        /// The configuration file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The tenant has no key that is active now (for the plan and family asked).
+    #[error("tenant {tenant:?} has no active signing key{detail}")]
+    NoActiveKey {
+        /// The tenant.
+        tenant: String,
+        /// Plan and family, when given.
+        detail: String,
+    },
+    /// The key is revoked; it signs nothing, and signatures made after the revocation are rejected.
+    #[error("key {key_id} is revoked since {revoked_at}: {reason}")]
+    KeyRevoked {
+        /// The revoked key's id.
+        key_id: String,
+        /// When (RFC 3339).
+        revoked_at: String,
+        /// Why.
+        reason: String,
+    },
+    /// The key found for a configuration entry is not the key the entry pins with `key_id`.
+    #[error("key uri {uri} resolved to key id {found}, but the configuration pins {expected}")]
+    KeyIdMismatch {
+        /// The URI.
+        uri: String,
+        /// The pinned key id.
+        expected: String,
+        /// The key id found.
+        found: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Wrap this error as the crypto crate's backend error, for [`stellaops_crypto::SigningKey::try_sign`].
+    pub(crate) fn into_backend(self, backend: &'static str) -> stellaops_crypto::Error {
+        match self {
+            Error::Key(inner) => inner,
+            other => stellaops_crypto::Error::Backend {
+                backend,
+                source: Box::new(other),
+            },
+        }
+    }
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod error;
+mod public;
+mod uri;
+
+#[cfg(feature = "pkcs11")]
+pub mod pkcs11;
+
+pub use error::{Error, Result};
+pub use uri::{AwsKmsUri, KeyUri, Pkcs11Uri, VaultUri};
+
+#[cfg(feature = "http-client")]
+mod http;
+
+#[cfg(feature = "awskms")]
+pub mod awskms;
+
+#[cfg(feature = "hashivault")]
+pub mod hashivault;
+
+mod registry;
+mod resolve;
+
+pub use registry::{KeyEntry, KeyRegistry, KeyStatus, Selector, TenantKey};
+pub use resolve::{available_backends, open, open_str, OpenOptions};

@@ -1,0 +1,515 @@
+//! Key URIs: one string names a key in any backend.
+//!
+//! | scheme | form | example |
+//! | --- | --- | --- |
+//! | file | `file:PATH` or `file://PATH` (or a bare path) | `file:/etc/stella/key.pem` |
+//! | PKCS#11 | RFC 7512 | `pkcs11:token=ci;object=signer?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/run/pin` |
+//! | AWS KMS | `awskms://[ENDPOINT]/KEY` (cosign's form) | `awskms:///alias/stella-signer` |
+//! | Vault / OpenBao transit | `hashivault://KEY[?version=N]` | `hashivault://stella-signer` |
+//! | Google Cloud KMS, Azure Key Vault | `gcpkms://…`, `azurekms://…` | parsed; the backends are not in this build |
+//!
+//! Every scheme takes an optional `alg` query attribute (`x-alg` for PKCS#11, as RFC 7512 asks
+//! of vendor attributes) naming the signature algorithm for keys that allow more than one,
+//! i.e. RSA: `rsa-pss-sha256` (the default) or `rsa-pkcs1-sha256`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use percent_encoding::percent_decode_str;
+use stellaops_crypto::Algorithm;
+use zeroize::Zeroizing;
+
+use crate::{Error, Result};
+
+/// A parsed key URI.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyUri {
+    /// A key file (PEM, DER or JWK; see `stellaops_crypto::SoftwareKey::from_bytes`).
+    File(PathBuf),
+    /// A key on a PKCS#11 token.
+    Pkcs11(Box<Pkcs11Uri>),
+    /// An AWS KMS asymmetric key.
+    AwsKms(AwsKmsUri),
+    /// A Vault or OpenBao transit key.
+    HashiVault(VaultUri),
+    /// A Google Cloud KMS key (no backend in this build).
+    GcpKms(String),
+    /// An Azure Key Vault key (no backend in this build).
+    AzureKms(String),
+}
+
+/// The attributes of an RFC 7512 `pkcs11:` URI that select a key and open its token.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Pkcs11Uri {
+    /// `token`: the token label.
+    pub token: Option<String>,
+    /// `manufacturer`: the token manufacturer.
+    pub manufacturer: Option<String>,
+    /// `serial`: the token serial number.
+    pub serial: Option<String>,
+    /// `model`: the token model.
+    pub model: Option<String>,
+    /// `slot-id`: the slot number.
+    pub slot_id: Option<u64>,
+    /// `object`: the key label (`CKA_LABEL`).
+    pub object: Option<String>,
+    /// `id`: the key id (`CKA_ID`), raw bytes.
+    pub id: Option<Vec<u8>>,
+    /// `type`: must be `private` (or absent) for a signing key.
+    pub object_type: Option<String>,
+    /// `module-path`: the PKCS#11 module to load.
+    pub module_path: Option<PathBuf>,
+    /// `pin-value`: the user PIN, in the URI itself (convenient, and visible to anyone who sees the URI).
+    pub pin_value: Option<Zeroizing<String>>,
+    /// `pin-source`: a file holding the user PIN (trailing newline ignored).
+    pub pin_source: Option<PathBuf>,
+    /// `x-alg`: the signature algorithm for RSA keys.
+    pub algorithm: Option<Algorithm>,
+}
+
+/// An `awskms://` URI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AwsKmsUri {
+    /// `host[:port]` between `awskms://` and the key; `None` means the regional AWS endpoint
+    /// (or `AWS_ENDPOINT_URL_KMS` / `AWS_ENDPOINT_URL`).
+    pub endpoint: Option<String>,
+    /// Key id, key ARN, `alias/NAME` or alias ARN, as the KMS API takes it.
+    pub key_id: String,
+    /// `alg`: the signature algorithm for RSA keys.
+    pub algorithm: Option<Algorithm>,
+}
+
+/// A `hashivault://` URI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VaultUri {
+    /// The transit key name.
+    pub key_name: String,
+    /// `version`: pin one key version; absent means the latest version at resolve time.
+    pub version: Option<u64>,
+    /// `alg`: the signature algorithm for RSA keys.
+    pub algorithm: Option<Algorithm>,
+}
+
+impl KeyUri {
+    /// Parse a key URI. A string with none of the known schemes is a file path.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUri`] for malformed URIs of a known scheme.
+    pub fn parse(text: &str) -> Result<Self> {
+        if text.is_empty() {
+            return Err(Error::InvalidUri("empty key uri".into()));
+        }
+        if let Some(rest) = text.strip_prefix("file://") {
+            return Ok(KeyUri::File(PathBuf::from(decode_text(rest, "file path")?)));
+        }
+        if let Some(rest) = text.strip_prefix("file:") {
+            return Ok(KeyUri::File(PathBuf::from(decode_text(rest, "file path")?)));
+        }
+        if let Some(rest) = text.strip_prefix("pkcs11:") {
+            return Pkcs11Uri::parse(rest).map(|p| KeyUri::Pkcs11(Box::new(p)));
+        }
+        if let Some(rest) = text.strip_prefix("awskms://") {
+            return AwsKmsUri::parse(rest).map(KeyUri::AwsKms);
+        }
+        if let Some(rest) = text.strip_prefix("hashivault://") {
+            return VaultUri::parse(rest).map(KeyUri::HashiVault);
+        }
+        if let Some(rest) = text.strip_prefix("gcpkms://") {
+            return non_empty(rest, "gcpkms").map(|r| KeyUri::GcpKms(r.to_owned()));
+        }
+        if let Some(rest) = text.strip_prefix("azurekms://") {
+            return non_empty(rest, "azurekms").map(|r| KeyUri::AzureKms(r.to_owned()));
+        }
+        Ok(KeyUri::File(PathBuf::from(text)))
+    }
+
+    /// The scheme name: `file`, `pkcs11`, `awskms`, `hashivault`, `gcpkms` or `azurekms`.
+    pub fn scheme(&self) -> &'static str {
+        match self {
+            KeyUri::File(_) => "file",
+            KeyUri::Pkcs11(_) => "pkcs11",
+            KeyUri::AwsKms(_) => "awskms",
+            KeyUri::HashiVault(_) => "hashivault",
+            KeyUri::GcpKms(_) => "gcpkms",
+            KeyUri::AzureKms(_) => "azurekms",
+        }
+    }
+}
+
+/// Shows the URI with any PIN replaced by `***`, so URIs can be logged and audited.
+impl fmt::Display for KeyUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyUri::File(p) => write!(f, "file:{}", p.display()),
+            KeyUri::Pkcs11(p) => p.fmt(f),
+            KeyUri::AwsKms(a) => write!(
+                f,
+                "awskms://{}/{}",
+                a.endpoint.as_deref().unwrap_or(""),
+                a.key_id
+            ),
+            KeyUri::HashiVault(v) => match v.version {
+                Some(n) => write!(f, "hashivault://{}?version={n}", v.key_name),
+                None => write!(f, "hashivault://{}", v.key_name),
+            },
+            KeyUri::GcpKms(r) => write!(f, "gcpkms://{r}"),
+            KeyUri::AzureKms(r) => write!(f, "azurekms://{r}"),
+        }
+    }
+}
+
+impl fmt::Debug for KeyUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyUri({self})")
+    }
+}
+
+impl Pkcs11Uri {
+    fn parse(rest: &str) -> Result<Self> {
+        let (path, query) = match rest.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (rest, None),
+        };
+        let mut uri = Pkcs11Uri::default();
+        let mut seen = Vec::new();
+        for attr in path.split(';').filter(|a| !a.is_empty()) {
+            let (name, value) = split_attr(attr)?;
+            if seen.contains(&name) {
+                return Err(Error::InvalidUri(format!(
+                    "pkcs11 attribute {name:?} given twice"
+                )));
+            }
+            seen.push(name);
+            match name {
+                "token" => uri.token = Some(decode_text(value, name)?),
+                "manufacturer" => uri.manufacturer = Some(decode_text(value, name)?),
+                "serial" => uri.serial = Some(decode_text(value, name)?),
+                "model" => uri.model = Some(decode_text(value, name)?),
+                "object" => uri.object = Some(decode_text(value, name)?),
+                "id" => uri.id = Some(percent_decode_str(value).collect()),
+                "type" => uri.object_type = Some(decode_text(value, name)?),
+                "slot-id" => {
+                    uri.slot_id = Some(decode_text(value, name)?.parse().map_err(|_| {
+                        Error::InvalidUri(format!("pkcs11 slot-id {value:?} is not a number"))
+                    })?)
+                }
+                // Attributes that select a library or slot by description: accepted, not used to filter.
+                "library-manufacturer"
+                | "library-description"
+                | "library-version"
+                | "slot-description"
+                | "slot-manufacturer" => {}
+                other => {
+                    return Err(Error::InvalidUri(format!(
+                        "unknown pkcs11 path attribute {other:?}"
+                    )))
+                }
+            }
+        }
+        for attr in query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .filter(|a| !a.is_empty())
+        {
+            let (name, value) = split_attr(attr)?;
+            match name {
+                "module-path" => uri.module_path = Some(PathBuf::from(decode_text(value, name)?)),
+                "pin-value" => uri.pin_value = Some(Zeroizing::new(decode_text(value, name)?)),
+                "pin-source" => {
+                    let source = decode_text(value, name)?;
+                    let path = source.strip_prefix("file:").unwrap_or(&source);
+                    uri.pin_source = Some(PathBuf::from(path));
+                }
+                "x-alg" => uri.algorithm = Some(parse_algorithm(&decode_text(value, name)?)?),
+                "module-name" => {
+                    return Err(Error::InvalidUri(
+                        "pkcs11 module-name is not supported; give module-path".into(),
+                    ))
+                }
+                other => {
+                    return Err(Error::InvalidUri(format!(
+                        "unknown pkcs11 query attribute {other:?}"
+                    )))
+                }
+            }
+        }
+        if uri.object.is_none() && uri.id.is_none() {
+            return Err(Error::InvalidUri(
+                "a pkcs11 key uri needs object=LABEL or id=ID".into(),
+            ));
+        }
+        if let Some(t) = &uri.object_type {
+            if t != "private" {
+                return Err(Error::InvalidUri(format!(
+                    "pkcs11 type={t} cannot sign; use type=private or leave it out"
+                )));
+            }
+        }
+        if uri.pin_value.is_some() && uri.pin_source.is_some() {
+            return Err(Error::InvalidUri(
+                "give pin-value or pin-source, not both".into(),
+            ));
+        }
+        Ok(uri)
+    }
+
+    /// A short description of the selected key for messages: token and object, no PIN.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(t) = &self.token {
+            parts.push(format!("token={t}"));
+        }
+        if let Some(o) = &self.object {
+            parts.push(format!("object={o}"));
+        }
+        if let Some(id) = &self.id {
+            parts.push(format!("id={}", hex::encode(id)));
+        }
+        parts.join(";")
+    }
+}
+
+impl fmt::Display for Pkcs11Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "pkcs11:{}", self.describe())?;
+        let mut query = Vec::new();
+        if let Some(m) = &self.module_path {
+            query.push(format!("module-path={}", m.display()));
+        }
+        if self.pin_value.is_some() {
+            query.push("pin-value=***".to_owned());
+        }
+        if let Some(p) = &self.pin_source {
+            query.push(format!("pin-source={}", p.display()));
+        }
+        if let Some(a) = self.algorithm {
+            query.push(format!("x-alg={}", a.name()));
+        }
+        if !query.is_empty() {
+            write!(f, "?{}", query.join("&"))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Pkcs11Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Pkcs11Uri({self})")
+    }
+}
+
+impl AwsKmsUri {
+    fn parse(rest: &str) -> Result<Self> {
+        let (rest, query) = split_query(rest);
+        let (endpoint, key) = rest.split_once('/').ok_or_else(|| {
+            Error::InvalidUri("awskms uri must be awskms://[ENDPOINT]/KEY".into())
+        })?;
+        let key_id = non_empty(key, "awskms key")?.to_owned();
+        let mut uri = AwsKmsUri {
+            endpoint: (!endpoint.is_empty()).then(|| endpoint.to_owned()),
+            key_id,
+            algorithm: None,
+        };
+        for (name, value) in query_pairs(query)? {
+            match name {
+                "alg" => uri.algorithm = Some(parse_algorithm(&value)?),
+                other => {
+                    return Err(Error::InvalidUri(format!(
+                        "unknown awskms query attribute {other:?}"
+                    )))
+                }
+            }
+        }
+        Ok(uri)
+    }
+}
+
+impl VaultUri {
+    fn parse(rest: &str) -> Result<Self> {
+        let (name, query) = split_query(rest);
+        let key_name = non_empty(name.trim_end_matches('/'), "hashivault key name")?;
+        if key_name.contains('/') {
+            return Err(Error::InvalidUri(
+                "hashivault uri names one transit key: hashivault://KEY; set the mount with VAULT_TRANSIT_MOUNT"
+                    .into(),
+            ));
+        }
+        let mut uri = VaultUri {
+            key_name: decode_text(key_name, "hashivault key name")?,
+            version: None,
+            algorithm: None,
+        };
+        for (name, value) in query_pairs(query)? {
+            match name {
+                "version" => {
+                    let v: u64 = value.parse().ok().filter(|v| *v > 0).ok_or_else(|| {
+                        Error::InvalidUri(format!(
+                            "hashivault version {value:?} is not a positive number"
+                        ))
+                    })?;
+                    uri.version = Some(v);
+                }
+                "alg" => uri.algorithm = Some(parse_algorithm(&value)?),
+                other => {
+                    return Err(Error::InvalidUri(format!(
+                        "unknown hashivault query attribute {other:?}"
+                    )))
+                }
+            }
+        }
+        Ok(uri)
+    }
+}
+
+fn split_attr(attr: &str) -> Result<(&str, &str)> {
+    attr.split_once('=')
+        .ok_or_else(|| Error::InvalidUri(format!("attribute {attr:?} has no value")))
+}
+
+fn split_query(text: &str) -> (&str, Option<&str>) {
+    match text.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (text, None),
+    }
+}
+
+fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, String)>> {
+    query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            let (n, v) = split_attr(a)?;
+            Ok((n, decode_text(v, n)?))
+        })
+        .collect()
+}
+
+fn decode_text(value: &str, what: &str) -> Result<String> {
+    percent_decode_str(value)
+        .decode_utf8()
+        .map(|v| v.into_owned())
+        .map_err(|_| Error::InvalidUri(format!("{what} is not valid UTF-8 after percent-decoding")))
+}
+
+fn non_empty<'a>(value: &'a str, what: &str) -> Result<&'a str> {
+    if value.is_empty() {
+        Err(Error::InvalidUri(format!("{what} is empty")))
+    } else {
+        Ok(value)
+    }
+}
+
+fn parse_algorithm(name: &str) -> Result<Algorithm> {
+    name.parse()
+        .map_err(|_| Error::InvalidUri(format!("unknown algorithm {name:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkcs11_uri_reads_every_attribute_and_hides_the_pin() {
+        let uri = KeyUri::parse(
+            "pkcs11:token=ci%20token;object=signer;id=%01%02;type=private?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=1234&x-alg=rsa-pkcs1-sha256",
+        )
+        .unwrap();
+        let KeyUri::Pkcs11(p) = &uri else {
+            panic!("not pkcs11: {uri:?}")
+        };
+        assert_eq!(p.token.as_deref(), Some("ci token"));
+        assert_eq!(p.object.as_deref(), Some("signer"));
+        assert_eq!(p.id.as_deref(), Some(&[1u8, 2][..]));
+        assert_eq!(p.pin_value.as_deref().map(String::as_str), Some("1234"));
+        assert_eq!(p.algorithm, Some(Algorithm::RsaPkcs1Sha256));
+        let shown = uri.to_string();
+        assert!(!shown.contains("1234"), "{shown}");
+        assert!(shown.contains("pin-value=***"), "{shown}");
+    }
+
+    #[test]
+    fn pkcs11_uri_rejects_what_rfc_7512_forbids_or_we_cannot_use() {
+        for bad in [
+            "pkcs11:token=a",                            // no object or id
+            "pkcs11:object=a;object=b",                  // repeated path attribute
+            "pkcs11:object=a;type=public",               // cannot sign
+            "pkcs11:object=a;colour=red",                // unknown attribute
+            "pkcs11:object=a?pin-value=1&pin-source=/p", // two pins
+            "pkcs11:object=a;slot-id=x",
+            "pkcs11:object=%ff",
+            "pkcs11:object",
+        ] {
+            assert!(
+                matches!(KeyUri::parse(bad), Err(Error::InvalidUri(_))),
+                "{bad} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn awskms_uri_takes_cosigns_forms() {
+        let KeyUri::AwsKms(a) = KeyUri::parse("awskms:///alias/stella").unwrap() else {
+            panic!()
+        };
+        assert_eq!(a.endpoint, None);
+        assert_eq!(a.key_id, "alias/stella");
+        let KeyUri::AwsKms(a) =
+            KeyUri::parse("awskms://localhost:4566/arn:aws:kms:us-east-1:111122223333:key/1234?alg=rsa-pkcs1-sha256")
+                .unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(a.endpoint.as_deref(), Some("localhost:4566"));
+        assert_eq!(a.key_id, "arn:aws:kms:us-east-1:111122223333:key/1234");
+        assert_eq!(a.algorithm, Some(Algorithm::RsaPkcs1Sha256));
+        assert!(KeyUri::parse("awskms://").is_err());
+        assert!(KeyUri::parse("awskms:///").is_err());
+        assert!(KeyUri::parse("awskms:///k?alg=md5").is_err());
+    }
+
+    #[test]
+    fn hashivault_uri_names_a_key_and_optionally_a_version() {
+        let KeyUri::HashiVault(v) = KeyUri::parse("hashivault://signer?version=3").unwrap() else {
+            panic!()
+        };
+        assert_eq!((v.key_name.as_str(), v.version), ("signer", Some(3)));
+        for bad in [
+            "hashivault://",
+            "hashivault://a/b",
+            "hashivault://a?version=0",
+            "hashivault://a?mount=x",
+        ] {
+            assert!(KeyUri::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn files_and_other_schemes() {
+        assert_eq!(
+            KeyUri::parse("file:/k.pem").unwrap(),
+            KeyUri::File("/k.pem".into())
+        );
+        assert_eq!(
+            KeyUri::parse("file:///k%20x.pem").unwrap(),
+            KeyUri::File("/k x.pem".into())
+        );
+        assert_eq!(
+            KeyUri::parse("keys/k.pem").unwrap(),
+            KeyUri::File("keys/k.pem".into())
+        );
+        assert_eq!(
+            KeyUri::parse("gcpkms://projects/p").unwrap().scheme(),
+            "gcpkms"
+        );
+        assert_eq!(
+            KeyUri::parse("azurekms://vault/k").unwrap().scheme(),
+            "azurekms"
+        );
+        assert!(KeyUri::parse("").is_err());
+    }
+}

@@ -70,8 +70,10 @@ pub(crate) struct KeyGenerateArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct KeyShowArgs {
-    /// A private or public key file (PEM, DER or JWK).
-    pub(crate) key: PathBuf,
+    /// A private or public key file (PEM, DER or JWK), or a key URI (`pkcs11:`, `awskms://`,
+    /// `hashivault://`).
+    #[arg(value_name = "KEY_OR_URI")]
+    pub(crate) key: String,
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,
@@ -79,9 +81,10 @@ pub(crate) struct KeyShowArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
-    /// Private key (repeat for multi-signature). Without it, the default key is used.
-    #[arg(long = "key")]
-    pub(crate) keys: Vec<PathBuf>,
+    /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
+    /// `awskms://`, `hashivault://`). Without it, the default key is used.
+    #[arg(long = "key", value_name = "KEY_OR_URI")]
+    pub(crate) keys: Vec<String>,
     /// The envelope's payloadType.
     #[arg(long)]
     pub(crate) payload_type: String,
@@ -94,9 +97,10 @@ pub(crate) struct SignArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct AttestArgs {
-    /// Private key (repeat for multi-signature). Without it, the default key is used.
-    #[arg(long = "key")]
-    pub(crate) keys: Vec<PathBuf>,
+    /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
+    /// `awskms://`, `hashivault://`). Without it, the default key is used.
+    #[arg(long = "key", value_name = "KEY_OR_URI")]
+    pub(crate) keys: Vec<String>,
     /// Predicate type: a full URI or a catalog short name (sbom, vex, cyclonedx, ...).
     #[arg(long)]
     pub(crate) predicate_type: String,

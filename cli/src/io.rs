@@ -5,7 +5,7 @@ use std::path::Path;
 
 use stellaops_signer::files::{self, PUBLIC_MODE};
 use stellaops_signer::keys;
-use stellaops_signer::{SigningKey, SoftwareKey, VerifyingKey};
+use stellaops_signer::{OpenedKey, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::Failure;
@@ -43,9 +43,10 @@ pub(crate) fn passphrase() -> Option<Zeroizing<Vec<u8>>> {
     std::env::var_os(PASSPHRASE_ENV).map(|p| Zeroizing::new(p.into_encoded_bytes()))
 }
 
-/// The signing keys named on the command line, or the default key (saying so on stderr).
-pub(crate) fn signing_keys(paths: &[std::path::PathBuf]) -> Result<Vec<SoftwareKey>, Failure> {
-    if paths.is_empty() {
+/// The signing keys named on the command line (paths or key URIs), or the default key (saying so
+/// on stderr).
+pub(crate) fn signing_keys(names: &[String]) -> Result<Vec<OpenedKey>, Failure> {
+    if names.is_empty() {
         let home = keys::default_home()?;
         let (key, created) = keys::load_or_create_default(&home)?;
         let path = keys::DefaultKeyPaths::under(&home).private;
@@ -56,26 +57,25 @@ pub(crate) fn signing_keys(paths: &[std::path::PathBuf]) -> Result<Vec<SoftwareK
             key.algorithm(),
             path.display()
         );
-        return Ok(vec![key]);
+        return Ok(vec![key.into()]);
     }
     let pass = passphrase();
-    paths
+    names
         .iter()
-        .map(|p| {
-            let bytes = Zeroizing::new(files::read(p)?);
-            keys::load_signing_key(&bytes, pass.as_deref().map(|v| v.as_slice())).map_err(|e| {
-                match e {
-                    stellaops_signer::Error::Crypto(
-                        stellaops_signer::crypto::Error::PassphraseRequired,
-                    ) => Failure::Usage(format!(
-                        "{}: the key is encrypted; set {PASSPHRASE_ENV}",
-                        p.display()
-                    )),
-                    other => Failure::Usage(format!("{}: {other}", p.display())),
-                }
-            })
-        })
+        .map(|name| open_key(name, pass.as_deref().map(|v| v.as_slice())))
         .collect()
+}
+
+/// Open one key by path or URI, turning "encrypted, no passphrase" into advice.
+pub(crate) fn open_key(name: &str, passphrase: Option<&[u8]>) -> Result<OpenedKey, Failure> {
+    stellaops_signer::open_key(name, passphrase).map_err(|e| match e {
+        stellaops_signer::Error::Crypto(stellaops_signer::crypto::Error::PassphraseRequired) => {
+            Failure::Usage(format!(
+                "{name}: the key is encrypted; set {PASSPHRASE_ENV}"
+            ))
+        }
+        other => Failure::from(other),
+    })
 }
 
 /// The trusted public keys named on the command line, or the default key's public half.

@@ -606,3 +606,81 @@ fn encrypted_keys_need_the_passphrase_env() -> TestResult {
     assert_ok(&with);
     Ok(())
 }
+
+/// `--key` and `key show` take key URIs: sign with an HSM key and a Vault key at once (the
+/// servers come from scripts/services.sh, as for tests/backends.rs), show the public keys, and
+/// verify the two-signature envelope with threshold 2.
+#[test]
+fn keys_by_uri_sign_and_show() -> TestResult {
+    let need = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run `scripts/services.sh start DIR` and source DIR/services.env")
+        })
+    };
+    let pin_file = need("STELLAOPS_TEST_PKCS11_PIN_FILE");
+    need("VAULT_ADDR");
+    let hsm = format!("pkcs11:token=stellaops;object=p256?pin-source={pin_file}");
+    let vault = "hashivault://ed25519";
+    let env = Env::new();
+    let payload = env.write("payload.json", br#"{"a":1}"#);
+    let envelope = env.path("envelope.json");
+    let out = env.stella(&[
+        &"sign",
+        &"--key",
+        &hsm,
+        &"--key",
+        &vault,
+        &"--payload-type",
+        &"application/json",
+        &"--out",
+        &envelope,
+        &payload,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut publics = Vec::new();
+    for (i, uri) in [hsm.as_str(), vault].into_iter().enumerate() {
+        let shown = env.stella(&[&"key", &"show", &"--json", &uri]);
+        assert!(
+            shown.status.success(),
+            "{}",
+            String::from_utf8_lossy(&shown.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&shown.stdout)?;
+        assert_eq!(doc["kind"], if i == 0 { "pkcs11" } else { "hashivault" });
+        let pem = doc["publicKeyPem"].as_str().unwrap_or_default();
+        publics.push(env.write(&format!("public{i}.pem"), pem.as_bytes()));
+    }
+    let verified = env.stella(&[
+        &"verify",
+        &"--key",
+        &publics[0],
+        &"--key",
+        &publics[1],
+        &"--threshold",
+        &"2",
+        &envelope,
+    ]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    // A wrong PIN is a usage error (exit 2) that names the cause and never shows the PIN.
+    let wrong = env.stella(&[
+        &"key",
+        &"show",
+        &"pkcs11:token=stellaops;object=p256?pin-value=97531",
+    ]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        said.contains("rejected the pin") && !said.contains("97531"),
+        "{said}"
+    );
+    Ok(())
+}

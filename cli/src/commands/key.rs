@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 
 use stellaops_signer::files::{self, PUBLIC_MODE, SECRET_MODE};
-use stellaops_signer::{keys, Algorithm, SigningKey, SoftwareKey, VerifyingKey};
+use stellaops_signer::{keys, Algorithm, KeyUri, SigningKey, SoftwareKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::cli::{AlgArg, KeyGenerateArgs, KeyShowArgs};
-use crate::io::{passphrase, PASSPHRASE_ENV};
+use crate::io::{open_key, passphrase, PASSPHRASE_ENV};
 use crate::Failure;
 
 fn algorithm(a: AlgArg) -> Algorithm {
@@ -63,14 +63,24 @@ pub(crate) fn generate(a: &KeyGenerateArgs) -> Result<(), Failure> {
 }
 
 pub(crate) fn show(a: &KeyShowArgs) -> Result<(), Failure> {
-    let bytes = Zeroizing::new(files::read(&a.key)?);
-    let (public, kind): (VerifyingKey, &str) = match VerifyingKey::from_bytes(&bytes) {
-        Ok(k) => (k, "public"),
-        Err(_) => {
-            let pass = passphrase();
-            let key = keys::load_signing_key(&bytes, pass.as_deref().map(|v| v.as_slice()))
-                .map_err(|e| Failure::Usage(format!("{}: {e}", a.key.display())))?;
-            (key.public_key().clone(), "private")
+    let (public, kind): (VerifyingKey, &str) = match KeyUri::parse(&a.key)
+        .map_err(stellaops_signer::Error::from)?
+    {
+        KeyUri::File(path) => {
+            let bytes = Zeroizing::new(files::read(&path)?);
+            match VerifyingKey::from_bytes(&bytes) {
+                Ok(k) => (k, "public"),
+                Err(_) => {
+                    let pass = passphrase();
+                    let key = keys::load_signing_key(&bytes, pass.as_deref().map(|v| v.as_slice()))
+                        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+                    (key.public_key().clone(), "private")
+                }
+            }
+        }
+        _ => {
+            let key = open_key(&a.key, None)?;
+            (key.public_key().clone(), key.scheme())
         }
     };
     let pem = public
@@ -88,6 +98,12 @@ pub(crate) fn show(a: &KeyShowArgs) -> Result<(), Failure> {
         println!("{doc:#}");
     } else {
         println!("kind:      {kind}");
+        if kind != "public" && kind != "private" {
+            // Displaying a parsed URI hides any PIN.
+            if let Ok(uri) = KeyUri::parse(&a.key) {
+                println!("uri:       {uri}");
+            }
+        }
         let algs: Vec<&str> = Algorithm::ALL
             .iter()
             .filter(|x| public.accepts(**x))

@@ -70,7 +70,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 1
+#define STELLAOPS_SIGNER_ABI_VERSION 2
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -208,6 +208,70 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_BACKEND_FAILED = 307,
   /**
+   * A key URI is malformed.
+   */
+  STELLAOPS_STATUS_INVALID_KEY_URI = 308,
+  /**
+   * The key URI's backend is not compiled into this library.
+   */
+  STELLAOPS_STATUS_BACKEND_UNAVAILABLE = 309,
+  /**
+   * No key matches the URI (token object, KMS key, transit key).
+   */
+  STELLAOPS_STATUS_KEY_NOT_FOUND = 310,
+  /**
+   * More than one key or token matches the URI.
+   */
+  STELLAOPS_STATUS_AMBIGUOUS_KEY = 311,
+  /**
+   * The token rejected the PIN.
+   */
+  STELLAOPS_STATUS_WRONG_PIN = 312,
+  /**
+   * The token needs a PIN and none was given.
+   */
+  STELLAOPS_STATUS_PIN_REQUIRED = 313,
+  /**
+   * No token matches the URI, or it was removed.
+   */
+  STELLAOPS_STATUS_TOKEN_ABSENT = 314,
+  /**
+   * The token or service cannot sign with the key's algorithm.
+   */
+  STELLAOPS_STATUS_MECHANISM_UNSUPPORTED = 315,
+  /**
+   * A remote key service answered with an error (unknown key, access denied).
+   */
+  STELLAOPS_STATUS_BACKEND_REFUSED = 316,
+  /**
+   * A remote key service could not be reached, or answered something unusable.
+   */
+  STELLAOPS_STATUS_BACKEND_UNREACHABLE = 317,
+  /**
+   * Settings or credentials for a key backend are missing or wrong.
+   */
+  STELLAOPS_STATUS_BACKEND_CONFIGURATION = 318,
+  /**
+   * The tenant key configuration file is invalid.
+   */
+  STELLAOPS_STATUS_INVALID_KEY_CONFIG = 319,
+  /**
+   * The tenant has no active key for the request.
+   */
+  STELLAOPS_STATUS_NO_ACTIVE_KEY = 320,
+  /**
+   * The key is revoked.
+   */
+  STELLAOPS_STATUS_KEY_REVOKED = 321,
+  /**
+   * The key found is not the one the configuration pins.
+   */
+  STELLAOPS_STATUS_KEY_ID_MISMATCH = 322,
+  /**
+   * The key's private half never leaves its backend.
+   */
+  STELLAOPS_STATUS_KEY_NOT_EXPORTABLE = 323,
+  /**
    * Fewer trusted keys verified than the threshold requires. Deliberately says nothing more.
    */
   STELLAOPS_STATUS_VERIFICATION_FAILED = 400,
@@ -261,8 +325,9 @@ typedef uint32_t stellaops_status;
 #endif // __cplusplus
 
 /**
- * A private signing key. Opaque; made by `stellaops_key_generate` or `stellaops_key_from_bytes`,
- * freed by `stellaops_key_free`.
+ * A private signing key: software, or in an HSM, KMS or Vault. Opaque; made by
+ * `stellaops_key_generate`, `stellaops_key_from_bytes` or `stellaops_key_from_uri`, freed by
+ * `stellaops_key_free`.
  *
  * Thread safety: a key is immutable once made; any number of threads may use one key at the
  * same time (sign, export, inspect). Only freeing must not race with a use.
@@ -788,6 +853,29 @@ stellaops_status stellaops_key_from_bytes(const uint8_t *data,
                                           struct stellaops_key **out);
 
 /**
+ * Open a key by URI (UTF-8, not NUL-terminated): `file:PATH` or a bare path, RFC 7512
+ * `pkcs11:…` (`module-path`, `pin-value` or `pin-source` in the query), `awskms://[HOST:PORT]/KEY`
+ * (credentials and region from the AWS environment variables), `hashivault://KEY[?version=N]`
+ * (`VAULT_ADDR`, `VAULT_TOKEN`). `passphrase` (NULL and 0 for none) decrypts an encrypted key
+ * file. Opening contacts the backend (log in, fetch the public key); signing with a remote key
+ * makes one request per signature, on the calling thread. On success `*out` owns a new key.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (empty URI), INVALID_KEY_URI,
+ * BACKEND_UNAVAILABLE, IO, the key-file errors of `stellaops_key_from_bytes`, KEY_NOT_FOUND,
+ * AMBIGUOUS_KEY, WRONG_PIN, PIN_REQUIRED, TOKEN_ABSENT, MECHANISM_UNSUPPORTED, BACKEND_REFUSED,
+ * BACKEND_UNREACHABLE, BACKEND_CONFIGURATION, ALGORITHM_MISMATCH.
+ *
+ * # Safety
+ * `uri` points to `uri_len` readable bytes, `passphrase` to `passphrase_len` (or is NULL with 0);
+ * `out` is writable.
+ */
+stellaops_status stellaops_key_from_uri(const char *uri,
+                                        size_t uri_len,
+                                        const uint8_t *passphrase,
+                                        size_t passphrase_len,
+                                        struct stellaops_key **out);
+
+/**
  * The algorithm the key signs with.
  *
  * Errors: NULL_POINTER.
@@ -826,7 +914,8 @@ stellaops_status stellaops_key_public_key(const struct stellaops_key *key,
  * `Stella-Algorithm:` hint line naming their padding. The buffer holds a secret: free it soon
  * with `stellaops_buffer_free`, which zeroes it.
  *
- * Errors: NULL_POINTER, INVALID_ARGUMENT (an empty passphrase).
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (an empty passphrase), KEY_NOT_EXPORTABLE (a key in an
+ * HSM, KMS or Vault).
  *
  * # Safety
  * `key` is a live key; `passphrase` points to `passphrase_len` readable bytes (or is NULL with

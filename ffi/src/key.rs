@@ -1,22 +1,25 @@
 //! Signing keys.
 
-use stellaops_signer::{keys, SigningKey, SoftwareKey};
+use std::ffi::c_char;
+
+use stellaops_signer::{keys, OpenedKey, SigningKey, SoftwareKey};
 
 use crate::algorithm::{from_number, stellaops_algorithm, to_number};
-use crate::args::{handle, nonempty_bytes, optional_bytes, Out};
+use crate::args::{handle, nonempty_bytes, optional_bytes, text, Out};
 use crate::buffer::stellaops_buffer;
 use crate::guard::guard;
 use crate::status::stellaops_status;
 use crate::verifying_key::stellaops_verifying_key;
 
-/// A private signing key. Opaque; made by `stellaops_key_generate` or `stellaops_key_from_bytes`,
-/// freed by `stellaops_key_free`.
+/// A private signing key: software, or in an HSM, KMS or Vault. Opaque; made by
+/// `stellaops_key_generate`, `stellaops_key_from_bytes` or `stellaops_key_from_uri`, freed by
+/// `stellaops_key_free`.
 ///
 /// Thread safety: a key is immutable once made; any number of threads may use one key at the
 /// same time (sign, export, inspect). Only freeing must not race with a use.
 #[derive(Debug)]
 pub struct stellaops_key {
-    pub(crate) key: SoftwareKey,
+    pub(crate) key: OpenedKey,
 }
 
 impl stellaops_key {
@@ -39,7 +42,7 @@ pub unsafe extern "C" fn stellaops_key_generate(
 ) -> stellaops_status {
     guard(|| {
         let out = Out::new(out, "out")?;
-        let key = SoftwareKey::generate(from_number(algorithm)?)?;
+        let key = SoftwareKey::generate(from_number(algorithm)?)?.into();
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(Box::into_raw(Box::new(stellaops_key { key }))) };
         Ok(())
@@ -70,7 +73,46 @@ pub unsafe extern "C" fn stellaops_key_from_bytes(
         let data = unsafe { nonempty_bytes(data, data_len, "data") }?;
         // SAFETY: the caller promises passphrase_len readable bytes or NULL with 0.
         let passphrase = unsafe { optional_bytes(passphrase, passphrase_len, "passphrase") }?;
-        let key = keys::load_signing_key(data, passphrase)?;
+        let key = keys::load_signing_key(data, passphrase)?.into();
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(Box::into_raw(Box::new(stellaops_key { key }))) };
+        Ok(())
+    })
+}
+
+/// Open a key by URI (UTF-8, not NUL-terminated): `file:PATH` or a bare path, RFC 7512
+/// `pkcs11:…` (`module-path`, `pin-value` or `pin-source` in the query), `awskms://[HOST:PORT]/KEY`
+/// (credentials and region from the AWS environment variables), `hashivault://KEY[?version=N]`
+/// (`VAULT_ADDR`, `VAULT_TOKEN`). `passphrase` (NULL and 0 for none) decrypts an encrypted key
+/// file. Opening contacts the backend (log in, fetch the public key); signing with a remote key
+/// makes one request per signature, on the calling thread. On success `*out` owns a new key.
+///
+/// Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (empty URI), INVALID_KEY_URI,
+/// BACKEND_UNAVAILABLE, IO, the key-file errors of `stellaops_key_from_bytes`, KEY_NOT_FOUND,
+/// AMBIGUOUS_KEY, WRONG_PIN, PIN_REQUIRED, TOKEN_ABSENT, MECHANISM_UNSUPPORTED, BACKEND_REFUSED,
+/// BACKEND_UNREACHABLE, BACKEND_CONFIGURATION, ALGORITHM_MISMATCH.
+///
+/// # Safety
+/// `uri` points to `uri_len` readable bytes, `passphrase` to `passphrase_len` (or is NULL with 0);
+/// `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_key_from_uri(
+    uri: *const c_char,
+    uri_len: usize,
+    passphrase: *const u8,
+    passphrase_len: usize,
+    out: *mut *mut stellaops_key,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        // SAFETY: the caller promises uri_len readable bytes.
+        let uri = unsafe { text(uri, uri_len, "uri") }?;
+        if uri.is_empty() {
+            return Err(crate::guard::Failure::invalid("uri is empty"));
+        }
+        // SAFETY: the caller promises passphrase_len readable bytes or NULL with 0.
+        let passphrase = unsafe { optional_bytes(passphrase, passphrase_len, "passphrase") }?;
+        let key = stellaops_signer::open_key(uri, passphrase)?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(Box::into_raw(Box::new(stellaops_key { key }))) };
         Ok(())
@@ -149,7 +191,8 @@ pub unsafe extern "C" fn stellaops_key_public_key(
 /// `Stella-Algorithm:` hint line naming their padding. The buffer holds a secret: free it soon
 /// with `stellaops_buffer_free`, which zeroes it.
 ///
-/// Errors: NULL_POINTER, INVALID_ARGUMENT (an empty passphrase).
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (an empty passphrase), KEY_NOT_EXPORTABLE (a key in an
+/// HSM, KMS or Vault).
 ///
 /// # Safety
 /// `key` is a live key; `passphrase` points to `passphrase_len` readable bytes (or is NULL with
@@ -173,8 +216,8 @@ pub unsafe extern "C" fn stellaops_key_to_pkcs8_pem(
                     "passphrase is empty: pass NULL and 0 for an unencrypted key",
                 ))
             }
-            Some(p) => key.key.to_encrypted_pkcs8_pem(p)?,
-            None => key.key.to_pkcs8_pem()?,
+            Some(p) => key.key.exportable()?.to_encrypted_pkcs8_pem(p)?,
+            None => key.key.exportable()?.to_pkcs8_pem()?,
         };
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(stellaops_buffer::from_secret(pem.as_bytes())) };

@@ -70,6 +70,38 @@ pub enum stellaops_status {
     SigningFailed = 306,
     /// A key backend (HSM, KMS, device) failed.
     BackendFailed = 307,
+    /// A key URI is malformed.
+    InvalidKeyUri = 308,
+    /// The key URI's backend is not compiled into this library.
+    BackendUnavailable = 309,
+    /// No key matches the URI (token object, KMS key, transit key).
+    KeyNotFound = 310,
+    /// More than one key or token matches the URI.
+    AmbiguousKey = 311,
+    /// The token rejected the PIN.
+    WrongPin = 312,
+    /// The token needs a PIN and none was given.
+    PinRequired = 313,
+    /// No token matches the URI, or it was removed.
+    TokenAbsent = 314,
+    /// The token or service cannot sign with the key's algorithm.
+    MechanismUnsupported = 315,
+    /// A remote key service answered with an error (unknown key, access denied).
+    BackendRefused = 316,
+    /// A remote key service could not be reached, or answered something unusable.
+    BackendUnreachable = 317,
+    /// Settings or credentials for a key backend are missing or wrong.
+    BackendConfiguration = 318,
+    /// The tenant key configuration file is invalid.
+    InvalidKeyConfig = 319,
+    /// The tenant has no active key for the request.
+    NoActiveKey = 320,
+    /// The key is revoked.
+    KeyRevoked = 321,
+    /// The key found is not the one the configuration pins.
+    KeyIdMismatch = 322,
+    /// The key's private half never leaves its backend.
+    KeyNotExportable = 323,
     /// Fewer trusted keys verified than the threshold requires. Deliberately says nothing more.
     VerificationFailed = 400,
     /// The envelope's payload type is not the expected one.
@@ -123,6 +155,22 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::WrongPassphrase => S::WrongPassphrase,
             ErrorCode::SigningFailed => S::SigningFailed,
             ErrorCode::BackendFailed => S::BackendFailed,
+            ErrorCode::InvalidKeyUri => S::InvalidKeyUri,
+            ErrorCode::BackendUnavailable => S::BackendUnavailable,
+            ErrorCode::KeyNotFound => S::KeyNotFound,
+            ErrorCode::AmbiguousKey => S::AmbiguousKey,
+            ErrorCode::WrongPin => S::WrongPin,
+            ErrorCode::PinRequired => S::PinRequired,
+            ErrorCode::TokenAbsent => S::TokenAbsent,
+            ErrorCode::MechanismUnsupported => S::MechanismUnsupported,
+            ErrorCode::BackendRefused => S::BackendRefused,
+            ErrorCode::BackendUnreachable => S::BackendUnreachable,
+            ErrorCode::BackendConfiguration => S::BackendConfiguration,
+            ErrorCode::InvalidKeyConfig => S::InvalidKeyConfig,
+            ErrorCode::NoActiveKey => S::NoActiveKey,
+            ErrorCode::KeyRevoked => S::KeyRevoked,
+            ErrorCode::KeyIdMismatch => S::KeyIdMismatch,
+            ErrorCode::KeyNotExportable => S::KeyNotExportable,
             ErrorCode::VerificationFailed => S::VerificationFailed,
             ErrorCode::PayloadTypeMismatch => S::PayloadTypeMismatch,
             ErrorCode::ArtifactNotInSubjects => S::ArtifactNotInSubjects,

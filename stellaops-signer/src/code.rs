@@ -97,6 +97,8 @@ pub enum ErrorCode {
     KeyRevoked = 321,
     /// The key found is not the one the configuration pins.
     KeyIdMismatch = 322,
+    /// The key's private half never leaves its backend, so it cannot be exported.
+    KeyNotExportable = 323,
 
     /// Fewer trusted keys verified than the threshold requires, or a signature is invalid.
     /// Deliberately says nothing more.
@@ -169,6 +171,7 @@ impl ErrorCode {
         ErrorCode::NoActiveKey,
         ErrorCode::KeyRevoked,
         ErrorCode::KeyIdMismatch,
+        ErrorCode::KeyNotExportable,
         ErrorCode::VerificationFailed,
         ErrorCode::PayloadTypeMismatch,
         ErrorCode::ArtifactNotInSubjects,
@@ -238,6 +241,7 @@ impl ErrorCode {
             ErrorCode::NoActiveKey => "no_active_key",
             ErrorCode::KeyRevoked => "key_revoked",
             ErrorCode::KeyIdMismatch => "key_id_mismatch",
+            ErrorCode::KeyNotExportable => "key_not_exportable",
             ErrorCode::VerificationFailed => "verification_failed",
             ErrorCode::PayloadTypeMismatch => "payload_type_mismatch",
             ErrorCode::ArtifactNotInSubjects => "artifact_not_in_subjects",
@@ -277,6 +281,7 @@ impl Error {
             Error::NotAStatement(_) => ErrorCode::NotAStatement,
             Error::NoHome => ErrorCode::NoHome,
             Error::Keys(e) => keys_code(e),
+            Error::NotExportable { .. } => ErrorCode::KeyNotExportable,
         }
     }
 }
@@ -445,6 +450,7 @@ mod tests {
             (ErrorCode::NoActiveKey, 320),
             (ErrorCode::KeyRevoked, 321),
             (ErrorCode::KeyIdMismatch, 322),
+            (ErrorCode::KeyNotExportable, 323),
             (ErrorCode::VerificationFailed, 400),
             (ErrorCode::PayloadTypeMismatch, 401),
             (ErrorCode::ArtifactNotInSubjects, 402),

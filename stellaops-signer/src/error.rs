@@ -38,6 +38,12 @@ pub enum Error {
     /// A key URI, key backend or tenant key configuration error.
     #[error(transparent)]
     Keys(#[from] stellaops_keys::Error),
+    /// The key lives in a backend (HSM, KMS, Vault) that never hands out its private key.
+    #[error("the {scheme} key cannot be exported: its private key never leaves the backend")]
+    NotExportable {
+        /// The backend's scheme name.
+        scheme: &'static str,
+    },
     /// No home directory for the default key could be found.
     #[error("cannot find a configuration directory for the default key; set STELLA_HOME")]
     NoHome,

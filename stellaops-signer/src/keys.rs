@@ -154,6 +154,16 @@ impl OpenedKey {
         }
     }
 
+    /// The software key, or [`Error::NotExportable`] for backend keys.
+    ///
+    /// # Errors
+    /// [`Error::NotExportable`] for keys in an HSM, KMS or Vault.
+    pub fn exportable(&self) -> Result<&SoftwareKey> {
+        self.software().ok_or(Error::NotExportable {
+            scheme: self.scheme(),
+        })
+    }
+
     /// The backend's scheme name; `file` for software keys.
     pub fn scheme(&self) -> &'static str {
         match self {

@@ -297,6 +297,78 @@ static void test_keys(const char *rsa_pem, size_t rsa_pem_len, const char *enc_p
   stellaops_buffer_free(NULL);
 }
 
+/* Keys by URI: files, a SoftHSM2 token and an OpenBao transit key (the servers come from
+ * scripts/services.sh, as for the Rust backend tests; without them these checks fail). */
+static void sign_and_verify_with(stellaops_key *key) {
+  stellaops_buffer env = {0};
+  OK(stellaops_sign((const stellaops_key *const *)&key, 1, S("text/plain"), B("by uri"), &env));
+  stellaops_verifying_key *public = NULL;
+  OK(stellaops_key_public_key(key, &public));
+  stellaops_verification *v = NULL;
+  OK(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)&public, 1, 1,
+                      S("text/plain"), &v));
+  stellaops_verification_free(v);
+  stellaops_verifying_key_free(public);
+  stellaops_buffer_free(&env);
+}
+
+static void test_key_uris(const char *rsa_path) {
+  stellaops_key *sentinel = (stellaops_key *)&failures;
+  stellaops_key *key = sentinel;
+  CHECK_STATUS(stellaops_key_from_uri(NULL, 3, NULL, 0, &key), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_from_uri(S("file:/x"), NULL, 0, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_key_from_uri("", 0, NULL, 0, &key), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_key_from_uri("file:\xff", 6, NULL, 0, &key),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_key_from_uri(S("pkcs11:token=only-a-token"), NULL, 0, &key),
+               STELLAOPS_STATUS_INVALID_KEY_URI);
+  CHECK_STATUS(stellaops_key_from_uri(S("gcpkms://projects/p/keys/k"), NULL, 0, &key),
+               STELLAOPS_STATUS_BACKEND_UNAVAILABLE);
+  CHECK_STATUS(stellaops_key_from_uri(S("file:/nonexistent/key.pem"), NULL, 0, &key),
+               STELLAOPS_STATUS_IO);
+  CHECK(key == sentinel);
+
+  char uri[4096];
+  snprintf(uri, sizeof uri, "file:%s", rsa_path);
+  stellaops_key *file_key = NULL;
+  OK(stellaops_key_from_uri(uri, strlen(uri), NULL, 0, &file_key));
+  stellaops_algorithm alg = 0;
+  OK(stellaops_key_algorithm(file_key, &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_RSA_PSS_SHA256);
+  stellaops_key_free(file_key);
+
+  const char *pin_file = getenv("STELLAOPS_TEST_PKCS11_PIN_FILE");
+  const char *vault = getenv("VAULT_ADDR");
+  if (pin_file == NULL || vault == NULL) {
+    fprintf(stderr, "FAIL: STELLAOPS_TEST_PKCS11_PIN_FILE / VAULT_ADDR not set: run "
+                    "scripts/services.sh start DIR and source DIR/services.env\n");
+    failures++;
+    return;
+  }
+  snprintf(uri, sizeof uri, "pkcs11:token=stellaops;object=p256?pin-source=%s", pin_file);
+  stellaops_key *hsm = NULL;
+  OK(stellaops_key_from_uri(uri, strlen(uri), NULL, 0, &hsm));
+  OK(stellaops_key_algorithm(hsm, &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_ES256);
+  sign_and_verify_with(hsm);
+  stellaops_buffer pem = {0};
+  CHECK_STATUS(stellaops_key_to_pkcs8_pem(hsm, NULL, 0, &pem), STELLAOPS_STATUS_KEY_NOT_EXPORTABLE);
+  CHECK(pem.data == NULL);
+  stellaops_key_free(hsm);
+  key = sentinel;
+  CHECK_STATUS(stellaops_key_from_uri(S("pkcs11:token=stellaops;object=p256?pin-value=1111"),
+                                      NULL, 0, &key),
+               STELLAOPS_STATUS_WRONG_PIN);
+  CHECK(key == sentinel);
+
+  stellaops_key *transit = NULL;
+  OK(stellaops_key_from_uri(S("hashivault://ed25519"), NULL, 0, &transit));
+  OK(stellaops_key_algorithm(transit, &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_ED25519);
+  sign_and_verify_with(transit);
+  stellaops_key_free(transit);
+}
+
 static void test_sign_and_verify(const char *rsa_pem, size_t rsa_pem_len) {
   stellaops_key *keys[3];
   keys[0] = generate(STELLAOPS_ALGORITHM_ES256);
@@ -806,6 +878,7 @@ int main(int argc, char **argv) {
   test_algorithms();
   test_keys(rsa, rsa_len, enc, enc_len, argv[3]);
   test_sign_and_verify(rsa, rsa_len);
+  test_key_uris(argv[1]);
   test_pae_and_canon();
   test_attest_and_catalog();
   test_threads();

@@ -39,6 +39,22 @@ const (
 	CodeWrongPassphrase       Code = C.STELLAOPS_STATUS_WRONG_PASSPHRASE
 	CodeSigningFailed         Code = C.STELLAOPS_STATUS_SIGNING_FAILED
 	CodeBackendFailed         Code = C.STELLAOPS_STATUS_BACKEND_FAILED
+	CodeInvalidKeyURI         Code = C.STELLAOPS_STATUS_INVALID_KEY_URI
+	CodeBackendUnavailable    Code = C.STELLAOPS_STATUS_BACKEND_UNAVAILABLE
+	CodeKeyNotFound           Code = C.STELLAOPS_STATUS_KEY_NOT_FOUND
+	CodeAmbiguousKey          Code = C.STELLAOPS_STATUS_AMBIGUOUS_KEY
+	CodeWrongPIN              Code = C.STELLAOPS_STATUS_WRONG_PIN
+	CodePINRequired           Code = C.STELLAOPS_STATUS_PIN_REQUIRED
+	CodeTokenAbsent           Code = C.STELLAOPS_STATUS_TOKEN_ABSENT
+	CodeMechanismUnsupported  Code = C.STELLAOPS_STATUS_MECHANISM_UNSUPPORTED
+	CodeBackendRefused        Code = C.STELLAOPS_STATUS_BACKEND_REFUSED
+	CodeBackendUnreachable    Code = C.STELLAOPS_STATUS_BACKEND_UNREACHABLE
+	CodeBackendConfiguration  Code = C.STELLAOPS_STATUS_BACKEND_CONFIGURATION
+	CodeInvalidKeyConfig      Code = C.STELLAOPS_STATUS_INVALID_KEY_CONFIG
+	CodeNoActiveKey           Code = C.STELLAOPS_STATUS_NO_ACTIVE_KEY
+	CodeKeyRevoked            Code = C.STELLAOPS_STATUS_KEY_REVOKED
+	CodeKeyIDMismatch         Code = C.STELLAOPS_STATUS_KEY_ID_MISMATCH
+	CodeKeyNotExportable      Code = C.STELLAOPS_STATUS_KEY_NOT_EXPORTABLE
 	CodeVerificationFailed    Code = C.STELLAOPS_STATUS_VERIFICATION_FAILED
 	CodePayloadTypeMismatch   Code = C.STELLAOPS_STATUS_PAYLOAD_TYPE_MISMATCH
 	CodeArtifactNotInSubjects Code = C.STELLAOPS_STATUS_ARTIFACT_NOT_IN_SUBJECTS
@@ -93,4 +109,8 @@ var (
 	ErrPredicateNotAllowed  = &Error{Code: CodePredicateNotAllowed}
 	ErrUnknownPredicateType = &Error{Code: CodeUnknownPredicateType}
 	ErrClosed               = &Error{Code: CodeClosed}
+	ErrKeyNotFound          = &Error{Code: CodeKeyNotFound}
+	ErrWrongPIN             = &Error{Code: CodeWrongPIN}
+	ErrBackendUnreachable   = &Error{Code: CodeBackendUnreachable}
+	ErrKeyNotExportable     = &Error{Code: CodeKeyNotExportable}
 )

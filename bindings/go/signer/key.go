@@ -107,6 +107,28 @@ func LoadKey(data, passphrase []byte) (*Key, error) {
 	return newKey(out), nil
 }
 
+// KeyFromURI opens a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (with
+// module-path and pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (credentials
+// and region from the AWS environment variables) or "hashivault://KEY[?version=N]" (VAULT_ADDR,
+// VAULT_TOKEN). passphrase (nil for none) decrypts an encrypted key file. Opening contacts the
+// backend; signing with a remote key makes one request per signature on the calling goroutine's
+// thread. Keys in an HSM, KMS or Vault cannot be exported (ErrKeyNotExportable).
+func KeyFromURI(uri string, passphrase []byte) (*Key, error) {
+	if uri == "" {
+		return nil, &Error{Code: CodeInvalidArgument, Message: "uri is empty"}
+	}
+	if passphrase != nil && len(passphrase) == 0 {
+		return nil, &Error{Code: CodeInvalidArgument, Message: "passphrase is empty: pass nil for none"}
+	}
+	var out *C.stellaops_key
+	u, un := textArg(uri)
+	p, pn := bytesArg(passphrase)
+	if err := call(func() C.stellaops_status { return C.stellaops_key_from_uri(u, un, p, pn, &out) }); err != nil {
+		return nil, err
+	}
+	return newKey(out), nil
+}
+
 // Algorithm is the algorithm the key signs with.
 func (k *Key) Algorithm() (Algorithm, error) {
 	var out C.stellaops_algorithm

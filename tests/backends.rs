@@ -117,6 +117,9 @@ fn pkcs11_softhsm_signs_every_algorithm() {
 
 #[test]
 fn pkcs11_errors_are_typed() {
+    // Log the token in first: PKCS#11 login state is per process, and a second login with a
+    // wrong PIN then answers "already logged in". The wrong PIN must still be refused.
+    let _logged_in = open_key(&pkcs11_uri("p256", ""), None).unwrap_or_else(|e| panic!("{e}"));
     expect_code(
         "pkcs11:token=stellaops;object=p256?pin-value=000000",
         ErrorCode::WrongPin,

@@ -4,8 +4,11 @@
 //!   some modules crash when initialised twice, and finalising while another key still uses the
 //!   module would pull the ground from under it.
 //! - Each key keeps a small pool of logged-in sessions, so concurrent signers do not queue on
-//!   one session (a PKCS#11 session is single-threaded). `CKR_USER_ALREADY_LOGGED_IN` is success:
-//!   login state belongs to the token, not the session.
+//!   one session (a PKCS#11 session is single-threaded). `CKR_USER_ALREADY_LOGGED_IN` is not an
+//!   error: login state belongs to the token (per process), not the session. Because of that a
+//!   second login with a *wrong* PIN also answers "already logged in"; so the library remembers a
+//!   digest of the PIN that logged each token in and rejects a key URI whose PIN differs, instead
+//!   of letting any PIN through once one was right.
 //! - Hashing happens here; the token gets the digest (`CKM_ECDSA`, `CKM_RSA_PKCS_PSS`,
 //!   `CKM_RSA_PKCS` over a DigestInfo), so large payloads never cross the PKCS#11 boundary and
 //!   tokens without combined hash-and-sign mechanisms work. Ed25519 (`CKM_EDDSA`) signs the
@@ -46,6 +49,7 @@ const SHA256_DIGEST_INFO: [u8; 19] = [
 /// A private key on a PKCS#11 token.
 pub struct Pkcs11Key {
     module: Pkcs11,
+    token_key: TokenKey,
     slot: Slot,
     key: ObjectHandle,
     pin: Option<AuthPin>,
@@ -92,7 +96,8 @@ impl Pkcs11Key {
         }
         let describe = uri.describe();
         let session = module.open_ro_session(slot).map_err(ck)?;
-        login(&session, pin.as_ref())?;
+        let token_key = (module_path.clone(), slot.id());
+        login(&session, pin.as_ref(), &token_key)?;
 
         let key = find_one(&session, ObjectClass::PRIVATE_KEY, uri, &describe)?;
         let key_type = match session
@@ -114,6 +119,7 @@ impl Pkcs11Key {
         }
         Ok(Pkcs11Key {
             module,
+            token_key,
             slot,
             key,
             pin,
@@ -135,7 +141,7 @@ impl Pkcs11Key {
             None => {
                 let s = self.module.open_ro_session(self.slot).map_err(ck)?;
                 // Closing a token's last session logs it out, so a new session may need a login.
-                login(&s, self.pin.as_ref())?;
+                login(&s, self.pin.as_ref(), &self.token_key)?;
                 Ok(s)
             }
         }
@@ -290,10 +296,34 @@ fn read_pin(uri: &Pkcs11Uri) -> Result<Option<AuthPin>> {
     Ok(Some(AuthPin::from(text.trim_end_matches(['\r', '\n']))))
 }
 
-fn login(session: &Session, pin: Option<&AuthPin>) -> Result<()> {
+/// A token in this process: the module path and the slot id.
+type TokenKey = (PathBuf, u64);
+
+/// Log the session's token in with `pin`. "Already logged in" is fine when this library logged the
+/// token in with the same PIN; a different PIN is [`Error::WrongPin`], and a token some other code
+/// in the process logged in cannot have its PIN checked, so it is refused too.
+fn login(session: &Session, pin: Option<&AuthPin>, token: &TokenKey) -> Result<()> {
+    use secrecy::ExposeSecret;
+    use sha2::Digest;
+    static LOGINS: OnceLock<Mutex<HashMap<TokenKey, [u8; 32]>>> = OnceLock::new();
     let Some(pin) = pin else { return Ok(()) };
+    let digest: [u8; 32] = sha2::Sha256::digest(pin.expose_secret().as_bytes()).into();
+    let mut logins = LOGINS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     match session.login(UserType::User, Some(pin)) {
-        Ok(()) | Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
+        Ok(()) => {
+            logins.insert(token.clone(), digest);
+            Ok(())
+        }
+        Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => match logins.get(token) {
+            Some(known) if bool::from(subtle::ConstantTimeEq::ct_eq(&known[..], &digest[..])) => Ok(()),
+            Some(_) => Err(Error::WrongPin),
+            None => Err(Error::Pkcs11(
+                "the token is already logged in by other code in this process; its pin cannot be checked".into(),
+            )),
+        },
         Err(e) => Err(ck(e)),
     }
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use stellaops_signer::keys::{load_signing_key, load_verifying_key};
-use stellaops_signer::{Algorithm, SigningKey as _, SoftwareKey, VerifyingKey as CoreVerifyingKey};
+use stellaops_signer::{
+    open_key, Algorithm, OpenedKey, SigningKey as _, SoftwareKey, VerifyingKey as CoreVerifyingKey,
+};
 
 use crate::errors::to_py;
 
@@ -14,11 +16,12 @@ fn algorithm(name: &str) -> PyResult<Algorithm> {
         .map_err(|e| to_py(stellaops_signer::Error::from(e)))
 }
 
-/// A private signing key (software). Immutable; safe to share between threads.
+/// A private signing key: software, or in an HSM, KMS or Vault (`from_uri`). Immutable; safe to
+/// share between threads.
 #[pyclass(frozen, module = "stellaops_signer")]
 #[derive(Debug)]
 pub struct SigningKey {
-    pub(crate) key: Arc<SoftwareKey>,
+    pub(crate) key: Arc<OpenedKey>,
 }
 
 #[pymethods]
@@ -32,7 +35,9 @@ impl SigningKey {
         let key = py
             .detach(|| SoftwareKey::generate(alg))
             .map_err(|e| to_py(e.into()))?;
-        Ok(SigningKey { key: Arc::new(key) })
+        Ok(SigningKey {
+            key: Arc::new(key.into()),
+        })
     }
 
     /// Load a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
@@ -40,14 +45,35 @@ impl SigningKey {
     #[pyo3(signature = (data, passphrase = None))]
     fn from_pem(data: &[u8], passphrase: Option<&[u8]>) -> PyResult<Self> {
         let key = load_signing_key(data, passphrase).map_err(to_py)?;
-        Ok(SigningKey { key: Arc::new(key) })
+        Ok(SigningKey {
+            key: Arc::new(key.into()),
+        })
     }
 
     /// Load a private key from a JWK (RFC 7517) text.
     #[staticmethod]
     fn from_jwk(jwk: &str) -> PyResult<Self> {
         let key = SoftwareKey::from_jwk(jwk).map_err(|e| to_py(e.into()))?;
+        Ok(SigningKey {
+            key: Arc::new(key.into()),
+        })
+    }
+
+    /// Open a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (module-path and
+    /// pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (AWS environment
+    /// variables), "hashivault://KEY[?version=N]" (VAULT_ADDR, VAULT_TOKEN). Opening contacts the
+    /// backend; the GIL is released meanwhile.
+    #[staticmethod]
+    #[pyo3(signature = (uri, passphrase = None))]
+    fn from_uri(py: Python<'_>, uri: &str, passphrase: Option<&[u8]>) -> PyResult<Self> {
+        let key = py.detach(|| open_key(uri, passphrase)).map_err(to_py)?;
         Ok(SigningKey { key: Arc::new(key) })
+    }
+
+    /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault".
+    #[getter]
+    fn backend(&self) -> &'static str {
+        self.key.scheme()
     }
 
     /// The public half.
@@ -76,9 +102,10 @@ impl SigningKey {
         py: Python<'py>,
         passphrase: Option<&[u8]>,
     ) -> PyResult<Bound<'py, PyBytes>> {
+        let key = self.key.exportable().map_err(to_py)?;
         let pem = match passphrase {
-            Some(p) => py.detach(|| self.key.to_encrypted_pkcs8_pem(p)),
-            None => self.key.to_pkcs8_pem(),
+            Some(p) => py.detach(|| key.to_encrypted_pkcs8_pem(p)),
+            None => key.to_pkcs8_pem(),
         }
         .map_err(|e| to_py(e.into()))?;
         Ok(PyBytes::new(py, pem.as_bytes()))
@@ -86,7 +113,8 @@ impl SigningKey {
 
     /// The private JWK text.
     fn to_jwk(&self) -> PyResult<String> {
-        let jwk = self.key.to_jwk().map_err(|e| to_py(e.into()))?;
+        let key = self.key.exportable().map_err(to_py)?;
+        let jwk = key.to_jwk().map_err(|e| to_py(e.into()))?;
         Ok(jwk.as_str().to_owned())
     }
 

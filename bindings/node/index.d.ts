@@ -46,7 +46,10 @@ export declare class Envelope {
   verifySync(keys: Array<VerifyingKey>, threshold: number, payloadType?: string | undefined | null): Array<VerifiedKey>
 }
 
-/** A private signing key (software). Immutable; usable from any thread. */
+/**
+ * A private signing key: software, or in an HSM, KMS or Vault (`openKey`). Immutable; usable
+ * from any thread.
+ */
 export declare class SigningKey {
   /**
    * A fresh key: "es256" (default), "es384", "ed25519", "rsa-pss-sha256", "rsa-pkcs1-sha256"
@@ -59,6 +62,8 @@ export declare class SigningKey {
   static fromJwk(jwk: string): SigningKey
   /** Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER. */
   get keyId(): string
+  /** The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault". */
+  get backend(): string
   /** The algorithm's short name. */
   get algorithm(): string
   /** The public half. */
@@ -125,6 +130,17 @@ export declare function isSbom(uri: string): boolean
 
 /** True for VEX statements and decisions. */
 export declare function isVexRelated(uri: string): boolean
+
+/**
+ * Open a key by URI, resolving to a `SigningKey`: "file:PATH" or a bare path, RFC 7512
+ * "pkcs11:..." (module-path and pin-value or pin-source in the query),
+ * "awskms://[HOST:PORT]/KEY" (AWS environment variables), "hashivault://KEY[?version=N]"
+ * (VAULT_ADDR, VAULT_TOKEN). Runs on the libuv thread pool.
+ */
+export declare function openKey(uri: string, passphrase?: Uint8Array | undefined | null): Promise<SigningKey>
+
+/** `openKey`, blocking the calling thread (and the event loop) until the backend answers. */
+export declare function openKeySync(uri: string, passphrase?: Uint8Array | undefined | null): SigningKey
 
 /** The DSSE pre-authentication encoding. */
 export declare function pae(payloadType: string, payload: Uint8Array): Buffer

@@ -18,6 +18,8 @@ export const {
   isReachabilityRelated,
   isSbom,
   isVexRelated,
+  openKey,
+  openKeySync,
   pae,
   predicateFamily,
   resolvePredicateType,

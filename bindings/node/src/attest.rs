@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use stellaops_signer::{AttestOptions, EnforcementMode, SoftwareKey};
+use stellaops_signer::{AttestOptions, EnforcementMode, OpenedKey};
 
 use crate::envelope::Envelope;
 use crate::errors::{js, Failure};
@@ -58,7 +58,7 @@ impl Attestation {
 }
 
 struct Request {
-    keys: Vec<Arc<SoftwareKey>>,
+    keys: Vec<Arc<OpenedKey>>,
     predicate_type: String,
     predicate: Vec<u8>,
     subjects: Vec<Subject>,

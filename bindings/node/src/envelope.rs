@@ -5,7 +5,7 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use stellaops_signer::dsse::Envelope as CoreEnvelope;
-use stellaops_signer::{verify_envelope, EnvelopeLimits, SoftwareKey, VerificationPolicy};
+use stellaops_signer::{verify_envelope, EnvelopeLimits, OpenedKey, VerificationPolicy};
 
 use crate::errors::{js, Failure};
 use crate::keys::{SigningKey, VerifyingKey};
@@ -41,7 +41,7 @@ pub struct Envelope {
 pub(crate) fn sign_with(
     payload_type: &str,
     payload: Vec<u8>,
-    keys: &[Arc<SoftwareKey>],
+    keys: &[Arc<OpenedKey>],
 ) -> std::result::Result<CoreEnvelope, Failure> {
     let signers: Vec<&dyn stellaops_signer::SigningKey> =
         keys.iter().map(|k| k.as_ref() as _).collect();
@@ -72,7 +72,7 @@ fn verify_with(
 pub struct SignTask {
     payload_type: String,
     payload: Vec<u8>,
-    keys: Vec<Arc<SoftwareKey>>,
+    keys: Vec<Arc<OpenedKey>>,
 }
 
 impl Task for SignTask {

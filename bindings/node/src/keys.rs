@@ -5,14 +5,15 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use stellaops_signer::keys::{load_signing_key, load_verifying_key};
-use stellaops_signer::{Algorithm, SigningKey as _, SoftwareKey};
+use stellaops_signer::{open_key, Algorithm, OpenedKey, SigningKey as _, SoftwareKey};
 
 use crate::errors::{js, Failure};
 
-/// A private signing key (software). Immutable; usable from any thread.
+/// A private signing key: software, or in an HSM, KMS or Vault (`openKey`). Immutable; usable
+/// from any thread.
 #[napi]
 pub struct SigningKey {
-    pub(crate) key: Arc<SoftwareKey>,
+    pub(crate) key: Arc<OpenedKey>,
 }
 
 #[napi]
@@ -28,7 +29,9 @@ impl SigningKey {
                 .and_then(SoftwareKey::generate)
                 .map_err(Failure::from),
         )?;
-        Ok(SigningKey { key: Arc::new(key) })
+        Ok(SigningKey {
+            key: Arc::new(key.into()),
+        })
     }
 
     /// Load a private key: PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
@@ -38,20 +41,30 @@ impl SigningKey {
             &env,
             load_signing_key(&data, passphrase.as_deref()).map_err(Failure::from),
         )?;
-        Ok(SigningKey { key: Arc::new(key) })
+        Ok(SigningKey {
+            key: Arc::new(key.into()),
+        })
     }
 
     /// Load a private JWK.
     #[napi(factory)]
     pub fn from_jwk(env: Env, jwk: String) -> Result<Self> {
         let key = js(&env, SoftwareKey::from_jwk(&jwk).map_err(Failure::from))?;
-        Ok(SigningKey { key: Arc::new(key) })
+        Ok(SigningKey {
+            key: Arc::new(key.into()),
+        })
     }
 
     /// Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER.
     #[napi(getter)]
     pub fn key_id(&self) -> String {
         self.key.key_id().to_string()
+    }
+
+    /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault".
+    #[napi(getter)]
+    pub fn backend(&self) -> String {
+        self.key.scheme().to_owned()
     }
 
     /// The algorithm's short name.
@@ -71,11 +84,12 @@ impl SigningKey {
     /// PKCS#8 PEM, encrypted with `passphrase` when given.
     #[napi]
     pub fn to_pem(&self, env: Env, passphrase: Option<Uint8Array>) -> Result<Buffer> {
+        let key = js(&env, self.key.exportable().map_err(Failure::from))?;
         let pem = js(
             &env,
             match passphrase {
-                Some(p) => self.key.to_encrypted_pkcs8_pem(&p),
-                None => self.key.to_pkcs8_pem(),
+                Some(p) => key.to_encrypted_pkcs8_pem(&p),
+                None => key.to_pkcs8_pem(),
             }
             .map_err(Failure::from),
         )?;
@@ -85,9 +99,53 @@ impl SigningKey {
     /// The private JWK text.
     #[napi]
     pub fn to_jwk(&self, env: Env) -> Result<String> {
-        let jwk = js(&env, self.key.to_jwk().map_err(Failure::from))?;
+        let key = js(&env, self.key.exportable().map_err(Failure::from))?;
+        let jwk = js(&env, key.to_jwk().map_err(Failure::from))?;
         Ok(jwk.as_str().to_owned())
     }
+}
+
+/// Opening a key by URI off the main thread (it logs in to tokens and calls remote services).
+pub struct OpenKeyTask {
+    uri: String,
+    passphrase: Option<Vec<u8>>,
+}
+
+impl Task for OpenKeyTask {
+    type Output = std::result::Result<OpenedKey, Failure>;
+    type JsValue = SigningKey;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(open_key(&self.uri, self.passphrase.as_deref()).map_err(Failure::from))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<SigningKey> {
+        Ok(SigningKey {
+            key: Arc::new(js(&env, output)?),
+        })
+    }
+}
+
+/// Open a key by URI, resolving to a `SigningKey`: "file:PATH" or a bare path, RFC 7512
+/// "pkcs11:..." (module-path and pin-value or pin-source in the query),
+/// "awskms://[HOST:PORT]/KEY" (AWS environment variables), "hashivault://KEY[?version=N]"
+/// (VAULT_ADDR, VAULT_TOKEN). Runs on the libuv thread pool.
+#[napi(js_name = "openKey", ts_return_type = "Promise<SigningKey>")]
+pub fn open_key_async(uri: String, passphrase: Option<Uint8Array>) -> AsyncTask<OpenKeyTask> {
+    AsyncTask::new(OpenKeyTask {
+        uri,
+        passphrase: passphrase.map(|p| p.to_vec()),
+    })
+}
+
+/// `openKey`, blocking the calling thread (and the event loop) until the backend answers.
+#[napi]
+pub fn open_key_sync(env: Env, uri: String, passphrase: Option<Uint8Array>) -> Result<SigningKey> {
+    let key = js(
+        &env,
+        open_key(&uri, passphrase.as_deref()).map_err(Failure::from),
+    )?;
+    Ok(SigningKey { key: Arc::new(key) })
 }
 
 /// A public key trusted to verify.

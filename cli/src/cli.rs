@@ -79,12 +79,28 @@ pub(crate) struct KeyShowArgs {
     pub(crate) json: bool,
 }
 
+/// Signing with the tenant's key from the key configuration file.
+#[derive(Debug, Args)]
+pub(crate) struct TenantArgs {
+    /// Sign with this tenant's active key from the key configuration (see --key-config).
+    #[arg(long, requires = "key_config")]
+    pub(crate) tenant: Option<String>,
+    /// The tenant's plan, for keys reserved to plans.
+    #[arg(long, requires = "tenant")]
+    pub(crate) plan: Option<String>,
+    /// The tenant key configuration (TOML: tenants, key URIs, windows, status).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key_config: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub(crate) struct SignArgs {
     /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
-    /// `awskms://`, `hashivault://`). Without it, the default key is used.
-    #[arg(long = "key", value_name = "KEY_OR_URI")]
+    /// `awskms://`, `hashivault://`). Without it (and without --tenant), the default key is used.
+    #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
     pub(crate) keys: Vec<String>,
+    #[command(flatten)]
+    pub(crate) tenant: TenantArgs,
     /// The envelope's payloadType.
     #[arg(long)]
     pub(crate) payload_type: String,
@@ -98,9 +114,11 @@ pub(crate) struct SignArgs {
 #[derive(Debug, Args)]
 pub(crate) struct AttestArgs {
     /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
-    /// `awskms://`, `hashivault://`). Without it, the default key is used.
-    #[arg(long = "key", value_name = "KEY_OR_URI")]
+    /// `awskms://`, `hashivault://`). Without it (and without --tenant), the default key is used.
+    #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
     pub(crate) keys: Vec<String>,
+    #[command(flatten)]
+    pub(crate) tenant: TenantArgs,
     /// Predicate type: a full URI or a catalog short name (sbom, vex, cyclonedx, ...).
     #[arg(long)]
     pub(crate) predicate_type: String,
@@ -143,6 +161,14 @@ pub(crate) struct VerifyArgs {
     /// An artifact that must be a subject of the statement (repeatable).
     #[arg(long = "artifact")]
     pub(crate) artifacts: Vec<PathBuf>,
+    /// The tenant key configuration: trusted keys it marks revoked are not trusted for
+    /// signatures made at or after their revocation (see --signed-at).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) key_config: Option<PathBuf>,
+    /// When the envelope was signed (RFC 3339), e.g. from a transparency log or audit record.
+    /// Without it, any revoked key is distrusted.
+    #[arg(long, requires = "key_config", value_name = "TIME")]
+    pub(crate) signed_at: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub(crate) json: bool,

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use stellaops_signer::files::{self, PUBLIC_MODE};
 use stellaops_signer::keys;
-use stellaops_signer::{OpenedKey, SigningKey, VerifyingKey};
+use stellaops_signer::{KeyRegistry, OpenedKey, Selector, SigningKey, VerifyingKey};
+
+use crate::cli::TenantArgs;
 use zeroize::Zeroizing;
 
 use crate::Failure;
@@ -45,7 +47,31 @@ pub(crate) fn passphrase() -> Option<Zeroizing<Vec<u8>>> {
 
 /// The signing keys named on the command line (paths or key URIs), or the default key (saying so
 /// on stderr).
-pub(crate) fn signing_keys(names: &[String]) -> Result<Vec<OpenedKey>, Failure> {
+pub(crate) fn signing_keys(
+    names: &[String],
+    tenant: &TenantArgs,
+    family: Option<&str>,
+) -> Result<Vec<OpenedKey>, Failure> {
+    if let (Some(id), Some(config)) = (&tenant.tenant, &tenant.key_config) {
+        let registry = KeyRegistry::load(config).map_err(stellaops_signer::Error::from)?;
+        let selector = Selector {
+            plan: tenant.plan.as_deref(),
+            family,
+        };
+        let key = registry
+            .signing_key(id, selector, std::time::SystemTime::now())
+            .map_err(stellaops_signer::Error::from)?;
+        eprintln!(
+            "stella: tenant {id}: signing with {} ({}, key id {})",
+            key.entry().uri,
+            key.algorithm(),
+            key.key_id()
+        );
+        return Ok(vec![OpenedKey::Backend {
+            scheme: key.entry().uri.scheme(),
+            key: Box::new(key),
+        }]);
+    }
     if names.is_empty() {
         let home = keys::default_home()?;
         let (key, created) = keys::load_or_create_default(&home)?;

@@ -684,3 +684,115 @@ fn keys_by_uri_sign_and_show() -> TestResult {
     );
     Ok(())
 }
+
+/// `--tenant` signs with the tenant's active key from the key configuration; `verify
+/// --key-config` distrusts a revoked key for signatures made at or after its revocation.
+#[test]
+fn tenant_keys_and_revocation() -> TestResult {
+    let env = Env::new();
+    let (active, active_public) = env.keygen("es256", "active.pem");
+    let (revoked, public) = env.keygen("ed25519", "revoked.pem");
+    let revoked_id = {
+        let shown = env.stella(&[&"key", &"show", &"--json", &revoked]);
+        let doc: serde_json::Value = serde_json::from_slice(&shown.stdout)?;
+        doc["keyid"].as_str().unwrap_or_default().to_owned()
+    };
+    let config = env.write(
+        "keys.toml",
+        format!(
+            "[[tenant]]\nid = \"acme\"\n\
+             [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\n\
+             [[tenant.key]]\nuri = \"file:{}\"\nkey_id = \"{revoked_id}\"\nstatus = \"revoked\"\n\
+             revoked_at = \"2026-06-01T00:00:00Z\"\nreason = \"laptop stolen\"\n",
+            active.display(),
+            revoked.display()
+        )
+        .as_bytes(),
+    );
+    let payload = env.write("p.txt", b"hello");
+
+    // The tenant's key signs; the envelope verifies under the active key's public half.
+    let by_tenant = env.path("tenant.json");
+    assert_ok(&env.stella(&[
+        &"sign",
+        &"--tenant",
+        &"acme",
+        &"--key-config",
+        &config,
+        &"--payload-type",
+        &"text/plain",
+        &"--out",
+        &by_tenant,
+        &payload,
+    ]));
+    assert_ok(&env.stella(&[
+        &"verify",
+        &"--key",
+        &active_public,
+        &"--key-config",
+        &config,
+        &by_tenant,
+    ]));
+    let unknown = env.stella(&[
+        &"sign",
+        &"--tenant",
+        &"nobody",
+        &"--key-config",
+        &config,
+        &"--payload-type",
+        &"text/plain",
+        &payload,
+    ]);
+    assert_eq!(
+        unknown.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+    let no_config = env.stella(&[
+        &"sign",
+        &"--tenant",
+        &"acme",
+        &"--payload-type",
+        &"t",
+        &payload,
+    ]);
+    assert_eq!(no_config.status.code(), Some(2));
+
+    // A signature by the revoked key: trusted only when made before the revocation.
+    let by_revoked = env.path("revoked.json");
+    assert_ok(&env.stella(&[
+        &"sign",
+        &"--key",
+        &revoked,
+        &"--payload-type",
+        &"text/plain",
+        &"--out",
+        &by_revoked,
+        &payload,
+    ]));
+    let verify_at = |at: Option<&str>| {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> =
+            vec![&"verify", &"--key", &public, &"--key-config", &config];
+        let flag = "--signed-at";
+        if let Some(t) = &at {
+            args.push(&flag);
+            args.push(t);
+        }
+        args.push(&by_revoked);
+        env.stella(&args)
+    };
+    assert_ok(&verify_at(Some("2026-05-31T23:00:00Z")));
+    for at in [
+        Some("2026-06-01T00:00:00Z"),
+        Some("2026-07-01T12:00:00+02:00"),
+        None,
+    ] {
+        let out = verify_at(at);
+        assert_eq!(out.status.code(), Some(1), "signed at {at:?} was trusted");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("laptop stolen"));
+    }
+    let bad_time = verify_at(Some("last tuesday"));
+    assert_eq!(bad_time.status.code(), Some(2));
+    Ok(())
+}

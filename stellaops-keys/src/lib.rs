@@ -23,5 +23,5 @@ pub mod hashivault;
 mod registry;
 mod resolve;
 
-pub use registry::{KeyEntry, KeyRegistry, KeyStatus, Selector, TenantKey};
+pub use registry::{parse_time, KeyEntry, KeyRegistry, KeyStatus, Selector, TenantKey};
 pub use resolve::{available_backends, open, open_str, OpenOptions};

@@ -518,6 +518,20 @@ fn parse(text: &str) -> std::result::Result<Vec<KeyEntry>, String> {
     Ok(entries)
 }
 
+/// Parse an RFC 3339 time (`2026-06-01T00:00:00Z`, offsets allowed), as the configuration file
+/// and `stella verify --signed-at` take it.
+///
+/// # Errors
+/// [`Error::Configuration`] naming the text that does not parse.
+pub fn parse_time(text: &str) -> Result<SystemTime> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map(SystemTime::from)
+        .map_err(|e| Error::Configuration {
+            backend: "time",
+            message: format!("{text:?} is not an RFC 3339 time: {e}"),
+        })
+}
+
 fn rfc3339(t: SystemTime) -> String {
     OffsetDateTime::from(t)
         .format(&Rfc3339)

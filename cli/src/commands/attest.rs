@@ -17,7 +17,12 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         ..AttestOptions::with_enforcement(mode)
     };
     let predicate = read_input(&a.predicate)?;
-    let keys = signing_keys(&a.keys)?;
+    // Keys reserved to a predicate family (sbom, vex, ...) are chosen by the family's name.
+    let family = stellaops_signer::catalog::resolve(&a.predicate_type)
+        .ok()
+        .and_then(|uri| stellaops_signer::catalog::family(&uri))
+        .map(|f| f.name());
+    let keys = signing_keys(&a.keys, &a.tenant, family)?;
     let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
     let attestation = attest(
         &super::as_dyn(&keys),

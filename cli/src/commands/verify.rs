@@ -1,6 +1,6 @@
 //! `stella verify`.
 
-use stellaops_signer::{verify, EnvelopeLimits, VerificationPolicy};
+use stellaops_signer::{verify, EnvelopeLimits, KeyRegistry, VerificationPolicy};
 
 use crate::cli::VerifyArgs;
 use crate::io::{read_input, verifying_keys};
@@ -8,7 +8,28 @@ use crate::Failure;
 
 pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
     let envelope = read_input(&a.envelope)?;
-    let keys = verifying_keys(&a.keys)?;
+    let mut keys = verifying_keys(&a.keys)?;
+    if let Some(config) = &a.key_config {
+        let registry = KeyRegistry::load(config).map_err(stellaops_signer::Error::from)?;
+        let signed_at = a
+            .signed_at
+            .as_deref()
+            .map(stellaops_signer::key_backends::parse_time)
+            .transpose()
+            .map_err(stellaops_signer::Error::from)?;
+        let (kept, revoked) = registry.filter_trusted(keys, signed_at);
+        for r in &revoked {
+            eprintln!("stella: not trusting {r}");
+        }
+        if kept.len() < a.threshold {
+            return Err(Failure::Verification(format!(
+                "{} trusted key(s) left after revocations, threshold is {}",
+                kept.len(),
+                a.threshold
+            )));
+        }
+        keys = kept;
+    }
     let policy = VerificationPolicy::new(keys, a.threshold, a.payload_type.as_deref())
         .map_err(stellaops_signer::Error::from)?;
     let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();

@@ -113,7 +113,7 @@ impl VaultKey {
                 let raw = STANDARD
                     .decode(public_text)
                     .map_err(|_| http.transport("ed25519 public key is not base64".into()))?;
-                public::from_ec_point(public::Curve::Ed25519, &raw)?
+                public::from_ed25519(&raw)?
             }
             other => {
                 return Err(Error::MechanismUnsupported(format!(

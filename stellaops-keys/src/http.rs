@@ -40,6 +40,7 @@ impl Http {
     }
 
     /// GET and return the answer's status and JSON body.
+    #[cfg(feature = "hashivault")]
     pub(crate) fn get(
         &self,
         url: &str,

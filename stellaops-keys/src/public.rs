@@ -1,11 +1,13 @@
 //! Building [`VerifyingKey`]s from the raw parts tokens and servers hand out.
 
-use spki::EncodePublicKey;
 use stellaops_crypto::{Algorithm, VerifyingKey};
 
-use crate::{Error, Result};
+#[cfg(any(feature = "pkcs11", feature = "hashivault"))]
+use crate::Error;
+use crate::Result;
 
 /// The curves a token may report for an EC or EdDSA key.
+#[cfg(feature = "pkcs11")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Curve {
     P256,
@@ -13,6 +15,7 @@ pub(crate) enum Curve {
     Ed25519,
 }
 
+#[cfg(feature = "pkcs11")]
 impl Curve {
     /// The length of an uncompressed point (or, for Ed25519, of the public key).
     fn point_len(self) -> usize {
@@ -23,6 +26,7 @@ impl Curve {
         }
     }
 
+    #[cfg(feature = "pkcs11")]
     /// Read `CKA_EC_PARAMS`: a DER OID, or for Edwards curves possibly a PrintableString name.
     pub(crate) fn from_ec_params(params: &[u8]) -> Result<Self> {
         use der::Decode;
@@ -51,10 +55,12 @@ impl Curve {
     }
 }
 
+#[cfg(feature = "pkcs11")]
 /// A public key from an EC point: raw, or wrapped in a DER OCTET STRING as PKCS#11 v2.40 asks
 /// of `CKA_EC_POINT` (tokens differ; the two forms have different lengths, so both are read).
 pub(crate) fn from_ec_point(curve: Curve, point: &[u8]) -> Result<VerifyingKey> {
     use der::Decode;
+    use spki::EncodePublicKey;
     let raw = if point.len() == curve.point_len() {
         point.to_vec()
     } else {
@@ -70,19 +76,33 @@ pub(crate) fn from_ec_point(curve: Curve, point: &[u8]) -> Result<VerifyingKey> 
         Curve::P384 => p384::PublicKey::from_sec1_bytes(&raw)
             .map_err(|_| bad())?
             .to_public_key_der(),
-        Curve::Ed25519 => {
-            let bytes: [u8; 32] = raw.as_slice().try_into().map_err(|_| bad())?;
-            ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-                .map_err(|_| bad())?
-                .to_public_key_der()
-        }
+        Curve::Ed25519 => return from_ed25519(&raw),
     }
     .map_err(|e| Error::Key(stellaops_crypto::Error::Spki(e)))?;
     Ok(VerifyingKey::from_spki_der(der.as_bytes())?)
 }
 
+/// An Ed25519 public key from its 32 raw bytes.
+#[cfg(any(feature = "pkcs11", feature = "hashivault"))]
+pub(crate) fn from_ed25519(raw: &[u8]) -> Result<VerifyingKey> {
+    use spki::EncodePublicKey;
+    let bad = || {
+        Error::Key(stellaops_crypto::Error::UnsupportedKey(
+            "ed25519 public key",
+        ))
+    };
+    let bytes: [u8; 32] = raw.try_into().map_err(|_| bad())?;
+    let der = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| bad())?
+        .to_public_key_der()
+        .map_err(|e| Error::Key(stellaops_crypto::Error::Spki(e)))?;
+    Ok(VerifyingKey::from_spki_der(der.as_bytes())?)
+}
+
+#[cfg(feature = "pkcs11")]
 /// A public key from an RSA modulus and public exponent (big-endian bytes).
 pub(crate) fn from_rsa_parts(modulus: &[u8], exponent: &[u8]) -> Result<VerifyingKey> {
+    use spki::EncodePublicKey;
     let key = rsa::RsaPublicKey::new(
         rsa::BigUint::from_bytes_be(modulus),
         rsa::BigUint::from_bytes_be(exponent),
@@ -108,7 +128,7 @@ pub(crate) fn pin_algorithm(
     Ok((algorithm, key.with_algorithm(algorithm)?))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "pkcs11"))]
 mod tests {
     use super::*;
 

@@ -79,6 +79,9 @@ pub struct KeyEntry {
     pub revoked_at: Option<SystemTime>,
     /// Why it was revoked.
     pub reason: Option<String>,
+    /// SHA-256 of the URI exactly as written (PIN included), so opened keys are reused only for
+    /// the same URI, never for one that differs only in its (hidden) PIN.
+    opened_as: [u8; 32],
 }
 
 /// What a signing request asks for besides the tenant.
@@ -182,6 +185,13 @@ impl KeyRegistry {
             .unwrap_or_else(PoisonError::into_inner);
         match result {
             Ok((entries, stamp)) => {
+                // Keys no longer configured are closed (HSM sessions, cached public keys).
+                let kept: Vec<String> = entries.iter().map(|e| hex::encode(e.opened_as)).collect();
+                self.inner
+                    .opened
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .retain(|k, _| kept.contains(k));
                 *self
                     .inner
                     .entries
@@ -290,7 +300,7 @@ impl KeyRegistry {
         // A bad file keeps the old configuration; the error is kept for last_reload_error.
         let _ = self.reload_if_changed();
         let entry = self.select(tenant, selector, now)?;
-        let uri_text = uri_key(&entry.uri);
+        let uri_text = hex::encode(entry.opened_as);
         let cached = self
             .inner
             .opened
@@ -425,7 +435,7 @@ fn revoked_error(e: &KeyEntry, key_id: &str) -> Error {
     }
 }
 
-/// The URI as a cache key: its display form, which hides PINs but keeps every selector.
+/// The URI as it identifies a key for revocation: its display form (PINs hidden, every selector kept).
 fn uri_key(uri: &KeyUri) -> String {
     uri.to_string()
 }
@@ -481,7 +491,12 @@ fn parse(text: &str) -> std::result::Result<Vec<KeyEntry>, String> {
                     })
                     .transpose()
             };
+            let opened_as = {
+                use sha2::Digest as _;
+                sha2::Sha256::digest(k.uri.as_bytes()).into()
+            };
             let entry = KeyEntry {
+                opened_as,
                 tenant: t.id.clone(),
                 uri,
                 key_id: k.key_id,

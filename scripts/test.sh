@@ -48,8 +48,11 @@ scripts/services.sh start "$services_dir"
 # shellcheck source=/dev/null
 source "$services_dir/services.env"
 
-step "tests"
+step "tests (signature backend: AWS-LC, the default)"
 cargo test --workspace --locked
+
+step "tests again on the pure-Rust RustCrypto backend: crypto (Wycheproof), dsse, predicates, interop"
+cargo test --locked -p stellaops-crypto -p stellaops-dsse -p stellaops-predicates -p stellaops-tests --no-default-features
 
 step "C ABI: header drift is checked by the Rust tests; now the C program, plain, valgrind, ASan"
 ffi/tests/c/run.sh

@@ -42,9 +42,19 @@ fn canonical_json(c: &mut Criterion) {
     g.finish();
 }
 
+/// Signature benches are named after the backend they measure: `signature` (RustCrypto) or
+/// `signature-aws-lc`, so benches/compare.sh can run both and report them side by side.
+fn group(name: &str) -> String {
+    if cfg!(feature = "backend-aws-lc") {
+        format!("{name}-aws-lc")
+    } else {
+        name.to_owned()
+    }
+}
+
 fn sign_verify(c: &mut Criterion) {
     let pae = dsse::pae(PAYLOAD_TYPE, &payload(1 << 10));
-    let mut g = c.benchmark_group("signature");
+    let mut g = c.benchmark_group(group("signature"));
     for alg in Algorithm::ALL {
         let key = SoftwareKey::generate_with_rsa_bits(alg, 2048).unwrap_or_else(|e| panic!("{e}"));
         let sig = key.try_sign(&pae).unwrap_or_else(|e| panic!("{e}"));
@@ -61,7 +71,7 @@ fn sign_verify(c: &mut Criterion) {
 fn whole_envelope(c: &mut Criterion) {
     let key = SoftwareKey::generate(Algorithm::EcdsaP256Sha256).unwrap_or_else(|e| panic!("{e}"));
     let doc = statement(true);
-    let mut g = c.benchmark_group("envelope");
+    let mut g = c.benchmark_group(group("envelope"));
     g.bench_function("sign-es256-statement", |b| {
         b.iter(|| {
             let payload = canon::canonicalize(black_box(&doc), Mode::Jcs, &Limits::default())

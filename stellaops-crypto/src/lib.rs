@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod algorithm;
+#[cfg(feature = "aws-lc")]
+mod aws_lc;
 mod error;
 pub mod hazmat;
 mod jwk;

@@ -27,6 +27,11 @@ pub struct SoftwareKey {
     secret: Secret,
     algorithm: Algorithm,
     public: VerifyingKey,
+    /// The same key loaded into AWS-LC, which signs when the `aws-lc` feature is on.
+    #[cfg(feature = "aws-lc")]
+    fast: crate::aws_lc::Signer,
+    /// ECDSA with RFC 6979 nonces even when AWS-LC (randomized nonces) is built in.
+    rfc6979: bool,
 }
 
 pub(crate) enum Secret {
@@ -49,10 +54,15 @@ impl SoftwareKey {
         };
         let algorithm = algorithm.unwrap_or(default);
         let public = VerifyingKey::from_public(public, Some(algorithm))?;
+        #[cfg(feature = "aws-lc")]
+        let fast = crate::aws_lc::Signer::from_pkcs8(algorithm, &pkcs8_der(&secret)?)?;
         Ok(SoftwareKey {
             secret,
             algorithm,
             public,
+            #[cfg(feature = "aws-lc")]
+            fast,
+            rfc6979: false,
         })
     }
 
@@ -203,7 +213,20 @@ impl SoftwareKey {
             secret: self.secret,
             algorithm,
             public,
+            #[cfg(feature = "aws-lc")]
+            fast: self.fast,
+            rfc6979: self.rfc6979,
         })
+    }
+
+    /// Sign ECDSA with RFC 6979 deterministic nonces, so the same key and message always give the
+    /// same signature (golden vectors, reproducible envelopes). The RustCrypto backend always does;
+    /// the aws-lc backend signs ECDSA with random nonces (AWS-LC has no RFC 6979) unless this is
+    /// set, and then signs ECDSA with RustCrypto at RustCrypto's speed. Ed25519 and RSA-PKCS1 are
+    /// deterministic in both backends.
+    pub fn deterministic(mut self) -> Self {
+        self.rfc6979 = true;
+        self
     }
 
     /// PKCS#8 `PrivateKeyInfo` DER (version 1, without the optional public key, which is what
@@ -213,19 +236,7 @@ impl SoftwareKey {
     /// # Errors
     /// Only if encoding fails, which does not happen for valid keys.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let doc = match &self.secret {
-            Secret::P256(k) => k.to_pkcs8_der()?,
-            Secret::P384(k) => k.to_pkcs8_der()?,
-            // ed25519-dalek writes v2 with the public key attached; write v1. KeypairBytes
-            // zeroizes its secret when dropped.
-            Secret::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
-                secret_key: k.to_bytes(),
-                public_key: None,
-            }
-            .to_pkcs8_der()?,
-            Secret::Rsa(k) => k.to_pkcs8_der()?,
-        };
-        Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+        pkcs8_der(&self.secret)
     }
 
     /// PKCS#8 PEM (`PRIVATE KEY`); RSA keys get a `Stella-Algorithm:` line naming their padding.
@@ -273,16 +284,27 @@ impl SoftwareKey {
     }
 }
 
-impl SigningKey for SoftwareKey {
-    fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
+/// PKCS#8 v1 DER of a secret (see [`SoftwareKey::to_pkcs8_der`]).
+fn pkcs8_der(secret: &Secret) -> Result<Zeroizing<Vec<u8>>> {
+    let doc = match secret {
+        Secret::P256(k) => k.to_pkcs8_der()?,
+        Secret::P384(k) => k.to_pkcs8_der()?,
+        // ed25519-dalek writes v2 with the public key attached; write v1. KeypairBytes
+        // zeroizes its secret when dropped.
+        Secret::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: k.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_der()?,
+        Secret::Rsa(k) => k.to_pkcs8_der()?,
+    };
+    Ok(Zeroizing::new(doc.as_bytes().to_vec()))
+}
 
-    fn public_key(&self) -> &VerifyingKey {
-        &self.public
-    }
-
-    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+impl SoftwareKey {
+    /// Sign with the RustCrypto implementation, whichever backend is compiled in (the aws-lc
+    /// backend's tests compare the two).
+    pub(crate) fn sign_rustcrypto(&self, message: &[u8]) -> Result<Vec<u8>> {
         match &self.secret {
             Secret::P256(k) => {
                 let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(Error::Signing)?;
@@ -309,6 +331,30 @@ impl SigningKey for SoftwareKey {
                 Ok(sig)
             }
         }
+    }
+}
+
+impl SigningKey for SoftwareKey {
+    fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    fn public_key(&self) -> &VerifyingKey {
+        &self.public
+    }
+
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        let rfc6979 = self.rfc6979
+            && matches!(
+                self.algorithm,
+                Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384
+            );
+        #[cfg(feature = "aws-lc")]
+        if !rfc6979 {
+            return self.fast.sign(self.algorithm, message);
+        }
+        let _ = rfc6979;
+        self.sign_rustcrypto(message)
     }
 }
 

@@ -26,6 +26,9 @@ pub struct VerifyingKey {
     pinned: Option<Algorithm>,
     spki_der: Vec<u8>,
     key_id: KeyId,
+    /// The same key loaded into AWS-LC (ECDSA and RSA), which verifies when `aws-lc` is on.
+    #[cfg(feature = "aws-lc")]
+    fast: Option<crate::aws_lc::Verifier>,
 }
 
 #[derive(Clone)]
@@ -49,11 +52,33 @@ impl VerifyingKey {
         }
         .into_vec();
         let key_id = KeyId::from_spki_der(&spki_der);
+        #[cfg(feature = "aws-lc")]
+        let fast = match &inner {
+            Public::P256(k) => crate::aws_lc::Verifier::ecdsa(
+                Algorithm::EcdsaP256Sha256,
+                k.to_encoded_point(false).as_bytes().to_vec(),
+            ),
+            Public::P384(k) => crate::aws_lc::Verifier::ecdsa(
+                Algorithm::EcdsaP384Sha384,
+                k.to_encoded_point(false).as_bytes().to_vec(),
+            ),
+            Public::Ed25519(_) => None,
+            Public::Rsa(k) => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                Some(crate::aws_lc::Verifier::rsa(
+                    k.to_pkcs1_der()
+                        .map_err(|e| Error::Rsa(rsa::Error::Pkcs1(e)))?
+                        .into_vec(),
+                ))
+            }
+        };
         let key = VerifyingKey {
             inner,
             pinned: None,
             spki_der,
             key_id,
+            #[cfg(feature = "aws-lc")]
+            fast,
         };
         match pinned {
             Some(a) => key.with_algorithm(a),
@@ -275,6 +300,43 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::InvalidSignature`], and nothing more specific, whatever the reason.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<Algorithm> {
+        #[cfg(feature = "aws-lc")]
+        if let Some(fast) = &self.fast {
+            return self.verify_aws_lc(fast, message, signature);
+        }
+        self.verify_rustcrypto(message, signature)
+    }
+
+    /// The aws-lc backend's verification (see the `aws_lc` module for what it covers).
+    #[cfg(feature = "aws-lc")]
+    fn verify_aws_lc(
+        &self,
+        fast: &crate::aws_lc::Verifier,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<Algorithm> {
+        if let Public::Rsa(_) = &self.inner {
+            for alg in [Algorithm::RsaPssSha256, Algorithm::RsaPkcs1Sha256] {
+                if self.accepts(alg) && fast.verify_rsa(alg, message, signature) {
+                    return Ok(alg);
+                }
+            }
+            // AWS-LC verifies PSS with a 32-byte salt only; other salt lengths (which
+            // securesystemslib and others accept) go through the RustCrypto path.
+            if !self.accepts(Algorithm::RsaPssSha256) {
+                return Err(Error::InvalidSignature);
+            }
+            return self.verify_rustcrypto(message, signature);
+        }
+        if fast.verify_ecdsa(message, signature) {
+            Ok(self.algorithm())
+        } else {
+            Err(Error::InvalidSignature)
+        }
+    }
+
+    /// Verification with the RustCrypto implementations, whichever backend is compiled in.
+    pub(crate) fn verify_rustcrypto(&self, message: &[u8], signature: &[u8]) -> Result<Algorithm> {
         match &self.inner {
             Public::P256(k) => {
                 let sig = p256::ecdsa::Signature::from_der(signature)

@@ -54,7 +54,8 @@ fn ecdsa_and_ed25519_and_pkcs1_are_deterministic() -> TestResult {
         Algorithm::Ed25519,
         Algorithm::RsaPkcs1Sha256,
     ] {
-        let k = key(alg);
+        // ECDSA is RFC 6979 with RustCrypto; the aws-lc backend needs `deterministic()`.
+        let k = key(alg).deterministic();
         assert_eq!(
             k.try_sign(b"m")?,
             k.try_sign(b"m")?,
@@ -306,7 +307,7 @@ impl PrehashSigner for DigestOnlyP256 {
 #[test]
 fn prehash_backends_plug_into_the_signing_key_trait() -> TestResult {
     use pkcs8::DecodePrivateKey;
-    let soft = key(Algorithm::EcdsaP256Sha256);
+    let soft = key(Algorithm::EcdsaP256Sha256).deterministic();
     let secret = p256::ecdsa::SigningKey::from_pkcs8_der(&soft.to_pkcs8_der()?)?;
     let backend = DigestOnlyP256 {
         secret,

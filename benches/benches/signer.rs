@@ -10,7 +10,9 @@ use stellaops_signer::{dsse, Algorithm, Envelope, SigningKey, SoftwareKey};
 
 fn pae_and_base64(c: &mut Criterion) {
     let mut g = c.benchmark_group("encoding");
-    for (name, len) in [("1KiB", 1 << 10), ("1MiB", 1 << 20)] {
+    // 64 MiB iterations take tens of milliseconds; fewer samples keep the run short.
+    g.sample_size(10);
+    for (name, len) in [("1KiB", 1 << 10), ("1MiB", 1 << 20), ("64MiB", 64 << 20)] {
         let p = payload(len);
         let b64 = base64::engine::general_purpose::STANDARD.encode(&p);
         g.throughput(Throughput::Bytes(len as u64));
@@ -23,6 +25,14 @@ fn pae_and_base64(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("base64-decode", name), &b64, |b, s| {
             b.iter(|| base64::engine::general_purpose::STANDARD.decode(black_box(s)))
         });
+        g.bench_with_input(BenchmarkId::new("base64-simd-encode", name), &p, |b, p| {
+            b.iter(|| base64_simd::STANDARD.encode_to_string(black_box(p)))
+        });
+        g.bench_with_input(
+            BenchmarkId::new("base64-simd-decode", name),
+            &b64,
+            |b, s| b.iter(|| base64_simd::STANDARD.decode_to_vec(black_box(s))),
+        );
     }
     g.finish();
 }
@@ -34,6 +44,15 @@ fn canonical_json(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(with_floats.len() as u64));
     g.bench_function("jcs-statement", |b| {
         b.iter(|| canon::canonicalize(black_box(&with_floats), Mode::Jcs, &Limits::default()))
+    });
+    // serde_jcs, the crates.io RFC 8785 serializer, on the same bytes: parse into serde_json's
+    // Value (as it needs) and serialize; the fair comparison with our bytes-in, bytes-out call.
+    g.bench_function("serde_jcs-statement", |b| {
+        b.iter(|| {
+            let v: serde_json::Value =
+                serde_json::from_slice(black_box(&with_floats)).unwrap_or_default();
+            serde_jcs::to_vec(&v)
+        })
     });
     g.throughput(Throughput::Bytes(float_free.len() as u64));
     g.bench_function("olpc-statement", |b| {
@@ -72,6 +91,7 @@ fn whole_envelope(c: &mut Criterion) {
     let key = SoftwareKey::generate(Algorithm::EcdsaP256Sha256).unwrap_or_else(|e| panic!("{e}"));
     let doc = statement(true);
     let mut g = c.benchmark_group(group("envelope"));
+    g.sample_size(20);
     g.bench_function("sign-es256-statement", |b| {
         b.iter(|| {
             let payload = canon::canonicalize(black_box(&doc), Mode::Jcs, &Limits::default())
@@ -79,6 +99,15 @@ fn whole_envelope(c: &mut Criterion) {
             Envelope::sign(PAYLOAD_TYPE, payload, &[&key]).map(|e| e.to_json())
         })
     });
+    for (name, len) in [("1KiB", 1 << 10), ("10MiB", 10 << 20)] {
+        let p = payload(len);
+        g.throughput(Throughput::Bytes(len as u64));
+        g.bench_with_input(BenchmarkId::new("sign-es256", name), &p, |b, p| {
+            b.iter(|| {
+                Envelope::sign(PAYLOAD_TYPE, black_box(p).clone(), &[&key]).map(|e| e.to_json())
+            })
+        });
+    }
     g.finish();
 }
 

@@ -14,7 +14,7 @@ measure=${measure:-3}
 cargo run -q -p stellaops-benches --example write_statements -- "$out" 2>/dev/null || true
 # Our benches twice: the pure-Rust backend (RustCrypto, base64 crate) with the aws-lc-rs reference,
 # then the default build (AWS-LC backend, base64-simd) for the signature and envelope groups.
-cargo bench -q -p stellaops-benches --no-default-features --features aws-lc -- --warm-up-time 1 --measurement-time "$measure" --noplot >"$out/criterion.txt" 2>&1
+cargo bench -q -p stellaops-benches --no-default-features --features aws-lc --bench signer --bench aws_lc_reference -- --warm-up-time 1 --measurement-time "$measure" --noplot >"$out/criterion.txt" 2>&1
 cargo bench -q -p stellaops-benches --bench signer -- 'signature-aws-lc|envelope-aws-lc' --warm-up-time 1 --measurement-time "$measure" --noplot >>"$out/criterion.txt" 2>&1
 (cd benches/peers/gocrypto && go run .) >"$out/go.json"
 node benches/peers/node_crypto_bench.mjs >"$out/node.json"

@@ -26,8 +26,7 @@ fn our_envelopes_verify_in_securesystemslib() {
         })
         .collect();
     for key in &keys {
-        let env = Envelope::sign(PAYLOAD_TYPE, STATEMENT.to_vec(), &[key])
-            .unwrap_or_else(|e| panic!("{e}"));
+        let env = Envelope::sign(PAYLOAD_TYPE, STATEMENT, &[key]).unwrap_or_else(|e| panic!("{e}"));
         let (ok, said) = sslib_verify(dir.path(), &env.to_json(), &[key], 1);
         assert!(
             ok,
@@ -51,15 +50,14 @@ fn our_envelopes_verify_in_securesystemslib() {
     }
     // One envelope, three signers, threshold three.
     let refs: Vec<&dyn SigningKey> = keys.iter().map(|k| k as &dyn SigningKey).collect();
-    let env =
-        Envelope::sign(PAYLOAD_TYPE, STATEMENT.to_vec(), &refs).unwrap_or_else(|e| panic!("{e}"));
+    let env = Envelope::sign(PAYLOAD_TYPE, STATEMENT, &refs).unwrap_or_else(|e| panic!("{e}"));
     let (ok, said) = sslib_verify(dir.path(), &env.to_json(), &refs, 3);
     assert!(ok, "multi-signature envelope rejected: {said}");
 }
 
 fn hex_to_b64(bytes: &[u8]) -> String {
     // Built through our own envelope writer: standard padded base64.
-    let json = Envelope::unsigned("t", bytes.to_vec()).to_json();
+    let json = Envelope::unsigned("t", bytes).to_json();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
     v["payload"].as_str().unwrap_or_default().to_owned()
 }

@@ -107,7 +107,99 @@ mod simd_tests {
     }
 }
 
+/// Decode `text` as [`decode`] does, appending the bytes to `out`; on error `out` is unchanged.
+///
+/// # Errors
+/// [`Error::InvalidBase64`] naming `field`.
+#[cfg(not(feature = "simd-base64"))]
+pub(crate) fn decode_append(field: &'static str, text: &str, out: &mut Vec<u8>) -> Result<()> {
+    let start = out.len();
+    if STANDARD_ANY_PAD.decode_vec(text, out).is_ok() {
+        return Ok(());
+    }
+    out.truncate(start);
+    URL_SAFE_ANY_PAD.decode_vec(text, out).map_err(|_| {
+        out.truncate(start);
+        Error::InvalidBase64(field)
+    })
+}
+
+/// As the portable `decode_append`, with `base64-simd`.
+///
+/// # Errors
+/// [`Error::InvalidBase64`] naming `field`.
+#[cfg(feature = "simd-base64")]
+pub(crate) fn decode_append(field: &'static str, text: &str, out: &mut Vec<u8>) -> Result<()> {
+    use base64_simd::{STANDARD as S, STANDARD_NO_PAD as SN, URL_SAFE as U, URL_SAFE_NO_PAD as UN};
+    let (standard, url) = if text.ends_with('=') {
+        (S, U)
+    } else {
+        (SN, UN)
+    };
+    let start = out.len();
+    if standard.decode_append(text, out).is_ok() {
+        return Ok(());
+    }
+    out.truncate(start);
+    url.decode_append(text, out).map_err(|_| {
+        out.truncate(start);
+        Error::InvalidBase64(field)
+    })
+}
+
+/// The exact decoded size of well-formed base64 `text` (either alphabet, padded or not), `None`
+/// when no base64 text has that length. Malformed text of a plausible length is caught by the
+/// decoder, which must then produce exactly this many bytes.
+pub(crate) fn decoded_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let padding = bytes
+        .iter()
+        .rev()
+        .take(2)
+        .take_while(|&&c| c == b'=')
+        .count();
+    let n = bytes.len() - padding;
+    let whole = n / 4 * 3;
+    match n % 4 {
+        0 => Some(whole),
+        2 => Some(whole + 1),
+        3 => Some(whole + 2),
+        _ => None,
+    }
+}
+
 /// Upper bound of the decoded size of `len` base64 characters.
 pub(crate) fn decoded_len_bound(len: usize) -> usize {
     len / 4 * 3 + 3
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::*;
+
+    #[test]
+    fn decoded_len_is_exact_for_every_form_and_length() {
+        use base64::engine::general_purpose as gp;
+        for len in 0..200usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7) as u8).collect();
+            for text in [
+                gp::STANDARD.encode(&bytes),
+                gp::STANDARD_NO_PAD.encode(&bytes),
+                gp::URL_SAFE.encode(&bytes),
+                gp::URL_SAFE_NO_PAD.encode(&bytes),
+            ] {
+                assert_eq!(decoded_len(&text), Some(len), "{text}");
+                let mut out = b"prefix".to_vec();
+                decode_append("t", &text, &mut out).unwrap();
+                assert_eq!(&out[6..], &bytes[..]);
+            }
+        }
+        assert_eq!(decoded_len("A"), None);
+        assert_eq!(decoded_len("AAAAA"), None);
+        let mut out = b"keep".to_vec();
+        assert!(decode_append("t", "ab+-", &mut out).is_err());
+        assert_eq!(out, b"keep", "a failed decode leaves the buffer as it was");
+    }
 }

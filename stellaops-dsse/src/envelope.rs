@@ -57,19 +57,28 @@ impl Signature {
 }
 
 /// A DSSE envelope: `payloadType`, `payload` and signatures over their PAE.
+///
+/// The payload is held once, inside its PAE (the bytes every signature covers), so signing and
+/// verifying never copy it again, and parsing decodes the base64 straight into that buffer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     payload_type: String,
-    payload: Vec<u8>,
+    /// `PAE(payload_type, payload)`; the payload is `pae[body_start..]`.
+    pae: Vec<u8>,
+    body_start: usize,
     signatures: Vec<Signature>,
 }
 
 impl Envelope {
     /// An envelope with no signatures yet.
-    pub fn unsigned(payload_type: impl Into<String>, payload: impl Into<Vec<u8>>) -> Self {
+    pub fn unsigned(payload_type: impl Into<String>, payload: impl AsRef<[u8]>) -> Self {
+        let payload_type = payload_type.into();
+        let payload = payload.as_ref();
+        let pae = pae::pae(&payload_type, payload);
         Envelope {
-            payload_type: payload_type.into(),
-            payload: payload.into(),
+            body_start: pae.len() - payload.len(),
+            payload_type,
+            pae,
             signatures: Vec::new(),
         }
     }
@@ -81,7 +90,7 @@ impl Envelope {
     /// (no envelope is returned then, so there is never a partly signed result).
     pub fn sign(
         payload_type: impl Into<String>,
-        payload: impl Into<Vec<u8>>,
+        payload: impl AsRef<[u8]>,
         keys: &[&dyn SigningKey],
     ) -> Result<Self> {
         let mut envelope = Envelope::unsigned(payload_type, payload);
@@ -100,7 +109,7 @@ impl Envelope {
         let pae = self.pae();
         let mut new = Vec::with_capacity(keys.len());
         for key in keys {
-            let sig = key.try_sign(&pae).map_err(|source| Error::Signing {
+            let sig = key.try_sign(pae).map_err(|source| Error::Signing {
                 key_id: key.key_id().to_string(),
                 source,
             })?;
@@ -120,7 +129,7 @@ impl Envelope {
 
     /// The decoded payload.
     pub fn payload(&self) -> &[u8] {
-        &self.payload
+        &self.pae[self.body_start..]
     }
 
     /// The signatures, in envelope order.
@@ -128,14 +137,16 @@ impl Envelope {
         &self.signatures
     }
 
-    /// The bytes every signature covers.
-    pub fn pae(&self) -> Vec<u8> {
-        pae::pae(&self.payload_type, &self.payload)
+    /// The bytes every signature covers, held by the envelope (no copy).
+    pub fn pae(&self) -> &[u8] {
+        &self.pae
     }
 
     /// Take the payload out.
     pub fn into_payload(self) -> Vec<u8> {
-        self.payload
+        let mut bytes = self.pae;
+        bytes.drain(..self.body_start);
+        bytes
     }
 
     /// Parse envelope JSON strictly: duplicate keys, oversized input or payload, too many
@@ -165,14 +176,21 @@ impl Envelope {
                 actual: bound,
             });
         }
-        let payload = b64::decode("payload", payload_text)?;
-        if payload.len() > limits.max_payload_bytes {
+        let payload_type = string_field(&value, "payloadType")?.to_owned();
+        let payload_len = b64::decoded_len(payload_text).ok_or(Error::InvalidBase64("payload"))?;
+        if payload_len > limits.max_payload_bytes {
             return Err(Error::TooLarge {
                 limit: limits.max_payload_bytes,
-                actual: payload.len(),
+                actual: payload_len,
             });
         }
-        let payload_type = string_field(&value, "payloadType")?.to_owned();
+        // The PAE's prefix, then the payload decoded straight into the buffer after it.
+        let mut pae = pae::pae_prefix(&payload_type, payload_len);
+        let body_start = pae.len();
+        b64::decode_append("payload", payload_text, &mut pae)?;
+        if pae.len() - body_start != payload_len {
+            return Err(Error::InvalidBase64("payload"));
+        }
         let sigs = value
             .get("signatures")
             .ok_or(Error::Field {
@@ -213,7 +231,8 @@ impl Envelope {
         }
         Ok(Envelope {
             payload_type,
-            payload,
+            pae,
+            body_start,
             signatures,
         })
     }
@@ -221,7 +240,7 @@ impl Envelope {
     /// Serialize as compact JSON with standard padded base64 and `keyid` always present. Members
     /// come in sorted order, so the output is also RFC 8785 canonical and hashes reproducibly.
     pub fn to_json(&self) -> Vec<u8> {
-        let payload = b64::encode(&self.payload);
+        let payload = b64::encode(self.payload());
         let mut out = Vec::with_capacity(
             payload.len() + self.payload_type.len() + 64 + self.signatures.len() * 180,
         );
@@ -261,4 +280,39 @@ fn string_field<'v>(value: &'v Value, field: &'static str) -> Result<&'v str> {
 fn json_string(s: &str, out: &mut Vec<u8>) {
     // Writing a &str into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, s);
+}
+
+#[cfg(test)]
+mod zero_copy_tests {
+    use super::*;
+
+    /// The payload lives inside the PAE buffer: parsing decodes into it, signing and verifying
+    /// read it there, nothing copies the payload a second time.
+    #[test]
+    fn the_payload_is_stored_once_inside_its_pae() {
+        let json = br#"{"payload":"aGVsbG8gd29ybGQ=","payloadType":"text/plain","signatures":[]}"#;
+        for envelope in [
+            Envelope::from_json(json, &EnvelopeLimits::default()).unwrap(),
+            Envelope::unsigned("text/plain", b"hello world"),
+        ] {
+            let pae = envelope.pae();
+            let payload = envelope.payload();
+            assert_eq!(pae, &pae::pae("text/plain", b"hello world")[..]);
+            assert_eq!(payload, b"hello world");
+            let range = pae.as_ptr_range();
+            assert!(range.contains(&payload.as_ptr()) && payload.as_ptr_range().end == range.end);
+            assert_eq!(envelope.clone().into_payload(), b"hello world");
+        }
+    }
+
+    #[test]
+    fn a_payload_of_impossible_base64_length_is_refused_before_decoding() {
+        for bad in ["A", "AAAAA", "AAAAAA=A"] {
+            let json = format!(r#"{{"payload":"{bad}","payloadType":"t","signatures":[]}}"#);
+            assert!(matches!(
+                Envelope::from_json(json.as_bytes(), &EnvelopeLimits::default()),
+                Err(Error::InvalidBase64("payload"))
+            ));
+        }
+    }
 }

@@ -5,28 +5,28 @@
 /// zeros, counted in **bytes** of the UTF-8 encoding (not characters, as some peers count).
 /// Written into one buffer sized exactly in advance.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    let mut out = pae_prefix(payload_type, payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The PAE up to the body, in a buffer with room for the `body_len` bytes that follow.
+pub(crate) fn pae_prefix(payload_type: &str, body_len: usize) -> Vec<u8> {
     let mut type_len = itoa::Buffer::new();
     let type_len = type_len.format(payload_type.len());
-    let mut body_len = itoa::Buffer::new();
-    let body_len = body_len.format(payload.len());
-    let size = PREFIX.len()
-        + type_len.len()
-        + 1
-        + payload_type.len()
-        + 1
-        + body_len.len()
-        + 1
-        + payload.len();
+    let mut len_text = itoa::Buffer::new();
+    let len_text = len_text.format(body_len);
+    let size =
+        PREFIX.len() + type_len.len() + 1 + payload_type.len() + 1 + len_text.len() + 1 + body_len;
     let mut out = Vec::with_capacity(size);
     out.extend_from_slice(PREFIX);
     out.extend_from_slice(type_len.as_bytes());
     out.push(b' ');
     out.extend_from_slice(payload_type.as_bytes());
     out.push(b' ');
-    out.extend_from_slice(body_len.as_bytes());
+    out.extend_from_slice(len_text.as_bytes());
     out.push(b' ');
-    out.extend_from_slice(payload);
-    debug_assert_eq!(out.len(), size);
+    debug_assert_eq!(out.len() + body_len, size);
     out
 }
 

@@ -149,7 +149,7 @@ impl Envelope {
                 if counted[i] {
                     continue;
                 }
-                if let Ok(algorithm) = policy.keys[i].verify(&pae, signature.sig()) {
+                if let Ok(algorithm) = policy.keys[i].verify(pae, signature.sig()) {
                     counted[i] = true;
                     verified.push(VerifiedKey {
                         key_id: policy.keys[i].key_id().clone(),

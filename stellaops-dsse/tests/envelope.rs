@@ -48,7 +48,7 @@ fn b64(b: &[u8]) -> String {
 #[test]
 fn two_of_three_with_one_bad_signature_passes_and_names_the_keys() -> TestResult {
     let k = keys(3);
-    let env = Envelope::sign(T, b"payload".to_vec(), &[&k[0], &k[1], &k[2]])?;
+    let env = Envelope::sign(T, b"payload", &[&k[0], &k[1], &k[2]])?;
     let mut sigs = env.signatures().to_vec();
     let mut broken = sigs[1].sig().to_vec();
     broken[10] ^= 0xff;
@@ -74,7 +74,7 @@ fn two_of_three_with_one_bad_signature_passes_and_names_the_keys() -> TestResult
 #[test]
 fn one_key_signing_many_times_counts_once() -> TestResult {
     let k = keys(2);
-    let env = Envelope::sign(T, b"p".to_vec(), &[&k[0], &k[0], &k[0]])?;
+    let env = Envelope::sign(T, b"p", &[&k[0], &k[0], &k[0]])?;
     let policy = VerificationPolicy::new(pubs(&k), 2, Some(T))?;
     assert!(matches!(
         env.verify(&policy),
@@ -100,7 +100,7 @@ fn listing_a_trusted_key_twice_does_not_lower_the_bar() -> TestResult {
 #[test]
 fn unknown_missing_and_lying_keyids_are_only_hints() -> TestResult {
     let k = keys(2);
-    let env = Envelope::sign(T, b"p".to_vec(), &[&k[0], &k[1]])?;
+    let env = Envelope::sign(T, b"p", &[&k[0], &k[1]])?;
     let s = env.signatures();
     // Swapped keyids: each signature claims the other key.
     let lying = with_signatures(
@@ -122,7 +122,7 @@ fn unknown_missing_and_lying_keyids_are_only_hints() -> TestResult {
     assert_eq!(unknown.verify(&policy)?.keys().len(), 2);
     // A keyid naming a trusted key does not make an untrusted signature count.
     let stranger = keys(1);
-    let forged = Envelope::sign(T, b"p".to_vec(), &[&stranger[0]])?;
+    let forged = Envelope::sign(T, b"p", &[&stranger[0]])?;
     let forged = with_signatures(
         b"p",
         vec![Signature::new(
@@ -140,7 +140,7 @@ fn unknown_missing_and_lying_keyids_are_only_hints() -> TestResult {
 #[test]
 fn payload_type_is_checked_and_any_must_be_explicit() -> TestResult {
     let k = keys(1);
-    let env = Envelope::sign("text/plain", b"p".to_vec(), &[&k[0]])?;
+    let env = Envelope::sign("text/plain", b"p", &[&k[0]])?;
     let strict = VerificationPolicy::new(pubs(&k), 1, Some(T))?;
     assert!(matches!(
         env.verify(&strict),
@@ -171,7 +171,7 @@ fn invalid_policies_are_refused() {
 #[test]
 fn signing_with_no_keys_is_an_error() {
     assert!(matches!(
-        Envelope::sign(T, b"p".to_vec(), &[]),
+        Envelope::sign(T, b"p", &[]),
         Err(Error::NoSigningKeys)
     ));
 }
@@ -179,7 +179,7 @@ fn signing_with_no_keys_is_an_error() {
 #[test]
 fn serialization_is_canonical_with_keyid_always_present() -> TestResult {
     let k = keys(1);
-    let env = Envelope::sign(T, b"hi".to_vec(), &[&k[0]])?;
+    let env = Envelope::sign(T, b"hi", &[&k[0]])?;
     let json = env.to_json();
     let text = std::str::from_utf8(&json)?;
     assert!(text.starts_with(
@@ -189,7 +189,7 @@ fn serialization_is_canonical_with_keyid_always_present() -> TestResult {
         stellaops_dsse::canon::canonicalize(&json, Default::default(), &Default::default())?;
     assert_eq!(canon, json, "envelope json is already rfc 8785 canonical");
     assert_eq!(Envelope::from_json(&json, &EnvelopeLimits::default())?, env);
-    let unsigned = Envelope::unsigned(T, b"x".to_vec());
+    let unsigned = Envelope::unsigned(T, b"x");
     let mut e2 = unsigned.clone();
     e2.add_signatures(&[&k[0]])?;
     let sigless = Envelope::from_json(
@@ -337,7 +337,7 @@ fn limits_are_enforced_before_work() -> TestResult {
         Envelope::from_json(&big, &small_json),
         Err(Error::TooLarge { limit: 100, .. })
     ));
-    let many = Envelope::sign(T, b"p".to_vec(), &[&k[0], &k[0], &k[0]])?;
+    let many = Envelope::sign(T, b"p", &[&k[0], &k[0], &k[0]])?;
     let two = EnvelopeLimits {
         max_signatures: 2,
         ..EnvelopeLimits::default()
@@ -385,7 +385,7 @@ impl SigningKey for FailingKey {
 fn a_failing_key_leaves_no_partial_envelope() -> TestResult {
     let k = keys(1);
     let failing = FailingKey(k[0].public_key().clone());
-    let mut env = Envelope::sign(T, b"p".to_vec(), &[&k[0]])?;
+    let mut env = Envelope::sign(T, b"p", &[&k[0]])?;
     let before = env.clone();
     let err = env.add_signatures(&[&k[0], &failing]);
     assert!(matches!(err, Err(Error::Signing { .. })));

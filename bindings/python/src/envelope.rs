@@ -113,7 +113,7 @@ impl Envelope {
 
     /// The PAE bytes the signatures cover.
     fn pae<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.envelope.pae())
+        PyBytes::new(py, self.envelope.pae())
     }
 
     /// Verify: at least `threshold` distinct `keys` must each have a valid signature, and the

@@ -1,21 +1,49 @@
 #!/usr/bin/env bash
 # Run every fuzz target for SECONDS each (default 20: the smoke run of the test suite).
 # Longer on demand: SECONDS_PER_TARGET=3600 fuzz/run.sh
+# JOBS=N runs N targets at a time (one core each; default 1). Use it only on otherwise idle cores:
+# an hour shared with other work is not an hour of fuzzing.
 # Works on a stable toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z sanitizer flags.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${SECONDS_PER_TARGET:-20}"
+jobs="${JOBS:-1}"
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 targets=$(cargo fuzz list)
 cargo fuzz build -O
-for t in $targets; do
+logs=$(mktemp -d)
+run_one() {
+  local t=$1 work
   mkdir -p "corpus/$t"
   # Work in a scratch copy so the committed seeds stay small; crashes land in artifacts/ and fail.
   work=$(mktemp -d)
   cp -r "corpus/$t/." "$work/"
   echo "fuzz: $t for ${secs}s"
-  cargo fuzz run -O "$t" "$work" -- -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=0 2>&1 | tail -n 3
-  rm -rf "$work"
+  if cargo fuzz run -O "$t" "$work" -- -max_total_time="$secs" -rss_limit_mb=2048 \
+    -print_final_stats=1 >"$logs/$t.log" 2>&1; then
+    grep -E "^stat::number_of_executed_units|^Done" "$logs/$t.log" | sed "s/^/fuzz: $t: /" || true
+    rm -rf "$work"
+  else
+    tail -n 30 "$logs/$t.log"
+    echo "fuzz: $t FAILED; the crashing input is in fuzz/artifacts/$t/" >&2
+    rm -rf "$work"
+    return 1
+  fi
+}
+status=0
+running=0
+for t in $targets; do
+  run_one "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
 done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
+done
+[ "$status" -eq 0 ] || exit 1
 echo "fuzz: all targets ran clean"

@@ -3,9 +3,10 @@
 import json
 import platform
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from machine import cpu_model
 
 out = Path(sys.argv[1])
 crit = Path("target/criterion")
@@ -58,10 +59,9 @@ go = json.loads((out / "go.json").read_text())
 node = json.loads((out / "node.json").read_text())
 proc = json.loads((out / "process.json").read_text())
 
-print_machine = True
-cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
+cpu = cpu_model()
 first = (out / "openssl.txt").read_text().splitlines()
-print(f"Machine: {cpu or platform.processor()}, {platform.system()} {platform.machine()}; OpenSSL: "
+print(f"Machine: {cpu}, {platform.system()} {platform.machine()}; OpenSSL: "
       + (first[0] if first else "?"))
 print()
 print("### Signatures (1 KiB payload, per operation)\n")

@@ -23,34 +23,16 @@ const URL_SAFE_ANY_PAD: GeneralPurpose = GeneralPurpose::new(
 
 /// Decode standard or URL-safe base64, padded or not. One alphabet per value: mixing `+` and `-`
 /// is an error, as are whitespace and non-zero trailing bits.
-#[cfg(not(feature = "simd-base64"))]
 pub(crate) fn decode(field: &'static str, text: &str) -> Result<Vec<u8>> {
-    STANDARD_ANY_PAD
-        .decode(text)
-        .or_else(|_| URL_SAFE_ANY_PAD.decode(text))
-        .map_err(|_| Error::InvalidBase64(field))
+    let mut out = Vec::new();
+    decode_append(field, text, &mut out)?;
+    Ok(out)
 }
 
 /// Standard alphabet with padding, what securesystemslib, cosign and go-securesystemslib write.
 #[cfg(not(feature = "simd-base64"))]
 pub(crate) fn encode(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)
-}
-
-/// As the portable `decode`, with `base64-simd` (feature `simd-base64`): the same acceptance,
-/// checked against the `base64` crate by a property test.
-#[cfg(feature = "simd-base64")]
-pub(crate) fn decode(field: &'static str, text: &str) -> Result<Vec<u8>> {
-    use base64_simd::{STANDARD as S, STANDARD_NO_PAD as SN, URL_SAFE as U, URL_SAFE_NO_PAD as UN};
-    let (standard, url) = if text.ends_with('=') {
-        (S, U)
-    } else {
-        (SN, UN)
-    };
-    standard
-        .decode_to_vec(text)
-        .or_else(|_| url.decode_to_vec(text))
-        .map_err(|_| Error::InvalidBase64(field))
 }
 
 /// As the portable `encode`, with `base64-simd`.
@@ -124,7 +106,8 @@ pub(crate) fn decode_append(field: &'static str, text: &str, out: &mut Vec<u8>) 
     })
 }
 
-/// As the portable `decode_append`, with `base64-simd`.
+/// As the portable `decode_append`, with `base64-simd` (feature `simd-base64`): the same
+/// acceptance, checked against the `base64` crate by a property test.
 ///
 /// # Errors
 /// [`Error::InvalidBase64`] naming `field`.

@@ -484,11 +484,7 @@ fn parse(text: &str) -> std::result::Result<Vec<KeyEntry>, String> {
                         name: &str|
              -> std::result::Result<Option<SystemTime>, String> {
                 v.as_deref()
-                    .map(|s| {
-                        OffsetDateTime::parse(s, &Rfc3339)
-                            .map(SystemTime::from)
-                            .map_err(|e| at(&format!("{name} {s:?} is not RFC 3339: {e}")))
-                    })
+                    .map(|s| rfc3339_time(s).map_err(|e| at(&format!("{name} {e}"))))
                     .transpose()
             };
             let opened_as = {
@@ -539,12 +535,17 @@ fn parse(text: &str) -> std::result::Result<Vec<KeyEntry>, String> {
 /// # Errors
 /// [`Error::Configuration`] naming the text that does not parse.
 pub fn parse_time(text: &str) -> Result<SystemTime> {
+    rfc3339_time(text).map_err(|message| Error::Configuration {
+        backend: "time",
+        message,
+    })
+}
+
+/// The one RFC 3339 reader of this module; the error names the text.
+fn rfc3339_time(text: &str) -> std::result::Result<SystemTime, String> {
     OffsetDateTime::parse(text, &Rfc3339)
         .map(SystemTime::from)
-        .map_err(|e| Error::Configuration {
-            backend: "time",
-            message: format!("{text:?} is not an RFC 3339 time: {e}"),
-        })
+        .map_err(|e| format!("{text:?} is not an RFC 3339 time: {e}"))
 }
 
 fn rfc3339(t: SystemTime) -> String {

@@ -85,3 +85,21 @@ pub fn ecdsa_fixed_to_der(algorithm: Algorithm, fixed: &[u8]) -> Result<Vec<u8>>
         other => Err(Error::Unsupported(other)),
     }
 }
+
+/// Convert a DER ECDSA signature (what [`SigningKey::try_sign`] returns) to the fixed-width
+/// `r || s` form JWS (RFC 7518 §3.4) and WebAuthn's COSE carry.
+///
+/// # Errors
+/// [`Error::InvalidSignature`] when `der` is not a strict DER signature for the curve;
+/// [`Error::Unsupported`] for non-ECDSA algorithms.
+pub fn ecdsa_der_to_fixed(algorithm: Algorithm, der: &[u8]) -> Result<Vec<u8>> {
+    match algorithm {
+        Algorithm::EcdsaP256Sha256 => p256::ecdsa::Signature::from_der(der)
+            .map(|s| s.to_bytes().to_vec())
+            .map_err(|_| Error::InvalidSignature),
+        Algorithm::EcdsaP384Sha384 => p384::ecdsa::Signature::from_der(der)
+            .map(|s| s.to_bytes().to_vec())
+            .map_err(|_| Error::InvalidSignature),
+        other => Err(Error::Unsupported(other)),
+    }
+}

@@ -1,6 +1,6 @@
 //! Key generation, encodings and signing for every software algorithm.
 
-use stellaops_crypto::hazmat::{ecdsa_fixed_to_der, PrehashSigner, Prehashed};
+use stellaops_crypto::hazmat::{ecdsa_der_to_fixed, ecdsa_fixed_to_der, PrehashSigner, Prehashed};
 use stellaops_crypto::{Algorithm, Error, JwkError, SigningKey, SoftwareKey, VerifyingKey};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -327,6 +327,33 @@ fn prehash_backends_plug_into_the_signing_key_trait() -> TestResult {
     ));
     assert!(matches!(
         ecdsa_fixed_to_der(Algorithm::Ed25519, &[0; 64]),
+        Err(Error::Unsupported(_))
+    ));
+    Ok(())
+}
+
+#[test]
+fn ecdsa_fixed_and_der_forms_round_trip() -> TestResult {
+    for alg in [Algorithm::EcdsaP256Sha256, Algorithm::EcdsaP384Sha384] {
+        let k = key(alg);
+        let der = k.try_sign(b"jws")?;
+        let fixed = ecdsa_der_to_fixed(alg, &der)?;
+        assert_eq!(
+            fixed.len(),
+            if alg == Algorithm::EcdsaP256Sha256 {
+                64
+            } else {
+                96
+            }
+        );
+        assert_eq!(ecdsa_fixed_to_der(alg, &fixed)?, der);
+    }
+    assert!(matches!(
+        ecdsa_der_to_fixed(Algorithm::EcdsaP256Sha256, &[0x30, 0x00]),
+        Err(Error::InvalidSignature)
+    ));
+    assert!(matches!(
+        ecdsa_der_to_fixed(Algorithm::RsaPssSha256, &[0x30, 0x00]),
         Err(Error::Unsupported(_))
     ));
     Ok(())

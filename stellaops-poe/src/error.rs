@@ -1,0 +1,64 @@
+//! The one error type of this crate: failures of the policy machinery itself.
+//!
+//! A caller who is refused gets a [`Denial`](crate::Denial), not an `Error`. An `Error` means the
+//! machinery could not decide (a key set that does not parse, an audit log that cannot be written,
+//! a quota store that cannot be reached) and the request must not be signed.
+
+use std::path::PathBuf;
+
+/// Failures of configuration, storage and I/O. Variants are stable; new ones may be added.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A JSON Web Key Set could not be read or parsed.
+    #[error("jwks: {0}")]
+    Jwks(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The audit log could not be opened or appended to; nothing may be signed.
+    #[error("audit log {path}: {message}")]
+    Audit {
+        /// The log file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// An existing audit log does not verify, so appending to it would hide the damage.
+    #[error("audit log {path} is broken at line {line}: {problem}")]
+    AuditChain {
+        /// The log file.
+        path: PathBuf,
+        /// The first bad line (1-based).
+        line: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The quota store (e.g. Redis) failed.
+    #[error("quota store: {0}")]
+    QuotaStore(String),
+    /// A configuration value is invalid.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Signing a JWS failed.
+    #[error(transparent)]
+    Crypto(#[from] stellaops_crypto::Error),
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

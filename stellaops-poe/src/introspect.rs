@@ -1,0 +1,113 @@
+//! The licensing service's introspection endpoint as an entitlement source.
+
+use std::time::Duration;
+
+use url::{Host, Url};
+
+use crate::entitlement::{from_claims, MAX_DOCUMENT_BYTES};
+use crate::{json, Denial, Entitlement, EntitlementSource, Error, Reason, Result, SourceError};
+
+/// `POST <base>/license/introspect` with `{"tenant": "<tenant>"}`; the answer is the
+/// entitlement's claims (`tid`, `plan`, `features`, `quotas`, `license_id`, `exp`) plus
+/// `active`. `active: false` and `404` are answers (denied, not cached over); transport errors
+/// and other statuses are outages (the cache may stand in).
+#[derive(Debug)]
+pub struct IntrospectionSource {
+    agent: ureq::Agent,
+    endpoint: String,
+    bearer: Option<String>,
+}
+
+impl IntrospectionSource {
+    /// A client for the licensing service at `base_url` (HTTPS, or plain HTTP to a loopback
+    /// address only), with a whole-request `timeout`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a URL that does not parse or would send tenant data in clear text
+    /// over a network.
+    pub fn new(base_url: &str, timeout: Duration) -> Result<Self> {
+        let base = Url::parse(base_url).map_err(|e| Error::Config(format!("{base_url}: {e}")))?;
+        let loopback = match base.host() {
+            Some(Host::Domain(d)) => d == "localhost",
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        };
+        match base.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            other => {
+                return Err(Error::Config(format!(
+                    "{base_url}: scheme {other} is not allowed (https, or http to loopback)"
+                )))
+            }
+        }
+        let endpoint = format!("{}/license/introspect", base.as_str().trim_end_matches('/'));
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("stellaops-signer/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(IntrospectionSource {
+            agent,
+            endpoint,
+            bearer: None,
+        })
+    }
+
+    /// Authenticate to the licensing service with a bearer token.
+    pub fn with_bearer(mut self, token: impl Into<String>) -> Self {
+        self.bearer = Some(token.into());
+        self
+    }
+}
+
+impl EntitlementSource for IntrospectionSource {
+    fn name(&self) -> &'static str {
+        "introspection"
+    }
+
+    fn fetch(&self, tenant: &str) -> std::result::Result<Entitlement, SourceError> {
+        let body = serde_json::json!({ "tenant": tenant }).to_string();
+        let mut request = self
+            .agent
+            .post(&self.endpoint)
+            .header("content-type", "application/json")
+            .header("accept", "application/json");
+        if let Some(token) = &self.bearer {
+            request = request.header("authorization", &format!("Bearer {token}"));
+        }
+        let response = request
+            .send(body.as_bytes())
+            .map_err(|e| SourceError::Unavailable(e.to_string()))?;
+        let status = response.status().as_u16();
+        if status == 404 {
+            return Err(SourceError::Denied(Denial::new(
+                Reason::PoeMissing,
+                "licensing service knows no license for the tenant",
+            )));
+        }
+        if status != 200 {
+            return Err(SourceError::Unavailable(format!(
+                "licensing service answered {status}"
+            )));
+        }
+        let bytes = response
+            .into_body()
+            .with_config()
+            .limit(MAX_DOCUMENT_BYTES as u64)
+            .read_to_vec()
+            .map_err(|e| SourceError::Unavailable(format!("reading the answer: {e}")))?;
+        // A 200 that is not JSON is a proxy's error page more often than a license answer.
+        let claims = json::object(&bytes, MAX_DOCUMENT_BYTES)
+            .map_err(|e| SourceError::Unavailable(format!("answer is not a json object: {e}")))?;
+        match from_claims(claims).map_err(SourceError::Denied)? {
+            Some(e) => Ok(e),
+            None => Err(SourceError::Denied(Denial::new(
+                Reason::PoeInactive,
+                "licensing service says the license is not active",
+            ))),
+        }
+    }
+}

@@ -3,11 +3,14 @@
 # Longer on demand: SECONDS_PER_TARGET=3600 fuzz/run.sh
 # JOBS=N runs N targets at a time (one core each; default 1). Use it only on otherwise idle cores:
 # an hour shared with other work is not an hour of fuzzing.
+# KEEP_CORPUS=1 merges what the run found back into corpus/<target>, minimized by libFuzzer's -merge=1
+# (only inputs that add coverage), so a long run leaves a small corpus worth committing.
 # Works on a stable toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z sanitizer flags.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${SECONDS_PER_TARGET:-20}"
 jobs="${JOBS:-1}"
+keep="${KEEP_CORPUS:-0}"
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 targets=$(cargo fuzz list)
@@ -23,6 +26,14 @@ run_one() {
   if cargo fuzz run -O "$t" "$work" -- -max_total_time="$secs" -rss_limit_mb=2048 \
     -print_final_stats=1 >"$logs/$t.log" 2>&1; then
     grep -E "^stat::number_of_executed_units|^Done" "$logs/$t.log" | sed "s/^/fuzz: $t: /" || true
+    if [ "$keep" = 1 ]; then
+      local min
+      min=$(mktemp -d)
+      cargo fuzz run -O "$t" "$min" "$work" -- -merge=1 >"$logs/$t.merge.log" 2>&1
+      rm -rf "corpus/$t"
+      mv "$min" "corpus/$t"
+      echo "fuzz: $t: corpus minimized to $(find "corpus/$t" -type f | wc -l) inputs"
+    fi
     rm -rf "$work"
   else
     tail -n 30 "$logs/$t.log"

@@ -34,11 +34,12 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "every key backend builds alone (cargo hack --each-feature, as a loop): stellaops-keys with none and each, the facade with none"
+step "every optional backend builds alone (cargo hack --each-feature, as a loop): stellaops-keys with none and each, stellaops-poe and the facade with none"
 cargo clippy -q --locked -p stellaops-keys --no-default-features --all-targets -- -D warnings
 for feature in pkcs11 awskms hashivault; do
   cargo clippy -q --locked -p stellaops-keys --no-default-features --features "$feature" --all-targets -- -D warnings
 done
+cargo clippy -q --locked -p stellaops-poe --no-default-features --all-targets -- -D warnings
 cargo clippy -q --locked -p stellaops-signer --no-default-features --all-targets -- -D warnings
 
 step "key backends: SoftHSM2 (PKCS#11), moto (AWS KMS API), OpenBao (transit) on loopback"
@@ -51,8 +52,8 @@ source "$services_dir/services.env"
 step "tests (signature backend: AWS-LC, the default)"
 cargo test --workspace --locked
 
-step "tests again on the pure-Rust RustCrypto backend: crypto (Wycheproof), dsse, predicates, interop"
-cargo test --locked -p stellaops-crypto -p stellaops-dsse -p stellaops-predicates -p stellaops-tests --no-default-features
+step "tests again on the pure-Rust RustCrypto backend: crypto (Wycheproof), dsse, predicates, poe (JWS), interop"
+cargo test --locked -p stellaops-crypto -p stellaops-dsse -p stellaops-predicates -p stellaops-poe -p stellaops-tests --no-default-features
 
 step "C ABI: header drift is checked by the Rust tests; now the C program, plain, valgrind, ASan"
 ffi/tests/c/run.sh

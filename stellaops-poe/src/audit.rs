@@ -252,12 +252,14 @@ pub fn verify_chain(path: &Path) -> Result<ChainSummary> {
         }
         match entry.get("seq").and_then(Value::as_u64) {
             Some(s) if s == line_no => {}
-            Some(s) => return Err(broken(
-                line_no,
-                format!(
+            Some(s) => {
+                return Err(broken(
+                    line_no,
+                    format!(
                     "sequence {s} where {line_no} belongs: a record was deleted, inserted or moved"
                 ),
-            )),
+                ))
+            }
             None => return Err(broken(line_no, "no seq".into())),
         }
         if entry.get("prev").and_then(Value::as_str) != Some(prev.as_str()) {

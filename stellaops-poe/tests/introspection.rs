@@ -18,21 +18,6 @@ use stellaops_poe::{
     SourceError,
 };
 
-const LICENSING: &str = "https://licensing.stella.test";
-
-fn doc_claims() -> Value {
-    json!({
-        "iss": LICENSING,
-        "tid": TENANT,
-        "plan": "enterprise",
-        "features": ["signer.sign", "signer.keyless"],
-        "quotas": {"requests_per_second": 50.0, "burst": 100, "max_concurrent": 8, "max_artifact_bytes": 104857600},
-        "license_id": "lic-0042",
-        "iat": NOW - 3600,
-        "exp": NOW + 86400,
-    })
-}
-
 /// What the licensing server answers for a tenant.
 #[derive(Clone)]
 enum Answer {

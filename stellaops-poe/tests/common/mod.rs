@@ -19,6 +19,24 @@ pub const TENANT: &str = "acme";
 pub const METHOD: &str = "POST";
 pub const URI: &str = "https://signer.stella.test/api/v1/sign";
 
+/// The licensing service's issuer.
+pub const LICENSING: &str = "https://licensing.stella.test";
+
+/// A good entitlement for [`TENANT`] at [`NOW`]: the claims of a signed document or of an
+/// introspection answer.
+pub fn doc_claims() -> Value {
+    json!({
+        "iss": LICENSING,
+        "tid": TENANT,
+        "plan": "enterprise",
+        "features": ["signer.sign", "signer.keyless"],
+        "quotas": {"requests_per_second": 50.0, "burst": 100, "max_concurrent": 8, "max_artifact_bytes": 104857600},
+        "license_id": "lic-0042",
+        "iat": NOW - 3600,
+        "exp": NOW + 86400,
+    })
+}
+
 pub fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock::at_unix(NOW))
 }

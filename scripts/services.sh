@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Start or stop the real key backends the tests sign with, all on loopback:
+# Start or stop the real servers the tests talk to, all on loopback:
 #   SoftHSM2 (PKCS#11) with a token initialised in DIR, keys made with pkcs11-tool;
 #   moto's KMS server (tests/services/moto_kms.py says why moto, and what it patches);
-#   OpenBao in dev mode with the transit engine.
+#   OpenBao in dev mode with the transit engine;
+#   Redis, for quota state shared by several signers;
+#   two OCI registries for scanner-release signatures: Debian's docker-registry (distribution
+#   2.8, no Referrers API: the tag-schema fallback) and go-containerregistry's registry with the
+#   Referrers API (tests/services/ocireg; zot, the usual choice, is refused by the Go proxy here).
 #
 #   scripts/services.sh start DIR   # writes DIR/services.env; `source` it before the tests
 #   scripts/services.sh stop DIR
@@ -38,6 +42,8 @@ need_apt=()
 command -v softhsm2-util >/dev/null || need_apt+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
 command -v curl >/dev/null || need_apt+=(curl)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -120,6 +126,43 @@ bao write -f transit/keys/rsa type=rsa-2048
 bao write -f transit/keys/rotating type=ecdsa-p256
 bao write -f transit/keys/aes type=aes256-gcm96
 
+# --- Redis (shared quota state) -------------------------------------------------------------
+redis_port=$(free_port)
+redis-server --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no \
+  --dir "$dir" >"$dir/redis.log" 2>&1 &
+echo $! >"$dir/redis.pid"
+for _ in $(seq 1 120); do
+  redis-cli -p "$redis_port" ping 2>/dev/null | grep -q PONG && break
+  sleep 0.5
+done
+redis-cli -p "$redis_port" ping | grep -q PONG || { echo "redis did not start:" >&2; cat "$dir/redis.log" >&2; exit 1; }
+
+# --- OCI registries (scanner release signatures) -------------------------------------------
+distribution_port=$(free_port)
+mkdir -p "$dir/registry"
+cat >"$dir/registry.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/registry
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$distribution_port
+YML
+docker-registry serve "$dir/registry.yml" >"$dir/docker-registry.log" 2>&1 &
+echo $! >"$dir/docker-registry.pid"
+wait_for "docker-registry" "http://127.0.0.1:$distribution_port/v2/" "$dir/docker-registry.log"
+
+mkdir -p target/services-bin
+(cd tests/services/ocireg && go build -o "$root/target/services-bin/ocireg" .)
+ocireg_port=$(free_port)
+target/services-bin/ocireg "127.0.0.1:$ocireg_port" >"$dir/ocireg.log" 2>&1 &
+echo $! >"$dir/ocireg.pid"
+wait_for "ocireg" "http://127.0.0.1:$ocireg_port/v2/" "$dir/ocireg.log"
+
 cat >"$dir/services.env" <<EOF
 # Written by scripts/services.sh; source it before running the key-backend tests.
 export STELLAOPS_SERVICES=$dir
@@ -133,5 +176,9 @@ export STELLAOPS_TEST_KMS_ENDPOINT=127.0.0.1:$kms_port
 export VAULT_ADDR=$VAULT_ADDR
 export VAULT_TOKEN=$VAULT_TOKEN
 export STELLAOPS_TEST_BAO=$venv/bin/bao
+export STELLAOPS_TEST_REDIS=redis://127.0.0.1:$redis_port/
+export STELLAOPS_TEST_REGISTRY_TAGS=http://127.0.0.1:$distribution_port
+export STELLAOPS_TEST_REGISTRY_REFERRERS=http://127.0.0.1:$ocireg_port
 EOF
-echo "services up: SoftHSM2 token 'stellaops', KMS (moto) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR; env in $dir/services.env"
+echo "services up: SoftHSM2 token 'stellaops', KMS (moto) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
+echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port, ocireg on :$ocireg_port; env in $dir/services.env"

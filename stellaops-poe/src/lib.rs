@@ -10,7 +10,9 @@
 //!    entitlement document, or the licensing service's introspection endpoint), with a
 //!    last-known-good cache for outages and an explicit, expiring bypass.
 //! 3. [`QuotaEnforcer`]: plan quotas (rate, concurrency, artifact size) over a [`QuotaStore`].
-//! 4. [`audit`]: one [`AuditRecord`] per request, allowed or denied, appended to a hash-chained
+//! 4. [`ReleaseVerifier`]: the scanner release that produced the artifact is on the allow-list,
+//!    signed by a release key (found in an OCI registry, see `oci`), or approved by an override.
+//! 5. [`audit`]: one [`AuditRecord`] per request, allowed or denied, appended to a hash-chained
 //!    JSONL file that [`audit::verify_chain`] checks.
 //!
 //! A refusal is a [`Denial`] with a stable [`Reason`] code (`optok.expired`, `dpop.replay`, ...);
@@ -31,10 +33,13 @@ mod json;
 mod jwks;
 pub mod jws;
 pub mod mtls;
+#[cfg(feature = "oci")]
+pub mod oci;
 mod optok;
 mod poe;
 mod quota;
 mod reason;
+mod release;
 mod replay;
 pub mod thumbprint;
 
@@ -53,3 +58,4 @@ pub use optok::{Confirmation, OpTok, OpTokPolicy, OpTokVerifier};
 pub use poe::{Bypass, PoeEvaluator, PoeOutcome, PoePolicy, PoeState};
 pub use quota::{Lease, MemoryQuotaStore, QuotaAdmission, QuotaEnforcer, QuotaLimits, QuotaStore};
 pub use reason::{Decision, Denial, Reason};
+pub use release::{ReleaseOverride, ReleaseSignatures, ReleaseTrust, ReleaseVerifier};

@@ -39,6 +39,8 @@ mod optok;
 mod poe;
 mod quota;
 mod reason;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod release;
 mod replay;
 pub mod thumbprint;
@@ -58,4 +60,6 @@ pub use optok::{Confirmation, OpTok, OpTokPolicy, OpTokVerifier};
 pub use poe::{Bypass, PoeEvaluator, PoeOutcome, PoePolicy, PoeState};
 pub use quota::{Lease, MemoryQuotaStore, QuotaAdmission, QuotaEnforcer, QuotaLimits, QuotaStore};
 pub use reason::{Decision, Denial, Reason};
+#[cfg(feature = "redis")]
+pub use redis_store::RedisQuotaStore;
 pub use release::{ReleaseOverride, ReleaseSignatures, ReleaseTrust, ReleaseVerifier};

@@ -1,0 +1,192 @@
+//! Quota state in Redis, shared by a fleet of signers. Each operation is one Lua script, which
+//! Redis runs atomically, so limits stay exact however many processes share them.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::{Error, QuotaStore, Result};
+
+/// Token bucket: KEYS[1] a hash {tokens, ts}; ARGV rate/s, burst, now (µs), key TTL (ms).
+const TAKE_TOKEN: &str = r"
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(state[1])
+local ts = tonumber(state[2])
+if tokens == nil or ts == nil then
+  tokens = burst
+  ts = now
+end
+if now > ts then
+  tokens = math.min(burst, tokens + (now - ts) / 1000000 * rate)
+  ts = now
+end
+local taken = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  taken = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return taken
+";
+
+/// Concurrency slots: KEYS[1] a sorted set lease -> expiry (µs); ARGV lease, max, now, expiry,
+/// key TTL (ms).
+const ACQUIRE_SLOT: &str = r"
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return 1
+";
+
+/// A [`QuotaStore`] in Redis. Keys are `<prefix>rate:<key>` and `<prefix>slots:<key>`, and
+/// expire on their own once idle. Time comes from each signer's clock, so the fleet's clocks
+/// should agree to well within a token's period.
+pub struct RedisQuotaStore {
+    client: redis::Client,
+    prefix: String,
+    timeout: Duration,
+    idle: Mutex<Vec<redis::Connection>>,
+    take_token: redis::Script,
+    acquire_slot: redis::Script,
+}
+
+impl std::fmt::Debug for RedisQuotaStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisQuotaStore")
+            .field("client", &self.client)
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisQuotaStore {
+    /// A store at `url` (`redis://host:port/db`, `rediss://` for TLS where the crate supports
+    /// it), with every network operation bounded by `timeout`. No connection is made until the
+    /// first request, so a Redis that is down shows as denials (or fail-open admissions), not as
+    /// a signer that will not start.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a URL that does not parse.
+    pub fn new(url: &str, timeout: Duration) -> Result<Self> {
+        let client =
+            redis::Client::open(url).map_err(|e| Error::Config(format!("redis url: {e}")))?;
+        Ok(RedisQuotaStore {
+            client,
+            prefix: String::from("stellaops:quota:"),
+            timeout,
+            idle: Mutex::new(Vec::new()),
+            take_token: redis::Script::new(TAKE_TOKEN),
+            acquire_slot: redis::Script::new(ACQUIRE_SLOT),
+        })
+    }
+
+    /// Use `prefix` for every key (default `stellaops:quota:`), e.g. to separate environments
+    /// sharing one Redis.
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Run `f` on a pooled connection; a connection that fails is dropped, not pooled again.
+    fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T> {
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut con = match pooled {
+            Some(c) => c,
+            None => {
+                let c = self
+                    .client
+                    .get_connection_with_timeout(self.timeout)
+                    .map_err(|e| Error::QuotaStore(format!("redis: {e}")))?;
+                c.set_read_timeout(Some(self.timeout))
+                    .and_then(|()| c.set_write_timeout(Some(self.timeout)))
+                    .map_err(|e| Error::QuotaStore(format!("redis: {e}")))?;
+                c
+            }
+        };
+        match f(&mut con) {
+            Ok(v) => {
+                self.idle
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(con);
+                Ok(v)
+            }
+            Err(e) => Err(Error::QuotaStore(format!("redis: {e}"))),
+        }
+    }
+
+    fn ttl_ms(&self, micros: i64) -> i64 {
+        (micros / 1000).max(1000)
+    }
+}
+
+impl QuotaStore for RedisQuotaStore {
+    fn name(&self) -> &'static str {
+        "redis"
+    }
+
+    fn take_token(&self, key: &str, rate: f64, burst: u32, now_micros: i64) -> Result<bool> {
+        // Idle long enough to refill completely: the key can go (a new bucket starts full).
+        let refill_micros = if rate > 0.0 {
+            (f64::from(burst) / rate * 1e6).ceil() as i64
+        } else {
+            86_400_000_000
+        };
+        let ttl = self.ttl_ms(refill_micros.saturating_mul(2));
+        let redis_key = format!("{}rate:{key}", self.prefix);
+        let taken: i64 = self.with_connection(|con| {
+            self.take_token
+                .key(&redis_key)
+                .arg(rate)
+                .arg(burst)
+                .arg(now_micros)
+                .arg(ttl)
+                .invoke(con)
+        })?;
+        Ok(taken == 1)
+    }
+
+    fn acquire_slot(
+        &self,
+        key: &str,
+        lease: &str,
+        max: u32,
+        now_micros: i64,
+        expires_micros: i64,
+    ) -> Result<bool> {
+        let ttl = self.ttl_ms(expires_micros.saturating_sub(now_micros).saturating_mul(2));
+        let redis_key = format!("{}slots:{key}", self.prefix);
+        let held: i64 = self.with_connection(|con| {
+            self.acquire_slot
+                .key(&redis_key)
+                .arg(lease)
+                .arg(max)
+                .arg(now_micros)
+                .arg(expires_micros)
+                .arg(ttl)
+                .invoke(con)
+        })?;
+        Ok(held == 1)
+    }
+
+    fn release_slot(&self, key: &str, lease: &str) -> Result<()> {
+        let redis_key = format!("{}slots:{key}", self.prefix);
+        self.with_connection(|con| {
+            redis::cmd("ZREM")
+                .arg(&redis_key)
+                .arg(lease)
+                .query::<i64>(con)
+                .map(|_| ())
+        })
+    }
+}

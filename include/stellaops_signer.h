@@ -308,6 +308,18 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_NO_HOME = 601,
   /**
+   * The signing pipeline's policy refused the request; the last error names the reason code.
+   */
+  STELLAOPS_STATUS_DENIED = 700,
+  /**
+   * The audit record could not be written; nothing was signed.
+   */
+  STELLAOPS_STATUS_AUDIT_FAILED = 701,
+  /**
+   * The policy machinery failed or is misconfigured.
+   */
+  STELLAOPS_STATUS_POLICY_FAILED = 702,
+  /**
    * The library panicked; the call had no effect. A bug: please report it.
    */
   STELLAOPS_STATUS_PANIC = 900,

@@ -120,6 +120,12 @@ pub enum stellaops_status {
     Io = 600,
     /// No home directory for the default key could be found.
     NoHome = 601,
+    /// The signing pipeline's policy refused the request; the last error names the reason code.
+    Denied = 700,
+    /// The audit record could not be written; nothing was signed.
+    AuditFailed = 701,
+    /// The policy machinery failed or is misconfigured.
+    PolicyFailed = 702,
     /// The library panicked; the call had no effect. A bug: please report it.
     Panic = 900,
     /// An error the library did not classify. A bug: please report it.
@@ -180,6 +186,9 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::PredicateNotAllowed => S::PredicateNotAllowed,
             ErrorCode::Io => S::Io,
             ErrorCode::NoHome => S::NoHome,
+            ErrorCode::Denied => S::Denied,
+            ErrorCode::AuditFailed => S::AuditFailed,
+            ErrorCode::PolicyFailed => S::PolicyFailed,
             ErrorCode::Panic => S::Panic,
             // A code added to the facade but not yet here reads as Internal; a test catches it.
             _ => S::Internal,

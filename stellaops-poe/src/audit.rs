@@ -55,6 +55,9 @@ pub struct AuditRecord {
     pub poe_detail: Option<String>,
     /// Set when the quota store failed and the request went through under fail-open.
     pub quota_fail_open: Option<String>,
+    /// Why the scanner release was trusted: `allowlist`, `signature <key id>`, or
+    /// `override <reason> (approved by <who>)`.
+    pub release: Option<String>,
     /// `allowed`, `denied` or `error`.
     pub decision: String,
     /// The denial's reason code (`optok.expired`, ...), or the error's kind.

@@ -120,8 +120,10 @@ reasons! {
     QuotaSize = "quota.size",
     /// The quota store is unreachable and the policy fails closed.
     QuotaStore = "quota.store",
-    /// The scanner release that produced the artifact is not trusted.
+    /// The scanner release that produced the artifact is not trusted (or none was named).
     ReleaseUntrusted = "release.untrusted",
+    /// The predicate type is not on the signer's allow-list.
+    PredicateNotAllowed = "predicate.not_allowed",
 }
 
 impl Reason {

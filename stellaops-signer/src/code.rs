@@ -122,6 +122,13 @@ pub enum ErrorCode {
     /// No home directory for the default key could be found.
     NoHome = 601,
 
+    /// The signing pipeline's policy refused the request (the message holds the reason code).
+    Denied = 700,
+    /// The audit record could not be written; nothing was signed.
+    AuditFailed = 701,
+    /// The policy machinery failed or is misconfigured (key sets, stores, pipeline parts).
+    PolicyFailed = 702,
+
     /// The library panicked; this is a bug in the library, please report it.
     Panic = 900,
     /// An error the library did not classify; this is a bug in the library, please report it.
@@ -181,6 +188,9 @@ impl ErrorCode {
         ErrorCode::PredicateNotAllowed,
         ErrorCode::Io,
         ErrorCode::NoHome,
+        ErrorCode::Denied,
+        ErrorCode::AuditFailed,
+        ErrorCode::PolicyFailed,
         ErrorCode::Panic,
         ErrorCode::Internal,
     ];
@@ -251,6 +261,9 @@ impl ErrorCode {
             ErrorCode::PredicateNotAllowed => "predicate_not_allowed",
             ErrorCode::Io => "io",
             ErrorCode::NoHome => "no_home",
+            ErrorCode::Denied => "denied",
+            ErrorCode::AuditFailed => "audit_failed",
+            ErrorCode::PolicyFailed => "policy_failed",
             ErrorCode::Panic => "panic",
             ErrorCode::Internal => "internal",
         }
@@ -282,6 +295,9 @@ impl Error {
             Error::NoHome => ErrorCode::NoHome,
             Error::Keys(e) => keys_code(e),
             Error::NotExportable { .. } => ErrorCode::KeyNotExportable,
+            Error::Denied(_) => ErrorCode::Denied,
+            Error::Audit(_) => ErrorCode::AuditFailed,
+            Error::Policy(_) | Error::PipelineConfig(_) => ErrorCode::PolicyFailed,
         }
     }
 }
@@ -460,6 +476,9 @@ mod tests {
             (ErrorCode::PredicateNotAllowed, 501),
             (ErrorCode::Io, 600),
             (ErrorCode::NoHome, 601),
+            (ErrorCode::Denied, 700),
+            (ErrorCode::AuditFailed, 701),
+            (ErrorCode::PolicyFailed, 702),
             (ErrorCode::Panic, 900),
             (ErrorCode::Internal, 901),
         ];

@@ -47,6 +47,19 @@ pub enum Error {
     /// No home directory for the default key could be found.
     #[error("cannot find a configuration directory for the default key; set STELLA_HOME")]
     NoHome,
+    /// The signing pipeline's policy refused the request; the denial carries the stable reason
+    /// code (`optok.expired`, `quota.rate`, ...; see docs/entitlement.md).
+    #[error(transparent)]
+    Denied(stellaops_poe::Denial),
+    /// The audit record could not be written, so nothing was returned.
+    #[error("audit: {0}")]
+    Audit(#[source] stellaops_poe::Error),
+    /// The policy machinery failed (a key set, a store, a configuration file).
+    #[error(transparent)]
+    Policy(#[from] stellaops_poe::Error),
+    /// The signing pipeline is missing a part.
+    #[error("pipeline configuration: {0}")]
+    PipelineConfig(String),
 }
 
 impl Error {

@@ -6,13 +6,18 @@ mod code;
 mod error;
 pub mod files;
 pub mod keys;
+pub mod pipeline;
 mod verify;
 
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
 pub use code::ErrorCode;
 pub use error::{Error, Result};
 pub use keys::{open_key, OpenedKey};
+pub use pipeline::{
+    PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,
+};
 pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
+pub use stellaops_poe as policy;
 pub use verify::{statement_of, verify, verify_envelope, ArtifactMatch, Verification};
 
 pub use stellaops_crypto as crypto;

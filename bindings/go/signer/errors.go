@@ -64,6 +64,9 @@ const (
 	CodePredicateNotAllowed   Code = C.STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED
 	CodeIO                    Code = C.STELLAOPS_STATUS_IO
 	CodeNoHome                Code = C.STELLAOPS_STATUS_NO_HOME
+	CodeDenied                Code = C.STELLAOPS_STATUS_DENIED
+	CodeAuditFailed           Code = C.STELLAOPS_STATUS_AUDIT_FAILED
+	CodePolicyFailed          Code = C.STELLAOPS_STATUS_POLICY_FAILED
 	CodePanic                 Code = C.STELLAOPS_STATUS_PANIC
 	CodeInternal              Code = C.STELLAOPS_STATUS_INTERNAL
 	// CodeClosed is reported by this package (not the library) for a closed Key or PublicKey.

@@ -1,0 +1,482 @@
+//! SignerPipeline end to end: a DPoP-bound caller, a signed entitlement, quotas, the release
+//! check, tenant keys, the allow-list, and an audit record for every outcome.
+
+// Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use stellaops_signer::policy::audit::verify_chain;
+use stellaops_signer::policy::jws::sign_compact;
+use stellaops_signer::policy::thumbprint::jwk_thumbprint;
+use stellaops_signer::policy::{
+    AuditRecord, AuditSink, AuthRequest, Authenticator, Bypass, DpopPolicy, DpopVerifier,
+    FixedClock, JsonlAuditSink, Jwks, JwksSource, MemoryQuotaStore, OpTokPolicy, OpTokVerifier,
+    PoeEvaluator, PoePolicy, PoeState, QuotaEnforcer, QuotaLimits, Reason, ReleaseTrust,
+    ReleaseVerifier, SignedEntitlements,
+};
+use stellaops_signer::{
+    Algorithm, Error, ErrorCode, PipelineKeys, PipelineRequest, SignerPipeline, SigningKey,
+    SoftwareKey, Subject, VerificationPolicy,
+};
+
+const NOW: i64 = 1_800_000_000;
+const ISSUER: &str = "https://authority.stella.test";
+const TENANT: &str = "acme";
+const URI: &str = "https://signer.stella.test/api/v1/sign";
+
+fn key(alg: Algorithm) -> SoftwareKey {
+    SoftwareKey::generate(alg).unwrap()
+}
+
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => panic!("not an object"),
+    }
+}
+
+fn public_jwk(k: &SoftwareKey) -> Map<String, Value> {
+    object(serde_json::from_str(&k.public_key().to_jwk().unwrap()).unwrap())
+}
+
+fn jwks(kid: &str, k: &SoftwareKey) -> JwksSource {
+    let mut jwk = public_jwk(k);
+    jwk.insert("kid".into(), json!(kid));
+    let set = json!({"keys": [Value::Object(jwk)]}).to_string();
+    JwksSource::fixed(Jwks::from_json(set.as_bytes()).unwrap())
+}
+
+/// Audit records kept in memory, or refused on demand.
+#[derive(Debug, Default)]
+struct MemorySink {
+    records: Mutex<Vec<AuditRecord>>,
+    broken: Mutex<bool>,
+}
+
+impl AuditSink for MemorySink {
+    fn append(&self, record: &AuditRecord) -> stellaops_signer::policy::Result<()> {
+        if *self.broken.lock().unwrap() {
+            return Err(stellaops_signer::policy::Error::Audit {
+                path: "memory".into(),
+                message: "disk full".into(),
+            });
+        }
+        self.records.lock().unwrap().push(record.clone());
+        Ok(())
+    }
+}
+
+struct World {
+    authority: SoftwareKey,
+    client: SoftwareKey,
+    jkt: String,
+    signing: Arc<SoftwareKey>,
+    pipeline: SignerPipeline,
+    sink: Arc<MemorySink>,
+    clock: Arc<FixedClock>,
+    release: String,
+    next_proof: std::sync::atomic::AtomicU64,
+}
+
+fn release_digest() -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(b"scanner 1.2.3")))
+}
+
+fn world_with(limits: QuotaLimits, poe_policy: PoePolicy, entitled: bool) -> World {
+    let clock = Arc::new(FixedClock::at_unix(NOW));
+    let authority = key(Algorithm::EcdsaP256Sha256);
+    let client = key(Algorithm::Ed25519);
+    let jkt = jwk_thumbprint(&public_jwk(&client)).unwrap();
+    let licensing = key(Algorithm::Ed25519);
+    let docs = Arc::new(SignedEntitlements::in_memory(jwks("lic", &licensing)));
+    if entitled {
+        let doc = sign_compact(
+            &licensing,
+            object(json!({"typ": "entitlement+jwt", "kid": "lic"})),
+            json!({
+                "tid": TENANT, "plan": "team", "features": ["signer.sign"],
+                "quotas": {"max_artifact_bytes": 1_000_000},
+                "license_id": "lic-7", "exp": NOW + 86_400,
+            })
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        docs.insert(TENANT, &doc);
+    }
+    let authenticator = Authenticator::new(
+        OpTokVerifier::new(
+            OpTokPolicy::new(ISSUER),
+            jwks("a1", &authority),
+            clock.clone(),
+        ),
+        DpopVerifier::new(DpopPolicy::default(), None, clock.clone()),
+    );
+    let release = release_digest();
+    let signing = Arc::new(key(Algorithm::EcdsaP256Sha256));
+    let sink = Arc::new(MemorySink::default());
+    let pipeline = SignerPipeline::builder()
+        .authenticator(authenticator)
+        .entitlement(PoeEvaluator::new(Box::new(docs), poe_policy, clock.clone()))
+        .quotas(
+            QuotaEnforcer::new(Arc::new(MemoryQuotaStore::new()), clock.clone()),
+            limits,
+        )
+        .release_check(ReleaseVerifier::new([release.clone()]), None)
+        .keys(PipelineKeys::Single {
+            key: signing.clone(),
+            issuer_mode: "keyful",
+        })
+        .audit(sink.clone())
+        .clock(clock.clone())
+        .build()
+        .unwrap();
+    World {
+        authority,
+        client,
+        jkt,
+        signing,
+        pipeline,
+        sink,
+        clock,
+        release,
+        next_proof: Default::default(),
+    }
+}
+
+fn world() -> World {
+    world_with(QuotaLimits::default(), PoePolicy::default(), true)
+}
+
+/// The request facts of a DPoP-bound POST to the signer for the test tenant.
+fn auth<'a>(token: &'a str, proof: &'a str) -> AuthRequest<'a> {
+    AuthRequest {
+        access_token: token,
+        dpop_proof: Some(proof),
+        method: "POST",
+        uri: URI,
+        client_certificate: None,
+        tenant: TENANT,
+    }
+}
+
+fn subject() -> Subject {
+    let mut d = BTreeMap::new();
+    d.insert(
+        "sha256".to_owned(),
+        hex::encode(Sha256::digest(b"the sbom")),
+    );
+    Subject::new("sbom.cdx.json", d).unwrap()
+}
+
+impl World {
+    fn token(&self) -> String {
+        sign_compact(
+            &self.authority,
+            object(json!({"typ": "at+jwt", "kid": "a1"})),
+            json!({
+                "iss": ISSUER, "aud": "signer", "sub": "svc:scanner", "tid": TENANT,
+                "scope": "signer.sign", "jti": "t-1", "iat": NOW - 5, "exp": NOW + 120,
+                "cnf": {"jkt": self.jkt},
+            })
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap()
+    }
+
+    fn proof(&self, token: &str) -> String {
+        let n = self
+            .next_proof
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let now = stellaops_signer::policy::Clock::now_seconds(self.clock.as_ref());
+        sign_compact(
+            &self.client,
+            object(json!({"typ": "dpop+jwt", "jwk": Value::Object(public_jwk(&self.client))})),
+            json!({
+                "jti": format!("p-{n}"), "htm": "POST", "htu": URI, "iat": now,
+                "ath": URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes())),
+            })
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap()
+    }
+
+    fn sign_with(
+        &self,
+        predicate_type: &str,
+        release: Option<&str>,
+        bytes: u64,
+    ) -> stellaops_signer::Result<stellaops_signer::PipelineOutcome> {
+        let token = self.token();
+        let proof = self.proof(&token);
+        self.pipeline.sign(PipelineRequest {
+            auth: auth(&token, &proof),
+            predicate_type,
+            predicate_json: br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+            subjects: vec![subject()],
+            artifact_bytes: bytes,
+            scanner_release: release,
+            trace_id: Some("trace-42"),
+        })
+    }
+
+    fn last(&self) -> AuditRecord {
+        self.sink.records.lock().unwrap().last().cloned().unwrap()
+    }
+
+    fn denied(
+        &self,
+        result: stellaops_signer::Result<stellaops_signer::PipelineOutcome>,
+    ) -> Reason {
+        match result {
+            Err(Error::Denied(d)) => {
+                let rec = self.last();
+                assert_eq!(rec.decision, "denied");
+                assert_eq!(rec.reason.as_deref(), Some(d.reason.code()));
+                d.reason
+            }
+            other => panic!("expected a denial, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_entitled_caller_gets_a_verifiable_envelope_and_one_audit_record() {
+    let w = world();
+    let out = w.sign_with("sbom", Some(&w.release.clone()), 1000).unwrap();
+    // The envelope verifies with the signing key, and carries the statement asked for.
+    let policy = VerificationPolicy::new([w.signing.public_key().clone()], 1, None).unwrap();
+    out.envelope.verify(&policy).unwrap();
+    assert_eq!(out.statement.predicate_type(), "stella.ops/sbom@v1");
+    assert_eq!(out.key_id, w.signing.key_id().to_string());
+    assert_eq!(out.issuer_mode, "keyful");
+    assert_eq!(out.poe_state, PoeState::Fresh);
+    assert_eq!(out.release, Some(ReleaseTrust::Allowlisted));
+    assert_eq!(out.trace_id, "trace-42");
+    assert_eq!(
+        out.bundle_digest,
+        format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(out.envelope.to_json()))
+        )
+    );
+    let records = w.sink.records.lock().unwrap().clone();
+    assert_eq!(records.len(), 1);
+    let r = &records[0];
+    assert_eq!(r.decision, "allowed");
+    assert_eq!(r.trace_id, "trace-42");
+    assert_eq!(r.caller.as_deref(), Some("svc:scanner"));
+    assert_eq!(r.binding.as_deref(), Some("dpop"));
+    assert_eq!(r.poe_state.as_deref(), Some("fresh"));
+    assert_eq!(r.poe_detail.as_deref(), Some("license lic-7"));
+    assert_eq!(r.release.as_deref(), Some("allowlist"));
+    assert_eq!(r.key_id.as_deref(), Some(out.key_id.as_str()));
+    assert_eq!(
+        r.envelope_digest.as_deref(),
+        Some(out.bundle_digest.as_str())
+    );
+    assert_eq!(
+        r.subject_digests,
+        [format!(
+            "sbom.cdx.json@sha256:{}",
+            hex::encode(Sha256::digest(b"the sbom"))
+        )]
+    );
+}
+
+#[test]
+fn every_stage_can_deny_and_each_denial_is_audited() {
+    let w = world();
+    // Release: none named, and an untrusted one.
+    assert_eq!(
+        w.denied(w.sign_with("sbom", None, 10)),
+        Reason::ReleaseUntrusted
+    );
+    let other = format!("sha256:{}", "0".repeat(64));
+    assert_eq!(
+        w.denied(w.sign_with("sbom", Some(&other), 10)),
+        Reason::ReleaseUntrusted
+    );
+    // Plan size limit from the entitlement.
+    assert_eq!(
+        w.denied(w.sign_with("vex", None, 2_000_000)),
+        Reason::QuotaSize
+    );
+    // Allow-list (reject mode by default): a type outside the catalog.
+    assert_eq!(
+        w.denied(w.sign_with("https://example.test/custom@v1", None, 10)),
+        Reason::PredicateNotAllowed
+    );
+    // VEX is not scanner output: no release needed.
+    assert!(w.sign_with("vex", None, 10).is_ok());
+    // Token expired: authentication is first.
+    w.clock.advance(Duration::from_secs(600));
+    assert_eq!(w.denied(w.sign_with("vex", None, 10)), Reason::OptokExpired);
+    assert_eq!(w.sink.records.lock().unwrap().len(), 6);
+}
+
+#[test]
+fn a_tenant_without_entitlement_is_denied_and_a_bypass_is_audited() {
+    let w = world_with(QuotaLimits::default(), PoePolicy::default(), false);
+    assert_eq!(w.denied(w.sign_with("vex", None, 10)), Reason::PoeMissing);
+
+    let bypass = PoePolicy {
+        bypass: Some(Bypass {
+            reason: "INC-9 licensing down".into(),
+            expires_at: UNIX_EPOCH + Duration::from_secs(NOW as u64 + 60),
+        }),
+        ..PoePolicy::default()
+    };
+    let w = world_with(QuotaLimits::default(), bypass, false);
+    let out = w.sign_with("vex", None, 10).unwrap();
+    assert_eq!(
+        out.poe_state,
+        PoeState::Bypass {
+            reason: "INC-9 licensing down".into()
+        }
+    );
+    let r = w.last();
+    assert_eq!(
+        (r.poe_state.as_deref(), r.poe_detail.as_deref()),
+        (Some("bypass"), Some("INC-9 licensing down"))
+    );
+}
+
+#[test]
+fn no_audit_record_means_no_envelope() {
+    let w = world();
+    *w.sink.broken.lock().unwrap() = true;
+    match w.sign_with("vex", None, 10) {
+        Err(e @ Error::Audit(_)) => assert_eq!(e.code(), ErrorCode::AuditFailed),
+        other => panic!("expected an audit failure, got {other:?}"),
+    }
+    assert!(w.sink.records.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_jsonl_audit_log_chains_the_pipeline_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let w = world();
+    let sink = Arc::new(JsonlAuditSink::open(&path).unwrap());
+    let pipeline = SignerPipeline::builder()
+        .authenticator(Authenticator::new(
+            OpTokVerifier::new(
+                OpTokPolicy::new(ISSUER),
+                jwks("a1", &w.authority),
+                w.clock.clone(),
+            ),
+            DpopVerifier::new(DpopPolicy::default(), None, w.clock.clone()),
+        ))
+        .entitlement(PoeEvaluator::new(
+            Box::new(SignedEntitlements::in_memory(jwks(
+                "x",
+                &key(Algorithm::Ed25519),
+            ))),
+            PoePolicy {
+                bypass: Some(Bypass {
+                    reason: "test".into(),
+                    expires_at: UNIX_EPOCH + Duration::from_secs(NOW as u64 + 60),
+                }),
+                ..PoePolicy::default()
+            },
+            w.clock.clone(),
+        ))
+        .quotas(
+            QuotaEnforcer::new(Arc::new(MemoryQuotaStore::new()), w.clock.clone()),
+            QuotaLimits::default(),
+        )
+        .without_release_check()
+        .keys(PipelineKeys::Single {
+            key: w.signing.clone(),
+            issuer_mode: "keyful",
+        })
+        .audit(sink)
+        .clock(w.clock.clone())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let token = w.token();
+        let proof = w.proof(&token);
+        pipeline
+            .sign(PipelineRequest {
+                auth: auth(&token, &proof),
+                predicate_type: "sbom",
+                predicate_json: b"{}",
+                subjects: vec![subject()],
+                artifact_bytes: 1,
+                scanner_release: None,
+                trace_id: None,
+            })
+            .unwrap();
+    }
+    assert_eq!(verify_chain(&path).unwrap().records, 3);
+}
+
+#[test]
+fn missing_parts_are_named() {
+    match SignerPipeline::builder().build() {
+        Err(Error::PipelineConfig(m)) => assert!(m.contains("quotas"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn metrics_count_signatures_and_denials() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let w = world();
+    metrics::with_local_recorder(&recorder, || {
+        w.sign_with("vex", None, 10).unwrap();
+        w.sign_with("vex", None, 10).unwrap();
+        let _ = w.sign_with("vex", None, 5_000_000);
+    });
+    let snapshot = snapshotter.snapshot().into_vec();
+    let counter = |name: &str, label: (&str, &str)| {
+        snapshot
+            .iter()
+            .find(|(key, _, _, _)| {
+                key.key().name() == name
+                    && key
+                        .key()
+                        .labels()
+                        .any(|l| l.key() == label.0 && l.value() == label.1)
+            })
+            .map(|(_, _, _, v)| match v {
+                DebugValue::Counter(c) => *c,
+                other => panic!("{name} is {other:?}"),
+            })
+    };
+    assert_eq!(
+        counter(
+            "stellaops_signer_key_usage_total",
+            ("key_id", w.signing.key_id().as_ref())
+        ),
+        Some(2)
+    );
+    assert_eq!(
+        counter(
+            "stellaops_signer_quota_hits_total",
+            ("reason", "quota.size")
+        ),
+        Some(1)
+    );
+    let latencies = snapshot
+        .iter()
+        .find(|(k, _, _, _)| k.key().name() == "stellaops_signer_sign_seconds")
+        .map(|(_, _, _, v)| match v {
+            DebugValue::Histogram(h) => h.len(),
+            _ => 0,
+        });
+    assert_eq!(latencies, Some(2));
+}

@@ -27,6 +27,53 @@ pub(crate) enum Command {
     Inspect(InspectArgs),
     /// Print a JSON file in canonical form (RFC 8785 JCS, or OLPC with --olpc).
     Canon(CanonArgs),
+    /// Check audit logs.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Run signing requests through the policy pipeline (token, entitlement, quotas, release,
+    /// tenant key, audit), as an embedding service would.
+    #[command(subcommand)]
+    Pipeline(PipelineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Verify a hash-chained audit log; name the first edited, deleted, inserted or reordered
+    /// line (exit 1) or print how many records it holds and its last hash.
+    Verify(AuditVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditVerifyArgs {
+    /// The JSONL audit log.
+    pub(crate) file: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PipelineCommand {
+    /// Run one request file through the pipeline the configuration describes; print the outcome
+    /// JSON (envelope, key id, bundle digest, ...). A denial exits 1 with its reason code.
+    Sign(PipelineSignArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PipelineSignArgs {
+    /// The pipeline configuration (TOML; see docs/entitlement.md).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: PathBuf,
+    /// The request (JSON: access_token, dpop_proof, uri, tenant, predicate_type, predicate,
+    /// subjects, ...), or - for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) request: PathBuf,
+    /// Write the outcome here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Write only the envelope (not the whole outcome).
+    #[arg(long)]
+    pub(crate) envelope_only: bool,
 }
 
 #[derive(Debug, Subcommand)]

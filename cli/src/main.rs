@@ -18,10 +18,15 @@ pub(crate) enum Failure {
     Verification(String),
     /// Bad usage or input: exit 2.
     Usage(String),
+    /// Policy refused the request: exit 1, like a failed verification (the answer is no).
+    Denied(String),
 }
 
 impl From<stellaops_signer::Error> for Failure {
     fn from(e: stellaops_signer::Error) -> Self {
+        if let stellaops_signer::Error::Denied(d) = &e {
+            return Failure::Denied(d.to_string());
+        }
         if e.is_verification_failure() {
             Failure::Verification(e.to_string())
         } else {
@@ -57,6 +62,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Verification(m)) => {
             eprintln!("stella: verification failed: {m}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Denied(m)) => {
+            eprintln!("stella: {m}");
             ExitCode::from(1)
         }
         Err(Failure::Usage(m)) => {

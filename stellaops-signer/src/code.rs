@@ -298,6 +298,7 @@ impl Error {
             Error::Denied(_) => ErrorCode::Denied,
             Error::Audit(_) => ErrorCode::AuditFailed,
             Error::Policy(_) | Error::PipelineConfig(_) => ErrorCode::PolicyFailed,
+            Error::InvalidRequest(_) => ErrorCode::InvalidArgument,
         }
     }
 }

@@ -57,9 +57,12 @@ pub enum Error {
     /// The policy machinery failed (a key set, a store, a configuration file).
     #[error(transparent)]
     Policy(#[from] stellaops_poe::Error),
-    /// The signing pipeline is missing a part.
+    /// The signing pipeline is missing a part, or its configuration file is invalid.
     #[error("pipeline configuration: {0}")]
     PipelineConfig(String),
+    /// A pipeline request (JSON) is malformed.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
 }
 
 impl Error {

@@ -7,6 +7,9 @@ mod error;
 pub mod files;
 pub mod keys;
 pub mod pipeline;
+mod pipeline_config;
+mod pipeline_json;
+pub use pipeline_json::outcome_json;
 mod verify;
 
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};

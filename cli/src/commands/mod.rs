@@ -1,13 +1,15 @@
 //! One module per subcommand.
 
 mod attest;
+mod audit;
 mod canon;
 mod inspect;
 mod key;
+mod pipeline;
 mod sign;
 mod verify;
 
-use crate::cli::{Cli, Command, KeyCommand};
+use crate::cli::{AuditCommand, Cli, Command, KeyCommand, PipelineCommand};
 use crate::Failure;
 
 /// Run the parsed command.
@@ -20,6 +22,8 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Verify(a) => verify::run(&a),
         Command::Inspect(a) => inspect::run(&a),
         Command::Canon(a) => canon::run(&a),
+        Command::Audit(AuditCommand::Verify(a)) => audit::verify(&a),
+        Command::Pipeline(PipelineCommand::Sign(a)) => pipeline::sign(&a),
     }
 }
 

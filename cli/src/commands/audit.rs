@@ -1,0 +1,45 @@
+//! `stella audit verify`.
+
+use stellaops_signer::policy::audit::verify_chain;
+use stellaops_signer::policy::Error as PolicyError;
+
+use crate::cli::AuditVerifyArgs;
+use crate::Failure;
+
+pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
+    match verify_chain(&a.file) {
+        Ok(summary) => {
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "valid": true,
+                        "records": summary.records,
+                        "last_hash": summary.last_hash,
+                    })
+                );
+            } else {
+                println!(
+                    "{}: {} records, chain intact; last hash {}",
+                    a.file.display(),
+                    summary.records,
+                    summary.last_hash
+                );
+            }
+            Ok(())
+        }
+        Err(PolicyError::AuditChain { line, problem, .. }) => {
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"valid": false, "line": line, "problem": problem})
+                );
+            }
+            Err(Failure::Verification(format!(
+                "{} line {line}: {problem}",
+                a.file.display()
+            )))
+        }
+        Err(e) => Err(Failure::Usage(e.to_string())),
+    }
+}

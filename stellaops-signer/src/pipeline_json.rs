@@ -1,0 +1,116 @@
+//! The pipeline over JSON, for the faces that are not Rust (C ABI, Python, Node, the CLI's
+//! request files): one request object in, one outcome object out.
+//!
+//! Request: `{"access_token", "dpop_proof"?, "method"? (POST), "uri", "client_certificate_der_b64"?,
+//! "tenant", "predicate_type", "predicate", "subjects": [{"name", "digest": {"sha256": hex}}],
+//! "artifact_bytes"?, "scanner_release"?, "trace_id"?}`; unknown members and duplicate keys are
+//! refused.
+//!
+//! Outcome: `{"envelope": {...}, "key_id", "algorithm", "certificate_chain": [base64 DER],
+//! "bundle_digest", "issuer_mode", "caller", "binding", "tenant", "poe_state", "release",
+//! "trace_id"}`.
+
+use std::collections::BTreeMap;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stellaops_dsse::canon::{self, Limits};
+use stellaops_poe::{AuthRequest, ReleaseTrust};
+use stellaops_predicates::Subject;
+
+use crate::pipeline::{PipelineOutcome, PipelineRequest, SignerPipeline};
+use crate::{Error, Result};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonRequest {
+    access_token: String,
+    dpop_proof: Option<String>,
+    method: Option<String>,
+    uri: String,
+    client_certificate_der_b64: Option<String>,
+    tenant: String,
+    predicate_type: String,
+    predicate: Value,
+    subjects: Vec<JsonSubject>,
+    artifact_bytes: Option<u64>,
+    scanner_release: Option<String>,
+    trace_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonSubject {
+    name: String,
+    digest: BTreeMap<String, String>,
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::InvalidRequest(message.into())
+}
+
+impl SignerPipeline {
+    /// Run one request given as JSON and return the outcome as JSON (see the module
+    /// documentation).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for a malformed request; otherwise as [`SignerPipeline::sign`].
+    pub fn sign_json(&self, request: &[u8]) -> Result<Vec<u8>> {
+        let value = canon::parse(request, &Limits::default())?.to_serde();
+        let r: JsonRequest =
+            serde_json::from_value(value).map_err(|e| invalid(format!("request: {e}")))?;
+        let certificate = r
+            .client_certificate_der_b64
+            .as_deref()
+            .map(|b| {
+                STANDARD
+                    .decode(b)
+                    .map_err(|_| invalid("client_certificate_der_b64 is not base64"))
+            })
+            .transpose()?;
+        let subjects = r
+            .subjects
+            .into_iter()
+            .map(|s| Subject::new(s.name, s.digest))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let predicate = serde_json::to_vec(&r.predicate).map_err(|e| invalid(e.to_string()))?;
+        let outcome = self.sign(PipelineRequest {
+            auth: AuthRequest {
+                access_token: &r.access_token,
+                dpop_proof: r.dpop_proof.as_deref(),
+                method: r.method.as_deref().unwrap_or("POST"),
+                uri: &r.uri,
+                client_certificate: certificate.as_deref(),
+                tenant: &r.tenant,
+            },
+            predicate_type: &r.predicate_type,
+            predicate_json: &predicate,
+            subjects,
+            artifact_bytes: r.artifact_bytes.unwrap_or(0),
+            scanner_release: r.scanner_release.as_deref(),
+            trace_id: r.trace_id.as_deref(),
+        })?;
+        Ok(outcome_json(&outcome).to_string().into_bytes())
+    }
+}
+
+/// The outcome as the JSON faces see it.
+pub fn outcome_json(o: &PipelineOutcome) -> Value {
+    let envelope: Value = serde_json::from_slice(&o.envelope.to_json()).unwrap_or(Value::Null);
+    json!({
+        "envelope": envelope,
+        "key_id": o.key_id,
+        "algorithm": o.algorithm.name(),
+        "certificate_chain": o.certificate_chain.iter().map(|c| STANDARD.encode(c)).collect::<Vec<_>>(),
+        "bundle_digest": o.bundle_digest,
+        "issuer_mode": o.issuer_mode,
+        "caller": o.caller.token.subject,
+        "binding": o.caller.binding.name(),
+        "tenant": o.caller.token.tenant,
+        "poe_state": o.poe_state.name(),
+        "release": o.release.as_ref().map(ReleaseTrust::name),
+        "trace_id": o.trace_id,
+    })
+}

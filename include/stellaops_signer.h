@@ -70,7 +70,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 2
+#define STELLAOPS_SIGNER_ABI_VERSION 3
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -345,6 +345,16 @@ typedef uint32_t stellaops_status;
  * same time (sign, export, inspect). Only freeing must not race with a use.
  */
 typedef struct stellaops_key stellaops_key;
+
+/**
+ * A signing pipeline built from a configuration file. Opaque; made by
+ * `stellaops_pipeline_open`, freed by `stellaops_pipeline_free`.
+ *
+ * Thread safety: any number of threads may sign through one pipeline at the same time; the
+ * replay cache, quota state and audit log are shared and locked inside. Only freeing must not
+ * race with a use.
+ */
+typedef struct stellaops_pipeline stellaops_pipeline;
 
 /**
  * What a successful `stellaops_verify` established. Opaque; freed by
@@ -945,6 +955,54 @@ stellaops_status stellaops_key_to_pkcs8_pem(const struct stellaops_key *key,
  * `key` is NULL or a live key from this library, not used by any thread after this call.
  */
 void stellaops_key_free(struct stellaops_key *key);
+
+/**
+ * Build a pipeline from the TOML configuration at `config_path` (UTF-8, not NUL-terminated;
+ * relative paths inside it are relative to its directory; format in docs/entitlement.md). This
+ * reads the key sets, opens the signing key or key registry and the audit log (verifying the
+ * existing chain). On success `*out` owns a new pipeline.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (empty path), IO,
+ * POLICY_FAILED (invalid configuration, a key set that does not parse, a broken audit log),
+ * and the key errors of `stellaops_key_from_uri`.
+ *
+ * # Safety
+ * `config_path` points to `config_path_len` readable bytes; `out` is writable.
+ */
+stellaops_status stellaops_pipeline_open(const char *config_path,
+                                         size_t config_path_len,
+                                         struct stellaops_pipeline **out);
+
+/**
+ * Run one request (JSON: `access_token`, `dpop_proof`, `method`, `uri`,
+ * `client_certificate_der_b64`, `tenant`, `predicate_type`, `predicate`, `subjects`,
+ * `artifact_bytes`, `scanner_release`, `trace_id`) and write the outcome JSON (`envelope`,
+ * `key_id`, `algorithm`, `certificate_chain`, `bundle_digest`, `issuer_mode`, `caller`,
+ * `binding`, `tenant`, `poe_state`, `release`, `trace_id`) to `*out`. Every call leaves one
+ * audit record, whatever its outcome.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (malformed request), MALFORMED_JSON, DUPLICATE_KEY,
+ * TOO_LARGE, TOO_DEEP, DENIED (the last error message starts with `denied (<reason code>)`),
+ * AUDIT_FAILED (nothing was signed), POLICY_FAILED, UNKNOWN_PREDICATE_TYPE, INVALID_DIGEST,
+ * the key and signing errors.
+ *
+ * # Safety
+ * `pipeline` is a live pipeline; `request` points to `request_len` readable bytes; `out` is
+ * writable.
+ */
+stellaops_status stellaops_pipeline_sign_json(const struct stellaops_pipeline *pipeline,
+                                              const uint8_t *request,
+                                              size_t request_len,
+                                              struct stellaops_buffer *out);
+
+/**
+ * Free a pipeline (closing its audit log). NULL is fine.
+ *
+ * # Safety
+ * `pipeline` is NULL or a live pipeline from this library, not used by any thread after this
+ * call.
+ */
+void stellaops_pipeline_free(struct stellaops_pipeline *pipeline);
 
 /**
  * The stable snake_case name of a status (`"ok"`, `"verification_failed"`, ...), or

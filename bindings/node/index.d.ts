@@ -47,6 +47,26 @@ export declare class Envelope {
 }
 
 /**
+ * Signing with policy: caller token and DPoP/mTLS proof, entitlement, quotas, scanner release,
+ * tenant key, and an audit record for every request; built from a TOML configuration file.
+ * Requests and outcomes are JSON (see `signJson`). Usable from any number of concurrent calls.
+ */
+export declare class Pipeline {
+  /**
+   * Build the pipeline the configuration file at `configPath` describes (reads key sets,
+   * opens the signing key and the audit log).
+   */
+  static openSync(configPath: string): Pipeline
+  /**
+   * Run one request (JSON bytes) off the main thread; resolves to the outcome (JSON bytes).
+   * A refusal rejects with code `STELLAOPS_DENIED` and the reason code in the message.
+   */
+  signJson(request: Uint8Array): Promise<Buffer>
+  /** As `signJson`, on the calling thread. */
+  signJsonSync(request: Uint8Array): Buffer
+}
+
+/**
  * A private signing key: software, or in an HSM, KMS or Vault (`openKey`). Immutable; usable
  * from any thread.
  */

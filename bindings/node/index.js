@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.Attestation = nativeBinding.Attestation
 module.exports.Envelope = nativeBinding.Envelope
+module.exports.Pipeline = nativeBinding.Pipeline
 module.exports.SigningKey = nativeBinding.SigningKey
 module.exports.VerifyingKey = nativeBinding.VerifyingKey
 module.exports.allowedPredicateTypes = nativeBinding.allowedPredicateTypes

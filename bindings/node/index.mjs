@@ -7,6 +7,7 @@ const native = require('./index.js')
 export const {
   Attestation,
   Envelope,
+  Pipeline,
   SigningKey,
   VerifyingKey,
   allowedPredicateTypes,

@@ -5,8 +5,10 @@ mod canon;
 mod envelope;
 mod errors;
 mod keys;
+mod pipeline;
 
 pub use attest::*;
 pub use canon::*;
 pub use envelope::*;
 pub use keys::*;
+pub use pipeline::*;

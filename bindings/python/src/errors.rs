@@ -43,6 +43,13 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(
     stellaops_signer,
+    PolicyError,
+    StellaOpsError,
+    "The signing pipeline refused (code 700, `denied`: the message names the reason code) or could \
+     not decide (701 `audit_failed`, 702 `policy_failed`)."
+);
+pyo3::create_exception!(
+    stellaops_signer,
     InternalError,
     StellaOpsError,
     "A bug in the library (codes 9xx); please report it."
@@ -57,6 +64,7 @@ pub(crate) fn raise(code: ErrorCode, message: String) -> PyErr {
             400..=499 => VerificationError::type_object(py),
             500..=599 => PredicateTypeError::type_object(py),
             600..=699 => StellaOpsIOError::type_object(py),
+            700..=799 => PolicyError::type_object(py),
             _ => InternalError::type_object(py),
         };
         match class.call1((message,)) {
@@ -88,6 +96,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("VerificationError", py.get_type::<VerificationError>())?;
     m.add("PredicateTypeError", py.get_type::<PredicateTypeError>())?;
     m.add("StellaOpsIOError", py.get_type::<StellaOpsIOError>())?;
+    m.add("PolicyError", py.get_type::<PolicyError>())?;
     m.add("InternalError", py.get_type::<InternalError>())?;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod canon;
 mod envelope;
 mod errors;
 mod keys;
+mod pipeline;
 
 use pyo3::prelude::*;
 
@@ -19,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<envelope::VerifiedKey>()?;
     m.add_class::<attest::Subject>()?;
     m.add_class::<attest::Attestation>()?;
+    m.add_class::<pipeline::Pipeline>()?;
     m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;

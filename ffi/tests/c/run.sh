@@ -21,7 +21,10 @@ lib="$root/target/$profile"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/rsa.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
   openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:correct-horse -out "$out/ec-enc.pem"
-args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse)
+args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse "$out/pipeline")
+# A pipeline configuration and requests whose tokens and proofs pyca/cryptography minted; made
+# afresh before each run, since DPoP proofs are only good for a minute.
+pipeline_fixture() { rm -rf "$out/pipeline" && python3 scripts/pipeline_fixture.py "$out/pipeline"; }
 
 # The shared vectors, as a C header.
 python3 ffi/tests/c/vectors_to_c.py "$out/vectors.h"
@@ -37,9 +40,11 @@ int main() { return stellaops_abi_version() >= STELLAOPS_SIGNER_ABI_VERSION ? 0 
 echo "--- against the shared library"
 cc "${warnings[@]}" -O1 -g -I include -I "$out" ffi/tests/c/test_ffi.c -L "$lib" -Wl,-rpath,"$lib" \
   -lstellaops_signer "${libs[@]}" -o "$out/test_ffi_shared"
+pipeline_fixture
 "$out/test_ffi_shared" "${args[@]}"
 
 echo "--- under valgrind"
+pipeline_fixture
 valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite "$out/test_ffi_shared" "${args[@]}"
 
@@ -47,6 +52,7 @@ echo "--- AddressSanitizer + UBSan, static library"
 cc "${warnings[@]}" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
   -fno-sanitize-recover=all -I include -I "$out" ffi/tests/c/test_ffi.c "$lib/libstellaops_signer.a" \
   "${libs[@]}" -o "$out/test_ffi_asan"
+pipeline_fixture
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$out/test_ffi_asan" "${args[@]}"
 
 echo "C tests: all three runs clean"

@@ -2,8 +2,9 @@
  * Calls every function of include/stellaops_signer.h, success and error paths, as a C caller
  * would. Run by ffi/tests/c/run.sh plainly, under valgrind and as an AddressSanitizer build.
  *
- * Usage: test_ffi RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE
- *   (files made by OpenSSL in run.sh, so keys from another implementation load too)
+ * Usage: test_ffi RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR
+ *   (files made by OpenSSL in run.sh, so keys from another implementation load too;
+ *   PIPELINE_DIR from scripts/pipeline_fixture.py, whose tokens pyca/cryptography minted)
  */
 #include "stellaops_signer.h"
 
@@ -865,9 +866,69 @@ static void test_vectors(void) {
   for (size_t i = 0; i < NKEYS; i++) stellaops_verifying_key_free(publics[i]);
 }
 
+static char *path_in(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p == NULL) abort();
+  snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+static void test_pipeline(const char *dir) {
+  stellaops_pipeline *pipeline = NULL;
+  stellaops_buffer out = {0};
+  char *config = path_in(dir, "pipeline.toml");
+  char *ok_path = path_in(dir, "request-ok.json");
+  char *denied_path = path_in(dir, "request-denied.json");
+  size_t ok_len = 0, denied_len = 0;
+  char *ok = read_file(ok_path, &ok_len);
+  char *denied = read_file(denied_path, &denied_len);
+
+  CHECK_STATUS(stellaops_pipeline_open(NULL, 3, &pipeline), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pipeline_open(config, strlen(config), NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pipeline_open("", 0, &pipeline), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_pipeline_open("\xff", 1, &pipeline), STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  CHECK_STATUS(stellaops_pipeline_open(S("/nonexistent/pipeline.toml"), &pipeline), STELLAOPS_STATUS_IO);
+  CHECK(pipeline == NULL);
+
+  OK(stellaops_pipeline_open(config, strlen(config), &pipeline));
+  CHECK_STATUS(stellaops_pipeline_sign_json(NULL, (const uint8_t *)ok, ok_len, &out),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pipeline_sign_json(pipeline, (const uint8_t *)ok, ok_len, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pipeline_sign_json(pipeline, B("{\"tenant\":1,\"tenant\":2}"), &out),
+               STELLAOPS_STATUS_DUPLICATE_KEY);
+  CHECK_STATUS(stellaops_pipeline_sign_json(pipeline, B("{\"tenant\":\"acme\"}"), &out),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+
+  OK(stellaops_pipeline_sign_json(pipeline, (const uint8_t *)ok, ok_len, &out));
+  CHECK(buffer_contains(&out, "\"poe_state\":\"fresh\""));
+  CHECK(buffer_contains(&out, "\"binding\":\"dpop\""));
+  CHECK(buffer_contains(&out, "\"caller\":\"svc:go-attestor\""));
+  CHECK(buffer_contains(&out, "\"payloadType\":\"application/vnd.in-toto+json\""));
+  stellaops_buffer_free(&out);
+
+  /* The same DPoP proof again: a replay. */
+  CHECK_STATUS(stellaops_pipeline_sign_json(pipeline, (const uint8_t *)ok, ok_len, &out),
+               STELLAOPS_STATUS_DENIED);
+  CHECK(strstr(stellaops_last_error_message(), "denied (dpop.replay)") != NULL);
+  CHECK_STATUS(stellaops_pipeline_sign_json(pipeline, (const uint8_t *)denied, denied_len, &out),
+               STELLAOPS_STATUS_DENIED);
+  CHECK(strstr(stellaops_last_error_message(), "denied (poe.missing)") != NULL);
+  CHECK(out.data == NULL && out.len == 0);
+
+  stellaops_pipeline_free(pipeline);
+  stellaops_pipeline_free(NULL);
+  free(ok);
+  free(denied);
+  free(config);
+  free(ok_path);
+  free(denied_path);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE\n", argv[0]);
+  if (argc != 5) {
+    fprintf(stderr, "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR\n", argv[0]);
     return 2;
   }
   size_t rsa_len = 0, enc_len = 0;
@@ -883,6 +944,7 @@ int main(int argc, char **argv) {
   test_attest_and_catalog();
   test_threads();
   test_vectors();
+  test_pipeline(argv[4]);
 
   free(rsa);
   free(enc);

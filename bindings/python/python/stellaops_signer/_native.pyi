@@ -27,8 +27,16 @@ class PredicateTypeError(StellaOpsError):
 class StellaOpsIOError(StellaOpsError):
     """A file could not be read or written (codes 6xx)."""
 
+class PolicyError(StellaOpsError):
+    """The signing pipeline refused (700 `denied`) or could not decide (701, 702)."""
+
 class InternalError(StellaOpsError):
     """A bug in the library (codes 9xx)."""
+
+@final
+class Pipeline:
+    def __init__(self, config_path: str | os.PathLike[str]) -> None: ...
+    def sign_json(self, request: bytes) -> bytes: ...
 
 @final
 class SigningKey:

@@ -1,0 +1,59 @@
+// The signing pipeline from Node: tokens, proofs and entitlements minted by pyca/cryptography
+// (scripts/pipeline_fixture.py, run with python3), a configuration file, one audit record per
+// request, and node:crypto verifying the envelope's signature over the PAE.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { Envelope, Pipeline } from '../index.mjs'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+
+function fixture() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stellaops-pipeline-'))
+  execFileSync('python3', [path.join(root, 'scripts/pipeline_fixture.py'), dir])
+  return dir
+}
+
+test('a request signs, the envelope verifies with node:crypto, the audit log records it', async () => {
+  const dir = fixture()
+  const pipeline = Pipeline.openSync(path.join(dir, 'pipeline.toml'))
+  const outcome = JSON.parse(await pipeline.signJson(fs.readFileSync(path.join(dir, 'request-ok.json'))))
+  assert.equal(outcome.poe_state, 'fresh')
+  assert.equal(outcome.binding, 'dpop')
+  assert.equal(outcome.caller, 'svc:go-attestor')
+  const envelope = Envelope.fromJson(Buffer.from(JSON.stringify(outcome.envelope)))
+  const signer = crypto.createPublicKey(crypto.createPrivateKey(fs.readFileSync(path.join(dir, 'signer.pem'))))
+  const sig = Buffer.from(outcome.envelope.signatures[0].sig, 'base64')
+  assert.ok(crypto.verify(null, envelope.pae(), signer, sig), 'node:crypto verifies the Ed25519 signature over the PAE')
+  const records = fs.readFileSync(path.join(dir, 'audit.jsonl'), 'utf8').trim().split('\n')
+  assert.equal(records.length, 1)
+  assert.equal(JSON.parse(records[0]).record.decision, 'allowed')
+})
+
+test('denials reject with STELLAOPS_DENIED and the reason code', async () => {
+  const dir = fixture()
+  const pipeline = Pipeline.openSync(path.join(dir, 'pipeline.toml'))
+  await assert.rejects(pipeline.signJson(fs.readFileSync(path.join(dir, 'request-denied.json'))), (e) => {
+    assert.equal(e.code, 'STELLAOPS_DENIED')
+    assert.equal(e.errno, 700)
+    assert.match(e.message, /denied \(poe\.missing\)/)
+    return true
+  })
+  const request = fs.readFileSync(path.join(dir, 'request-ok.json'))
+  pipeline.signJsonSync(request)
+  assert.throws(() => pipeline.signJsonSync(request), /denied \(dpop\.replay\)/)
+})
+
+test('a bad configuration and malformed requests are typed errors', () => {
+  const dir = fixture()
+  assert.throws(() => Pipeline.openSync(path.join(dir, 'missing.toml')), (e) => e.code === 'STELLAOPS_IO')
+  const pipeline = Pipeline.openSync(path.join(dir, 'pipeline.toml'))
+  assert.throws(() => pipeline.signJsonSync(Buffer.from('{"tenant": 1, "tenant": 2}')), (e) => e.code === 'STELLAOPS_DUPLICATE_KEY')
+  assert.throws(() => pipeline.signJsonSync(Buffer.from('{"tenant": "acme"}')), (e) => e.code === 'STELLAOPS_INVALID_ARGUMENT')
+})

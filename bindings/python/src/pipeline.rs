@@ -1,0 +1,38 @@
+//! The signing pipeline.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use stellaops_signer::SignerPipeline;
+
+use crate::errors::to_py;
+
+/// Signing with policy: caller token and DPoP/mTLS proof, entitlement, quotas, scanner release,
+/// tenant key, and an audit record for every request; built from a TOML configuration file.
+/// Thread-safe: sign from any number of threads; the GIL is released while a request runs.
+#[pyclass(module = "stellaops_signer", frozen)]
+#[derive(Debug)]
+pub struct Pipeline {
+    inner: SignerPipeline,
+}
+
+#[pymethods]
+impl Pipeline {
+    /// Build the pipeline the configuration file at `config_path` describes.
+    #[new]
+    fn new(py: Python<'_>, config_path: PathBuf) -> PyResult<Self> {
+        let inner = py
+            .detach(|| SignerPipeline::from_config_file(&config_path))
+            .map_err(to_py)?;
+        Ok(Pipeline { inner })
+    }
+
+    /// Run one request (JSON bytes) and return the outcome (JSON bytes): the envelope, key id,
+    /// bundle digest, caller, PoE state, ... A refusal raises PolicyError with code_name
+    /// "denied" and the reason code in the message.
+    fn sign_json<'py>(&self, py: Python<'py>, request: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        let out = py.detach(|| self.inner.sign_json(request)).map_err(to_py)?;
+        Ok(PyBytes::new(py, &out))
+    }
+}

@@ -1,7 +1,10 @@
 //! The caller's access token (OpTok): a JWT from the Authority.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
 
 use serde_json::{Map, Value};
 use stellaops_crypto::Algorithm;
@@ -27,6 +30,11 @@ pub struct OpTokPolicy {
     pub max_lifetime: Duration,
     /// Largest token accepted, in bytes (default 16 KiB).
     pub max_token_bytes: usize,
+    /// How many verified tokens to remember (default 10,000; 0 disables), so a caller's next
+    /// request with the same token skips the signature check. A remembered token is still
+    /// checked for expiry and tenant on every use, and dropped when its `kid` leaves the
+    /// Authority's key set.
+    pub token_cache: usize,
 }
 
 impl OpTokPolicy {
@@ -40,6 +48,7 @@ impl OpTokPolicy {
             leeway: Duration::from_secs(30),
             max_lifetime: Duration::from_secs(300),
             max_token_bytes: 16 << 10,
+            token_cache: 10_000,
         }
     }
 }
@@ -92,6 +101,8 @@ pub struct OpTokVerifier {
     policy: OpTokPolicy,
     keys: JwksSource,
     clock: Arc<dyn Clock>,
+    /// Verified tokens by the SHA-256 of their text.
+    verified: Mutex<HashMap<[u8; 32], OpTok>>,
 }
 
 fn deny(reason: Reason, detail: impl Into<String>) -> Denial {
@@ -105,6 +116,7 @@ impl OpTokVerifier {
             policy,
             keys,
             clock,
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -123,6 +135,69 @@ impl OpTokVerifier {
         if token.is_empty() {
             return Err(deny(Reason::OptokMissing, "no access token"));
         }
+        if self.policy.token_cache > 0 && token.len() <= self.policy.max_token_bytes {
+            let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+            if let Some(known) = self.remembered(&digest, tenant)? {
+                return Ok(known);
+            }
+            let tok = self.verify_uncached(token, tenant)?;
+            self.remember(digest, &tok);
+            return Ok(tok);
+        }
+        self.verify_uncached(token, tenant)
+    }
+
+    /// A remembered token, re-checked for what can change: time, tenant, its key's presence.
+    fn remembered(&self, digest: &[u8; 32], tenant: &str) -> Result<Option<OpTok>, Denial> {
+        let known = self
+            .verified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(digest)
+            .cloned();
+        let Some(tok) = known else {
+            return Ok(None);
+        };
+        let keys = self
+            .keys
+            .current()
+            .map_err(|e| deny(Reason::OptokKeys, e.to_string()))?;
+        if keys.get(&tok.key_id).is_none() {
+            self.verified
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(digest);
+            return Ok(None);
+        }
+        let now = self.clock.now_seconds();
+        if now > tok.expires_at + self.policy.leeway.as_secs_f64() {
+            return Err(deny(
+                Reason::OptokExpired,
+                format!("expired {:.0} s ago", now - tok.expires_at),
+            ));
+        }
+        if tok.tenant != tenant {
+            return Err(deny(
+                Reason::OptokTenant,
+                format!("token is for tenant {:?}, not {tenant:?}", tok.tenant),
+            ));
+        }
+        Ok(Some(tok))
+    }
+
+    fn remember(&self, digest: [u8; 32], tok: &OpTok) {
+        let mut cache = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= self.policy.token_cache {
+            let now = self.clock.now_seconds() - self.policy.leeway.as_secs_f64();
+            cache.retain(|_, t| t.expires_at >= now);
+            if cache.len() >= self.policy.token_cache {
+                return;
+            }
+        }
+        cache.insert(digest, tok.clone());
+    }
+
+    fn verify_uncached(&self, token: &str, tenant: &str) -> Result<OpTok, Denial> {
         let jws = CompactJws::parse(token, self.policy.max_token_bytes)
             .map_err(|e| deny(Reason::OptokMalformed, e.to_string()))?;
         match jws.header_str("typ") {

@@ -23,6 +23,11 @@ pub struct PoePolicy {
     /// How long the last known good entitlement may stand in while the source is unavailable
     /// (default 1 hour). Zero disables the cache.
     pub cache_ttl: Duration,
+    /// How long an entitlement fetched from the source is reused before the source is asked
+    /// again (default zero: every request asks, so a revoked license stops signing at once).
+    /// A signer under load sets this to bound both the licensing service's traffic and the
+    /// revocation delay; reused entitlements are still re-checked for expiry, tenant and feature.
+    pub refresh_interval: Duration,
     /// A feature the entitlement must list (default `signer.sign`); `None` checks none.
     pub required_feature: Option<String>,
     /// The emergency bypass, if configured.
@@ -33,6 +38,7 @@ impl Default for PoePolicy {
     fn default() -> Self {
         PoePolicy {
             cache_ttl: Duration::from_secs(3600),
+            refresh_interval: Duration::ZERO,
             required_feature: Some(String::from("signer.sign")),
             bypass: None,
         }
@@ -123,6 +129,25 @@ impl PoeEvaluator {
             }
         }
         let now_us = micros(now);
+        if !self.policy.refresh_interval.is_zero() {
+            let reusable = self
+                .cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(tenant)
+                .filter(|(_, fetched)| {
+                    let age = now_us.saturating_sub(*fetched).max(0).unsigned_abs();
+                    u128::from(age) < self.policy.refresh_interval.as_micros()
+                })
+                .map(|(e, _)| e.clone());
+            if let Some(entitlement) = reusable {
+                self.check(&entitlement, tenant, now_us)?;
+                return Ok(PoeOutcome {
+                    entitlement: Some(entitlement),
+                    state: PoeState::Fresh,
+                });
+            }
+        }
         // Ask the source without holding the cache lock: a slow licensing service must not
         // serialize every tenant behind one request.
         let fetched = self.source.fetch(tenant);

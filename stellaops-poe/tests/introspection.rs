@@ -263,3 +263,36 @@ fn a_cached_entitlement_still_expires() {
     clock.advance(Duration::from_secs(61));
     assert_eq!(poe.evaluate(TENANT).unwrap_err().reason, Reason::PoeExpired);
 }
+
+#[test]
+fn a_refresh_interval_reuses_the_entitlement_and_then_asks_again() {
+    let server = Licensing::start();
+    server.answer(TENANT, Answer::Json(200, active()));
+    let clock: Arc<FixedClock> = clock();
+    let policy = PoePolicy {
+        refresh_interval: Duration::from_secs(60),
+        ..PoePolicy::default()
+    };
+    let poe = PoeEvaluator::new(Box::new(introspection(&server.url)), policy, clock.clone());
+    for _ in 0..5 {
+        assert_eq!(poe.evaluate(TENANT).unwrap().state, PoeState::Fresh);
+    }
+    assert_eq!(
+        server.requests.lock().unwrap().len(),
+        1,
+        "asked once in the interval"
+    );
+    // Revoked meanwhile: noticed at the next refresh, not before.
+    server.answer(
+        TENANT,
+        Answer::Json(200, json!({"active": false}).to_string()),
+    );
+    clock.advance(Duration::from_secs(59));
+    assert!(poe.evaluate(TENANT).is_ok());
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(
+        poe.evaluate(TENANT).unwrap_err().reason,
+        Reason::PoeInactive
+    );
+    assert_eq!(server.requests.lock().unwrap().len(), 2);
+}

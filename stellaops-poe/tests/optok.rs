@@ -487,3 +487,38 @@ fn jwks_refuses_duplicate_and_kidless_keys_and_skips_symmetric_ones() {
         "an HMAC key never becomes a verification key"
     );
 }
+
+#[test]
+fn a_remembered_token_is_still_checked_for_tenant_and_expiry() {
+    let f = fixture();
+    let tok = f.sign(&claims(None));
+    assert!(f.verify(&tok).is_ok());
+    assert!(
+        f.verify(&tok).is_ok(),
+        "second use comes from the verified-token cache"
+    );
+    assert_eq!(
+        f.verifier.verify(&tok, "globex").unwrap_err().reason,
+        Reason::OptokTenant
+    );
+    f.clock.advance(Duration::from_secs(151));
+    assert_eq!(f.denied(&tok), Reason::OptokExpired);
+}
+
+#[test]
+fn the_token_cache_can_be_turned_off() {
+    let key = key(Algorithm::EcdsaP256Sha256);
+    let mut policy = OpTokPolicy::new(ISSUER);
+    policy.token_cache = 0;
+    let verifier = OpTokVerifier::new(policy, jwks(&[("k1", key.public_key())]), clock());
+    let tok = token(&key, "k1", &claims(None));
+    assert!(verifier.verify(&tok, TENANT).is_ok());
+    assert!(verifier.verify(&tok, TENANT).is_ok());
+    assert_eq!(
+        verifier
+            .verify(&flip_signature(&tok), TENANT)
+            .unwrap_err()
+            .reason,
+        Reason::OptokSignature
+    );
+}

@@ -15,7 +15,8 @@
 //! source = "documents"              # or "introspection" (url, bearer_env)
 //! documents = "entitlements"        # <tenant>.jws files
 //! licensing_jwks = "licensing-jwks.json"
-//! cache_ttl_seconds = 3600
+//! cache_ttl_seconds = 3600        # outage cache
+//! refresh_seconds = 0               # reuse a fetched entitlement this long (0: ask every time)
 //! # [entitlement.bypass] reason = "...", expires_at = "2026-11-24T00:00:00Z"
 //!
 //! [quotas]
@@ -77,6 +78,7 @@ struct Authority {
     algorithms: Option<Vec<String>>,
     leeway_seconds: Option<u64>,
     max_lifetime_seconds: Option<u64>,
+    token_cache: Option<usize>,
     #[serde(default)]
     allow_bearer: bool,
 }
@@ -106,6 +108,7 @@ struct Entitlement {
     #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
     timeout_seconds: Option<u64>,
     cache_ttl_seconds: Option<u64>,
+    refresh_seconds: Option<u64>,
     required_feature: Option<String>,
     bypass: Option<BypassConfig>,
 }
@@ -218,6 +221,9 @@ fn build(config: Config, base: &Path) -> Result<SignerPipeline> {
     }
     optok.leeway = seconds(config.authority.leeway_seconds, 30);
     optok.max_lifetime = seconds(config.authority.max_lifetime_seconds, 300);
+    if let Some(n) = config.authority.token_cache {
+        optok.token_cache = n;
+    }
     let jwks = JwksSource::file(at(&config.authority.jwks))?;
     let mut dpop = DpopPolicy::default();
     if let Some(s) = config.dpop.max_age_seconds {
@@ -285,6 +291,7 @@ fn build(config: Config, base: &Path) -> Result<SignerPipeline> {
         source,
         PoePolicy {
             cache_ttl: seconds(e.cache_ttl_seconds, 3600),
+            refresh_interval: seconds(e.refresh_seconds, 0),
             required_feature: Some(e.required_feature.unwrap_or_else(|| "signer.sign".into())),
             bypass,
         },

@@ -417,6 +417,13 @@ impl SignerPipeline {
                     family: family.map(Family::name),
                 };
                 tenant_key = registry.signing_key(tenant, selector, self.clock.now())?;
+                // The registry keeps its previous entries when an edit does not parse; a
+                // revocation in that edit must not be silently ignored, so sign nothing.
+                if let Some(problem) = registry.last_reload_error() {
+                    return Err(Stop::Failed(Error::PipelineConfig(format!(
+                        "the key configuration did not reload: {problem}"
+                    ))));
+                }
                 let mode = issuer_mode(tenant_key.entry().uri.scheme());
                 (&tenant_key, mode)
             }

@@ -480,3 +480,158 @@ fn metrics_count_signatures_and_denials() {
         });
     assert_eq!(latencies, Some(2));
 }
+
+/// The pipeline with the tenant key registry: the family-specific key signs VEX, the general key
+/// signs everything else, and a revocation in the file stops signing at once.
+#[test]
+fn tenant_keys_come_from_the_registry_by_family() {
+    let dir = tempfile::tempdir().unwrap();
+    let general = key(Algorithm::EcdsaP256Sha256);
+    let vex_key = key(Algorithm::Ed25519);
+    let write_key = |name: &str, k: &SoftwareKey| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, k.to_pkcs8_pem().unwrap().as_bytes()).unwrap();
+        p
+    };
+    let general_path = write_key("general.pem", &general);
+    let vex_path = write_key("vex.pem", &vex_key);
+    let config = dir.path().join("keys.toml");
+    let registry_text = |vex_status: &str| {
+        format!(
+            "[[tenant]]\nid = \"acme\"\n[[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\n\
+             [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"{vex_status}\"\nfamilies = [\"vex\"]\n{}",
+            general_path.display(),
+            vex_path.display(),
+            if vex_status == "revoked" {
+                format!(
+                    "revoked_at = \"2020-01-01T00:00:00Z\"\nreason = \"key compromise\"\nkey_id = \"{}\"\n",
+                    vex_key.key_id()
+                )
+            } else {
+                String::new()
+            }
+        )
+    };
+    std::fs::write(&config, registry_text("active")).unwrap();
+    let w = world();
+    let registry = stellaops_signer::KeyRegistry::load(&config).unwrap();
+    let pipeline = SignerPipeline::builder()
+        .authenticator(Authenticator::new(
+            OpTokVerifier::new(
+                OpTokPolicy::new(ISSUER),
+                jwks("a1", &w.authority),
+                w.clock.clone(),
+            ),
+            DpopVerifier::new(DpopPolicy::default(), None, w.clock.clone()),
+        ))
+        .entitlement(PoeEvaluator::new(
+            Box::new(SignedEntitlements::in_memory(jwks(
+                "x",
+                &key(Algorithm::Ed25519),
+            ))),
+            PoePolicy {
+                bypass: Some(Bypass {
+                    reason: "test".into(),
+                    expires_at: UNIX_EPOCH + Duration::from_secs(NOW as u64 + 60),
+                }),
+                ..PoePolicy::default()
+            },
+            w.clock.clone(),
+        ))
+        .quotas(
+            QuotaEnforcer::new(Arc::new(MemoryQuotaStore::new()), w.clock.clone()),
+            QuotaLimits::default(),
+        )
+        .without_release_check()
+        .keys(PipelineKeys::Registry(registry.clone()))
+        .audit(w.sink.clone())
+        .clock(w.clock.clone())
+        .build()
+        .unwrap();
+    let run = |predicate_type: &str| {
+        let token = w.token();
+        let proof = w.proof(&token);
+        pipeline.sign(PipelineRequest {
+            auth: auth(&token, &proof),
+            predicate_type,
+            predicate_json: b"{}",
+            subjects: vec![subject()],
+            artifact_bytes: 1,
+            scanner_release: None,
+            trace_id: None,
+        })
+    };
+    let vex = run("vex").unwrap();
+    assert_eq!(vex.key_id, vex_key.key_id().to_string());
+    assert_eq!(vex.algorithm, Algorithm::Ed25519);
+    let sbom = run("sbom").unwrap();
+    assert_eq!(sbom.key_id, general.key_id().to_string());
+    assert_eq!(w.last().issuer_mode.as_deref(), Some("keyful"));
+
+    // Revoke the VEX key in the file: the registry reloads and VEX signing stops (no fallback to
+    // another key for a family whose key was revoked would be wrong only if one were configured).
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(&config, registry_text("revoked")).unwrap();
+    let after = run("vex").unwrap();
+    assert_eq!(registry.last_reload_error(), None);
+    assert_eq!(
+        after.key_id,
+        general.key_id().to_string(),
+        "the general key serves VEX now"
+    );
+}
+
+/// A subscriber that records the fields of every span it sees, to check what the pipeline's span
+/// carries.
+#[derive(Default)]
+struct SpanFields(Mutex<Vec<(String, String)>>);
+
+struct Fields<'a>(&'a mut Vec<(String, String)>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+}
+
+impl tracing::Subscriber for SpanFields {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut fields = self.0.lock().unwrap();
+        span.record(&mut Fields(&mut fields));
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut fields = self.0.lock().unwrap();
+        values.record(&mut Fields(&mut fields));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn the_span_carries_trace_id_tenant_and_decision() {
+    let w = world();
+    let subscriber = Arc::new(SpanFields::default());
+    tracing::subscriber::with_default(subscriber.clone(), || {
+        w.sign_with("vex", None, 10).unwrap();
+    });
+    let fields = subscriber.0.lock().unwrap().clone();
+    for (name, value) in [
+        ("trace_id", "trace-42"),
+        ("tenant", TENANT),
+        ("decision", "allowed"),
+    ] {
+        assert!(
+            fields.iter().any(|(n, v)| n == name && v == value),
+            "{name}={value} missing from {fields:?}"
+        );
+    }
+}

@@ -116,4 +116,5 @@ var (
 	ErrWrongPIN             = &Error{Code: CodeWrongPIN}
 	ErrBackendUnreachable   = &Error{Code: CodeBackendUnreachable}
 	ErrKeyNotExportable     = &Error{Code: CodeKeyNotExportable}
+	ErrDenied               = &Error{Code: CodeDenied}
 )

@@ -1,0 +1,56 @@
+package signer
+
+/*
+#include "stellaops_signer.h"
+*/
+import "C"
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// Pipeline signs on behalf of callers with policy first: the caller's access token and its DPoP
+// or mTLS binding, the tenant's entitlement, plan quotas, the scanner release, the tenant's key,
+// and one audit record per request. It is built from a TOML configuration file (see
+// docs/entitlement.md) and takes requests and returns outcomes as JSON. Safe for concurrent use.
+type Pipeline struct {
+	h *handle
+}
+
+// OpenPipeline builds the pipeline the configuration file at configPath describes.
+func OpenPipeline(configPath string) (*Pipeline, error) {
+	var out *C.stellaops_pipeline
+	p, pn := textArg(configPath)
+	if err := call(func() C.stellaops_status { return C.stellaops_pipeline_open(p, pn, &out) }); err != nil {
+		return nil, err
+	}
+	pl := &Pipeline{h: &handle{ptr: unsafe.Pointer(out), free: func(p unsafe.Pointer) {
+		C.stellaops_pipeline_free((*C.stellaops_pipeline)(p))
+	}}}
+	runtime.AddCleanup(pl, func(h *handle) { h.close() }, pl.h)
+	return pl, nil
+}
+
+// SignJSON runs one request (JSON) and returns the outcome (JSON: envelope, key_id,
+// bundle_digest, caller, poe_state, ...). A refusal is an *Error with CodeDenied whose message
+// starts with "denied (<reason code>)"; errors.Is(err, ErrDenied) matches it.
+func (p *Pipeline) SignJSON(request []byte) ([]byte, error) {
+	var buf C.stellaops_buffer
+	r, rn := bytesArg(request)
+	err := p.h.use(func(h unsafe.Pointer) error {
+		pl := (*C.stellaops_pipeline)(h)
+		return call(func() C.stellaops_status { return C.stellaops_pipeline_sign_json(pl, r, rn, &buf) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return takeBuffer(&buf), nil
+}
+
+// Close frees the pipeline (closing its audit log). Safe to call twice and concurrently with
+// SignJSON (running calls finish first; later ones get ErrClosed).
+func (p *Pipeline) Close() error {
+	p.h.close()
+	return nil
+}

@@ -1,0 +1,146 @@
+package signer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+)
+
+// pipelineFixture writes a configuration and requests whose tokens, DPoP proofs and entitlement
+// pyca/cryptography minted (scripts/pipeline_fixture.py).
+func pipelineFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	script := filepath.Join("..", "..", "..", "scripts", "pipeline_fixture.py")
+	if out, err := exec.Command("python3", script, dir).CombinedOutput(); err != nil {
+		t.Fatalf("pipeline fixture: %v: %s", err, out)
+	}
+	return dir
+}
+
+func TestPipelineSignsDeniesAndAudits(t *testing.T) {
+	dir := pipelineFixture(t)
+	p, err := signer.OpenPipeline(filepath.Join(dir, "pipeline.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	request, err := os.ReadFile(filepath.Join(dir, "request-ok.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.SignJSON(request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcome struct {
+		Envelope json.RawMessage `json:"envelope"`
+		PoeState string          `json:"poe_state"`
+		Binding  string          `json:"binding"`
+		Caller   string          `json:"caller"`
+	}
+	if err := json.Unmarshal(out, &outcome); err != nil {
+		t.Fatal(err)
+	}
+	if outcome.PoeState != "fresh" || outcome.Binding != "dpop" || outcome.Caller != "svc:go-attestor" {
+		t.Fatalf("outcome: %+v", outcome)
+	}
+	// The envelope verifies with the signer's key from the configuration directory.
+	pem, err := os.ReadFile(filepath.Join(dir, "signer.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := signer.LoadKey(pem, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	pub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	v, err := signer.Verify(context.Background(), outcome.Envelope, []*signer.PublicKey{pub},
+		signer.VerifyOptions{Threshold: 1, PayloadType: "application/vnd.in-toto+json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(v.Payload), "stella.ops/vex@v1") {
+		t.Fatalf("payload: %s", v.Payload)
+	}
+
+	// The same proof again is a replay; another tenant has no entitlement.
+	_, err = p.SignJSON(request)
+	if !errors.Is(err, signer.ErrDenied) || !strings.Contains(err.Error(), "denied (dpop.replay)") {
+		t.Fatalf("replay: %v", err)
+	}
+	denied, _ := os.ReadFile(filepath.Join(dir, "request-denied.json"))
+	_, err = p.SignJSON(denied)
+	if !errors.Is(err, signer.ErrDenied) || !strings.Contains(err.Error(), "denied (poe.missing)") {
+		t.Fatalf("other tenant: %v", err)
+	}
+	log, err := os.ReadFile(filepath.Join(dir, "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(log), "\n"); n != 3 {
+		t.Fatalf("%d audit records, want 3", n)
+	}
+}
+
+func TestPipelineReplayRaceLetsOneThrough(t *testing.T) {
+	dir := pipelineFixture(t)
+	p, err := signer.OpenPipeline(filepath.Join(dir, "pipeline.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	request, _ := os.ReadFile(filepath.Join(dir, "request-ok.json"))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	signed := 0
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := p.SignJSON(request)
+			if err == nil {
+				mu.Lock()
+				signed++
+				mu.Unlock()
+			} else if !errors.Is(err, signer.ErrDenied) {
+				t.Errorf("unexpected error: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if signed != 1 {
+		t.Fatalf("%d of 16 racing replays signed, want exactly 1", signed)
+	}
+}
+
+func TestPipelineErrors(t *testing.T) {
+	if _, err := signer.OpenPipeline("/nonexistent/pipeline.toml"); err == nil {
+		t.Fatal("opened a missing configuration")
+	}
+	dir := pipelineFixture(t)
+	p, err := signer.OpenPipeline(filepath.Join(dir, "pipeline.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.SignJSON([]byte(`{"tenant": "acme"}`)); err == nil {
+		t.Fatal("signed a malformed request")
+	}
+	p.Close()
+	if _, err := p.SignJSON([]byte(`{}`)); !errors.Is(err, signer.ErrClosed) {
+		t.Fatalf("after Close: %v", err)
+	}
+}

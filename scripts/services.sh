@@ -179,6 +179,7 @@ export STELLAOPS_TEST_BAO=$venv/bin/bao
 export STELLAOPS_TEST_REDIS=redis://127.0.0.1:$redis_port/
 export STELLAOPS_TEST_REGISTRY_TAGS=http://127.0.0.1:$distribution_port
 export STELLAOPS_TEST_REGISTRY_REFERRERS=http://127.0.0.1:$ocireg_port
+export STELLAOPS_PYTHON=$venv/bin/python
 EOF
 echo "services up: SoftHSM2 token 'stellaops', KMS (moto) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
 echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port, ocireg on :$ocireg_port; env in $dir/services.env"

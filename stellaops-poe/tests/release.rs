@@ -373,3 +373,25 @@ fn registry_names_and_schemes_are_checked() {
     assert!(OciRegistry::new("https://registry.example", "../b", t).is_err());
     assert!(OciRegistry::new("https://registry.example", "stellaops/scanner", t).is_ok());
 }
+
+#[test]
+fn a_tampered_release_signature_is_untrusted() {
+    let s = setup("STELLAOPS_TEST_REGISTRY_REFERRERS", "tampered");
+    let release = s.pusher.release("4.0.0");
+    let envelope = release_signature(&s.release_key, &release.0, RELEASE_PREDICATE);
+    // Change one base64 character of the signature: still a well-formed envelope.
+    let mut doc: Value = serde_json::from_slice(&envelope).unwrap();
+    let sig = doc["signatures"][0]["sig"].as_str().unwrap().to_owned();
+    let flipped = if sig.starts_with('A') { "B" } else { "A" };
+    doc["signatures"][0]["sig"] = json!(format!("{flipped}{}", &sig[1..]));
+    s.pusher
+        .attach(&release, &serde_json::to_vec(&doc).unwrap(), false);
+    let (v, _) = verifier(s);
+    let denial = v.check(&release.0, &*clock()).unwrap_err();
+    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
+    assert!(
+        denial.detail.contains("no valid release signature"),
+        "{}",
+        denial.detail
+    );
+}

@@ -20,7 +20,11 @@ func pipelineFixture(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	script := filepath.Join("..", "..", "..", "scripts", "pipeline_fixture.py")
-	if out, err := exec.Command("python3", script, dir).CombinedOutput(); err != nil {
+	python := os.Getenv("STELLAOPS_PYTHON") // services.env: a Python with pyca/cryptography
+	if python == "" {
+		python = "python3"
+	}
+	if out, err := exec.Command(python, script, dir).CombinedOutput(); err != nil {
 		t.Fatalf("pipeline fixture: %v: %s", err, out)
 	}
 	return dir

@@ -16,7 +16,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 
 function fixture() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stellaops-pipeline-'))
-  execFileSync('python3', [path.join(root, 'scripts/pipeline_fixture.py'), dir])
+  // STELLAOPS_PYTHON (services.env) has pyca/cryptography; plain python3 may not.
+  execFileSync(process.env.STELLAOPS_PYTHON || 'python3', [path.join(root, 'scripts/pipeline_fixture.py'), dir])
   return dir
 }
 

@@ -24,7 +24,8 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
 args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse "$out/pipeline")
 # A pipeline configuration and requests whose tokens and proofs pyca/cryptography minted; made
 # afresh before each run, since DPoP proofs are only good for a minute.
-pipeline_fixture() { rm -rf "$out/pipeline" && python3 scripts/pipeline_fixture.py "$out/pipeline"; }
+# STELLAOPS_PYTHON (services.env) has pyca/cryptography; plain python3 may not.
+pipeline_fixture() { rm -rf "$out/pipeline" && "${STELLAOPS_PYTHON:-python3}" scripts/pipeline_fixture.py "$out/pipeline"; }
 
 # The shared vectors, as a C header.
 python3 ffi/tests/c/vectors_to_c.py "$out/vectors.h"

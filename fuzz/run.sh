@@ -3,8 +3,10 @@
 # Longer on demand: SECONDS_PER_TARGET=3600 fuzz/run.sh
 # JOBS=N runs N targets at a time (one core each; default 1). Use it only on otherwise idle cores:
 # an hour shared with other work is not an hour of fuzzing.
-# KEEP_CORPUS=1 merges what the run found back into corpus/<target>, minimized by libFuzzer's -merge=1
-# (only inputs that add coverage), so a long run leaves a small corpus worth committing.
+# Corpora: corpus/<target>/seed-* (hand-written seeds) plus corpus/<target>.tar.xz (what the long
+# runs learned, minimized); both are unpacked into a scratch directory for each run.
+# KEEP_CORPUS=1 merges a run's findings into corpus/<target>.tar.xz with libFuzzer's -merge=1
+# (only inputs that add coverage), so the committed corpus stays small.
 # Works on a stable toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z sanitizer flags.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,6 +24,7 @@ run_one() {
   # Work in a scratch copy so the committed seeds stay small; crashes land in artifacts/ and fail.
   work=$(mktemp -d)
   cp -r "corpus/$t/." "$work/"
+  if [ -f "corpus/$t.tar.xz" ]; then tar -xJf "corpus/$t.tar.xz" -C "$work"; fi
   echo "fuzz: $t for ${secs}s"
   if cargo fuzz run -O "$t" "$work" -- -max_total_time="$secs" -rss_limit_mb=2048 \
     -print_final_stats=1 >"$logs/$t.log" 2>&1; then
@@ -30,9 +33,11 @@ run_one() {
       local min
       min=$(mktemp -d)
       cargo fuzz run -O "$t" "$min" "$work" -- -merge=1 >"$logs/$t.merge.log" 2>&1
-      rm -rf "corpus/$t"
-      mv "$min" "corpus/$t"
-      echo "fuzz: $t: corpus minimized to $(find "corpus/$t" -type f | wc -l) inputs"
+      # Deterministic archive: sorted names, fixed owner and time, so equal corpora are equal bytes.
+      (cd "$min" && find . -type f -printf '%P\n' | LC_ALL=C sort |
+        tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cJf - -T -) >"corpus/$t.tar.xz"
+      echo "fuzz: $t: corpus/$t.tar.xz holds $(find "$min" -type f | wc -l) inputs"
+      rm -rf "$min"
     fi
     rm -rf "$work"
   else

@@ -34,12 +34,15 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "every optional backend builds alone (cargo hack --each-feature, as a loop): stellaops-keys with none and each, stellaops-poe and the facade with none"
+step "every optional backend builds alone (cargo hack --each-feature, as a loop): stellaops-keys and stellaops-poe with none and each, the facade with none"
 cargo clippy -q --locked -p stellaops-keys --no-default-features --all-targets -- -D warnings
 for feature in pkcs11 awskms hashivault; do
   cargo clippy -q --locked -p stellaops-keys --no-default-features --features "$feature" --all-targets -- -D warnings
 done
 cargo clippy -q --locked -p stellaops-poe --no-default-features --all-targets -- -D warnings
+for feature in introspection oci redis; do
+  cargo clippy -q --locked -p stellaops-poe --no-default-features --features "$feature" --all-targets -- -D warnings
+done
 cargo clippy -q --locked -p stellaops-signer --no-default-features --all-targets -- -D warnings
 
 step "key backends: SoftHSM2 (PKCS#11), moto (AWS KMS API), OpenBao (transit) on loopback"

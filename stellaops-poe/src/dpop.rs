@@ -44,10 +44,18 @@ impl Default for DpopPolicy {
 /// Server-issued DPoP nonces (RFC 9449 §8): a value derived from a random secret and the current
 /// period; the current and the previous period's values are accepted, so a nonce lives between
 /// one and two periods.
-#[derive(Debug)]
 pub struct DpopNonces {
     secret: [u8; 32],
     period: Duration,
+}
+
+/// Shows the period, never the secret (anyone holding it could mint valid nonces).
+impl std::fmt::Debug for DpopNonces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DpopNonces")
+            .field("period", &self.period)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DpopNonces {

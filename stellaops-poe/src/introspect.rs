@@ -11,11 +11,20 @@ use crate::{json, Denial, Entitlement, EntitlementSource, Error, Reason, Result,
 /// entitlement's claims (`tid`, `plan`, `features`, `quotas`, `license_id`, `exp`) plus
 /// `active`. `active: false` and `404` are answers (denied, not cached over); transport errors
 /// and other statuses are outages (the cache may stand in).
-#[derive(Debug)]
 pub struct IntrospectionSource {
     agent: ureq::Agent,
     endpoint: String,
     bearer: Option<String>,
+}
+
+/// Shows the endpoint and whether a token is set, never the token.
+impl std::fmt::Debug for IntrospectionSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntrospectionSource")
+            .field("endpoint", &self.endpoint)
+            .field("bearer", &self.bearer.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl IntrospectionSource {

@@ -19,13 +19,23 @@ const MANIFEST_MEDIA_TYPE: &str = "application/vnd.oci.image.manifest.v1+json";
 const MAX_DOCUMENT: u64 = 4 << 20;
 
 /// A read-only client for one repository of an OCI registry.
-#[derive(Debug)]
 pub struct OciRegistry {
     agent: ureq::Agent,
     base: String,
     repository: String,
     bearer: Option<String>,
     max_referrers: usize,
+}
+
+/// Shows the registry and repository and whether a token is set, never the token.
+impl std::fmt::Debug for OciRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OciRegistry")
+            .field("base", &self.base)
+            .field("repository", &self.repository)
+            .field("bearer", &self.bearer.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
 }
 
 /// How a registry listed the referrers (for tests and diagnostics).

@@ -58,8 +58,8 @@ pub struct RedisQuotaStore {
 
 impl std::fmt::Debug for RedisQuotaStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the client: its connection info can hold the Redis password.
         f.debug_struct("RedisQuotaStore")
-            .field("client", &self.client)
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()

@@ -45,7 +45,7 @@ for feature in introspection oci redis; do
 done
 cargo clippy -q --locked -p stellaops-signer --no-default-features --all-targets -- -D warnings
 
-step "key backends: SoftHSM2 (PKCS#11), moto (AWS KMS API), OpenBao (transit) on loopback"
+step "servers on loopback: SoftHSM2 (PKCS#11), moto (AWS KMS API), OpenBao (transit), Redis, docker-registry, ocireg (OCI referrers)"
 services_dir=$(mktemp -d -t stellaops-services.XXXXXX)
 trap 'scripts/services.sh stop "$services_dir"' EXIT
 scripts/services.sh start "$services_dir"

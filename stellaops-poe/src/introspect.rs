@@ -2,10 +2,8 @@
 
 use std::time::Duration;
 
-use url::{Host, Url};
-
 use crate::entitlement::{from_claims, MAX_DOCUMENT_BYTES};
-use crate::{json, Denial, Entitlement, EntitlementSource, Error, Reason, Result, SourceError};
+use crate::{json, Denial, Entitlement, EntitlementSource, Reason, Result, SourceError};
 
 /// `POST <base>/license/introspect` with `{"tenant": "<tenant>"}`; the answer is the
 /// entitlement's claims (`tid`, `plan`, `features`, `quotas`, `license_id`, `exp`) plus
@@ -35,31 +33,10 @@ impl IntrospectionSource {
     /// [`Error::Config`] for a URL that does not parse or would send tenant data in clear text
     /// over a network.
     pub fn new(base_url: &str, timeout: Duration) -> Result<Self> {
-        let base = Url::parse(base_url).map_err(|e| Error::Config(format!("{base_url}: {e}")))?;
-        let loopback = match base.host() {
-            Some(Host::Domain(d)) => d == "localhost",
-            Some(Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        match base.scheme() {
-            "https" => {}
-            "http" if loopback => {}
-            other => {
-                return Err(Error::Config(format!(
-                    "{base_url}: scheme {other} is not allowed (https, or http to loopback)"
-                )))
-            }
-        }
+        let base = crate::http::base_url(base_url)?;
         let endpoint = format!("{}/license/introspect", base.as_str().trim_end_matches('/'));
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .user_agent(concat!("stellaops-signer/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
         Ok(IntrospectionSource {
-            agent,
+            agent: crate::http::agent(timeout),
             endpoint,
             bearer: None,
         })

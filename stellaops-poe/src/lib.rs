@@ -27,6 +27,8 @@ mod clock;
 mod dpop;
 mod entitlement;
 mod error;
+#[cfg(feature = "http")]
+mod http;
 #[cfg(feature = "introspection")]
 mod introspect;
 mod json;

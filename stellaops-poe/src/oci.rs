@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use url::{Host, Url};
 
 use crate::release::{is_sha256_digest, ReleaseSignatures};
 use crate::{json, Error, Result};
@@ -69,31 +68,14 @@ impl OciRegistry {
     /// # Errors
     /// [`Error::Config`] for a bad URL, scheme or repository name.
     pub fn new(base_url: &str, repository: &str, timeout: Duration) -> Result<Self> {
-        let base = Url::parse(base_url).map_err(|e| Error::Config(format!("{base_url}: {e}")))?;
-        let loopback = match base.host() {
-            Some(Host::Domain(d)) => d == "localhost",
-            Some(Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(Host::Ipv6(ip)) => ip.is_loopback(),
-            None => false,
-        };
-        if !(base.scheme() == "https" || (base.scheme() == "http" && loopback)) {
-            return Err(Error::Config(format!(
-                "{base_url}: registries are reached over https (or http on loopback)"
-            )));
-        }
+        let base = crate::http::base_url(base_url)?;
         if !is_repository_name(repository) {
             return Err(Error::Config(format!(
                 "{repository:?} is not an OCI repository name"
             )));
         }
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .user_agent(concat!("stellaops-signer/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
         Ok(OciRegistry {
-            agent,
+            agent: crate::http::agent(timeout),
             base: base.as_str().trim_end_matches('/').to_owned(),
             repository: repository.to_owned(),
             bearer: None,

@@ -30,7 +30,7 @@ impl IntrospectionSource {
     /// address only), with a whole-request `timeout`.
     ///
     /// # Errors
-    /// [`Error::Config`] for a URL that does not parse or would send tenant data in clear text
+    /// [`crate::Error::Config`] for a URL that does not parse or would send tenant data in clear text
     /// over a network.
     pub fn new(base_url: &str, timeout: Duration) -> Result<Self> {
         let base = crate::http::base_url(base_url)?;

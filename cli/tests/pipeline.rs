@@ -155,6 +155,18 @@ impl Setup {
         path
     }
 
+    /// `stella pipeline sign --config CONFIG --request REQUEST`.
+    fn pipeline_sign(&self, config: &Path, request: &Path) -> Output {
+        self.stella(&[
+            &"pipeline",
+            &"sign",
+            &"--config",
+            &config,
+            &"--request",
+            &request,
+        ])
+    }
+
     fn stella(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_stella"))
             .args(args.iter().map(|a| a.as_ref()))
@@ -172,14 +184,7 @@ fn stderr(o: &Output) -> String {
 fn pipeline_sign_then_audit_verify() {
     let s = setup();
     let config = s.path("pipeline.toml");
-    let out = s.stella(&[
-        &"pipeline",
-        &"sign",
-        &"--config",
-        &config,
-        &"--request",
-        &s.request("acme", "r1"),
-    ]);
+    let out = s.pipeline_sign(&config, &s.request("acme", "r1"));
     assert!(out.status.success(), "{}", stderr(&out));
     let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(outcome["issuer_mode"], "keyful");
@@ -197,14 +202,7 @@ fn pipeline_sign_then_audit_verify() {
     envelope.verify(&policy).unwrap();
 
     // Another tenant's request: denied with its reason, exit 1, and audited too.
-    let out = s.stella(&[
-        &"pipeline",
-        &"sign",
-        &"--config",
-        &config,
-        &"--request",
-        &s.request("globex", "r2"),
-    ]);
+    let out = s.pipeline_sign(&config, &s.request("globex", "r2"));
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("denied (poe.missing)"),
@@ -228,14 +226,7 @@ fn pipeline_sign_then_audit_verify() {
     assert!(stderr(&out).contains("line 1: edited"), "{}", stderr(&out));
 
     // And a signer refuses to append to a broken log: nothing is signed.
-    let out = s.stella(&[
-        &"pipeline",
-        &"sign",
-        &"--config",
-        &config,
-        &"--request",
-        &s.request("acme", "r3"),
-    ]);
+    let out = s.pipeline_sign(&config, &s.request("acme", "r3"));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("broken at line 1"),
@@ -251,14 +242,7 @@ fn pipeline_refuses_bad_configuration_and_requests() {
     let config = s.path("pipeline.toml");
     let bad = s.path("bad.toml");
     std::fs::write(&bad, "[authority]\nissuer = 1\n").unwrap();
-    let out = s.stella(&[
-        &"pipeline",
-        &"sign",
-        &"--config",
-        &bad,
-        &"--request",
-        &s.request("acme", "x"),
-    ]);
+    let out = s.pipeline_sign(&bad, &s.request("acme", "x"));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("pipeline configuration"),
@@ -268,14 +252,7 @@ fn pipeline_refuses_bad_configuration_and_requests() {
 
     let request = s.path("dup.json");
     std::fs::write(&request, r#"{"tenant": "a", "tenant": "b"}"#).unwrap();
-    let out = s.stella(&[
-        &"pipeline",
-        &"sign",
-        &"--config",
-        &config,
-        &"--request",
-        &request,
-    ]);
+    let out = s.pipeline_sign(&config, &request);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("duplicate"), "{}", stderr(&out));
 }

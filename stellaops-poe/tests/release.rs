@@ -206,6 +206,14 @@ fn verifier(s: Setup) -> (ReleaseVerifier, SoftwareKey) {
     (v, key)
 }
 
+/// The verifier of `s` refuses `digest` as `release.untrusted`, saying `why`.
+fn assert_untrusted(s: Setup, digest: &str, why: &str) {
+    let (v, _) = verifier(s);
+    let denial = v.check(digest, &*clock()).unwrap_err();
+    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
+    assert!(denial.detail.contains(why), "{}", denial.detail);
+}
+
 fn signed_release_is_trusted(var: &str, tag_schema: bool, via: ReferrersVia) {
     let s = setup(var, "scanner");
     let release = s.pusher.release("1.2.3");
@@ -253,14 +261,7 @@ fn signature_by_an_untrusted_key() {
         &release_signature(&rogue, &release.0, RELEASE_PREDICATE),
         false,
     );
-    let (v, _) = verifier(s);
-    let denial = v.check(&release.0, &*clock()).unwrap_err();
-    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
-    assert!(
-        denial.detail.contains("no valid release signature"),
-        "{}",
-        denial.detail
-    );
+    assert_untrusted(s, &release.0, "no valid release signature");
 }
 
 #[test]
@@ -271,14 +272,7 @@ fn a_signature_for_another_release_does_not_transfer() {
     // A genuine signature over the good release, attached to the bad one.
     let envelope = release_signature(&s.release_key, &good.0, RELEASE_PREDICATE);
     s.pusher.attach(&bad, &envelope, true);
-    let (v, _) = verifier(s);
-    let denial = v.check(&bad.0, &*clock()).unwrap_err();
-    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
-    assert!(
-        denial.detail.contains("does not name this release"),
-        "{}",
-        denial.detail
-    );
+    assert_untrusted(s, &bad.0, "does not name this release");
 }
 
 #[test]
@@ -386,12 +380,5 @@ fn a_tampered_release_signature_is_untrusted() {
     doc["signatures"][0]["sig"] = json!(format!("{flipped}{}", &sig[1..]));
     s.pusher
         .attach(&release, &serde_json::to_vec(&doc).unwrap(), false);
-    let (v, _) = verifier(s);
-    let denial = v.check(&release.0, &*clock()).unwrap_err();
-    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
-    assert!(
-        denial.detail.contains("no valid release signature"),
-        "{}",
-        denial.detail
-    );
+    assert_untrusted(s, &release.0, "no valid release signature");
 }

@@ -76,6 +76,8 @@ pub struct PipelineRequest<'a> {
 pub struct PipelineOutcome {
     /// The signed envelope.
     pub envelope: Envelope,
+    /// The envelope's JSON bytes, as hashed into `bundle_digest` (made once per request).
+    pub envelope_json: Vec<u8>,
     /// The statement it carries.
     pub statement: Statement,
     /// The signing key's id.
@@ -443,10 +445,12 @@ impl SignerPipeline {
         let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, &[key])?;
         // The lease is held until the signature exists, then given back.
         drop(admission);
-        let bundle_digest = format!("sha256:{}", hex::encode(Sha256::digest(envelope.to_json())));
+        let envelope_json = envelope.to_json();
+        let bundle_digest = format!("sha256:{}", hex::encode(Sha256::digest(&envelope_json)));
         record.envelope_digest = Some(bundle_digest.clone());
         Ok(PipelineOutcome {
             envelope,
+            envelope_json,
             statement,
             key_id,
             algorithm: key.algorithm(),

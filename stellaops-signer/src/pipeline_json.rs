@@ -92,15 +92,15 @@ impl SignerPipeline {
             scanner_release: r.scanner_release.as_deref(),
             trace_id: r.trace_id.as_deref(),
         })?;
-        Ok(outcome_json(&outcome).to_string().into_bytes())
+        Ok(outcome_json(&outcome))
     }
 }
 
-/// The outcome as the JSON faces see it.
-pub fn outcome_json(o: &PipelineOutcome) -> Value {
-    let envelope: Value = serde_json::from_slice(&o.envelope.to_json()).unwrap_or(Value::Null);
-    json!({
-        "envelope": envelope,
+/// The outcome as the JSON faces see it. The envelope's JSON bytes (already made for the bundle
+/// digest) are written in as they are, not parsed and serialized again: with a large payload
+/// that would be the most expensive part of the answer.
+pub fn outcome_json(o: &PipelineOutcome) -> Vec<u8> {
+    let rest = json!({
         "key_id": o.key_id,
         "algorithm": o.algorithm.name(),
         "certificate_chain": o.certificate_chain.iter().map(|c| STANDARD.encode(c)).collect::<Vec<_>>(),
@@ -113,4 +113,12 @@ pub fn outcome_json(o: &PipelineOutcome) -> Value {
         "release": o.release.as_ref().map(ReleaseTrust::name),
         "trace_id": o.trace_id,
     })
+    .to_string();
+    // `rest` is a non-empty object: splice the envelope in as its first member.
+    let mut out = Vec::with_capacity(o.envelope_json.len() + rest.len() + 13);
+    out.extend_from_slice(b"{\"envelope\":");
+    out.extend_from_slice(&o.envelope_json);
+    out.push(b',');
+    out.extend_from_slice(&rest.as_bytes()[1..]);
+    out
 }

@@ -176,6 +176,19 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_INVALID_DIGEST = 211,
   /**
+   * An export manifest is malformed (fields, order of paths, time).
+   */
+  STELLAOPS_STATUS_INVALID_MANIFEST = 212,
+  /**
+   * A predicate does not follow its predicate type's JSON schema; the message names the field.
+   */
+  STELLAOPS_STATUS_INVALID_PREDICATE = 213,
+  /**
+   * A path or entry of an export cannot be exported (not a normalized relative path, listed
+   * twice, a special file, a refused symbolic link).
+   */
+  STELLAOPS_STATUS_INVALID_EXPORT_ENTRY = 214,
+  /**
    * The algorithm is not one the library knows.
    */
   STELLAOPS_STATUS_UNKNOWN_ALGORITHM = 300,
@@ -291,6 +304,18 @@ enum stellaops_status
    * Artifacts were given but the payload is not an in-toto statement.
    */
   STELLAOPS_STATUS_NOT_A_STATEMENT = 404,
+  /**
+   * The verified statement has another predicate type than the one required.
+   */
+  STELLAOPS_STATUS_PREDICATE_TYPE_MISMATCH = 405,
+  /**
+   * A signed export manifest and the files shipped with it disagree.
+   */
+  STELLAOPS_STATUS_MANIFEST_MISMATCH = 406,
+  /**
+   * The verified predicate does not say what was required.
+   */
+  STELLAOPS_STATUS_PREDICATE_MISMATCH = 407,
   /**
    * A short predicate name is not in the catalog.
    */

@@ -34,6 +34,74 @@ pub(crate) enum Command {
     /// tenant key, audit), as an embedding service would.
     #[command(subcommand)]
     Pipeline(PipelineCommand),
+    /// Sign an export (a manifest of every file: path, size, digests) and verify an export
+    /// against its signed manifest.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ExportCommand {
+    /// Describe every file under DIR in a canonical manifest and sign it (an in-toto statement
+    /// whose subjects are the files). Same files, options and key: byte-identical output.
+    Sign(ExportSignArgs),
+    /// Re-hash the export under DIR and compare it with the signed manifest: prints every
+    /// missing, extra or changed file; exit 1 when the export differs or the signature fails.
+    Verify(ExportVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportSignArgs {
+    /// Signing key (repeat for multi-signature): a file path or key URI. Without it (and without
+    /// --tenant), the default key is used. ECDSA file keys sign with RFC 6979 nonces here.
+    #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
+    pub(crate) keys: Vec<String>,
+    #[command(flatten)]
+    pub(crate) tenant: TenantArgs,
+    /// The export id (default: sha256 of the file list, so equal content gets an equal id).
+    #[arg(long)]
+    pub(crate) export_id: Option<String>,
+    /// The export profile recorded in the manifest.
+    #[arg(long)]
+    pub(crate) profile: Option<String>,
+    /// Creation time (RFC 3339); default $SOURCE_DATE_EPOCH. The clock is never read.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) created_at: Option<String>,
+    /// Also record SHA-512 digests.
+    #[arg(long)]
+    pub(crate) sha512: bool,
+    /// Record symbolic links (path and target) instead of refusing them.
+    #[arg(long)]
+    pub(crate) record_symlinks: bool,
+    /// Write the manifest (canonical JSON) here; left out of the export if inside DIR.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest: PathBuf,
+    /// Write the DSSE envelope here; left out of the export if inside DIR.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) envelope: PathBuf,
+    /// The export directory.
+    pub(crate) dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportVerifyArgs {
+    /// Trusted public key (repeat for several). Without it, the default key is trusted.
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<PathBuf>,
+    /// How many distinct trusted keys must have signed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threshold: usize,
+    /// The manifest file shipped with the export; it must be the one the envelope signs.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest: Option<PathBuf>,
+    /// The DSSE envelope.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) envelope: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The export directory.
+    pub(crate) dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -54,6 +54,13 @@ pub enum stellaops_status {
     InvalidStatement = 210,
     /// A subject digest is malformed (not lowercase hex of the algorithm's length).
     InvalidDigest = 211,
+    /// An export manifest is malformed (fields, order of paths, time).
+    InvalidManifest = 212,
+    /// A predicate does not follow its predicate type's JSON schema; the message names the field.
+    InvalidPredicate = 213,
+    /// A path or entry of an export cannot be exported (not a normalized relative path, listed
+    /// twice, a special file, a refused symbolic link).
+    InvalidExportEntry = 214,
     /// The algorithm is not one the library knows.
     UnknownAlgorithm = 300,
     /// The key type, curve, size or operation is not supported.
@@ -112,6 +119,12 @@ pub enum stellaops_status {
     NoComparableDigest = 403,
     /// Artifacts were given but the payload is not an in-toto statement.
     NotAStatement = 404,
+    /// The verified statement has another predicate type than the one required.
+    PredicateTypeMismatch = 405,
+    /// A signed export manifest and the files shipped with it disagree.
+    ManifestMismatch = 406,
+    /// The verified predicate does not say what was required.
+    PredicateMismatch = 407,
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
     /// The allow-list in reject mode refused the predicate type.
@@ -153,6 +166,9 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::TooManySignatures => S::TooManySignatures,
             ErrorCode::InvalidStatement => S::InvalidStatement,
             ErrorCode::InvalidDigest => S::InvalidDigest,
+            ErrorCode::InvalidManifest => S::InvalidManifest,
+            ErrorCode::InvalidPredicate => S::InvalidPredicate,
+            ErrorCode::InvalidExportEntry => S::InvalidExportEntry,
             ErrorCode::UnknownAlgorithm => S::UnknownAlgorithm,
             ErrorCode::UnsupportedKey => S::UnsupportedKey,
             ErrorCode::AlgorithmMismatch => S::AlgorithmMismatch,
@@ -182,6 +198,9 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::ArtifactNotInSubjects => S::ArtifactNotInSubjects,
             ErrorCode::NoComparableDigest => S::NoComparableDigest,
             ErrorCode::NotAStatement => S::NotAStatement,
+            ErrorCode::PredicateTypeMismatch => S::PredicateTypeMismatch,
+            ErrorCode::ManifestMismatch => S::ManifestMismatch,
+            ErrorCode::PredicateMismatch => S::PredicateMismatch,
             ErrorCode::UnknownPredicateType => S::UnknownPredicateType,
             ErrorCode::PredicateNotAllowed => S::PredicateNotAllowed,
             ErrorCode::Io => S::Io,

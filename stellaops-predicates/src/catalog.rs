@@ -118,6 +118,20 @@ pub const CATALOG: &[PredicateType] = &[
         description: "evidence bundle index",
     },
     PredicateType {
+        uri: "stella.ops/export@v1",
+        short_name: "export",
+        aliases: &[],
+        family: Family::Evidence,
+        description: "signed export manifest: every file of an export by path, size and digest",
+    },
+    PredicateType {
+        uri: "stella.ops/report@v1",
+        short_name: "report",
+        aliases: &[],
+        family: Family::Policy,
+        description: "scan report with the policy that judged it (policy digest, view set)",
+    },
+    PredicateType {
         uri: "https://slsa.dev/provenance/v1",
         short_name: "slsa-provenance",
         aliases: &["slsaprovenance1", "provenance"],

@@ -49,6 +49,33 @@ pub enum Error {
     /// The allow-list policy in reject mode refused the predicate type.
     #[error("predicate type {0:?} is not allowed by policy")]
     PredicateNotAllowed(String),
+    /// A path of an export is not a normalized relative path (absolute, `..`, backslash,
+    /// control character), or is listed twice.
+    #[error("export path {path:?} {problem}")]
+    ExportPath {
+        /// The path as given or found.
+        path: String,
+        /// What is wrong.
+        problem: &'static str,
+    },
+    /// An entry of an export cannot be exported (a special file, a refused symbolic link, a
+    /// name that is not UTF-8).
+    #[error("export entry {path:?} {problem}")]
+    ExportEntry {
+        /// The entry's path.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The export holds no file.
+    #[error("the export {0:?} holds no file")]
+    EmptyExport(String),
+    /// No usable creation time for an export manifest.
+    #[error("export creation time: {0}")]
+    CreationTime(String),
+    /// An export manifest is malformed.
+    #[error("export manifest: {0}")]
+    Manifest(String),
 }
 
 /// Result with this crate's [`Error`].

@@ -4,6 +4,7 @@
 pub mod catalog;
 mod digest;
 mod error;
+pub mod export;
 mod policy;
 mod statement;
 
@@ -12,6 +13,10 @@ pub use catalog::{
 };
 pub use digest::{digest_file, digest_reader, DigestAlgorithm};
 pub use error::{Error, Result};
+pub use export::{
+    ExportChange, ExportDiff, ExportFile, ExportManifest, ExportOptions, ExportSymlink,
+    SymlinkPolicy, EXPORT_PREDICATE_TYPE,
+};
 pub use policy::{Admission, AllowList, EnforcementMode};
 pub use statement::{
     Statement, StatementBuilder, StatementVersion, Subject, PAYLOAD_TYPE, STATEMENT_V0_1,

@@ -23,7 +23,7 @@ fn every_stellaops_type_has_a_fixture_that_builds_and_round_trips() -> TestResul
         .iter()
         .filter(|p| p.uri.starts_with("stella.ops/"))
         .collect();
-    assert_eq!(stella.len(), 8);
+    assert_eq!(stella.len(), 10);
     for p in stella {
         let name = p
             .uri

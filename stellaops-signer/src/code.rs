@@ -50,6 +50,13 @@ pub enum ErrorCode {
     InvalidStatement = 210,
     /// A subject digest is malformed (not lowercase hex of the algorithm's length).
     InvalidDigest = 211,
+    /// An export manifest is malformed (fields, order of paths, time).
+    InvalidManifest = 212,
+    /// A predicate does not follow its predicate type's JSON schema; the message names the field.
+    InvalidPredicate = 213,
+    /// A path or entry of an export cannot be exported: not a normalized relative path, listed
+    /// twice, a special file, a refused symbolic link, a name that is not UTF-8.
+    InvalidExportEntry = 214,
 
     /// The algorithm name is not one the library knows.
     UnknownAlgorithm = 300,
@@ -111,6 +118,14 @@ pub enum ErrorCode {
     NoComparableDigest = 403,
     /// Artifacts were given but the payload is not an in-toto statement.
     NotAStatement = 404,
+    /// The verified statement has another predicate type than the one required.
+    PredicateTypeMismatch = 405,
+    /// A signed export manifest and the files shipped with it disagree (the manifest file is not
+    /// the signed one, or the subjects are not the manifest's files).
+    ManifestMismatch = 406,
+    /// The verified predicate does not say what was required (a target environment, a policy
+    /// digest, an artifact digest).
+    PredicateMismatch = 407,
 
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
@@ -155,6 +170,9 @@ impl ErrorCode {
         ErrorCode::TooManySignatures,
         ErrorCode::InvalidStatement,
         ErrorCode::InvalidDigest,
+        ErrorCode::InvalidManifest,
+        ErrorCode::InvalidPredicate,
+        ErrorCode::InvalidExportEntry,
         ErrorCode::UnknownAlgorithm,
         ErrorCode::UnsupportedKey,
         ErrorCode::AlgorithmMismatch,
@@ -184,6 +202,9 @@ impl ErrorCode {
         ErrorCode::ArtifactNotInSubjects,
         ErrorCode::NoComparableDigest,
         ErrorCode::NotAStatement,
+        ErrorCode::PredicateTypeMismatch,
+        ErrorCode::ManifestMismatch,
+        ErrorCode::PredicateMismatch,
         ErrorCode::UnknownPredicateType,
         ErrorCode::PredicateNotAllowed,
         ErrorCode::Io,
@@ -228,6 +249,9 @@ impl ErrorCode {
             ErrorCode::TooManySignatures => "too_many_signatures",
             ErrorCode::InvalidStatement => "invalid_statement",
             ErrorCode::InvalidDigest => "invalid_digest",
+            ErrorCode::InvalidManifest => "invalid_manifest",
+            ErrorCode::InvalidPredicate => "invalid_predicate",
+            ErrorCode::InvalidExportEntry => "invalid_export_entry",
             ErrorCode::UnknownAlgorithm => "unknown_algorithm",
             ErrorCode::UnsupportedKey => "unsupported_key",
             ErrorCode::AlgorithmMismatch => "algorithm_mismatch",
@@ -257,6 +281,9 @@ impl ErrorCode {
             ErrorCode::ArtifactNotInSubjects => "artifact_not_in_subjects",
             ErrorCode::NoComparableDigest => "no_comparable_digest",
             ErrorCode::NotAStatement => "not_a_statement",
+            ErrorCode::PredicateTypeMismatch => "predicate_type_mismatch",
+            ErrorCode::ManifestMismatch => "manifest_mismatch",
+            ErrorCode::PredicateMismatch => "predicate_mismatch",
             ErrorCode::UnknownPredicateType => "unknown_predicate_type",
             ErrorCode::PredicateNotAllowed => "predicate_not_allowed",
             ErrorCode::Io => "io",
@@ -292,6 +319,9 @@ impl Error {
             Error::ArtifactNotInSubjects { .. } => ErrorCode::ArtifactNotInSubjects,
             Error::NoComparableDigest => ErrorCode::NoComparableDigest,
             Error::NotAStatement(_) => ErrorCode::NotAStatement,
+            Error::PredicateTypeMismatch { .. } => ErrorCode::PredicateTypeMismatch,
+            Error::ManifestMismatch(_) => ErrorCode::ManifestMismatch,
+            Error::PredicateMismatch(_) => ErrorCode::PredicateMismatch,
             Error::NoHome => ErrorCode::NoHome,
             Error::Keys(e) => keys_code(e),
             Error::NotExportable { .. } => ErrorCode::KeyNotExportable,
@@ -388,6 +418,9 @@ fn predicates_code(e: &stellaops_predicates::Error) -> ErrorCode {
         E::Json(inner) => dsse_code(inner),
         E::UnknownPredicateType(_) => ErrorCode::UnknownPredicateType,
         E::PredicateNotAllowed(_) => ErrorCode::PredicateNotAllowed,
+        E::Manifest(_) => ErrorCode::InvalidManifest,
+        E::ExportPath { .. } | E::ExportEntry { .. } => ErrorCode::InvalidExportEntry,
+        E::EmptyExport(_) | E::CreationTime(_) => ErrorCode::InvalidArgument,
         _ => ErrorCode::Internal,
     }
 }
@@ -444,6 +477,9 @@ mod tests {
             (ErrorCode::TooManySignatures, 209),
             (ErrorCode::InvalidStatement, 210),
             (ErrorCode::InvalidDigest, 211),
+            (ErrorCode::InvalidManifest, 212),
+            (ErrorCode::InvalidPredicate, 213),
+            (ErrorCode::InvalidExportEntry, 214),
             (ErrorCode::UnknownAlgorithm, 300),
             (ErrorCode::UnsupportedKey, 301),
             (ErrorCode::AlgorithmMismatch, 302),
@@ -473,6 +509,9 @@ mod tests {
             (ErrorCode::ArtifactNotInSubjects, 402),
             (ErrorCode::NoComparableDigest, 403),
             (ErrorCode::NotAStatement, 404),
+            (ErrorCode::PredicateTypeMismatch, 405),
+            (ErrorCode::ManifestMismatch, 406),
+            (ErrorCode::PredicateMismatch, 407),
             (ErrorCode::UnknownPredicateType, 500),
             (ErrorCode::PredicateNotAllowed, 501),
             (ErrorCode::Io, 600),

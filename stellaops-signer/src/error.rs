@@ -35,6 +35,22 @@ pub enum Error {
     /// Artifacts were given but the payload is not an in-toto statement.
     #[error("payload type {0:?} is not an in-toto statement; artifacts cannot be checked")]
     NotAStatement(String),
+    /// The verified statement has another predicate type than the one required.
+    #[error("the statement's predicate type is {found:?}, expected {expected:?}")]
+    PredicateTypeMismatch {
+        /// The predicate type required.
+        expected: String,
+        /// The predicate type signed.
+        found: String,
+    },
+    /// A signed export manifest and what is shipped with it disagree (the manifest file is not
+    /// the signed one, or the statement's subjects are not the manifest's files).
+    #[error("export manifest: {0}")]
+    ManifestMismatch(String),
+    /// The verified predicate does not say what the verifier requires (a target environment, a
+    /// policy digest, an artifact digest).
+    #[error("predicate: {0}")]
+    PredicateMismatch(String),
     /// A key URI, key backend or tenant key configuration error.
     #[error(transparent)]
     Keys(#[from] stellaops_keys::Error),

@@ -4,6 +4,7 @@
 mod attest;
 mod code;
 mod error;
+pub mod export;
 pub mod files;
 pub mod keys;
 pub mod pipeline;
@@ -15,6 +16,10 @@ mod verify;
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
 pub use code::ErrorCode;
 pub use error::{Error, Result};
+pub use export::{
+    sign_export_dir, sign_export_files, sign_manifest, verify_export, ExportVerification,
+    SignedExport,
+};
 pub use keys::{open_key, OpenedKey};
 pub use pipeline::{
     PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,
@@ -31,5 +36,6 @@ pub use stellaops_predicates as predicates;
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
 pub use stellaops_predicates::{
-    catalog, Admission, AllowList, EnforcementMode, Statement, StatementBuilder, Subject,
+    catalog, Admission, AllowList, EnforcementMode, ExportDiff, ExportManifest, ExportOptions,
+    Statement, StatementBuilder, Subject, SymlinkPolicy,
 };

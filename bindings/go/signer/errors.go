@@ -31,6 +31,9 @@ const (
 	CodeTooManySignatures     Code = C.STELLAOPS_STATUS_TOO_MANY_SIGNATURES
 	CodeInvalidStatement      Code = C.STELLAOPS_STATUS_INVALID_STATEMENT
 	CodeInvalidDigest         Code = C.STELLAOPS_STATUS_INVALID_DIGEST
+	CodeInvalidManifest       Code = C.STELLAOPS_STATUS_INVALID_MANIFEST
+	CodeInvalidPredicate      Code = C.STELLAOPS_STATUS_INVALID_PREDICATE
+	CodeInvalidExportEntry    Code = C.STELLAOPS_STATUS_INVALID_EXPORT_ENTRY
 	CodeUnknownAlgorithm      Code = C.STELLAOPS_STATUS_UNKNOWN_ALGORITHM
 	CodeUnsupportedKey        Code = C.STELLAOPS_STATUS_UNSUPPORTED_KEY
 	CodeAlgorithmMismatch     Code = C.STELLAOPS_STATUS_ALGORITHM_MISMATCH
@@ -60,6 +63,9 @@ const (
 	CodeArtifactNotInSubjects Code = C.STELLAOPS_STATUS_ARTIFACT_NOT_IN_SUBJECTS
 	CodeNoComparableDigest    Code = C.STELLAOPS_STATUS_NO_COMPARABLE_DIGEST
 	CodeNotAStatement         Code = C.STELLAOPS_STATUS_NOT_A_STATEMENT
+	CodePredicateTypeMismatch Code = C.STELLAOPS_STATUS_PREDICATE_TYPE_MISMATCH
+	CodeManifestMismatch      Code = C.STELLAOPS_STATUS_MANIFEST_MISMATCH
+	CodePredicateMismatch     Code = C.STELLAOPS_STATUS_PREDICATE_MISMATCH
 	CodeUnknownPredicateType  Code = C.STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE
 	CodePredicateNotAllowed   Code = C.STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED
 	CodeIO                    Code = C.STELLAOPS_STATUS_IO

@@ -3,13 +3,14 @@
 mod attest;
 mod audit;
 mod canon;
+mod export;
 mod inspect;
 mod key;
 mod pipeline;
 mod sign;
 mod verify;
 
-use crate::cli::{AuditCommand, Cli, Command, KeyCommand, PipelineCommand};
+use crate::cli::{AuditCommand, Cli, Command, ExportCommand, KeyCommand, PipelineCommand};
 use crate::Failure;
 
 /// Run the parsed command.
@@ -24,6 +25,8 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Canon(a) => canon::run(&a),
         Command::Audit(AuditCommand::Verify(a)) => audit::verify(&a),
         Command::Pipeline(PipelineCommand::Sign(a)) => pipeline::sign(&a),
+        Command::Export(ExportCommand::Sign(a)) => export::sign(&a),
+        Command::Export(ExportCommand::Verify(a)) => export::verify(&a),
     }
 }
 

@@ -1,0 +1,123 @@
+//! `stella export sign` and `stella export verify`.
+
+use std::path::Path;
+
+use serde_json::json;
+use stellaops_signer::{
+    sign_export_dir, verify_export, ExportOptions, SymlinkPolicy, VerificationPolicy,
+};
+
+use crate::cli::{ExportSignArgs, ExportVerifyArgs};
+use crate::io::{read_input, signing_keys, verifying_keys, write_output};
+use crate::Failure;
+
+pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
+    let exclude = [&a.manifest, &a.envelope]
+        .iter()
+        .filter_map(|out| inside(&a.dir, out))
+        .collect();
+    let options = ExportOptions {
+        export_id: a.export_id.clone(),
+        tenant: a.tenant.tenant.clone(),
+        profile: a.profile.clone(),
+        created_at: a.created_at.clone(),
+        sha512: a.sha512,
+        symlinks: if a.record_symlinks {
+            SymlinkPolicy::Record
+        } else {
+            SymlinkPolicy::Refuse
+        },
+        exclude,
+    };
+    let keys: Vec<_> = signing_keys(&a.keys, &a.tenant, Some("evidence"))?
+        .into_iter()
+        .map(stellaops_signer::OpenedKey::deterministic)
+        .collect();
+    let signed = sign_export_dir(&super::as_dyn(&keys), &a.dir, &options)?;
+    write_output(Some(&a.manifest), &signed.manifest_json)?;
+    write_output(Some(&a.envelope), &signed.envelope_json)?;
+    let m = &signed.manifest;
+    println!(
+        "signed export {}: {} file(s), {} link(s), created {}",
+        m.export_id(),
+        m.files().len(),
+        m.symlinks().len(),
+        m.created_at()
+    );
+    Ok(())
+}
+
+pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
+    let envelope = read_input(&a.envelope)?;
+    let manifest = a.manifest.as_deref().map(read_input).transpose()?;
+    let exclude: Vec<String> = std::iter::once(&a.envelope)
+        .chain(a.manifest.as_ref())
+        .filter_map(|p| inside(&a.dir, p))
+        .collect();
+    let keys = verifying_keys(&a.keys)?;
+    let policy = VerificationPolicy::new(
+        keys,
+        a.threshold,
+        Some(stellaops_signer::predicates::PAYLOAD_TYPE),
+    )
+    .map_err(stellaops_signer::Error::from)?;
+    let v = verify_export(&a.dir, &envelope, manifest.as_deref(), &policy, &exclude)?;
+    let d = &v.diff;
+    if a.json {
+        let doc = json!({
+            "verified": true,
+            "intact": v.is_intact(),
+            "exportId": v.manifest.export_id(),
+            "files": v.manifest.files().len(),
+            "keys": v.keys.iter().map(|k| json!({"keyid": k.key_id.as_str(), "algorithm": k.algorithm.name()})).collect::<Vec<_>>(),
+            "missing": d.missing,
+            "extra": d.extra,
+            "changed": d.changed.iter().map(|c| json!({"path": c.path, "problem": c.problem})).collect::<Vec<_>>(),
+        });
+        println!("{doc:#}");
+    } else {
+        println!(
+            "signature: {} of {} required trusted key(s) signed export {} ({} files)",
+            v.keys.len(),
+            policy.threshold(),
+            v.manifest.export_id(),
+            v.manifest.files().len()
+        );
+        for k in &v.keys {
+            println!("  key {} ({})", k.key_id, k.algorithm);
+        }
+        for path in &d.missing {
+            println!("missing: {path}");
+        }
+        for path in &d.extra {
+            println!("extra:   {path}");
+        }
+        for c in &d.changed {
+            println!("changed: {}: {}", c.path, c.problem);
+        }
+        if v.is_intact() {
+            println!("export intact");
+        }
+    }
+    if v.is_intact() {
+        Ok(())
+    } else {
+        Err(Failure::Verification(format!(
+            "export differs from its signed manifest: {} missing, {} extra, {} changed",
+            d.missing.len(),
+            d.extra.len(),
+            d.changed.len()
+        )))
+    }
+}
+
+/// `file`'s path relative to `dir` when it is (or would be) inside it.
+fn inside(dir: &Path, file: &Path) -> Option<String> {
+    let dir = dir.canonicalize().ok()?;
+    let parent = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let full = parent.canonicalize().ok()?.join(file.file_name()?);
+    full.strip_prefix(&dir).ok()?.to_str().map(str::to_owned)
+}

@@ -1,0 +1,675 @@
+//! Export manifests: every file of an export by normalized path, size and digests, with the
+//! export's metadata. The manifest is the predicate of `stella.ops/export@v1` statements, whose
+//! subjects are the files.
+//!
+//! A manifest is deterministic: the same files and options give the same canonical JSON on any
+//! machine. Paths are relative, `/`-separated, without `.` or `..` segments, and sorted by their
+//! UTF-8 bytes; the creation time comes from the options or `SOURCE_DATE_EPOCH`, never from the
+//! clock. Symbolic links are refused unless [`SymlinkPolicy::Record`] asks to record them (as a
+//! link and its target, never followed). Directories are not entries: an empty directory is not
+//! part of an export.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use stellaops_dsse::canon::{self, Limits};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::digest::{digest_reader, DigestAlgorithm};
+use crate::{Error, Result, Subject};
+
+/// The predicate type of signed export manifests.
+pub const EXPORT_PREDICATE_TYPE: &str = "stella.ops/export@v1";
+
+/// What to do with symbolic links found in an export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SymlinkPolicy {
+    /// A symbolic link is an error (the default): a link can point outside the export.
+    #[default]
+    Refuse,
+    /// Record each link and its target text in the manifest; never follow it.
+    Record,
+}
+
+/// How [`ExportManifest::from_dir`] and [`ExportManifest::from_files`] describe an export.
+#[derive(Clone, Debug, Default)]
+pub struct ExportOptions {
+    /// The export id; by default `sha256:` and the SHA-256 of the canonical file list, so the
+    /// same content always gets the same id.
+    pub export_id: Option<String>,
+    /// The tenant the export belongs to.
+    pub tenant: Option<String>,
+    /// The export profile (what the Export Center packaged, e.g. `mirror` or `offline-kit`).
+    pub profile: Option<String>,
+    /// Creation time, RFC 3339 (written in UTC). Without it `SOURCE_DATE_EPOCH` (seconds since
+    /// the epoch) is used; without both, building fails: the wall clock would make the manifest
+    /// differ on every run.
+    pub created_at: Option<String>,
+    /// Also record SHA-512 digests.
+    pub sha512: bool,
+    /// What to do with symbolic links.
+    pub symlinks: SymlinkPolicy,
+    /// Relative paths left out of the export (the manifest or envelope written into the
+    /// directory being exported).
+    pub exclude: Vec<String>,
+}
+
+/// One file of an export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// The normalized relative path.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The digest set (`sha256`, and `sha512` when asked for).
+    pub digest: BTreeMap<String, String>,
+}
+
+/// A symbolic link recorded in an export ([`SymlinkPolicy::Record`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSymlink {
+    /// The link's normalized relative path.
+    pub path: String,
+    /// The link's target, as stored in the link.
+    pub target: String,
+}
+
+/// A signed export's manifest. See the [module documentation](self).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExportManifest {
+    export_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tenant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile: Option<String>,
+    created_at: String,
+    files: Vec<ExportFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    symlinks: Vec<ExportSymlink>,
+}
+
+/// A file whose content or kind differs from the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportChange {
+    /// The path, as in the manifest.
+    pub path: String,
+    /// What differs, for people (`size 10, expected 12`, `sha256 differs`, ...).
+    pub problem: String,
+}
+
+/// How an export on disk differs from its manifest. Every list is sorted by path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExportDiff {
+    /// In the manifest, not on disk.
+    pub missing: Vec<String>,
+    /// On disk, not in the manifest.
+    pub extra: Vec<String>,
+    /// On disk with another size, digest, kind or link target.
+    pub changed: Vec<ExportChange>,
+}
+
+impl ExportDiff {
+    /// True when the export matches its manifest exactly.
+    pub fn is_empty(&self) -> bool {
+        self.missing.is_empty() && self.extra.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// What a path on disk is.
+enum OnDisk {
+    File,
+    Symlink,
+    Other(&'static str),
+}
+
+impl ExportManifest {
+    /// Describe every file under `root` (recursively).
+    ///
+    /// # Errors
+    /// [`Error::ExportEntry`] for special files, refused links and names that are not UTF-8;
+    /// [`Error::ExportPath`] for excluded paths that are not normalized; [`Error::EmptyExport`];
+    /// [`Error::CreationTime`]; [`Error::Io`].
+    pub fn from_dir(root: &Path, options: &ExportOptions) -> Result<Self> {
+        let exclude = normalize_all(&options.exclude)?;
+        let entries = walk(root, &exclude)?;
+        Self::describe(root, entries, options)
+    }
+
+    /// Describe the listed files (relative to `root`; normalized, duplicates refused).
+    ///
+    /// # Errors
+    /// As [`ExportManifest::from_dir`]; [`Error::ExportPath`] for an absolute path, a `..`
+    /// segment or a duplicate.
+    pub fn from_files<S: AsRef<str>>(
+        root: &Path,
+        files: &[S],
+        options: &ExportOptions,
+    ) -> Result<Self> {
+        let exclude = normalize_all(&options.exclude)?;
+        let mut entries = BTreeMap::new();
+        for file in files {
+            let path = normalize(file.as_ref())?;
+            if exclude.contains(&path) {
+                continue;
+            }
+            let full = root.join(&path);
+            let kind = classify(&full)?;
+            if entries.insert(path.clone(), (full, kind)).is_some() {
+                return Err(Error::ExportPath {
+                    path,
+                    problem: "is listed twice",
+                });
+            }
+        }
+        Self::describe(root, entries, options)
+    }
+
+    fn describe(
+        root: &Path,
+        entries: BTreeMap<String, (PathBuf, OnDisk)>,
+        options: &ExportOptions,
+    ) -> Result<Self> {
+        let created_at = creation_time(options.created_at.as_deref())?;
+        let mut algorithms = vec![DigestAlgorithm::Sha256];
+        if options.sha512 {
+            algorithms.push(DigestAlgorithm::Sha512);
+        }
+        let mut files = Vec::new();
+        let mut symlinks = Vec::new();
+        for (path, (full, kind)) in entries {
+            match kind {
+                OnDisk::File => {
+                    let (size, digest) = hash_file(&full, &algorithms)?;
+                    files.push(ExportFile { path, size, digest });
+                }
+                OnDisk::Symlink if options.symlinks == SymlinkPolicy::Record => {
+                    let target = link_target(&full, &path)?;
+                    symlinks.push(ExportSymlink { path, target });
+                }
+                OnDisk::Symlink => {
+                    return Err(Error::ExportEntry {
+                        path,
+                        problem: "is a symbolic link; links are refused unless recorded".into(),
+                    })
+                }
+                OnDisk::Other(what) => {
+                    return Err(Error::ExportEntry {
+                        path,
+                        problem: format!("is a {what}; only files and links can be exported"),
+                    })
+                }
+            }
+        }
+        if files.is_empty() {
+            return Err(Error::EmptyExport(root.display().to_string()));
+        }
+        let export_id = match &options.export_id {
+            Some(id) if id.is_empty() => return Err(manifest_error("exportId is empty")),
+            Some(id) => id.clone(),
+            None => content_id(&files, &symlinks)?,
+        };
+        Ok(ExportManifest {
+            export_id,
+            tenant: options.tenant.clone(),
+            profile: options.profile.clone(),
+            created_at,
+            files,
+            symlinks,
+        })
+    }
+
+    /// Parse a manifest strictly (duplicate keys, limits, unknown fields) and validate it: paths
+    /// normalized, sorted and unique, digests well-formed with a `sha256`, the time RFC 3339.
+    ///
+    /// # Errors
+    /// [`Error::Json`], [`Error::Manifest`], [`Error::ExportPath`], [`Error::InvalidDigest`].
+    pub fn from_json(json: &[u8], limits: &Limits) -> Result<Self> {
+        let value = canon::parse(json, limits)?.to_serde();
+        Self::from_value(value)
+    }
+
+    /// Read a manifest from a JSON value (a statement's predicate) and validate it as
+    /// [`ExportManifest::from_json`] does.
+    ///
+    /// # Errors
+    /// As [`ExportManifest::from_json`].
+    pub fn from_value(value: serde_json::Value) -> Result<Self> {
+        let manifest: ExportManifest =
+            serde_json::from_value(value).map_err(|e| manifest_error(&e.to_string()))?;
+        manifest.validate()?;
+        Ok(manifest)
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.export_id.is_empty() {
+            return Err(manifest_error("exportId is empty"));
+        }
+        OffsetDateTime::parse(&self.created_at, &Rfc3339)
+            .map_err(|e| manifest_error(&format!("createdAt {:?}: {e}", self.created_at)))?;
+        if self.files.is_empty() {
+            return Err(manifest_error("files is empty"));
+        }
+        let mut seen = BTreeSet::new();
+        let paths = |names: Vec<&String>| -> Result<()> {
+            for pair in names.windows(2) {
+                if pair[0] >= pair[1] {
+                    return Err(manifest_error(&format!(
+                        "paths are not sorted and unique at {:?}",
+                        pair[1]
+                    )));
+                }
+            }
+            Ok(())
+        };
+        paths(self.files.iter().map(|f| &f.path).collect())?;
+        paths(self.symlinks.iter().map(|l| &l.path).collect())?;
+        for path in self
+            .files
+            .iter()
+            .map(|f| &f.path)
+            .chain(self.symlinks.iter().map(|l| &l.path))
+        {
+            if &normalize(path)? != path {
+                return Err(Error::ExportPath {
+                    path: path.clone(),
+                    problem: "is not in normal form",
+                });
+            }
+            if !seen.insert(path) {
+                return Err(manifest_error(&format!(
+                    "{path:?} is both a file and a link"
+                )));
+            }
+        }
+        for file in &self.files {
+            if !file.digest.contains_key("sha256") {
+                return Err(manifest_error(&format!("{:?} has no sha256", file.path)));
+            }
+            Subject::new(file.path.clone(), file.digest.clone())?;
+        }
+        Ok(())
+    }
+
+    /// The manifest as RFC 8785 canonical JSON.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for a size beyond 2^53−1 bytes (JSON cannot carry it exactly).
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        Ok(canon::canonicalize_serialize(self, canon::Mode::Jcs)?)
+    }
+
+    /// The manifest as a JSON value (the statement's predicate).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The statement subjects: every file with its digest set (links have no content to name).
+    ///
+    /// # Errors
+    /// [`Error::InvalidDigest`] for a manifest built by hand with malformed digests.
+    pub fn subjects(&self) -> Result<Vec<Subject>> {
+        self.files
+            .iter()
+            .map(|f| Subject::new(f.path.clone(), f.digest.clone()))
+            .collect()
+    }
+
+    /// The export id.
+    pub fn export_id(&self) -> &str {
+        &self.export_id
+    }
+
+    /// The tenant, if recorded.
+    pub fn tenant(&self) -> Option<&str> {
+        self.tenant.as_deref()
+    }
+
+    /// The profile, if recorded.
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_deref()
+    }
+
+    /// The creation time (RFC 3339, UTC).
+    pub fn created_at(&self) -> &str {
+        &self.created_at
+    }
+
+    /// The files, sorted by path.
+    pub fn files(&self) -> &[ExportFile] {
+        &self.files
+    }
+
+    /// The recorded links, sorted by path.
+    pub fn symlinks(&self) -> &[ExportSymlink] {
+        &self.symlinks
+    }
+
+    /// Compare the export under `root` with this manifest: re-hash every file (streaming, in
+    /// constant memory; a file whose size differs is not read) and name every missing, extra or
+    /// changed entry. Paths in `exclude` are not looked at.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when `root` or a file cannot be read; [`Error::ExportPath`] for an
+    /// exclusion that is not a relative path.
+    pub fn check(&self, root: &Path, exclude: &[String]) -> Result<ExportDiff> {
+        let exclude = normalize_all(exclude)?;
+        let mut disk = walk(root, &exclude)?;
+        let mut diff = ExportDiff::default();
+        let changed = |path: &str, problem: String| ExportChange {
+            path: path.to_owned(),
+            problem,
+        };
+        for file in &self.files {
+            match disk.remove(&file.path) {
+                None => diff.missing.push(file.path.clone()),
+                Some((full, OnDisk::File)) => {
+                    if let Some(problem) = file_problem(&full, file)? {
+                        diff.changed.push(changed(&file.path, problem));
+                    }
+                }
+                Some((_, OnDisk::Symlink)) => diff.changed.push(changed(
+                    &file.path,
+                    "is a symbolic link, expected a file".into(),
+                )),
+                Some((_, OnDisk::Other(what))) => diff
+                    .changed
+                    .push(changed(&file.path, format!("is a {what}, expected a file"))),
+            }
+        }
+        for link in &self.symlinks {
+            match disk.remove(&link.path) {
+                None => diff.missing.push(link.path.clone()),
+                Some((full, OnDisk::Symlink)) => {
+                    let target = link_target(&full, &link.path)?;
+                    if target != link.target {
+                        diff.changed.push(changed(
+                            &link.path,
+                            format!("links to {target:?}, expected {:?}", link.target),
+                        ));
+                    }
+                }
+                Some(_) => diff.changed.push(changed(
+                    &link.path,
+                    "is not a symbolic link, expected one".into(),
+                )),
+            }
+        }
+        diff.extra = disk.into_keys().collect();
+        diff.missing.sort();
+        diff.changed.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(diff)
+    }
+}
+
+/// What is wrong with a file on disk against its manifest entry, if anything.
+fn file_problem(full: &Path, file: &ExportFile) -> Result<Option<String>> {
+    let size = std::fs::symlink_metadata(full)
+        .map_err(|source| io_error(full, source))?
+        .len();
+    if size != file.size {
+        return Ok(Some(format!("size {size}, expected {}", file.size)));
+    }
+    let algorithms: Vec<DigestAlgorithm> = file
+        .digest
+        .keys()
+        .filter_map(|name| DigestAlgorithm::from_name(name))
+        .collect();
+    let (read, digest) = hash_file(full, &algorithms)?;
+    if read != file.size {
+        return Ok(Some(format!(
+            "size {read} while reading, expected {}",
+            file.size
+        )));
+    }
+    for (name, value) in &digest {
+        if file.digest.get(name) != Some(value) {
+            return Ok(Some(format!("{name} differs")));
+        }
+    }
+    Ok(None)
+}
+
+/// Every entry under `root` that is not a directory, by normalized relative path.
+fn walk(root: &Path, exclude: &BTreeSet<String>) -> Result<BTreeMap<String, (PathBuf, OnDisk)>> {
+    let meta = std::fs::metadata(root).map_err(|source| io_error(root, source))?;
+    if !meta.is_dir() {
+        return Err(io_error(
+            root,
+            std::io::Error::new(std::io::ErrorKind::NotADirectory, "not a directory"),
+        ));
+    }
+    let mut entries = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(false).min_depth(1) {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            io_error(&path, e.into())
+        })?;
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(root)
+            .map_err(|_| manifest_error("walked outside the export root"))?;
+        let path = normalize_path(relative)?;
+        if exclude.contains(&path) {
+            continue;
+        }
+        entries.insert(path, (entry.path().to_path_buf(), on_disk(kind)));
+    }
+    Ok(entries)
+}
+
+fn classify(full: &Path) -> Result<OnDisk> {
+    let meta = std::fs::symlink_metadata(full).map_err(|source| io_error(full, source))?;
+    if meta.is_dir() {
+        return Err(Error::ExportEntry {
+            path: full.display().to_string(),
+            problem: "is a directory; list files".into(),
+        });
+    }
+    Ok(on_disk(meta.file_type()))
+}
+
+fn on_disk(kind: std::fs::FileType) -> OnDisk {
+    if kind.is_file() {
+        return OnDisk::File;
+    }
+    if kind.is_symlink() {
+        return OnDisk::Symlink;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return OnDisk::Other("named pipe");
+        }
+        if kind.is_socket() {
+            return OnDisk::Other("socket");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return OnDisk::Other("device");
+        }
+    }
+    OnDisk::Other("special file")
+}
+
+/// Hash a file once for every algorithm, counting the bytes read.
+fn hash_file(
+    full: &Path,
+    algorithms: &[DigestAlgorithm],
+) -> Result<(u64, BTreeMap<String, String>)> {
+    struct Counting<R> {
+        inner: R,
+        read: u64,
+    }
+    impl<R: Read> Read for Counting<R> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            self.read += n as u64;
+            Ok(n)
+        }
+    }
+    let file = std::fs::File::open(full).map_err(|source| io_error(full, source))?;
+    let mut counting = Counting {
+        inner: file,
+        read: 0,
+    };
+    let digest = digest_reader(&mut counting, algorithms, &full.display().to_string())?;
+    Ok((counting.read, digest))
+}
+
+fn link_target(full: &Path, path: &str) -> Result<String> {
+    let target = std::fs::read_link(full).map_err(|source| io_error(full, source))?;
+    target
+        .into_os_string()
+        .into_string()
+        .map_err(|_| Error::ExportEntry {
+            path: path.to_owned(),
+            problem: "links to a target that is not UTF-8".into(),
+        })
+}
+
+/// The normal form of a relative path given as text: `/`-separated, `.` and empty segments
+/// dropped; absolute paths, `..`, backslashes and control characters refused.
+fn normalize(text: &str) -> Result<String> {
+    let refuse = |problem| Error::ExportPath {
+        path: text.to_owned(),
+        problem,
+    };
+    if text.starts_with('/') {
+        return Err(refuse("is absolute"));
+    }
+    if text.contains('\\') {
+        return Err(refuse("contains a backslash (use / between segments)"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(refuse("contains a control character"));
+    }
+    let mut segments = Vec::new();
+    for segment in text.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return Err(refuse("contains a .. segment")),
+            s => segments.push(s),
+        }
+    }
+    if segments.is_empty() {
+        return Err(refuse("names no file"));
+    }
+    Ok(segments.join("/"))
+}
+
+/// The normal form of a relative path walked on disk.
+fn normalize_path(relative: &Path) -> Result<String> {
+    let mut segments = Vec::new();
+    for component in relative.components() {
+        match component {
+            Component::Normal(s) => {
+                segments.push(s.to_str().ok_or_else(|| Error::ExportEntry {
+                    path: relative.display().to_string(),
+                    problem: "has a name that is not UTF-8".into(),
+                })?)
+            }
+            Component::CurDir => {}
+            _ => {
+                return Err(Error::ExportPath {
+                    path: relative.display().to_string(),
+                    problem: "is not a relative path inside the export",
+                })
+            }
+        }
+    }
+    normalize(&segments.join("/"))
+}
+
+fn normalize_all(paths: &[String]) -> Result<BTreeSet<String>> {
+    paths.iter().map(|p| normalize(p)).collect()
+}
+
+/// The creation time in RFC 3339 UTC: the one given, else `SOURCE_DATE_EPOCH`.
+fn creation_time(given: Option<&str>) -> Result<String> {
+    let time = match given {
+        Some(text) => OffsetDateTime::parse(text, &Rfc3339)
+            .map_err(|e| Error::CreationTime(format!("{text:?} is not RFC 3339: {e}")))?,
+        None => {
+            let epoch = std::env::var("SOURCE_DATE_EPOCH").map_err(|_| {
+                Error::CreationTime(
+                    "give a creation time or set SOURCE_DATE_EPOCH (the clock is not used, so the \
+                     manifest is reproducible)"
+                        .into(),
+                )
+            })?;
+            let seconds: i64 = epoch.trim().parse().map_err(|_| {
+                Error::CreationTime(format!("SOURCE_DATE_EPOCH {epoch:?} is not an integer"))
+            })?;
+            OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| {
+                Error::CreationTime(format!("SOURCE_DATE_EPOCH {seconds} is out of range: {e}"))
+            })?
+        }
+    };
+    time.to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(|e| Error::CreationTime(e.to_string()))
+}
+
+/// `sha256:` and the SHA-256 of the canonical file and link lists.
+fn content_id(files: &[ExportFile], symlinks: &[ExportSymlink]) -> Result<String> {
+    let listing = serde_json::json!({"files": files, "symlinks": symlinks});
+    let bytes = canon::canonicalize_serialize(&listing, canon::Mode::Jcs)?;
+    Ok(format!(
+        "sha256:{}",
+        hex::encode(sha2::Sha256::digest(bytes))
+    ))
+}
+
+fn manifest_error(problem: &str) -> Error {
+    Error::Manifest(problem.to_owned())
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalized_or_refused() {
+        assert_eq!(normalize("a/./b//c").ok().as_deref(), Some("a/b/c"));
+        assert_eq!(normalize("./a").ok().as_deref(), Some("a"));
+        for bad in ["/etc/passwd", "a/../b", "..", "a\\b", "", ".", "a\nb"] {
+            assert!(
+                matches!(normalize(bad), Err(Error::ExportPath { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn creation_time_is_normalized_to_utc() {
+        assert_eq!(
+            creation_time(Some("2026-11-23T10:00:00+02:00"))
+                .ok()
+                .as_deref(),
+            Some("2026-11-23T08:00:00Z")
+        );
+        assert!(matches!(
+            creation_time(Some("yesterday")),
+            Err(Error::CreationTime(_))
+        ));
+    }
+}

@@ -1,0 +1,156 @@
+//! Signed export manifests: describe an export, sign its manifest as an in-toto statement, and
+//! verify an export on disk against a signed manifest.
+//!
+//! The statement's subjects are the export's files, its predicate (`stella.ops/export@v1`) the
+//! manifest. Signing is deterministic with Ed25519, RSA-PKCS1 and RFC 6979 ECDSA (open software
+//! ECDSA keys with [`stellaops_crypto::SoftwareKey::deterministic`]): the same export, options
+//! and key give byte-identical manifest and envelope. RSA-PSS signatures, and ECDSA in HSMs and
+//! KMSs, are randomized; the manifest stays identical, the signature does not.
+
+use std::path::Path;
+
+use stellaops_crypto::SigningKey;
+use stellaops_dsse::canon::Limits;
+use stellaops_dsse::{Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
+use stellaops_predicates::{
+    ExportDiff, ExportManifest, ExportOptions, Statement, EXPORT_PREDICATE_TYPE, PAYLOAD_TYPE,
+};
+
+use crate::verify::statement_of;
+use crate::{Error, Result};
+
+/// A signed export: the manifest and the envelope, with the bytes to write.
+#[derive(Clone, Debug)]
+pub struct SignedExport {
+    /// The manifest.
+    pub manifest: ExportManifest,
+    /// The manifest as RFC 8785 canonical JSON.
+    pub manifest_json: Vec<u8>,
+    /// The envelope carrying the statement.
+    pub envelope: Envelope,
+    /// The envelope's JSON.
+    pub envelope_json: Vec<u8>,
+}
+
+/// What [`verify_export`] established.
+#[derive(Clone, Debug)]
+pub struct ExportVerification {
+    /// The distinct trusted keys that verified the envelope.
+    pub keys: Vec<VerifiedKey>,
+    /// The signed manifest.
+    pub manifest: ExportManifest,
+    /// How the export on disk differs from it; empty when it matches.
+    pub diff: ExportDiff,
+}
+
+impl ExportVerification {
+    /// True when the signature verified and the export matches the manifest exactly.
+    pub fn is_intact(&self) -> bool {
+        self.diff.is_empty()
+    }
+}
+
+/// Describe the export under `root` (every file, recursively) and sign its manifest with every
+/// key.
+///
+/// # Errors
+/// The manifest errors of [`ExportManifest::from_dir`]; signing errors.
+pub fn sign_export_dir(
+    keys: &[&dyn SigningKey],
+    root: &Path,
+    options: &ExportOptions,
+) -> Result<SignedExport> {
+    sign_manifest(keys, ExportManifest::from_dir(root, options)?)
+}
+
+/// As [`sign_export_dir`], for the listed files under `root` only.
+///
+/// # Errors
+/// As [`sign_export_dir`]; [`ExportManifest::from_files`]'s path errors.
+pub fn sign_export_files<S: AsRef<str>>(
+    keys: &[&dyn SigningKey],
+    root: &Path,
+    files: &[S],
+    options: &ExportOptions,
+) -> Result<SignedExport> {
+    sign_manifest(keys, ExportManifest::from_files(root, files, options)?)
+}
+
+/// Sign a manifest: an in-toto v1 statement whose subjects are the files and whose predicate is
+/// the manifest.
+///
+/// # Errors
+/// [`stellaops_predicates::Error::InvalidDigest`] for a malformed manifest; signing errors.
+pub fn sign_manifest(keys: &[&dyn SigningKey], manifest: ExportManifest) -> Result<SignedExport> {
+    let statement = Statement::new(
+        manifest.subjects()?,
+        EXPORT_PREDICATE_TYPE,
+        manifest.to_value(),
+    )?;
+    let manifest_json = manifest.to_json()?;
+    let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
+    let envelope_json = envelope.to_json();
+    Ok(SignedExport {
+        manifest,
+        manifest_json,
+        envelope,
+        envelope_json,
+    })
+}
+
+/// Verify the envelope against `policy` (keys and threshold), read the signed manifest, check
+/// that `manifest_json` (when given: the manifest file shipped with the export) is the signed one,
+/// and compare the export under `root` with it. Differences are reported in the result, not as
+/// errors; paths in `exclude` (the manifest and envelope kept inside the export) are skipped.
+///
+/// # Errors
+/// Verification failures ([`Error::is_verification_failure`]): a bad signature, a statement of
+/// another predicate type
+/// ([`Error::PredicateTypeMismatch`]), a manifest that is not the signed one or
+/// subjects that disagree with it ([`Error::ManifestMismatch`]). Input errors: malformed JSON,
+/// an unreadable export.
+pub fn verify_export(
+    root: &Path,
+    envelope_json: &[u8],
+    manifest_json: Option<&[u8]>,
+    policy: &VerificationPolicy,
+    exclude: &[String],
+) -> Result<ExportVerification> {
+    let limits = EnvelopeLimits::default();
+    let envelope = Envelope::from_json(envelope_json, &limits)?;
+    let keys = envelope.verify(policy)?.keys().to_vec();
+    let statement = statement_of(&envelope, &limits)?
+        .ok_or_else(|| Error::NotAStatement(envelope.payload_type().to_owned()))?;
+    if statement.predicate_type() != EXPORT_PREDICATE_TYPE {
+        return Err(Error::PredicateTypeMismatch {
+            expected: EXPORT_PREDICATE_TYPE.to_owned(),
+            found: statement.predicate_type().to_owned(),
+        });
+    }
+    let manifest = ExportManifest::from_value(statement.predicate().clone())?;
+    if let Some(given) = manifest_json {
+        let given = ExportManifest::from_json(
+            given,
+            &Limits {
+                max_bytes: limits.max_payload_bytes,
+                max_depth: limits.max_depth,
+            },
+        )?;
+        if given != manifest {
+            return Err(Error::ManifestMismatch(
+                "the manifest file is not the manifest the envelope signs".into(),
+            ));
+        }
+    }
+    if statement.subjects() != manifest.subjects()?.as_slice() {
+        return Err(Error::ManifestMismatch(
+            "the statement's subjects are not the manifest's files".into(),
+        ));
+    }
+    let diff = manifest.check(root, exclude)?;
+    Ok(ExportVerification {
+        keys,
+        manifest,
+        diff,
+    })
+}

@@ -70,7 +70,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 3
+#define STELLAOPS_SIGNER_ABI_VERSION 4
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -316,6 +316,10 @@ enum stellaops_status
    * The verified predicate does not say what was required.
    */
   STELLAOPS_STATUS_PREDICATE_MISMATCH = 407,
+  /**
+   * The export on disk differs from its signed manifest; the report names every file.
+   */
+  STELLAOPS_STATUS_EXPORT_CHANGED = 408,
   /**
    * A short predicate name is not in the catalog.
    */
@@ -860,6 +864,60 @@ stellaops_status stellaops_pae(const char *payload_type,
                                const uint8_t *payload,
                                size_t payload_len,
                                struct stellaops_buffer *out);
+
+/**
+ * Sign an export with every key. `request` is JSON: `root` (the export directory), and
+ * optionally `files` (relative paths; default: every file under `root`), `export_id`,
+ * `tenant`, `profile`, `created_at` (RFC 3339; default `$SOURCE_DATE_EPOCH`; the clock is
+ * never read), `sha512`, `record_symlinks`, `exclude`. On success `*out_manifest` holds the
+ * manifest (RFC 8785 JSON) and `*out_envelope` the DSSE envelope, both reproducible: software
+ * ECDSA keys sign with RFC 6979 nonces here. On error neither is written.
+ *
+ * Errors: NULL_POINTER, NO_SIGNING_KEYS, INVALID_ARGUMENT (malformed request, no creation time,
+ * an empty export), MALFORMED_JSON, DUPLICATE_KEY, INVALID_EXPORT_ENTRY (a special file, a
+ * refused link, a path with `..`), IO, and the signing errors.
+ *
+ * # Safety
+ * `keys` points to `keys_len` live keys; `request` to `request_len` readable bytes; both outs
+ * are writable.
+ */
+stellaops_status stellaops_export_sign(const struct stellaops_key *const *keys,
+                                       size_t keys_len,
+                                       const uint8_t *request,
+                                       size_t request_len,
+                                       struct stellaops_buffer *out_manifest,
+                                       struct stellaops_buffer *out_envelope);
+
+/**
+ * Verify the export under `root` (UTF-8 path) against the signed manifest in `envelope`:
+ * signatures by at least `threshold` of the trusted `keys`, `manifest` (optional: NULL with 0)
+ * equal to the signed one, then every file re-hashed. `exclude_json` (optional: NULL with 0)
+ * is a JSON array of relative paths to skip (a manifest kept inside the export).
+ *
+ * `*out_report` gets the report JSON (`intact`, `export_id`, `files`, `keys`, `missing`,
+ * `extra`, `changed`) when the status is OK **and** when it is EXPORT_CHANGED (the signature
+ * verified, the files differ); free it in both cases. Other errors write nothing.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_POLICY, VERIFICATION_FAILED,
+ * PREDICATE_TYPE_MISMATCH (not an export manifest), MANIFEST_MISMATCH, EXPORT_CHANGED,
+ * INVALID_MANIFEST, IO, and the envelope parse errors.
+ *
+ * # Safety
+ * Every pointer/length pair is readable (or NULL with 0 where optional); `keys` points to
+ * `keys_len` live verifying keys; `out_report` is writable.
+ */
+stellaops_status stellaops_export_verify(const char *root,
+                                         size_t root_len,
+                                         const uint8_t *envelope,
+                                         size_t envelope_len,
+                                         const uint8_t *manifest,
+                                         size_t manifest_len,
+                                         const uint8_t *exclude_json,
+                                         size_t exclude_json_len,
+                                         const struct stellaops_verifying_key *const *keys,
+                                         size_t keys_len,
+                                         size_t threshold,
+                                         struct stellaops_buffer *out_report);
 
 /**
  * The message of the last failed call on this thread, or `""` after a successful call.

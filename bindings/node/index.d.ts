@@ -139,6 +139,40 @@ export declare function canonicalize(data: Uint8Array, mode?: string | undefined
 /** As `canonicalize`, on the calling thread. */
 export declare function canonicalizeSync(data: Uint8Array, mode?: string | undefined | null): Buffer
 
+/** A file that differs from the manifest. */
+export interface ExportChange {
+  /** The path, as in the manifest. */
+  path: string
+  /** What differs. */
+  problem: string
+}
+
+/** One trusted key that verified. */
+export interface ExportKey {
+  /** Its key id. */
+  keyid: string
+  /** Its algorithm name. */
+  algorithm: string
+}
+
+/** What `verifyExport` found. */
+export interface ExportReport {
+  /** True when the export matches the signed manifest exactly. */
+  intact: boolean
+  /** The export id. */
+  exportId: string
+  /** How many files the manifest lists. */
+  files: number
+  /** The trusted keys that verified. */
+  keys: Array<ExportKey>
+  /** In the manifest, not on disk. */
+  missing: Array<string>
+  /** On disk, not in the manifest. */
+  extra: Array<string>
+  /** Content, kind or link target differs. */
+  changed: Array<ExportChange>
+}
+
 /** True when `uri` is on the default allow-list (the catalog). */
 export declare function isAllowedPredicateType(uri: string): boolean
 
@@ -179,6 +213,44 @@ export interface Signature {
   sig: Buffer
 }
 
+/** A signed export: the manifest (RFC 8785 JSON) and the DSSE envelope. */
+export interface SignedExport {
+  /** The manifest bytes. */
+  manifest: Buffer
+  /** The envelope bytes. */
+  envelope: Buffer
+}
+
+/**
+ * Sign the export under `root` with every key, off the main thread: the manifest lists every
+ * file by path, size and digests; the envelope signs it as a `stella.ops/export@v1` statement.
+ * Reproducible: software ECDSA keys sign with RFC 6979 nonces here.
+ */
+export declare function signExport(keys: Array<SigningKey>, root: string, options?: SignExportOptions | undefined | null): Promise<SignedExport>
+
+/** Options for `signExport`. */
+export interface SignExportOptions {
+  /** Only these files (relative paths); default every file under the root. */
+  files?: Array<string>
+  /** The export id (default: `sha256:` of the file list). */
+  exportId?: string
+  /** The tenant recorded in the manifest. */
+  tenant?: string
+  /** The profile recorded in the manifest. */
+  profile?: string
+  /** Creation time, RFC 3339; default `SOURCE_DATE_EPOCH`. The clock is never read. */
+  createdAt?: string
+  /** Also record SHA-512 digests. */
+  sha512?: boolean
+  /** Record symbolic links instead of refusing them. */
+  recordSymlinks?: boolean
+  /** Relative paths to leave out. */
+  exclude?: Array<string>
+}
+
+/** As `signExport`, on the calling thread. */
+export declare function signExportSync(keys: Array<SigningKey>, root: string, options?: SignExportOptions | undefined | null): SignedExport
+
 /** What a statement is about. */
 export interface Subject {
   /** The name (file name, package URL, image reference). */
@@ -198,3 +270,23 @@ export interface VerifiedKey {
   /** The algorithm the signature was made with. */
   algorithm: string
 }
+
+/**
+ * Verify the export under `root` against the signed manifest in `envelope`, off the main
+ * thread. Resolves to the report when the export is intact; rejects with code
+ * `STELLAOPS_EXPORT_CHANGED` and the report as `error.report` when files differ.
+ */
+export declare function verifyExport(root: string, envelope: Uint8Array, keys: Array<VerifyingKey>, options?: VerifyExportOptions | undefined | null): Promise<ExportReport>
+
+/** Options for `verifyExport`. */
+export interface VerifyExportOptions {
+  /** The manifest shipped with the export; it must be the signed one. */
+  manifest?: Uint8Array
+  /** How many distinct trusted keys must have signed (default 1). */
+  threshold?: number
+  /** Relative paths to skip (a manifest kept inside the export). */
+  exclude?: Array<string>
+}
+
+/** As `verifyExport`, on the calling thread. */
+export declare function verifyExportSync(root: string, envelope: Uint8Array, keys: Array<VerifyingKey>, options?: VerifyExportOptions | undefined | null): ExportReport

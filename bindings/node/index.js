@@ -854,3 +854,7 @@ module.exports.openKeySync = nativeBinding.openKeySync
 module.exports.pae = nativeBinding.pae
 module.exports.predicateFamily = nativeBinding.predicateFamily
 module.exports.resolvePredicateType = nativeBinding.resolvePredicateType
+module.exports.signExport = nativeBinding.signExport
+module.exports.signExportSync = nativeBinding.signExportSync
+module.exports.verifyExport = nativeBinding.verifyExport
+module.exports.verifyExportSync = nativeBinding.verifyExportSync

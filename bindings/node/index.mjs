@@ -24,5 +24,9 @@ export const {
   pae,
   predicateFamily,
   resolvePredicateType,
+  signExport,
+  signExportSync,
+  verifyExport,
+  verifyExportSync,
 } = native
 export default native

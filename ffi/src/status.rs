@@ -125,6 +125,8 @@ pub enum stellaops_status {
     ManifestMismatch = 406,
     /// The verified predicate does not say what was required.
     PredicateMismatch = 407,
+    /// The export on disk differs from its signed manifest; the report names every file.
+    ExportChanged = 408,
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
     /// The allow-list in reject mode refused the predicate type.
@@ -201,6 +203,7 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::PredicateTypeMismatch => S::PredicateTypeMismatch,
             ErrorCode::ManifestMismatch => S::ManifestMismatch,
             ErrorCode::PredicateMismatch => S::PredicateMismatch,
+            ErrorCode::ExportChanged => S::ExportChanged,
             ErrorCode::UnknownPredicateType => S::UnknownPredicateType,
             ErrorCode::PredicateNotAllowed => S::PredicateNotAllowed,
             ErrorCode::Io => S::Io,

@@ -36,38 +36,27 @@ pub trait SigningKey: fmt::Debug + Send + Sync {
     fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>>;
 }
 
-impl<T: SigningKey + ?Sized> SigningKey for Box<T> {
-    fn algorithm(&self) -> Algorithm {
-        (**self).algorithm()
-    }
-    fn public_key(&self) -> &VerifyingKey {
-        (**self).public_key()
-    }
-    fn key_id(&self) -> &KeyId {
-        (**self).key_id()
-    }
-    fn certificate_chain(&self) -> &[Vec<u8>] {
-        (**self).certificate_chain()
-    }
-    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        (**self).try_sign(message)
-    }
+/// A pointer to a signing key signs as the key does.
+macro_rules! forward_signing_key {
+    ($($pointer:ty),+) => {$(
+        impl<T: SigningKey + ?Sized> SigningKey for $pointer {
+            fn algorithm(&self) -> Algorithm {
+                (**self).algorithm()
+            }
+            fn public_key(&self) -> &VerifyingKey {
+                (**self).public_key()
+            }
+            fn key_id(&self) -> &KeyId {
+                (**self).key_id()
+            }
+            fn certificate_chain(&self) -> &[Vec<u8>] {
+                (**self).certificate_chain()
+            }
+            fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+                (**self).try_sign(message)
+            }
+        }
+    )+};
 }
 
-impl<T: SigningKey + ?Sized> SigningKey for std::sync::Arc<T> {
-    fn algorithm(&self) -> Algorithm {
-        (**self).algorithm()
-    }
-    fn public_key(&self) -> &VerifyingKey {
-        (**self).public_key()
-    }
-    fn key_id(&self) -> &KeyId {
-        (**self).key_id()
-    }
-    fn certificate_chain(&self) -> &[Vec<u8>] {
-        (**self).certificate_chain()
-    }
-    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
-        (**self).try_sign(message)
-    }
-}
+forward_signing_key!(Box<T>, &T, std::sync::Arc<T>);

@@ -229,6 +229,13 @@ impl SoftwareKey {
         self
     }
 
+    /// A borrowed view of this key that signs as [`SoftwareKey::deterministic`] does, for one
+    /// reproducible signing job (an export manifest, golden vectors) without giving up the fast
+    /// randomized path elsewhere.
+    pub fn as_deterministic(&self) -> Deterministic<'_> {
+        Deterministic(self)
+    }
+
     /// PKCS#8 `PrivateKeyInfo` DER (version 1, without the optional public key, which is what
     /// OpenSSL writes and what OpenSSL 3.0 and pyca/cryptography read; version 2 is accepted on
     /// input).
@@ -355,6 +362,29 @@ impl SigningKey for SoftwareKey {
         }
         let _ = rfc6979;
         self.sign_rustcrypto(message)
+    }
+}
+
+/// A software key signing ECDSA with RFC 6979 nonces; see [`SoftwareKey::as_deterministic`].
+#[derive(Debug)]
+pub struct Deterministic<'a>(&'a SoftwareKey);
+
+impl SigningKey for Deterministic<'_> {
+    fn algorithm(&self) -> Algorithm {
+        self.0.algorithm
+    }
+
+    fn public_key(&self) -> &VerifyingKey {
+        &self.0.public
+    }
+
+    fn try_sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        match self.0.algorithm {
+            Algorithm::EcdsaP256Sha256 | Algorithm::EcdsaP384Sha384 => {
+                self.0.sign_rustcrypto(message)
+            }
+            _ => self.0.try_sign(message),
+        }
     }
 }
 

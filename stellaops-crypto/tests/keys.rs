@@ -55,12 +55,22 @@ fn ecdsa_and_ed25519_and_pkcs1_are_deterministic() -> TestResult {
         Algorithm::RsaPkcs1Sha256,
     ] {
         // ECDSA is RFC 6979 with RustCrypto; the aws-lc backend needs `deterministic()`.
-        let k = key(alg).deterministic();
+        let owned = key(alg);
+        let view = owned.as_deterministic();
+        let k = SoftwareKey::from_pkcs8_der(&owned.to_pkcs8_der()?)?
+            .with_algorithm(alg)?
+            .deterministic();
         assert_eq!(
             k.try_sign(b"m")?,
             k.try_sign(b"m")?,
             "{alg} should be deterministic"
         );
+        // The borrowed view signs the same bytes as the deterministic key, and verifies.
+        assert_eq!(view.try_sign(b"m")?, k.try_sign(b"m")?, "{alg} view");
+        assert!(view
+            .public_key()
+            .verify(b"m", &view.try_sign(b"m")?)
+            .is_ok());
     }
     let pss = key(Algorithm::RsaPssSha256);
     assert_ne!(

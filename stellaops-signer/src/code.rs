@@ -126,6 +126,8 @@ pub enum ErrorCode {
     /// The verified predicate does not say what was required (a target environment, a policy
     /// digest, an artifact digest).
     PredicateMismatch = 407,
+    /// The export on disk differs from its signed manifest (missing, extra or changed files).
+    ExportChanged = 408,
 
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
@@ -205,6 +207,7 @@ impl ErrorCode {
         ErrorCode::PredicateTypeMismatch,
         ErrorCode::ManifestMismatch,
         ErrorCode::PredicateMismatch,
+        ErrorCode::ExportChanged,
         ErrorCode::UnknownPredicateType,
         ErrorCode::PredicateNotAllowed,
         ErrorCode::Io,
@@ -284,6 +287,7 @@ impl ErrorCode {
             ErrorCode::PredicateTypeMismatch => "predicate_type_mismatch",
             ErrorCode::ManifestMismatch => "manifest_mismatch",
             ErrorCode::PredicateMismatch => "predicate_mismatch",
+            ErrorCode::ExportChanged => "export_changed",
             ErrorCode::UnknownPredicateType => "unknown_predicate_type",
             ErrorCode::PredicateNotAllowed => "predicate_not_allowed",
             ErrorCode::Io => "io",
@@ -322,6 +326,7 @@ impl Error {
             Error::PredicateTypeMismatch { .. } => ErrorCode::PredicateTypeMismatch,
             Error::ManifestMismatch(_) => ErrorCode::ManifestMismatch,
             Error::PredicateMismatch(_) => ErrorCode::PredicateMismatch,
+            Error::ExportChanged { .. } => ErrorCode::ExportChanged,
             Error::NoHome => ErrorCode::NoHome,
             Error::Keys(e) => keys_code(e),
             Error::NotExportable { .. } => ErrorCode::KeyNotExportable,
@@ -512,6 +517,7 @@ mod tests {
             (ErrorCode::PredicateTypeMismatch, 405),
             (ErrorCode::ManifestMismatch, 406),
             (ErrorCode::PredicateMismatch, 407),
+            (ErrorCode::ExportChanged, 408),
             (ErrorCode::UnknownPredicateType, 500),
             (ErrorCode::PredicateNotAllowed, 501),
             (ErrorCode::Io, 600),

@@ -47,6 +47,17 @@ pub enum Error {
     /// the signed one, or the statement's subjects are not the manifest's files).
     #[error("export manifest: {0}")]
     ManifestMismatch(String),
+    /// The export on disk differs from its signed manifest (the verification report names every
+    /// file).
+    #[error("export differs from its signed manifest: {missing} missing, {extra} extra, {changed} changed")]
+    ExportChanged {
+        /// Files in the manifest, not on disk.
+        missing: usize,
+        /// Files on disk, not in the manifest.
+        extra: usize,
+        /// Files whose content or kind differs.
+        changed: usize,
+    },
     /// The verified predicate does not say what the verifier requires (a target environment, a
     /// policy digest, an artifact digest).
     #[error("predicate: {0}")]

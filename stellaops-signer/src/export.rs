@@ -48,6 +48,21 @@ impl ExportVerification {
     pub fn is_intact(&self) -> bool {
         self.diff.is_empty()
     }
+
+    /// `Ok` when the export is intact, else [`Error::ExportChanged`] with the counts.
+    ///
+    /// # Errors
+    /// [`Error::ExportChanged`].
+    pub fn require_intact(&self) -> Result<()> {
+        if self.is_intact() {
+            return Ok(());
+        }
+        Err(Error::ExportChanged {
+            missing: self.diff.missing.len(),
+            extra: self.diff.extra.len(),
+            changed: self.diff.changed.len(),
+        })
+    }
 }
 
 /// Describe the export under `root` (every file, recursively) and sign its manifest with every

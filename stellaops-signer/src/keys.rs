@@ -146,6 +146,15 @@ pub enum OpenedKey {
 }
 
 impl OpenedKey {
+    /// A borrowed signer that signs software ECDSA keys with RFC 6979 nonces (see
+    /// [`SoftwareKey::as_deterministic`]); backend keys sign as they always do.
+    pub fn reproducible(&self) -> Box<dyn SigningKey + '_> {
+        match self {
+            OpenedKey::Software(k) => Box::new(k.as_deterministic()),
+            OpenedKey::Backend { key, .. } => Box::new(key.as_ref()),
+        }
+    }
+
     /// Sign ECDSA with RFC 6979 nonces if this is a software key (see
     /// [`SoftwareKey::deterministic`]), so signing the same bytes twice gives the same signature.
     /// Backend keys are returned unchanged: HSMs and KMSs choose their own nonces.

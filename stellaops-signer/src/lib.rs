@@ -5,6 +5,7 @@ mod attest;
 mod code;
 mod error;
 pub mod export;
+mod export_json;
 pub mod files;
 pub mod keys;
 pub mod pipeline;
@@ -20,6 +21,7 @@ pub use export::{
     sign_export_dir, sign_export_files, sign_manifest, verify_export, ExportVerification,
     SignedExport,
 };
+pub use export_json::{export_report_json, path_list_json, sign_export, sign_export_json};
 pub use keys::{open_key, OpenedKey};
 pub use pipeline::{
     PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,

@@ -66,6 +66,7 @@ const (
 	CodePredicateTypeMismatch Code = C.STELLAOPS_STATUS_PREDICATE_TYPE_MISMATCH
 	CodeManifestMismatch      Code = C.STELLAOPS_STATUS_MANIFEST_MISMATCH
 	CodePredicateMismatch     Code = C.STELLAOPS_STATUS_PREDICATE_MISMATCH
+	CodeExportChanged         Code = C.STELLAOPS_STATUS_EXPORT_CHANGED
 	CodeUnknownPredicateType  Code = C.STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE
 	CodePredicateNotAllowed   Code = C.STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED
 	CodeIO                    Code = C.STELLAOPS_STATUS_IO
@@ -123,4 +124,5 @@ var (
 	ErrBackendUnreachable   = &Error{Code: CodeBackendUnreachable}
 	ErrKeyNotExportable     = &Error{Code: CodeKeyNotExportable}
 	ErrDenied               = &Error{Code: CodeDenied}
+	ErrExportChanged        = &Error{Code: CodeExportChanged}
 )

@@ -10,6 +10,8 @@ use stellaops_signer::ErrorCode;
 pub struct Failure {
     code: ErrorCode,
     message: String,
+    /// The export report that goes with `export_changed`, set on the error as `report`.
+    pub(crate) report: Option<Box<crate::export::ExportReport>>,
 }
 
 /// Any library error (the facade's or one of its crates'), by its stable code.
@@ -19,6 +21,7 @@ impl<E: Into<stellaops_signer::Error>> From<E> for Failure {
         Failure {
             code: e.code(),
             message: e.to_string(),
+            report: None,
         }
     }
 }
@@ -28,17 +31,21 @@ impl Failure {
         Failure {
             code: ErrorCode::InvalidArgument,
             message: message.into(),
+            report: None,
         }
     }
 
     /// The JavaScript error: `new Error(message)` with `code` and `errno` set.
     pub(crate) fn into_js(self, env: &Env) -> Error {
         let code = format!("STELLAOPS_{}", self.code.name().to_ascii_uppercase());
-        let build = || -> Result<Error> {
+        let build = move || -> Result<Error> {
             let mut object =
                 env.create_error(Error::new(Status::GenericFailure, self.message.clone()))?;
             object.set_named_property("code", code.as_str())?;
             object.set_named_property("errno", self.code.number())?;
+            if let Some(report) = self.report {
+                object.set_named_property("report", *report)?;
+            }
             Ok(Error::from(object.into_unknown(env)?))
         };
         build().unwrap_or_else(|e| e)

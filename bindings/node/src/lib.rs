@@ -4,11 +4,13 @@ mod attest;
 mod canon;
 mod envelope;
 mod errors;
+mod export;
 mod keys;
 mod pipeline;
 
 pub use attest::*;
 pub use canon::*;
 pub use envelope::*;
+pub use export::*;
 pub use keys::*;
 pub use pipeline::*;

@@ -5,6 +5,7 @@ mod attest;
 mod canon;
 mod envelope;
 mod errors;
+mod export;
 mod keys;
 mod pipeline;
 
@@ -24,6 +25,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;
+    m.add_function(wrap_pyfunction!(export::sign_export, m)?)?;
+    m.add_function(wrap_pyfunction!(export::verify_export, m)?)?;
     m.add_function(wrap_pyfunction!(canon::canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(canon::resolve_predicate_type, m)?)?;
     m.add_function(wrap_pyfunction!(canon::predicate_family, m)?)?;

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use serde_json::json;
 use stellaops_signer::{
-    sign_export_dir, verify_export, ExportOptions, SymlinkPolicy, VerificationPolicy,
+    export_report_json, sign_export_dir, verify_export, ExportOptions, SymlinkPolicy,
+    VerificationPolicy,
 };
 
 use crate::cli::{ExportSignArgs, ExportVerifyArgs};
@@ -64,16 +64,8 @@ pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
     let v = verify_export(&a.dir, &envelope, manifest.as_deref(), &policy, &exclude)?;
     let d = &v.diff;
     if a.json {
-        let doc = json!({
-            "verified": true,
-            "intact": v.is_intact(),
-            "exportId": v.manifest.export_id(),
-            "files": v.manifest.files().len(),
-            "keys": v.keys.iter().map(|k| json!({"keyid": k.key_id.as_str(), "algorithm": k.algorithm.name()})).collect::<Vec<_>>(),
-            "missing": d.missing,
-            "extra": d.extra,
-            "changed": d.changed.iter().map(|c| json!({"path": c.path, "problem": c.problem})).collect::<Vec<_>>(),
-        });
+        let doc: serde_json::Value = serde_json::from_slice(&export_report_json(&v))
+            .map_err(|e| Failure::Usage(format!("report: {e}")))?;
         println!("{doc:#}");
     } else {
         println!(
@@ -99,16 +91,7 @@ pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
             println!("export intact");
         }
     }
-    if v.is_intact() {
-        Ok(())
-    } else {
-        Err(Failure::Verification(format!(
-            "export differs from its signed manifest: {} missing, {} extra, {} changed",
-            d.missing.len(),
-            d.extra.len(),
-            d.changed.len()
-        )))
-    }
+    Ok(v.require_intact()?)
 }
 
 /// `file`'s path relative to `dir` when it is (or would be) inside it.

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int failures = 0;
 static int checks = 0;
@@ -926,6 +927,104 @@ static void test_pipeline(const char *dir) {
   free(denied_path);
 }
 
+static void write_text(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) abort();
+}
+
+static void test_export(const char *dir) {
+  char *root = path_in(dir, "export");
+  mkdir(root, 0755);
+  char *a = path_in(root, "a.txt");
+  char *b = path_in(root, "b.json");
+  write_text(a, "alpha\n");
+  write_text(b, "{\"b\":1}");
+  char request[4096];
+  int n = snprintf(request, sizeof request,
+                   "{\"root\":\"%s\",\"export_id\":\"c-export\","
+                   "\"created_at\":\"2026-11-23T00:00:00Z\",\"sha512\":true}",
+                   root);
+  CHECK(n > 0 && (size_t)n < sizeof request);
+  stellaops_key *key = generate(STELLAOPS_ALGORITHM_ES256);
+  const stellaops_key *keys[] = {key};
+  stellaops_verifying_key *vk = NULL;
+  OK(stellaops_key_public_key(key, &vk));
+  const stellaops_verifying_key *trusted[] = {vk};
+  stellaops_buffer manifest = {0}, envelope = {0}, manifest2 = {0}, envelope2 = {0};
+  stellaops_buffer report = {0};
+
+  CHECK_STATUS(stellaops_export_sign(keys, 1, (const uint8_t *)request, (size_t)n, NULL, &envelope),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_export_sign(NULL, 0, (const uint8_t *)request, (size_t)n, &manifest,
+                                     &envelope),
+               STELLAOPS_STATUS_NO_SIGNING_KEYS);
+  CHECK_STATUS(stellaops_export_sign(keys, 1, B("{\"root\":1}"), &manifest, &envelope),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_export_sign(keys, 1, B("{\"root\":\"/nonexistent/export\","
+                                                "\"created_at\":\"2026-11-23T00:00:00Z\"}"),
+                                     &manifest, &envelope),
+               STELLAOPS_STATUS_IO);
+  CHECK(manifest.data == NULL && envelope.data == NULL);
+
+  /* Twice: byte-identical (ECDSA with RFC 6979 nonces on this path). */
+  OK(stellaops_export_sign(keys, 1, (const uint8_t *)request, (size_t)n, &manifest, &envelope));
+  OK(stellaops_export_sign(keys, 1, (const uint8_t *)request, (size_t)n, &manifest2, &envelope2));
+  CHECK(manifest.len == manifest2.len && memcmp(manifest.data, manifest2.data, manifest.len) == 0);
+  CHECK(envelope.len == envelope2.len && memcmp(envelope.data, envelope2.data, envelope.len) == 0);
+  CHECK(buffer_contains(&manifest, "\"path\":\"a.txt\""));
+  CHECK(buffer_contains(&manifest, "\"sha512\":"));
+
+  OK(stellaops_export_verify(root, strlen(root), envelope.data, envelope.len, manifest.data,
+                             manifest.len, NULL, 0, trusted, 1, 1, &report));
+  CHECK(buffer_contains(&report, "\"intact\":true"));
+  stellaops_buffer_free(&report);
+
+  write_text(a, "ALPHA\n");
+  char *extra = path_in(root, "new.txt");
+  write_text(extra, "x");
+  CHECK_STATUS(stellaops_export_verify(root, strlen(root), envelope.data, envelope.len, NULL, 0,
+                                       B("[\"new.txt\"]"), trusted, 1, 1, &report),
+               STELLAOPS_STATUS_EXPORT_CHANGED);
+  CHECK(buffer_contains(&report, "\"changed\":[{\"path\":\"a.txt\",\"problem\":\"sha256 differs\"}]"));
+  CHECK(buffer_contains(&report, "\"extra\":[]"));
+  stellaops_buffer_free(&report);
+
+  /* Another key: the signature fails and nothing is written. */
+  stellaops_key *other = generate(STELLAOPS_ALGORITHM_ED25519);
+  stellaops_verifying_key *other_vk = NULL;
+  OK(stellaops_key_public_key(other, &other_vk));
+  const stellaops_verifying_key *wrong[] = {other_vk};
+  CHECK_STATUS(stellaops_export_verify(root, strlen(root), envelope.data, envelope.len, NULL, 0,
+                                       NULL, 0, wrong, 1, 1, &report),
+               STELLAOPS_STATUS_VERIFICATION_FAILED);
+  CHECK(report.data == NULL && report.len == 0);
+  /* A manifest that is not the signed one. */
+  CHECK_STATUS(stellaops_export_verify(root, strlen(root), envelope.data, envelope.len,
+                                       B("{\"createdAt\":\"2026-11-23T00:00:00Z\"}"), NULL, 0,
+                                       trusted, 1, 1, &report),
+               STELLAOPS_STATUS_INVALID_MANIFEST);
+  CHECK_STATUS(stellaops_export_verify(NULL, 3, envelope.data, envelope.len, NULL, 0, NULL, 0,
+                                       trusted, 1, 1, &report),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_export_verify(root, strlen(root), envelope.data, envelope.len, NULL, 0,
+                                       B("[1]"), trusted, 1, 1, &report),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK(report.data == NULL);
+
+  stellaops_buffer_free(&manifest);
+  stellaops_buffer_free(&envelope);
+  stellaops_buffer_free(&manifest2);
+  stellaops_buffer_free(&envelope2);
+  stellaops_verifying_key_free(vk);
+  stellaops_verifying_key_free(other_vk);
+  stellaops_key_free(key);
+  stellaops_key_free(other);
+  free(a);
+  free(b);
+  free(extra);
+  free(root);
+}
+
 int main(int argc, char **argv) {
   if (argc != 5) {
     fprintf(stderr, "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR\n", argv[0]);
@@ -945,6 +1044,7 @@ int main(int argc, char **argv) {
   test_threads();
   test_vectors();
   test_pipeline(argv[4]);
+  test_export(argv[4]);
 
   free(rsa);
   free(enc);

@@ -34,6 +34,8 @@ from ._native import (
     pae,
     predicate_family,
     resolve_predicate_type,
+    sign_export,
+    verify_export,
 )
 
 __all__ = [
@@ -65,4 +67,6 @@ __all__ = [
     "pae",
     "predicate_family",
     "resolve_predicate_type",
+    "sign_export",
+    "verify_export",
 ]

@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Literal, Optional, Union, final
+from typing import Any, Dict, Literal, Optional, Tuple, Union, final
 
 __version__: str
 
@@ -146,6 +146,28 @@ def attest_files(
     enforcement: Enforcement = "warn",
     sha512: bool = False,
 ) -> Attestation: ...
+def sign_export(
+    keys: Sequence[SigningKey],
+    root: Union[str, os.PathLike[str]],
+    *,
+    files: Optional[Sequence[str]] = None,
+    export_id: Optional[str] = None,
+    tenant: Optional[str] = None,
+    profile: Optional[str] = None,
+    created_at: Optional[str] = None,
+    sha512: bool = False,
+    record_symlinks: bool = False,
+    exclude: Sequence[str] = (),
+) -> Tuple[bytes, bytes]: ...
+def verify_export(
+    root: Union[str, os.PathLike[str]],
+    envelope: bytes,
+    keys: Sequence[VerifyingKey],
+    *,
+    manifest: Optional[bytes] = None,
+    threshold: int = 1,
+    exclude: Sequence[str] = (),
+) -> Dict[str, Any]: ...
 def canonicalize(data: bytes, mode: Literal["jcs", "olpc"] = "jcs") -> bytes: ...
 def pae(payload_type: str, payload: bytes) -> bytes: ...
 def resolve_predicate_type(name: str) -> str: ...

@@ -161,7 +161,7 @@ fn a_manifest_that_is_not_the_signed_one_is_refused() -> TestResult {
     // An attestation of another predicate type, signed by the same key, is not an export.
     let other = stellaops_signer::attest_subjects(
         &[&k],
-        "sbom",
+        "cyclonedx",
         b"{}",
         signed.manifest.subjects()?,
         &stellaops_signer::AttestOptions::default(),

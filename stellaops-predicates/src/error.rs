@@ -49,6 +49,16 @@ pub enum Error {
     /// The allow-list policy in reject mode refused the predicate type.
     #[error("predicate type {0:?} is not allowed by policy")]
     PredicateNotAllowed(String),
+    /// A predicate breaks its predicate type's JSON schema.
+    #[error("predicate {predicate_type:?}: field {field}: {problem}")]
+    InvalidPredicate {
+        /// The predicate type.
+        predicate_type: String,
+        /// The JSON pointer of the offending field (`/approvals/0/approvedAt`).
+        field: String,
+        /// What the schema says is wrong.
+        problem: String,
+    },
     /// A path of an export is not a normalized relative path (absolute, `..`, backslash,
     /// control character), or is listed twice.
     #[error("export path {path:?} {problem}")]

@@ -6,6 +6,7 @@ mod digest;
 mod error;
 pub mod export;
 mod policy;
+pub mod schema;
 mod statement;
 
 pub use catalog::{
@@ -18,6 +19,7 @@ pub use export::{
     SymlinkPolicy, EXPORT_PREDICATE_TYPE,
 };
 pub use policy::{Admission, AllowList, EnforcementMode};
+pub use schema::validate_predicate;
 pub use statement::{
     Statement, StatementBuilder, StatementVersion, Subject, PAYLOAD_TYPE, STATEMENT_V0_1,
     STATEMENT_V1,

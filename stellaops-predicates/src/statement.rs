@@ -348,11 +348,14 @@ impl StatementBuilder {
         Ok(self.predicate(value.to_serde()))
     }
 
-    /// The statement.
+    /// The statement, its predicate checked against the predicate type's JSON schema (StellaOps
+    /// types; see [`crate::schema`]).
     ///
     /// # Errors
-    /// [`Error::NoSubjects`], [`Error::Field`].
+    /// [`Error::NoSubjects`], [`Error::Field`], [`Error::InvalidPredicate`].
     pub fn build(self) -> Result<Statement> {
-        Statement::new(self.subjects, self.predicate_type, self.predicate)
+        let statement = Statement::new(self.subjects, self.predicate_type, self.predicate)?;
+        crate::schema::validate_predicate(statement.predicate_type(), statement.predicate())?;
+        Ok(statement)
     }
 }

@@ -119,6 +119,10 @@ fn attest_with(
     options: &AttestOptions,
     add_subjects: impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder>,
 ) -> Result<Attestation> {
+    // No keys is the caller's mistake whatever the predicate says: report it first.
+    if keys.is_empty() {
+        return Err(stellaops_dsse::Error::NoSigningKeys.into());
+    }
     let uri = catalog::resolve(predicate_type)?;
     let admission = options.allow_list.admit(&uri)?;
     let builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;

@@ -424,6 +424,7 @@ fn predicates_code(e: &stellaops_predicates::Error) -> ErrorCode {
         E::UnknownPredicateType(_) => ErrorCode::UnknownPredicateType,
         E::PredicateNotAllowed(_) => ErrorCode::PredicateNotAllowed,
         E::Manifest(_) => ErrorCode::InvalidManifest,
+        E::InvalidPredicate { .. } => ErrorCode::InvalidPredicate,
         E::ExportPath { .. } | E::ExportEntry { .. } => ErrorCode::InvalidExportEntry,
         E::EmptyExport(_) | E::CreationTime(_) => ErrorCode::InvalidArgument,
         _ => ErrorCode::Internal,

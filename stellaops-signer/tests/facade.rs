@@ -19,13 +19,16 @@ fn attest_subjects_signs_a_statement_that_verifies() {
     let key = SoftwareKey::generate(Algorithm::Ed25519).unwrap();
     let attestation = attest_subjects(
         &[&key],
-        "sbom",
+        "cyclonedx",
         br#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#,
         vec![subject("pkg:oci/app", DIGEST)],
         &AttestOptions::default(),
     )
     .unwrap();
-    assert_eq!(attestation.statement.predicate_type(), "stella.ops/sbom@v1");
+    assert_eq!(
+        attestation.statement.predicate_type(),
+        "https://cyclonedx.org/bom"
+    );
     let policy = VerificationPolicy::new(
         vec![key.public_key().clone()],
         1,
@@ -68,9 +71,26 @@ fn attest_subjects_reports_stable_codes() {
     )
     .unwrap_err();
     assert_eq!(duplicate.code(), ErrorCode::DuplicateKey);
-    let no_keys =
-        attest_subjects(&[], "sbom", b"{}", vec![subject("a", DIGEST)], &options).unwrap_err();
+    let no_keys = attest_subjects(
+        &[],
+        "cyclonedx",
+        b"{}",
+        vec![subject("a", DIGEST)],
+        &options,
+    )
+    .unwrap_err();
     assert_eq!(no_keys.code(), ErrorCode::NoSigningKeys);
+    // A StellaOps predicate that breaks its schema: refused before signing, naming the field.
+    let invalid = attest_subjects(
+        &[&key],
+        "sbom",
+        br#"{"format":"SWID","specVersion":"1","document":{"digest":{"sha256":"ab"}}}"#,
+        vec![subject("a", DIGEST)],
+        &options,
+    )
+    .unwrap_err();
+    assert_eq!(invalid.code(), ErrorCode::InvalidPredicate);
+    assert!(invalid.to_string().contains("field /format"), "{invalid}");
 }
 
 #[test]

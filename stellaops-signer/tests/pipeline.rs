@@ -218,10 +218,11 @@ impl World {
     ) -> stellaops_signer::Result<stellaops_signer::PipelineOutcome> {
         let token = self.token();
         let proof = self.proof(&token);
+        let predicate = valid_predicate(predicate_type);
         self.pipeline.sign(PipelineRequest {
             auth: auth(&token, &proof),
             predicate_type,
-            predicate_json: br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+            predicate_json: &predicate,
             subjects: vec![subject()],
             artifact_bytes: bytes,
             scanner_release: release,
@@ -275,10 +276,11 @@ impl World {
     ) -> stellaops_signer::Result<stellaops_signer::PipelineOutcome> {
         let token = self.token();
         let proof = self.proof(&token);
+        let predicate = valid_predicate(predicate_type);
         pipeline.sign(PipelineRequest {
             auth: auth(&token, &proof),
             predicate_type,
-            predicate_json: b"{}",
+            predicate_json: &predicate,
             subjects: vec![subject()],
             artifact_bytes: 1,
             scanner_release: None,
@@ -604,5 +606,23 @@ fn the_span_carries_trace_id_tenant_and_decision() {
             fields.iter().any(|(n, v)| n == name && v == value),
             "{name}={value} missing from {fields:?}"
         );
+    }
+}
+
+/// A predicate that passes the schema of `predicate_type` (a short name or URI): the StellaOps
+/// types' test fixtures, a small CycloneDX document for anything else.
+fn valid_predicate(predicate_type: &str) -> Vec<u8> {
+    let uri = stellaops_signer::catalog::resolve(predicate_type).unwrap_or_default();
+    match uri
+        .strip_prefix("stella.ops/")
+        .and_then(|n| n.strip_suffix("@v1"))
+    {
+        Some(name) => std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/fixtures/predicates")
+                .join(format!("{name}.json")),
+        )
+        .unwrap(),
+        None => br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#.to_vec(),
     }
 }

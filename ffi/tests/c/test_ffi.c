@@ -630,8 +630,16 @@ static void test_attest_and_catalog(void) {
   stellaops_buffer env = {0};
   stellaops_admission admission = 0;
 
-  OK(stellaops_attest(keys, 1, S("sbom"), B("{\"bomFormat\":\"CycloneDX\"}"), subjects, 1,
-                      STELLAOPS_ENFORCEMENT_REJECT, &env, &admission));
+  /* A stella.ops predicate that breaks its schema: refused before signing, the field named. */
+  CHECK_STATUS(stellaops_attest(keys, 1, S("sbom"), B("{\"bomFormat\":\"CycloneDX\"}"), subjects,
+                                1, STELLAOPS_ENFORCEMENT_REJECT, &env, &admission),
+               STELLAOPS_STATUS_INVALID_PREDICATE);
+  CHECK(strstr(stellaops_last_error_message(), "field /format") != NULL);
+  CHECK(env.data == NULL);
+  OK(stellaops_attest(keys, 1, S("sbom"),
+                      B("{\"format\":\"CycloneDX\",\"specVersion\":\"1.6\",\"document\":"
+                        "{\"digest\":{\"sha256\":\"" DIGEST "\"}}}"),
+                      subjects, 1, STELLAOPS_ENFORCEMENT_REJECT, &env, &admission));
   CHECK(admission == STELLAOPS_ADMISSION_ALLOWED);
   const stellaops_verifying_key *trusted[1] = {pub};
   stellaops_verification *v = NULL;

@@ -38,6 +38,9 @@ pub(crate) enum Command {
     /// against its signed manifest.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Attest and verify promotions between environments.
+    #[command(subcommand)]
+    Promotion(PromotionCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,7 +212,11 @@ pub(crate) struct TenantArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct SignArgs {
+    /// Shortcuts for SBOMs and scan reports.
+    #[command(subcommand)]
+    pub(crate) document: Option<SignDocument>,
     /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
     /// `awskms://`, `hashivault://`). Without it (and without --tenant), the default key is used.
     #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
@@ -217,13 +224,124 @@ pub(crate) struct SignArgs {
     #[command(flatten)]
     pub(crate) tenant: TenantArgs,
     /// The envelope's payloadType.
-    #[arg(long)]
-    pub(crate) payload_type: String,
+    #[arg(long, required = true)]
+    pub(crate) payload_type: Option<String>,
     /// Write the envelope here (atomically) instead of stdout.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
     /// The payload file, or - for stdin.
-    pub(crate) payload: PathBuf,
+    #[arg(required = true)]
+    pub(crate) payload: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SignDocument {
+    /// Sign an SBOM: CycloneDX or SPDX is detected and the matching predicate type used; the
+    /// subjects are the --artifact/--subject given, else the ones the SBOM declares.
+    Sbom(SignSbomArgs),
+    /// Sign a scan report as stella.ops/report@v1 (validated: scanner, artifact, policy digest
+    /// and view set, verdict); the subject is the report's artifact.
+    Report(SignReportArgs),
+}
+
+/// Where a shortcut's signature goes and which key makes it.
+#[derive(Debug, Args)]
+pub(crate) struct DocumentSigning {
+    /// Signing key (repeatable), a file path or key URI; default: the tenant key (--tenant) or
+    /// the default key.
+    #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
+    pub(crate) keys: Vec<String>,
+    #[command(flatten)]
+    pub(crate) tenant: TenantArgs,
+    /// Write the envelope here (atomically) instead of stdout.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignSbomArgs {
+    #[command(flatten)]
+    pub(crate) signing: DocumentSigning,
+    /// An artifact the SBOM describes (hashed; repeatable).
+    #[arg(long = "artifact", value_name = "FILE")]
+    pub(crate) artifacts: Vec<PathBuf>,
+    /// A subject by digest, NAME@ALG:HEX (e.g. registry.example/app@sha256:...; repeatable).
+    #[arg(long = "subject", value_name = "NAME@ALG:HEX")]
+    pub(crate) subjects: Vec<String>,
+    /// The SBOM (CycloneDX or SPDX JSON).
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignReportArgs {
+    #[command(flatten)]
+    pub(crate) signing: DocumentSigning,
+    /// The scan report (JSON, stella.ops/report@v1).
+    pub(crate) file: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PromotionCommand {
+    /// Attest that an artifact was promoted from one environment to another under a policy,
+    /// with its approvals and evidence (stella.ops/promotion@v1; the artifact is the subject).
+    Attest(PromotionAttestArgs),
+    /// Verify a promotion: signature, predicate type, schema, subject = promoted artifact, and
+    /// optionally the artifact digest, target environment and policy digest.
+    Verify(PromotionVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PromotionAttestArgs {
+    #[command(flatten)]
+    pub(crate) signing: DocumentSigning,
+    /// The promoted artifact, NAME@ALG:HEX (an image reference and its digest).
+    #[arg(long, value_name = "NAME@ALG:HEX")]
+    pub(crate) artifact: String,
+    /// The source environment.
+    #[arg(long = "from", value_name = "ENV")]
+    pub(crate) source: String,
+    /// The target environment.
+    #[arg(long = "to", value_name = "ENV")]
+    pub(crate) target: String,
+    /// The policy digest (sha256:HEX).
+    #[arg(long, value_name = "DIGEST")]
+    pub(crate) policy_digest: String,
+    /// A view of the policy that was evaluated (repeatable).
+    #[arg(long = "view", value_name = "NAME")]
+    pub(crate) views: Vec<String>,
+    /// An approval, WHO,TIME[,ROLE] (TIME in RFC 3339; repeatable).
+    #[arg(long = "approval", value_name = "WHO,TIME[,ROLE]")]
+    pub(crate) approvals: Vec<String>,
+    /// Evidence, TYPE=ALG:HEX (a predicate type and an attestation digest; repeatable).
+    #[arg(long = "evidence", value_name = "TYPE=ALG:HEX")]
+    pub(crate) evidence: Vec<String>,
+    /// When the promotion happened (RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
+    pub(crate) promoted_at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PromotionVerifyArgs {
+    /// Trusted public key (repeatable). Without it, the default key is trusted.
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<PathBuf>,
+    /// How many distinct trusted keys must have signed.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) threshold: usize,
+    /// Require this artifact digest (ALG:HEX).
+    #[arg(long, value_name = "ALG:HEX")]
+    pub(crate) artifact_digest: Option<String>,
+    /// Require this target environment.
+    #[arg(long, value_name = "ENV")]
+    pub(crate) target: Option<String>,
+    /// Require this policy digest.
+    #[arg(long, value_name = "DIGEST")]
+    pub(crate) policy_digest: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The envelope, or - for stdin.
+    pub(crate) envelope: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -129,3 +129,36 @@ pub(crate) fn verifying_keys(paths: &[std::path::PathBuf]) -> Result<Vec<Verifyi
         })
         .collect()
 }
+
+/// `ALG:HEX` as a digest-set entry.
+pub(crate) fn parse_digest(text: &str) -> Result<(String, String), Failure> {
+    match text.split_once(':') {
+        Some((alg, hex)) if !alg.is_empty() && !hex.is_empty() => {
+            Ok((alg.to_owned(), hex.to_owned()))
+        }
+        _ => Err(Failure::Usage(format!(
+            "{text:?}: expected ALG:HEX, e.g. sha256:ab12..."
+        ))),
+    }
+}
+
+/// `NAME@ALG:HEX` as a subject (the last `@` separates the name from the digest).
+pub(crate) fn parse_subject(text: &str) -> Result<stellaops_signer::Subject, Failure> {
+    let (name, digest) = text
+        .rsplit_once('@')
+        .filter(|(name, _)| !name.is_empty())
+        .ok_or_else(|| Failure::Usage(format!("{text:?}: expected NAME@ALG:HEX")))?;
+    let (alg, hex) = parse_digest(digest)?;
+    Ok(
+        stellaops_signer::Subject::new(name, std::collections::BTreeMap::from([(alg, hex)]))
+            .map_err(stellaops_signer::Error::from)?,
+    )
+}
+
+/// Write an envelope to `out`, or to stdout with a newline.
+pub(crate) fn write_envelope(out: Option<&Path>, mut json: Vec<u8>) -> Result<(), Failure> {
+    if out.is_none() {
+        json.push(b'\n');
+    }
+    write_output(out, &json)
+}

@@ -8,6 +8,7 @@ pub mod export;
 mod policy;
 pub mod schema;
 mod statement;
+pub mod typed;
 
 pub use catalog::{
     is_allowed_predicate_type, is_reachability_related, is_vex_related, Family, PredicateType,
@@ -23,4 +24,8 @@ pub use schema::validate_predicate;
 pub use statement::{
     Statement, StatementBuilder, StatementVersion, Subject, PAYLOAD_TYPE, STATEMENT_V0_1,
     STATEMENT_V1,
+};
+pub use typed::{
+    now_rfc3339, Approval, Environment, EvidenceRef, NamedDigest, PolicyRef, Promotion,
+    ReplayManifest, PROMOTION_PREDICATE_TYPE, REPLAY_PREDICATE_TYPE,
 };

@@ -184,3 +184,32 @@ fn the_builder_refuses_before_anything_is_signed() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn typed_promotions_and_replays_round_trip_their_fixtures() -> TestResult {
+    use stellaops_predicates::{Promotion, ReplayManifest};
+    let p = fixture("promotion")?;
+    let promotion = Promotion::from_value(&p)?;
+    assert_eq!(serde_json::to_value(&promotion)?, p);
+    let statement = promotion.statement()?;
+    assert_eq!(statement.subjects()[0].name(), promotion.artifact.name);
+    assert_eq!(statement.predicate(), &p);
+
+    let r = fixture("replay")?;
+    let replay = ReplayManifest::from_value(&r)?;
+    assert_eq!(serde_json::to_value(&replay)?, r);
+    let statement = replay.statement()?;
+    assert_eq!(statement.subjects().len(), replay.outputs.len());
+
+    // The typed builder validates too: an approval time that is no time.
+    let mut bad = promotion.clone();
+    bad.approvals[0].approved_at = "soon".into();
+    assert!(matches!(
+        bad.statement(),
+        Err(Error::InvalidPredicate { field, .. }) if field == "/approvals/0/approvedAt"
+    ));
+    let mut empty = replay;
+    empty.outputs.clear();
+    assert!(empty.statement().is_err());
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 mod attest;
 mod code;
+mod documents;
 mod error;
 pub mod export;
 mod export_json;
@@ -11,11 +12,13 @@ pub mod keys;
 pub mod pipeline;
 mod pipeline_config;
 mod pipeline_json;
+mod promotion;
 pub use pipeline_json::outcome_json;
 mod verify;
 
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
 pub use code::ErrorCode;
+pub use documents::{attest_report, attest_sbom, declared_subjects, SbomFormat};
 pub use error::{Error, Result};
 pub use export::{
     sign_export_dir, sign_export_files, sign_manifest, verify_export, ExportVerification,
@@ -25,6 +28,9 @@ pub use export_json::{export_report_json, path_list_json, sign_export, sign_expo
 pub use keys::{open_key, OpenedKey};
 pub use pipeline::{
     PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,
+};
+pub use promotion::{
+    attest_promotion, verify_promotion, PromotionRequirements, PromotionVerification,
 };
 pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
 pub use stellaops_poe as policy;

@@ -591,6 +591,30 @@ impl tracing::Subscriber for SpanFields {
 
 #[test]
 fn the_span_carries_trace_id_tenant_and_decision() {
+    // tracing caches each callsite's interest process-wide, decided by whichever thread reaches
+    // it first; a parallel test without a subscriber can make the pipeline's span a no-op for
+    // every thread (about one run in ten). So the check runs alone, in a child process that is
+    // this test binary filtered to this one test.
+    const CHILD: &str = "STELLAOPS_SPAN_TEST_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "the_span_carries_trace_id_tenant_and_decision",
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "child: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
     let w = world();
     let subscriber = Arc::new(SpanFields::default());
     tracing::subscriber::with_default(subscriber.clone(), || {

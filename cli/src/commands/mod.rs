@@ -7,10 +7,13 @@ mod export;
 mod inspect;
 mod key;
 mod pipeline;
+mod promotion;
 mod sign;
 mod verify;
 
-use crate::cli::{AuditCommand, Cli, Command, ExportCommand, KeyCommand, PipelineCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, ExportCommand, KeyCommand, PipelineCommand, PromotionCommand,
+};
 use crate::Failure;
 
 /// Run the parsed command.
@@ -27,6 +30,8 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Pipeline(PipelineCommand::Sign(a)) => pipeline::sign(&a),
         Command::Export(ExportCommand::Sign(a)) => export::sign(&a),
         Command::Export(ExportCommand::Verify(a)) => export::verify(&a),
+        Command::Promotion(PromotionCommand::Attest(a)) => promotion::attest(&a),
+        Command::Promotion(PromotionCommand::Verify(a)) => promotion::verify(&a),
     }
 }
 

@@ -1,16 +1,80 @@
-//! `stella sign`.
+//! `stella sign`, `stella sign sbom`, `stella sign report`.
 
-use crate::cli::SignArgs;
-use crate::io::{read_input, signing_keys, write_output};
+use stellaops_signer::{attest_report, attest_sbom, AttestOptions, Subject};
+
+use crate::cli::{SignArgs, SignDocument, SignReportArgs, SignSbomArgs};
+use crate::io::{parse_subject, read_input, signing_keys, write_envelope};
 use crate::Failure;
 
 pub(crate) fn run(a: &SignArgs) -> Result<(), Failure> {
-    let payload = read_input(&a.payload)?;
-    let keys = signing_keys(&a.keys, &a.tenant, None)?;
-    let envelope = stellaops_signer::sign(&a.payload_type, payload, &super::as_dyn(&keys))?;
-    let mut json = envelope.to_json();
-    if a.out.is_none() {
-        json.push(b'\n');
+    match &a.document {
+        Some(SignDocument::Sbom(s)) => return sbom(s),
+        Some(SignDocument::Report(r)) => return report(r),
+        None => {}
     }
-    write_output(a.out.as_deref(), &json)
+    let (Some(payload_type), Some(payload)) = (&a.payload_type, &a.payload) else {
+        return Err(Failure::Usage(
+            "give --payload-type and a payload file".into(),
+        ));
+    };
+    let payload = read_input(payload)?;
+    let keys = signing_keys(&a.keys, &a.tenant, None)?;
+    let envelope = stellaops_signer::sign(payload_type, payload, &super::as_dyn(&keys))?;
+    write_envelope(a.out.as_deref(), envelope.to_json())
+}
+
+fn sbom(a: &SignSbomArgs) -> Result<(), Failure> {
+    let doc = read_input(&a.file)?;
+    let mut subjects: Vec<Subject> = a
+        .subjects
+        .iter()
+        .map(|s| parse_subject(s))
+        .collect::<Result<_, _>>()?;
+    for path in &a.artifacts {
+        let digest = stellaops_signer::predicates::digest_file(
+            path,
+            &[stellaops_signer::predicates::DigestAlgorithm::Sha256],
+        )
+        .map_err(stellaops_signer::Error::from)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        subjects.push(Subject::new(name, digest).map_err(stellaops_signer::Error::from)?);
+    }
+    let s = &a.signing;
+    let keys = signing_keys(&s.keys, &s.tenant, Some("sbom"))?;
+    let (format, attestation) = attest_sbom(
+        &super::as_dyn(&keys),
+        &doc,
+        subjects,
+        &AttestOptions::default(),
+    )?;
+    eprintln!(
+        "stella: {} SBOM signed as {} for {}",
+        format.name(),
+        format.predicate_type(),
+        names(attestation.statement.subjects())
+    );
+    write_envelope(s.out.as_deref(), attestation.envelope.to_json())
+}
+
+fn report(a: &SignReportArgs) -> Result<(), Failure> {
+    let doc = read_input(&a.file)?;
+    let s = &a.signing;
+    let keys = signing_keys(&s.keys, &s.tenant, Some("policy"))?;
+    let attestation = attest_report(&super::as_dyn(&keys), &doc, &AttestOptions::default())?;
+    eprintln!(
+        "stella: report signed as stella.ops/report@v1 for {}",
+        names(attestation.statement.subjects())
+    );
+    write_envelope(s.out.as_deref(), attestation.envelope.to_json())
+}
+
+fn names(subjects: &[Subject]) -> String {
+    subjects
+        .iter()
+        .map(Subject::name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,0 +1,409 @@
+//! `stella sign sbom`, `stella sign report`, `stella promotion attest|verify`: round trips, and
+//! what each refuses.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const DIGEST: &str = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99";
+const POLICY: &str = "sha256:9a8b7c6d5e4f30211e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1";
+
+fn stella(dir: &Path, args: &[&str]) -> std::io::Result<Output> {
+    Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(args)
+        .current_dir(dir)
+        .env("STELLA_HOME", dir.join("home"))
+        .env_remove("STELLA_PASSPHRASE")
+        .stdin(Stdio::null())
+        .output()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run and require exit `code`; returns (stdout, stderr).
+fn expect(
+    dir: &Path,
+    code: i32,
+    args: &[&str],
+) -> Result<(String, String), Box<dyn std::error::Error>> {
+    let o = stella(dir, args)?;
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stella {args:?}\nstdout: {out}\nstderr: {err}"
+    );
+    Ok((out, err))
+}
+
+fn setup() -> Result<tempfile::TempDir, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    expect(
+        dir.path(),
+        0,
+        &["key", "generate", "--alg", "ed25519", "--out", "k.pem"],
+    )?;
+    Ok(dir)
+}
+
+fn write(dir: &Path, name: &str, doc: &Value) -> std::io::Result<()> {
+    std::fs::write(dir.join(name), doc.to_string())
+}
+
+/// The statement an envelope file carries.
+fn statement(dir: &Path, envelope: &str) -> Result<Value, Box<dyn std::error::Error>> {
+    let (out, _) = expect(
+        dir,
+        0,
+        &["verify", "--key", "k.pem.pub", "--json", envelope],
+    )?;
+    let v: Value = serde_json::from_str(&out)?;
+    assert_eq!(v["verified"], true);
+    let env: Value = serde_json::from_slice(&std::fs::read(dir.join(envelope))?)?;
+    let payload = env["payload"].as_str().ok_or("payload")?;
+    use base64::Engine as _;
+    Ok(serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD.decode(payload)?,
+    )?)
+}
+
+#[test]
+fn sboms_are_detected_and_name_their_own_subjects() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    let cdx = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {"component": {
+        "name": "app", "purl": "pkg:oci/app@sha256:4f3c", "hashes": [{"alg": "SHA-256", "content": DIGEST}]}}});
+    write(p, "app.cdx.json", &cdx)?;
+    let (_, err) = expect(
+        p,
+        0,
+        &[
+            "sign",
+            "sbom",
+            "--key",
+            "k.pem",
+            "--out",
+            "cdx.dsse",
+            "app.cdx.json",
+        ],
+    )?;
+    assert!(
+        err.contains("CycloneDX SBOM signed as https://cyclonedx.org/bom"),
+        "{err}"
+    );
+    let s = statement(p, "cdx.dsse")?;
+    assert_eq!(s["predicateType"], "https://cyclonedx.org/bom");
+    assert_eq!(
+        s["subject"],
+        json!([{"name": "pkg:oci/app@sha256:4f3c", "digest": {"sha256": DIGEST}}])
+    );
+    assert_eq!(s["predicate"], cdx);
+
+    let spdx = json!({"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT",
+        "documentDescribes": ["SPDXRef-app"],
+        "packages": [
+            {"SPDXID": "SPDXRef-app", "name": "app", "checksums": [{"algorithm": "SHA256", "checksumValue": DIGEST}]},
+            {"SPDXID": "SPDXRef-dep", "name": "dep", "checksums": [{"algorithm": "SHA256", "checksumValue": DIGEST}]}]});
+    write(p, "app.spdx.json", &spdx)?;
+    expect(
+        p,
+        0,
+        &[
+            "sign",
+            "sbom",
+            "--key",
+            "k.pem",
+            "--out",
+            "spdx.dsse",
+            "app.spdx.json",
+        ],
+    )?;
+    let s = statement(p, "spdx.dsse")?;
+    assert_eq!(s["predicateType"], "https://spdx.dev/Document");
+    assert_eq!(
+        s["subject"],
+        json!([{"name": "app", "digest": {"sha256": DIGEST}}])
+    );
+
+    // Given subjects win over declared ones.
+    let subject = format!("registry.example/app@sha256:{DIGEST}");
+    expect(
+        p,
+        0,
+        &[
+            "sign",
+            "sbom",
+            "--key",
+            "k.pem",
+            "--subject",
+            &subject,
+            "--out",
+            "given.dsse",
+            "app.spdx.json",
+        ],
+    )?;
+    assert_eq!(
+        statement(p, "given.dsse")?["subject"][0]["name"],
+        "registry.example/app"
+    );
+
+    write(p, "not.json", &json!({"hello": "world"}))?;
+    let (_, err) = expect(p, 2, &["sign", "sbom", "--key", "k.pem", "not.json"])?;
+    assert!(err.contains("not an SBOM"), "{err}");
+    write(
+        p,
+        "bare.cdx.json",
+        &json!({"bomFormat": "CycloneDX", "specVersion": "1.6"}),
+    )?;
+    let (_, err) = expect(p, 2, &["sign", "sbom", "--key", "k.pem", "bare.cdx.json"])?;
+    assert!(err.contains("name the artifact"), "{err}");
+    expect(
+        p,
+        2,
+        &[
+            "sign",
+            "sbom",
+            "--key",
+            "k.pem",
+            "--subject",
+            "no-digest",
+            "app.spdx.json",
+        ],
+    )?;
+    Ok(())
+}
+
+fn report_fixture() -> Result<Value, Box<dyn std::error::Error>> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/predicates/report.json");
+    Ok(serde_json::from_slice(&std::fs::read(path)?)?)
+}
+
+#[test]
+fn reports_are_validated_and_attest_their_artifact() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    let report = report_fixture()?;
+    write(p, "report.json", &report)?;
+    expect(
+        p,
+        0,
+        &[
+            "sign",
+            "report",
+            "--key",
+            "k.pem",
+            "--out",
+            "report.dsse",
+            "report.json",
+        ],
+    )?;
+    let s = statement(p, "report.dsse")?;
+    assert_eq!(s["predicateType"], "stella.ops/report@v1");
+    assert_eq!(s["subject"][0]["name"], report["artifact"]["name"]);
+    assert_eq!(s["subject"][0]["digest"], report["artifact"]["digest"]);
+
+    let mut bad = report.clone();
+    bad["policy"].as_object_mut().map(|o| o.remove("viewSet"));
+    write(p, "bad.json", &bad)?;
+    let (_, err) = expect(
+        p,
+        2,
+        &[
+            "sign", "report", "--key", "k.pem", "--out", "bad.dsse", "bad.json",
+        ],
+    )?;
+    assert!(err.contains("field /policy/viewSet"), "{err}");
+    assert!(!p.join("bad.dsse").exists());
+    Ok(())
+}
+
+fn attest_promotion(
+    p: &Path,
+    out: &str,
+    extra: &[&str],
+) -> Result<(String, String), Box<dyn std::error::Error>> {
+    let artifact = format!("registry.example/app@sha256:{DIGEST}");
+    let mut args = vec![
+        "promotion", "attest", "--key", "k.pem", "--artifact", &artifact, "--from", "staging",
+        "--to", "production", "--policy-digest", POLICY, "--view", "prod-gates",
+        "--approval", "alice@example.com,2026-11-20T10:15:00Z,release-manager",
+        "--evidence", "stella.ops/vexDecision@v1=sha256:1111111111111111111111111111111111111111111111111111111111111111",
+        "--promoted-at", "2026-11-20T11:00:00Z", "--out", out,
+    ];
+    args.extend_from_slice(extra);
+    let code = if extra.is_empty() { 0 } else { 2 };
+    expect(p, code, &args)
+}
+
+#[test]
+fn promotions_round_trip_and_requirements_are_enforced() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    attest_promotion(p, "promo.dsse", &[])?;
+    let artifact_digest = format!("sha256:{DIGEST}");
+    let (out, _) = expect(
+        p,
+        0,
+        &[
+            "promotion",
+            "verify",
+            "--key",
+            "k.pem.pub",
+            "--artifact-digest",
+            &artifact_digest,
+            "--target",
+            "production",
+            "--policy-digest",
+            POLICY,
+            "promo.dsse",
+        ],
+    )?;
+    assert!(
+        out.contains("verified: promotion of registry.example/app from staging to production"),
+        "{out}"
+    );
+    assert!(
+        out.contains("approved by alice@example.com (release-manager) at 2026-11-20T10:15:00Z"),
+        "{out}"
+    );
+    let (out, _) = expect(
+        p,
+        0,
+        &[
+            "promotion",
+            "verify",
+            "--key",
+            "k.pem.pub",
+            "--json",
+            "promo.dsse",
+        ],
+    )?;
+    let doc: Value = serde_json::from_str(&out)?;
+    assert_eq!(
+        doc["promotion"]["evidence"][0]["type"],
+        "stella.ops/vexDecision@v1"
+    );
+
+    let (_, err) = expect(
+        p,
+        1,
+        &[
+            "promotion",
+            "verify",
+            "--key",
+            "k.pem.pub",
+            "--target",
+            "staging",
+            "promo.dsse",
+        ],
+    )?;
+    assert!(
+        err.contains(r#"promoted to "production", required "staging""#),
+        "{err}"
+    );
+    let other_policy = format!("sha256:{}", "0".repeat(64));
+    expect(
+        p,
+        1,
+        &[
+            "promotion",
+            "verify",
+            "--key",
+            "k.pem.pub",
+            "--policy-digest",
+            &other_policy,
+            "promo.dsse",
+        ],
+    )?;
+    let other_digest = format!("sha256:{}", "1".repeat(64));
+    expect(
+        p,
+        1,
+        &[
+            "promotion",
+            "verify",
+            "--key",
+            "k.pem.pub",
+            "--artifact-digest",
+            &other_digest,
+            "promo.dsse",
+        ],
+    )?;
+
+    // Another key, and another predicate type signed by the right key: both fail verification.
+    expect(
+        p,
+        0,
+        &["key", "generate", "--alg", "es256", "--out", "other.pem"],
+    )?;
+    expect(
+        p,
+        1,
+        &[
+            "promotion",
+            "verify",
+            "--key",
+            "other.pem.pub",
+            "promo.dsse",
+        ],
+    )?;
+    write(p, "report.json", &report_fixture()?)?;
+    expect(
+        p,
+        0,
+        &[
+            "sign",
+            "report",
+            "--key",
+            "k.pem",
+            "--out",
+            "report.dsse",
+            "report.json",
+        ],
+    )?;
+    let (_, err) = expect(
+        p,
+        1,
+        &["promotion", "verify", "--key", "k.pem.pub", "report.dsse"],
+    )?;
+    assert!(
+        err.contains("expected \"stella.ops/promotion@v1\""),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_promotion_that_breaks_the_schema_is_not_signed() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    let (_, err) = attest_promotion(p, "bad.dsse", &["--approval", "bob,whenever"])?;
+    assert!(err.contains("field /approvals/1/approvedAt"), "{err}");
+    assert!(!p.join("bad.dsse").exists());
+    let (_, err) = expect(
+        p,
+        2,
+        &[
+            "promotion",
+            "attest",
+            "--key",
+            "k.pem",
+            "--artifact",
+            "no-digest",
+            "--from",
+            "a",
+            "--to",
+            "b",
+            "--policy-digest",
+            POLICY,
+        ],
+    )?;
+    assert!(err.contains("NAME@ALG:HEX"), "{err}");
+    Ok(())
+}

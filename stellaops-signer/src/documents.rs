@@ -1,0 +1,164 @@
+//! Signing shortcuts for the documents people sign most: SBOMs (CycloneDX or SPDX, detected) and
+//! scan reports (`stella.ops/report@v1`, the scanned artifact as subject).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use stellaops_crypto::SigningKey;
+use stellaops_dsse::canon::{self, Limits};
+use stellaops_predicates::{DigestAlgorithm, Subject};
+
+use crate::attest::{attest_subjects, AttestOptions, Attestation};
+use crate::{Error, Result};
+
+/// The SBOM formats [`attest_sbom`] recognizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SbomFormat {
+    /// CycloneDX JSON (`"bomFormat": "CycloneDX"`).
+    CycloneDx,
+    /// SPDX 2.x JSON (`"spdxVersion": "SPDX-2.x"`).
+    Spdx,
+}
+
+impl SbomFormat {
+    /// The format's own name: `CycloneDX` or `SPDX`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SbomFormat::CycloneDx => "CycloneDX",
+            SbomFormat::Spdx => "SPDX",
+        }
+    }
+
+    /// The catalog predicate type of the format.
+    pub fn predicate_type(self) -> &'static str {
+        match self {
+            SbomFormat::CycloneDx => "https://cyclonedx.org/bom",
+            SbomFormat::Spdx => "https://spdx.dev/Document",
+        }
+    }
+
+    /// Which format `doc` is in, if either.
+    pub fn detect(doc: &Value) -> Option<Self> {
+        if doc.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
+            return Some(SbomFormat::CycloneDx);
+        }
+        if doc
+            .get("spdxVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with("SPDX-"))
+        {
+            return Some(SbomFormat::Spdx);
+        }
+        None
+    }
+}
+
+/// The subjects an SBOM declares itself: CycloneDX `metadata.component` (named by its purl, else
+/// its name) with its SHA-2 hashes; SPDX packages the document DESCRIBES with their SHA-2
+/// checksums. Entries without a SHA-2 digest are skipped.
+pub fn declared_subjects(format: SbomFormat, doc: &Value) -> Vec<Subject> {
+    match format {
+        SbomFormat::CycloneDx => {
+            let component = &doc["metadata"]["component"];
+            let name = component["purl"]
+                .as_str()
+                .or_else(|| component["name"].as_str());
+            let digest = sha2_digests(&component["hashes"], "alg", "content");
+            name.and_then(|n| Subject::new(n, digest).ok())
+                .into_iter()
+                .collect()
+        }
+        SbomFormat::Spdx => {
+            let mut described: Vec<&str> = doc["documentDescribes"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for r in doc["relationships"].as_array().into_iter().flatten() {
+                if r["relationshipType"] == "DESCRIBES" && r["spdxElementId"] == "SPDXRef-DOCUMENT"
+                {
+                    described.extend(r["relatedSpdxElement"].as_str());
+                }
+            }
+            doc["packages"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| {
+                    p["SPDXID"]
+                        .as_str()
+                        .is_some_and(|id| described.contains(&id))
+                })
+                .filter_map(|p| {
+                    let digest = sha2_digests(&p["checksums"], "algorithm", "checksumValue");
+                    Subject::new(p["name"].as_str()?, digest).ok()
+                })
+                .collect()
+        }
+    }
+}
+
+/// `{sha256: hex, ...}` from a list of `{<alg_key>: "SHA-256" | "SHA256", <value_key>: hex}`.
+fn sha2_digests(list: &Value, alg_key: &str, value_key: &str) -> BTreeMap<String, String> {
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|h| {
+            let alg = h[alg_key].as_str()?.to_ascii_lowercase().replace('-', "");
+            let algorithm = DigestAlgorithm::from_name(&alg)?;
+            let value = h[value_key].as_str()?.to_ascii_lowercase();
+            Some((algorithm.name().to_owned(), value))
+        })
+        .collect()
+}
+
+/// Sign an SBOM as the predicate of its format's type (CycloneDX or SPDX, detected). The
+/// subjects are `subjects`, or when that is empty the ones the SBOM declares.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] when the document is neither format or names no subject; JSON,
+/// statement and signing errors.
+pub fn attest_sbom(
+    keys: &[&dyn SigningKey],
+    sbom_json: &[u8],
+    subjects: Vec<Subject>,
+    options: &AttestOptions,
+) -> Result<(SbomFormat, Attestation)> {
+    let doc = canon::parse(sbom_json, &options.limits)?.to_serde();
+    let format = SbomFormat::detect(&doc).ok_or_else(|| {
+        Error::InvalidRequest(
+            "not an SBOM: neither CycloneDX (bomFormat) nor SPDX (spdxVersion)".into(),
+        )
+    })?;
+    let subjects = if subjects.is_empty() {
+        declared_subjects(format, &doc)
+    } else {
+        subjects
+    };
+    if subjects.is_empty() {
+        return Err(Error::InvalidRequest(
+            "the SBOM declares no subject with a SHA-2 digest: name the artifact".into(),
+        ));
+    }
+    let attestation = attest_subjects(keys, format.predicate_type(), sbom_json, subjects, options)?;
+    Ok((format, attestation))
+}
+
+/// Sign a scan report as `stella.ops/report@v1` (validated against its schema); the subject is
+/// the report's `artifact`.
+///
+/// # Errors
+/// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; JSON and signing errors.
+pub fn attest_report(
+    keys: &[&dyn SigningKey],
+    report_json: &[u8],
+    options: &AttestOptions,
+) -> Result<Attestation> {
+    let report = canon::parse(report_json, &Limits::default())?.to_serde();
+    stellaops_predicates::validate_predicate("stella.ops/report@v1", &report)?;
+    let artifact = &report["artifact"];
+    let digest: BTreeMap<String, String> =
+        serde_json::from_value(artifact["digest"].clone()).unwrap_or_default();
+    let subject = Subject::new(artifact["name"].as_str().unwrap_or_default(), digest)?;
+    attest_subjects(keys, "report", report_json, vec![subject], options)
+}

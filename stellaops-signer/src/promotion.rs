@@ -1,0 +1,108 @@
+//! Promotion attestations: sign a promotion, and verify one against what a deployment requires.
+
+use std::collections::BTreeMap;
+
+use stellaops_crypto::SigningKey;
+use stellaops_dsse::{Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
+use stellaops_predicates::{Promotion, Statement, PAYLOAD_TYPE, PROMOTION_PREDICATE_TYPE};
+
+use crate::verify::statement_of;
+use crate::{Error, Result};
+
+/// What a verifier requires of a promotion beyond a good signature. `None` fields are not
+/// checked.
+#[derive(Clone, Debug, Default)]
+pub struct PromotionRequirements {
+    /// The promoted artifact's digest set must hold each of these (algorithm, hex) pairs.
+    pub artifact_digest: BTreeMap<String, String>,
+    /// The target environment.
+    pub target_environment: Option<String>,
+    /// The policy digest (`sha256:<hex>`).
+    pub policy_digest: Option<String>,
+}
+
+/// What [`verify_promotion`] established.
+#[derive(Clone, Debug)]
+pub struct PromotionVerification {
+    /// The trusted keys that verified.
+    pub keys: Vec<VerifiedKey>,
+    /// The verified statement.
+    pub statement: Statement,
+    /// Its promotion predicate.
+    pub promotion: Promotion,
+}
+
+/// Sign `promotion` (validated against its schema) as an in-toto statement whose subject is the
+/// promoted artifact.
+///
+/// # Errors
+/// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; signing errors.
+pub fn attest_promotion(keys: &[&dyn SigningKey], promotion: &Promotion) -> Result<Envelope> {
+    if keys.is_empty() {
+        return Err(stellaops_dsse::Error::NoSigningKeys.into());
+    }
+    let statement = promotion.statement()?;
+    Ok(Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?)
+}
+
+/// Verify a promotion envelope: signatures per `policy`, an in-toto statement of type
+/// `stella.ops/promotion@v1` whose predicate follows the schema and whose subject is the
+/// promoted artifact, then `requirements`.
+///
+/// # Errors
+/// Verification failures: a bad signature, [`Error::PredicateTypeMismatch`],
+/// [`Error::PredicateMismatch`] (subject, artifact digest, target environment or policy digest
+/// differ); [`stellaops_predicates::Error::InvalidPredicate`] for a signed predicate that breaks
+/// the schema; parse errors.
+pub fn verify_promotion(
+    envelope_json: &[u8],
+    policy: &VerificationPolicy,
+    requirements: &PromotionRequirements,
+) -> Result<PromotionVerification> {
+    let limits = EnvelopeLimits::default();
+    let envelope = Envelope::from_json(envelope_json, &limits)?;
+    let keys = envelope.verify(policy)?.keys().to_vec();
+    let statement = statement_of(&envelope, &limits)?
+        .ok_or_else(|| Error::NotAStatement(envelope.payload_type().to_owned()))?;
+    if statement.predicate_type() != PROMOTION_PREDICATE_TYPE {
+        return Err(Error::PredicateTypeMismatch {
+            expected: PROMOTION_PREDICATE_TYPE.to_owned(),
+            found: statement.predicate_type().to_owned(),
+        });
+    }
+    let promotion = Promotion::from_value(statement.predicate())?;
+    let artifact = promotion.artifact.subject()?;
+    if !statement.subjects().contains(&artifact) {
+        return Err(Error::PredicateMismatch(
+            "the statement's subject is not the promoted artifact".into(),
+        ));
+    }
+    for (algorithm, hex) in &requirements.artifact_digest {
+        if promotion.artifact.digest.get(algorithm) != Some(hex) {
+            return Err(Error::PredicateMismatch(format!(
+                "the promoted artifact's {algorithm} is not {hex}"
+            )));
+        }
+    }
+    if let Some(target) = &requirements.target_environment {
+        if &promotion.target.environment != target {
+            return Err(Error::PredicateMismatch(format!(
+                "promoted to {:?}, required {target:?}",
+                promotion.target.environment
+            )));
+        }
+    }
+    if let Some(digest) = &requirements.policy_digest {
+        if &promotion.policy.digest != digest {
+            return Err(Error::PredicateMismatch(format!(
+                "allowed by policy {}, required {digest}",
+                promotion.policy.digest
+            )));
+        }
+    }
+    Ok(PromotionVerification {
+        keys,
+        statement,
+        promotion,
+    })
+}

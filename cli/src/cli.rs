@@ -41,6 +41,37 @@ pub(crate) enum Command {
     /// Attest and verify promotions between environments.
     #[command(subcommand)]
     Promotion(PromotionCommand),
+    /// Look into attestations: who signed what, with which key or identity, logged where.
+    #[command(subcommand)]
+    Forensic(ForensicCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ForensicCommand {
+    /// Attestations (DSSE envelopes, Sigstore bundles).
+    #[command(subcommand)]
+    Attest(ForensicAttestCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ForensicAttestCommand {
+    /// Show an envelope or Sigstore bundle (v0.1-v0.3): predicate type, subjects, each
+    /// signature's key id and whether it verifies (against --key, else a keyless bundle's own
+    /// certificate), certificate identity and issuer, Rekor log index and integrated time. Exit 1
+    /// when --key is given and no signature verifies.
+    Show(ForensicShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ForensicShowArgs {
+    /// A trusted public key (repeatable).
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<PathBuf>,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// The envelope or bundle, or - for stdin.
+    pub(crate) file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -407,3 +407,147 @@ fn a_promotion_that_breaks_the_schema_is_not_signed() -> TestResult {
     assert!(err.contains("NAME@ALG:HEX"), "{err}");
     Ok(())
 }
+
+/// The sigstore-go module (v1.0.0) from the Go module proxy: its examples and test data hold
+/// real npm provenance and publish bundles. Fails loudly when Go or the proxy is missing.
+fn sigstore_go() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+    let out = Command::new("go")
+        .args([
+            "mod",
+            "download",
+            "-json",
+            "github.com/sigstore/sigstore-go@v1.0.0",
+        ])
+        .current_dir(std::env::temp_dir())
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .map_err(|e| format!("go is needed for the real Sigstore bundles: {e}"))?;
+    let info: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("go mod download: {e}: {}", text(&out.stderr)))?;
+    let dir = info["Dir"]
+        .as_str()
+        .ok_or_else(|| format!("go mod download: {info}"))?;
+    Ok(std::path::PathBuf::from(dir))
+}
+
+#[test]
+fn forensics_reads_real_sigstore_bundles() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    let go = sigstore_go()?;
+    let path = |rel: &str| go.join(rel).display().to_string();
+
+    // npm provenance of sigstore-js 1.3.0: keyless, GitHub Actions identity, Rekor entry.
+    let (out, _) = expect(
+        p,
+        0,
+        &[
+            "forensic",
+            "attest",
+            "show",
+            "--json",
+            &path("examples/bundle-provenance.json"),
+        ],
+    )?;
+    let f: Value = serde_json::from_str(&out)?;
+    assert_eq!(f["predicate_type"], "https://slsa.dev/provenance/v0.2");
+    assert_eq!(f["subjects"][0]["name"], "pkg:npm/sigstore@1.3.0");
+    assert_eq!(
+        f["certificate"]["identities"][0],
+        "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main"
+    );
+    assert_eq!(
+        f["certificate"]["issuer"],
+        "https://token.actions.githubusercontent.com"
+    );
+    assert_eq!(f["tlog_entries"][0]["log_index"], "18300934");
+    assert_eq!(f["tlog_entries"][0]["integrated_time"], "1681839912");
+    assert_eq!(f["signatures"][0]["verified_by"], "certificate");
+
+    // The npm publish attestation: keyful, npm's registry key (one long base64 line).
+    let publish = path("examples/bundle-publish.json");
+    let npm_key = path("examples/publish_key.pub");
+    let (out, _) = expect(
+        p,
+        0,
+        &["forensic", "attest", "show", "--key", &npm_key, &publish],
+    )?;
+    assert!(
+        out.contains(
+            "predicate:    https://github.com/npm/attestation/tree/main/specs/publish/v0.1"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("verified by key"), "{out}");
+    assert!(
+        out.contains("rekor:        log index 18300940, integrated 1681839916"),
+        "{out}"
+    );
+    // Our key did not sign it.
+    expect(
+        p,
+        1,
+        &["forensic", "attest", "show", "--key", "k.pem.pub", &publish],
+    )?;
+
+    // Two signatures, only the first made by the certificate's key.
+    let (out, _) = expect(
+        p,
+        0,
+        &[
+            "forensic",
+            "attest",
+            "show",
+            &path("pkg/testing/data/bundles/dsse-2sigs.sigstore.json"),
+        ],
+    )?;
+    assert!(
+        out.contains("signature #0: keyid (none), verified by certificate (es256)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("signature #1: keyid (none), not verified"),
+        "{out}"
+    );
+    assert!(
+        out.contains("issuer:       https://github.com/login/oauth"),
+        "{out}"
+    );
+    Ok(())
+}
+
+#[test]
+fn forensics_reads_our_own_envelopes() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    attest_promotion(p, "promo.dsse", &[])?;
+    let (out, _) = expect(
+        p,
+        0,
+        &[
+            "forensic",
+            "attest",
+            "show",
+            "--key",
+            "k.pem.pub",
+            "promo.dsse",
+        ],
+    )?;
+    assert!(out.contains("container:    dsse"), "{out}");
+    assert!(
+        out.contains("predicate:    stella.ops/promotion@v1"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "subject:      registry.example/app sha256:{DIGEST}"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("verified by key"), "{out}");
+    let (out, _) = expect(p, 0, &["forensic", "attest", "show", "promo.dsse"])?;
+    assert!(out.contains("not verified"), "{out}");
+    std::fs::write(p.join("junk.json"), b"{\"payload\":1}")?;
+    expect(p, 2, &["forensic", "attest", "show", "junk.json"])?;
+    Ok(())
+}

@@ -50,12 +50,56 @@ pub(crate) fn decode(text: &[u8]) -> Result<PemBlock> {
         .position(|w| w == b"-----")
         .ok_or(Error::UnrecognisedEncoding("pem end line is not closed"))?;
     let block = &block[..end_marker + 9 + close + 5];
-    let (label, der) = der::pem::decode_vec(block).map_err(|e| Error::Der(e.into()))?;
+    // RFC 7468 generators wrap base64 at 64 columns, but keys in the wild (npm's registry key,
+    // for one) come on one long line; OpenSSL reads both, so a block that fails the strict parse
+    // is read again with its base64 re-wrapped.
+    let (label, der) = match der::pem::decode_vec(block) {
+        Ok((label, der)) => (label.to_owned(), der),
+        Err(strict) => match rewrap(block) {
+            Some(rewrapped) => {
+                let (label, der) =
+                    der::pem::decode_vec(&rewrapped).map_err(|_| Error::Der(strict.into()))?;
+                (label.to_owned(), der)
+            }
+            None => return Err(Error::Der(strict.into())),
+        },
+    };
     Ok(PemBlock {
-        label: label.to_owned(),
+        label,
         der: Zeroizing::new(der),
         hint,
     })
+}
+
+/// The block with its base64 body re-wrapped at 64 columns; `None` when it has header lines
+/// (legacy encrypted PEM) or is not text.
+fn rewrap(block: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let text = std::str::from_utf8(block).ok()?;
+    let mut lines = text.lines();
+    let begin = lines.next()?;
+    let mut body = Zeroizing::new(String::new());
+    let mut end = None;
+    for line in lines {
+        let line = line.trim();
+        if line.starts_with("-----END ") {
+            end = Some(line);
+            break;
+        }
+        if line.contains(':') {
+            return None;
+        }
+        body.push_str(line);
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(block.len() + body.len() / 64 + 2));
+    out.extend_from_slice(begin.trim().as_bytes());
+    out.push(b'\n');
+    for chunk in body.as_bytes().chunks(64) {
+        out.extend_from_slice(chunk);
+        out.push(b'\n');
+    }
+    out.extend_from_slice(end?.as_bytes());
+    out.push(b'\n');
+    Some(out)
 }
 
 /// Encode `der` as PEM with `label`, preceded by a hint line when `hint` is given.
@@ -117,5 +161,26 @@ mod tests {
             decode(text.as_bytes()),
             Err(Error::UnknownAlgorithm(_))
         ));
+    }
+
+    #[test]
+    fn a_body_on_one_long_line_is_read_as_openssl_reads_it() -> Result<()> {
+        let der: Vec<u8> = (0u8..=200).collect();
+        let strict = encode("PUBLIC KEY", &der, None)?;
+        let body: String = strict.lines().filter(|l| !l.starts_with("-----")).collect();
+        let long = format!("-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----\n");
+        assert!(
+            der::pem::decode_vec(long.as_bytes()).is_err(),
+            "strict parse refuses"
+        );
+        let block = decode(long.as_bytes())?;
+        assert_eq!(
+            (block.label.as_str(), block.der.as_slice()),
+            ("PUBLIC KEY", der.as_slice())
+        );
+        // Damaged base64 is still an error, not a guess.
+        let broken = long.replace(&body[10..14], "!!!!");
+        assert!(decode(broken.as_bytes()).is_err());
+        Ok(())
     }
 }

@@ -8,6 +8,7 @@ mod error;
 pub mod export;
 mod export_json;
 pub mod files;
+mod forensic;
 pub mod keys;
 pub mod pipeline;
 mod pipeline_config;
@@ -25,6 +26,10 @@ pub use export::{
     SignedExport,
 };
 pub use export_json::{export_report_json, path_list_json, sign_export, sign_export_json};
+pub use forensic::{
+    inspect_attestation, AttestationFacts, CertificateFacts, SignatureFacts, SubjectFacts,
+    TlogFacts,
+};
 pub use keys::{open_key, OpenedKey};
 pub use pipeline::{
     PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,

@@ -4,6 +4,7 @@ mod attest;
 mod audit;
 mod canon;
 mod export;
+mod forensic;
 mod inspect;
 mod key;
 mod pipeline;
@@ -12,7 +13,8 @@ mod sign;
 mod verify;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ExportCommand, KeyCommand, PipelineCommand, PromotionCommand,
+    AuditCommand, Cli, Command, ExportCommand, ForensicAttestCommand, ForensicCommand, KeyCommand,
+    PipelineCommand, PromotionCommand,
 };
 use crate::Failure;
 
@@ -32,6 +34,9 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export(ExportCommand::Verify(a)) => export::verify(&a),
         Command::Promotion(PromotionCommand::Attest(a)) => promotion::attest(&a),
         Command::Promotion(PromotionCommand::Verify(a)) => promotion::verify(&a),
+        Command::Forensic(ForensicCommand::Attest(ForensicAttestCommand::Show(a))) => {
+            forensic::show(&a)
+        }
     }
 }
 

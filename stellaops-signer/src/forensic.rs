@@ -1,0 +1,257 @@
+//! What an attestation says about itself, for people investigating it: a DSSE envelope or a
+//! Sigstore bundle (v0.1–v0.3) read without trusting it, then checked against the keys given.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use der::Decode as _;
+use serde::Serialize;
+use serde_json::Value;
+use stellaops_crypto::VerifyingKey;
+use stellaops_dsse::canon::{self, Limits};
+use stellaops_dsse::{Envelope, EnvelopeLimits, VerificationPolicy};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::SubjectAltName;
+use x509_cert::Certificate;
+
+use crate::verify::statement_of;
+use crate::{Error, Result};
+
+/// Fulcio's OIDC issuer extension (v2, a DER UTF8String).
+const FULCIO_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
+/// Fulcio's OIDC issuer extension (v1, the raw string).
+const FULCIO_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
+
+/// One subject of the statement.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubjectFacts {
+    /// Its name.
+    pub name: String,
+    /// Its digest set.
+    pub digest: std::collections::BTreeMap<String, String>,
+}
+
+/// One signature of the envelope.
+#[derive(Clone, Debug, Serialize)]
+pub struct SignatureFacts {
+    /// The key id hint, as written (often empty in Sigstore bundles).
+    pub keyid: String,
+    /// Who verified it: `key <key id>` for a trusted key given, `certificate` for the bundle's
+    /// own certificate (whose chain is not checked here), or `null` when nothing did.
+    pub verified_by: Option<String>,
+    /// The algorithm of the key that verified it.
+    pub algorithm: Option<String>,
+}
+
+/// The signing certificate of a keyless bundle.
+#[derive(Clone, Debug, Serialize)]
+pub struct CertificateFacts {
+    /// The identities in the subject alternative name (emails, URIs).
+    pub identities: Vec<String>,
+    /// The OIDC issuer Fulcio recorded.
+    pub issuer: Option<String>,
+    /// Validity start (RFC 3339).
+    pub not_before: String,
+    /// Validity end (RFC 3339).
+    pub not_after: String,
+}
+
+/// One transparency-log entry of a bundle.
+#[derive(Clone, Debug, Serialize)]
+pub struct TlogFacts {
+    /// The log index.
+    pub log_index: String,
+    /// When the log integrated the entry (Unix seconds).
+    pub integrated_time: String,
+    /// The entry kind and version (`dsse 0.0.1`, `intoto 0.0.2`, `hashedrekord 0.0.1`).
+    pub kind: String,
+    /// Whether the entry carries an inclusion proof (as opposed to only a promise).
+    pub inclusion_proof: bool,
+}
+
+/// Everything [`inspect_attestation`] found.
+#[derive(Clone, Debug, Serialize)]
+pub struct AttestationFacts {
+    /// `dsse` for a bare envelope, else the bundle's media type.
+    pub container: String,
+    /// The envelope's payload type.
+    pub payload_type: String,
+    /// The statement's predicate type, when the payload is an in-toto statement.
+    pub predicate_type: Option<String>,
+    /// The statement's subjects.
+    pub subjects: Vec<SubjectFacts>,
+    /// Each signature.
+    pub signatures: Vec<SignatureFacts>,
+    /// The signing certificate, if the bundle has one.
+    pub certificate: Option<CertificateFacts>,
+    /// A public-key hint, if the bundle names its key that way.
+    pub public_key_hint: Option<String>,
+    /// The transparency-log entries.
+    pub tlog_entries: Vec<TlogFacts>,
+    /// True when at least one signature verified.
+    pub verified: bool,
+}
+
+/// Read an envelope or a Sigstore bundle and report what it claims; check its signatures against
+/// `trusted` keys, or (a keyless bundle, no keys given) against its own certificate's key. Only
+/// the DSSE signatures are checked: certificate chains, SCTs and log proofs need the trust roots
+/// of offline verification.
+///
+/// # Errors
+/// Malformed JSON, envelope, statement or certificate; a bundle without a DSSE envelope.
+pub fn inspect_attestation(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<AttestationFacts> {
+    let limits = EnvelopeLimits::default();
+    let doc = canon::parse(
+        bytes,
+        &Limits {
+            max_bytes: limits.max_payload_bytes.saturating_mul(2),
+            max_depth: limits.max_depth,
+        },
+    )?
+    .to_serde();
+    let media_type = doc.get("mediaType").and_then(Value::as_str);
+    let (container, envelope_value) = match media_type {
+        Some(m) if m.starts_with("application/vnd.dev.sigstore.bundle") => {
+            let envelope = doc.get("dsseEnvelope").ok_or_else(|| {
+                Error::InvalidRequest(
+                    "the bundle holds a message signature, not a DSSE envelope".into(),
+                )
+            })?;
+            (m.to_owned(), envelope.clone())
+        }
+        _ => ("dsse".to_owned(), doc.clone()),
+    };
+    let envelope_json =
+        serde_json::to_vec(&envelope_value).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+    let envelope = Envelope::from_json(&envelope_json, &limits)?;
+    let statement = statement_of(&envelope, &limits)?;
+    let material = &doc["verificationMaterial"];
+    let certificate_der = material["certificate"]["rawBytes"]
+        .as_str()
+        .or_else(|| material["x509CertificateChain"]["certificates"][0]["rawBytes"].as_str())
+        .map(|b64| STANDARD.decode(b64))
+        .transpose()
+        .map_err(|e| Error::InvalidRequest(format!("certificate: {e}")))?;
+    let certificate = certificate_der
+        .as_deref()
+        .map(certificate_facts)
+        .transpose()?;
+
+    let mut signatures: Vec<SignatureFacts> = envelope
+        .signatures()
+        .iter()
+        .map(|s| SignatureFacts {
+            keyid: s.keyid().to_owned(),
+            verified_by: None,
+            algorithm: None,
+        })
+        .collect();
+    let (keys, by_certificate) = match (&certificate_der, trusted.is_empty()) {
+        (Some(der), true) => (vec![VerifyingKey::from_bytes(der)?], true),
+        _ => (trusted.to_vec(), false),
+    };
+    if !keys.is_empty() {
+        let policy = VerificationPolicy::new(keys, 1, None)?;
+        if let Ok(verified) = envelope.verify(&policy) {
+            for k in verified.keys() {
+                if let Some(s) = signatures.get_mut(k.signature_index) {
+                    s.verified_by = Some(if by_certificate {
+                        "certificate".to_owned()
+                    } else {
+                        format!("key {}", k.key_id)
+                    });
+                    s.algorithm = Some(k.algorithm.name().to_owned());
+                }
+            }
+        }
+    }
+    let tlog_entries = material["tlogEntries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| TlogFacts {
+            log_index: json_text(&e["logIndex"]),
+            integrated_time: json_text(&e["integratedTime"]),
+            kind: format!(
+                "{} {}",
+                e["kindVersion"]["kind"].as_str().unwrap_or("?"),
+                e["kindVersion"]["version"].as_str().unwrap_or("?")
+            ),
+            inclusion_proof: e.get("inclusionProof").is_some(),
+        })
+        .collect();
+    Ok(AttestationFacts {
+        container,
+        payload_type: envelope.payload_type().to_owned(),
+        predicate_type: statement.as_ref().map(|s| s.predicate_type().to_owned()),
+        subjects: statement
+            .as_ref()
+            .map(|s| {
+                s.subjects()
+                    .iter()
+                    .map(|x| SubjectFacts {
+                        name: x.name().to_owned(),
+                        digest: x.digest().clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        verified: signatures.iter().any(|s| s.verified_by.is_some()),
+        signatures,
+        certificate,
+        public_key_hint: material["publicKey"]["hint"].as_str().map(str::to_owned),
+        tlog_entries,
+    })
+}
+
+/// A number or string field as text (bundles write int64 values as strings).
+fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn certificate_facts(der: &[u8]) -> Result<CertificateFacts> {
+    let bad = |e: der::Error| Error::InvalidRequest(format!("certificate: {e}"));
+    let cert = Certificate::from_der(der).map_err(bad)?;
+    let tbs = &cert.tbs_certificate;
+    let mut identities = Vec::new();
+    let mut issuer = None;
+    for ext in tbs.extensions.iter().flatten() {
+        let value = ext.extn_value.as_bytes();
+        match ext.extn_id.to_string().as_str() {
+            "2.5.29.17" => {
+                for name in SubjectAltName::from_der(value).map_err(bad)?.0 {
+                    match name {
+                        GeneralName::Rfc822Name(s) => identities.push(s.to_string()),
+                        GeneralName::UniformResourceIdentifier(s) => identities.push(s.to_string()),
+                        GeneralName::DnsName(s) => identities.push(s.to_string()),
+                        GeneralName::OtherName(o) => {
+                            // Fulcio's username SAN: a UTF8String inside the other-name.
+                            if let Ok(s) = o.value.decode_as::<der::asn1::Utf8StringRef<'_>>() {
+                                identities.push(s.as_str().to_owned());
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            FULCIO_ISSUER_V2 => {
+                issuer = der::asn1::Utf8StringRef::from_der(value)
+                    .ok()
+                    .map(|s| s.as_str().to_owned());
+            }
+            FULCIO_ISSUER_V1 if issuer.is_none() => {
+                issuer = std::str::from_utf8(value).ok().map(str::to_owned);
+            }
+            _ => {}
+        }
+    }
+    Ok(CertificateFacts {
+        identities,
+        issuer,
+        not_before: tbs.validity.not_before.to_string(),
+        not_after: tbs.validity.not_after.to_string(),
+    })
+}

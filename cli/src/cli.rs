@@ -340,7 +340,7 @@ pub(crate) struct PromotionAttestArgs {
     /// A view of the policy that was evaluated (repeatable).
     #[arg(long = "view", value_name = "NAME")]
     pub(crate) views: Vec<String>,
-    /// An approval, WHO,TIME[,ROLE] (TIME in RFC 3339; repeatable).
+    /// An approval, `WHO,TIME[,ROLE]` (TIME in RFC 3339; repeatable).
     #[arg(long = "approval", value_name = "WHO,TIME[,ROLE]")]
     pub(crate) approvals: Vec<String>,
     /// Evidence, TYPE=ALG:HEX (a predicate type and an attestation digest; repeatable).

@@ -184,10 +184,9 @@ fn report_fixture() -> Result<Value, Box<dyn std::error::Error>> {
     Ok(serde_json::from_slice(&std::fs::read(path)?)?)
 }
 
-#[test]
-fn reports_are_validated_and_attest_their_artifact() -> TestResult {
-    let dir = setup()?;
-    let p = dir.path();
+/// Write the report fixture to `report.json`, sign it into `report.dsse` with `k.pem`, and
+/// return it.
+fn sign_report_fixture(p: &Path) -> Result<Value, Box<dyn std::error::Error>> {
     let report = report_fixture()?;
     write(p, "report.json", &report)?;
     expect(
@@ -203,6 +202,14 @@ fn reports_are_validated_and_attest_their_artifact() -> TestResult {
             "report.json",
         ],
     )?;
+    Ok(report)
+}
+
+#[test]
+fn reports_are_validated_and_attest_their_artifact() -> TestResult {
+    let dir = setup()?;
+    let p = dir.path();
+    let report = sign_report_fixture(p)?;
     let s = statement(p, "report.dsse")?;
     assert_eq!(s["predicateType"], "stella.ops/report@v1");
     assert_eq!(s["subject"][0]["name"], report["artifact"]["name"]);
@@ -353,20 +360,7 @@ fn promotions_round_trip_and_requirements_are_enforced() -> TestResult {
             "promo.dsse",
         ],
     )?;
-    write(p, "report.json", &report_fixture()?)?;
-    expect(
-        p,
-        0,
-        &[
-            "sign",
-            "report",
-            "--key",
-            "k.pem",
-            "--out",
-            "report.dsse",
-            "report.json",
-        ],
-    )?;
+    sign_report_fixture(p)?;
     let (_, err) = expect(
         p,
         1,

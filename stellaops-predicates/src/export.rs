@@ -36,6 +36,18 @@ pub enum SymlinkPolicy {
     Record,
 }
 
+impl SymlinkPolicy {
+    /// [`SymlinkPolicy::Record`] when `record` is set, else [`SymlinkPolicy::Refuse`]: the
+    /// mapping of every face's `record_symlinks` flag.
+    pub fn record_if(record: bool) -> Self {
+        if record {
+            SymlinkPolicy::Record
+        } else {
+            SymlinkPolicy::Refuse
+        }
+    }
+}
+
 /// How [`ExportManifest::from_dir`] and [`ExportManifest::from_files`] describe an export.
 #[derive(Clone, Debug, Default)]
 pub struct ExportOptions {

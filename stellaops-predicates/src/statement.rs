@@ -81,6 +81,24 @@ impl Subject {
         Ok(Subject { name, digest })
     }
 
+    /// Hash the file at `path` (streaming) with `algorithms` into a subject named `name`, or the
+    /// file's name.
+    ///
+    /// # Errors
+    /// Opening or reading the file.
+    pub fn from_file(
+        path: &Path,
+        name: Option<&str>,
+        algorithms: &[DigestAlgorithm],
+    ) -> Result<Self> {
+        let digest = digest_file(path, algorithms)?;
+        let default_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Subject::new(name.map_or(default_name, str::to_owned), digest)
+    }
+
     /// The subject's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -321,15 +339,8 @@ impl StatementBuilder {
     /// # Errors
     /// Opening or reading the file.
     pub fn subject_from_file(mut self, path: &Path, name: Option<&str>) -> Result<Self> {
-        let digest = digest_file(path, &self.algorithms)?;
-        let default_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        self.subjects.push(Subject::new(
-            name.map_or(default_name, str::to_owned),
-            digest,
-        )?);
+        self.subjects
+            .push(Subject::from_file(path, name, &self.algorithms)?);
         Ok(self)
     }
 

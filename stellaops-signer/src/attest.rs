@@ -112,6 +112,15 @@ pub fn attest_subjects(
     })
 }
 
+/// No keys is the caller's mistake whatever the predicate says: report it before looking at the
+/// predicate.
+pub(crate) fn require_keys(keys: &[&dyn SigningKey]) -> Result<()> {
+    if keys.is_empty() {
+        return Err(stellaops_dsse::Error::NoSigningKeys.into());
+    }
+    Ok(())
+}
+
 fn attest_with(
     keys: &[&dyn SigningKey],
     predicate_type: &str,
@@ -119,10 +128,7 @@ fn attest_with(
     options: &AttestOptions,
     add_subjects: impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder>,
 ) -> Result<Attestation> {
-    // No keys is the caller's mistake whatever the predicate says: report it first.
-    if keys.is_empty() {
-        return Err(stellaops_dsse::Error::NoSigningKeys.into());
-    }
+    require_keys(keys)?;
     let uri = catalog::resolve(predicate_type)?;
     let admission = options.allow_list.admit(&uri)?;
     let builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;

@@ -10,13 +10,12 @@
 use std::path::Path;
 
 use stellaops_crypto::SigningKey;
-use stellaops_dsse::canon::Limits;
 use stellaops_dsse::{Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
 use stellaops_predicates::{
     ExportDiff, ExportManifest, ExportOptions, Statement, EXPORT_PREDICATE_TYPE, PAYLOAD_TYPE,
 };
 
-use crate::verify::statement_of;
+use crate::verify::{document_limits, verified_statement};
 use crate::{Error, Result};
 
 /// A signed export: the manifest and the envelope, with the bytes to write.
@@ -131,26 +130,10 @@ pub fn verify_export(
     policy: &VerificationPolicy,
     exclude: &[String],
 ) -> Result<ExportVerification> {
-    let limits = EnvelopeLimits::default();
-    let envelope = Envelope::from_json(envelope_json, &limits)?;
-    let keys = envelope.verify(policy)?.keys().to_vec();
-    let statement = statement_of(&envelope, &limits)?
-        .ok_or_else(|| Error::NotAStatement(envelope.payload_type().to_owned()))?;
-    if statement.predicate_type() != EXPORT_PREDICATE_TYPE {
-        return Err(Error::PredicateTypeMismatch {
-            expected: EXPORT_PREDICATE_TYPE.to_owned(),
-            found: statement.predicate_type().to_owned(),
-        });
-    }
+    let (keys, statement) = verified_statement(envelope_json, policy, EXPORT_PREDICATE_TYPE)?;
     let manifest = ExportManifest::from_value(statement.predicate().clone())?;
     if let Some(given) = manifest_json {
-        let given = ExportManifest::from_json(
-            given,
-            &Limits {
-                max_bytes: limits.max_payload_bytes,
-                max_depth: limits.max_depth,
-            },
-        )?;
+        let given = ExportManifest::from_json(given, &document_limits(&EnvelopeLimits::default()))?;
         if given != manifest {
             return Err(Error::ManifestMismatch(
                 "the manifest file is not the manifest the envelope signs".into(),

@@ -48,11 +48,7 @@ pub fn sign_export_json(keys: &[&OpenedKey], request: &[u8]) -> Result<SignedExp
         profile: r.profile,
         created_at: r.created_at,
         sha512: r.sha512,
-        symlinks: if r.record_symlinks {
-            SymlinkPolicy::Record
-        } else {
-            SymlinkPolicy::Refuse
-        },
+        symlinks: SymlinkPolicy::record_if(r.record_symlinks),
         exclude: r.exclude,
     };
     sign_export(keys, Path::new(&r.root), r.files.as_deref(), &options)

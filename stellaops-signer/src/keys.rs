@@ -155,16 +155,6 @@ impl OpenedKey {
         }
     }
 
-    /// Sign ECDSA with RFC 6979 nonces if this is a software key (see
-    /// [`SoftwareKey::deterministic`]), so signing the same bytes twice gives the same signature.
-    /// Backend keys are returned unchanged: HSMs and KMSs choose their own nonces.
-    pub fn deterministic(self) -> Self {
-        match self {
-            OpenedKey::Software(k) => OpenedKey::Software(Box::new(k.deterministic())),
-            backend => backend,
-        }
-    }
-
     /// The software key, when this is one (for export).
     pub fn software(&self) -> Option<&SoftwareKey> {
         match self {

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use stellaops_crypto::SigningKey;
-use stellaops_dsse::{Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
+use stellaops_dsse::{Envelope, VerificationPolicy, VerifiedKey};
 use stellaops_predicates::{Promotion, Statement, PAYLOAD_TYPE, PROMOTION_PREDICATE_TYPE};
 
-use crate::verify::statement_of;
+use crate::attest::require_keys;
+use crate::verify::verified_statement;
 use crate::{Error, Result};
 
 /// What a verifier requires of a promotion beyond a good signature. `None` fields are not
@@ -38,9 +39,7 @@ pub struct PromotionVerification {
 /// # Errors
 /// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; signing errors.
 pub fn attest_promotion(keys: &[&dyn SigningKey], promotion: &Promotion) -> Result<Envelope> {
-    if keys.is_empty() {
-        return Err(stellaops_dsse::Error::NoSigningKeys.into());
-    }
+    require_keys(keys)?;
     let statement = promotion.statement()?;
     Ok(Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?)
 }
@@ -59,17 +58,7 @@ pub fn verify_promotion(
     policy: &VerificationPolicy,
     requirements: &PromotionRequirements,
 ) -> Result<PromotionVerification> {
-    let limits = EnvelopeLimits::default();
-    let envelope = Envelope::from_json(envelope_json, &limits)?;
-    let keys = envelope.verify(policy)?.keys().to_vec();
-    let statement = statement_of(&envelope, &limits)?
-        .ok_or_else(|| Error::NotAStatement(envelope.payload_type().to_owned()))?;
-    if statement.predicate_type() != PROMOTION_PREDICATE_TYPE {
-        return Err(Error::PredicateTypeMismatch {
-            expected: PROMOTION_PREDICATE_TYPE.to_owned(),
-            found: statement.predicate_type().to_owned(),
-        });
-    }
+    let (keys, statement) = verified_statement(envelope_json, policy, PROMOTION_PREDICATE_TYPE)?;
     let promotion = Promotion::from_value(statement.predicate())?;
     let artifact = promotion.artifact.subject()?;
     if !statement.subjects().contains(&artifact) {

@@ -38,14 +38,42 @@ pub fn statement_of(envelope: &Envelope, limits: &EnvelopeLimits) -> Result<Opti
     if envelope.payload_type() != PAYLOAD_TYPE {
         return Ok(None);
     }
-    let statement_limits = Limits {
-        max_bytes: limits.max_payload_bytes,
-        max_depth: limits.max_depth,
-    };
     Ok(Some(Statement::from_json(
         envelope.payload(),
-        &statement_limits,
+        &document_limits(limits),
     )?))
+}
+
+/// The JSON limits for documents inside an envelope (statements, manifests): its payload limits.
+pub(crate) fn document_limits(limits: &EnvelopeLimits) -> Limits {
+    Limits {
+        max_bytes: limits.max_payload_bytes,
+        max_depth: limits.max_depth,
+    }
+}
+
+/// Parse `envelope_json`, verify it against `policy`, and return the trusted keys that verified
+/// and the in-toto statement it carries, which must be of `predicate_type`.
+///
+/// # Errors
+/// Parse and verification errors; [`Error::NotAStatement`]; [`Error::PredicateTypeMismatch`].
+pub(crate) fn verified_statement(
+    envelope_json: &[u8],
+    policy: &VerificationPolicy,
+    predicate_type: &str,
+) -> Result<(Vec<VerifiedKey>, Statement)> {
+    let limits = EnvelopeLimits::default();
+    let envelope = Envelope::from_json(envelope_json, &limits)?;
+    let keys = envelope.verify(policy)?.keys().to_vec();
+    let statement = statement_of(&envelope, &limits)?
+        .ok_or_else(|| Error::NotAStatement(envelope.payload_type().to_owned()))?;
+    if statement.predicate_type() != predicate_type {
+        return Err(Error::PredicateTypeMismatch {
+            expected: predicate_type.to_owned(),
+            found: statement.predicate_type().to_owned(),
+        });
+    }
+    Ok((keys, statement))
 }
 
 /// Parse `envelope_json`, then [`verify_envelope`].

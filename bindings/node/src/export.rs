@@ -113,11 +113,7 @@ fn sign_request(keys: Vec<&SigningKey>, root: String, o: Option<SignExportOption
             profile: o.profile,
             created_at: o.created_at,
             sha512: o.sha512.unwrap_or(false),
-            symlinks: if o.record_symlinks.unwrap_or(false) {
-                SymlinkPolicy::Record
-            } else {
-                SymlinkPolicy::Refuse
-            },
+            symlinks: SymlinkPolicy::record_if(o.record_symlinks.unwrap_or(false)),
             exclude: o.exclude.unwrap_or_default(),
         },
     }

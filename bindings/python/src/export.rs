@@ -36,11 +36,7 @@ pub fn sign_export<'py>(
         profile,
         created_at,
         sha512,
-        symlinks: if record_symlinks {
-            SymlinkPolicy::Record
-        } else {
-            SymlinkPolicy::Refuse
-        },
+        symlinks: SymlinkPolicy::record_if(record_symlinks),
         exclude,
     };
     let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use stellaops_signer::{
-    export_report_json, sign_export_dir, verify_export, ExportOptions, SymlinkPolicy,
+    export_report_json, sign_export, verify_export, ExportOptions, SymlinkPolicy,
     VerificationPolicy,
 };
 
@@ -22,18 +22,12 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         profile: a.profile.clone(),
         created_at: a.created_at.clone(),
         sha512: a.sha512,
-        symlinks: if a.record_symlinks {
-            SymlinkPolicy::Record
-        } else {
-            SymlinkPolicy::Refuse
-        },
+        symlinks: SymlinkPolicy::record_if(a.record_symlinks),
         exclude,
     };
-    let keys: Vec<_> = signing_keys(&a.keys, &a.tenant, Some("evidence"))?
-        .into_iter()
-        .map(stellaops_signer::OpenedKey::deterministic)
-        .collect();
-    let signed = sign_export_dir(&super::as_dyn(&keys), &a.dir, &options)?;
+    let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
+    let keys: Vec<&stellaops_signer::OpenedKey> = keys.iter().collect();
+    let signed = sign_export(&keys, &a.dir, None, &options)?;
     write_output(Some(&a.manifest), &signed.manifest_json)?;
     write_output(Some(&a.envelope), &signed.envelope_json)?;
     let m = &signed.manifest;

@@ -31,16 +31,9 @@ fn sbom(a: &SignSbomArgs) -> Result<(), Failure> {
         .map(|s| parse_subject(s))
         .collect::<Result<_, _>>()?;
     for path in &a.artifacts {
-        let digest = stellaops_signer::predicates::digest_file(
-            path,
-            &[stellaops_signer::predicates::DigestAlgorithm::Sha256],
-        )
-        .map_err(stellaops_signer::Error::from)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        subjects.push(Subject::new(name, digest).map_err(stellaops_signer::Error::from)?);
+        let sha256 = [stellaops_signer::predicates::DigestAlgorithm::Sha256];
+        subjects
+            .push(Subject::from_file(path, None, &sha256).map_err(stellaops_signer::Error::from)?);
     }
     let s = &a.signing;
     let keys = signing_keys(&s.keys, &s.tenant, Some("sbom"))?;

@@ -8,7 +8,24 @@
 # cargo-deny and a fuzz smoke run. .ci/run calls exactly this. A missing tool fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+# Each step says how long the run has taken so far and how much the build trees hold, so a slow
+# or disk-hungry step shows up in the CI log (a CI run once died of a full disk in the build).
+step() {
+  local used
+  used=$(du -sh target fuzz/target 2>/dev/null | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')
+  printf '\n==> %s   [%dm%02ds elapsed; %s]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "${used:-no build trees yet}"
+}
+
+# CI builds every tree once, so incremental caches only cost disk; line tables keep file:line in
+# backtraces (and in valgrind/ASan reports) at a fraction of full debug info's size. The release
+# builds the bindings' tests load use thin-local LTO and parallel codegen here instead of the
+# shipped profile's cross-crate LTO with one codegen unit: same code, built minutes faster.
+export CARGO_INCREMENTAL=0
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+export CARGO_PROFILE_TEST_DEBUG=line-tables-only
+export CARGO_PROFILE_RELEASE_LTO=false
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
 step "tools"
 need_apt=()

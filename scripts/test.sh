@@ -13,7 +13,7 @@ started=$SECONDS
 # or disk-hungry step shows up in the CI log (a CI run once died of a full disk in the build).
 step() {
   local used
-  used=$(du -sh target fuzz/target 2>/dev/null | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')
+  used=$(du -sh target fuzz/target 2>/dev/null | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}' || true)
   printf '\n==> %s   [%dm%02ds elapsed; %s]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "${used:-no build trees yet}"
 }
 

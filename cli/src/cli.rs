@@ -92,6 +92,8 @@ pub(crate) struct ExportSignArgs {
     pub(crate) keys: Vec<String>,
     #[command(flatten)]
     pub(crate) tenant: TenantArgs,
+    #[command(flatten)]
+    pub(crate) pipeline: PipelineArgs,
     /// The export id (default: sha256 of the file list, so equal content gets an equal id).
     #[arg(long)]
     pub(crate) export_id: Option<String>,
@@ -275,6 +277,20 @@ pub(crate) enum SignDocument {
     Report(SignReportArgs),
 }
 
+/// Signing through the policy pipeline on behalf of a caller instead of with local keys.
+#[derive(Debug, Args)]
+pub(crate) struct PipelineArgs {
+    /// Sign through the policy pipeline this configuration describes (TOML, see
+    /// docs/entitlement.md): the caller's token, entitlement, quotas, allow-list, release check
+    /// and the tenant's key, every decision audited. Needs --caller.
+    #[arg(long, value_name = "FILE", requires = "caller", conflicts_with_all = ["keys", "tenant", "key_config"])]
+    pub(crate) pipeline: Option<PathBuf>,
+    /// The caller, as JSON: access_token, dpop_proof, uri, tenant, and optionally method,
+    /// client_certificate_der_b64, scanner_release, trace_id.
+    #[arg(long, value_name = "FILE", requires = "pipeline")]
+    pub(crate) caller: Option<PathBuf>,
+}
+
 /// Where a shortcut's signature goes and which key makes it.
 #[derive(Debug, Args)]
 pub(crate) struct DocumentSigning {
@@ -284,6 +300,8 @@ pub(crate) struct DocumentSigning {
     pub(crate) keys: Vec<String>,
     #[command(flatten)]
     pub(crate) tenant: TenantArgs,
+    #[command(flatten)]
+    pub(crate) pipeline: PipelineArgs,
     /// Write the envelope here (atomically) instead of stdout.
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
@@ -315,7 +333,7 @@ pub(crate) struct SignReportArgs {
 pub(crate) enum PromotionCommand {
     /// Attest that an artifact was promoted from one environment to another under a policy,
     /// with its approvals and evidence (stella.ops/promotion@v1; the artifact is the subject).
-    Attest(PromotionAttestArgs),
+    Attest(Box<PromotionAttestArgs>),
     /// Verify a promotion: signature, predicate type, schema, subject = promoted artifact, and
     /// optionally the artifact digest, target environment and policy digest.
     Verify(PromotionVerifyArgs),

@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod io;
+mod pipeline_signer;
 
 use std::process::ExitCode;
 

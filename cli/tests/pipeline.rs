@@ -118,7 +118,9 @@ impl Setup {
         self.dir.path().join(name)
     }
 
-    fn request(&self, tenant: &str, jti: &str) -> std::path::PathBuf {
+    /// The caller's members of a request: a DPoP-bound token for `tenant` and its proof, both
+    /// fresh (`jti` must differ per request: replayed proofs are refused).
+    fn caller(&self, tenant: &str, jti: &str) -> Map<String, Value> {
         let jkt = jwk_thumbprint(&public_jwk(&self.client)).unwrap();
         let token = sign_compact(
             &self.authority,
@@ -139,19 +141,32 @@ impl Setup {
             .as_bytes(),
         )
         .unwrap();
-        let request = json!({
+        object(json!({
             "access_token": token,
             "dpop_proof": proof,
             "uri": URI,
             "tenant": tenant,
+            "trace_id": format!("trace-{jti}"),
+        }))
+    }
+
+    /// A caller file for `--caller`.
+    fn caller_file(&self, tenant: &str, jti: &str) -> std::path::PathBuf {
+        let path = self.path(&format!("caller-{jti}.json"));
+        std::fs::write(&path, Value::Object(self.caller(tenant, jti)).to_string()).unwrap();
+        path
+    }
+
+    fn request(&self, tenant: &str, jti: &str) -> std::path::PathBuf {
+        let mut request = self.caller(tenant, jti);
+        request.extend(object(json!({
             "predicate_type": "vex",
             "predicate": {"statements": []},
             "subjects": [{"name": "app.tar", "digest": {"sha256": hex::encode(Sha256::digest(b"app"))}}],
             "artifact_bytes": 3,
-            "trace_id": format!("trace-{jti}"),
-        });
+        })));
         let path = self.path(&format!("request-{jti}.json"));
-        std::fs::write(&path, request.to_string()).unwrap();
+        std::fs::write(&path, Value::Object(request).to_string()).unwrap();
         path
     }
 
@@ -165,6 +180,31 @@ impl Setup {
             &"--request",
             &request,
         ])
+    }
+
+    /// `stella COMMAND... --pipeline pipeline.toml --caller CALLER REST...` with a fresh caller
+    /// file for `tenant`.
+    fn through_pipeline(
+        &self,
+        command: &[&str],
+        tenant: &str,
+        jti: &str,
+        rest: &[&dyn AsRef<std::ffi::OsStr>],
+    ) -> Output {
+        let config = self.path("pipeline.toml");
+        let caller = self.caller_file(tenant, jti);
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = command
+            .iter()
+            .map(|c| c as &dyn AsRef<std::ffi::OsStr>)
+            .collect();
+        args.extend([
+            &"--pipeline" as &dyn AsRef<std::ffi::OsStr>,
+            &config,
+            &"--caller",
+            &caller,
+        ]);
+        args.extend_from_slice(rest);
+        self.stella(&args)
     }
 
     fn stella(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
@@ -255,4 +295,182 @@ fn pipeline_refuses_bad_configuration_and_requests() {
     let out = s.pipeline_sign(&config, &request);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("duplicate"), "{}", stderr(&out));
+}
+
+/// The statement an envelope file carries, after checking the signature with `key`.
+fn signed_statement(path: &Path, key: &SoftwareKey) -> Value {
+    let envelope =
+        Envelope::from_json(&std::fs::read(path).unwrap(), &EnvelopeLimits::default()).unwrap();
+    let policy = VerificationPolicy::new([key.public_key().clone()], 1, None).unwrap();
+    envelope.verify(&policy).unwrap();
+    serde_json::from_slice(envelope.payload()).unwrap()
+}
+
+#[test]
+fn document_flows_sign_through_the_pipeline_for_the_callers_tenant() {
+    let s = setup();
+    let public = s.path("signer.pub");
+    std::fs::write(&public, s.signer.public_key().to_spki_pem().unwrap()).unwrap();
+
+    // An export: the manifest names the caller's tenant, and `export verify` accepts it with
+    // the pipeline's key.
+    let export = s.path("export");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(export.join("sbom.json"), b"{}").unwrap();
+    std::fs::write(export.join("report.json"), b"[]").unwrap();
+    let (manifest, envelope) = (s.path("manifest.json"), s.path("export.dsse.json"));
+    let out = s.through_pipeline(
+        &["export", "sign"],
+        "acme",
+        "e1",
+        &[
+            &"--created-at",
+            &"2026-11-30T00:00:00Z",
+            &"--manifest",
+            &manifest,
+            &"--envelope",
+            &envelope,
+            &export,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pipeline signed for tenant acme"),
+        "{}",
+        stderr(&out)
+    );
+    let m: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    assert_eq!(m["tenant"], "acme");
+    let out = s.stella(&[
+        &"export",
+        &"verify",
+        &"--key",
+        &public,
+        &"--manifest",
+        &manifest,
+        &"--envelope",
+        &envelope,
+        &export,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // An SBOM and a report.
+    let sbom = s.path("app.cdx.json");
+    let digest = hex::encode(Sha256::digest(b"app"));
+    std::fs::write(&sbom, json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+        "metadata": {"component": {"name": "app", "hashes": [{"alg": "SHA-256", "content": digest}]}}})
+        .to_string()).unwrap();
+    let out_sbom = s.path("sbom.dsse.json");
+    let out = s.through_pipeline(
+        &["sign", "sbom"],
+        "acme",
+        "s1",
+        &[&"--out", &out_sbom, &sbom],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let statement = signed_statement(&out_sbom, &s.signer);
+    assert_eq!(statement["predicateType"], "https://cyclonedx.org/bom");
+    assert_eq!(statement["subject"][0]["digest"]["sha256"], digest);
+
+    let report =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/predicates/report.json");
+    let out_report = s.path("report.dsse.json");
+    let out = s.through_pipeline(
+        &["sign", "report"],
+        "acme",
+        "r1",
+        &[&"--out", &out_report, &report],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        signed_statement(&out_report, &s.signer)["predicateType"],
+        "stella.ops/report@v1"
+    );
+
+    // A promotion, then `promotion verify` with the pipeline's key.
+    let out_promotion = s.path("promotion.dsse.json");
+    let artifact = format!("registry.example/app@sha256:{digest}");
+    let out = s.through_pipeline(
+        &["promotion", "attest"],
+        "acme",
+        "p1",
+        &[
+            &"--artifact",
+            &artifact,
+            &"--from",
+            &"staging",
+            &"--to",
+            &"prod",
+            &"--policy-digest",
+            &format!("sha256:{digest}"),
+            &"--view",
+            &"default",
+            &"--promoted-at",
+            &"2026-11-30T00:00:00Z",
+            &"--out",
+            &out_promotion,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = s.stella(&[
+        &"promotion",
+        &"verify",
+        &"--key",
+        &public,
+        &"--target",
+        &"prod",
+        &out_promotion,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    // Another tenant has no entitlement: denied, exit 1, and nothing written.
+    let denied = s.path("denied.dsse.json");
+    let out = s.through_pipeline(
+        &["sign", "sbom"],
+        "globex",
+        "d1",
+        &[&"--out", &denied, &sbom],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("denied (poe.missing)"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!denied.exists());
+
+    // Every decision is in the audit log, with the flow's predicate type.
+    let log = std::fs::read_to_string(s.path("audit.jsonl")).unwrap();
+    let records: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["record"].clone())
+        .collect();
+    let decisions: Vec<(&str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["decision"].as_str().unwrap(),
+                r["predicate_type"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            ("allowed", "stella.ops/export@v1"),
+            ("allowed", "https://cyclonedx.org/bom"),
+            ("allowed", "stella.ops/report@v1"),
+            ("allowed", "stella.ops/promotion@v1"),
+            ("denied", "-"),
+        ]
+    );
+
+    // Local keys and the pipeline are exclusive.
+    let out = s.through_pipeline(
+        &["sign", "sbom"],
+        "acme",
+        "k1",
+        &[&"--key", &s.path("signer.pem"), &sbom],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

@@ -140,3 +140,20 @@ fn attest_with(
         admission,
     })
 }
+
+/// Sign a statement a flow has built (an SBOM's, a report's, a promotion's) with every key,
+/// after the allow-list admits its predicate type.
+pub(crate) fn attest_statement(
+    keys: &[&dyn SigningKey],
+    statement: Statement,
+    allow_list: &AllowList,
+) -> Result<Attestation> {
+    require_keys(keys)?;
+    let admission = allow_list.admit(statement.predicate_type())?;
+    let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
+    Ok(Attestation {
+        statement,
+        envelope,
+        admission,
+    })
+}

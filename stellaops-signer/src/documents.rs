@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 use stellaops_crypto::SigningKey;
 use stellaops_dsse::canon::{self, Limits};
-use stellaops_predicates::{DigestAlgorithm, Subject};
+use stellaops_predicates::{DigestAlgorithm, Statement, StatementBuilder, Subject};
 
-use crate::attest::{attest_subjects, AttestOptions, Attestation};
+use crate::attest::{attest_statement, require_keys, AttestOptions, Attestation};
+
+const REPORT: &str = "stella.ops/report@v1";
 use crate::{Error, Result};
 
 /// The SBOM formats [`attest_sbom`] recognizes.
@@ -112,19 +114,20 @@ fn sha2_digests(list: &Value, alg_key: &str, value_key: &str) -> BTreeMap<String
         .collect()
 }
 
-/// Sign an SBOM as the predicate of its format's type (CycloneDX or SPDX, detected). The
-/// subjects are `subjects`, or when that is empty the ones the SBOM declares.
+/// The statement for an SBOM, unsigned: the SBOM as the predicate of its format's type
+/// (CycloneDX or SPDX, detected); the subjects are `subjects`, or when that is empty the ones the
+/// SBOM declares. For signing it through a pipeline
+/// ([`SignerPipeline::sign_statement`](crate::SignerPipeline::sign_statement)).
 ///
 /// # Errors
-/// [`Error::InvalidRequest`] when the document is neither format or names no subject; JSON,
-/// statement and signing errors.
-pub fn attest_sbom(
-    keys: &[&dyn SigningKey],
+/// [`Error::InvalidRequest`] when the document is neither format or names no subject; JSON and
+/// statement errors.
+pub fn sbom_statement(
     sbom_json: &[u8],
     subjects: Vec<Subject>,
-    options: &AttestOptions,
-) -> Result<(SbomFormat, Attestation)> {
-    let doc = canon::parse(sbom_json, &options.limits)?.to_serde();
+    limits: &Limits,
+) -> Result<(SbomFormat, Statement)> {
+    let doc = canon::parse(sbom_json, limits)?.to_serde();
     let format = SbomFormat::detect(&doc).ok_or_else(|| {
         Error::InvalidRequest(
             "not an SBOM: neither CycloneDX (bomFormat) nor SPDX (spdxVersion)".into(),
@@ -140,25 +143,61 @@ pub fn attest_sbom(
             "the SBOM declares no subject with a SHA-2 digest: name the artifact".into(),
         ));
     }
-    let attestation = attest_subjects(keys, format.predicate_type(), sbom_json, subjects, options)?;
+    let statement = subjects
+        .into_iter()
+        .fold(
+            StatementBuilder::new(format.predicate_type()).predicate(doc),
+            StatementBuilder::subject,
+        )
+        .build()?;
+    Ok((format, statement))
+}
+
+/// Sign an SBOM ([`sbom_statement`]) with every key.
+///
+/// # Errors
+/// As [`sbom_statement`]; a predicate type the allow-list refuses; signing errors.
+pub fn attest_sbom(
+    keys: &[&dyn SigningKey],
+    sbom_json: &[u8],
+    subjects: Vec<Subject>,
+    options: &AttestOptions,
+) -> Result<(SbomFormat, Attestation)> {
+    require_keys(keys)?;
+    let (format, statement) = sbom_statement(sbom_json, subjects, &options.limits)?;
+    let attestation = attest_statement(keys, statement, &options.allow_list)?;
     Ok((format, attestation))
 }
 
-/// Sign a scan report as `stella.ops/report@v1` (validated against its schema); the subject is
-/// the report's `artifact`.
+/// The statement for a scan report, unsigned: `stella.ops/report@v1` (validated against its
+/// schema) whose subject is the report's `artifact`.
 ///
 /// # Errors
-/// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; JSON and signing errors.
+/// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; JSON errors.
+pub fn report_statement(report_json: &[u8], limits: &Limits) -> Result<Statement> {
+    let report = canon::parse(report_json, limits)?.to_serde();
+    // Validated before the subject is made from it, so a bad artifact is named as a field.
+    stellaops_predicates::validate_predicate(REPORT, &report)?;
+    let artifact = &report["artifact"];
+    let digest: BTreeMap<String, String> =
+        serde_json::from_value(artifact["digest"].clone()).unwrap_or_default();
+    let subject = Subject::new(artifact["name"].as_str().unwrap_or_default(), digest)?;
+    Ok(StatementBuilder::new(REPORT)
+        .predicate(report)
+        .subject(subject)
+        .build()?)
+}
+
+/// Sign a scan report ([`report_statement`]) with every key.
+///
+/// # Errors
+/// As [`report_statement`]; signing errors.
 pub fn attest_report(
     keys: &[&dyn SigningKey],
     report_json: &[u8],
     options: &AttestOptions,
 ) -> Result<Attestation> {
-    let report = canon::parse(report_json, &Limits::default())?.to_serde();
-    stellaops_predicates::validate_predicate("stella.ops/report@v1", &report)?;
-    let artifact = &report["artifact"];
-    let digest: BTreeMap<String, String> =
-        serde_json::from_value(artifact["digest"].clone()).unwrap_or_default();
-    let subject = Subject::new(artifact["name"].as_str().unwrap_or_default(), digest)?;
-    attest_subjects(keys, "report", report_json, vec![subject], options)
+    require_keys(keys)?;
+    let statement = report_statement(report_json, &options.limits)?;
+    attest_statement(keys, statement, &options.allow_list)
 }

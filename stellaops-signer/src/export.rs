@@ -31,6 +31,23 @@ pub struct SignedExport {
     pub envelope_json: Vec<u8>,
 }
 
+impl SignedExport {
+    /// The manifest with the envelope that signs it (by keys or through a pipeline).
+    ///
+    /// # Errors
+    /// [`stellaops_predicates::Error`] when the manifest cannot be serialized.
+    pub fn new(manifest: ExportManifest, envelope: Envelope) -> Result<Self> {
+        let manifest_json = manifest.to_json()?;
+        let envelope_json = envelope.to_json();
+        Ok(SignedExport {
+            manifest,
+            manifest_json,
+            envelope,
+            envelope_json,
+        })
+    }
+}
+
 /// What [`verify_export`] established.
 #[derive(Clone, Debug)]
 pub struct ExportVerification {
@@ -90,26 +107,37 @@ pub fn sign_export_files<S: AsRef<str>>(
     sign_manifest(keys, ExportManifest::from_files(root, files, options)?)
 }
 
-/// Sign a manifest: an in-toto v1 statement whose subjects are the files and whose predicate is
-/// the manifest.
+/// The statement for a manifest, unsigned: an in-toto v1 statement whose subjects are the files
+/// and whose predicate is the manifest. For signing it through a pipeline
+/// ([`SignerPipeline::sign_statement`](crate::SignerPipeline::sign_statement), with
+/// [`export_bytes`] as the artifact size).
 ///
 /// # Errors
-/// [`stellaops_predicates::Error::InvalidDigest`] for a malformed manifest; signing errors.
-pub fn sign_manifest(keys: &[&dyn SigningKey], manifest: ExportManifest) -> Result<SignedExport> {
-    let statement = Statement::new(
+/// [`stellaops_predicates::Error::InvalidDigest`] for a malformed manifest.
+pub fn export_statement(manifest: &ExportManifest) -> Result<Statement> {
+    Ok(Statement::new(
         manifest.subjects()?,
         EXPORT_PREDICATE_TYPE,
         manifest.to_value(),
-    )?;
-    let manifest_json = manifest.to_json()?;
+    )?)
+}
+
+/// The export's size: the sum of its files' sizes, for a plan's artifact size limit.
+pub fn export_bytes(manifest: &ExportManifest) -> u64 {
+    manifest
+        .files()
+        .iter()
+        .fold(0u64, |total, f| total.saturating_add(f.size))
+}
+
+/// Sign a manifest ([`export_statement`]) with every key.
+///
+/// # Errors
+/// As [`export_statement`]; signing errors.
+pub fn sign_manifest(keys: &[&dyn SigningKey], manifest: ExportManifest) -> Result<SignedExport> {
+    let statement = export_statement(&manifest)?;
     let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
-    let envelope_json = envelope.to_json();
-    Ok(SignedExport {
-        manifest,
-        manifest_json,
-        envelope,
-        envelope_json,
-    })
+    SignedExport::new(manifest, envelope)
 }
 
 /// Verify the envelope against `policy` (keys and threshold), read the signed manifest, check

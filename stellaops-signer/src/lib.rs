@@ -11,6 +11,7 @@ pub mod files;
 mod forensic;
 pub mod keys;
 pub mod pipeline;
+mod pipeline_caller;
 mod pipeline_config;
 mod pipeline_json;
 mod promotion;
@@ -19,11 +20,13 @@ mod verify;
 
 pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
 pub use code::ErrorCode;
-pub use documents::{attest_report, attest_sbom, declared_subjects, SbomFormat};
+pub use documents::{
+    attest_report, attest_sbom, declared_subjects, report_statement, sbom_statement, SbomFormat,
+};
 pub use error::{Error, Result};
 pub use export::{
-    sign_export_dir, sign_export_files, sign_manifest, verify_export, ExportVerification,
-    SignedExport,
+    export_bytes, export_statement, sign_export_dir, sign_export_files, sign_manifest,
+    verify_export, ExportVerification, SignedExport,
 };
 pub use export_json::{export_report_json, path_list_json, sign_export, sign_export_json};
 pub use forensic::{
@@ -34,6 +37,7 @@ pub use keys::{open_key, OpenedKey};
 pub use pipeline::{
     PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,
 };
+pub use pipeline_caller::CallerContext;
 pub use promotion::{
     attest_promotion, verify_promotion, PromotionRequirements, PromotionVerification,
 };

@@ -1,9 +1,10 @@
 //! The pipeline over JSON, for the faces that are not Rust (C ABI, Python, Node, the CLI's
 //! request files): one request object in, one outcome object out.
 //!
-//! Request: `{"access_token", "dpop_proof"?, "method"? (POST), "uri", "client_certificate_der_b64"?,
-//! "tenant", "predicate_type", "predicate", "subjects": [{"name", "digest": {"sha256": hex}}],
-//! "artifact_bytes"?, "scanner_release"?, "trace_id"?}`; unknown members and duplicate keys are
+//! Request: the caller's members (see [`CallerContext`]: `"access_token", "dpop_proof"?,
+//! "method"? (POST), "uri", "client_certificate_der_b64"?, "tenant", "scanner_release"?,
+//! "trace_id"?`) and the statement's: `"predicate_type", "predicate", "subjects": [{"name",
+//! "digest": {"sha256": hex}}], "artifact_bytes"?`; unknown members and duplicate keys are
 //! refused.
 //!
 //! Outcome: `{"envelope": {...}, "key_id", "algorithm", "certificate_chain": [base64 DER],
@@ -15,30 +16,26 @@ use std::collections::BTreeMap;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use stellaops_dsse::canon::{self, Limits};
-use stellaops_poe::{AuthRequest, ReleaseTrust};
+use stellaops_poe::ReleaseTrust;
 use stellaops_predicates::Subject;
 
 use crate::pipeline::{PipelineOutcome, PipelineRequest, SignerPipeline};
-use crate::{Error, Result};
+use crate::pipeline_caller::{invalid, CallerContext};
+use crate::Result;
 
+/// The members of a request that describe the statement; the rest is the caller.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct JsonRequest {
-    access_token: String,
-    dpop_proof: Option<String>,
-    method: Option<String>,
-    uri: String,
-    client_certificate_der_b64: Option<String>,
-    tenant: String,
+struct JsonStatement {
     predicate_type: String,
     predicate: Value,
     subjects: Vec<JsonSubject>,
     artifact_bytes: Option<u64>,
-    scanner_release: Option<String>,
-    trace_id: Option<String>,
 }
+
+const STATEMENT_MEMBERS: [&str; 4] = ["predicate_type", "predicate", "subjects", "artifact_bytes"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,29 +44,25 @@ struct JsonSubject {
     digest: BTreeMap<String, String>,
 }
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::InvalidRequest(message.into())
-}
-
 impl SignerPipeline {
     /// Run one request given as JSON and return the outcome as JSON (see the module
     /// documentation).
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`] for a malformed request; otherwise as [`SignerPipeline::sign`].
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a malformed request; otherwise as
+    /// [`SignerPipeline::sign`].
     pub fn sign_json(&self, request: &[u8]) -> Result<Vec<u8>> {
-        let value = canon::parse(request, &Limits::default())?.to_serde();
-        let r: JsonRequest =
-            serde_json::from_value(value).map_err(|e| invalid(format!("request: {e}")))?;
-        let certificate = r
-            .client_certificate_der_b64
-            .as_deref()
-            .map(|b| {
-                STANDARD
-                    .decode(b)
-                    .map_err(|_| invalid("client_certificate_der_b64 is not base64"))
-            })
-            .transpose()?;
+        let Value::Object(mut caller) = canon::parse(request, &Limits::default())?.to_serde()
+        else {
+            return Err(invalid("request: not a JSON object"));
+        };
+        let statement: Map<String, Value> = STATEMENT_MEMBERS
+            .iter()
+            .filter_map(|name| caller.remove_entry(*name))
+            .collect();
+        let r: JsonStatement = serde_json::from_value(Value::Object(statement))
+            .map_err(|e| invalid(format!("request: {e}")))?;
+        let caller = CallerContext::from_members(caller, "request")?;
         let subjects = r
             .subjects
             .into_iter()
@@ -77,20 +70,13 @@ impl SignerPipeline {
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let predicate = serde_json::to_vec(&r.predicate).map_err(|e| invalid(e.to_string()))?;
         let outcome = self.sign(PipelineRequest {
-            auth: AuthRequest {
-                access_token: &r.access_token,
-                dpop_proof: r.dpop_proof.as_deref(),
-                method: r.method.as_deref().unwrap_or("POST"),
-                uri: &r.uri,
-                client_certificate: certificate.as_deref(),
-                tenant: &r.tenant,
-            },
+            auth: caller.auth(),
             predicate_type: &r.predicate_type,
             predicate_json: &predicate,
             subjects,
             artifact_bytes: r.artifact_bytes.unwrap_or(0),
-            scanner_release: r.scanner_release.as_deref(),
-            trace_id: r.trace_id.as_deref(),
+            scanner_release: caller.scanner_release.as_deref(),
+            trace_id: caller.trace_id.as_deref(),
         })?;
         Ok(outcome_json(&outcome))
     }

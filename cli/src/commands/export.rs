@@ -3,12 +3,13 @@
 use std::path::Path;
 
 use stellaops_signer::{
-    export_report_json, sign_export, verify_export, ExportOptions, SymlinkPolicy,
-    VerificationPolicy,
+    export_bytes, export_report_json, export_statement, sign_export, verify_export, ExportManifest,
+    ExportOptions, SignedExport, SymlinkPolicy, VerificationPolicy,
 };
 
 use crate::cli::{ExportSignArgs, ExportVerifyArgs};
 use crate::io::{read_input, signing_keys, verifying_keys, write_output};
+use crate::pipeline_signer::PipelineSigner;
 use crate::Failure;
 
 pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
@@ -16,18 +17,34 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         .iter()
         .filter_map(|out| inside(&a.dir, out))
         .collect();
+    let pipeline = PipelineSigner::open(&a.pipeline)?;
     let options = ExportOptions {
         export_id: a.export_id.clone(),
-        tenant: a.tenant.tenant.clone(),
+        // Through a pipeline, the export belongs to the tenant the caller signs for.
+        tenant: match &pipeline {
+            Some(p) => Some(p.tenant().to_owned()),
+            None => a.tenant.tenant.clone(),
+        },
         profile: a.profile.clone(),
         created_at: a.created_at.clone(),
         sha512: a.sha512,
         symlinks: SymlinkPolicy::record_if(a.record_symlinks),
         exclude,
     };
-    let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
-    let keys: Vec<&stellaops_signer::OpenedKey> = keys.iter().collect();
-    let signed = sign_export(&keys, &a.dir, None, &options)?;
+    let signed = match pipeline {
+        Some(pipeline) => {
+            let manifest = ExportManifest::from_dir(&a.dir, &options)
+                .map_err(stellaops_signer::Error::from)?;
+            let statement = export_statement(&manifest)?;
+            let outcome = pipeline.sign(&statement, export_bytes(&manifest))?;
+            SignedExport::new(manifest, outcome.envelope)?
+        }
+        None => {
+            let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
+            let keys: Vec<&stellaops_signer::OpenedKey> = keys.iter().collect();
+            sign_export(&keys, &a.dir, None, &options)?
+        }
+    };
     write_output(Some(&a.manifest), &signed.manifest_json)?;
     write_output(Some(&a.envelope), &signed.envelope_json)?;
     let m = &signed.manifest;

@@ -15,6 +15,7 @@ use crate::cli::{PromotionAttestArgs, PromotionVerifyArgs};
 use crate::io::{
     parse_digest, parse_subject, read_input, signing_keys, verifying_keys, write_envelope,
 };
+use crate::pipeline_signer::PipelineSigner;
 use crate::Failure;
 
 pub(crate) fn attest(a: &PromotionAttestArgs) -> Result<(), Failure> {
@@ -74,13 +75,28 @@ pub(crate) fn attest(a: &PromotionAttestArgs) -> Result<(), Failure> {
         other: BTreeMap::new(),
     };
     let s = &a.signing;
-    let keys = signing_keys(&s.keys, &s.tenant, Some("promotion"))?;
-    let envelope = attest_promotion(&super::as_dyn(&keys), &promotion)?;
+    let envelope_json = match PipelineSigner::open(&s.pipeline)? {
+        Some(pipeline) => {
+            let statement = promotion
+                .statement()
+                .map_err(stellaops_signer::Error::from)?;
+            // A promotion moves no bytes; its size is the statement's.
+            let size = statement
+                .to_json()
+                .map_err(stellaops_signer::Error::from)?
+                .len();
+            pipeline.sign(&statement, size as u64)?.envelope_json
+        }
+        None => {
+            let keys = signing_keys(&s.keys, &s.tenant, Some("promotion"))?;
+            attest_promotion(&super::as_dyn(&keys), &promotion)?.to_json()
+        }
+    };
     eprintln!(
         "stella: promotion of {} from {} to {} attested",
         promotion.artifact.name, promotion.source.environment, promotion.target.environment
     );
-    write_envelope(s.out.as_deref(), envelope.to_json())
+    write_envelope(s.out.as_deref(), envelope_json)
 }
 
 pub(crate) fn verify(a: &PromotionVerifyArgs) -> Result<(), Failure> {

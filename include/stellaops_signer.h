@@ -189,6 +189,14 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_INVALID_EXPORT_ENTRY = 214,
   /**
+   * A Sigstore bundle is malformed or of a kind no verifier accepts.
+   */
+  STELLAOPS_STATUS_INVALID_BUNDLE = 215,
+  /**
+   * A Sigstore trusted root is malformed or unusable.
+   */
+  STELLAOPS_STATUS_INVALID_TRUSTED_ROOT = 216,
+  /**
    * The algorithm is not one the library knows.
    */
   STELLAOPS_STATUS_UNKNOWN_ALGORITHM = 300,
@@ -320,6 +328,14 @@ enum stellaops_status
    * The export on disk differs from its signed manifest; the report names every file.
    */
   STELLAOPS_STATUS_EXPORT_CHANGED = 408,
+  /**
+   * A Sigstore bundle's certificate is not for the required identity or OIDC issuer.
+   */
+  STELLAOPS_STATUS_IDENTITY_MISMATCH = 409,
+  /**
+   * The artifact is not the one a Sigstore bundle signs.
+   */
+  STELLAOPS_STATUS_ARTIFACT_MISMATCH = 410,
   /**
    * A short predicate name is not in the catalog.
    */

@@ -454,8 +454,39 @@ pub(crate) struct VerifyArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) bundle: BundleArgs,
     /// The envelope file, or - for stdin.
-    pub(crate) envelope: PathBuf,
+    #[arg(required_unless_present = "bundle", conflicts_with = "bundle")]
+    pub(crate) envelope: Option<PathBuf>,
+}
+
+/// `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
+#[derive(Debug, Args)]
+pub(crate) struct BundleArgs {
+    /// Verify this Sigstore bundle (v0.1 to v0.3) instead of an envelope: certificate chain,
+    /// SCT, Rekor inclusion proof or signed entry timestamp, signature, identity, and the
+    /// --artifact if given. No network access. Keyless bundles need --certificate-identity (or
+    /// -regexp) and --certificate-oidc-issuer; keyful ones one --key.
+    #[arg(long, value_name = "FILE", requires = "trusted_root")]
+    pub(crate) bundle: Option<PathBuf>,
+    /// The Sigstore trusted root (trusted_root.json, as cosign and sigstore-python use it).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub(crate) trusted_root: Option<PathBuf>,
+    /// The signing certificate's identity (SAN), exactly.
+    #[arg(long, value_name = "ID", requires = "certificate_oidc_issuer")]
+    pub(crate) certificate_identity: Option<String>,
+    /// The signing certificate's identity, as a regular expression matching all of it.
+    #[arg(
+        long,
+        value_name = "REGEX",
+        conflicts_with = "certificate_identity",
+        requires = "certificate_oidc_issuer"
+    )]
+    pub(crate) certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer recorded in the signing certificate, exactly.
+    #[arg(long, value_name = "URL", requires = "bundle")]
+    pub(crate) certificate_oidc_issuer: Option<String>,
 }
 
 #[derive(Debug, Args)]

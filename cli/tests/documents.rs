@@ -402,33 +402,11 @@ fn a_promotion_that_breaks_the_schema_is_not_signed() -> TestResult {
     Ok(())
 }
 
-/// The sigstore-go module (v1.0.0) from the Go module proxy: its examples and test data hold
-/// real npm provenance and publish bundles. Fails loudly when Go or the proxy is missing.
-fn sigstore_go() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
-    let out = Command::new("go")
-        .args([
-            "mod",
-            "download",
-            "-json",
-            "github.com/sigstore/sigstore-go@v1.0.0",
-        ])
-        .current_dir(std::env::temp_dir())
-        .env("GOFLAGS", "-mod=mod")
-        .output()
-        .map_err(|e| format!("go is needed for the real Sigstore bundles: {e}"))?;
-    let info: Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| format!("go mod download: {e}: {}", text(&out.stderr)))?;
-    let dir = info["Dir"]
-        .as_str()
-        .ok_or_else(|| format!("go mod download: {info}"))?;
-    Ok(std::path::PathBuf::from(dir))
-}
-
 #[test]
 fn forensics_reads_real_sigstore_bundles() -> TestResult {
     let dir = setup()?;
     let p = dir.path();
-    let go = sigstore_go()?;
+    let go = stellaops_tests::sigstore_data::go_data();
     let path = |rel: &str| go.join(rel).display().to_string();
 
     // npm provenance of sigstore-js 1.3.0: keyless, GitHub Actions identity, Rekor entry.

@@ -61,6 +61,10 @@ pub enum stellaops_status {
     /// A path or entry of an export cannot be exported (not a normalized relative path, listed
     /// twice, a special file, a refused symbolic link).
     InvalidExportEntry = 214,
+    /// A Sigstore bundle is malformed or of a kind no verifier accepts.
+    InvalidBundle = 215,
+    /// A Sigstore trusted root is malformed or unusable.
+    InvalidTrustedRoot = 216,
     /// The algorithm is not one the library knows.
     UnknownAlgorithm = 300,
     /// The key type, curve, size or operation is not supported.
@@ -127,6 +131,10 @@ pub enum stellaops_status {
     PredicateMismatch = 407,
     /// The export on disk differs from its signed manifest; the report names every file.
     ExportChanged = 408,
+    /// A Sigstore bundle's certificate is not for the required identity or OIDC issuer.
+    IdentityMismatch = 409,
+    /// The artifact is not the one a Sigstore bundle signs.
+    ArtifactMismatch = 410,
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
     /// The allow-list in reject mode refused the predicate type.
@@ -171,6 +179,8 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::InvalidManifest => S::InvalidManifest,
             ErrorCode::InvalidPredicate => S::InvalidPredicate,
             ErrorCode::InvalidExportEntry => S::InvalidExportEntry,
+            ErrorCode::InvalidBundle => S::InvalidBundle,
+            ErrorCode::InvalidTrustedRoot => S::InvalidTrustedRoot,
             ErrorCode::UnknownAlgorithm => S::UnknownAlgorithm,
             ErrorCode::UnsupportedKey => S::UnsupportedKey,
             ErrorCode::AlgorithmMismatch => S::AlgorithmMismatch,
@@ -204,6 +214,8 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::ManifestMismatch => S::ManifestMismatch,
             ErrorCode::PredicateMismatch => S::PredicateMismatch,
             ErrorCode::ExportChanged => S::ExportChanged,
+            ErrorCode::IdentityMismatch => S::IdentityMismatch,
+            ErrorCode::ArtifactMismatch => S::ArtifactMismatch,
             ErrorCode::UnknownPredicateType => S::UnknownPredicateType,
             ErrorCode::PredicateNotAllowed => S::PredicateNotAllowed,
             ErrorCode::Io => S::Io,

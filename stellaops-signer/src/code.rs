@@ -57,6 +57,11 @@ pub enum ErrorCode {
     /// A path or entry of an export cannot be exported: not a normalized relative path, listed
     /// twice, a special file, a refused symbolic link, a name that is not UTF-8.
     InvalidExportEntry = 214,
+    /// A Sigstore bundle is malformed (JSON, fields, encodings) or of a kind no verifier
+    /// accepts (several signatures, a v0.3 bundle without an inclusion proof).
+    InvalidBundle = 215,
+    /// A Sigstore trusted root is malformed or holds unusable keys or certificates.
+    InvalidTrustedRoot = 216,
 
     /// The algorithm name is not one the library knows.
     UnknownAlgorithm = 300,
@@ -128,6 +133,10 @@ pub enum ErrorCode {
     PredicateMismatch = 407,
     /// The export on disk differs from its signed manifest (missing, extra or changed files).
     ExportChanged = 408,
+    /// A Sigstore bundle's signing certificate is not for the required identity or OIDC issuer.
+    IdentityMismatch = 409,
+    /// The artifact is not the one a Sigstore bundle signs.
+    ArtifactMismatch = 410,
 
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
@@ -175,6 +184,8 @@ impl ErrorCode {
         ErrorCode::InvalidManifest,
         ErrorCode::InvalidPredicate,
         ErrorCode::InvalidExportEntry,
+        ErrorCode::InvalidBundle,
+        ErrorCode::InvalidTrustedRoot,
         ErrorCode::UnknownAlgorithm,
         ErrorCode::UnsupportedKey,
         ErrorCode::AlgorithmMismatch,
@@ -208,6 +219,8 @@ impl ErrorCode {
         ErrorCode::ManifestMismatch,
         ErrorCode::PredicateMismatch,
         ErrorCode::ExportChanged,
+        ErrorCode::IdentityMismatch,
+        ErrorCode::ArtifactMismatch,
         ErrorCode::UnknownPredicateType,
         ErrorCode::PredicateNotAllowed,
         ErrorCode::Io,
@@ -255,6 +268,8 @@ impl ErrorCode {
             ErrorCode::InvalidManifest => "invalid_manifest",
             ErrorCode::InvalidPredicate => "invalid_predicate",
             ErrorCode::InvalidExportEntry => "invalid_export_entry",
+            ErrorCode::InvalidBundle => "invalid_bundle",
+            ErrorCode::InvalidTrustedRoot => "invalid_trusted_root",
             ErrorCode::UnknownAlgorithm => "unknown_algorithm",
             ErrorCode::UnsupportedKey => "unsupported_key",
             ErrorCode::AlgorithmMismatch => "algorithm_mismatch",
@@ -288,6 +303,8 @@ impl ErrorCode {
             ErrorCode::ManifestMismatch => "manifest_mismatch",
             ErrorCode::PredicateMismatch => "predicate_mismatch",
             ErrorCode::ExportChanged => "export_changed",
+            ErrorCode::IdentityMismatch => "identity_mismatch",
+            ErrorCode::ArtifactMismatch => "artifact_mismatch",
             ErrorCode::UnknownPredicateType => "unknown_predicate_type",
             ErrorCode::PredicateNotAllowed => "predicate_not_allowed",
             ErrorCode::Io => "io",
@@ -329,6 +346,8 @@ impl Error {
             Error::ExportChanged { .. } => ErrorCode::ExportChanged,
             Error::NoHome => ErrorCode::NoHome,
             Error::Keys(e) => keys_code(e),
+            #[cfg(feature = "sigstore")]
+            Error::Sigstore(e) => sigstore_code(e),
             Error::NotExportable { .. } => ErrorCode::KeyNotExportable,
             Error::Denied(_) => ErrorCode::Denied,
             Error::Audit(_) => ErrorCode::AuditFailed,
@@ -361,6 +380,22 @@ fn crypto_code(e: &stellaops_crypto::Error) -> ErrorCode {
             None => ErrorCode::BackendFailed,
         },
         E::InvalidSignature => ErrorCode::VerificationFailed,
+        _ => ErrorCode::Internal,
+    }
+}
+
+#[cfg(feature = "sigstore")]
+fn sigstore_code(e: &stellaops_sigstore::Error) -> ErrorCode {
+    use stellaops_sigstore::Error as E;
+    match e {
+        E::TrustedRoot(_) => ErrorCode::InvalidTrustedRoot,
+        E::InvalidBundle(_) => ErrorCode::InvalidBundle,
+        E::InvalidPattern(_) | E::ArtifactRequired(_) => ErrorCode::InvalidArgument,
+        E::InvalidKey(_) => ErrorCode::MalformedKey,
+        E::IdentityMismatch(_) => ErrorCode::IdentityMismatch,
+        E::Verification(_) => ErrorCode::VerificationFailed,
+        E::ArtifactMismatch(_) => ErrorCode::ArtifactMismatch,
+        E::Io { .. } => ErrorCode::Io,
         _ => ErrorCode::Internal,
     }
 }
@@ -486,6 +521,8 @@ mod tests {
             (ErrorCode::InvalidManifest, 212),
             (ErrorCode::InvalidPredicate, 213),
             (ErrorCode::InvalidExportEntry, 214),
+            (ErrorCode::InvalidBundle, 215),
+            (ErrorCode::InvalidTrustedRoot, 216),
             (ErrorCode::UnknownAlgorithm, 300),
             (ErrorCode::UnsupportedKey, 301),
             (ErrorCode::AlgorithmMismatch, 302),
@@ -519,6 +556,8 @@ mod tests {
             (ErrorCode::ManifestMismatch, 406),
             (ErrorCode::PredicateMismatch, 407),
             (ErrorCode::ExportChanged, 408),
+            (ErrorCode::IdentityMismatch, 409),
+            (ErrorCode::ArtifactMismatch, 410),
             (ErrorCode::UnknownPredicateType, 500),
             (ErrorCode::PredicateNotAllowed, 501),
             (ErrorCode::Io, 600),

@@ -65,6 +65,10 @@ pub enum Error {
     /// A key URI, key backend or tenant key configuration error.
     #[error(transparent)]
     Keys(#[from] stellaops_keys::Error),
+    /// A Sigstore bundle or trusted root was unusable, or the bundle did not verify.
+    #[cfg(feature = "sigstore")]
+    #[error(transparent)]
+    Sigstore(#[from] stellaops_sigstore::Error),
     /// The key lives in a backend (HSM, KMS, Vault) that never hands out its private key.
     #[error("the {scheme} key cannot be exported: its private key never leaves the backend")]
     NotExportable {

@@ -49,6 +49,8 @@ pub use stellaops_crypto as crypto;
 pub use stellaops_dsse as dsse;
 pub use stellaops_keys as key_backends;
 pub use stellaops_predicates as predicates;
+#[cfg(feature = "sigstore")]
+pub use stellaops_sigstore as sigstore;
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};

@@ -2,6 +2,8 @@
 //!
 //! A missing oracle fails the test with instructions; nothing is skipped.
 
+pub mod sigstore_data;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -34,6 +34,8 @@ const (
 	CodeInvalidManifest       Code = C.STELLAOPS_STATUS_INVALID_MANIFEST
 	CodeInvalidPredicate      Code = C.STELLAOPS_STATUS_INVALID_PREDICATE
 	CodeInvalidExportEntry    Code = C.STELLAOPS_STATUS_INVALID_EXPORT_ENTRY
+	CodeInvalidBundle         Code = C.STELLAOPS_STATUS_INVALID_BUNDLE
+	CodeInvalidTrustedRoot    Code = C.STELLAOPS_STATUS_INVALID_TRUSTED_ROOT
 	CodeUnknownAlgorithm      Code = C.STELLAOPS_STATUS_UNKNOWN_ALGORITHM
 	CodeUnsupportedKey        Code = C.STELLAOPS_STATUS_UNSUPPORTED_KEY
 	CodeAlgorithmMismatch     Code = C.STELLAOPS_STATUS_ALGORITHM_MISMATCH
@@ -67,6 +69,8 @@ const (
 	CodeManifestMismatch      Code = C.STELLAOPS_STATUS_MANIFEST_MISMATCH
 	CodePredicateMismatch     Code = C.STELLAOPS_STATUS_PREDICATE_MISMATCH
 	CodeExportChanged         Code = C.STELLAOPS_STATUS_EXPORT_CHANGED
+	CodeIdentityMismatch      Code = C.STELLAOPS_STATUS_IDENTITY_MISMATCH
+	CodeArtifactMismatch      Code = C.STELLAOPS_STATUS_ARTIFACT_MISMATCH
 	CodeUnknownPredicateType  Code = C.STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE
 	CodePredicateNotAllowed   Code = C.STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED
 	CodeIO                    Code = C.STELLAOPS_STATUS_IO

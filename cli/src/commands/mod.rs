@@ -2,6 +2,7 @@
 
 mod attest;
 mod audit;
+mod bundle;
 mod canon;
 mod export;
 mod forensic;

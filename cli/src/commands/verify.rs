@@ -7,7 +7,10 @@ use crate::io::{read_input, verifying_keys};
 use crate::Failure;
 
 pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
-    let envelope = read_input(&a.envelope)?;
+    let Some(envelope) = &a.envelope else {
+        return super::bundle::verify(a);
+    };
+    let envelope = read_input(envelope)?;
     let mut keys = verifying_keys(&a.keys)?;
     if let Some(config) = &a.key_config {
         let registry = KeyRegistry::load(config).map_err(stellaops_signer::Error::from)?;

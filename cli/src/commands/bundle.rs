@@ -1,0 +1,122 @@
+//! `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
+
+use serde_json::{json, Value};
+use stellaops_signer::sigstore::{
+    verify_bundle, BundleVerification, Identity, Signer, TrustedRoot,
+};
+
+use crate::cli::VerifyArgs;
+use crate::io::read_input;
+use crate::Failure;
+
+fn sigstore<T>(r: Result<T, stellaops_signer::sigstore::Error>) -> Result<T, Failure> {
+    r.map_err(|e| stellaops_signer::Error::from(e).into())
+}
+
+/// Which signer the flags require.
+fn signer(a: &VerifyArgs) -> Result<Signer, Failure> {
+    let b = &a.bundle;
+    let identity = match (&b.certificate_identity, &b.certificate_identity_regexp) {
+        (Some(exact), _) => Some(Identity::exact(exact.clone())),
+        (None, Some(pattern)) => Some(sigstore(Identity::pattern(pattern))?),
+        (None, None) => None,
+    };
+    match (identity, &b.certificate_oidc_issuer, a.keys.as_slice()) {
+        (Some(identity), Some(issuer), []) => Ok(Signer::Keyless {
+            identity,
+            issuer: issuer.clone(),
+        }),
+        (None, None, [key]) => sigstore(Signer::public_key(&read_input(key)?)),
+        _ => Err(Failure::Usage(
+            "a keyless bundle needs --certificate-identity (or --certificate-identity-regexp) and \
+             --certificate-oidc-issuer; a keyful bundle exactly one --key"
+                .into(),
+        )),
+    }
+}
+
+pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
+    let (Some(bundle), Some(root)) = (&a.bundle.bundle, &a.bundle.trusted_root) else {
+        return Err(Failure::Usage(
+            "give an envelope, or --bundle with --trusted-root".into(),
+        ));
+    };
+    if a.artifacts.len() > 1
+        || a.threshold != 1
+        || a.payload_type.is_some()
+        || a.key_config.is_some()
+    {
+        return Err(Failure::Usage(
+            "a bundle carries one signature over one artifact: at most one --artifact, and no \
+             --threshold, --payload-type or --key-config"
+                .into(),
+        ));
+    }
+    let signer = signer(a)?;
+    let root = sigstore(TrustedRoot::from_file(root))?;
+    let artifact = a.artifacts.first().map(std::path::PathBuf::as_path);
+    let v = sigstore(verify_bundle(
+        &read_input(bundle)?,
+        &root,
+        &signer,
+        artifact,
+    ))?;
+    if a.json {
+        println!("{:#}", report(&v));
+    } else {
+        print_text(&v, artifact);
+    }
+    Ok(())
+}
+
+fn subjects(v: &BundleVerification) -> Vec<Value> {
+    v.statement
+        .as_ref()
+        .and_then(|s| s["subject"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+fn report(v: &BundleVerification) -> Value {
+    json!({
+        "verified": true,
+        "mediaType": v.media_type,
+        "identity": v.identity,
+        "issuer": v.issuer,
+        "integratedTime": v.integrated_time,
+        "certificateVerified": v.certificate_verified,
+        "sctVerified": v.sct_verified,
+        "tlogVerified": v.tlog_verified,
+        "payloadType": v.payload_type,
+        "predicateType": v.statement.as_ref().map(|s| s["predicateType"].clone()),
+        "subjects": subjects(v),
+        "artifactChecked": v.artifact_checked,
+    })
+}
+
+fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
+    println!("verified: Sigstore bundle ({})", v.media_type);
+    match (&v.identity, &v.issuer) {
+        (Some(identity), Some(issuer)) => {
+            println!(
+                "  signed by {identity} (OIDC issuer {issuer}); certificate chain and SCT checked"
+            )
+        }
+        _ => println!("  signed by the given public key"),
+    }
+    if let Some(time) = &v.integrated_time {
+        println!("  logged in Rekor at {time}; entry checked");
+    }
+    if let Some(statement) = &v.statement {
+        println!(
+            "  predicate: {}",
+            statement["predicateType"].as_str().unwrap_or("?")
+        );
+        for s in subjects(v) {
+            println!("  subject:   {}", s["name"].as_str().unwrap_or("?"));
+        }
+    }
+    match artifact {
+        Some(path) => println!("  artifact {}: is the signed one", path.display()),
+        None => println!("  no --artifact: signature checked against the digest the bundle names"),
+    }
+}

@@ -1,0 +1,87 @@
+//! The errors of this crate.
+
+/// Why a bundle was not accepted. [`Error::is_verification_failure`] separates "the bundle does
+/// not verify" from "the input could not be read".
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The trusted root is not a Sigstore `trusted_root.json`, or holds unusable keys or
+    /// certificates.
+    #[error("trusted root: {0}")]
+    TrustedRoot(String),
+    /// The bundle is malformed (JSON, duplicate keys, fields, encodings) or of a kind no
+    /// verifier accepts (several signatures, an unknown media type).
+    #[error("bundle: {0}")]
+    InvalidBundle(String),
+    /// The identity pattern is not a regular expression.
+    #[error("identity pattern: {0}")]
+    InvalidPattern(String),
+    /// The public key given for a keyful bundle cannot be read.
+    #[error("public key: {0}")]
+    InvalidKey(String),
+    /// Without an artifact, the bundle names no digest to check the signature against.
+    #[error("bundle: {0}")]
+    ArtifactRequired(String),
+    /// The signing certificate's identity or OIDC issuer is not the required one.
+    #[error("identity: {0}")]
+    IdentityMismatch(String),
+    /// A signature, the certificate chain, the SCT, the transparency-log proof, the signed
+    /// entry timestamp or a time check did not verify.
+    #[error("{0}")]
+    Verification(String),
+    /// The artifact is not the one the bundle signs.
+    #[error("artifact: {0}")]
+    ArtifactMismatch(String),
+    /// A file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Whether verification ran and said no (as opposed to unreadable input).
+    pub fn is_verification_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::IdentityMismatch(_) | Error::Verification(_) | Error::ArtifactMismatch(_)
+        )
+    }
+
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+impl From<sigstore_verify::Error> for Error {
+    fn from(e: sigstore_verify::Error) -> Self {
+        use sigstore_verify::Error as E;
+        let text = e.to_string();
+        match e {
+            E::IdentityMismatch { .. } | E::IssuerMismatch { .. } => Error::IdentityMismatch(text),
+            E::ArtifactMismatch(_) => Error::ArtifactMismatch(text),
+            E::InvalidBundle(_) | E::UnsupportedBundle(_) | E::Bundle(_) | E::Types(_) => {
+                Error::InvalidBundle(text)
+            }
+            E::InvalidTrustRoot(_) | E::TrustRoot(_) | E::TrustedCertificate(_) => {
+                Error::TrustedRoot(text)
+            }
+            E::ArtifactRead(source) => Error::Io {
+                path: String::from("artifact"),
+                source,
+            },
+            // Signatures, certificates, logs, timestamps, crypto: the bundle does not verify.
+            _ => Error::Verification(text),
+        }
+    }
+}
+
+/// Result with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,27 @@
+//! Sigstore bundles, verified offline.
+//!
+//! A bundle (`application/vnd.dev.sigstore.bundle*+json`, v0.1 to v0.3) carries a DSSE envelope
+//! or a message signature, the signing certificate (keyless) or a public-key hint (keyful), and
+//! the Rekor entry with its inclusion proof and/or signed entry timestamp. [`verify_bundle`]
+//! checks all of it against a Sigstore `trusted_root.json` — the same file cosign,
+//! sigstore-python and sigstore-js use, and the one an Offline Kit ships — and against the
+//! identity the caller requires, with no network access: the verifier below it (the Sigstore
+//! project's `sigstore-verify`, built without its TUF and HTTP features) has no client to make
+//! one.
+//!
+//! What is checked, in the verifier's order: the bundle's shape; for keyless bundles the
+//! certificate chain to a trusted Fulcio CA at signing time, the code-signing EKU, the embedded
+//! SCT against the trusted CT logs, and the identity and OIDC issuer; the transparency-log
+//! entry (inclusion proof against a signed checkpoint, or the signed entry timestamp of older
+//! bundles) against the trusted Rekor keys valid at integrated time; the signature (DSSE PAE or
+//! message); and that the log entry and the artifact (or its digest) are the ones signed.
+
+#![forbid(unsafe_code)]
+
+mod error;
+mod identity;
+mod verify;
+
+pub use error::{Error, Result};
+pub use identity::Identity;
+pub use verify::{verify_bundle, BundleVerification, Signer, TrustedRoot};

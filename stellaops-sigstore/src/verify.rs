@@ -1,0 +1,285 @@
+//! [`verify_bundle`]: one bundle, one trusted root, one required signer.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::Value;
+use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
+use sigstore_verify::{
+    IdentityMatcher, PublicKeyVerificationPolicy, VerificationPolicy, VerificationResult, Verifier,
+};
+use stellaops_dsse::canon::{self, Limits};
+
+use crate::{Error, Identity, Result};
+
+/// A Sigstore trusted root (`trusted_root.json`): Fulcio CAs, Rekor and CT log keys, timestamp
+/// authorities, each with its validity window. Loading it prepares the keyrings once; one root
+/// verifies any number of bundles.
+pub struct TrustedRoot {
+    verifier: Verifier,
+}
+
+impl std::fmt::Debug for TrustedRoot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustedRoot").finish_non_exhaustive()
+    }
+}
+
+impl TrustedRoot {
+    /// Read a trusted root, strictly (duplicate keys and malformed JSON are refused).
+    ///
+    /// # Errors
+    /// [`Error::TrustedRoot`] for a document that is not a usable trusted root.
+    pub fn from_json(json: &[u8]) -> Result<Self> {
+        let text = strict_json(json).map_err(Error::TrustedRoot)?;
+        // The verifier's parser takes any object with the right optional members; a bundle or
+        // some other Sigstore document given by mistake must not become an empty root.
+        let doc: Value =
+            serde_json::from_str(text).map_err(|e| Error::TrustedRoot(e.to_string()))?;
+        let media_type = doc["mediaType"].as_str().unwrap_or_default();
+        if !media_type.starts_with("application/vnd.dev.sigstore.trustedroot") {
+            return Err(Error::TrustedRoot(format!(
+                "media type {media_type:?} is not a Sigstore trusted root"
+            )));
+        }
+        let root = sigstore_verify::trust_root::TrustedRoot::from_json(text)
+            .map_err(|e| Error::TrustedRoot(e.to_string()))?;
+        let verifier = Verifier::new(&root).map_err(|e| Error::TrustedRoot(e.to_string()))?;
+        Ok(TrustedRoot { verifier })
+    }
+
+    /// [`TrustedRoot::from_json`] on a file.
+    ///
+    /// # Errors
+    /// [`Error::Io`]; as [`TrustedRoot::from_json`].
+    pub fn from_file(path: &Path) -> Result<Self> {
+        Self::from_json(&std::fs::read(path).map_err(|e| Error::io(path, e))?)
+    }
+}
+
+/// Who must have signed.
+#[derive(Clone, Debug)]
+pub enum Signer {
+    /// Keyless: a Fulcio certificate for this identity, issued on a token from this OIDC issuer
+    /// (compared exactly, as cosign's `--certificate-oidc-issuer`).
+    Keyless {
+        /// The certificate's SAN.
+        identity: Identity,
+        /// The OIDC issuer recorded in the certificate.
+        issuer: String,
+    },
+    /// Keyful: this public key (SubjectPublicKeyInfo DER); the bundle carries a key hint.
+    PublicKey(Vec<u8>),
+}
+
+impl Signer {
+    /// A keyful signer from a PEM (`PUBLIC KEY`) or DER SubjectPublicKeyInfo.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when the bytes are neither.
+    pub fn public_key(bytes: &[u8]) -> Result<Self> {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if text.contains("-----BEGIN") {
+                let key =
+                    DerPublicKey::from_pem(text).map_err(|e| Error::InvalidKey(e.to_string()))?;
+                return Ok(Signer::PublicKey(key.as_bytes().to_vec()));
+            }
+        }
+        if bytes.first() != Some(&0x30) {
+            return Err(Error::InvalidKey(
+                "neither a PEM public key nor DER SubjectPublicKeyInfo".into(),
+            ));
+        }
+        Ok(Signer::PublicKey(bytes.to_vec()))
+    }
+}
+
+/// What a verified bundle says. Only made by a successful [`verify_bundle`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct BundleVerification {
+    /// The bundle's media type (its version).
+    pub media_type: String,
+    /// The certificate's SAN (keyless).
+    pub identity: Option<String>,
+    /// The certificate's OIDC issuer (keyless).
+    pub issuer: Option<String>,
+    /// When the log integrated the entry (RFC 3339), as the log signed it.
+    pub integrated_time: Option<String>,
+    /// Whether the certificate chain, EKU and validity were checked (keyless: always).
+    pub certificate_verified: bool,
+    /// Whether the certificate's SCT was checked (keyless: always).
+    pub sct_verified: bool,
+    /// Whether the transparency-log entry was checked (always).
+    pub tlog_verified: bool,
+    /// The DSSE payload type, for DSSE bundles.
+    pub payload_type: Option<String>,
+    /// The in-toto statement, for DSSE bundles.
+    pub statement: Option<Value>,
+    /// Whether an artifact was given and checked against the signed digest(s); otherwise the
+    /// signature was checked against the digest the bundle itself names.
+    pub artifact_checked: bool,
+}
+
+/// Verify a bundle against `root`, requiring `signer`, with `artifact` (a file, hashed by
+/// streaming) bound to the signature: for a DSSE bundle the artifact must match one of the
+/// statement's subjects, for a message signature it must be the signed message. Without an
+/// artifact the signature is checked against the digest the bundle names (the first subject,
+/// or the message digest), so everything but the binding to a file is verified.
+///
+/// No network access: everything comes from the bundle, the root and the artifact.
+///
+/// # Errors
+/// Input errors: [`Error::InvalidBundle`], [`Error::ArtifactRequired`], [`Error::Io`].
+/// Verification failures ([`Error::is_verification_failure`]): [`Error::IdentityMismatch`],
+/// [`Error::Verification`], [`Error::ArtifactMismatch`].
+pub fn verify_bundle(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    signer: &Signer,
+    artifact: Option<&Path>,
+) -> Result<BundleVerification> {
+    let text = strict_json(bundle_json).map_err(Error::InvalidBundle)?;
+    let document: Value =
+        serde_json::from_str(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
+    let bundle = Bundle::from_json(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
+    let result = match signer {
+        Signer::Keyless { identity, issuer } => {
+            let policy = match identity {
+                Identity::Exact(value) => {
+                    VerificationPolicy::new(IdentityMatcher::Exact(value.clone()), issuer.clone())
+                }
+                // The verifier matches exact values only: let it check the issuer and everything
+                // else, then match the pattern on the verified certificate's identity.
+                Identity::Pattern(_) => {
+                    VerificationPolicy::any_identity().require_issuer(issuer.clone())
+                }
+            };
+            let result = run(root, &bundle, &document, &policy, artifact)?;
+            let found = result.identity().map(|san| san.as_str().to_owned());
+            if !found.as_deref().is_some_and(|san| identity.matches(san)) {
+                return Err(Error::IdentityMismatch(format!(
+                    "the certificate is for {}, required {identity}",
+                    found.as_deref().unwrap_or("no identity")
+                )));
+            }
+            result
+        }
+        Signer::PublicKey(spki) => {
+            let policy = PublicKeyVerificationPolicy::new(DerPublicKey::new(spki.clone()));
+            run(root, &bundle, &document, &policy, artifact)?
+        }
+    };
+    let envelope = document.get("dsseEnvelope");
+    Ok(BundleVerification {
+        media_type: document["mediaType"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        identity: result.identity().map(|san| san.as_str().to_owned()),
+        issuer: result.issuer().map(str::to_owned),
+        integrated_time: result.integrated_time().map(|t| t.to_string()),
+        certificate_verified: result.certificate_verified(),
+        sct_verified: result.sct_verified(),
+        tlog_verified: result.tlog_verified(),
+        payload_type: envelope
+            .and_then(|e| e["payloadType"].as_str())
+            .map(str::to_owned),
+        statement: envelope.and_then(statement_of),
+        artifact_checked: artifact.is_some(),
+    })
+}
+
+/// Verify with the artifact file, or with the digest the bundle names.
+fn run<P: sigstore_verify::Policy>(
+    root: &TrustedRoot,
+    bundle: &Bundle,
+    document: &Value,
+    policy: &P,
+    artifact: Option<&Path>,
+) -> Result<VerificationResult> {
+    let verifier = &root.verifier;
+    let Some(path) = artifact else {
+        return Ok(verifier.verify(named_digest(document)?, bundle, policy)?);
+    };
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    match verifier.verify_reader(file, bundle, policy) {
+        // Schemes that sign the message itself (Ed25519) need the bytes, not a digest.
+        Err(sigstore_verify::Error::UnsupportedArtifact(_)) => {
+            let mut bytes = Vec::new();
+            File::open(path)
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(|e| Error::io(path, e))?;
+            Ok(verifier.verify(bytes.as_slice(), bundle, policy)?)
+        }
+        Err(sigstore_verify::Error::ArtifactRead(e)) => Err(Error::io(path, e)),
+        other => Ok(other?),
+    }
+}
+
+/// The digest a bundle names for its artifact: the first subject of a DSSE statement with a
+/// SHA-2 digest, or a message signature's digest.
+fn named_digest(document: &Value) -> Result<Artifact<'static>> {
+    if let Some(envelope) = document.get("dsseEnvelope") {
+        let statement = statement_of(envelope).ok_or_else(|| {
+            Error::ArtifactRequired("the DSSE payload is not an in-toto statement".into())
+        })?;
+        let subjects = statement["subject"].as_array().cloned().unwrap_or_default();
+        for subject in &subjects {
+            for (name, algorithm) in [
+                ("sha256", HashAlgorithm::Sha2256),
+                ("sha512", HashAlgorithm::Sha2512),
+                ("sha384", HashAlgorithm::Sha2384),
+            ] {
+                if let Some(hex_digest) = subject["digest"][name].as_str() {
+                    let bytes = hex::decode(hex_digest).map_err(|_| {
+                        Error::InvalidBundle(format!("subject {name} digest is not hex"))
+                    })?;
+                    return digest(algorithm, bytes);
+                }
+            }
+        }
+        return Err(Error::ArtifactRequired(
+            "no statement subject has a SHA-2 digest: give the artifact".into(),
+        ));
+    }
+    let message = &document["messageSignature"]["messageDigest"];
+    let algorithm = match message["algorithm"].as_str() {
+        Some("SHA2_256") => HashAlgorithm::Sha2256,
+        Some("SHA2_384") => HashAlgorithm::Sha2384,
+        Some("SHA2_512") => HashAlgorithm::Sha2512,
+        _ => {
+            return Err(Error::ArtifactRequired(
+                "the bundle names no message digest: give the artifact".into(),
+            ))
+        }
+    };
+    let bytes = message["digest"]
+        .as_str()
+        .and_then(|d| STANDARD.decode(d).ok())
+        .ok_or_else(|| Error::InvalidBundle("messageDigest.digest is not base64".into()))?;
+    digest(algorithm, bytes)
+}
+
+fn digest(algorithm: HashAlgorithm, bytes: Vec<u8>) -> Result<Artifact<'static>> {
+    ArtifactDigest::new(algorithm, bytes)
+        .map(Artifact::from_digest)
+        .map_err(|e| Error::InvalidBundle(e.to_string()))
+}
+
+/// The in-toto statement in a bundle's DSSE envelope, if its payload is one.
+fn statement_of(envelope: &Value) -> Option<Value> {
+    let payload = STANDARD.decode(envelope["payload"].as_str()?).ok()?;
+    let statement: Value = serde_json::from_slice(&payload).ok()?;
+    statement.get("subject").is_some().then_some(statement)
+}
+
+/// The document as text, after our strict parser (duplicate keys, depth, size, UTF-8) has
+/// accepted it: the verifier's serde parser would let a duplicate key silently win.
+fn strict_json(json: &[u8]) -> std::result::Result<&str, String> {
+    canon::parse(json, &Limits::default()).map_err(|e| e.to_string())?;
+    std::str::from_utf8(json).map_err(|e| e.to_string())
+}

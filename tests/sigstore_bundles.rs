@@ -1,0 +1,372 @@
+//! Real bundles from the field, verified offline against real trusted roots: npm provenance and
+//! publish attestations, GitHub Actions and conda attestations, cosign blobs, keyful bundles,
+//! bundles v0.1 to v0.3 — and forgeries of them, which must fail.
+//!
+//! The bundles are not copied into this repository: they are read where their publishers ship
+//! them as test data, fetched at test time through the package registries — the Sigstore
+//! project's own Rust verifier crate (already a dependency, so in Cargo's registry cache) and
+//! sigstore-go's module (Go module proxy, checksum-verified by Go) — and the npm tarball the
+//! provenance attests comes from the npm registry. A missing source fails the test loudly.
+
+// Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::Value;
+use stellaops_signer::sigstore::{
+    verify_bundle, BundleVerification, Error, Identity, Signer, TrustedRoot,
+};
+use stellaops_tests::sigstore_data::{go_data, npm_tarball, root_file, rust_data};
+
+const GITHUB_ACTIONS: &str = "https://token.actions.githubusercontent.com";
+const SIGSTORE_JS_RELEASE: &str =
+    "https://github.com/sigstore/sigstore-js/.github/workflows/release.yml@refs/heads/main";
+
+fn root(path: &Path) -> TrustedRoot {
+    TrustedRoot::from_file(path).unwrap()
+}
+
+fn production() -> TrustedRoot {
+    root(&root_file("trusted_root.json"))
+}
+
+fn keyless(identity: &str, issuer: &str) -> Signer {
+    Signer::Keyless {
+        identity: Identity::exact(identity),
+        issuer: issuer.to_owned(),
+    }
+}
+
+fn key(path: &Path) -> Signer {
+    Signer::public_key(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn check(
+    bundle: &Path,
+    root: &TrustedRoot,
+    signer: &Signer,
+    artifact: Option<&Path>,
+) -> Result<BundleVerification, Error> {
+    verify_bundle(&std::fs::read(bundle).unwrap(), root, signer, artifact)
+}
+
+/// Verify an edited copy of a bundle.
+fn check_edited(
+    bundle: &Path,
+    root: &TrustedRoot,
+    signer: &Signer,
+    edit: impl FnOnce(&mut Value),
+) -> Result<BundleVerification, Error> {
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(bundle).unwrap()).unwrap();
+    edit(&mut doc);
+    verify_bundle(doc.to_string().as_bytes(), root, signer, None)
+}
+
+#[test]
+fn npm_provenance_v0_1_verifies_with_the_tarball_it_attests() {
+    let bundle = go_data().join("examples/bundle-provenance.json");
+    let root = root(&go_data().join("examples/trusted-root-public-good.json"));
+    let signer = keyless(SIGSTORE_JS_RELEASE, GITHUB_ACTIONS);
+    let v = check(&bundle, &root, &signer, Some(npm_tarball())).unwrap();
+    assert_eq!(
+        v.media_type,
+        "application/vnd.dev.sigstore.bundle+json;version=0.1"
+    );
+    assert_eq!(v.identity.as_deref(), Some(SIGSTORE_JS_RELEASE));
+    assert_eq!(v.issuer.as_deref(), Some(GITHUB_ACTIONS));
+    assert_eq!(v.integrated_time.as_deref(), Some("2023-04-18T17:45:12Z"));
+    assert!(v.certificate_verified && v.sct_verified && v.tlog_verified && v.artifact_checked);
+    let statement = v.statement.unwrap();
+    assert_eq!(
+        statement["predicateType"],
+        "https://slsa.dev/provenance/v0.2"
+    );
+    assert_eq!(statement["subject"][0]["name"], "pkg:npm/sigstore@1.3.0");
+
+    // Another file is not the attested tarball.
+    let other = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(other.path(), b"not the tarball").unwrap();
+    let e = check(&bundle, &root, &signer, Some(other.path())).unwrap_err();
+    assert!(matches!(e, Error::ArtifactMismatch(_)), "{e}");
+    assert!(e.is_verification_failure());
+
+    // Identity: an anchored pattern accepts the workflow; a prefix without `.*` does not, nor
+    // does another issuer.
+    let pattern = |p: &str| Signer::Keyless {
+        identity: Identity::pattern(p).unwrap(),
+        issuer: GITHUB_ACTIONS.to_owned(),
+    };
+    check(
+        &bundle,
+        &root,
+        &pattern(r"https://github\.com/sigstore/sigstore-js/.*"),
+        None,
+    )
+    .unwrap();
+    for wrong in [
+        pattern(r"https://github\.com/sigstore/"),
+        keyless("someone@example.com", GITHUB_ACTIONS),
+        keyless(SIGSTORE_JS_RELEASE, "https://accounts.google.com"),
+    ] {
+        let e = check(&bundle, &root, &wrong, None).unwrap_err();
+        assert!(matches!(e, Error::IdentityMismatch(_)), "{e}");
+    }
+}
+
+#[test]
+fn npm_publish_attestation_verifies_with_the_registry_key_only() {
+    let bundle = go_data().join("examples/bundle-publish.json");
+    let root = root(&go_data().join("examples/trusted-root-public-good.json"));
+    let v = check(
+        &bundle,
+        &root,
+        &key(&go_data().join("examples/publish_key.pub")),
+        None,
+    )
+    .unwrap();
+    assert_eq!(v.identity, None);
+    assert!(v.tlog_verified && !v.certificate_verified);
+    assert_eq!(
+        v.statement.unwrap()["predicateType"],
+        "https://github.com/npm/attestation/tree/main/specs/publish/v0.1"
+    );
+
+    // Another key, or a keyless policy, does not accept it.
+    let other = key(&rust_data().join("managed-key/key.pub"));
+    let e = check(&bundle, &root, &other, None).unwrap_err();
+    assert!(e.is_verification_failure(), "{e}");
+    assert!(check(
+        &bundle,
+        &root,
+        &keyless(SIGSTORE_JS_RELEASE, GITHUB_ACTIONS),
+        None
+    )
+    .is_err());
+}
+
+#[test]
+fn older_bundles_with_only_a_signed_entry_timestamp_verify() {
+    let bundle = go_data().join("pkg/testing/data/bundles/dsse.sigstore.json");
+    let root = root(&go_data().join("examples/trusted-root-public-good.json"));
+    let v = check(
+        &bundle,
+        &root,
+        &keyless("brian@dehamer.com", "https://github.com/login/oauth"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(v.integrated_time.as_deref(), Some("2022-11-09T23:00:36Z"));
+    assert!(v.tlog_verified);
+}
+
+#[test]
+fn bundles_v0_2_and_v0_3_verify_with_their_artifacts() {
+    let data = rust_data();
+    // v0.2, hashedrekord: a PyPI wheel's release signature from GitHub Actions.
+    let v = check(
+        &data.join("bundles/bundle_v3_github.whl.sigstore"),
+        &production(),
+        &keyless("https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2", GITHUB_ACTIONS),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        v.media_type,
+        "application/vnd.dev.sigstore.bundle+json;version=0.2"
+    );
+    assert_eq!(v.statement, None);
+
+    // v0.3, dsse entry: a conda package attestation, with the package.
+    let v = check(
+        &data.join("bundles/conda-attestation.sigstore.json"),
+        &production(),
+        &keyless("https://github.com/prefix-dev/sigstore-example/.github/workflows/action.yaml@refs/heads/main", GITHUB_ACTIONS),
+        Some(&data.join("bundles/signed-package-2.1.0-hb0f4dca_0.conda")),
+    )
+    .unwrap();
+    assert_eq!(
+        v.media_type,
+        "application/vnd.dev.sigstore.bundle.v0.3+json"
+    );
+    assert_eq!(
+        v.payload_type.as_deref(),
+        Some("application/vnd.in-toto+json")
+    );
+
+    // v0.3, cosign blob signature, with the blob.
+    let blob = data.join("bundles/cosign-v3-blob.txt");
+    let signer = keyless("w.vollprecht@gmail.com", "https://github.com/login/oauth");
+    check(
+        &data.join("bundles/cosign-v3-blob.sigstore.json"),
+        &production(),
+        &signer,
+        Some(&blob),
+    )
+    .unwrap();
+    let e = check(
+        &data.join("bundles/cosign-v3-blob.sigstore.json"),
+        &production(),
+        &signer,
+        Some(&data.join("managed-key/artifact.txt")),
+    )
+    .unwrap_err();
+    assert!(e.is_verification_failure(), "{e}");
+
+    // v0.3 keyful (public-key hint), with the artifact.
+    check(
+        &data.join("managed-key/bundle.sigstore.json"),
+        &production(),
+        &key(&data.join("managed-key/key.pub")),
+        Some(&data.join("managed-key/artifact.txt")),
+    )
+    .unwrap();
+}
+
+#[test]
+fn forgeries_fail() {
+    let bundle = go_data().join("examples/bundle-provenance.json");
+    let root = root(&go_data().join("examples/trusted-root-public-good.json"));
+    let signer = keyless(SIGSTORE_JS_RELEASE, GITHUB_ACTIONS);
+    let failure = |r: Result<BundleVerification, Error>| {
+        let e = r.unwrap_err();
+        assert!(e.is_verification_failure(), "{e}");
+    };
+    // The statement, re-encoded with another subject digest: the signature no longer holds.
+    failure(check_edited(&bundle, &root, &signer, |b| {
+        let payload = STANDARD
+            .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+            .unwrap();
+        let mut statement: Value = serde_json::from_slice(&payload).unwrap();
+        statement["subject"][0]["digest"]["sha512"] = Value::from("00".repeat(64));
+        b["dsseEnvelope"]["payload"] = Value::from(STANDARD.encode(statement.to_string()));
+    }));
+    // The integrated time, the log index.
+    failure(check_edited(&bundle, &root, &signer, |b| {
+        b["verificationMaterial"]["tlogEntries"][0]["integratedTime"] = Value::from("1681840000");
+    }));
+    failure(check_edited(&bundle, &root, &signer, |b| {
+        let entry = &mut b["verificationMaterial"]["tlogEntries"][0];
+        let index: u64 = entry["logIndex"].as_str().unwrap().parse().unwrap();
+        entry["logIndex"] = Value::from((index + 1).to_string());
+    }));
+    // A certificate from another bundle (another signer) with this signature.
+    failure(check_edited(&bundle, &root, &signer, |b| {
+        let other: Value = serde_json::from_slice(
+            &std::fs::read(
+                go_data()
+                    .join("pkg/testing/data/bundles/sigstore.js@2.0.0-provenance.sigstore.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        b["verificationMaterial"]["x509CertificateChain"] =
+            other["verificationMaterial"]["x509CertificateChain"].clone();
+    }));
+    // A v0.3 bundle's inclusion proof: one path hash, the checkpoint's root hash. Its signed
+    // entry timestamp alone must not rescue it.
+    let conda = rust_data().join("bundles/conda-attestation.sigstore.json");
+    let conda_signer = keyless(
+        "https://github.com/prefix-dev/sigstore-example/.github/workflows/action.yaml@refs/heads/main",
+        GITHUB_ACTIONS,
+    );
+    check(&conda, &production(), &conda_signer, None).unwrap();
+    let flip = |text: &str| {
+        format!(
+            "{}{}",
+            if text.starts_with('A') { "B" } else { "A" },
+            &text[1..]
+        )
+    };
+    failure(check_edited(&conda, &production(), &conda_signer, |b| {
+        let h = &mut b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][3];
+        *h = Value::from(flip(h.as_str().unwrap()));
+    }));
+    failure(check_edited(&conda, &production(), &conda_signer, |b| {
+        let proof = &mut b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"];
+        let root_hash = proof["rootHash"].as_str().unwrap().to_owned();
+        proof["rootHash"] = Value::from(flip(&root_hash));
+        let envelope = proof["checkpoint"]["envelope"]
+            .as_str()
+            .unwrap()
+            .replace(&root_hash, &flip(&root_hash));
+        proof["checkpoint"]["envelope"] = Value::from(envelope);
+    }));
+    let e = check_edited(&conda, &production(), &conda_signer, |b| {
+        b["verificationMaterial"]["tlogEntries"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("inclusionProof");
+    })
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidBundle(_)),
+        "a v0.3 bundle needs its proof: {e}"
+    );
+    // A bundle made against another Sigstore instance (a test deployment) is not trusted by
+    // the public-good root.
+    let othername = go_data().join("pkg/testing/data/bundles/othername.sigstore.json");
+    let e = check(
+        &othername,
+        &root,
+        &keyless("x", "http://oidc.local:8080"),
+        None,
+    )
+    .unwrap_err();
+    assert!(e.is_verification_failure(), "{e}");
+    // CVE-2022-36056 (a cosign bundle whose log entry describes another signature).
+    let e = check(
+        &rust_data().join("bundles/bundle_cve_2022_36056.txt.sigstore"),
+        &production(),
+        &signer,
+        None,
+    )
+    .unwrap_err();
+    assert!(e.is_verification_failure(), "{e}");
+}
+
+#[test]
+fn malformed_bundles_and_roots_are_input_errors() {
+    let root = production();
+    let signer = keyless(SIGSTORE_JS_RELEASE, GITHUB_ACTIONS);
+    let text = std::fs::read_to_string(go_data().join("examples/bundle-provenance.json")).unwrap();
+    // A duplicate key (which serde alone would let one side win).
+    let doubled = text.replacen(
+        "{",
+        r#"{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json","#,
+        1,
+    );
+    let e = verify_bundle(doubled.as_bytes(), &root, &signer, None).unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidBundle(ref m) if m.contains("duplicate")),
+        "{e}"
+    );
+    // Two signatures in one bundle: the format allows one.
+    let e = check(
+        &rust_data().join("bundles/dsse-2sigs.sigstore.json"),
+        &root,
+        &signer,
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::InvalidBundle(_)), "{e}");
+    for bad in [&b"{"[..], b"[]", b"{\"mediaType\": 1}", b"\xff"] {
+        let e = verify_bundle(bad, &root, &signer, None).unwrap_err();
+        assert!(matches!(e, Error::InvalidBundle(_)), "{e}");
+        assert!(!e.is_verification_failure());
+    }
+    assert!(matches!(
+        TrustedRoot::from_json(b"{}"),
+        Err(Error::TrustedRoot(_))
+    ));
+    assert!(matches!(
+        TrustedRoot::from_json(text.as_bytes()),
+        Err(Error::TrustedRoot(_))
+    ));
+    assert!(matches!(
+        Signer::public_key(b"hello"),
+        Err(Error::InvalidKey(_))
+    ));
+}

@@ -17,13 +17,17 @@ step() {
   printf '\n==> %s   [%dm%02ds elapsed; %s]\n' "$*" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "${used:-no build trees yet}"
 }
 
-# CI builds every tree once, so incremental caches only cost disk; line tables keep file:line in
-# backtraces (and in valgrind/ASan reports) at a fraction of full debug info's size. The release
-# builds the bindings' tests load use thin-local LTO and parallel codegen here instead of the
-# shipped profile's cross-crate LTO with one codegen unit: same code, built minutes faster.
+# CI builds every tree once, so incremental caches only cost disk. The ~70 test binaries link
+# everything statically; with debug info (ours, std's, AWS-LC's C code) each is ~95 MB, without
+# it ~30 MB. A failed assertion still names file:line (that comes from the panic location, not
+# from DWARF); only backtraces lose line numbers. The release builds the bindings' tests load
+# use thin-local LTO and parallel codegen here instead of the shipped profile's cross-crate LTO
+# with one codegen unit: same code, built minutes faster.
 export CARGO_INCREMENTAL=0
-export CARGO_PROFILE_DEV_DEBUG=line-tables-only
-export CARGO_PROFILE_TEST_DEBUG=line-tables-only
+export CARGO_PROFILE_DEV_DEBUG=0
+export CARGO_PROFILE_TEST_DEBUG=0
+export CARGO_PROFILE_DEV_STRIP=debuginfo
+export CARGO_PROFILE_TEST_STRIP=debuginfo
 export CARGO_PROFILE_RELEASE_LTO=false
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
@@ -74,6 +78,10 @@ cargo test --workspace --locked
 
 step "tests again on the pure-Rust RustCrypto backend: crypto (Wycheproof), dsse, predicates, poe (JWS), interop"
 cargo test --locked -p stellaops-crypto -p stellaops-dsse -p stellaops-predicates -p stellaops-poe -p stellaops-tests --no-default-features
+
+# Nothing later runs the Rust test binaries (the C, Go, Python and Node steps use release
+# builds); give their space back before those builds start.
+find target/debug/deps -maxdepth 1 -type f -perm -u+x ! -name '*.so' -delete
 
 step "C ABI: header drift is checked by the Rust tests; now the C program, plain, valgrind, ASan"
 ffi/tests/c/run.sh

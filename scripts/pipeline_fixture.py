@@ -82,6 +82,9 @@ def write_fixture(out: str) -> None:
         "pipeline.toml",
         "\n".join([
             "[authority]", f'issuer = "{ISSUER}"', 'jwks = "authority-jwks.json"', "",
+            # The C tests reach the pipeline minutes after this runs when under valgrind; the
+            # freshness window itself is tested in Rust (stellaops-poe), not through the faces.
+            "[dpop]", "max_age_seconds = 300", "",
             "[entitlement]", 'source = "documents"', 'documents = "entitlements"',
             'licensing_jwks = "licensing-jwks.json"', "",
             "[quotas]", 'store = "memory"', "",
@@ -94,7 +97,7 @@ def write_fixture(out: str) -> None:
     for name, tenant in [("request-ok.json", "acme"), ("request-denied.json", "globex")]:
         token = jws(authority, {"typ": "at+jwt", "kid": "a1"},
                     {"iss": ISSUER, "aud": "signer", "sub": "svc:go-attestor", "tid": tenant,
-                     "scope": "signer.sign", "jti": f"tok-{tenant}", "iat": now, "exp": now + 240,
+                     "scope": "signer.sign", "jti": f"tok-{tenant}", "iat": now, "exp": now + 290,
                      "cnf": {"jkt": jkt}})
         proof = jws(client, {"typ": "dpop+jwt", "jwk": ec_jwk(client)},
                     {"jti": f"proof-{tenant}-{now}", "htm": "POST", "htu": URI, "iat": now,

@@ -30,6 +30,13 @@ export CARGO_PROFILE_DEV_STRIP=debuginfo
 export CARGO_PROFILE_TEST_STRIP=debuginfo
 export CARGO_PROFILE_RELEASE_LTO=false
 export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+# One build serves the tests and every face. napi-rs always builds for an explicit --target, and
+# Cargo keeps such a build apart from a plain one, so everything builds for the host's triple.
+# The faces depend on workspace-hack, which makes them resolve features as the workspace does
+# (scripts/check-build-reuse.sh, below, keeps it so), and build with the dev profile.
+CARGO_BUILD_TARGET=$(rustc -vV | sed -n 's/^host: //p')
+export CARGO_BUILD_TARGET
+export STELLAOPS_BINDINGS_PROFILE=dev
 
 step "tools"
 need_apt=()
@@ -51,6 +58,9 @@ command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm 
 
 step "format"
 cargo fmt --all -- --check
+
+step "the faces reuse the test build (workspace-hack matches the workspace's features)"
+scripts/check-build-reuse.sh
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -80,12 +90,11 @@ cargo test --workspace --locked
 step "tests again on the pure-Rust RustCrypto backend: crypto (Wycheproof), dsse, predicates, poe (JWS), interop"
 cargo test --locked -p stellaops-crypto -p stellaops-dsse -p stellaops-predicates -p stellaops-poe -p stellaops-tests --no-default-features
 
-# Nothing later runs the Rust test binaries (the C, Go, Python and Node steps use release
-# builds); give their space back before those builds start.
-find target/debug/deps -maxdepth 1 -type f -perm -u+x ! -name '*.so' -delete
+# Nothing later runs the Rust test binaries; give their space back.
+find "target/$CARGO_BUILD_TARGET/debug/deps" -maxdepth 1 -type f -perm -u+x ! -name '*.so' -delete
 
-# The C and Go steps link the dev-profile library, whose dependencies (optimized, see
-# Cargo.toml) the test steps already built; a release build would compile all of them again.
+# The C, Go, Python and Node steps build the faces with the dev profile, whose dependencies
+# (optimized, see Cargo.toml) the test steps already built.
 step "C ABI: header drift is checked by the Rust tests; now the C program, plain, valgrind, ASan"
 PROFILE=dev ffi/tests/c/run.sh
 
@@ -98,7 +107,7 @@ step "Go binding: gofmt, vet, go test -race (includes go-securesystemslib intero
   [ -z "$unformatted" ] || { echo "gofmt needed: $unformatted" >&2; exit 1; }
   # stellaops_external: link the library named here (the dev build) instead of target/release.
   export CGO_CFLAGS="-I$root/include"
-  export CGO_LDFLAGS="$root/target/debug/libstellaops_signer.a -ldl -lm -lpthread"
+  export CGO_LDFLAGS="$root/target/$CARGO_BUILD_TARGET/debug/libstellaops_signer.a -ldl -lm -lpthread"
   go vet -tags stellaops_external ./...
   go test -tags stellaops_external -race -count=1 ./...
 )

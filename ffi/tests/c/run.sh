@@ -15,8 +15,10 @@ for tool in cc c++ valgrind openssl python3; do
 done
 
 cargo build -p stellaops-signer-ffi --locked --profile "$profile" --quiet
-# Cargo puts the dev profile's output in target/debug.
-if [ "$profile" = dev ]; then lib="$root/target/debug"; else lib="$root/target/$profile"; fi
+# Cargo puts the dev profile's output in target/debug, and a build for an explicit target
+# (CARGO_BUILD_TARGET, as scripts/test.sh sets) one level deeper.
+if [ "$profile" = dev ]; then dir=debug; else dir="$profile"; fi
+lib="$root/target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}$dir"
 
 # Keys made by another implementation: an RSA-2048 PKCS#8 key and an encrypted P-256 key.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/rsa.pem" 2>/dev/null

@@ -197,6 +197,11 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_INVALID_TRUSTED_ROOT = 216,
   /**
+   * Keyless signing: no OIDC identity token, an unreadable or expired one, or one from an
+   * issuer other than the configured.
+   */
+  STELLAOPS_STATUS_INVALID_IDENTITY_TOKEN = 217,
+  /**
    * The algorithm is not one the library knows.
    */
   STELLAOPS_STATUS_UNKNOWN_ALGORITHM = 300,

@@ -6,7 +6,9 @@
 #   Redis, for quota state shared by several signers;
 #   two OCI registries for scanner-release signatures: Debian's docker-registry (distribution
 #   2.8, no Referrers API: the tag-schema fallback) and go-containerregistry's registry with the
-#   Referrers API (tests/services/ocireg; zot, the usual choice, is refused by the Go proxy here).
+#   Referrers API (tests/services/ocireg; zot, the usual choice, is refused by the Go proxy here);
+#   a local Sigstore instance for keyless signing: OIDC issuer, Fulcio, CT log and Rekor v1 in one
+#   process (tests/services/sigstore_local.py says why a stand-in, and what it follows).
 #
 #   scripts/services.sh start DIR   # writes DIR/services.env; `source` it before the tests
 #   scripts/services.sh stop DIR
@@ -163,6 +165,11 @@ target/services-bin/ocireg "127.0.0.1:$ocireg_port" >"$dir/ocireg.log" 2>&1 &
 echo $! >"$dir/ocireg.pid"
 wait_for "ocireg" "http://127.0.0.1:$ocireg_port/v2/" "$dir/ocireg.log"
 
+sigstore_port=$(free_port)
+"$venv/bin/python" tests/services/sigstore_local.py "$sigstore_port" "$dir/sigstore" >"$dir/sigstore.log" 2>&1 &
+echo $! >"$dir/sigstore.pid"
+wait_for "Sigstore stand-in" "http://127.0.0.1:$sigstore_port/api/v1/log" "$dir/sigstore.log"
+
 cat >"$dir/services.env" <<EOF
 # Written by scripts/services.sh; source it before running the key-backend tests.
 export STELLAOPS_SERVICES=$dir
@@ -180,6 +187,9 @@ export STELLAOPS_TEST_REDIS=redis://127.0.0.1:$redis_port/
 export STELLAOPS_TEST_REGISTRY_TAGS=http://127.0.0.1:$distribution_port
 export STELLAOPS_TEST_REGISTRY_REFERRERS=http://127.0.0.1:$ocireg_port
 export STELLAOPS_PYTHON=$venv/bin/python
+export STELLAOPS_TEST_SIGSTORE=http://127.0.0.1:$sigstore_port
+export STELLAOPS_TEST_SIGSTORE_DIR=$dir/sigstore
 EOF
 echo "services up: SoftHSM2 token 'stellaops', KMS (moto) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
-echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port, ocireg on :$ocireg_port; env in $dir/services.env"
+echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port, ocireg on :$ocireg_port,"
+echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; env in $dir/services.env"

@@ -416,9 +416,61 @@ pub(crate) struct AttestArgs {
     /// What to do with a predicate type outside the catalog.
     #[arg(long, value_enum, default_value = "warn")]
     pub(crate) policy_mode: PolicyModeArg,
+    #[command(flatten)]
+    pub(crate) keyless: KeylessArgs,
     /// The artifacts (statement subjects).
     #[arg(required = true)]
     pub(crate) artifacts: Vec<PathBuf>,
+}
+
+/// Keyless signing (Sigstore): where Fulcio and Rekor are, and how strict to be.
+#[derive(Debug, Args)]
+pub(crate) struct KeylessArgs {
+    /// Sign keylessly instead of with keys: an ephemeral key, certified by Fulcio for the OIDC
+    /// identity token (--identity-token-file, else $STELLAOPS_OIDC_TOKEN,
+    /// $STELLAOPS_OIDC_TOKEN_FILE or /var/run/sigstore/cosign/oidc-token), logged in Rekor.
+    /// Writes a Sigstore bundle v0.3 instead of an envelope.
+    #[arg(long, conflicts_with_all = ["keys", "tenant"], requires_all = ["fulcio_url", "rekor_url"])]
+    pub(crate) keyless: bool,
+    /// Fulcio's URL.
+    #[arg(
+        long,
+        env = "STELLAOPS_FULCIO_URL",
+        value_name = "URL",
+        requires = "keyless"
+    )]
+    pub(crate) fulcio_url: Option<String>,
+    /// Rekor's URL (v1 API).
+    #[arg(
+        long,
+        env = "STELLAOPS_REKOR_URL",
+        value_name = "URL",
+        requires = "keyless"
+    )]
+    pub(crate) rekor_url: Option<String>,
+    /// Refuse a token from any other OIDC issuer (before Fulcio is asked).
+    #[arg(
+        long,
+        env = "STELLAOPS_OIDC_ISSUER",
+        value_name = "URL",
+        requires = "keyless"
+    )]
+    pub(crate) oidc_issuer: Option<String>,
+    /// A file holding the OIDC identity token.
+    #[arg(long, value_name = "FILE", requires = "keyless")]
+    pub(crate) identity_token_file: Option<PathBuf>,
+    /// Verify the bundle offline against this trusted_root.json before writing it.
+    #[arg(long, value_name = "FILE", requires = "keyless")]
+    pub(crate) trusted_root: Option<PathBuf>,
+    /// Timeout of each request to Fulcio or Rekor.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) timeout_seconds: u64,
+    /// Further attempts after a connection failure or a 5xx answer.
+    #[arg(long, default_value_t = 2)]
+    pub(crate) retries: u32,
+    /// Accept a certificate without an embedded SCT (a Fulcio without a CT log).
+    #[arg(long, requires = "keyless")]
+    pub(crate) allow_missing_sct: bool,
 }
 
 /// Allow-list enforcement modes.

@@ -36,6 +36,12 @@ impl From<stellaops_signer::Error> for Failure {
     }
 }
 
+impl From<stellaops_signer::sigstore::Error> for Failure {
+    fn from(e: stellaops_signer::sigstore::Error) -> Self {
+        stellaops_signer::Error::from(e).into()
+    }
+}
+
 fn main() -> ExitCode {
     // A panic is a bug; still, the user gets one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {

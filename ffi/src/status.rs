@@ -65,6 +65,9 @@ pub enum stellaops_status {
     InvalidBundle = 215,
     /// A Sigstore trusted root is malformed or unusable.
     InvalidTrustedRoot = 216,
+    /// Keyless signing: no OIDC identity token, an unreadable or expired one, or one from an
+    /// issuer other than the configured.
+    InvalidIdentityToken = 217,
     /// The algorithm is not one the library knows.
     UnknownAlgorithm = 300,
     /// The key type, curve, size or operation is not supported.
@@ -181,6 +184,7 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::InvalidExportEntry => S::InvalidExportEntry,
             ErrorCode::InvalidBundle => S::InvalidBundle,
             ErrorCode::InvalidTrustedRoot => S::InvalidTrustedRoot,
+            ErrorCode::InvalidIdentityToken => S::InvalidIdentityToken,
             ErrorCode::UnknownAlgorithm => S::UnknownAlgorithm,
             ErrorCode::UnsupportedKey => S::UnsupportedKey,
             ErrorCode::AlgorithmMismatch => S::AlgorithmMismatch,

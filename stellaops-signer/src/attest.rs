@@ -81,15 +81,7 @@ pub fn attest(
         predicate_type,
         predicate_json,
         options,
-        |mut builder| {
-            if options.sha512 {
-                builder = builder.with_sha512();
-            }
-            for artifact in artifacts {
-                builder = builder.subject_from_file(artifact, None)?;
-            }
-            Ok(builder)
-        },
+        file_subjects(artifacts, options),
     )
 }
 
@@ -129,16 +121,44 @@ fn attest_with(
     add_subjects: impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder>,
 ) -> Result<Attestation> {
     require_keys(keys)?;
-    let uri = catalog::resolve(predicate_type)?;
-    let admission = options.allow_list.admit(&uri)?;
-    let builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;
-    let statement = add_subjects(builder)?.build()?;
+    let (statement, admission) =
+        admitted_statement(predicate_type, predicate_json, options, add_subjects)?;
     let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
     Ok(Attestation {
         statement,
         envelope,
         admission,
     })
+}
+
+/// The statement [`attest`] signs, built and admitted but not signed: the predicate type
+/// resolved and admitted by the allow-list, the predicate parsed strictly, the subjects added.
+pub(crate) fn admitted_statement(
+    predicate_type: &str,
+    predicate_json: &[u8],
+    options: &AttestOptions,
+    add_subjects: impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder>,
+) -> Result<(Statement, Admission)> {
+    let uri = catalog::resolve(predicate_type)?;
+    let admission = options.allow_list.admit(&uri)?;
+    let builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;
+    Ok((add_subjects(builder)?.build()?, admission))
+}
+
+/// Add a subject per artifact (hashed by streaming), with SHA-512 too when `options` say so.
+pub(crate) fn file_subjects<'a>(
+    artifacts: &'a [&'a Path],
+    options: &'a AttestOptions,
+) -> impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder> + 'a {
+    move |mut builder| {
+        if options.sha512 {
+            builder = builder.with_sha512();
+        }
+        for artifact in artifacts {
+            builder = builder.subject_from_file(artifact, None)?;
+        }
+        Ok(builder)
+    }
 }
 
 /// Sign a statement a flow has built (an SBOM's, a report's, a promotion's) with every key,

@@ -62,6 +62,9 @@ pub enum ErrorCode {
     InvalidBundle = 215,
     /// A Sigstore trusted root is malformed or holds unusable keys or certificates.
     InvalidTrustedRoot = 216,
+    /// Keyless signing: no OIDC identity token, an unreadable or expired one, or one from an
+    /// issuer other than the configured.
+    InvalidIdentityToken = 217,
 
     /// The algorithm name is not one the library knows.
     UnknownAlgorithm = 300,
@@ -186,6 +189,7 @@ impl ErrorCode {
         ErrorCode::InvalidExportEntry,
         ErrorCode::InvalidBundle,
         ErrorCode::InvalidTrustedRoot,
+        ErrorCode::InvalidIdentityToken,
         ErrorCode::UnknownAlgorithm,
         ErrorCode::UnsupportedKey,
         ErrorCode::AlgorithmMismatch,
@@ -270,6 +274,7 @@ impl ErrorCode {
             ErrorCode::InvalidExportEntry => "invalid_export_entry",
             ErrorCode::InvalidBundle => "invalid_bundle",
             ErrorCode::InvalidTrustedRoot => "invalid_trusted_root",
+            ErrorCode::InvalidIdentityToken => "invalid_identity_token",
             ErrorCode::UnknownAlgorithm => "unknown_algorithm",
             ErrorCode::UnsupportedKey => "unsupported_key",
             ErrorCode::AlgorithmMismatch => "algorithm_mismatch",
@@ -396,6 +401,11 @@ fn sigstore_code(e: &stellaops_sigstore::Error) -> ErrorCode {
         E::Verification(_) => ErrorCode::VerificationFailed,
         E::ArtifactMismatch(_) => ErrorCode::ArtifactMismatch,
         E::Io { .. } => ErrorCode::Io,
+        E::Token(_) => ErrorCode::InvalidIdentityToken,
+        E::Config(_) => ErrorCode::BackendConfiguration,
+        E::Unreachable { .. } => ErrorCode::BackendUnreachable,
+        E::Service { .. } => ErrorCode::BackendRefused,
+        E::Signing(_) => ErrorCode::SigningFailed,
         _ => ErrorCode::Internal,
     }
 }
@@ -523,6 +533,7 @@ mod tests {
             (ErrorCode::InvalidExportEntry, 214),
             (ErrorCode::InvalidBundle, 215),
             (ErrorCode::InvalidTrustedRoot, 216),
+            (ErrorCode::InvalidIdentityToken, 217),
             (ErrorCode::UnknownAlgorithm, 300),
             (ErrorCode::UnsupportedKey, 301),
             (ErrorCode::AlgorithmMismatch, 302),

@@ -51,6 +51,10 @@ pub use stellaops_keys as key_backends;
 pub use stellaops_predicates as predicates;
 #[cfg(feature = "sigstore")]
 pub use stellaops_sigstore as sigstore;
+#[cfg(feature = "sigstore")]
+mod keyless;
+#[cfg(feature = "sigstore")]
+pub use keyless::{attest_keyless, KeylessAttestation};
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};

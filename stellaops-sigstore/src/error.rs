@@ -32,6 +32,33 @@ pub enum Error {
     /// The artifact is not the one the bundle signs.
     #[error("artifact: {0}")]
     ArtifactMismatch(String),
+    /// Keyless signing: no identity token, an unreadable or expired one, or one from an issuer
+    /// other than the configured.
+    #[error("identity token: {0}")]
+    Token(String),
+    /// Keyless signing: an unusable Fulcio or Rekor URL.
+    #[error("keyless configuration: {0}")]
+    Config(String),
+    /// Keyless signing: Fulcio or Rekor could not be reached (after the retries).
+    #[error("{service} unreachable: {message}")]
+    Unreachable {
+        /// `Fulcio` or `Rekor`.
+        service: &'static str,
+        /// What happened.
+        message: String,
+    },
+    /// Keyless signing: Fulcio or Rekor refused the request (an HTTP error status, also a 5xx
+    /// after the retries) or gave an unusable answer.
+    #[error("{service}: {message}")]
+    Service {
+        /// `Fulcio` or `Rekor`.
+        service: &'static str,
+        /// What happened.
+        message: String,
+    },
+    /// Keyless signing: the ephemeral key, the envelope or the bundle could not be made.
+    #[error("signing: {0}")]
+    Signing(String),
     /// A file could not be read.
     #[error("{path}: {source}")]
     Io {

@@ -1,4 +1,8 @@
-//! Sigstore bundles, verified offline.
+//! Sigstore: keyless signing into bundles, and bundles verified offline.
+//!
+//! [`KeylessSigner`] signs a DSSE envelope with an ephemeral key that Fulcio certifies for an
+//! OIDC identity, logs it in Rekor, and returns a Sigstore bundle v0.3 in canonical JSON (see
+//! the `keyless` module's notes).
 //!
 //! A bundle (`application/vnd.dev.sigstore.bundle*+json`, v0.1 to v0.3) carries a DSSE envelope
 //! or a message signature, the signing certificate (keyless) or a public-key hint (keyful), and
@@ -19,9 +23,18 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod fulcio;
+mod http;
 mod identity;
+mod keyless;
+mod rekor;
+mod token;
 mod verify;
 
 pub use error::{Error, Result};
 pub use identity::Identity;
+pub use keyless::{
+    EphemeralKey, KeylessBundle, KeylessConfig, KeylessSigner, BUNDLE_V03_MEDIA_TYPE,
+};
+pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
 pub use verify::{verify_bundle, BundleVerification, Signer, TrustedRoot};

@@ -3,6 +3,7 @@
 //! A missing oracle fails the test with instructions; nothing is skipped.
 
 pub mod sigstore_data;
+pub mod sigstore_local;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

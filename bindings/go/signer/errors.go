@@ -36,6 +36,7 @@ const (
 	CodeInvalidExportEntry    Code = C.STELLAOPS_STATUS_INVALID_EXPORT_ENTRY
 	CodeInvalidBundle         Code = C.STELLAOPS_STATUS_INVALID_BUNDLE
 	CodeInvalidTrustedRoot    Code = C.STELLAOPS_STATUS_INVALID_TRUSTED_ROOT
+	CodeInvalidIdentityToken  Code = C.STELLAOPS_STATUS_INVALID_IDENTITY_TOKEN
 	CodeUnknownAlgorithm      Code = C.STELLAOPS_STATUS_UNKNOWN_ALGORITHM
 	CodeUnsupportedKey        Code = C.STELLAOPS_STATUS_UNSUPPORTED_KEY
 	CodeAlgorithmMismatch     Code = C.STELLAOPS_STATUS_ALGORITHM_MISMATCH

@@ -1,8 +1,11 @@
 //! `stella attest`.
 
-use stellaops_signer::{attest, Admission, AttestOptions, EnforcementMode};
+use std::time::Duration;
 
-use crate::cli::{AttestArgs, PolicyModeArg};
+use stellaops_signer::sigstore::{IdentityToken, KeylessConfig, KeylessSigner};
+use stellaops_signer::{attest, attest_keyless, Admission, AttestOptions, EnforcementMode};
+
+use crate::cli::{AttestArgs, KeylessArgs, PolicyModeArg};
 use crate::io::{read_input, signing_keys, write_output};
 use crate::Failure;
 
@@ -17,13 +20,32 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         ..AttestOptions::with_enforcement(mode)
     };
     let predicate = read_input(&a.predicate)?;
+    let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
+    if a.keyless.keyless {
+        let signer = keyless_signer(&a.keyless)?;
+        let attestation =
+            attest_keyless(&signer, &a.predicate_type, &predicate, &artifacts, &options)?;
+        warn_unlisted(
+            attestation.admission,
+            attestation.statement.predicate_type(),
+        );
+        eprintln!(
+            "stella: signed keylessly as {} (issuer {}); logged in Rekor",
+            signer.identity(),
+            signer.issuer()
+        );
+        let mut json = attestation.bundle.json;
+        if a.out.is_none() {
+            json.push(b'\n');
+        }
+        return write_output(a.out.as_deref(), &json);
+    }
     // Keys reserved to a predicate family (sbom, vex, ...) are chosen by the family's name.
     let family = stellaops_signer::catalog::resolve(&a.predicate_type)
         .ok()
         .and_then(|uri| stellaops_signer::catalog::family(&uri))
         .map(|f| f.name());
     let keys = signing_keys(&a.keys, &a.tenant, family)?;
-    let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
     let attestation = attest(
         &super::as_dyn(&keys),
         &a.predicate_type,
@@ -31,15 +53,37 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         &artifacts,
         &options,
     )?;
-    if attestation.admission == Admission::Unlisted(EnforcementMode::Warn) {
-        eprintln!(
-            "stella: warning: predicate type {} is not in the catalog",
-            attestation.statement.predicate_type()
-        );
-    }
+    warn_unlisted(
+        attestation.admission,
+        attestation.statement.predicate_type(),
+    );
     let mut json = attestation.envelope.to_json();
     if a.out.is_none() {
         json.push(b'\n');
     }
     write_output(a.out.as_deref(), &json)
+}
+
+fn warn_unlisted(admission: Admission, predicate_type: &str) {
+    if admission == Admission::Unlisted(EnforcementMode::Warn) {
+        eprintln!("stella: warning: predicate type {predicate_type} is not in the catalog");
+    }
+}
+
+/// The keyless signer the flags describe (clap has made sure both URLs are there).
+fn keyless_signer(k: &KeylessArgs) -> Result<KeylessSigner, Failure> {
+    let token = match &k.identity_token_file {
+        Some(path) => IdentityToken::from_file(path)?,
+        None => IdentityToken::from_environment()?,
+    };
+    let mut config = KeylessConfig::new(
+        k.fulcio_url.clone().unwrap_or_default(),
+        k.rekor_url.clone().unwrap_or_default(),
+    );
+    config.timeout = Duration::from_secs(k.timeout_seconds);
+    config.retries = k.retries;
+    config.oidc_issuer.clone_from(&k.oidc_issuer);
+    config.trusted_root.clone_from(&k.trusted_root);
+    config.require_sct = !k.allow_missing_sct;
+    Ok(KeylessSigner::new(&config, token)?)
 }

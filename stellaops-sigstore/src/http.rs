@@ -1,0 +1,198 @@
+//! The blocking HTTP client keyless signing talks to Fulcio and Rekor with.
+
+use std::time::Duration;
+
+use crate::{Error, Result};
+
+/// Answers larger than this are refused; a certificate chain or log entry is a few kilobytes.
+const MAX_ANSWER: u64 = 1 << 20;
+
+/// One service (for errors), its base URL, timeouts and retry budget.
+#[derive(Debug, Clone)]
+pub(crate) struct Service {
+    agent: ureq::Agent,
+    name: &'static str,
+    base: String,
+    retries: u32,
+}
+
+impl Service {
+    /// `base` must be `https://`, or `http://` to a loopback host (a local test instance).
+    pub(crate) fn new(
+        name: &'static str,
+        base: &str,
+        timeout: Duration,
+        retries: u32,
+    ) -> Result<Self> {
+        let base = base.trim_end_matches('/');
+        let uri: ureq::http::Uri = base
+            .parse()
+            .map_err(|e| Error::Config(format!("{name} URL {base}: {e}")))?;
+        let host = uri
+            .host()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| Error::Config(format!("{name} URL {base}: no host")))?;
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") if is_loopback(host) => {}
+            Some("http") => {
+                return Err(Error::Config(format!(
+                    "{name} URL {base}: plain http is allowed only to a loopback host"
+                )))
+            }
+            _ => {
+                return Err(Error::Config(format!(
+                    "{name} URL {base}: not an http(s) URL"
+                )))
+            }
+        }
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("stellaops-signer/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Service {
+            agent,
+            name,
+            base: base.to_owned(),
+            retries,
+        })
+    }
+
+    /// POST `body` as JSON to `path` and return the JSON answer of a 2xx status. Transport
+    /// failures and 5xx answers are retried (200 ms, doubling); 4xx answers are not.
+    pub(crate) fn post_json(&self, path: &str, body: &[u8]) -> Result<serde_json::Value> {
+        let url = format!("{}{path}", self.base);
+        let mut delay = Duration::from_millis(200);
+        let mut attempt = 0;
+        loop {
+            let outcome = self.post_once(&url, body);
+            match outcome {
+                Err(Failure::Transport(_) | Failure::Status(_, true)) if attempt < self.retries => {
+                    std::thread::sleep(delay);
+                    delay *= 2;
+                    attempt += 1;
+                }
+                Err(Failure::Transport(message)) => {
+                    return Err(Error::Unreachable {
+                        service: self.name,
+                        message,
+                    })
+                }
+                Err(Failure::Status(message, _)) => {
+                    return Err(Error::Service {
+                        service: self.name,
+                        message,
+                    })
+                }
+                Ok(value) => return Ok(value),
+            }
+        }
+    }
+
+    fn post_once(&self, url: &str, body: &[u8]) -> std::result::Result<serde_json::Value, Failure> {
+        let response = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .send(body)
+            .map_err(|e| Failure::Transport(format!("POST {url}: {e}")))?;
+        let status = response.status().as_u16();
+        let text = response
+            .into_body()
+            .with_config()
+            .limit(MAX_ANSWER)
+            .read_to_string()
+            .map_err(|e| Failure::Transport(format!("POST {url}: reading the answer: {e}")))?;
+        if !(200..300).contains(&status) {
+            let message = format!(
+                "POST {url}: HTTP {status}: {}",
+                text.chars().take(300).collect::<String>()
+            );
+            return Err(Failure::Status(message, status >= 500));
+        }
+        serde_json::from_str(&text)
+            .map_err(|e| Failure::Status(format!("POST {url}: the answer is not JSON: {e}"), false))
+    }
+}
+
+enum Failure {
+    /// No answer (connection, timeout, a broken read).
+    Transport(String),
+    /// An answer that says no or cannot be used; true when a retry may help (5xx).
+    Status(String, bool),
+}
+
+/// `localhost` or a loopback address (`127.0.0.0/8`, `[::1]`).
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let t = Duration::from_secs(1);
+        for ok in [
+            "https://fulcio.sigstore.dev",
+            "http://127.0.0.1:5555/",
+            "http://localhost:80",
+            "http://[::1]:9",
+        ] {
+            assert!(Service::new("Fulcio", ok, t, 0).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://fulcio.example",
+            "http://10.0.0.1:80",
+            "ftp://x",
+            "https://",
+            "fulcio.sigstore.dev",
+        ] {
+            assert!(
+                matches!(Service::new("Fulcio", bad, t, 0), Err(Error::Config(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_connection_is_unreachable_after_the_retries() {
+        // A port nothing listens on: bind, read the port, close.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let s = Service::new(
+            "Rekor",
+            &format!("http://127.0.0.1:{port}"),
+            Duration::from_secs(2),
+            1,
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let err = s.post_json("/api/v1/log/entries", b"{}").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Unreachable {
+                    service: "Rekor",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "no retry happened"
+        );
+    }
+}

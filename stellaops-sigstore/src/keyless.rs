@@ -1,0 +1,216 @@
+//! Keyless signing: an ephemeral key, certified by Fulcio for an OIDC identity, signs one DSSE
+//! envelope, which Rekor logs; the result is a Sigstore bundle v0.3.
+//!
+//! The ephemeral key is a [`SigningKey`] like any other (issuer mode `keyless`): a P-256 key
+//! generated in memory, never written anywhere, holding Fulcio's chain as its certificate chain,
+//! and zeroized when the signing call returns (the software key wipes its secret on drop).
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sigstore_types::{
+    DerCertificate, DsseEnvelope, DsseSignature, KeyId as SigstoreKeyId, PayloadBytes,
+    SignatureBytes,
+};
+use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
+use stellaops_dsse::canon::{canonicalize, Limits, Mode};
+use stellaops_dsse::Envelope;
+
+use crate::http::Service;
+use crate::token::IdentityToken;
+use crate::{fulcio, rekor, verify_bundle, Error, Identity, Result, Signer, TrustedRoot};
+
+/// The media type of the bundles this module writes.
+pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// Where and how to sign keylessly (the keyless guide's settings).
+#[derive(Clone, Debug)]
+pub struct KeylessConfig {
+    /// Fulcio's base URL (`https://`, or `http://` to a loopback host).
+    pub fulcio_url: String,
+    /// Rekor's base URL (v1 API).
+    pub rekor_url: String,
+    /// Timeout of each HTTP request.
+    pub timeout: Duration,
+    /// Further attempts after a transport failure or a 5xx answer.
+    pub retries: u32,
+    /// When set, a token from another issuer is refused before Fulcio is asked.
+    pub oidc_issuer: Option<String>,
+    /// When set, every bundle is verified offline against this `trusted_root.json` (chain, SCT,
+    /// log proofs, and the token's identity and issuer) before it is returned.
+    pub trusted_root: Option<PathBuf>,
+    /// Require an SCT embedded in the certificate (default true).
+    pub require_sct: bool,
+}
+
+impl KeylessConfig {
+    /// Defaults for the given Fulcio and Rekor: 30 s timeout, 2 retries, SCT required, no issuer
+    /// restriction, no verification after signing.
+    pub fn new(fulcio_url: impl Into<String>, rekor_url: impl Into<String>) -> Self {
+        KeylessConfig {
+            fulcio_url: fulcio_url.into(),
+            rekor_url: rekor_url.into(),
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            oidc_issuer: None,
+            trusted_root: None,
+            require_sct: true,
+        }
+    }
+}
+
+/// Signs keylessly with one identity token.
+#[derive(Debug)]
+pub struct KeylessSigner {
+    fulcio: Service,
+    rekor: Service,
+    token: IdentityToken,
+    require_sct: bool,
+    trusted_root: Option<TrustedRoot>,
+}
+
+impl KeylessSigner {
+    /// Check the configuration and the token (unexpired, from the required issuer), and read the
+    /// trusted root if one is configured. Nothing is sent anywhere yet.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for unusable URLs, [`Error::Token`] for an expired token or another
+    /// issuer's, [`Error::TrustedRoot`] / [`Error::Io`] for the trusted root.
+    pub fn new(config: &KeylessConfig, token: IdentityToken) -> Result<Self> {
+        let fulcio = Service::new("Fulcio", &config.fulcio_url, config.timeout, config.retries)?;
+        let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
+        token.check_unexpired(unix_now())?;
+        if let Some(required) = &config.oidc_issuer {
+            if token.issuer() != required {
+                return Err(Error::Token(format!(
+                    "the token's issuer is {}, not the configured {required}",
+                    token.issuer()
+                )));
+            }
+        }
+        let trusted_root = config
+            .trusted_root
+            .as_deref()
+            .map(TrustedRoot::from_file)
+            .transpose()?;
+        Ok(KeylessSigner {
+            fulcio,
+            rekor,
+            token,
+            require_sct: config.require_sct,
+            trusted_root,
+        })
+    }
+
+    /// The identity the certificates will name (the token's email, else its subject).
+    pub fn identity(&self) -> &str {
+        self.token.identity()
+    }
+
+    /// The token's issuer, which the certificates record.
+    pub fn issuer(&self) -> &str {
+        self.token.issuer()
+    }
+
+    /// Sign `payload` as `payload_type` into a bundle: a fresh ephemeral key, its Fulcio
+    /// certificate, the DSSE envelope, its Rekor entry, and (with a trusted root configured) an
+    /// offline verification of the result.
+    ///
+    /// # Errors
+    /// [`Error::Service`] for Fulcio or Rekor failures and unusable answers, [`Error::Token`]
+    /// for a token that expired meanwhile, [`Error::Signing`], and the verification errors when
+    /// the bundle does not verify against the trusted root.
+    pub fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<KeylessBundle> {
+        self.token.check_unexpired(unix_now())?;
+        let key = EphemeralKey::certify(&self.fulcio, &self.token, self.require_sct)?;
+        let envelope = Envelope::sign(payload_type, payload, &[&key as &dyn SigningKey])
+            .map_err(|e| Error::Signing(e.to_string()))?;
+        let certificate = DerCertificate::new(key.chain[0].clone());
+        let chain = key.chain.clone();
+        drop(key); // the secret is wiped here, before any further network call
+
+        let signature = &envelope.signatures()[0];
+        let dsse = DsseEnvelope::new(
+            envelope.payload_type(),
+            PayloadBytes::new(envelope.payload().to_vec()),
+            DsseSignature::new(
+                SignatureBytes::new(signature.sig().to_vec()),
+                SigstoreKeyId::new(signature.keyid()),
+            ),
+        );
+        let entry = rekor::log_dsse(&self.rekor, &dsse, &certificate)?;
+        let bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
+            .with_tlog_entry(entry)
+            .into_bundle();
+        let json = bundle
+            .to_json()
+            .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
+        // RFC 8785: the same bundle is always the same bytes, so its hash is reproducible.
+        let json = canonicalize(json.as_bytes(), Mode::Jcs, &Limits::default())
+            .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
+        if let Some(root) = &self.trusted_root {
+            let signer = Signer::Keyless {
+                identity: Identity::exact(self.identity()),
+                issuer: self.issuer().to_owned(),
+            };
+            verify_bundle(&json, root, &signer, None)?;
+        }
+        Ok(KeylessBundle {
+            json,
+            envelope,
+            certificate_chain: chain,
+        })
+    }
+}
+
+/// A keylessly signed envelope in its Sigstore bundle.
+#[derive(Clone, Debug)]
+pub struct KeylessBundle {
+    /// The bundle v0.3, canonical JSON (RFC 8785).
+    pub json: Vec<u8>,
+    /// The DSSE envelope inside it.
+    pub envelope: Envelope,
+    /// Fulcio's chain for the ephemeral key, DER, leaf first.
+    pub certificate_chain: Vec<Vec<u8>>,
+}
+
+/// A P-256 key that lives for one signature, with the certificate Fulcio issued for it.
+#[derive(Debug)]
+pub struct EphemeralKey {
+    key: SoftwareKey,
+    chain: Vec<Vec<u8>>,
+}
+
+impl EphemeralKey {
+    fn certify(fulcio: &Service, token: &IdentityToken, require_sct: bool) -> Result<Self> {
+        let key = SoftwareKey::generate(Algorithm::EcdsaP256Sha256)
+            .map_err(|e| Error::Signing(format!("ephemeral key: {e}")))?;
+        let chain = fulcio::request_certificate(fulcio, token, &key, require_sct)?;
+        Ok(EphemeralKey { key, chain })
+    }
+}
+
+impl SigningKey for EphemeralKey {
+    fn algorithm(&self) -> Algorithm {
+        self.key.algorithm()
+    }
+
+    fn public_key(&self) -> &VerifyingKey {
+        self.key.public_key()
+    }
+
+    fn certificate_chain(&self) -> &[Vec<u8>] {
+        &self.chain
+    }
+
+    fn try_sign(&self, message: &[u8]) -> stellaops_crypto::Result<Vec<u8>> {
+        self.key.try_sign(message)
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

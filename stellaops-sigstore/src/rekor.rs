@@ -1,0 +1,50 @@
+//! Rekor v1: the signed envelope enters the transparency log as a `dsse` 0.0.1 entry.
+//!
+//! `POST /api/v1/log/entries` with the envelope and the certificate (Rekor verifies the
+//! signature itself, then records the envelope's and payload's hashes). The answer — the
+//! canonicalized entry body, integrated time, log id and index, the inclusion proof with its
+//! signed checkpoint, and the signed entry timestamp — becomes the bundle's `tlogEntries[0]`.
+
+use sigstore_types::{DerCertificate, DsseEnvelope, KindVersion, TransparencyLogEntry};
+
+use crate::http::Service;
+use crate::{Error, Result};
+
+/// Log `envelope` (one signature) with `certificate` (DER) and return the bundle's log entry.
+pub(crate) fn log_dsse(
+    rekor: &Service,
+    envelope: &DsseEnvelope,
+    certificate: &DerCertificate,
+) -> Result<TransparencyLogEntry> {
+    let entry = sigstore_rekor::DsseEntry::new(envelope, certificate)
+        .map_err(|e| Error::Signing(format!("Rekor entry: {e}")))?;
+    let body = serde_json::to_vec(&entry).map_err(|e| Error::Signing(e.to_string()))?;
+    let answer = rekor.post_json("/api/v1/log/entries", &body)?;
+    // The answer maps the entry's UUID to the entry.
+    let serde_json::Value::Object(map) = answer else {
+        return Err(rekor_answer("not a JSON object"));
+    };
+    let mut entries = map.into_iter();
+    let (Some((_uuid, entry)), None) = (entries.next(), entries.next()) else {
+        return Err(rekor_answer("not exactly one entry"));
+    };
+    let entry: sigstore_rekor::LogEntry =
+        serde_json::from_value(entry).map_err(|e| rekor_answer(&e.to_string()))?;
+    let verification = entry
+        .verification
+        .as_ref()
+        .ok_or_else(|| rekor_answer("no verification (inclusion proof, signed entry timestamp)"))?;
+    if verification.inclusion_proof.is_none() {
+        return Err(rekor_answer("no inclusion proof"));
+    }
+    entry
+        .to_bundle_entry(KindVersion::DsseV001)
+        .map_err(|e| rekor_answer(&e.to_string()))
+}
+
+fn rekor_answer(what: &str) -> Error {
+    Error::Service {
+        service: "Rekor",
+        message: format!("unusable answer: {what}"),
+    }
+}

@@ -1,0 +1,81 @@
+//! The local Sigstore instance scripts/services.sh starts (tests/services/sigstore_local.py):
+//! an OIDC issuer, Fulcio, a CT log and Rekor v1 on loopback, and sigstore-python to check
+//! what we make and to make bundles of its own.
+
+use std::path::PathBuf;
+
+/// The running instance: its URL (Fulcio and Rekor share it; the issuer is `{url}/oidc`) and
+/// the directory with its `trusted_root.json` and sigstore-python `trust_config.json`.
+#[derive(Clone, Debug)]
+pub struct LocalSigstore {
+    /// Base URL of Fulcio and Rekor.
+    pub url: String,
+    /// Where trusted_root.json and trust_config.json are.
+    pub dir: PathBuf,
+}
+
+/// The instance named by `$STELLAOPS_TEST_SIGSTORE` and `$STELLAOPS_TEST_SIGSTORE_DIR`.
+///
+/// # Panics
+/// When they are not set (the keyless tests need the instance; they never skip).
+pub fn instance() -> LocalSigstore {
+    let url = std::env::var("STELLAOPS_TEST_SIGSTORE").unwrap_or_else(|_| {
+        panic!(
+            "STELLAOPS_TEST_SIGSTORE is not set: start the servers with `scripts/services.sh start DIR` and `source DIR/services.env`"
+        )
+    });
+    let dir = std::env::var_os("STELLAOPS_TEST_SIGSTORE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("STELLAOPS_TEST_SIGSTORE_DIR is not set (see services.env)"));
+    LocalSigstore { url, dir }
+}
+
+impl LocalSigstore {
+    /// The OIDC issuer's URL.
+    pub fn issuer(&self) -> String {
+        format!("{}/oidc", self.url)
+    }
+
+    /// The trusted root (Fulcio CA, CT log key, Rekor key).
+    pub fn trusted_root(&self) -> PathBuf {
+        self.dir.join("trusted_root.json")
+    }
+
+    /// sigstore-python's `--trust-config` for this instance.
+    pub fn trust_config(&self) -> PathBuf {
+        self.dir.join("trust_config.json")
+    }
+
+    /// A fresh identity token for `email`; `extra` adds query parameters (`ttl=-60`,
+    /// `aud=other`, `iss=...`) to mint the wrong kinds.
+    ///
+    /// # Panics
+    /// When the issuer does not answer.
+    pub fn token(&self, email: &str, extra: &[(&str, &str)]) -> String {
+        let mut request = ureq::get(format!("{}/token", self.issuer())).query("email", email);
+        for (name, value) in extra {
+            request = request.query(*name, *value);
+        }
+        let mut response = request
+            .call()
+            .unwrap_or_else(|e| panic!("minting a token at {}: {e}", self.issuer()));
+        response
+            .body_mut()
+            .read_to_string()
+            .unwrap_or_else(|e| panic!("reading the token: {e}"))
+    }
+}
+
+/// sigstore-python's command line, from the oracles' virtual environment.
+///
+/// # Panics
+/// When it is not installed (scripts/setup-python.sh installs it).
+pub fn sigstore_python() -> PathBuf {
+    let path = crate::python().with_file_name("sigstore");
+    assert!(
+        path.exists(),
+        "sigstore-python is missing at {}: run scripts/setup-python.sh",
+        path.display()
+    );
+    path
+}

@@ -122,6 +122,12 @@ impl Envelope {
         Ok(())
     }
 
+    /// Add a signature made elsewhere over [`Envelope::pae`] (a remote signer, or a `keyid` the
+    /// signer chose). Nothing is checked here; verification checks it like any other.
+    pub fn push_signature(&mut self, signature: Signature) {
+        self.signatures.push(signature);
+    }
+
     /// The payload type.
     pub fn payload_type(&self) -> &str {
         &self.payload_type

@@ -14,7 +14,7 @@ use sigstore_types::{
 };
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 use stellaops_dsse::canon::{canonicalize, Limits, Mode};
-use stellaops_dsse::Envelope;
+use stellaops_dsse::{Envelope, Signature};
 
 use crate::http::Service;
 use crate::token::IdentityToken;
@@ -123,8 +123,15 @@ impl KeylessSigner {
     pub fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<KeylessBundle> {
         self.token.check_unexpired(unix_now())?;
         let key = EphemeralKey::certify(&self.fulcio, &self.token, self.require_sct)?;
-        let envelope = Envelope::sign(payload_type, payload, &[&key as &dyn SigningKey])
+        // The keyid stays empty, as every Sigstore client writes it: go-securesystemslib (under
+        // cosign and sigstore-go) skips a signature whose keyid differs from the one it derives
+        // for the certificate's key (an SSH fingerprint), so ours (hex SHA-256 of the SPKI)
+        // would make cosign find no signature at all.
+        let mut envelope = Envelope::unsigned(payload_type, payload);
+        let sig = key
+            .try_sign(envelope.pae())
             .map_err(|e| Error::Signing(e.to_string()))?;
+        envelope.push_signature(Signature::new("", sig));
         let certificate = DerCertificate::new(key.chain[0].clone());
         let chain = key.chain.clone();
         drop(key); // the secret is wiped here, before any further network call

@@ -630,6 +630,9 @@ def hashedrekord_body(spec: dict) -> dict:
 def handler_for(instance: Instance):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle's algorithm and the client's delayed
+        # ACK every answer would wait ~40 ms.
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):  # one line per request, to the log file
             sys.stderr.write("%s %s\n" % (self.command, fmt % args))
@@ -703,10 +706,15 @@ def handler_for(instance: Instance):
             if path == "/api/v2/signingCert":
                 auth = self.headers.get("Authorization", "")
                 bearer = auth[7:] if auth.startswith("Bearer ") else None
-                self.reply(201, instance.signing_cert(body, bearer))
+                # 200, as Fulcio's gateway answers (sigstore-go, under cosign, takes nothing
+                # else); Rekor answers a new entry with 201.
+                self.reply(200, instance.signing_cert(body, bearer))
             elif path == "/api/v1/log/entries":
                 uuid, entry = instance.add_entry(body)
-                self.reply(201, {uuid: entry}, headers={"Location": f"/api/v1/log/entries/{uuid}"})
+                # Rekor names the new entry in ETag and Location; sigstore-go (under cosign)
+                # picks the entry out of the answer by its ETag.
+                headers = {"ETag": uuid, "Location": f"/api/v1/log/entries/{uuid}"}
+                self.reply(201, {uuid: entry}, headers=headers)
             else:
                 raise HttpError(404, f"no route {path}")
 

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stellaops_signer::canon::{self, Limits, Mode};
+use stellaops_dsse::canon::{self, Limits, Mode};
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_bytes: 1 << 16, max_depth: 64 };

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stellaops_signer::{Envelope, EnvelopeLimits};
+use stellaops_dsse::{Envelope, EnvelopeLimits};
 
 fuzz_target!(|data: &[u8]| {
     let limits = EnvelopeLimits { max_envelope_bytes: 1 << 16, ..EnvelopeLimits::default() };

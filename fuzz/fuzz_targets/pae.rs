@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stellaops_signer::dsse::pae;
+use stellaops_dsse::pae;
 
 fuzz_target!(|data: &[u8]| {
     let split = data.first().map_or(0, |b| usize::from(*b)).min(data.len().saturating_sub(1));

@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use stellaops_signer::canon::Limits;
-use stellaops_signer::Statement;
+use stellaops_dsse::canon::Limits;
+use stellaops_predicates::Statement;
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_bytes: 1 << 16, max_depth: 64 };

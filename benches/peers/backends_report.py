@@ -1,12 +1,10 @@
 """Tabulate the per-backend signing latency measured by benches/backends_compare.sh."""
 
-import json
 import platform
-from pathlib import Path
 
+import criterion_results
 from machine import cpu_model
 
-crit = Path("target/criterion/key-backends")
 ALGS = ["es256", "ed25519", "rsa-pss-2048"]
 BACKENDS = [
     ("software", "software key in memory"),
@@ -17,10 +15,7 @@ BACKENDS = [
 
 
 def mean(backend: str, alg: str):
-    path = crit / f"{backend}_{alg}" / "new" / "estimates.json"
-    if not path.exists():
-        return None
-    return json.loads(path.read_text())["mean"]["point_estimate"]
+    return criterion_results.mean("key-backends", f"{backend}_{alg}")
 
 
 def fmt(ns):

@@ -5,23 +5,15 @@ import platform
 import sys
 from pathlib import Path
 
+import criterion_results
+from criterion_results import fmt
 from machine import cpu_model
 
-crit = Path("target/criterion/keyless")
 peer = json.loads(Path(sys.argv[1]).read_text())
 
 
 def mean(name: str):
-    path = crit / name / "new" / "estimates.json"
-    return json.loads(path.read_text())["mean"]["point_estimate"] if path.exists() else None
-
-
-def fmt(ns):
-    if ns is None:
-        return "—"
-    if ns >= 1e6:
-        return f"{ns / 1e6:.2f} ms"
-    return f"{ns / 1e3:.1f} µs"
+    return criterion_results.mean("keyless", name)
 
 
 rows = [

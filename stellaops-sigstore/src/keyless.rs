@@ -132,9 +132,9 @@ impl KeylessSigner {
             .try_sign(envelope.pae())
             .map_err(|e| Error::Signing(e.to_string()))?;
         envelope.push_signature(Signature::new("", sig));
-        let certificate = DerCertificate::new(key.chain[0].clone());
-        let chain = key.chain.clone();
+        let EphemeralKey { key, chain } = key;
         drop(key); // the secret is wiped here, before any further network call
+        let certificate = DerCertificate::new(chain[0].clone());
 
         let signature = &envelope.signatures()[0];
         let dsse = DsseEnvelope::new(

@@ -3,6 +3,8 @@
 #   our keyless bundle  -> cosign verify-blob-attestation (accepted; another identity or artifact refused)
 #   cosign attest-blob  -> stella verify --bundle (accepted; another identity refused)
 #   cosign sign-blob    -> stella verify --bundle (accepted)
+#   our keyful bundles (es256, ed25519, rsa-pkcs1) and envelopes -> cosign verify-blob-attestation --key
+#   cosign attest-blob --key -> stella verify --bundle --key
 # Builds cosign v3.1.3 from the Go module proxy into target/services-bin first (~5 minutes on
 # 2 cores, once). Not part of scripts/test.sh: that build alone would take a sixth of the suite's
 # time budget; run it when the keyless code or the stand-in changes. Any unexpected outcome fails.
@@ -90,6 +92,47 @@ token cosign@stellaops.local >token.txt
 expect accept "cosign sign-blob bundle in stella verify --bundle" \
   stella_verify cosign-blob.sigstore.json cosign@stellaops.local app.tar.gz
 expect refuse "... for another artifact" stella_verify cosign-blob.sigstore.json cosign@stellaops.local other.tar.gz
+
+# Keyful: our keys, our bundles (public-key hint, Rekor dsse entry) and plain envelopes.
+cosign_verify_key() { # BUNDLE KEY ARTIFACT
+  "$cosign" verify-blob-attestation --bundle "$1" --trusted-root "$root_json" --key "$2" \
+    --type "$slsa" "$3"
+}
+"$stella" key generate --alg es256 --out stranger.key >/dev/null 2>&1
+for alg in es256 ed25519 rsa-pkcs1-sha256; do
+  "$stella" key generate --alg "$alg" --bits 2048 --out "$alg.key" >/dev/null 2>&1
+  "$stella" attest --key "$alg.key" --sigstore-bundle --rekor-url "$url" --predicate-type "$slsa" \
+    --predicate provenance.json --out "$alg.sigstore.json" app.tar.gz 2>/dev/null
+  expect accept "stella attest --sigstore-bundle ($alg) in cosign verify-blob-attestation --key" \
+    cosign_verify_key "$alg.sigstore.json" "$alg.key.pub" app.tar.gz
+  expect refuse "... with another key" cosign_verify_key "$alg.sigstore.json" stranger.key.pub app.tar.gz
+  expect refuse "... for another artifact" cosign_verify_key "$alg.sigstore.json" "$alg.key.pub" other.tar.gz
+done
+# A plain envelope, not logged: cosign reads it with its (deprecated) --signature flag and must
+# be told to skip the log. Multi-signed: cosign accepts either key.
+"$stella" attest --key es256.key --key ed25519.key --predicate-type "$slsa" \
+  --predicate provenance.json --out envelope.json app.tar.gz 2>/dev/null
+cosign_verify_envelope() { # KEY ARTIFACT
+  "$cosign" verify-blob-attestation --signature envelope.json --insecure-ignore-tlog --key "$1" \
+    --type "$slsa" "$2"
+}
+expect accept "stella attest envelope (es256 + ed25519) in cosign --key es256" cosign_verify_envelope es256.key.pub app.tar.gz
+expect accept "... in cosign --key ed25519" cosign_verify_envelope ed25519.key.pub app.tar.gz
+expect refuse "... with another key" cosign_verify_envelope stranger.key.pub app.tar.gz
+expect refuse "... for another artifact" cosign_verify_envelope es256.key.pub other.tar.gz
+
+# cosign's own keyful bundle (its key, logged in the same Rekor) in stella verify --key.
+COSIGN_PASSWORD= "$cosign" generate-key-pair --output-key-prefix cosign >/dev/null 2>&1
+COSIGN_PASSWORD= "$cosign" attest-blob --yes --key cosign.key --signing-config signing_config.json \
+  --trusted-root "$root_json" --predicate provenance.json --type "$slsa" \
+  --bundle cosign-keyful.sigstore.json app.tar.gz >/dev/null 2>&1
+stella_verify_key() { # BUNDLE KEY ARTIFACT
+  "$stella" verify --bundle "$1" --trusted-root "$root_json" --key "$2" --artifact "$3"
+}
+expect accept "cosign attest-blob --key bundle in stella verify --bundle --key" \
+  stella_verify_key cosign-keyful.sigstore.json cosign.pub app.tar.gz
+expect refuse "... with another key" stella_verify_key cosign-keyful.sigstore.json stranger.key.pub app.tar.gz
+expect refuse "... for another artifact" stella_verify_key cosign-keyful.sigstore.json cosign.pub other.tar.gz
 
 [ "$failures" -eq 0 ] || { echo "cosign interop: $failures unexpected outcome(s)"; exit 1; }
 echo "cosign interop: all as expected"

@@ -57,6 +57,7 @@ command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 scripts/setup-python.sh
 command -v go >/dev/null || { echo "go is required for the Go binding's tests" >&2; exit 1; }
 command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are required for the Node package's tests" >&2; exit 1; }
+scripts/setup-node-oracles.sh
 
 step "format"
 cargo fmt --all -- --check

@@ -7,7 +7,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use stellaops_signer::sigstore::{IdentityToken, KeylessConfig, KeylessSigner};
+use stellaops_signer::sigstore::{BundleSigner, IdentityToken, KeylessConfig, KeylessSigner};
 use stellaops_signer::{sign, Algorithm, SigningKey, SoftwareKey};
 
 const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";

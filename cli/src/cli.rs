@@ -423,8 +423,10 @@ pub(crate) struct AttestArgs {
     pub(crate) artifacts: Vec<PathBuf>,
 }
 
-/// Keyless signing (Sigstore): where Fulcio and Rekor are, and how strict to be.
+/// Sigstore bundles: keyless signing, or one key's signature logged in Rekor; where Fulcio and
+/// Rekor are, and how strict to be.
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("sigstore").args(["keyless", "sigstore_bundle"]))]
 pub(crate) struct KeylessArgs {
     /// Sign keylessly instead of with keys: an ephemeral key, certified by Fulcio for the OIDC
     /// identity token (--identity-token-file, else $STELLAOPS_OIDC_TOKEN,
@@ -432,6 +434,12 @@ pub(crate) struct KeylessArgs {
     /// Writes a Sigstore bundle v0.3 instead of an envelope.
     #[arg(long, conflicts_with_all = ["keys", "tenant"], requires_all = ["fulcio_url", "rekor_url"])]
     pub(crate) keyless: bool,
+    /// Write a Sigstore bundle v0.3 instead of an envelope: the signature of the one key
+    /// (--key, or the tenant's or default key), logged in Rekor with the public key as verifier;
+    /// the bundle names the key by a hint (its key id). Verify with `stella verify --bundle
+    /// --key PUB` or `cosign verify-blob-attestation --key PUB`.
+    #[arg(long, requires = "rekor_url")]
+    pub(crate) sigstore_bundle: bool,
     /// Fulcio's URL.
     #[arg(
         long,
@@ -445,7 +453,7 @@ pub(crate) struct KeylessArgs {
         long,
         env = "STELLAOPS_REKOR_URL",
         value_name = "URL",
-        requires = "keyless"
+        requires = "sigstore"
     )]
     pub(crate) rekor_url: Option<String>,
     /// Refuse a token from any other OIDC issuer (before Fulcio is asked).
@@ -460,7 +468,7 @@ pub(crate) struct KeylessArgs {
     #[arg(long, value_name = "FILE", requires = "keyless")]
     pub(crate) identity_token_file: Option<PathBuf>,
     /// Verify the bundle offline against this trusted_root.json before writing it.
-    #[arg(long, value_name = "FILE", requires = "keyless")]
+    #[arg(long, value_name = "FILE", requires = "sigstore")]
     pub(crate) trusted_root: Option<PathBuf>,
     /// Timeout of each request to Fulcio or Rekor.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]

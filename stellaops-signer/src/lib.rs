@@ -52,9 +52,9 @@ pub use stellaops_predicates as predicates;
 #[cfg(feature = "sigstore")]
 pub use stellaops_sigstore as sigstore;
 #[cfg(feature = "sigstore")]
-mod keyless;
+mod bundle;
 #[cfg(feature = "sigstore")]
-pub use keyless::{attest_keyless, KeylessAttestation};
+pub use bundle::{attest_bundle, BundleAttestation};
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};

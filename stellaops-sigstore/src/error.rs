@@ -36,10 +36,10 @@ pub enum Error {
     /// other than the configured.
     #[error("identity token: {0}")]
     Token(String),
-    /// Keyless signing: an unusable Fulcio or Rekor URL.
-    #[error("keyless configuration: {0}")]
+    /// Signing into a bundle: an unusable Fulcio or Rekor URL, or a key Rekor cannot log.
+    #[error("configuration: {0}")]
     Config(String),
-    /// Keyless signing: Fulcio or Rekor could not be reached (after the retries).
+    /// Signing into a bundle: Fulcio or Rekor could not be reached (after the retries).
     #[error("{service} unreachable: {message}")]
     Unreachable {
         /// `Fulcio` or `Rekor`.
@@ -47,7 +47,7 @@ pub enum Error {
         /// What happened.
         message: String,
     },
-    /// Keyless signing: Fulcio or Rekor refused the request (an HTTP error status, also a 5xx
+    /// Signing into a bundle: Fulcio or Rekor refused the request (an HTTP error status, also a 5xx
     /// after the retries) or gave an unusable answer.
     #[error("{service}: {message}")]
     Service {
@@ -56,7 +56,7 @@ pub enum Error {
         /// What happened.
         message: String,
     },
-    /// Keyless signing: the ephemeral key, the envelope or the bundle could not be made.
+    /// Signing into a bundle: the key (ephemeral or ours), the envelope or the bundle failed.
     #[error("signing: {0}")]
     Signing(String),
     /// A file could not be read.

@@ -8,20 +8,13 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sigstore_types::{
-    DerCertificate, DsseEnvelope, DsseSignature, KeyId as SigstoreKeyId, PayloadBytes,
-    SignatureBytes,
-};
+use sigstore_types::DerCertificate;
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
-use stellaops_dsse::canon::{canonicalize, Limits, Mode};
-use stellaops_dsse::{Envelope, Signature};
 
+use crate::bundle::{finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle};
 use crate::http::Service;
 use crate::token::IdentityToken;
-use crate::{fulcio, rekor, verify_bundle, Error, Identity, Result, Signer, TrustedRoot};
-
-/// The media type of the bundles this module writes.
-pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+use crate::{fulcio, rekor, Error, Identity, Result, Signer, TrustedRoot};
 
 /// Where and how to sign keylessly (the keyless guide's settings).
 #[derive(Clone, Debug)]
@@ -111,7 +104,9 @@ impl KeylessSigner {
     pub fn issuer(&self) -> &str {
         self.token.issuer()
     }
+}
 
+impl BundleSigner for KeylessSigner {
     /// Sign `payload` as `payload_type` into a bundle: a fresh ephemeral key, its Fulcio
     /// certificate, the DSSE envelope, its Rekor entry, and (with a trusted root configured) an
     /// offline verification of the result.
@@ -120,65 +115,30 @@ impl KeylessSigner {
     /// [`Error::Service`] for Fulcio or Rekor failures and unusable answers, [`Error::Token`]
     /// for a token that expired meanwhile, [`Error::Signing`], and the verification errors when
     /// the bundle does not verify against the trusted root.
-    pub fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<KeylessBundle> {
+    fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<SignedBundle> {
         self.token.check_unexpired(unix_now())?;
         let key = EphemeralKey::certify(&self.fulcio, &self.token, self.require_sct)?;
-        // The keyid stays empty, as every Sigstore client writes it: go-securesystemslib (under
-        // cosign and sigstore-go) skips a signature whose keyid differs from the one it derives
-        // for the certificate's key (an SSH fingerprint), so ours (hex SHA-256 of the SPKI)
-        // would make cosign find no signature at all.
-        let mut envelope = Envelope::unsigned(payload_type, payload);
-        let sig = key
-            .try_sign(envelope.pae())
-            .map_err(|e| Error::Signing(e.to_string()))?;
-        envelope.push_signature(Signature::new("", sig));
+        let envelope = sign_envelope(payload_type, payload, |pae| key.try_sign(pae))?;
         let EphemeralKey { key, chain } = key;
         drop(key); // the secret is wiped here, before any further network call
         let certificate = DerCertificate::new(chain[0].clone());
 
-        let signature = &envelope.signatures()[0];
-        let dsse = DsseEnvelope::new(
-            envelope.payload_type(),
-            PayloadBytes::new(envelope.payload().to_vec()),
-            DsseSignature::new(
-                SignatureBytes::new(signature.sig().to_vec()),
-                SigstoreKeyId::new(signature.keyid()),
-            ),
-        );
-        let entry = rekor::log_dsse(&self.rekor, &dsse, &certificate)?;
+        let dsse = sigstore_envelope(&envelope);
+        let entry = rekor::log_dsse(&self.rekor, &dsse, &certificate.to_pem())?;
         let bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
             .with_tlog_entry(entry)
             .into_bundle();
-        let json = bundle
-            .to_json()
-            .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
-        // RFC 8785: the same bundle is always the same bytes, so its hash is reproducible.
-        let json = canonicalize(json.as_bytes(), Mode::Jcs, &Limits::default())
-            .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
-        if let Some(root) = &self.trusted_root {
-            let signer = Signer::Keyless {
-                identity: Identity::exact(self.identity()),
-                issuer: self.issuer().to_owned(),
-            };
-            verify_bundle(&json, root, &signer, None)?;
-        }
-        Ok(KeylessBundle {
+        let signer = Signer::Keyless {
+            identity: Identity::exact(self.identity()),
+            issuer: self.issuer().to_owned(),
+        };
+        let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
+        Ok(SignedBundle {
             json,
             envelope,
             certificate_chain: chain,
         })
     }
-}
-
-/// A keylessly signed envelope in its Sigstore bundle.
-#[derive(Clone, Debug)]
-pub struct KeylessBundle {
-    /// The bundle v0.3, canonical JSON (RFC 8785).
-    pub json: Vec<u8>,
-    /// The DSSE envelope inside it.
-    pub envelope: Envelope,
-    /// Fulcio's chain for the ephemeral key, DER, leaf first.
-    pub certificate_chain: Vec<Vec<u8>>,
 }
 
 /// A P-256 key that lives for one signature, with the certificate Fulcio issued for it.

@@ -4,6 +4,9 @@
 //! OIDC identity, logs it in Rekor, and returns a Sigstore bundle v0.3 in canonical JSON (see
 //! the `keyless` module's notes).
 //!
+//! [`KeyfulSigner`] does the same with one of our keys: the bundle's verification material is a
+//! public-key hint, and Rekor records the public key as the entry's verifier.
+//!
 //! A bundle (`application/vnd.dev.sigstore.bundle*+json`, v0.1 to v0.3) carries a DSSE envelope
 //! or a message signature, the signing certificate (keyless) or a public-key hint (keyful), and
 //! the Rekor entry with its inclusion proof and/or signed entry timestamp. [`verify_bundle`]
@@ -22,19 +25,21 @@
 
 #![forbid(unsafe_code)]
 
+mod bundle;
 mod error;
 mod fulcio;
 mod http;
 mod identity;
+mod keyful;
 mod keyless;
 mod rekor;
 mod token;
 mod verify;
 
+pub use bundle::{BundleSigner, SignedBundle, BUNDLE_V03_MEDIA_TYPE};
 pub use error::{Error, Result};
 pub use identity::Identity;
-pub use keyless::{
-    EphemeralKey, KeylessBundle, KeylessConfig, KeylessSigner, BUNDLE_V03_MEDIA_TYPE,
-};
+pub use keyful::{KeyfulConfig, KeyfulSigner};
+pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
 pub use verify::{verify_bundle, BundleVerification, Signer, TrustedRoot};

@@ -1,23 +1,41 @@
 //! Rekor v1: the signed envelope enters the transparency log as a `dsse` 0.0.1 entry.
 //!
-//! `POST /api/v1/log/entries` with the envelope and the certificate (Rekor verifies the
-//! signature itself, then records the envelope's and payload's hashes). The answer — the
+//! `POST /api/v1/log/entries` with the envelope and its verifier — the Fulcio certificate, or
+//! the public key of a keyful signature — as PEM (Rekor verifies the signature itself, then
+//! records the envelope's and payload's hashes). The answer — the
 //! canonicalized entry body, integrated time, log id and index, the inclusion proof with its
 //! signed checkpoint, and the signed entry timestamp — becomes the bundle's `tlogEntries[0]`.
 
-use sigstore_types::{DerCertificate, DsseEnvelope, KindVersion, TransparencyLogEntry};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use serde_json::json;
+use sigstore_types::{DsseEnvelope, KindVersion, TransparencyLogEntry};
 
 use crate::http::Service;
 use crate::{Error, Result};
 
-/// Log `envelope` (one signature) with `certificate` (DER) and return the bundle's log entry.
+/// Log `envelope` (one signature) with its verifier (`verifier_pem`: a PEM certificate or
+/// public key) and return the bundle's log entry.
 pub(crate) fn log_dsse(
     rekor: &Service,
     envelope: &DsseEnvelope,
-    certificate: &DerCertificate,
+    verifier_pem: &str,
 ) -> Result<TransparencyLogEntry> {
-    let entry = sigstore_rekor::DsseEntry::new(envelope, certificate)
-        .map_err(|e| Error::Signing(format!("Rekor entry: {e}")))?;
+    // Rekor takes the envelope as a JSON string and each verifier as base64 of its PEM; the
+    // signatures are read from the envelope ("proposedContent"). Built here rather than with
+    // sigstore-rekor's `DsseEntry`, which only takes a certificate.
+    let envelope_json =
+        serde_json::to_string(envelope).map_err(|e| Error::Signing(e.to_string()))?;
+    let entry = json!({
+        "apiVersion": "0.0.1",
+        "kind": "dsse",
+        "spec": {
+            "proposedContent": {
+                "envelope": envelope_json,
+                "verifiers": [STANDARD.encode(verifier_pem)],
+            }
+        }
+    });
     let body = serde_json::to_vec(&entry).map_err(|e| Error::Signing(e.to_string()))?;
     let answer = rekor.post_json("/api/v1/log/entries", &body)?;
     // The answer maps the entry's UUID to the entry.

@@ -46,7 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, utils as asym_utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils as asym_utils
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 OID_ISSUER_V1 = ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
@@ -54,7 +54,6 @@ OID_ISSUER_V2 = ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
 OID_SCT_LIST = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2")
 START = "2020-01-01T00:00:00Z"
 TREE_ID = 1
-LOG_NAME = "rekor.local"
 
 
 def b64(data: bytes) -> str:
@@ -454,9 +453,12 @@ class Instance:
         return leaf.hex(), entry
 
     def checkpoint(self, size: int, root: bytes) -> str:
-        note = f"{LOG_NAME} - {TREE_ID}\n{size}\n{b64(root)}\n"
+        # As Rekor: the origin and the signer's name are the log's host (sigstore-js looks the
+        # signer up by it: the name must be part of the log's URL in the trusted root).
+        name = urllib.parse.urlsplit(self.base).netloc
+        note = f"{name} - {TREE_ID}\n{size}\n{b64(root)}\n"
         signature = self.rekor_key.sign(note.encode(), ec.ECDSA(hashes.SHA256()))
-        return f"{note}\n\u2014 {LOG_NAME} {b64(self.rekor_log_id[:4] + signature)}\n"
+        return f"{note}\n\u2014 {name} {b64(self.rekor_log_id[:4] + signature)}\n"
 
     def log_info(self) -> dict:
         with self.lock:
@@ -559,6 +561,19 @@ def verifier(verifier_b64: str):
     return key, b64(canonical_pem)
 
 
+def verify_with_sha256(key, sig: bytes, message: bytes) -> None:
+    """Check a signature as Rekor v1 does for DSSE (sigstore's LoadVerifier with SHA-256 for
+    every key): ECDSA over SHA-256 whatever the curve, RSA PKCS#1 v1.5 with SHA-256, Ed25519."""
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        key.verify(sig, message, ec.ECDSA(hashes.SHA256()))
+    elif isinstance(key, rsa.RSAPublicKey):
+        key.verify(sig, message, padding.PKCS1v15(), hashes.SHA256())
+    elif isinstance(key, ed25519.Ed25519PublicKey):
+        key.verify(sig, message)
+    else:
+        raise TypeError("unsupported key type")
+
+
 def dsse_body(spec: dict) -> dict:
     # Rekor's dsse 0.0.1 type: verify every envelope signature with one of the verifiers, then
     # record hashes of the envelope and payload and the signature/verifier pairs.
@@ -578,7 +593,7 @@ def dsse_body(spec: dict) -> dict:
         for candidate in verifiers:
             try:
                 key, canonical_verifier = verifier(candidate)
-                key.verify(sig, pae, ec.ECDSA(hashes.SHA256()))
+                verify_with_sha256(key, sig, pae)
             except (InvalidSignature, ValueError, TypeError):
                 continue
             signatures.append({"signature": signature["sig"], "verifier": canonical_verifier})

@@ -2,7 +2,8 @@
 //! an OIDC issuer, Fulcio, a CT log and Rekor v1 on loopback, and sigstore-python to check
 //! what we make and to make bundles of its own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The running instance: its URL (Fulcio and Rekor share it; the issuer is `{url}/oidc`) and
 /// the directory with its `trusted_root.json` and sigstore-python `trust_config.json`.
@@ -78,4 +79,40 @@ pub fn sigstore_python() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Who sigstore-js must find as the signer.
+#[derive(Clone, Copy, Debug)]
+pub enum JsSigner<'a> {
+    /// A public key (PEM file), as cosign's `--key`.
+    Key(&'a Path),
+    /// A certificate identity and OIDC issuer.
+    Identity(&'a str, &'a str),
+}
+
+/// sigstore-js (`@sigstore/verify`, tests/node/sigstore_verify.mjs) verifying `bundle` offline
+/// against `root` for `signer`, bound to `artifact`. Exit 0 when it accepts, 1 when it refuses.
+///
+/// # Panics
+/// When node or the oracle is not installed (scripts/setup-node-oracles.sh installs it).
+pub fn sigstore_js(bundle: &Path, root: &Path, artifact: &Path, signer: JsSigner<'_>) -> Output {
+    let dir = crate::workspace().join("tests/node");
+    assert!(
+        dir.join("node_modules/@sigstore/verify").exists(),
+        "sigstore-js is missing in {}: run scripts/setup-node-oracles.sh",
+        dir.display()
+    );
+    let mut command = Command::new("node");
+    command
+        .arg(dir.join("sigstore_verify.mjs"))
+        .args([bundle, root, artifact]);
+    match signer {
+        JsSigner::Key(key) => command.arg("--key").arg(key),
+        JsSigner::Identity(identity, issuer) => command
+            .args(["--identity", identity])
+            .args(["--issuer", issuer]),
+    };
+    command
+        .output()
+        .unwrap_or_else(|e| panic!("running node (sigstore-js): {e}"))
 }

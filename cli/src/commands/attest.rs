@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
-use stellaops_signer::sigstore::{IdentityToken, KeylessConfig, KeylessSigner};
-use stellaops_signer::{attest, attest_keyless, Admission, AttestOptions, EnforcementMode};
+use stellaops_signer::sigstore::{
+    BundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner,
+};
+use stellaops_signer::{
+    attest, attest_bundle, Admission, AttestOptions, EnforcementMode, SigningKey,
+};
 
 use crate::cli::{AttestArgs, KeylessArgs, PolicyModeArg};
 use crate::io::{read_input, signing_keys, write_output};
@@ -23,29 +27,41 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
     let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
     if a.keyless.keyless {
         let signer = keyless_signer(&a.keyless)?;
-        let attestation =
-            attest_keyless(&signer, &a.predicate_type, &predicate, &artifacts, &options)?;
-        warn_unlisted(
-            attestation.admission,
-            attestation.statement.predicate_type(),
-        );
+        let json = bundle(&signer, a, &predicate, &artifacts, &options)?;
         eprintln!(
             "stella: signed keylessly as {} (issuer {}); logged in Rekor",
             signer.identity(),
             signer.issuer()
         );
-        let mut json = attestation.bundle.json;
-        if a.out.is_none() {
-            json.push(b'\n');
-        }
-        return write_output(a.out.as_deref(), &json);
+        return write(a, json);
     }
     // Keys reserved to a predicate family (sbom, vex, ...) are chosen by the family's name.
     let family = stellaops_signer::catalog::resolve(&a.predicate_type)
         .ok()
         .and_then(|uri| stellaops_signer::catalog::family(&uri))
         .map(|f| f.name());
-    let keys = signing_keys(&a.keys, &a.tenant, family)?;
+    let mut keys = signing_keys(&a.keys, &a.tenant, family)?;
+    if a.keyless.sigstore_bundle {
+        let (Some(key), None) = (keys.pop(), keys.pop()) else {
+            return Err(Failure::Usage(
+                "a Sigstore bundle holds one signature: give exactly one --key (sign once per \
+                 key for more)"
+                    .into(),
+            ));
+        };
+        let k = &a.keyless;
+        let mut config = KeyfulConfig::new(k.rekor_url.clone().unwrap_or_default());
+        config.timeout = Duration::from_secs(k.timeout_seconds);
+        config.retries = k.retries;
+        config.trusted_root.clone_from(&k.trusted_root);
+        let signer = KeyfulSigner::new(&config, key)?;
+        let json = bundle(&signer, a, &predicate, &artifacts, &options)?;
+        eprintln!(
+            "stella: signed with key {}; logged in Rekor",
+            signer.key().key_id()
+        );
+        return write(a, json);
+    }
     let attestation = attest(
         &super::as_dyn(&keys),
         &a.predicate_type,
@@ -57,7 +73,27 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         attestation.admission,
         attestation.statement.predicate_type(),
     );
-    let mut json = attestation.envelope.to_json();
+    write(a, attestation.envelope.to_json())
+}
+
+/// The statement, signed into a Sigstore bundle by `signer`.
+fn bundle(
+    signer: &dyn BundleSigner,
+    a: &AttestArgs,
+    predicate: &[u8],
+    artifacts: &[&std::path::Path],
+    options: &AttestOptions,
+) -> Result<Vec<u8>, Failure> {
+    let attestation = attest_bundle(signer, &a.predicate_type, predicate, artifacts, options)?;
+    warn_unlisted(
+        attestation.admission,
+        attestation.statement.predicate_type(),
+    );
+    Ok(attestation.bundle.json)
+}
+
+/// The envelope or bundle to --out (atomically), or to stdout with a newline.
+fn write(a: &AttestArgs, mut json: Vec<u8>) -> Result<(), Failure> {
     if a.out.is_none() {
         json.push(b'\n');
     }

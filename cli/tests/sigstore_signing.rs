@@ -1,6 +1,8 @@
-//! Keyless signing through the binary, against the local Sigstore instance (OIDC issuer,
-//! Fulcio, CT log, Rekor v1; scripts/services.sh), with sigstore-python as the other side:
-//! it verifies our bundles offline, and `stella verify` verifies the bundles it makes.
+//! Signing into Sigstore bundles through the binary — keyless, and keyful (one of our keys,
+//! public-key hint) — against the local Sigstore instance (OIDC issuer, Fulcio, CT log, Rekor
+//! v1; scripts/services.sh), with other people's verifiers as the other side: sigstore-python
+//! and sigstore-js verify our bundles offline, and `stella verify` verifies the bundles
+//! sigstore-python makes. (cosign: scripts/cosign-interop.sh, outside the suite.)
 
 // Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -9,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use stellaops_tests::sigstore_local::{instance, sigstore_python, LocalSigstore};
+use stellaops_tests::sigstore_local::{
+    instance, sigstore_js, sigstore_python, JsSigner, LocalSigstore,
+};
 
 const EMAIL: &str = "release-bot@stellaops.local";
 const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
@@ -93,7 +97,7 @@ fn python_verify(s: &LocalSigstore, bundle: &Path, artifact: &Path, identity: &s
 }
 
 #[test]
-fn keyless_attestation_verifies_offline_with_stella_and_sigstore_python() {
+fn keyless_attestation_verifies_offline_with_stella_sigstore_python_and_sigstore_js() {
     let s = instance();
     let dir = tempfile::tempdir().unwrap();
     let token = s.token(EMAIL, &[]);
@@ -167,29 +171,38 @@ fn keyless_attestation_verifies_offline_with_stella_and_sigstore_python() {
         stdout(&theirs),
         stderr(&theirs)
     );
-
-    // Another identity, or another artifact: both verifiers say no.
-    let other = "someone-else@stellaops.local";
-    assert_eq!(
-        stella_verify(&s, &bundle_path, &artifact, other)
-            .status
-            .code(),
-        Some(1)
+    let issuer = s.issuer();
+    let js = |artifact: &Path, identity: &str| {
+        sigstore_js(
+            &bundle_path,
+            &s.trusted_root(),
+            artifact,
+            JsSigner::Identity(identity, &issuer),
+        )
+    };
+    let theirs = js(&artifact, EMAIL);
+    assert!(
+        theirs.status.success(),
+        "sigstore-js rejected our bundle: {}",
+        stderr(&theirs)
     );
-    assert!(!python_verify(&s, &bundle_path, &artifact, other)
-        .status
-        .success());
+
+    // Another identity, or another artifact: every verifier says no.
     let tampered = dir.path().join("tampered.tar.gz");
     std::fs::write(&tampered, b"not the release tarball\n").unwrap();
-    assert_eq!(
-        stella_verify(&s, &bundle_path, &tampered, EMAIL)
-            .status
-            .code(),
-        Some(1)
-    );
-    assert!(!python_verify(&s, &bundle_path, &tampered, EMAIL)
-        .status
-        .success());
+    for (artifact, identity) in [
+        (&artifact, "someone-else@stellaops.local"),
+        (&tampered, EMAIL),
+    ] {
+        let ours = stella_verify(&s, &bundle_path, artifact, identity);
+        assert_eq!(ours.status.code(), Some(1), "{identity}: {}", stderr(&ours));
+        let python = python_verify(&s, &bundle_path, artifact, identity);
+        assert!(
+            !python.status.success(),
+            "sigstore-python accepted {identity}"
+        );
+        assert_eq!(js(artifact, identity).status.code(), Some(1), "{identity}");
+    }
 }
 
 #[test]
@@ -328,4 +341,139 @@ fn keyless_refuses_bad_tokens_and_unreachable_services_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(2));
 
     assert!(!bundle.exists(), "a failed keyless signing wrote a bundle");
+}
+
+/// A key pair made by `stella key generate` (KEY and KEY.pub).
+fn generate_key(dir: &Path, alg: &str) -> PathBuf {
+    let key = dir.join(format!("{alg}.key"));
+    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["key", "generate", "--alg", alg, "--bits", "2048", "--out"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    key
+}
+
+/// `stella attest --sigstore-bundle` with `keys`, into `out`.
+fn attest_keyful(s: &LocalSigstore, dir: &Path, keys: &[&Path], out: &Path) -> Output {
+    let (artifact, predicate) = inputs(dir);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_stella"));
+    c.args(["attest", "--sigstore-bundle", "--rekor-url", &s.url]);
+    for key in keys {
+        c.arg("--key").arg(key);
+    }
+    c.arg("--trusted-root")
+        .arg(s.trusted_root())
+        .args(["--predicate-type", SLSA_V1, "--predicate"])
+        .arg(&predicate)
+        .arg("--out")
+        .arg(out)
+        .arg(&artifact)
+        .output()
+        .unwrap()
+}
+
+/// `stella verify --bundle` for a public key.
+fn stella_verify_key(s: &LocalSigstore, bundle: &Path, artifact: &Path, key: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["verify", "--bundle"])
+        .arg(bundle)
+        .arg("--trusted-root")
+        .arg(s.trusted_root())
+        .arg("--key")
+        .arg(key)
+        .arg("--artifact")
+        .arg(artifact)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn keyful_bundles_verify_with_stella_and_sigstore_js_for_their_key_only() {
+    let s = instance();
+    let dir = tempfile::tempdir().unwrap();
+    let artifact = dir.path().join("app.tar.gz");
+    let tampered = dir.path().join("tampered.tar.gz");
+    std::fs::write(&tampered, b"not the release tarball\n").unwrap();
+    let elsewhere = dir.path().join("stranger");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let stranger = generate_key(&elsewhere, "es256").with_extension("key.pub");
+    // The algorithms Rekor v1 can log (it checks DSSE signatures with SHA-256).
+    for alg in ["es256", "ed25519", "rsa-pkcs1-sha256"] {
+        let key = generate_key(dir.path(), alg);
+        let public = key.with_extension("key.pub");
+        let bundle_path = dir.path().join(format!("{alg}.sigstore.json"));
+        let out = attest_keyful(&s, dir.path(), &[&key], &bundle_path);
+        assert!(out.status.success(), "{alg}: {}", stderr(&out));
+
+        // v0.3 with a public-key hint (our key id), no certificate, a Rekor dsse entry, and an
+        // empty keyid in the envelope (as for keyless: cosign's key-based check skips a
+        // signature whose keyid is not the SSH fingerprint it derives).
+        let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+        assert_eq!(
+            bundle["mediaType"],
+            "application/vnd.dev.sigstore.bundle.v0.3+json"
+        );
+        let material = &bundle["verificationMaterial"];
+        let hint = material["publicKey"]["hint"].as_str().unwrap();
+        assert!(stderr(&out).contains(hint), "{alg}: {}", stderr(&out));
+        assert!(material.get("certificate").is_none(), "{alg}: {material}");
+        assert_eq!(material["tlogEntries"][0]["kindVersion"]["kind"], "dsse");
+        let keyid = &bundle["dsseEnvelope"]["signatures"][0]["keyid"];
+        assert!(keyid.is_null() || keyid == "", "{alg}: keyid {keyid}");
+
+        let ours = stella_verify_key(&s, &bundle_path, &artifact, &public);
+        assert!(
+            ours.status.success(),
+            "{alg}: stella verify: {}",
+            stderr(&ours)
+        );
+        let theirs = sigstore_js(
+            &bundle_path,
+            &s.trusted_root(),
+            &artifact,
+            JsSigner::Key(&public),
+        );
+        assert!(
+            theirs.status.success(),
+            "{alg}: sigstore-js rejected our keyful bundle: {}",
+            stderr(&theirs)
+        );
+        // Another key, or another artifact: both say no.
+        for (artifact, key) in [(&artifact, &stranger), (&tampered, &public)] {
+            let ours = stella_verify_key(&s, &bundle_path, artifact, key);
+            assert_eq!(ours.status.code(), Some(1), "{alg}: {}", stderr(&ours));
+            let js = sigstore_js(
+                &bundle_path,
+                &s.trusted_root(),
+                artifact,
+                JsSigner::Key(key),
+            );
+            assert_eq!(js.status.code(), Some(1), "{alg}: {}", stderr(&js));
+        }
+    }
+}
+
+#[test]
+fn keyful_bundles_refuse_what_rekor_cannot_log_and_more_than_one_key() {
+    let s = instance();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("app.sigstore.json");
+    // Rekor v1 would check an ES384 or RSA-PSS signature with SHA-256 and refuse it: refused
+    // here first, with exit 2, before signing, and nothing is written.
+    for alg in ["es384", "rsa-pss-sha256"] {
+        let key = generate_key(dir.path(), alg);
+        let out = attest_keyful(&s, dir.path(), &[&key], &bundle);
+        assert_eq!(out.status.code(), Some(2), "{alg}: {}", stderr(&out));
+        assert!(stderr(&out).contains("SHA-256"), "{alg}: {}", stderr(&out));
+        assert!(!bundle.exists());
+    }
+    // A bundle holds one signature.
+    let a = generate_key(dir.path(), "es256");
+    let b = generate_key(dir.path(), "ed25519");
+    let out = attest_keyful(&s, dir.path(), &[&a, &b], &bundle);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("one"), "{}", stderr(&out));
+    assert!(!bundle.exists());
 }

@@ -1,39 +1,40 @@
-//! Keyless attestations: the statement [`attest`](crate::attest) would sign, signed instead by
-//! an ephemeral key Fulcio certifies for an OIDC identity, logged in Rekor, and returned as a
-//! Sigstore bundle v0.3 (see [`crate::sigstore`]).
+//! Attestations in Sigstore bundles: the statement [`attest`](crate::attest) would sign, signed
+//! instead by a [`BundleSigner`] — keylessly (an ephemeral key Fulcio certifies for an OIDC
+//! identity) or with one of our keys — logged in Rekor, and returned as a Sigstore bundle v0.3
+//! (see [`crate::sigstore`]).
 
 use std::path::Path;
 
 use stellaops_predicates::{Admission, Statement, PAYLOAD_TYPE};
 
 use crate::attest::{admitted_statement, file_subjects};
-use crate::sigstore::{KeylessBundle, KeylessSigner};
+use crate::sigstore::{BundleSigner, SignedBundle};
 use crate::{AttestOptions, Result};
 
-/// A keylessly signed attestation.
+/// An attestation in a Sigstore bundle.
 #[derive(Clone, Debug)]
-pub struct KeylessAttestation {
+pub struct BundleAttestation {
     /// The statement that was signed.
     pub statement: Statement,
-    /// The Sigstore bundle carrying it (canonical JSON), with its envelope and chain.
-    pub bundle: KeylessBundle,
+    /// The Sigstore bundle carrying it (canonical JSON), with its envelope (and chain, keyless).
+    pub bundle: SignedBundle,
     /// What the allow-list said about the predicate type.
     pub admission: Admission,
 }
 
-/// As [`attest`](crate::attest), signed keylessly by `signer` into a Sigstore bundle. The
-/// statement is built and admitted before anything is sent to Fulcio or Rekor.
+/// As [`attest`](crate::attest), signed by `signer` into a Sigstore bundle. The statement is
+/// built and admitted before anything is sent to Fulcio or Rekor.
 ///
 /// # Errors
 /// As [`attest`](crate::attest) for the statement; [`crate::Error::Sigstore`] for the token,
 /// Fulcio, Rekor, and the verification after signing.
-pub fn attest_keyless(
-    signer: &KeylessSigner,
+pub fn attest_bundle(
+    signer: &dyn BundleSigner,
     predicate_type: &str,
     predicate_json: &[u8],
     artifacts: &[&Path],
     options: &AttestOptions,
-) -> Result<KeylessAttestation> {
+) -> Result<BundleAttestation> {
     let (statement, admission) = admitted_statement(
         predicate_type,
         predicate_json,
@@ -41,7 +42,7 @@ pub fn attest_keyless(
         file_subjects(artifacts, options),
     )?;
     let bundle = signer.sign(PAYLOAD_TYPE, &statement.to_json()?)?;
-    Ok(KeylessAttestation {
+    Ok(BundleAttestation {
         statement,
         bundle,
         admission,

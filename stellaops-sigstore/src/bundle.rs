@@ -1,0 +1,81 @@
+//! What signing into Sigstore produces — one DSSE envelope in a bundle v0.3 — and the pieces
+//! the keyless and keyful signers share: the envelope's Sigstore form, the canonical bundle
+//! bytes, and the offline check before a bundle is handed out.
+
+use sigstore_types::{
+    Bundle, DsseEnvelope, DsseSignature, KeyId as SigstoreKeyId, PayloadBytes, SignatureBytes,
+};
+use stellaops_dsse::canon::{canonicalize, Limits, Mode};
+use stellaops_dsse::Envelope;
+
+use crate::{verify_bundle, Error, Result, Signer, TrustedRoot};
+
+/// The media type of the bundles this crate writes.
+pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// A signed DSSE envelope in its Sigstore bundle.
+#[derive(Clone, Debug)]
+pub struct SignedBundle {
+    /// The bundle v0.3, canonical JSON (RFC 8785).
+    pub json: Vec<u8>,
+    /// The DSSE envelope inside it (one signature, empty key id).
+    pub envelope: Envelope,
+    /// Keyless: Fulcio's chain for the ephemeral key, DER, leaf first. Keyful: empty.
+    pub certificate_chain: Vec<Vec<u8>>,
+}
+
+/// Signs a payload into a Sigstore bundle: [`KeylessSigner`](crate::KeylessSigner) (Fulcio
+/// certificate) or [`KeyfulSigner`](crate::KeyfulSigner) (a key of ours, public-key hint).
+pub trait BundleSigner {
+    /// Sign `payload` as `payload_type`, log the signature in Rekor, and return the bundle.
+    ///
+    /// # Errors
+    /// As the implementation says: service, token, signing and verification errors.
+    fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<SignedBundle>;
+}
+
+/// An unsigned envelope signed by `sign`, with the empty key id every Sigstore client writes:
+/// go-securesystemslib (under cosign and sigstore-go) skips a signature whose key id differs
+/// from the one it derives for the verifying key (an SSH fingerprint), so ours (hex SHA-256 of
+/// the SPKI) would make cosign find no signature at all.
+pub(crate) fn sign_envelope(
+    payload_type: &str,
+    payload: &[u8],
+    sign: impl FnOnce(&[u8]) -> stellaops_crypto::Result<Vec<u8>>,
+) -> Result<Envelope> {
+    let mut envelope = Envelope::unsigned(payload_type, payload);
+    let sig = sign(envelope.pae()).map_err(|e| Error::Signing(e.to_string()))?;
+    envelope.push_signature(stellaops_dsse::Signature::new("", sig));
+    Ok(envelope)
+}
+
+/// The envelope (one signature) in the Sigstore types.
+pub(crate) fn sigstore_envelope(envelope: &Envelope) -> DsseEnvelope {
+    let signature = &envelope.signatures()[0];
+    DsseEnvelope::new(
+        envelope.payload_type(),
+        PayloadBytes::new(envelope.payload().to_vec()),
+        DsseSignature::new(
+            SignatureBytes::new(signature.sig().to_vec()),
+            SigstoreKeyId::new(signature.keyid()),
+        ),
+    )
+}
+
+/// The bundle as RFC 8785 canonical JSON (so the same bundle is always the same bytes and its
+/// hash is reproducible), verified offline for `signer` when a trusted root is configured.
+pub(crate) fn finish(
+    bundle: &Bundle,
+    trusted_root: Option<&TrustedRoot>,
+    signer: &Signer,
+) -> Result<Vec<u8>> {
+    let json = bundle
+        .to_json()
+        .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
+    let json = canonicalize(json.as_bytes(), Mode::Jcs, &Limits::default())
+        .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
+    if let Some(root) = trusted_root {
+        verify_bundle(&json, root, signer, None)?;
+    }
+    Ok(json)
+}

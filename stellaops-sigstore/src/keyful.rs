@@ -1,0 +1,123 @@
+//! Keyful bundles: a DSSE envelope signed by one of our keys (software, PKCS#11, KMS — any
+//! [`SigningKey`]), logged in Rekor with the key as its verifier, in a Sigstore bundle v0.3
+//! whose verification material is a public-key hint. Verifiers are given the key itself
+//! (`cosign verify-blob-attestation --key`, `stella verify --bundle --key`); the hint only names
+//! it (our key id, hex SHA-256 of the SPKI).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sigstore_bundle::{BundleV03, VerificationMaterialV03};
+use sigstore_types::bundle::SignatureContent;
+use stellaops_crypto::{Algorithm, SigningKey};
+
+use crate::bundle::{finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle};
+use crate::http::Service;
+use crate::{rekor, Error, Result, Signer, TrustedRoot};
+
+/// Where to log keyful signatures.
+#[derive(Clone, Debug)]
+pub struct KeyfulConfig {
+    /// Rekor's base URL (v1 API; `https://`, or `http://` to a loopback host).
+    pub rekor_url: String,
+    /// Timeout of each HTTP request.
+    pub timeout: Duration,
+    /// Further attempts after a transport failure or a 5xx answer.
+    pub retries: u32,
+    /// When set, every bundle is verified offline against this `trusted_root.json` (log proofs
+    /// and the signature with the key) before it is returned.
+    pub trusted_root: Option<PathBuf>,
+}
+
+impl KeyfulConfig {
+    /// Defaults for the given Rekor: 30 s timeout, 2 retries, no verification after signing.
+    pub fn new(rekor_url: impl Into<String>) -> Self {
+        KeyfulConfig {
+            rekor_url: rekor_url.into(),
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            trusted_root: None,
+        }
+    }
+}
+
+/// Signs keyful bundles with one key.
+#[derive(Debug)]
+pub struct KeyfulSigner<K> {
+    key: K,
+    rekor: Service,
+    trusted_root: Option<TrustedRoot>,
+}
+
+impl<K: SigningKey> KeyfulSigner<K> {
+    /// Check the configuration and that Rekor can verify the key's signatures, and read the
+    /// trusted root if one is configured. Nothing is sent anywhere yet.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unusable URL or a key Rekor v1 cannot log (below),
+    /// [`Error::TrustedRoot`] / [`Error::Io`] for the trusted root.
+    ///
+    /// Rekor v1 verifies a `dsse` entry's signatures with SHA-256 whatever the key: ECDSA P-256
+    /// (ES256), Ed25519 and RSA PKCS#1 v1.5 keys can be logged; ES384 (SHA-384) and RSA-PSS
+    /// signatures would be refused by the log, so they are refused here, before signing.
+    pub fn new(config: &KeyfulConfig, key: K) -> Result<Self> {
+        let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
+        let algorithm = key.algorithm();
+        if !matches!(
+            algorithm,
+            Algorithm::EcdsaP256Sha256 | Algorithm::Ed25519 | Algorithm::RsaPkcs1Sha256
+        ) {
+            return Err(Error::Config(format!(
+                "Rekor v1 verifies DSSE signatures with SHA-256 (ECDSA P-256, Ed25519, RSA \
+                 PKCS#1 v1.5): a key of algorithm {algorithm} cannot be logged"
+            )));
+        }
+        let trusted_root = config
+            .trusted_root
+            .as_deref()
+            .map(TrustedRoot::from_file)
+            .transpose()?;
+        Ok(KeyfulSigner {
+            key,
+            rekor,
+            trusted_root,
+        })
+    }
+
+    /// The key that signs.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+}
+
+impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
+    /// Sign `payload` as `payload_type` with the key, log the envelope in Rekor with the public
+    /// key as verifier, and (with a trusted root configured) verify the bundle offline.
+    ///
+    /// # Errors
+    /// [`Error::Signing`] when the key fails, [`Error::Service`] / [`Error::Unreachable`] for
+    /// Rekor, and the verification errors when the bundle does not verify.
+    fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<SignedBundle> {
+        let envelope = sign_envelope(payload_type, payload, |pae| self.key.try_sign(pae))?;
+        let public = self.key.public_key();
+        let pem = public
+            .to_spki_pem()
+            .map_err(|e| Error::Signing(format!("public key: {e}")))?;
+        let dsse = sigstore_envelope(&envelope);
+        let entry = rekor::log_dsse(&self.rekor, &dsse, &pem)?;
+        let hint = public.key_id().to_string();
+        let bundle = BundleV03::new(
+            VerificationMaterialV03::PublicKey { hint },
+            SignatureContent::DsseEnvelope(dsse),
+        )
+        .with_tlog_entry(entry)
+        .into_bundle();
+        let signer = Signer::PublicKey(public.to_spki_der().to_vec());
+        let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
+        Ok(SignedBundle {
+            json,
+            envelope,
+            certificate_chain: Vec::new(),
+        })
+    }
+}

@@ -70,7 +70,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 4
+#define STELLAOPS_SIGNER_ABI_VERSION 5
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -387,6 +387,16 @@ typedef uint32_t stellaops_status;
 #endif // __cplusplus
 
 /**
+ * Signs into Sigstore bundles: keyless (an OIDC token, Fulcio, Rekor) or with one key (Rekor).
+ * Opaque; made by `stellaops_bundle_signer_keyless` or `stellaops_bundle_signer_keyful`, freed
+ * by `stellaops_bundle_signer_free`.
+ *
+ * Thread safety: any number of threads may sign with one signer at the same time (each keyless
+ * signature has its own ephemeral key). Only freeing must not race with a use.
+ */
+typedef struct stellaops_bundle_signer stellaops_bundle_signer;
+
+/**
  * A private signing key: software, or in an HSM, KMS or Vault. Opaque; made by
  * `stellaops_key_generate`, `stellaops_key_from_bytes` or `stellaops_key_from_uri`, freed by
  * `stellaops_key_free`.
@@ -405,6 +415,16 @@ typedef struct stellaops_key stellaops_key;
  * race with a use.
  */
 typedef struct stellaops_pipeline stellaops_pipeline;
+
+/**
+ * A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
+ * authorities). Opaque; made by `stellaops_trusted_root_from_json`, freed by
+ * `stellaops_trusted_root_free`.
+ *
+ * Thread safety: immutable; any number of threads may verify with one root at the same time.
+ * Only freeing must not race with a use.
+ */
+typedef struct stellaops_trusted_root stellaops_trusted_root;
 
 /**
  * What a successful `stellaops_verify` established. Opaque; freed by
@@ -1107,6 +1127,146 @@ stellaops_status stellaops_pipeline_sign_json(const struct stellaops_pipeline *p
  * call.
  */
 void stellaops_pipeline_free(struct stellaops_pipeline *pipeline);
+
+/**
+ * Read a trusted root (strict JSON; its media type must be a Sigstore trusted root). On success
+ * `*out` owns a new root.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty), INVALID_TRUSTED_ROOT.
+ *
+ * # Safety
+ * `json` points to `json_len` readable bytes; `out` is writable.
+ */
+stellaops_status stellaops_trusted_root_from_json(const uint8_t *json,
+                                                  size_t json_len,
+                                                  struct stellaops_trusted_root **out);
+
+/**
+ * Free a trusted root. NULL is fine.
+ *
+ * # Safety
+ * `root` is NULL or a live root from this library, not used by any thread after this call.
+ */
+void stellaops_trusted_root_free(struct stellaops_trusted_root *root);
+
+/**
+ * Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for the signer `policy` names
+ * (JSON: `{"certificate_identity": ID, "certificate_oidc_issuer": ISS}`, or
+ * `certificate_identity_regexp` (anchored) instead of `certificate_identity`, or
+ * `{"public_key": PEM}`), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
+ * with 0 checks the signature against the digest the bundle names). No network access.
+ *
+ * On success `*out_report` holds the report JSON (`verified`, `mediaType`, `identity`,
+ * `issuer`, `integratedTime`, `certificateVerified`, `sctVerified`, `tlogVerified`,
+ * `payloadType`, `predicateType`, `subjects`, `artifactChecked`), as `stella verify --bundle
+ * --json` prints it.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a malformed policy or identity
+ * pattern; no artifact and no digest in the bundle), MALFORMED_KEY (the policy's public key),
+ * INVALID_BUNDLE, the verification failures IDENTITY_MISMATCH, ARTIFACT_MISMATCH and
+ * VERIFICATION_FAILED, and IO for the artifact.
+ *
+ * # Safety
+ * `root` is a live root; each pointer + length pair is readable (the artifact path may be NULL
+ * with 0); `out_report` is writable.
+ */
+stellaops_status stellaops_bundle_verify(const struct stellaops_trusted_root *root,
+                                         const uint8_t *bundle,
+                                         size_t bundle_len,
+                                         const uint8_t *policy,
+                                         size_t policy_len,
+                                         const char *artifact_path,
+                                         size_t artifact_path_len,
+                                         struct stellaops_buffer *out_report);
+
+/**
+ * A keyless signer. `config` is JSON: `fulcio_url`, `rekor_url`, and optionally
+ * `timeout_seconds` (30), `retries` (2), `oidc_issuer` (refuse tokens from any other),
+ * `trusted_root` (a path: each bundle is verified offline before it is returned),
+ * `require_sct` (true). `token` is the OIDC identity token; NULL with 0 reads it from
+ * `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file.
+ * Nothing is sent until the first signature. On success `*out` owns a new signer.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (malformed configuration), INVALID_IDENTITY_TOKEN
+ * (missing, malformed, expired, another issuer), BACKEND_CONFIGURATION (a URL),
+ * INVALID_TRUSTED_ROOT, IO.
+ *
+ * # Safety
+ * Each pointer + length pair is readable (the token may be NULL with 0); `out` is writable.
+ */
+stellaops_status stellaops_bundle_signer_keyless(const uint8_t *config,
+                                                 size_t config_len,
+                                                 const char *token,
+                                                 size_t token_len,
+                                                 struct stellaops_bundle_signer **out);
+
+/**
+ * A keyful bundle signer with `key` (which it keeps alive: `key` may be freed before the
+ * signer). `config` is JSON: `rekor_url`, and optionally `timeout_seconds` (30), `retries` (2),
+ * `trusted_root` (a path). Rekor v1 checks DSSE signatures with SHA-256, so only ES256,
+ * Ed25519 and RSA PKCS#1 keys are accepted. On success `*out` owns a new signer.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (malformed configuration), BACKEND_CONFIGURATION
+ * (a URL, a key Rekor cannot log), INVALID_TRUSTED_ROOT, IO.
+ *
+ * # Safety
+ * `config` points to `config_len` readable bytes; `key` is a live key; `out` is writable.
+ */
+stellaops_status stellaops_bundle_signer_keyful(const uint8_t *config,
+                                                size_t config_len,
+                                                const struct stellaops_key *key,
+                                                struct stellaops_bundle_signer **out);
+
+/**
+ * Free a bundle signer. NULL is fine.
+ *
+ * # Safety
+ * `signer` is NULL or a live signer from this library, not used by any thread after this call.
+ */
+void stellaops_bundle_signer_free(struct stellaops_bundle_signer *signer);
+
+/**
+ * Sign `payload` as `payload_type` into a Sigstore bundle v0.3 (canonical JSON) in
+ * `*out_bundle`: the DSSE envelope, the certificate (keyless) or public-key hint (keyful), and
+ * the Rekor entry with its inclusion proof. On error nothing is written.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_IDENTITY_TOKEN (expired meanwhile),
+ * BACKEND_UNREACHABLE, BACKEND_REFUSED (Fulcio or Rekor), SIGNING_FAILED, and the verification
+ * errors when a trusted root is configured and the bundle does not verify.
+ *
+ * # Safety
+ * `signer` is a live signer; each pointer + length pair is readable; `out_bundle` is writable.
+ */
+stellaops_status stellaops_bundle_sign(const struct stellaops_bundle_signer *signer,
+                                       const char *payload_type,
+                                       size_t payload_type_len,
+                                       const uint8_t *payload,
+                                       size_t payload_len,
+                                       struct stellaops_buffer *out_bundle);
+
+/**
+ * As `stellaops_attest`, signed by `signer` into a Sigstore bundle v0.3 (canonical JSON) in
+ * `*out_bundle` instead of an envelope. The statement is built and admitted before anything is
+ * sent to Fulcio or Rekor.
+ *
+ * Errors: those of `stellaops_attest` for the statement (but not NO_SIGNING_KEYS), and those of
+ * `stellaops_bundle_sign`.
+ *
+ * # Safety
+ * `signer` is a live signer; every pointer + length pair is readable for its length;
+ * `subjects` holds `subjects_len` subjects, each with `digests_len` digests; `out_bundle` is
+ * writable; `out_admission` is NULL or writable.
+ */
+stellaops_status stellaops_bundle_attest(const struct stellaops_bundle_signer *signer,
+                                         const char *predicate_type,
+                                         size_t predicate_type_len,
+                                         const uint8_t *predicate_json,
+                                         size_t predicate_json_len,
+                                         const struct stellaops_subject *subjects,
+                                         size_t subjects_len,
+                                         stellaops_enforcement enforcement,
+                                         struct stellaops_buffer *out_bundle,
+                                         stellaops_admission *out_admission);
 
 /**
  * The stable snake_case name of a status (`"ok"`, `"verification_failed"`, ...), or

@@ -181,6 +181,11 @@ impl<T> Out<T> {
         }
     }
 
+    /// An optional out-parameter: NULL means "not wanted".
+    pub(crate) fn optional(ptr: *mut T) -> Option<Self> {
+        (!ptr.is_null()).then_some(Out(ptr))
+    }
+
     /// Store `value`, without reading or dropping what the caller's memory held before.
     ///
     /// # Safety

@@ -90,50 +90,112 @@ pub unsafe extern "C" fn stellaops_attest(
 ) -> stellaops_status {
     guard(|| {
         let out_envelope = Out::new(out_envelope, "out_envelope")?;
-        let out_admission = if out_admission.is_null() {
-            None
-        } else {
-            Some(Out::new(out_admission, "out_admission")?)
-        };
+        let out_admission = Out::optional(out_admission);
         // SAFETY: the caller promises keys_len live keys.
         let keys = unsafe { handles(keys, keys_len, "keys") }?;
-        // SAFETY: the caller promises predicate_type_len readable bytes.
-        let predicate_type = unsafe { text(predicate_type, predicate_type_len, "predicate_type") }?;
-        // SAFETY: the caller promises predicate_json_len readable bytes.
-        let predicate_json =
-            unsafe { nonempty_bytes(predicate_json, predicate_json_len, "predicate_json") }?;
-        // SAFETY: the caller promises subjects_len initialised subjects.
-        let raw_subjects = unsafe { array(subjects, subjects_len, "subjects") }?;
-        let subjects = raw_subjects
-            .iter()
-            .enumerate()
-            // SAFETY: the caller promises each subject's pointers are valid for their lengths.
-            .map(|(i, s)| unsafe { subject(s, i) })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mode = match enforcement {
-            STELLAOPS_ENFORCEMENT_LOG_ONLY => EnforcementMode::LogOnly,
-            STELLAOPS_ENFORCEMENT_WARN => EnforcementMode::Warn,
-            STELLAOPS_ENFORCEMENT_REJECT => EnforcementMode::Reject,
-            other => return Err(Failure::invalid(format!("unknown enforcement {other}"))),
-        };
-        let options = AttestOptions::with_enforcement(mode);
+        // SAFETY: the caller promises readable pairs and subjects_len valid subjects.
+        let request = unsafe {
+            statement_request(
+                predicate_type,
+                predicate_type_len,
+                predicate_json,
+                predicate_json_len,
+                subjects,
+                subjects_len,
+                enforcement,
+            )
+        }?;
         let signers: Vec<&dyn SigningKey> = keys.iter().map(|k| k.signing_key()).collect();
-        let attestation =
-            attest_subjects(&signers, predicate_type, predicate_json, subjects, &options)?;
-        let admission = match attestation.admission {
-            Admission::Allowed => STELLAOPS_ADMISSION_ALLOWED,
-            Admission::Unlisted(_) => STELLAOPS_ADMISSION_UNLISTED,
-        };
+        let attestation = attest_subjects(
+            &signers,
+            request.predicate_type,
+            request.predicate_json,
+            request.subjects,
+            &request.options,
+        )?;
         let json = attestation.envelope.to_json();
-        // SAFETY: both were checked non-NULL; the caller promises they are writable.
-        unsafe {
-            out_envelope.write(stellaops_buffer::from_bytes(json));
-            if let Some(out) = out_admission {
-                out.write(admission);
-            }
-        }
+        // SAFETY: out_envelope was checked non-NULL, out_admission is None or non-NULL; the
+        // caller promises they are writable.
+        unsafe { write_attestation(out_envelope, json, out_admission, attestation.admission) };
         Ok(())
     })
+}
+
+/// The statement `stellaops_attest` and `stellaops_bundle_attest` are asked to sign.
+pub(crate) struct StatementRequest<'a> {
+    /// The predicate type (URI or catalog short name).
+    pub(crate) predicate_type: &'a str,
+    /// The predicate JSON.
+    pub(crate) predicate_json: &'a [u8],
+    /// The subjects.
+    pub(crate) subjects: Vec<Subject>,
+    /// The options for the enforcement asked for.
+    pub(crate) options: AttestOptions,
+}
+
+/// The arguments `stellaops_attest` and `stellaops_bundle_attest` share, read.
+///
+/// # Safety
+/// Every pointer + length pair is readable; `subjects` holds `subjects_len` subjects whose
+/// pointers are valid for their lengths.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn statement_request<'a>(
+    predicate_type: *const c_char,
+    predicate_type_len: usize,
+    predicate_json: *const u8,
+    predicate_json_len: usize,
+    subjects: *const stellaops_subject,
+    subjects_len: usize,
+    enforcement: stellaops_enforcement,
+) -> Result<StatementRequest<'a>, Failure> {
+    // SAFETY: the caller promises predicate_type_len readable bytes.
+    let predicate_type = unsafe { text(predicate_type, predicate_type_len, "predicate_type") }?;
+    // SAFETY: the caller promises predicate_json_len readable bytes.
+    let predicate_json =
+        unsafe { nonempty_bytes(predicate_json, predicate_json_len, "predicate_json") }?;
+    // SAFETY: the caller promises subjects_len initialised subjects.
+    let raw_subjects = unsafe { array(subjects, subjects_len, "subjects") }?;
+    let subjects = raw_subjects
+        .iter()
+        .enumerate()
+        // SAFETY: the caller promises each subject's pointers are valid for their lengths.
+        .map(|(i, s)| unsafe { subject(s, i) })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mode = match enforcement {
+        STELLAOPS_ENFORCEMENT_LOG_ONLY => EnforcementMode::LogOnly,
+        STELLAOPS_ENFORCEMENT_WARN => EnforcementMode::Warn,
+        STELLAOPS_ENFORCEMENT_REJECT => EnforcementMode::Reject,
+        other => return Err(Failure::invalid(format!("unknown enforcement {other}"))),
+    };
+    Ok(StatementRequest {
+        predicate_type,
+        predicate_json,
+        subjects,
+        options: AttestOptions::with_enforcement(mode),
+    })
+}
+
+/// Write a signed attestation (envelope or bundle JSON) and, when asked for, its admission.
+///
+/// # Safety
+/// Both out-parameters are valid for writes.
+pub(crate) unsafe fn write_attestation(
+    out: Out<stellaops_buffer>,
+    json: Vec<u8>,
+    out_admission: Option<Out<stellaops_admission>>,
+    admission: Admission,
+) {
+    let number = match admission {
+        Admission::Allowed => STELLAOPS_ADMISSION_ALLOWED,
+        Admission::Unlisted(_) => STELLAOPS_ADMISSION_UNLISTED,
+    };
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        out.write(stellaops_buffer::from_bytes(json));
+        if let Some(out_admission) = out_admission {
+            out_admission.write(number);
+        }
+    }
 }
 
 /// # Safety

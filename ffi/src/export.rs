@@ -45,7 +45,7 @@ pub unsafe extern "C" fn stellaops_export_sign(
         let keys = unsafe { handles(keys, keys_len, "keys") }?;
         // SAFETY: the caller promises request_len readable bytes.
         let request = unsafe { nonempty_bytes(request, request_len, "request") }?;
-        let opened: Vec<&OpenedKey> = keys.iter().map(|k| &k.key).collect();
+        let opened: Vec<&OpenedKey> = keys.iter().map(|k| &*k.key).collect();
         let signed = sign_export_json(&opened, request)?;
         // SAFETY: both were checked non-NULL; the caller promises they are writable.
         unsafe {

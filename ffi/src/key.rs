@@ -1,6 +1,7 @@
 //! Signing keys.
 
 use std::ffi::c_char;
+use std::sync::Arc;
 
 use stellaops_signer::{keys, OpenedKey, SigningKey, SoftwareKey};
 
@@ -19,12 +20,17 @@ use crate::verifying_key::stellaops_verifying_key;
 /// same time (sign, export, inspect). Only freeing must not race with a use.
 #[derive(Debug)]
 pub struct stellaops_key {
-    pub(crate) key: OpenedKey,
+    /// Shared, so that a bundle signer can keep the key alive after `stellaops_key_free`.
+    pub(crate) key: Arc<OpenedKey>,
 }
 
 impl stellaops_key {
+    fn new(key: OpenedKey) -> Self {
+        stellaops_key { key: Arc::new(key) }
+    }
+
     pub(crate) fn signing_key(&self) -> &dyn SigningKey {
-        &self.key
+        &*self.key
     }
 }
 
@@ -44,7 +50,7 @@ pub unsafe extern "C" fn stellaops_key_generate(
         let out = Out::new(out, "out")?;
         let key = SoftwareKey::generate(from_number(algorithm)?)?.into();
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
-        unsafe { out.write(Box::into_raw(Box::new(stellaops_key { key }))) };
+        unsafe { out.write(Box::into_raw(Box::new(stellaops_key::new(key)))) };
         Ok(())
     })
 }
@@ -75,7 +81,7 @@ pub unsafe extern "C" fn stellaops_key_from_bytes(
         let passphrase = unsafe { optional_bytes(passphrase, passphrase_len, "passphrase") }?;
         let key = keys::load_signing_key(data, passphrase)?.into();
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
-        unsafe { out.write(Box::into_raw(Box::new(stellaops_key { key }))) };
+        unsafe { out.write(Box::into_raw(Box::new(stellaops_key::new(key)))) };
         Ok(())
     })
 }
@@ -114,7 +120,7 @@ pub unsafe extern "C" fn stellaops_key_from_uri(
         let passphrase = unsafe { optional_bytes(passphrase, passphrase_len, "passphrase") }?;
         let key = stellaops_signer::open_key(uri, passphrase)?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
-        unsafe { out.write(Box::into_raw(Box::new(stellaops_key { key }))) };
+        unsafe { out.write(Box::into_raw(Box::new(stellaops_key::new(key)))) };
         Ok(())
     })
 }

@@ -97,11 +97,13 @@ pub fn attest_subjects(
     subjects: Vec<Subject>,
     options: &AttestOptions,
 ) -> Result<Attestation> {
-    attest_with(keys, predicate_type, predicate_json, options, |builder| {
-        Ok(subjects
-            .into_iter()
-            .fold(builder, StatementBuilder::subject))
-    })
+    attest_with(
+        keys,
+        predicate_type,
+        predicate_json,
+        options,
+        given_subjects(subjects),
+    )
 }
 
 /// No keys is the caller's mistake whatever the predicate says: report it before looking at the
@@ -143,6 +145,17 @@ pub(crate) fn admitted_statement(
     let admission = options.allow_list.admit(&uri)?;
     let builder = StatementBuilder::new(uri).predicate_json(predicate_json, &options.limits)?;
     Ok((add_subjects(builder)?.build()?, admission))
+}
+
+/// Add the subjects as they are.
+pub(crate) fn given_subjects(
+    subjects: Vec<Subject>,
+) -> impl FnOnce(StatementBuilder) -> stellaops_predicates::Result<StatementBuilder> {
+    move |builder| {
+        Ok(subjects
+            .into_iter()
+            .fold(builder, StatementBuilder::subject))
+    }
 }
 
 /// Add a subject per artifact (hashed by streaming), with SHA-512 too when `options` say so.

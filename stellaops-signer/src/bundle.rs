@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use stellaops_predicates::{Admission, Statement, PAYLOAD_TYPE};
+use stellaops_predicates::{Admission, Statement, Subject, PAYLOAD_TYPE};
 
-use crate::attest::{admitted_statement, file_subjects};
+use crate::attest::{admitted_statement, file_subjects, given_subjects};
 use crate::sigstore::{BundleSigner, SignedBundle};
 use crate::{AttestOptions, Result};
 
@@ -35,12 +35,40 @@ pub fn attest_bundle(
     artifacts: &[&Path],
     options: &AttestOptions,
 ) -> Result<BundleAttestation> {
-    let (statement, admission) = admitted_statement(
+    let admitted = admitted_statement(
         predicate_type,
         predicate_json,
         options,
         file_subjects(artifacts, options),
     )?;
+    sign_admitted(signer, admitted)
+}
+
+/// As [`attest_bundle`], for callers that already hold the subjects' digests (the C ABI, the
+/// Python and Node faces).
+///
+/// # Errors
+/// As [`attest_bundle`]; a statement without subjects is refused.
+pub fn attest_bundle_subjects(
+    signer: &dyn BundleSigner,
+    predicate_type: &str,
+    predicate_json: &[u8],
+    subjects: Vec<Subject>,
+    options: &AttestOptions,
+) -> Result<BundleAttestation> {
+    let admitted = admitted_statement(
+        predicate_type,
+        predicate_json,
+        options,
+        given_subjects(subjects),
+    )?;
+    sign_admitted(signer, admitted)
+}
+
+fn sign_admitted(
+    signer: &dyn BundleSigner,
+    (statement, admission): (Statement, Admission),
+) -> Result<BundleAttestation> {
     let bundle = signer.sign(PAYLOAD_TYPE, &statement.to_json()?)?;
     Ok(BundleAttestation {
         statement,

@@ -54,7 +54,13 @@ pub use stellaops_sigstore as sigstore;
 #[cfg(feature = "sigstore")]
 mod bundle;
 #[cfg(feature = "sigstore")]
-pub use bundle::{attest_bundle, BundleAttestation};
+pub use bundle::{attest_bundle, attest_bundle_subjects, BundleAttestation};
+#[cfg(feature = "sigstore")]
+mod bundle_json;
+#[cfg(feature = "sigstore")]
+pub use bundle_json::{
+    bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
+};
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};

@@ -13,6 +13,9 @@ use crate::{verify_bundle, Error, Result, Signer, TrustedRoot};
 /// The media type of the bundles this crate writes.
 pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
+/// The one DSSE payload type Sigstore bundles carry.
+const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+
 /// A signed DSSE envelope in its Sigstore bundle.
 #[derive(Clone, Debug)]
 pub struct SignedBundle {
@@ -26,12 +29,28 @@ pub struct SignedBundle {
 
 /// Signs a payload into a Sigstore bundle: [`KeylessSigner`](crate::KeylessSigner) (Fulcio
 /// certificate) or [`KeyfulSigner`](crate::KeyfulSigner) (a key of ours, public-key hint).
-pub trait BundleSigner {
-    /// Sign `payload` as `payload_type`, log the signature in Rekor, and return the bundle.
+pub trait BundleSigner: std::fmt::Debug {
+    /// Sign `payload` (an in-toto statement) as `payload_type`
+    /// (`application/vnd.in-toto+json`), log the signature in Rekor, and return the bundle.
     ///
     /// # Errors
-    /// As the implementation says: service, token, signing and verification errors.
+    /// [`Error::Payload`] for another payload type (no Sigstore verifier accepts one); as the
+    /// implementation says: service, token, signing and verification errors.
     fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<SignedBundle>;
+}
+
+/// Refuse what no Sigstore verifier accepts, before anything is signed or sent: every one
+/// (cosign, sigstore-python, sigstore-js, sigstore-go, sigstore-verify) binds a DSSE bundle to
+/// its artifact through an in-toto statement's subjects and refuses any other payload type.
+pub(crate) fn check_payload_type(payload_type: &str) -> Result<()> {
+    if payload_type == IN_TOTO_PAYLOAD_TYPE {
+        return Ok(());
+    }
+    Err(Error::Payload(format!(
+        "a Sigstore bundle carries an in-toto statement ({IN_TOTO_PAYLOAD_TYPE}), not \
+         {payload_type:?}: no Sigstore verifier accepts another payload type; sign it into a \
+         plain DSSE envelope instead"
+    )))
 }
 
 /// An unsigned envelope signed by `sign`, with the empty key id every Sigstore client writes:

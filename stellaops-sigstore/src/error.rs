@@ -56,6 +56,10 @@ pub enum Error {
         /// What happened.
         message: String,
     },
+    /// Signing into a bundle: a payload no Sigstore verifier can bind to an artifact (a DSSE
+    /// bundle must carry an in-toto statement).
+    #[error("payload: {0}")]
+    Payload(String),
     /// Signing into a bundle: the key (ephemeral or ours), the envelope or the bundle failed.
     #[error("signing: {0}")]
     Signing(String),

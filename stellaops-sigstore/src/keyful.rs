@@ -11,7 +11,9 @@ use sigstore_bundle::{BundleV03, VerificationMaterialV03};
 use sigstore_types::bundle::SignatureContent;
 use stellaops_crypto::{Algorithm, SigningKey};
 
-use crate::bundle::{finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle};
+use crate::bundle::{
+    check_payload_type, finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle,
+};
 use crate::http::Service;
 use crate::{rekor, Error, Result, Signer, TrustedRoot};
 
@@ -95,9 +97,11 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
     /// key as verifier, and (with a trusted root configured) verify the bundle offline.
     ///
     /// # Errors
-    /// [`Error::Signing`] when the key fails, [`Error::Service`] / [`Error::Unreachable`] for
+    /// [`Error::Payload`] for a payload type other than in-toto's; [`Error::Signing`] when the
+    /// key fails, [`Error::Service`] / [`Error::Unreachable`] for
     /// Rekor, and the verification errors when the bundle does not verify.
     fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<SignedBundle> {
+        check_payload_type(payload_type)?;
         let envelope = sign_envelope(payload_type, payload, |pae| self.key.try_sign(pae))?;
         let public = self.key.public_key();
         let pem = public

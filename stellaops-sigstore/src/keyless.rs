@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sigstore_types::DerCertificate;
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 
-use crate::bundle::{finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle};
+use crate::bundle::{
+    check_payload_type, finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle,
+};
 use crate::http::Service;
 use crate::token::IdentityToken;
 use crate::{fulcio, rekor, Error, Identity, Result, Signer, TrustedRoot};
@@ -112,10 +114,11 @@ impl BundleSigner for KeylessSigner {
     /// offline verification of the result.
     ///
     /// # Errors
-    /// [`Error::Service`] for Fulcio or Rekor failures and unusable answers, [`Error::Token`]
+    /// [`Error::Payload`] for a payload type other than in-toto's; [`Error::Service`] for Fulcio or Rekor failures and unusable answers, [`Error::Token`]
     /// for a token that expired meanwhile, [`Error::Signing`], and the verification errors when
     /// the bundle does not verify against the trusted root.
     fn sign(&self, payload_type: &str, payload: &[u8]) -> Result<SignedBundle> {
+        check_payload_type(payload_type)?;
         self.token.check_unexpired(unix_now())?;
         let key = EphemeralKey::certify(&self.fulcio, &self.token, self.require_sct)?;
         let envelope = sign_envelope(payload_type, payload, |pae| key.try_sign(pae))?;

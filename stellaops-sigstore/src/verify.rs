@@ -146,6 +146,7 @@ pub fn verify_bundle(
     let document: Value =
         serde_json::from_str(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
     let bundle = Bundle::from_json(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
+    signed_the_required_way(&document, signer)?;
     let result = match signer {
         Signer::Keyless { identity, issuer } => {
             let policy = match identity {
@@ -191,6 +192,21 @@ pub fn verify_bundle(
         statement: envelope.and_then(statement_of),
         artifact_checked: artifact.is_some(),
     })
+}
+
+/// A well-formed bundle signed the other way — with a key where a certificate identity is
+/// required, or the reverse — does not verify (rather than being unreadable input).
+fn signed_the_required_way(document: &Value, signer: &Signer) -> Result<()> {
+    let keyful = document["verificationMaterial"].get("publicKey").is_some();
+    match (signer, keyful) {
+        (Signer::Keyless { identity, .. }, true) => Err(Error::Verification(format!(
+            "the bundle is signed with a key, not by a certificate for {identity}"
+        ))),
+        (Signer::PublicKey(_), false) => Err(Error::Verification(
+            "the bundle is signed by a certificate, not with the given key".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Verify with the artifact file, or with the digest the bundle names.

@@ -74,6 +74,35 @@ func (a *cArena) text(s string) (*C.char, C.size_t) {
 	return (*C.char)(p), C.size_t(len(s))
 }
 
+// subjects copies subjects into C memory (digests sorted by algorithm); nil for none.
+func (a *cArena) subjects(subjects []Subject) *C.stellaops_subject {
+	if len(subjects) == 0 {
+		return nil
+	}
+	csubjects := (*C.stellaops_subject)(a.alloc(len(subjects) * int(unsafe.Sizeof(C.stellaops_subject{}))))
+	subjectSlice := unsafe.Slice(csubjects, len(subjects))
+	for i, s := range subjects {
+		subjectSlice[i].name, subjectSlice[i].name_len = a.text(s.Name)
+		algorithms := make([]string, 0, len(s.Digest))
+		for alg := range s.Digest {
+			algorithms = append(algorithms, alg)
+		}
+		sort.Strings(algorithms)
+		if len(algorithms) == 0 {
+			continue
+		}
+		digests := (*C.stellaops_digest)(a.alloc(len(algorithms) * int(unsafe.Sizeof(C.stellaops_digest{}))))
+		digestSlice := unsafe.Slice(digests, len(algorithms))
+		for j, alg := range algorithms {
+			digestSlice[j].algorithm, digestSlice[j].algorithm_len = a.text(alg)
+			digestSlice[j].value, digestSlice[j].value_len = a.text(s.Digest[alg])
+		}
+		subjectSlice[i].digests = digests
+		subjectSlice[i].digests_len = C.size_t(len(algorithms))
+	}
+	return csubjects
+}
+
 func (a *cArena) free() {
 	for _, p := range a.ptrs {
 		C.free(p)
@@ -84,8 +113,38 @@ func (a *cArena) free() {
 // predicateType (a URI or a catalog short name: "sbom", "vex", "slsa-provenance", ...) and signs
 // it with every key.
 func Attest(ctx context.Context, keys []*Key, predicateType string, predicateJSON []byte, subjects []Subject, opts AttestOptions) (*Attestation, error) {
-	if err := ctx.Err(); err != nil {
+	out, admission, err := attestWith(ctx, predicateType, predicateJSON, subjects, opts, func(a *attestArgs, out *C.stellaops_buffer, admission *C.stellaops_admission) error {
+		return withKeys(keyHandles(keys), func(ptrs unsafe.Pointer, n C.size_t) error {
+			return call(func() C.stellaops_status {
+				return C.stellaops_attest((**C.stellaops_key)(ptrs), n, a.predicateType, a.predicateTypeLen,
+					a.predicate, a.predicateLen, a.subjects, a.subjectsLen, a.enforcement, out, admission)
+			})
+		})
+	})
+	if err != nil {
 		return nil, err
+	}
+	return &Attestation{Envelope: Envelope(out), Admission: admission}, nil
+}
+
+// attestArgs are the statement arguments in C form of stellaops_attest and
+// stellaops_bundle_attest. (The outputs are separate variables: cgo refuses a pointer into a
+// struct that holds Go pointers.)
+type attestArgs struct {
+	predicateType    *C.char
+	predicateTypeLen C.size_t
+	predicate        *C.uint8_t
+	predicateLen     C.size_t
+	subjects         *C.stellaops_subject
+	subjectsLen      C.size_t
+	enforcement      C.stellaops_enforcement
+}
+
+// attestWith puts the statement arguments into C memory for the length of run and returns what
+// run's call wrote.
+func attestWith(ctx context.Context, predicateType string, predicateJSON []byte, subjects []Subject, opts AttestOptions, run func(*attestArgs, *C.stellaops_buffer, *C.stellaops_admission) error) ([]byte, Admission, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
 	}
 	enforcement := opts.Enforcement
 	if enforcement == 0 {
@@ -93,42 +152,13 @@ func Attest(ctx context.Context, keys []*Key, predicateType string, predicateJSO
 	}
 	var arena cArena
 	defer arena.free()
-	var csubjects *C.stellaops_subject
-	if len(subjects) > 0 {
-		csubjects = (*C.stellaops_subject)(arena.alloc(len(subjects) * int(unsafe.Sizeof(C.stellaops_subject{}))))
-		subjectSlice := unsafe.Slice(csubjects, len(subjects))
-		for i, s := range subjects {
-			subjectSlice[i].name, subjectSlice[i].name_len = arena.text(s.Name)
-			algorithms := make([]string, 0, len(s.Digest))
-			for alg := range s.Digest {
-				algorithms = append(algorithms, alg)
-			}
-			sort.Strings(algorithms)
-			if len(algorithms) == 0 {
-				continue
-			}
-			digests := (*C.stellaops_digest)(arena.alloc(len(algorithms) * int(unsafe.Sizeof(C.stellaops_digest{}))))
-			digestSlice := unsafe.Slice(digests, len(algorithms))
-			for j, alg := range algorithms {
-				digestSlice[j].algorithm, digestSlice[j].algorithm_len = arena.text(alg)
-				digestSlice[j].value, digestSlice[j].value_len = arena.text(s.Digest[alg])
-			}
-			subjectSlice[i].digests = digests
-			subjectSlice[i].digests_len = C.size_t(len(algorithms))
-		}
-	}
-	t, tn := textArg(predicateType)
-	p, pn := bytesArg(predicateJSON)
-	var buf C.stellaops_buffer
+	a := attestArgs{subjects: arena.subjects(subjects), subjectsLen: C.size_t(len(subjects)), enforcement: C.stellaops_enforcement(enforcement)}
+	a.predicateType, a.predicateTypeLen = textArg(predicateType)
+	a.predicate, a.predicateLen = bytesArg(predicateJSON)
+	var out C.stellaops_buffer
 	var admission C.stellaops_admission
-	err := withKeys(keyHandles(keys), func(ptrs unsafe.Pointer, n C.size_t) error {
-		return call(func() C.stellaops_status {
-			return C.stellaops_attest((**C.stellaops_key)(ptrs), n, t, tn, p, pn,
-				csubjects, C.size_t(len(subjects)), C.stellaops_enforcement(enforcement), &buf, &admission)
-		})
-	})
-	if err != nil {
-		return nil, err
+	if err := run(&a, &out, &admission); err != nil {
+		return nil, 0, err
 	}
-	return &Attestation{Envelope: Envelope(takeBuffer(&buf)), Admission: Admission(admission)}, nil
+	return takeBuffer(&out), Admission(admission), nil
 }

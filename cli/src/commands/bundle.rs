@@ -1,6 +1,6 @@
 //! `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
 
-use serde_json::{json, Value};
+use stellaops_signer::bundle_report;
 use stellaops_signer::sigstore::{
     verify_bundle, BundleVerification, Identity, Signer, TrustedRoot,
 };
@@ -62,35 +62,11 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
         artifact,
     ))?;
     if a.json {
-        println!("{:#}", report(&v));
+        println!("{:#}", bundle_report(&v));
     } else {
         print_text(&v, artifact);
     }
     Ok(())
-}
-
-fn subjects(v: &BundleVerification) -> Vec<Value> {
-    v.statement
-        .as_ref()
-        .and_then(|s| s["subject"].as_array().cloned())
-        .unwrap_or_default()
-}
-
-fn report(v: &BundleVerification) -> Value {
-    json!({
-        "verified": true,
-        "mediaType": v.media_type,
-        "identity": v.identity,
-        "issuer": v.issuer,
-        "integratedTime": v.integrated_time,
-        "certificateVerified": v.certificate_verified,
-        "sctVerified": v.sct_verified,
-        "tlogVerified": v.tlog_verified,
-        "payloadType": v.payload_type,
-        "predicateType": v.statement.as_ref().map(|s| s["predicateType"].clone()),
-        "subjects": subjects(v),
-        "artifactChecked": v.artifact_checked,
-    })
 }
 
 fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
@@ -106,12 +82,10 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
     if let Some(time) = &v.integrated_time {
         println!("  logged in Rekor at {time}; entry checked");
     }
-    if let Some(statement) = &v.statement {
-        println!(
-            "  predicate: {}",
-            statement["predicateType"].as_str().unwrap_or("?")
-        );
-        for s in subjects(v) {
+    let report = bundle_report(v);
+    if let Some(predicate_type) = report["predicateType"].as_str() {
+        println!("  predicate: {predicate_type}");
+        for s in report["subjects"].as_array().into_iter().flatten() {
             println!("  subject:   {}", s["name"].as_str().unwrap_or("?"));
         }
     }

@@ -10,7 +10,7 @@ profile="${PROFILE:-release}"
 out="$root/target/c-tests"
 mkdir -p "$out"
 
-for tool in cc c++ valgrind openssl python3; do
+for tool in cc c++ valgrind openssl python3 curl sha256sum; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
 done
 
@@ -24,11 +24,34 @@ lib="$root/target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}$dir"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/rsa.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
   openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:correct-horse -out "$out/ec-enc.pem"
-args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse "$out/pipeline")
+args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse "$out/pipeline" "$out/sigstore")
 # A pipeline configuration and requests whose tokens and proofs pyca/cryptography minted; made
 # afresh before each run, since DPoP proofs are only good for a minute.
 # STELLAOPS_PYTHON (services.env) has pyca/cryptography; plain python3 may not.
-pipeline_fixture() { rm -rf "$out/pipeline" && "${STELLAOPS_PYTHON:-python3}" scripts/pipeline_fixture.py "$out/pipeline"; }
+# Sigstore: the local instance scripts/services.sh started (Fulcio, Rekor, an OIDC issuer that
+# mints tokens), its trusted root, signer settings and policies as JSON, and an artifact. Made
+# afresh before each run too, for a fresh identity token.
+: "${STELLAOPS_TEST_SIGSTORE:?start the servers: scripts/services.sh start DIR; source DIR/services.env}"
+sigstore_fixture() {
+  local d="$out/sigstore" url=$STELLAOPS_TEST_SIGSTORE
+  rm -rf "$d" && mkdir -p "$d"
+  cp "$STELLAOPS_TEST_SIGSTORE_DIR/trusted_root.json" "$d/"
+  curl -sf "$url/oidc/token?email=c-abi@stellaops.local" >"$d/token"
+  printf '{"fulcio_url":"%s","rekor_url":"%s","oidc_issuer":"%s/oidc","trusted_root":"%s"}' \
+    "$url" "$url" "$url" "$d/trusted_root.json" >"$d/keyless.json"
+  printf '{"rekor_url":"%s","trusted_root":"%s"}' "$url" "$d/trusted_root.json" >"$d/keyful.json"
+  printf '{"certificate_identity":"c-abi@stellaops.local","certificate_oidc_issuer":"%s/oidc"}' \
+    "$url" >"$d/policy.json"
+  printf '{"certificate_identity_regexp":"someone-else@.*","certificate_oidc_issuer":"%s/oidc"}' \
+    "$url" >"$d/policy-other.json"
+  printf 'the release tarball\n' >"$d/app.tar.gz"
+  printf 'not the release tarball\n' >"$d/other.tar.gz"
+  sha256sum "$d/app.tar.gz" | cut -c1-64 | tr -d '\n' >"$d/app.sha256"
+}
+pipeline_fixture() {
+  rm -rf "$out/pipeline" && "${STELLAOPS_PYTHON:-python3}" scripts/pipeline_fixture.py "$out/pipeline"
+  sigstore_fixture
+}
 
 # The shared vectors, as a C header.
 python3 ffi/tests/c/vectors_to_c.py "$out/vectors.h"

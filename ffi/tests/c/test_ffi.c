@@ -2,9 +2,10 @@
  * Calls every function of include/stellaops_signer.h, success and error paths, as a C caller
  * would. Run by ffi/tests/c/run.sh plainly, under valgrind and as an AddressSanitizer build.
  *
- * Usage: test_ffi RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR
+ * Usage: test_ffi RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR SIGSTORE_DIR
  *   (files made by OpenSSL in run.sh, so keys from another implementation load too;
- *   PIPELINE_DIR from scripts/pipeline_fixture.py, whose tokens pyca/cryptography minted)
+ *   PIPELINE_DIR from scripts/pipeline_fixture.py, whose tokens pyca/cryptography minted;
+ *   SIGSTORE_DIR from run.sh: settings for the local Fulcio/Rekor, a token, an artifact)
  */
 #include "stellaops_signer.h"
 
@@ -1033,9 +1034,199 @@ static void test_export(const char *dir) {
   free(root);
 }
 
+/* A file of the Sigstore fixture directory, NUL-terminated (its length without the NUL). */
+static char *fixture(const char *dir, const char *name, size_t *len) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  size_t n = 0;
+  char *data = read_file(path, &n);
+  char *text = realloc(data, n + 1);
+  if (!text) exit(2);
+  text[n] = '\0';
+  *len = n;
+  return text;
+}
+
+static void fixture_path(char *out, size_t size, const char *dir, const char *name) {
+  snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* `{"public_key": PEM}` for `key`, the PEM's newlines escaped for JSON. */
+static char *public_key_policy(const stellaops_key *key) {
+  stellaops_verifying_key *public = NULL;
+  stellaops_buffer pem = {0};
+  OK(stellaops_key_public_key(key, &public));
+  OK(stellaops_verifying_key_export(public, STELLAOPS_KEY_FORMAT_SPKI_PEM, &pem));
+  char *json = malloc(pem.len * 2 + 32);
+  if (!json) exit(2);
+  size_t n = (size_t)sprintf(json, "{\"public_key\":\"");
+  for (size_t i = 0; i < pem.len; i++) {
+    if (pem.data[i] == '\n') {
+      json[n++] = '\\';
+      json[n++] = 'n';
+    } else {
+      json[n++] = (char)pem.data[i];
+    }
+  }
+  strcpy(json + n, "\"}");
+  stellaops_buffer_free(&pem);
+  stellaops_verifying_key_free(public);
+  return json;
+}
+
+#define SLSA_PREDICATE                                                                  \
+  "{\"buildDefinition\":{\"buildType\":\"https://stellaops.local/build/v1\","               \
+  "\"externalParameters\":{}},\"runDetails\":{\"builder\":{\"id\":\"https://stellaops.local\"}}}"
+
+static void test_sigstore(const char *dir) {
+  size_t len = 0, token_len = 0, keyless_len = 0, keyful_len = 0, policy_len = 0,
+         other_len = 0, digest_len = 0;
+  char artifact[4096], other_artifact[4096];
+  fixture_path(artifact, sizeof artifact, dir, "app.tar.gz");
+  fixture_path(other_artifact, sizeof other_artifact, dir, "other.tar.gz");
+  char *root_json = fixture(dir, "trusted_root.json", &len);
+  char *token = fixture(dir, "token", &token_len);
+  char *keyless_config = fixture(dir, "keyless.json", &keyless_len);
+  char *keyful_config = fixture(dir, "keyful.json", &keyful_len);
+  char *policy = fixture(dir, "policy.json", &policy_len);
+  char *policy_other = fixture(dir, "policy-other.json", &other_len);
+  char *digest = fixture(dir, "app.sha256", &digest_len);
+
+  stellaops_trusted_root *root = NULL;
+  OK(stellaops_trusted_root_from_json((const uint8_t *)root_json, len, &root));
+  stellaops_trusted_root *not_root = NULL;
+  CHECK_STATUS(stellaops_trusted_root_from_json(B("{\"mediaType\":\"x\"}"), &not_root),
+               STELLAOPS_STATUS_INVALID_TRUSTED_ROOT);
+  CHECK(not_root == NULL);
+  CHECK_STATUS(stellaops_trusted_root_from_json(B("{}"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+
+  /* Keyless: the token given, an attestation over the artifact, verified for the identity. */
+  stellaops_bundle_signer *keyless = NULL;
+  OK(stellaops_bundle_signer_keyless((const uint8_t *)keyless_config, keyless_len, token,
+                                     token_len, &keyless));
+  stellaops_digest sha256 = {S("sha256"), digest, digest_len};
+  stellaops_subject subject = {S("app.tar.gz"), &sha256, 1};
+  stellaops_buffer bundle = {0};
+  stellaops_admission admission = 0;
+  OK(stellaops_bundle_attest(keyless, S("slsa-provenance"), B(SLSA_PREDICATE), &subject, 1,
+                             STELLAOPS_ENFORCEMENT_REJECT, &bundle, &admission));
+  CHECK(admission == STELLAOPS_ADMISSION_ALLOWED);
+  CHECK(buffer_contains(&bundle, "\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\""));
+  CHECK(buffer_contains(&bundle, "\"certificate\":{\"rawBytes\""));
+  stellaops_buffer report = {0};
+  OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy, policy_len,
+                             artifact, strlen(artifact), &report));
+  CHECK(buffer_contains(&report, "\"verified\":true"));
+  CHECK(buffer_contains(&report, "\"identity\":\"c-abi@stellaops.local\""));
+  CHECK(buffer_contains(&report, "\"artifactChecked\":true"));
+  stellaops_buffer_free(&report);
+  /* No artifact: checked against the subject's digest. */
+  OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy, policy_len,
+                             NULL, 0, &report));
+  CHECK(buffer_contains(&report, "\"artifactChecked\":false"));
+  stellaops_buffer_free(&report);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy_other,
+                                       other_len, artifact, strlen(artifact), &report),
+               STELLAOPS_STATUS_IDENTITY_MISMATCH);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy,
+                                       policy_len, other_artifact, strlen(other_artifact), &report),
+               STELLAOPS_STATUS_ARTIFACT_MISMATCH);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, B("{\"certificate_identity\":1}"),
+                                       NULL, 0, &report),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_bundle_verify(root, B("{\"mediaType\":1}"), (const uint8_t *)policy,
+                                       policy_len, NULL, 0, &report),
+               STELLAOPS_STATUS_INVALID_BUNDLE);
+  CHECK_STATUS(stellaops_bundle_verify(NULL, bundle.data, bundle.len, (const uint8_t *)policy,
+                                       policy_len, NULL, 0, &report),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy,
+                                       policy_len, "\xff", 1, &report),
+               STELLAOPS_STATUS_INVALID_UTF8_ARGUMENT);
+  stellaops_buffer_free(&bundle);
+
+  /* A statement signed as it is; any other payload type is refused before Fulcio is asked
+   * (no Sigstore verifier accepts a DSSE bundle without an in-toto statement). */
+  char statement[512];
+  int statement_len = snprintf(statement, sizeof statement,
+                               "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"name\":"
+                               "\"app.tar.gz\",\"digest\":{\"sha256\":\"%s\"}}],\"predicateType\":"
+                               "\"https://stellaops.local/p\",\"predicate\":{}}",
+                               digest);
+  CHECK(statement_len > 0 && (size_t)statement_len < sizeof statement);
+  OK(stellaops_bundle_sign(keyless, S(IN_TOTO), (const uint8_t *)statement, (size_t)statement_len,
+                           &bundle));
+  OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy, policy_len,
+                             artifact, strlen(artifact), &report));
+  stellaops_buffer_free(&report);
+  stellaops_buffer_free(&bundle);
+  CHECK_STATUS(stellaops_bundle_sign(keyless, S("text/plain"), B("hello"), &bundle),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_bundle_sign(keyless, S(""), B("hello"), &bundle),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_bundle_sign(NULL, S("text/plain"), B("hello"), &bundle),
+               STELLAOPS_STATUS_NULL_POINTER);
+  stellaops_bundle_signer_free(keyless);
+
+  /* Keyless refusals: a token that is no JWT, a malformed configuration. */
+  stellaops_bundle_signer *refused = NULL;
+  CHECK_STATUS(stellaops_bundle_signer_keyless((const uint8_t *)keyless_config, keyless_len,
+                                               S("not.a.token"), &refused),
+               STELLAOPS_STATUS_INVALID_IDENTITY_TOKEN);
+  CHECK_STATUS(stellaops_bundle_signer_keyless(B("{\"rekor_url\":\"x\"}"), token, token_len,
+                                               &refused),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK(refused == NULL);
+
+  /* Keyful: the signer keeps its key alive after stellaops_key_free. */
+  stellaops_key *key = NULL;
+  OK(stellaops_key_generate(STELLAOPS_ALGORITHM_ES256, &key));
+  char *key_policy = public_key_policy(key);
+  stellaops_bundle_signer *keyful = NULL;
+  OK(stellaops_bundle_signer_keyful((const uint8_t *)keyful_config, keyful_len, key, &keyful));
+  stellaops_key_free(key);
+  OK(stellaops_bundle_attest(keyful, S("slsa-provenance"), B(SLSA_PREDICATE), &subject, 1,
+                             STELLAOPS_ENFORCEMENT_REJECT, &bundle, NULL));
+  CHECK(buffer_contains(&bundle, "\"publicKey\":{\"hint\""));
+  OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)key_policy,
+                             strlen(key_policy), artifact, strlen(artifact), &report));
+  CHECK(buffer_contains(&report, "\"identity\":null"));
+  stellaops_buffer_free(&report);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy,
+                                       policy_len, artifact, strlen(artifact), &report),
+               STELLAOPS_STATUS_VERIFICATION_FAILED);
+  stellaops_buffer_free(&bundle);
+  stellaops_bundle_signer_free(keyful);
+  free(key_policy);
+
+  /* Rekor v1 cannot check an ES384 signature (it hashes with SHA-256): refused up front. */
+  stellaops_key *es384 = NULL;
+  OK(stellaops_key_generate(STELLAOPS_ALGORITHM_ES384, &es384));
+  CHECK_STATUS(stellaops_bundle_signer_keyful((const uint8_t *)keyful_config, keyful_len, es384,
+                                              &refused),
+               STELLAOPS_STATUS_BACKEND_CONFIGURATION);
+  CHECK_STATUS(stellaops_bundle_signer_keyful(B("{\"rekor_url\":\"x\",\"oidc_issuer\":\"y\"}"),
+                                              es384, &refused),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  stellaops_key_free(es384);
+
+  stellaops_bundle_signer_free(NULL);
+  stellaops_trusted_root_free(NULL);
+  stellaops_trusted_root_free(root);
+  free(root_json);
+  free(token);
+  free(keyless_config);
+  free(keyful_config);
+  free(policy);
+  free(policy_other);
+  free(digest);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR\n", argv[0]);
+  if (argc != 6) {
+    fprintf(stderr,
+            "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR SIGSTORE_DIR\n",
+            argv[0]);
     return 2;
   }
   size_t rsa_len = 0, enc_len = 0;
@@ -1053,6 +1244,7 @@ int main(int argc, char **argv) {
   test_vectors();
   test_pipeline(argv[4]);
   test_export(argv[4]);
+  test_sigstore(argv[5]);
 
   free(rsa);
   free(enc);

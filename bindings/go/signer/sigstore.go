@@ -1,0 +1,262 @@
+package signer
+
+/*
+#include "stellaops_signer.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"runtime"
+	"time"
+	"unsafe"
+)
+
+// TrustedRoot is a Sigstore trusted root (trusted_root.json: Fulcio CAs, Rekor and CT log keys,
+// timestamp authorities), the file cosign, sigstore-python and sigstore-js read and an Offline
+// Kit ships. Safe for concurrent use.
+type TrustedRoot struct {
+	h *handle
+}
+
+// LoadTrustedRoot reads a trusted root (strict JSON; its media type must say trusted root).
+func LoadTrustedRoot(data []byte) (*TrustedRoot, error) {
+	var out *C.stellaops_trusted_root
+	d, dn := bytesArg(data)
+	if err := call(func() C.stellaops_status { return C.stellaops_trusted_root_from_json(d, dn, &out) }); err != nil {
+		return nil, err
+	}
+	r := &TrustedRoot{h: &handle{ptr: unsafe.Pointer(out), free: func(p unsafe.Pointer) {
+		C.stellaops_trusted_root_free((*C.stellaops_trusted_root)(p))
+	}}}
+	runtime.AddCleanup(r, func(h *handle) { h.close() }, r.h)
+	return r, nil
+}
+
+// Close frees the root. Safe to call twice.
+func (r *TrustedRoot) Close() error {
+	r.h.close()
+	return nil
+}
+
+// BundlePolicy says who must have signed a bundle: keyless (a certificate identity, exact or an
+// anchored regular expression, and the OIDC issuer, compared exactly) or keyful (a public key).
+type BundlePolicy struct {
+	CertificateIdentity       string `json:"certificate_identity,omitempty"`
+	CertificateIdentityRegexp string `json:"certificate_identity_regexp,omitempty"`
+	CertificateOIDCIssuer     string `json:"certificate_oidc_issuer,omitempty"`
+	// PublicKeyPEM is the signer's SubjectPublicKeyInfo PEM, for keyful bundles.
+	PublicKeyPEM string `json:"public_key,omitempty"`
+}
+
+// BundleVerification is what a verified bundle says (the report of `stella verify --bundle
+// --json`).
+type BundleVerification struct {
+	MediaType           string            `json:"mediaType"`
+	Identity            string            `json:"identity"`
+	Issuer              string            `json:"issuer"`
+	IntegratedTime      string            `json:"integratedTime"`
+	CertificateVerified bool              `json:"certificateVerified"`
+	SCTVerified         bool              `json:"sctVerified"`
+	TlogVerified        bool              `json:"tlogVerified"`
+	PayloadType         string            `json:"payloadType"`
+	PredicateType       string            `json:"predicateType"`
+	Subjects            []json.RawMessage `json:"subjects"`
+	ArtifactChecked     bool              `json:"artifactChecked"`
+}
+
+// VerifyBundle verifies a Sigstore bundle (v0.1-v0.3) offline against root for the signer policy
+// names, bound to the artifact file at artifactPath ("" checks the signature against the digest
+// the bundle names). It makes no network call. A bundle that does not verify is an *Error whose
+// Code.IsVerificationFailure() is true (CodeIdentityMismatch, CodeArtifactMismatch,
+// CodeVerificationFailed).
+func VerifyBundle(ctx context.Context, root *TrustedRoot, bundle []byte, policy BundlePolicy, artifactPath string) (*BundleVerification, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	policyJSON, err := json.Marshal(policy)
+	if err != nil {
+		return nil, err
+	}
+	b, bn := bytesArg(bundle)
+	p, pn := bytesArg(policyJSON)
+	a, an := textArg(artifactPath)
+	var buf C.stellaops_buffer
+	err = root.h.use(func(h unsafe.Pointer) error {
+		r := (*C.stellaops_trusted_root)(h)
+		return call(func() C.stellaops_status {
+			return C.stellaops_bundle_verify(r, b, bn, p, pn, a, an, &buf)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var v BundleVerification
+	if err := json.Unmarshal(takeBuffer(&buf), &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// KeylessOptions are the keyless settings (the flags of `stella attest --keyless`).
+type KeylessOptions struct {
+	FulcioURL string
+	RekorURL  string
+	// Timeout of each request; 0 means 30 s.
+	Timeout time.Duration
+	// Retries after a connection failure or a 5xx answer; 0 means the default (2), negative none.
+	Retries int
+	// OIDCIssuer, when set, refuses a token from any other issuer before Fulcio is asked.
+	OIDCIssuer string
+	// TrustedRootPath, when set, verifies each bundle offline before it is returned.
+	TrustedRootPath string
+	// AllowMissingSCT accepts a certificate without an embedded SCT (a Fulcio without a CT log).
+	AllowMissingSCT bool
+}
+
+// KeyfulOptions are the settings for bundles signed with one of our keys (the flags of `stella
+// attest --sigstore-bundle`).
+type KeyfulOptions struct {
+	RekorURL        string
+	Timeout         time.Duration
+	Retries         int
+	TrustedRootPath string
+}
+
+// signerConfig is the JSON the C ABI reads.
+type signerConfig struct {
+	FulcioURL      string  `json:"fulcio_url,omitempty"`
+	RekorURL       string  `json:"rekor_url"`
+	TimeoutSeconds *uint64 `json:"timeout_seconds,omitempty"`
+	Retries        *int    `json:"retries,omitempty"`
+	OIDCIssuer     string  `json:"oidc_issuer,omitempty"`
+	TrustedRoot    string  `json:"trusted_root,omitempty"`
+	RequireSCT     *bool   `json:"require_sct,omitempty"`
+}
+
+func newSignerConfig(rekor string, timeout time.Duration, retries int, trustedRoot string) signerConfig {
+	c := signerConfig{RekorURL: rekor, TrustedRoot: trustedRoot}
+	if timeout > 0 {
+		seconds := uint64((timeout + time.Second - 1) / time.Second)
+		c.TimeoutSeconds = &seconds
+	}
+	if retries != 0 {
+		n := max(retries, 0)
+		c.Retries = &n
+	}
+	return c
+}
+
+// BundleSigner signs into Sigstore bundles v0.3 (canonical JSON): keylessly (an ephemeral key
+// Fulcio certifies for an OIDC identity) or with one of our keys, each signature logged in
+// Rekor. Safe for concurrent use.
+type BundleSigner struct {
+	h *handle
+}
+
+func newBundleSigner(f func(out **C.stellaops_bundle_signer) C.stellaops_status) (*BundleSigner, error) {
+	var out *C.stellaops_bundle_signer
+	if err := call(func() C.stellaops_status { return f(&out) }); err != nil {
+		return nil, err
+	}
+	s := &BundleSigner{h: &handle{ptr: unsafe.Pointer(out), free: func(p unsafe.Pointer) {
+		C.stellaops_bundle_signer_free((*C.stellaops_bundle_signer)(p))
+	}}}
+	runtime.AddCleanup(s, func(h *handle) { h.close() }, s.h)
+	return s, nil
+}
+
+// NewKeylessSigner checks the settings and the OIDC identity token (unexpired, from the required
+// issuer); token "" reads it from $STELLAOPS_OIDC_TOKEN, $STELLAOPS_OIDC_TOKEN_FILE or the ambient
+// cosign token file. Nothing is sent until the first signature.
+func NewKeylessSigner(opts KeylessOptions, token string) (*BundleSigner, error) {
+	c := newSignerConfig(opts.RekorURL, opts.Timeout, opts.Retries, opts.TrustedRootPath)
+	c.FulcioURL = opts.FulcioURL
+	c.OIDCIssuer = opts.OIDCIssuer
+	if opts.AllowMissingSCT {
+		no := false
+		c.RequireSCT = &no
+	}
+	config, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	cf, cn := bytesArg(config)
+	t, tn := textArg(token)
+	return newBundleSigner(func(out **C.stellaops_bundle_signer) C.stellaops_status {
+		return C.stellaops_bundle_signer_keyless(cf, cn, t, tn, out)
+	})
+}
+
+// NewKeyfulSigner makes a signer for key (which it keeps alive: key may be closed first). Rekor
+// v1 checks DSSE signatures with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are
+// accepted (CodeBackendConfiguration otherwise).
+func NewKeyfulSigner(opts KeyfulOptions, key *Key) (*BundleSigner, error) {
+	config, err := json.Marshal(newSignerConfig(opts.RekorURL, opts.Timeout, opts.Retries, opts.TrustedRootPath))
+	if err != nil {
+		return nil, err
+	}
+	cf, cn := bytesArg(config)
+	var signer *BundleSigner
+	err = key.h.use(func(h unsafe.Pointer) error {
+		k := (*C.stellaops_key)(h)
+		signer, err = newBundleSigner(func(out **C.stellaops_bundle_signer) C.stellaops_status {
+			return C.stellaops_bundle_signer_keyful(cf, cn, k, out)
+		})
+		return err
+	})
+	return signer, err
+}
+
+// Sign signs payload (an in-toto statement; payloadType "application/vnd.in-toto+json", the one
+// type Sigstore verifiers accept) into a bundle.
+func (s *BundleSigner) Sign(ctx context.Context, payloadType string, payload []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t, tn := textArg(payloadType)
+	p, pn := bytesArg(payload)
+	var buf C.stellaops_buffer
+	err := s.h.use(func(h unsafe.Pointer) error {
+		signer := (*C.stellaops_bundle_signer)(h)
+		return call(func() C.stellaops_status { return C.stellaops_bundle_sign(signer, t, tn, p, pn, &buf) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return takeBuffer(&buf), nil
+}
+
+// BundleAttestation is an attestation signed into a Sigstore bundle.
+type BundleAttestation struct {
+	// Bundle is the Sigstore bundle v0.3, canonical JSON.
+	Bundle []byte
+	// Admission says how the predicate type was admitted.
+	Admission Admission
+}
+
+// Attest is Attest signed into a bundle: the statement is built and admitted before Fulcio or
+// Rekor is asked.
+func (s *BundleSigner) Attest(ctx context.Context, predicateType string, predicateJSON []byte, subjects []Subject, opts AttestOptions) (*BundleAttestation, error) {
+	out, admission, err := attestWith(ctx, predicateType, predicateJSON, subjects, opts, func(a *attestArgs, out *C.stellaops_buffer, admission *C.stellaops_admission) error {
+		return s.h.use(func(h unsafe.Pointer) error {
+			signer := (*C.stellaops_bundle_signer)(h)
+			return call(func() C.stellaops_status {
+				return C.stellaops_bundle_attest(signer, a.predicateType, a.predicateTypeLen, a.predicate,
+					a.predicateLen, a.subjects, a.subjectsLen, a.enforcement, out, admission)
+			})
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &BundleAttestation{Bundle: out, Admission: admission}, nil
+}
+
+// Close frees the signer. Safe to call twice and concurrently with signing (running calls finish
+// first; later ones get CodeClosed).
+func (s *BundleSigner) Close() error {
+	s.h.close()
+	return nil
+}

@@ -1,0 +1,324 @@
+//! Sigstore bundles: verified offline against a trusted root, and signed — keylessly (Fulcio,
+//! Rekor) or with one of our keys (Rekor, public-key hint) — into canonical bundles v0.3.
+
+use std::ffi::c_char;
+use std::path::Path;
+
+use stellaops_signer::sigstore::{
+    verify_bundle, BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
+};
+use stellaops_signer::{
+    attest_bundle_subjects, bundle_policy_from_json, bundle_report, keyful_config_from_json,
+    keyless_config_from_json,
+};
+
+use crate::args::{bytes, handle, nonempty_bytes, optional_text, text, Out};
+use crate::attest::{
+    statement_request, stellaops_admission, stellaops_enforcement, stellaops_subject,
+    write_attestation,
+};
+use crate::buffer::stellaops_buffer;
+use crate::guard::{guard, Failure};
+use crate::key::stellaops_key;
+use crate::status::stellaops_status;
+
+/// A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
+/// authorities). Opaque; made by `stellaops_trusted_root_from_json`, freed by
+/// `stellaops_trusted_root_free`.
+///
+/// Thread safety: immutable; any number of threads may verify with one root at the same time.
+/// Only freeing must not race with a use.
+#[derive(Debug)]
+pub struct stellaops_trusted_root {
+    root: TrustedRoot,
+}
+
+/// Read a trusted root (strict JSON; its media type must be a Sigstore trusted root). On success
+/// `*out` owns a new root.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (empty), INVALID_TRUSTED_ROOT.
+///
+/// # Safety
+/// `json` points to `json_len` readable bytes; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_trusted_root_from_json(
+    json: *const u8,
+    json_len: usize,
+    out: *mut *mut stellaops_trusted_root,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        // SAFETY: the caller promises json_len readable bytes.
+        let json = unsafe { nonempty_bytes(json, json_len, "json") }?;
+        let root = TrustedRoot::from_json(json).map_err(stellaops_signer::Error::from)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(Box::into_raw(Box::new(stellaops_trusted_root { root }))) };
+        Ok(())
+    })
+}
+
+/// Free a trusted root. NULL is fine.
+///
+/// # Safety
+/// `root` is NULL or a live root from this library, not used by any thread after this call.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_trusted_root_free(root: *mut stellaops_trusted_root) {
+    if !root.is_null() {
+        // SAFETY: the caller promises a live root made by Box::into_raw here, and no further use.
+        drop(unsafe { Box::from_raw(root) });
+    }
+}
+
+/// Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for the signer `policy` names
+/// (JSON: `{"certificate_identity": ID, "certificate_oidc_issuer": ISS}`, or
+/// `certificate_identity_regexp` (anchored) instead of `certificate_identity`, or
+/// `{"public_key": PEM}`), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
+/// with 0 checks the signature against the digest the bundle names). No network access.
+///
+/// On success `*out_report` holds the report JSON (`verified`, `mediaType`, `identity`,
+/// `issuer`, `integratedTime`, `certificateVerified`, `sctVerified`, `tlogVerified`,
+/// `payloadType`, `predicateType`, `subjects`, `artifactChecked`), as `stella verify --bundle
+/// --json` prints it.
+///
+/// Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a malformed policy or identity
+/// pattern; no artifact and no digest in the bundle), MALFORMED_KEY (the policy's public key),
+/// INVALID_BUNDLE, the verification failures IDENTITY_MISMATCH, ARTIFACT_MISMATCH and
+/// VERIFICATION_FAILED, and IO for the artifact.
+///
+/// # Safety
+/// `root` is a live root; each pointer + length pair is readable (the artifact path may be NULL
+/// with 0); `out_report` is writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn stellaops_bundle_verify(
+    root: *const stellaops_trusted_root,
+    bundle: *const u8,
+    bundle_len: usize,
+    policy: *const u8,
+    policy_len: usize,
+    artifact_path: *const c_char,
+    artifact_path_len: usize,
+    out_report: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out_report = Out::new(out_report, "out_report")?;
+        // SAFETY: the caller promises a live root.
+        let root = unsafe { handle(root, "root") }?;
+        // SAFETY: the caller promises bundle_len readable bytes.
+        let bundle = unsafe { nonempty_bytes(bundle, bundle_len, "bundle") }?;
+        // SAFETY: the caller promises policy_len readable bytes.
+        let policy = unsafe { nonempty_bytes(policy, policy_len, "policy") }?;
+        // SAFETY: the caller promises artifact_path_len readable bytes, or NULL with 0.
+        let artifact = unsafe { optional_text(artifact_path, artifact_path_len, "artifact_path") }?;
+        let signer = bundle_policy_from_json(policy)?;
+        let verified = verify_bundle(bundle, &root.root, &signer, artifact.map(Path::new))
+            .map_err(stellaops_signer::Error::from)?;
+        let report = bundle_report(&verified).to_string().into_bytes();
+        // SAFETY: out_report was checked non-NULL; the caller promises it is writable.
+        unsafe { out_report.write(stellaops_buffer::from_bytes(report)) };
+        Ok(())
+    })
+}
+
+/// Signs into Sigstore bundles: keyless (an OIDC token, Fulcio, Rekor) or with one key (Rekor).
+/// Opaque; made by `stellaops_bundle_signer_keyless` or `stellaops_bundle_signer_keyful`, freed
+/// by `stellaops_bundle_signer_free`.
+///
+/// Thread safety: any number of threads may sign with one signer at the same time (each keyless
+/// signature has its own ephemeral key). Only freeing must not race with a use.
+#[derive(Debug)]
+pub struct stellaops_bundle_signer {
+    signer: Box<dyn BundleSigner + Send + Sync>,
+}
+
+/// A keyless signer. `config` is JSON: `fulcio_url`, `rekor_url`, and optionally
+/// `timeout_seconds` (30), `retries` (2), `oidc_issuer` (refuse tokens from any other),
+/// `trusted_root` (a path: each bundle is verified offline before it is returned),
+/// `require_sct` (true). `token` is the OIDC identity token; NULL with 0 reads it from
+/// `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file.
+/// Nothing is sent until the first signature. On success `*out` owns a new signer.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (malformed configuration), INVALID_IDENTITY_TOKEN
+/// (missing, malformed, expired, another issuer), BACKEND_CONFIGURATION (a URL),
+/// INVALID_TRUSTED_ROOT, IO.
+///
+/// # Safety
+/// Each pointer + length pair is readable (the token may be NULL with 0); `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_bundle_signer_keyless(
+    config: *const u8,
+    config_len: usize,
+    token: *const c_char,
+    token_len: usize,
+    out: *mut *mut stellaops_bundle_signer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        // SAFETY: the caller promises config_len readable bytes.
+        let config = unsafe { nonempty_bytes(config, config_len, "config") }?;
+        // SAFETY: the caller promises token_len readable bytes, or NULL with 0.
+        let token = unsafe { optional_text(token, token_len, "token") }?;
+        let config = keyless_config_from_json(config)?;
+        let token = match token {
+            Some(token) => IdentityToken::parse(token),
+            None => IdentityToken::from_environment(),
+        }
+        .map_err(stellaops_signer::Error::from)?;
+        let signer = KeylessSigner::new(&config, token).map_err(stellaops_signer::Error::from)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(new_signer(Box::new(signer))) };
+        Ok(())
+    })
+}
+
+/// A keyful bundle signer with `key` (which it keeps alive: `key` may be freed before the
+/// signer). `config` is JSON: `rekor_url`, and optionally `timeout_seconds` (30), `retries` (2),
+/// `trusted_root` (a path). Rekor v1 checks DSSE signatures with SHA-256, so only ES256,
+/// Ed25519 and RSA PKCS#1 keys are accepted. On success `*out` owns a new signer.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (malformed configuration), BACKEND_CONFIGURATION
+/// (a URL, a key Rekor cannot log), INVALID_TRUSTED_ROOT, IO.
+///
+/// # Safety
+/// `config` points to `config_len` readable bytes; `key` is a live key; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_bundle_signer_keyful(
+    config: *const u8,
+    config_len: usize,
+    key: *const stellaops_key,
+    out: *mut *mut stellaops_bundle_signer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        // SAFETY: the caller promises config_len readable bytes.
+        let config = unsafe { nonempty_bytes(config, config_len, "config") }?;
+        // SAFETY: the caller promises a live key.
+        let key = unsafe { handle(key, "key") }?;
+        let config = keyful_config_from_json(config)?;
+        let signer = KeyfulSigner::new(&config, std::sync::Arc::clone(&key.key))
+            .map_err(stellaops_signer::Error::from)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(new_signer(Box::new(signer))) };
+        Ok(())
+    })
+}
+
+fn new_signer(signer: Box<dyn BundleSigner + Send + Sync>) -> *mut stellaops_bundle_signer {
+    Box::into_raw(Box::new(stellaops_bundle_signer { signer }))
+}
+
+/// Free a bundle signer. NULL is fine.
+///
+/// # Safety
+/// `signer` is NULL or a live signer from this library, not used by any thread after this call.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_bundle_signer_free(signer: *mut stellaops_bundle_signer) {
+    if !signer.is_null() {
+        // SAFETY: the caller promises a live signer made by Box::into_raw here, and no further
+        // use.
+        drop(unsafe { Box::from_raw(signer) });
+    }
+}
+
+/// Sign `payload` as `payload_type` into a Sigstore bundle v0.3 (canonical JSON) in
+/// `*out_bundle`: the DSSE envelope, the certificate (keyless) or public-key hint (keyful), and
+/// the Rekor entry with its inclusion proof. On error nothing is written.
+///
+/// Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_IDENTITY_TOKEN (expired meanwhile),
+/// BACKEND_UNREACHABLE, BACKEND_REFUSED (Fulcio or Rekor), SIGNING_FAILED, and the verification
+/// errors when a trusted root is configured and the bundle does not verify.
+///
+/// # Safety
+/// `signer` is a live signer; each pointer + length pair is readable; `out_bundle` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_bundle_sign(
+    signer: *const stellaops_bundle_signer,
+    payload_type: *const c_char,
+    payload_type_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    out_bundle: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out_bundle = Out::new(out_bundle, "out_bundle")?;
+        // SAFETY: the caller promises a live signer.
+        let signer = unsafe { handle(signer, "signer") }?;
+        // SAFETY: the caller promises payload_type_len readable bytes.
+        let payload_type = unsafe { text(payload_type, payload_type_len, "payload_type") }?;
+        if payload_type.is_empty() {
+            return Err(Failure::invalid("payload_type is empty"));
+        }
+        // SAFETY: the caller promises payload_len readable bytes.
+        let payload = unsafe { bytes(payload, payload_len, "payload") }?;
+        let signed = signer
+            .signer
+            .sign(payload_type, payload)
+            .map_err(stellaops_signer::Error::from)?;
+        // SAFETY: out_bundle was checked non-NULL; the caller promises it is writable.
+        unsafe { out_bundle.write(stellaops_buffer::from_bytes(signed.json)) };
+        Ok(())
+    })
+}
+
+/// As `stellaops_attest`, signed by `signer` into a Sigstore bundle v0.3 (canonical JSON) in
+/// `*out_bundle` instead of an envelope. The statement is built and admitted before anything is
+/// sent to Fulcio or Rekor.
+///
+/// Errors: those of `stellaops_attest` for the statement (but not NO_SIGNING_KEYS), and those of
+/// `stellaops_bundle_sign`.
+///
+/// # Safety
+/// `signer` is a live signer; every pointer + length pair is readable for its length;
+/// `subjects` holds `subjects_len` subjects, each with `digests_len` digests; `out_bundle` is
+/// writable; `out_admission` is NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn stellaops_bundle_attest(
+    signer: *const stellaops_bundle_signer,
+    predicate_type: *const c_char,
+    predicate_type_len: usize,
+    predicate_json: *const u8,
+    predicate_json_len: usize,
+    subjects: *const stellaops_subject,
+    subjects_len: usize,
+    enforcement: stellaops_enforcement,
+    out_bundle: *mut stellaops_buffer,
+    out_admission: *mut stellaops_admission,
+) -> stellaops_status {
+    guard(|| {
+        let out_bundle = Out::new(out_bundle, "out_bundle")?;
+        let out_admission = Out::optional(out_admission);
+        // SAFETY: the caller promises a live signer.
+        let signer = unsafe { handle(signer, "signer") }?;
+        // SAFETY: the caller promises readable pairs and subjects_len valid subjects.
+        let request = unsafe {
+            statement_request(
+                predicate_type,
+                predicate_type_len,
+                predicate_json,
+                predicate_json_len,
+                subjects,
+                subjects_len,
+                enforcement,
+            )
+        }?;
+        let attestation = attest_bundle_subjects(
+            signer.signer.as_ref(),
+            request.predicate_type,
+            request.predicate_json,
+            request.subjects,
+            &request.options,
+        )?;
+        // SAFETY: out_bundle was checked non-NULL, out_admission is None or non-NULL; the
+        // caller promises they are writable.
+        unsafe {
+            write_attestation(
+                out_bundle,
+                attestation.bundle.json,
+                out_admission,
+                attestation.admission,
+            )
+        };
+        Ok(())
+    })
+}

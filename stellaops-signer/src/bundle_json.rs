@@ -1,0 +1,201 @@
+//! Sigstore bundles as JSON in, JSON out: the verification policy, the signers' settings and the
+//! verification report, so that the C ABI, Python and Node faces and the CLI share one reading
+//! and one report.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stellaops_dsse::canon::{self, Limits};
+
+use crate::sigstore::{BundleVerification, Identity, KeyfulConfig, KeylessConfig, Signer};
+use crate::{Error, Result};
+
+/// Parse a JSON document strictly into `T` (duplicate keys, unknown members refused).
+fn strict<T: serde::de::DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+    let value = canon::parse(json, &Limits::default())?.to_serde();
+    serde_json::from_value(value).map_err(|e| Error::InvalidRequest(format!("{what}: {e}")))
+}
+
+/// What [`bundle_policy_from_json`] reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyJson {
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<String>,
+    public_key: Option<String>,
+}
+
+/// Who must have signed a bundle, from JSON: keyless `{"certificate_identity": ID,
+/// "certificate_oidc_issuer": ISS}` (or `certificate_identity_regexp`, anchored at both ends),
+/// or keyful `{"public_key": PEM}` — the same choices as `stella verify --bundle`.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for malformed JSON or a mix of both kinds; the pattern and key
+/// errors of [`Identity::pattern`] and [`Signer::public_key`].
+pub fn bundle_policy_from_json(json: &[u8]) -> Result<Signer> {
+    let p: PolicyJson = strict(json, "bundle policy")?;
+    let identity = match (p.certificate_identity, p.certificate_identity_regexp) {
+        (Some(exact), None) => Some(Identity::exact(exact)),
+        (None, Some(pattern)) => Some(Identity::pattern(&pattern)?),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidRequest(
+                "bundle policy: certificate_identity or certificate_identity_regexp, not both"
+                    .into(),
+            ))
+        }
+    };
+    match (identity, p.certificate_oidc_issuer, p.public_key) {
+        (Some(identity), Some(issuer), None) => Ok(Signer::Keyless { identity, issuer }),
+        (None, None, Some(pem)) => Ok(Signer::public_key(pem.as_bytes())?),
+        _ => Err(Error::InvalidRequest(
+            "bundle policy: a certificate identity with certificate_oidc_issuer (keyless), or \
+             public_key (keyful)"
+                .into(),
+        )),
+    }
+}
+
+/// The report of a verified bundle, as `stella verify --bundle --json` prints it: `verified`,
+/// `mediaType`, `identity`, `issuer`, `integratedTime`, `certificateVerified`, `sctVerified`,
+/// `tlogVerified`, `payloadType`, `predicateType`, `subjects`, `artifactChecked`.
+pub fn bundle_report(v: &BundleVerification) -> Value {
+    let subjects = v
+        .statement
+        .as_ref()
+        .and_then(|s| s["subject"].as_array().cloned())
+        .unwrap_or_default();
+    json!({
+        "verified": true,
+        "mediaType": v.media_type,
+        "identity": v.identity,
+        "issuer": v.issuer,
+        "integratedTime": v.integrated_time,
+        "certificateVerified": v.certificate_verified,
+        "sctVerified": v.sct_verified,
+        "tlogVerified": v.tlog_verified,
+        "payloadType": v.payload_type,
+        "predicateType": v.statement.as_ref().map(|s| s["predicateType"].clone()),
+        "subjects": subjects,
+        "artifactChecked": v.artifact_checked,
+    })
+}
+
+/// What [`keyless_config_from_json`] and [`keyful_config_from_json`] read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignerJson {
+    fulcio_url: Option<String>,
+    rekor_url: String,
+    timeout_seconds: Option<u64>,
+    retries: Option<u32>,
+    oidc_issuer: Option<String>,
+    trusted_root: Option<PathBuf>,
+    require_sct: Option<bool>,
+}
+
+/// Keyless settings from JSON: `fulcio_url`, `rekor_url` (required), and optionally
+/// `timeout_seconds` (30), `retries` (2), `oidc_issuer`, `trusted_root` (a path: verify each
+/// bundle before returning it), `require_sct` (true) — the flags of `stella attest --keyless`.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for malformed JSON or a missing URL.
+pub fn keyless_config_from_json(json: &[u8]) -> Result<KeylessConfig> {
+    let s: SignerJson = strict(json, "keyless configuration")?;
+    let fulcio = s.fulcio_url.clone().ok_or_else(|| {
+        Error::InvalidRequest("keyless configuration: fulcio_url is required".into())
+    })?;
+    let mut config = KeylessConfig::new(fulcio, s.rekor_url.clone());
+    apply_common(&s, &mut config.timeout, &mut config.retries);
+    config.oidc_issuer = s.oidc_issuer;
+    config.trusted_root = s.trusted_root;
+    config.require_sct = s.require_sct.unwrap_or(true);
+    Ok(config)
+}
+
+/// Keyful-bundle settings from JSON: `rekor_url` (required), and optionally `timeout_seconds`
+/// (30), `retries` (2), `trusted_root` (a path) — the flags of `stella attest --sigstore-bundle`.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for malformed JSON, or keyless-only members.
+pub fn keyful_config_from_json(json: &[u8]) -> Result<KeyfulConfig> {
+    let s: SignerJson = strict(json, "bundle configuration")?;
+    if s.fulcio_url.is_some() || s.oidc_issuer.is_some() || s.require_sct.is_some() {
+        return Err(Error::InvalidRequest(
+            "bundle configuration: fulcio_url, oidc_issuer and require_sct are for keyless \
+             signing"
+                .into(),
+        ));
+    }
+    let mut config = KeyfulConfig::new(s.rekor_url.clone());
+    apply_common(&s, &mut config.timeout, &mut config.retries);
+    config.trusted_root = s.trusted_root;
+    Ok(config)
+}
+
+fn apply_common(s: &SignerJson, timeout: &mut Duration, retries: &mut u32) {
+    if let Some(seconds) = s.timeout_seconds {
+        *timeout = Duration::from_secs(seconds);
+    }
+    if let Some(n) = s.retries {
+        *retries = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_are_one_kind_or_refused() {
+        let keyless = bundle_policy_from_json(
+            br#"{"certificate_identity":"a@b","certificate_oidc_issuer":"https://i"}"#,
+        )
+        .unwrap();
+        assert!(matches!(keyless, Signer::Keyless { ref issuer, .. } if issuer == "https://i"));
+        let pattern = bundle_policy_from_json(
+            br#"{"certificate_identity_regexp":"a@.*","certificate_oidc_issuer":"https://i"}"#,
+        )
+        .unwrap();
+        let Signer::Keyless { identity, .. } = pattern else {
+            panic!("keyless expected")
+        };
+        assert!(identity.matches("a@b") && !identity.matches("xa@b"));
+        for bad in [
+            &br#"{"certificate_identity":"a@b"}"#[..],
+            br#"{"certificate_identity":"a","certificate_identity_regexp":"a","certificate_oidc_issuer":"i"}"#,
+            br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","public_key":"x"}"#,
+            br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","extra":1}"#,
+            br#"{"certificate_identity":"a","certificate_identity":"b","certificate_oidc_issuer":"i"}"#,
+            br#"{}"#,
+        ] {
+            assert!(bundle_policy_from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(matches!(
+            bundle_policy_from_json(br#"{"public_key":"not a key"}"#),
+            Err(Error::Sigstore(_))
+        ));
+    }
+
+    #[test]
+    fn signer_settings_have_defaults_and_refuse_the_other_kind() {
+        let c = keyless_config_from_json(
+            br#"{"fulcio_url":"https://f","rekor_url":"https://r","retries":0}"#,
+        )
+        .unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(30));
+        assert_eq!(c.retries, 0);
+        assert!(c.require_sct);
+        assert!(keyless_config_from_json(br#"{"rekor_url":"https://r"}"#).is_err());
+        let k =
+            keyful_config_from_json(br#"{"rekor_url":"https://r","timeout_seconds":5}"#).unwrap();
+        assert_eq!(k.timeout, Duration::from_secs(5));
+        assert!(
+            keyful_config_from_json(br#"{"rekor_url":"https://r","fulcio_url":"https://f"}"#)
+                .is_err()
+        );
+    }
+}

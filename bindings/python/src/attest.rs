@@ -15,7 +15,7 @@ use crate::keys::SigningKey;
 #[pyclass(frozen, module = "stellaops_signer")]
 #[derive(Debug)]
 pub struct Subject {
-    subject: stellaops_signer::Subject,
+    pub(crate) subject: stellaops_signer::Subject,
 }
 
 #[pymethods]
@@ -60,7 +60,7 @@ pub struct Attestation {
     admission: &'static str,
 }
 
-fn options(enforcement: &str, sha512: bool) -> PyResult<AttestOptions> {
+pub(crate) fn options(enforcement: &str, sha512: bool) -> PyResult<AttestOptions> {
     let mode: EnforcementMode = enforcement
         .parse()
         .map_err(|message: String| raise(stellaops_signer::ErrorCode::InvalidArgument, message))?;

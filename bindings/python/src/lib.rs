@@ -8,6 +8,7 @@ mod errors;
 mod export;
 mod keys;
 mod pipeline;
+mod sigstore;
 
 use pyo3::prelude::*;
 
@@ -22,6 +23,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<attest::Subject>()?;
     m.add_class::<attest::Attestation>()?;
     m.add_class::<pipeline::Pipeline>()?;
+    m.add_class::<sigstore::TrustedRoot>()?;
+    m.add_class::<sigstore::BundleVerification>()?;
+    m.add_class::<sigstore::BundleSigner>()?;
+    m.add_class::<sigstore::BundleAttestation>()?;
+    m.add_function(wrap_pyfunction!(sigstore::verify_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;

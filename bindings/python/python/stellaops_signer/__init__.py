@@ -7,6 +7,9 @@ stable ``code`` (the same numbers as the C ABI, Go and Node) and ``code_name``.
 
 from ._native import (
     Attestation,
+    BundleAttestation,
+    BundleSigner,
+    BundleVerification,
     Envelope,
     InternalError,
     InvalidInputError,
@@ -19,6 +22,7 @@ from ._native import (
     StellaOpsError,
     StellaOpsIOError,
     Subject,
+    TrustedRoot,
     VerificationError,
     VerifiedKey,
     VerifyingKey,
@@ -35,11 +39,15 @@ from ._native import (
     predicate_family,
     resolve_predicate_type,
     sign_export,
+    verify_bundle,
     verify_export,
 )
 
 __all__ = [
     "Attestation",
+    "BundleAttestation",
+    "BundleSigner",
+    "BundleVerification",
     "Envelope",
     "InternalError",
     "InvalidInputError",
@@ -52,6 +60,7 @@ __all__ = [
     "StellaOpsError",
     "StellaOpsIOError",
     "Subject",
+    "TrustedRoot",
     "VerificationError",
     "VerifiedKey",
     "VerifyingKey",
@@ -68,5 +77,6 @@ __all__ = [
     "predicate_family",
     "resolve_predicate_type",
     "sign_export",
+    "verify_bundle",
     "verify_export",
 ]

@@ -177,3 +177,85 @@ def is_reachability_related(uri: str) -> bool: ...
 def is_sbom(uri: str) -> bool: ...
 def is_allowed_predicate_type(uri: str) -> bool: ...
 def allowed_predicate_types() -> list[str]: ...
+
+@final
+class TrustedRoot:
+    """A Sigstore trusted root (trusted_root.json)."""
+
+    @staticmethod
+    def from_json(data: bytes) -> TrustedRoot: ...
+
+@final
+class BundleVerification:
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def identity(self) -> Optional[str]: ...
+    @property
+    def issuer(self) -> Optional[str]: ...
+    @property
+    def integrated_time(self) -> Optional[str]: ...
+    @property
+    def certificate_verified(self) -> bool: ...
+    @property
+    def sct_verified(self) -> bool: ...
+    @property
+    def tlog_verified(self) -> bool: ...
+    @property
+    def payload_type(self) -> Optional[str]: ...
+    @property
+    def predicate_type(self) -> Optional[str]: ...
+    @property
+    def artifact_checked(self) -> bool: ...
+
+def verify_bundle(
+    bundle: bytes,
+    root: TrustedRoot,
+    *,
+    certificate_identity: Optional[str] = None,
+    certificate_identity_regexp: Optional[str] = None,
+    certificate_oidc_issuer: Optional[str] = None,
+    public_key: Optional[VerifyingKey] = None,
+    artifact: Optional[Union[str, os.PathLike[str]]] = None,
+) -> BundleVerification: ...
+
+@final
+class BundleAttestation:
+    @property
+    def bundle(self) -> bytes: ...
+    @property
+    def statement(self) -> bytes: ...
+    @property
+    def admission(self) -> Literal["allowed", "unlisted"]: ...
+
+@final
+class BundleSigner:
+    @staticmethod
+    def keyless(
+        *,
+        fulcio_url: str,
+        rekor_url: str,
+        token: Optional[str] = None,
+        oidc_issuer: Optional[str] = None,
+        trusted_root: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: float = 30.0,
+        retries: int = 2,
+        require_sct: bool = True,
+    ) -> BundleSigner: ...
+    @staticmethod
+    def keyful(
+        key: SigningKey,
+        *,
+        rekor_url: str,
+        trusted_root: Optional[Union[str, os.PathLike[str]]] = None,
+        timeout: float = 30.0,
+        retries: int = 2,
+    ) -> BundleSigner: ...
+    def sign(self, payload_type: str, payload: bytes) -> bytes: ...
+    def attest(
+        self,
+        predicate_type: str,
+        predicate: bytes,
+        subjects: Sequence[Subject],
+        enforcement: Enforcement = "warn",
+    ) -> BundleAttestation: ...

@@ -1,0 +1,261 @@
+//! Sigstore bundles: `TrustedRoot`, `verify_bundle`, `BundleVerification`, `BundleSigner`,
+//! `BundleAttestation`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use stellaops_signer::sigstore::{
+    self, BundleSigner as CoreBundleSigner, Identity, IdentityToken, KeyfulConfig, KeyfulSigner,
+    KeylessConfig, KeylessSigner, Signer,
+};
+use stellaops_signer::{ErrorCode, OpenedKey};
+
+use crate::attest::{options, Subject};
+use crate::errors::{raise, to_py};
+use crate::keys::{SigningKey, VerifyingKey};
+
+fn sigstore_err(e: sigstore::Error) -> PyErr {
+    to_py(stellaops_signer::Error::from(e))
+}
+
+/// A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
+/// authorities), the file cosign, sigstore-python and sigstore-js read. Immutable; share it.
+#[pyclass(frozen, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct TrustedRoot {
+    root: Arc<sigstore::TrustedRoot>,
+}
+
+#[pymethods]
+impl TrustedRoot {
+    /// Read a trusted root (strict JSON; its media type must say trusted root).
+    #[staticmethod]
+    fn from_json(data: &[u8]) -> PyResult<Self> {
+        let root = sigstore::TrustedRoot::from_json(data).map_err(sigstore_err)?;
+        Ok(TrustedRoot {
+            root: Arc::new(root),
+        })
+    }
+}
+
+/// What a verified bundle says.
+#[pyclass(frozen, get_all, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct BundleVerification {
+    /// The bundle's media type (its version).
+    media_type: String,
+    /// The certificate's identity (keyless), else None.
+    identity: Option<String>,
+    /// The certificate's OIDC issuer (keyless), else None.
+    issuer: Option<String>,
+    /// When the log integrated the entry (RFC 3339), as the log signed it.
+    integrated_time: Option<String>,
+    /// Whether the certificate chain was checked (keyless).
+    certificate_verified: bool,
+    /// Whether the certificate's SCT was checked (keyless).
+    sct_verified: bool,
+    /// Whether the transparency-log entry was checked.
+    tlog_verified: bool,
+    /// The DSSE payload type.
+    payload_type: Option<String>,
+    /// The in-toto statement's predicate type.
+    predicate_type: Option<String>,
+    /// Whether an artifact was given and checked.
+    artifact_checked: bool,
+}
+
+/// Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for a keyless signer
+/// (`certificate_identity` or `certificate_identity_regexp` (anchored), with
+/// `certificate_oidc_issuer`) or a keyful one (`public_key`), bound to the `artifact` file (None
+/// checks the signature against the digest the bundle names). No network access. Raises
+/// VerificationError when the bundle does not verify. Releases the GIL.
+#[pyfunction]
+#[pyo3(signature = (bundle, root, *, certificate_identity = None, certificate_identity_regexp = None, certificate_oidc_issuer = None, public_key = None, artifact = None))]
+#[allow(clippy::too_many_arguments)]
+pub fn verify_bundle(
+    py: Python<'_>,
+    bundle: &[u8],
+    root: &TrustedRoot,
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<String>,
+    public_key: Option<PyRef<'_, VerifyingKey>>,
+    artifact: Option<PathBuf>,
+) -> PyResult<BundleVerification> {
+    let identity = match (certificate_identity, certificate_identity_regexp) {
+        (Some(exact), None) => Some(Identity::exact(exact)),
+        (None, Some(pattern)) => Some(Identity::pattern(&pattern).map_err(sigstore_err)?),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(usage(
+                "certificate_identity or certificate_identity_regexp, not both",
+            ))
+        }
+    };
+    let signer = match (identity, certificate_oidc_issuer, public_key) {
+        (Some(identity), Some(issuer), None) => Signer::Keyless { identity, issuer },
+        (None, None, Some(key)) => Signer::PublicKey(key.key.to_spki_der().to_vec()),
+        _ => {
+            return Err(usage(
+                "give certificate_identity (or certificate_identity_regexp) with \
+                 certificate_oidc_issuer, or public_key",
+            ))
+        }
+    };
+    let root = Arc::clone(&root.root);
+    let v = py
+        .detach(|| sigstore::verify_bundle(bundle, &root, &signer, artifact.as_deref()))
+        .map_err(sigstore_err)?;
+    Ok(BundleVerification {
+        predicate_type: v
+            .statement
+            .as_ref()
+            .and_then(|s| s["predicateType"].as_str())
+            .map(str::to_owned),
+        media_type: v.media_type,
+        identity: v.identity,
+        issuer: v.issuer,
+        integrated_time: v.integrated_time,
+        certificate_verified: v.certificate_verified,
+        sct_verified: v.sct_verified,
+        tlog_verified: v.tlog_verified,
+        payload_type: v.payload_type,
+        artifact_checked: v.artifact_checked,
+    })
+}
+
+fn usage(message: &str) -> PyErr {
+    raise(ErrorCode::InvalidArgument, message.to_owned())
+}
+
+/// An attestation signed into a Sigstore bundle.
+#[pyclass(frozen, get_all, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct BundleAttestation {
+    /// The Sigstore bundle v0.3, canonical JSON.
+    bundle: Py<PyBytes>,
+    /// The statement JSON (RFC 8785) it signs.
+    statement: Py<PyBytes>,
+    /// "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only").
+    admission: &'static str,
+}
+
+/// Signs into Sigstore bundles v0.3 (canonical JSON): keylessly (an ephemeral key Fulcio
+/// certifies for an OIDC identity) or with one of our keys, each signature logged in Rekor.
+/// Thread-safe; the GIL is released while signing.
+#[pyclass(frozen, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct BundleSigner {
+    signer: Box<dyn CoreBundleSigner + Send + Sync>,
+}
+
+#[pymethods]
+impl BundleSigner {
+    /// A keyless signer. `token` is the OIDC identity token (None reads $STELLAOPS_OIDC_TOKEN,
+    /// $STELLAOPS_OIDC_TOKEN_FILE or the ambient cosign token file); `oidc_issuer` refuses a
+    /// token from any other issuer; `trusted_root` (a path) verifies each bundle before it is
+    /// returned. Nothing is sent until the first signature.
+    #[staticmethod]
+    #[pyo3(signature = (*, fulcio_url, rekor_url, token = None, oidc_issuer = None, trusted_root = None, timeout = 30.0, retries = 2, require_sct = true))]
+    #[allow(clippy::too_many_arguments)]
+    fn keyless(
+        fulcio_url: String,
+        rekor_url: String,
+        token: Option<&str>,
+        oidc_issuer: Option<String>,
+        trusted_root: Option<PathBuf>,
+        timeout: f64,
+        retries: u32,
+        require_sct: bool,
+    ) -> PyResult<Self> {
+        let mut config = KeylessConfig::new(fulcio_url, rekor_url);
+        config.timeout = seconds(timeout)?;
+        config.retries = retries;
+        config.oidc_issuer = oidc_issuer;
+        config.trusted_root = trusted_root;
+        config.require_sct = require_sct;
+        let token = match token {
+            Some(token) => IdentityToken::parse(token),
+            None => IdentityToken::from_environment(),
+        }
+        .map_err(sigstore_err)?;
+        let signer = KeylessSigner::new(&config, token).map_err(sigstore_err)?;
+        Ok(BundleSigner {
+            signer: Box::new(signer),
+        })
+    }
+
+    /// A signer for `key`, logged in the Rekor at `rekor_url`. Rekor v1 checks DSSE signatures
+    /// with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted.
+    #[staticmethod]
+    #[pyo3(signature = (key, *, rekor_url, trusted_root = None, timeout = 30.0, retries = 2))]
+    fn keyful(
+        key: PyRef<'_, SigningKey>,
+        rekor_url: String,
+        trusted_root: Option<PathBuf>,
+        timeout: f64,
+        retries: u32,
+    ) -> PyResult<Self> {
+        let mut config = KeyfulConfig::new(rekor_url);
+        config.timeout = seconds(timeout)?;
+        config.retries = retries;
+        config.trusted_root = trusted_root;
+        let key: Arc<OpenedKey> = Arc::clone(&key.key);
+        let signer = KeyfulSigner::new(&config, key).map_err(sigstore_err)?;
+        Ok(BundleSigner {
+            signer: Box::new(signer),
+        })
+    }
+
+    /// Sign `payload` (an in-toto statement, `payload_type` "application/vnd.in-toto+json": the
+    /// one type Sigstore verifiers accept) into a bundle.
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        payload_type: &str,
+        payload: &[u8],
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let signed = py
+            .detach(|| self.signer.sign(payload_type, payload))
+            .map_err(sigstore_err)?;
+        Ok(PyBytes::new(py, &signed.json))
+    }
+
+    /// As `attest`, signed into a bundle; the statement is built and admitted before Fulcio or
+    /// Rekor is asked.
+    #[pyo3(signature = (predicate_type, predicate, subjects, enforcement = "warn"))]
+    fn attest(
+        &self,
+        py: Python<'_>,
+        predicate_type: &str,
+        predicate: &[u8],
+        subjects: Vec<PyRef<'_, Subject>>,
+        enforcement: &str,
+    ) -> PyResult<BundleAttestation> {
+        let options = options(enforcement, false)?;
+        let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
+        let attestation = py
+            .detach(|| {
+                stellaops_signer::attest_bundle_subjects(
+                    self.signer.as_ref(),
+                    predicate_type,
+                    predicate,
+                    subjects,
+                    &options,
+                )
+            })
+            .map_err(to_py)?;
+        Ok(BundleAttestation {
+            bundle: PyBytes::new(py, &attestation.bundle.json).unbind(),
+            statement: PyBytes::new(py, attestation.bundle.envelope.payload()).unbind(),
+            admission: attestation.admission.name(),
+        })
+    }
+}
+
+fn seconds(timeout: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(timeout).map_err(|e| usage(&format!("timeout: {e}")))
+}

@@ -1,0 +1,152 @@
+"""Sigstore bundles from Python, against the local Sigstore instance scripts/services.sh starts:
+keyless and keyful bundles made by the wheel, verified by the wheel and (keyless) by
+sigstore-python's own CLI from the oracles' venv."""
+
+import hashlib
+import os
+import pathlib
+import subprocess
+import urllib.parse
+import urllib.request
+
+import pytest
+
+import stellaops_signer as s
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+PREDICATE = (
+    b'{"buildDefinition":{"buildType":"https://stellaops.local/build/v1","externalParameters":{}},'
+    b'"runDetails":{"builder":{"id":"https://stellaops.local/builder"}}}'
+)
+EMAIL = "python-binding@stellaops.local"
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} is not set: run scripts/services.sh start DIR and source DIR/services.env")
+    return value
+
+
+class Instance:
+    def __init__(self) -> None:
+        self.url = env("STELLAOPS_TEST_SIGSTORE")
+        self.dir = pathlib.Path(env("STELLAOPS_TEST_SIGSTORE_DIR"))
+        self.issuer = f"{self.url}/oidc"
+        self.root_path = self.dir / "trusted_root.json"
+        self.root = s.TrustedRoot.from_json(self.root_path.read_bytes())
+
+    def token(self, email: str) -> str:
+        query = urllib.parse.urlencode({"email": email})
+        with urllib.request.urlopen(f"{self.issuer}/token?{query}") as answer:
+            token: str = answer.read().decode()
+            return token
+
+
+@pytest.fixture(scope="module")
+def instance() -> Instance:
+    return Instance()
+
+
+@pytest.fixture()
+def artifact(tmp_path: pathlib.Path) -> pathlib.Path:
+    path = tmp_path / "app.tar.gz"
+    path.write_bytes(b"the release tarball\n")
+    return path
+
+
+def subject(path: pathlib.Path) -> s.Subject:
+    return s.Subject(path.name, {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+
+
+def sigstore_python(instance: Instance, bundle: pathlib.Path, artifact: pathlib.Path, identity: str) -> int:
+    cli = ROOT / ".venv" / "bin" / "sigstore"
+    assert cli.exists(), f"sigstore-python is missing at {cli}: run scripts/setup-python.sh"
+    done = subprocess.run(
+        [str(cli), "--trust-config", str(instance.dir / "trust_config.json"), "verify", "identity", "--offline",
+         "--bundle", str(bundle), "--cert-identity", identity, "--cert-oidc-issuer", instance.issuer, str(artifact)],
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode
+
+
+def test_keyless_bundle_verifies_here_and_in_sigstore_python(
+    instance: Instance, artifact: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    signer = s.BundleSigner.keyless(
+        fulcio_url=instance.url,
+        rekor_url=instance.url,
+        token=instance.token(EMAIL),
+        oidc_issuer=instance.issuer,
+        trusted_root=instance.root_path,
+        retries=0,
+    )
+    att = signer.attest("slsa-provenance", PREDICATE, [subject(artifact)], enforcement="reject")
+    assert att.admission == "allowed"
+    assert b'"predicateType":"https://slsa.dev/provenance/v1"' in att.statement
+
+    v = s.verify_bundle(
+        att.bundle, instance.root, certificate_identity=EMAIL, certificate_oidc_issuer=instance.issuer, artifact=artifact
+    )
+    assert (v.identity, v.issuer, v.predicate_type) == (EMAIL, instance.issuer, "https://slsa.dev/provenance/v1")
+    assert v.certificate_verified and v.sct_verified and v.tlog_verified and v.artifact_checked
+    assert v.media_type == "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+    bundle_path = tmp_path / "app.sigstore.json"
+    bundle_path.write_bytes(att.bundle)
+    assert sigstore_python(instance, bundle_path, artifact, EMAIL) == 0
+    assert sigstore_python(instance, bundle_path, artifact, "someone-else@stellaops.local") != 0
+
+    with pytest.raises(s.VerificationError) as refused:
+        s.verify_bundle(
+            att.bundle,
+            instance.root,
+            certificate_identity_regexp="someone-else@.*",
+            certificate_oidc_issuer=instance.issuer,
+            artifact=artifact,
+        )
+    assert refused.value.code_name == "identity_mismatch"
+    other = tmp_path / "other.tar.gz"
+    other.write_bytes(b"not the release tarball\n")
+    with pytest.raises(s.VerificationError) as refused:
+        s.verify_bundle(
+            att.bundle, instance.root, certificate_identity=EMAIL, certificate_oidc_issuer=instance.issuer, artifact=other
+        )
+    assert refused.value.code_name == "artifact_mismatch"
+    assert sigstore_python(instance, bundle_path, other, EMAIL) != 0
+
+    # Only in-toto statements go into bundles; unusable tokens and policies are input errors.
+    with pytest.raises(s.InvalidInputError):
+        signer.sign("text/plain", b"hello")
+    with pytest.raises(s.InvalidInputError) as bad:
+        s.BundleSigner.keyless(fulcio_url=instance.url, rekor_url=instance.url, token="not.a.token")
+    assert bad.value.code_name == "invalid_identity_token"
+    with pytest.raises(s.InvalidInputError):
+        s.verify_bundle(att.bundle, instance.root, certificate_identity=EMAIL)
+
+
+@pytest.mark.parametrize("alg", ["es256", "ed25519", "rsa-pkcs1-sha256"])
+def test_keyful_bundle_verifies_for_its_key_only(instance: Instance, artifact: pathlib.Path, alg: str) -> None:
+    key = s.SigningKey.generate(alg)
+    signer = s.BundleSigner.keyful(key, rekor_url=instance.url, trusted_root=instance.root_path)
+    att = signer.attest("slsa-provenance", PREDICATE, [subject(artifact)])
+    v = s.verify_bundle(att.bundle, instance.root, public_key=key.public_key(), artifact=artifact)
+    assert v.identity is None and v.tlog_verified and not v.certificate_verified
+    with pytest.raises(s.VerificationError):
+        s.verify_bundle(att.bundle, instance.root, public_key=s.SigningKey.generate("es256").public_key(), artifact=artifact)
+    with pytest.raises(s.VerificationError):
+        s.verify_bundle(
+            att.bundle, instance.root, certificate_identity=EMAIL, certificate_oidc_issuer=instance.issuer, artifact=artifact
+        )
+
+
+def test_keys_rekor_cannot_log_are_refused(instance: Instance) -> None:
+    for alg in ["es384", "rsa-pss-sha256"]:
+        with pytest.raises(s.KeyMaterialError) as refused:
+            s.BundleSigner.keyful(s.SigningKey.generate(alg), rekor_url=instance.url)
+        assert refused.value.code_name == "backend_configuration"
+        assert "SHA-256" in str(refused.value)
+    with pytest.raises(s.InvalidInputError) as bad:
+        s.TrustedRoot.from_json(b'{"mediaType":"x"}')
+    assert bad.value.code_name == "invalid_trusted_root"

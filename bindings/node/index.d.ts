@@ -19,6 +19,39 @@ export declare class Attestation {
   get admission(): string
 }
 
+/**
+ * Signs into Sigstore bundles v0.3 (canonical JSON): keylessly (an ephemeral key Fulcio
+ * certifies for an OIDC identity) or with one of our keys, each signature logged in Rekor.
+ * Usable from any number of concurrent calls.
+ */
+export declare class BundleSigner {
+  /**
+   * A keyless signer. `token` is the OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`,
+   * `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file). Nothing is sent until the
+   * first signature.
+   */
+  static keyless(options: KeylessOptions, token?: string | undefined | null): BundleSigner
+  /**
+   * A signer for `key`, logged in Rekor. Rekor v1 checks DSSE signatures with SHA-256, so
+   * only ES256, Ed25519 and RSA PKCS#1 keys are accepted.
+   */
+  static keyful(key: SigningKey, options: KeyfulOptions): BundleSigner
+  /**
+   * Sign `payload` (an in-toto statement; `payloadType` "application/vnd.in-toto+json", the
+   * one type Sigstore verifiers accept) into a bundle, off the main thread.
+   */
+  sign(payloadType: string, payload: Uint8Array): Promise<Buffer>
+  /** As `sign`, on the calling thread. */
+  signSync(payloadType: string, payload: Uint8Array): Buffer
+  /**
+   * As `attest`, signed into a bundle, off the main thread; the statement is built and
+   * admitted before Fulcio or Rekor is asked.
+   */
+  attest(predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Promise<BundleAttestation>
+  /** As `attest`, on the calling thread. */
+  attestSync(predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): BundleAttestation
+}
+
 /** A DSSE envelope. */
 export declare class Envelope {
   /** Sign `payload` as `payloadType` with every key, off the main thread. */
@@ -94,6 +127,15 @@ export declare class SigningKey {
   toJwk(): string
 }
 
+/**
+ * A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
+ * authorities), the file cosign, sigstore-python and sigstore-js read. Immutable; share it.
+ */
+export declare class TrustedRoot {
+  /** Read a trusted root (strict JSON; its media type must say trusted root). */
+  static fromJson(data: Uint8Array): TrustedRoot
+}
+
 /** A public key trusted to verify. */
 export declare class VerifyingKey {
   /** Load SPKI PEM or DER, a JWK, or an X.509 certificate's key; a private key's public half. */
@@ -129,6 +171,55 @@ export interface AttestOptions {
 
 /** As `attest`, on the calling thread. */
 export declare function attestSync(keys: Array<SigningKey>, predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Attestation
+
+/** An attestation signed into a Sigstore bundle. */
+export interface BundleAttestation {
+  /** The Sigstore bundle v0.3, canonical JSON. */
+  bundle: Buffer
+  /** The statement JSON (RFC 8785) it signs. */
+  statement: Buffer
+  /** "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only"). */
+  admission: string
+}
+
+/**
+ * Who must have signed a bundle: keyless (`certificateIdentity` or `certificateIdentityRegexp`
+ * (anchored), with `certificateOidcIssuer`) or keyful (`publicKey`, SPKI PEM).
+ */
+export interface BundlePolicy {
+  /** The certificate identity, exactly. */
+  certificateIdentity?: string
+  /** The certificate identity as a regular expression matching all of it. */
+  certificateIdentityRegexp?: string
+  /** The OIDC issuer recorded in the certificate, exactly. */
+  certificateOidcIssuer?: string
+  /** The signer's public key (SPKI PEM), for keyful bundles. */
+  publicKey?: string
+}
+
+/** What a verified bundle says. */
+export interface BundleVerification {
+  /** The bundle's media type (its version). */
+  mediaType: string
+  /** The certificate's identity (keyless). */
+  identity?: string
+  /** The certificate's OIDC issuer (keyless). */
+  issuer?: string
+  /** When the log integrated the entry (RFC 3339). */
+  integratedTime?: string
+  /** Whether the certificate chain was checked (keyless). */
+  certificateVerified: boolean
+  /** Whether the certificate's SCT was checked (keyless). */
+  sctVerified: boolean
+  /** Whether the transparency-log entry was checked. */
+  tlogVerified: boolean
+  /** The DSSE payload type. */
+  payloadType?: string
+  /** The in-toto statement's predicate type. */
+  predicateType?: string
+  /** Whether an artifact was given and checked. */
+  artifactChecked: boolean
+}
 
 /**
  * Parse `data` strictly and resolve to its canonical form: `mode` "jcs" (RFC 8785, default) or
@@ -184,6 +275,39 @@ export declare function isSbom(uri: string): boolean
 
 /** True for VEX statements and decisions. */
 export declare function isVexRelated(uri: string): boolean
+
+/**
+ * Settings for bundles signed with one of our keys (the flags of `stella attest
+ * --sigstore-bundle`).
+ */
+export interface KeyfulOptions {
+  /** Rekor's URL (v1 API). */
+  rekorUrl: string
+  /** A trusted_root.json path: each bundle is verified offline before it is returned. */
+  trustedRoot?: string
+  /** Timeout of each request (default 30). */
+  timeoutSeconds?: number
+  /** Retries after a connection failure or a 5xx answer (default 2). */
+  retries?: number
+}
+
+/** Keyless settings (the flags of `stella attest --keyless`). */
+export interface KeylessOptions {
+  /** Fulcio's URL. */
+  fulcioUrl: string
+  /** Rekor's URL (v1 API). */
+  rekorUrl: string
+  /** Refuse a token from any other OIDC issuer, before Fulcio is asked. */
+  oidcIssuer?: string
+  /** A trusted_root.json path: each bundle is verified offline before it is returned. */
+  trustedRoot?: string
+  /** Timeout of each request (default 30). */
+  timeoutSeconds?: number
+  /** Retries after a connection failure or a 5xx answer (default 2). */
+  retries?: number
+  /** Require an SCT embedded in the certificate (default true). */
+  requireSct?: boolean
+}
 
 /**
  * Open a key by URI, resolving to a `SigningKey`: "file:PATH" or a bare path, RFC 7512
@@ -270,6 +394,18 @@ export interface VerifiedKey {
   /** The algorithm the signature was made with. */
   algorithm: string
 }
+
+/**
+ * Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names,
+ * bound to the `artifact` file (omitted: the signature is checked against the digest the
+ * bundle names), off the main thread. No network access. A bundle that does not verify
+ * rejects with a 4xx `errno` (`STELLAOPS_IDENTITY_MISMATCH`, `STELLAOPS_ARTIFACT_MISMATCH`,
+ * `STELLAOPS_VERIFICATION_FAILED`).
+ */
+export declare function verifyBundle(bundle: Uint8Array, root: TrustedRoot, policy: BundlePolicy, artifact?: string | undefined | null): Promise<BundleVerification>
+
+/** As `verifyBundle`, on the calling thread. */
+export declare function verifyBundleSync(bundle: Uint8Array, root: TrustedRoot, policy: BundlePolicy, artifact?: string | undefined | null): BundleVerification
 
 /**
  * Verify the export under `root` against the signed manifest in `envelope`, off the main

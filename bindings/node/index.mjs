@@ -6,9 +6,11 @@ const native = require('./index.js')
 
 export const {
   Attestation,
+  BundleSigner,
   Envelope,
   Pipeline,
   SigningKey,
+  TrustedRoot,
   VerifyingKey,
   allowedPredicateTypes,
   attest,
@@ -26,6 +28,8 @@ export const {
   resolvePredicateType,
   signExport,
   signExportSync,
+  verifyBundle,
+  verifyBundleSync,
   verifyExport,
   verifyExportSync,
 } = native

@@ -37,23 +37,43 @@ struct PolicyJson {
 /// errors of [`Identity::pattern`] and [`Signer::public_key`].
 pub fn bundle_policy_from_json(json: &[u8]) -> Result<Signer> {
     let p: PolicyJson = strict(json, "bundle policy")?;
-    let identity = match (p.certificate_identity, p.certificate_identity_regexp) {
+    bundle_policy(
+        p.certificate_identity,
+        p.certificate_identity_regexp,
+        p.certificate_oidc_issuer,
+        p.public_key.as_deref().map(str::as_bytes),
+    )
+}
+
+/// Who must have signed a bundle: a certificate identity (exact, or a regular expression
+/// anchored at both ends) with its OIDC issuer, or a public key (PEM or SPKI DER) — exactly one
+/// of the two kinds.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for both kinds, neither, or half of the keyless one; the pattern
+/// and key errors of [`Identity::pattern`] and [`Signer::public_key`].
+pub fn bundle_policy(
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<String>,
+    public_key: Option<&[u8]>,
+) -> Result<Signer> {
+    let identity = match (certificate_identity, certificate_identity_regexp) {
         (Some(exact), None) => Some(Identity::exact(exact)),
         (None, Some(pattern)) => Some(Identity::pattern(&pattern)?),
         (None, None) => None,
         (Some(_), Some(_)) => {
             return Err(Error::InvalidRequest(
-                "bundle policy: certificate_identity or certificate_identity_regexp, not both"
-                    .into(),
+                "bundle policy: an exact certificate identity or a pattern, not both".into(),
             ))
         }
     };
-    match (identity, p.certificate_oidc_issuer, p.public_key) {
+    match (identity, certificate_oidc_issuer, public_key) {
         (Some(identity), Some(issuer), None) => Ok(Signer::Keyless { identity, issuer }),
-        (None, None, Some(pem)) => Ok(Signer::public_key(pem.as_bytes())?),
+        (None, None, Some(key)) => Ok(Signer::public_key(key)?),
         _ => Err(Error::InvalidRequest(
-            "bundle policy: a certificate identity with certificate_oidc_issuer (keyless), or \
-             public_key (keyful)"
+            "bundle policy: a certificate identity (exact or pattern) with the certificate's \
+             OIDC issuer (keyless), or a public key (keyful)"
                 .into(),
         )),
     }

@@ -59,7 +59,8 @@ pub use bundle::{attest_bundle, attest_bundle_subjects, BundleAttestation};
 mod bundle_json;
 #[cfg(feature = "sigstore")]
 pub use bundle_json::{
-    bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
+    bundle_policy, bundle_policy_from_json, bundle_report, keyful_config_from_json,
+    keyless_config_from_json,
 };
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};

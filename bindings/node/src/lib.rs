@@ -7,6 +7,7 @@ mod errors;
 mod export;
 mod keys;
 mod pipeline;
+mod sigstore;
 
 pub use attest::*;
 pub use canon::*;
@@ -14,3 +15,4 @@ pub use envelope::*;
 pub use export::*;
 pub use keys::*;
 pub use pipeline::*;
+pub use sigstore::*;

@@ -8,8 +8,8 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use stellaops_signer::sigstore::{
-    self, BundleSigner as CoreBundleSigner, Identity, IdentityToken, KeyfulConfig, KeyfulSigner,
-    KeylessConfig, KeylessSigner, Signer,
+    self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
+    KeylessConfig, KeylessSigner,
 };
 use stellaops_signer::{ErrorCode, OpenedKey};
 
@@ -85,26 +85,13 @@ pub fn verify_bundle(
     public_key: Option<PyRef<'_, VerifyingKey>>,
     artifact: Option<PathBuf>,
 ) -> PyResult<BundleVerification> {
-    let identity = match (certificate_identity, certificate_identity_regexp) {
-        (Some(exact), None) => Some(Identity::exact(exact)),
-        (None, Some(pattern)) => Some(Identity::pattern(&pattern).map_err(sigstore_err)?),
-        (None, None) => None,
-        (Some(_), Some(_)) => {
-            return Err(usage(
-                "certificate_identity or certificate_identity_regexp, not both",
-            ))
-        }
-    };
-    let signer = match (identity, certificate_oidc_issuer, public_key) {
-        (Some(identity), Some(issuer), None) => Signer::Keyless { identity, issuer },
-        (None, None, Some(key)) => Signer::PublicKey(key.key.to_spki_der().to_vec()),
-        _ => {
-            return Err(usage(
-                "give certificate_identity (or certificate_identity_regexp) with \
-                 certificate_oidc_issuer, or public_key",
-            ))
-        }
-    };
+    let signer = stellaops_signer::bundle_policy(
+        certificate_identity,
+        certificate_identity_regexp,
+        certificate_oidc_issuer,
+        public_key.as_ref().map(|k| k.key.to_spki_der()),
+    )
+    .map_err(to_py)?;
     let root = Arc::clone(&root.root);
     let v = py
         .detach(|| sigstore::verify_bundle(bundle, &root, &signer, artifact.as_deref()))

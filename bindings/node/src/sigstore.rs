@@ -1,0 +1,379 @@
+//! Sigstore bundles: `TrustedRoot`, `verifyBundle`, `BundleSigner`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use stellaops_signer::sigstore::{
+    self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
+    KeylessConfig, KeylessSigner, Signer,
+};
+use stellaops_signer::{AttestOptions, EnforcementMode};
+
+use crate::attest::{AttestOptionsJs, Subject};
+use crate::errors::{js, Failure};
+use crate::keys::SigningKey;
+
+/// A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
+/// authorities), the file cosign, sigstore-python and sigstore-js read. Immutable; share it.
+#[napi]
+pub struct TrustedRoot {
+    root: Arc<sigstore::TrustedRoot>,
+}
+
+#[napi]
+impl TrustedRoot {
+    /// Read a trusted root (strict JSON; its media type must say trusted root).
+    #[napi(factory)]
+    pub fn from_json(env: Env, data: Uint8Array) -> Result<TrustedRoot> {
+        let root = js(
+            &env,
+            sigstore::TrustedRoot::from_json(&data).map_err(Failure::from),
+        )?;
+        Ok(TrustedRoot {
+            root: Arc::new(root),
+        })
+    }
+}
+
+/// Who must have signed a bundle: keyless (`certificateIdentity` or `certificateIdentityRegexp`
+/// (anchored), with `certificateOidcIssuer`) or keyful (`publicKey`, SPKI PEM).
+#[napi(object)]
+pub struct BundlePolicy {
+    /// The certificate identity, exactly.
+    pub certificate_identity: Option<String>,
+    /// The certificate identity as a regular expression matching all of it.
+    pub certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer recorded in the certificate, exactly.
+    pub certificate_oidc_issuer: Option<String>,
+    /// The signer's public key (SPKI PEM), for keyful bundles.
+    pub public_key: Option<String>,
+}
+
+/// What a verified bundle says.
+#[napi(object)]
+pub struct BundleVerification {
+    /// The bundle's media type (its version).
+    pub media_type: String,
+    /// The certificate's identity (keyless).
+    pub identity: Option<String>,
+    /// The certificate's OIDC issuer (keyless).
+    pub issuer: Option<String>,
+    /// When the log integrated the entry (RFC 3339).
+    pub integrated_time: Option<String>,
+    /// Whether the certificate chain was checked (keyless).
+    pub certificate_verified: bool,
+    /// Whether the certificate's SCT was checked (keyless).
+    pub sct_verified: bool,
+    /// Whether the transparency-log entry was checked.
+    pub tlog_verified: bool,
+    /// The DSSE payload type.
+    pub payload_type: Option<String>,
+    /// The in-toto statement's predicate type.
+    pub predicate_type: Option<String>,
+    /// Whether an artifact was given and checked.
+    pub artifact_checked: bool,
+}
+
+fn policy_signer(p: BundlePolicy) -> std::result::Result<Signer, Failure> {
+    Ok(stellaops_signer::bundle_policy(
+        p.certificate_identity,
+        p.certificate_identity_regexp,
+        p.certificate_oidc_issuer,
+        p.public_key.as_deref().map(str::as_bytes),
+    )?)
+}
+
+fn verify(
+    bundle: &[u8],
+    root: &sigstore::TrustedRoot,
+    signer: &Signer,
+    artifact: Option<&str>,
+) -> std::result::Result<BundleVerification, Failure> {
+    let v = sigstore::verify_bundle(bundle, root, signer, artifact.map(std::path::Path::new))?;
+    Ok(BundleVerification {
+        predicate_type: v
+            .statement
+            .as_ref()
+            .and_then(|s| s["predicateType"].as_str())
+            .map(str::to_owned),
+        media_type: v.media_type,
+        identity: v.identity,
+        issuer: v.issuer,
+        integrated_time: v.integrated_time,
+        certificate_verified: v.certificate_verified,
+        sct_verified: v.sct_verified,
+        tlog_verified: v.tlog_verified,
+        payload_type: v.payload_type,
+        artifact_checked: v.artifact_checked,
+    })
+}
+
+/// Work for the thread pool, resolved on the main thread.
+pub struct Job<T: Send + 'static>(
+    Option<Box<dyn FnOnce() -> std::result::Result<T, Failure> + Send>>,
+);
+
+impl<T: Send + 'static> Job<T> {
+    fn new(work: impl FnOnce() -> std::result::Result<T, Failure> + Send + 'static) -> Self {
+        Job(Some(Box::new(work)))
+    }
+}
+
+impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
+    type Output = std::result::Result<T, Failure>;
+    type JsValue = T;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let work = self
+            .0
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
+        Ok(work())
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<T> {
+        js(&env, output)
+    }
+}
+
+/// Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names,
+/// bound to the `artifact` file (omitted: the signature is checked against the digest the
+/// bundle names), off the main thread. No network access. A bundle that does not verify
+/// rejects with a 4xx `errno` (`STELLAOPS_IDENTITY_MISMATCH`, `STELLAOPS_ARTIFACT_MISMATCH`,
+/// `STELLAOPS_VERIFICATION_FAILED`).
+#[napi(ts_return_type = "Promise<BundleVerification>")]
+pub fn verify_bundle(
+    env: Env,
+    bundle: Uint8Array,
+    root: &TrustedRoot,
+    policy: BundlePolicy,
+    artifact: Option<String>,
+) -> Result<AsyncTask<Job<BundleVerification>>> {
+    let signer = js(&env, policy_signer(policy))?;
+    let root = Arc::clone(&root.root);
+    let bundle = bundle.to_vec();
+    Ok(AsyncTask::new(Job::new(move || {
+        verify(&bundle, &root, &signer, artifact.as_deref())
+    })))
+}
+
+/// As `verifyBundle`, on the calling thread.
+#[napi]
+pub fn verify_bundle_sync(
+    env: Env,
+    bundle: Uint8Array,
+    root: &TrustedRoot,
+    policy: BundlePolicy,
+    artifact: Option<String>,
+) -> Result<BundleVerification> {
+    let signer = js(&env, policy_signer(policy))?;
+    js(
+        &env,
+        verify(&bundle, &root.root, &signer, artifact.as_deref()),
+    )
+}
+
+/// Keyless settings (the flags of `stella attest --keyless`).
+#[napi(object)]
+pub struct KeylessOptions {
+    /// Fulcio's URL.
+    pub fulcio_url: String,
+    /// Rekor's URL (v1 API).
+    pub rekor_url: String,
+    /// Refuse a token from any other OIDC issuer, before Fulcio is asked.
+    pub oidc_issuer: Option<String>,
+    /// A trusted_root.json path: each bundle is verified offline before it is returned.
+    pub trusted_root: Option<String>,
+    /// Timeout of each request (default 30).
+    pub timeout_seconds: Option<u32>,
+    /// Retries after a connection failure or a 5xx answer (default 2).
+    pub retries: Option<u32>,
+    /// Require an SCT embedded in the certificate (default true).
+    pub require_sct: Option<bool>,
+}
+
+/// Settings for bundles signed with one of our keys (the flags of `stella attest
+/// --sigstore-bundle`).
+#[napi(object)]
+pub struct KeyfulOptions {
+    /// Rekor's URL (v1 API).
+    pub rekor_url: String,
+    /// A trusted_root.json path: each bundle is verified offline before it is returned.
+    pub trusted_root: Option<String>,
+    /// Timeout of each request (default 30).
+    pub timeout_seconds: Option<u32>,
+    /// Retries after a connection failure or a 5xx answer (default 2).
+    pub retries: Option<u32>,
+}
+
+/// An attestation signed into a Sigstore bundle.
+#[napi(object)]
+pub struct BundleAttestation {
+    /// The Sigstore bundle v0.3, canonical JSON.
+    pub bundle: Buffer,
+    /// The statement JSON (RFC 8785) it signs.
+    pub statement: Buffer,
+    /// "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only").
+    pub admission: String,
+}
+
+/// Signs into Sigstore bundles v0.3 (canonical JSON): keylessly (an ephemeral key Fulcio
+/// certifies for an OIDC identity) or with one of our keys, each signature logged in Rekor.
+/// Usable from any number of concurrent calls.
+#[napi]
+pub struct BundleSigner {
+    signer: Arc<dyn CoreBundleSigner + Send + Sync>,
+}
+
+#[napi]
+impl BundleSigner {
+    /// A keyless signer. `token` is the OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`,
+    /// `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file). Nothing is sent until the
+    /// first signature.
+    #[napi(factory)]
+    pub fn keyless(env: Env, options: KeylessOptions, token: Option<String>) -> Result<Self> {
+        let mut config = KeylessConfig::new(options.fulcio_url, options.rekor_url);
+        if let Some(seconds) = options.timeout_seconds {
+            config.timeout = Duration::from_secs(u64::from(seconds));
+        }
+        if let Some(retries) = options.retries {
+            config.retries = retries;
+        }
+        config.oidc_issuer = options.oidc_issuer;
+        config.trusted_root = options.trusted_root.map(PathBuf::from);
+        config.require_sct = options.require_sct.unwrap_or(true);
+        let made = match token {
+            Some(token) => IdentityToken::parse(&token),
+            None => IdentityToken::from_environment(),
+        }
+        .and_then(|token| KeylessSigner::new(&config, token));
+        let signer = js(&env, made.map_err(Failure::from))?;
+        Ok(BundleSigner {
+            signer: Arc::new(signer),
+        })
+    }
+
+    /// A signer for `key`, logged in Rekor. Rekor v1 checks DSSE signatures with SHA-256, so
+    /// only ES256, Ed25519 and RSA PKCS#1 keys are accepted.
+    #[napi(factory)]
+    pub fn keyful(env: Env, key: &SigningKey, options: KeyfulOptions) -> Result<Self> {
+        let mut config = KeyfulConfig::new(options.rekor_url);
+        if let Some(seconds) = options.timeout_seconds {
+            config.timeout = Duration::from_secs(u64::from(seconds));
+        }
+        if let Some(retries) = options.retries {
+            config.retries = retries;
+        }
+        config.trusted_root = options.trusted_root.map(PathBuf::from);
+        let signer = js(
+            &env,
+            KeyfulSigner::new(&config, Arc::clone(&key.key)).map_err(Failure::from),
+        )?;
+        Ok(BundleSigner {
+            signer: Arc::new(signer),
+        })
+    }
+
+    /// Sign `payload` (an in-toto statement; `payloadType` "application/vnd.in-toto+json", the
+    /// one type Sigstore verifiers accept) into a bundle, off the main thread.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn sign(&self, payload_type: String, payload: Uint8Array) -> AsyncTask<Job<Buffer>> {
+        let signer = Arc::clone(&self.signer);
+        let payload = payload.to_vec();
+        AsyncTask::new(Job::new(move || {
+            sign(signer.as_ref(), &payload_type, &payload)
+        }))
+    }
+
+    /// As `sign`, on the calling thread.
+    #[napi]
+    pub fn sign_sync(&self, env: Env, payload_type: String, payload: Uint8Array) -> Result<Buffer> {
+        js(&env, sign(self.signer.as_ref(), &payload_type, &payload))
+    }
+
+    /// As `attest`, signed into a bundle, off the main thread; the statement is built and
+    /// admitted before Fulcio or Rekor is asked.
+    #[napi(ts_return_type = "Promise<BundleAttestation>")]
+    pub fn attest(
+        &self,
+        predicate_type: String,
+        predicate: Uint8Array,
+        subjects: Vec<Subject>,
+        options: Option<AttestOptionsJs>,
+    ) -> AsyncTask<Job<BundleAttestation>> {
+        let signer = Arc::clone(&self.signer);
+        let predicate = predicate.to_vec();
+        AsyncTask::new(Job::new(move || {
+            attest(
+                signer.as_ref(),
+                &predicate_type,
+                &predicate,
+                subjects,
+                options,
+            )
+        }))
+    }
+
+    /// As `attest`, on the calling thread.
+    #[napi]
+    pub fn attest_sync(
+        &self,
+        env: Env,
+        predicate_type: String,
+        predicate: Uint8Array,
+        subjects: Vec<Subject>,
+        options: Option<AttestOptionsJs>,
+    ) -> Result<BundleAttestation> {
+        js(
+            &env,
+            attest(
+                self.signer.as_ref(),
+                &predicate_type,
+                &predicate,
+                subjects,
+                options,
+            ),
+        )
+    }
+}
+
+fn sign(
+    signer: &(dyn CoreBundleSigner + Send + Sync),
+    payload_type: &str,
+    payload: &[u8],
+) -> std::result::Result<Buffer, Failure> {
+    Ok(Buffer::from(signer.sign(payload_type, payload)?.json))
+}
+
+fn attest(
+    signer: &(dyn CoreBundleSigner + Send + Sync),
+    predicate_type: &str,
+    predicate: &[u8],
+    subjects: Vec<Subject>,
+    options: Option<AttestOptionsJs>,
+) -> std::result::Result<BundleAttestation, Failure> {
+    let mode: EnforcementMode = options
+        .and_then(|o| o.enforcement)
+        .unwrap_or_else(|| "warn".to_owned())
+        .parse()
+        .map_err(Failure::invalid)?;
+    let subjects = subjects
+        .into_iter()
+        .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let attestation = stellaops_signer::attest_bundle_subjects(
+        signer,
+        predicate_type,
+        predicate,
+        subjects,
+        &AttestOptions::with_enforcement(mode),
+    )?;
+    Ok(BundleAttestation {
+        bundle: Buffer::from(attestation.bundle.json),
+        statement: Buffer::from(attestation.bundle.envelope.payload().to_vec()),
+        admission: attestation.admission.name().to_owned(),
+    })
+}

@@ -1,0 +1,118 @@
+// Sigstore bundles from Node, against the local Sigstore instance scripts/services.sh starts:
+// keyless and keyful bundles made by the addon, verified by the addon and by sigstore-js
+// (@sigstore/verify, through tests/node/sigstore_verify.mjs).
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+import { BundleSigner, SigningKey, TrustedRoot, verifyBundle, verifyBundleSync } from '../index.mjs'
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const predicate = Buffer.from(
+  '{"buildDefinition":{"buildType":"https://stellaops.local/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://stellaops.local/builder"}}}',
+)
+const email = 'node-binding@stellaops.local'
+
+function serviceEnv(name) {
+  const value = process.env[name]
+  if (!value) {
+    throw new Error(`${name} is not set: run \`scripts/services.sh start DIR\` and source DIR/services.env (scripts/test.sh does)`)
+  }
+  return value
+}
+
+const url = serviceEnv('STELLAOPS_TEST_SIGSTORE')
+const issuer = `${url}/oidc`
+const rootPath = path.join(serviceEnv('STELLAOPS_TEST_SIGSTORE_DIR'), 'trusted_root.json')
+const root = TrustedRoot.fromJson(fs.readFileSync(rootPath))
+
+async function token(identity) {
+  const answer = await fetch(`${issuer}/token?email=${encodeURIComponent(identity)}`)
+  assert.equal(answer.status, 200)
+  return answer.text()
+}
+
+function files() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stellaops-sigstore-'))
+  const artifact = path.join(dir, 'app.tar.gz')
+  fs.writeFileSync(artifact, 'the release tarball\n')
+  const other = path.join(dir, 'other.tar.gz')
+  fs.writeFileSync(other, 'not the release tarball\n')
+  const subject = { name: 'app.tar.gz', digest: { sha256: crypto.createHash('sha256').update(fs.readFileSync(artifact)).digest('hex') } }
+  return { dir, artifact, other, subject }
+}
+
+// sigstore-js's verdict on a bundle: 0 accepted, 1 refused.
+function sigstoreJs(bundle, dir, artifact, ...signer) {
+  const bundlePath = path.join(dir, 'bundle.json')
+  fs.writeFileSync(bundlePath, bundle)
+  const oracle = path.join(repo, 'tests/node/sigstore_verify.mjs')
+  assert.ok(fs.existsSync(path.join(repo, 'tests/node/node_modules/@sigstore/verify')), 'run scripts/setup-node-oracles.sh')
+  const run = spawnSync(process.execPath, [oracle, bundlePath, rootPath, artifact, ...signer], { encoding: 'utf8' })
+  return run.status
+}
+
+test('a keyless bundle verifies here and in sigstore-js, for its identity and artifact only', async () => {
+  const { dir, artifact, other, subject } = files()
+  const signer = BundleSigner.keyless({ fulcioUrl: url, rekorUrl: url, oidcIssuer: issuer, trustedRoot: rootPath, retries: 0 }, await token(email))
+  const att = await signer.attest('slsa-provenance', predicate, [subject], { enforcement: 'reject' })
+  assert.equal(att.admission, 'allowed')
+  assert.match(att.statement.toString(), /"predicateType":"https:\/\/slsa.dev\/provenance\/v1"/)
+
+  const v = await verifyBundle(att.bundle, root, { certificateIdentity: email, certificateOidcIssuer: issuer }, artifact)
+  assert.equal(v.identity, email)
+  assert.equal(v.issuer, issuer)
+  assert.equal(v.predicateType, 'https://slsa.dev/provenance/v1')
+  assert.ok(v.certificateVerified && v.sctVerified && v.tlogVerified && v.artifactChecked)
+  assert.equal(sigstoreJs(att.bundle, dir, artifact, '--identity', email, '--issuer', issuer), 0)
+
+  await assert.rejects(
+    verifyBundle(att.bundle, root, { certificateIdentityRegexp: 'someone-else@.*', certificateOidcIssuer: issuer }, artifact),
+    (e) => e.code === 'STELLAOPS_IDENTITY_MISMATCH' && e.errno === 409,
+  )
+  assert.equal(sigstoreJs(att.bundle, dir, artifact, '--identity', 'someone-else@stellaops.local', '--issuer', issuer), 1)
+  assert.throws(
+    () => verifyBundleSync(att.bundle, root, { certificateIdentity: email, certificateOidcIssuer: issuer }, other),
+    (e) => e.code === 'STELLAOPS_ARTIFACT_MISMATCH',
+  )
+  assert.equal(sigstoreJs(att.bundle, dir, other, '--identity', email, '--issuer', issuer), 1)
+
+  // Only in-toto statements go into bundles; bad tokens and policies are input errors.
+  assert.throws(() => signer.signSync('text/plain', Buffer.from('hello')), (e) => e.code === 'STELLAOPS_INVALID_ARGUMENT')
+  assert.throws(
+    () => BundleSigner.keyless({ fulcioUrl: url, rekorUrl: url }, 'not.a.token'),
+    (e) => e.code === 'STELLAOPS_INVALID_IDENTITY_TOKEN' && e.errno === 217,
+  )
+  assert.throws(() => verifyBundleSync(att.bundle, root, { certificateIdentity: email }), (e) => e.code === 'STELLAOPS_INVALID_ARGUMENT')
+})
+
+test('keyful bundles verify here and in sigstore-js for their key only', async () => {
+  const { dir, artifact, subject } = files()
+  const stranger = SigningKey.generate('es256').publicKey().toPem().toString()
+  const strangerPath = path.join(dir, 'stranger.pub')
+  fs.writeFileSync(strangerPath, stranger)
+  for (const alg of ['es256', 'ed25519']) {
+    const key = SigningKey.generate(alg)
+    const pem = key.publicKey().toPem().toString()
+    const pemPath = path.join(dir, `${alg}.pub`)
+    fs.writeFileSync(pemPath, pem)
+    const signer = BundleSigner.keyful(key, { rekorUrl: url, trustedRoot: rootPath })
+    const att = signer.attestSync('slsa-provenance', predicate, [subject])
+    const v = verifyBundleSync(att.bundle, root, { publicKey: pem }, artifact)
+    assert.equal(v.identity, undefined, alg)
+    assert.ok(v.tlogVerified && !v.certificateVerified, alg)
+    assert.equal(sigstoreJs(att.bundle, dir, artifact, '--key', pemPath), 0, alg)
+    assert.throws(() => verifyBundleSync(att.bundle, root, { publicKey: stranger }, artifact), (e) => e.errno >= 400 && e.errno < 500, alg)
+    assert.equal(sigstoreJs(att.bundle, dir, artifact, '--key', strangerPath), 1, alg)
+  }
+  assert.throws(
+    () => BundleSigner.keyful(SigningKey.generate('es384'), { rekorUrl: url }),
+    (e) => e.code === 'STELLAOPS_BACKEND_CONFIGURATION' && /SHA-256/.test(e.message),
+  )
+  assert.throws(() => TrustedRoot.fromJson(Buffer.from('{"mediaType":"x"}')), (e) => e.code === 'STELLAOPS_INVALID_TRUSTED_ROOT')
+})

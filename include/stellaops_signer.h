@@ -1153,11 +1153,13 @@ void stellaops_trusted_root_free(struct stellaops_trusted_root *root);
  * Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for the signer `policy` names
  * (JSON: `{"certificate_identity": ID, "certificate_oidc_issuer": ISS}`, or
  * `certificate_identity_regexp` (anchored) instead of `certificate_identity`, or
- * `{"public_key": PEM}`), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
+ * `{"public_key": PEM}`; optionally `"insecure_ignore_tlog": true` for trust domains without a
+ * public log, whose bundles carry an RFC 3161 timestamp instead (GitHub's private-repository
+ * attestations), and `"insecure_ignore_sct": true` for a Fulcio without a CT log), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
  * with 0 checks the signature against the digest the bundle names). No network access.
  *
  * On success `*out_report` holds the report JSON (`verified`, `mediaType`, `identity`,
- * `issuer`, `integratedTime`, `certificateVerified`, `sctVerified`, `tlogVerified`,
+ * `issuer`, `integratedTime`, `verifiedTimes`, `certificateVerified`, `sctVerified`, `tlogVerified`,
  * `payloadType`, `predicateType`, `subjects`, `artifactChecked`), as `stella verify --bundle
  * --json` prints it.
  *

@@ -17,7 +17,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 use stellaops_signer::sigstore::{
-    verify_bundle, BundleVerification, Error, Identity, Signer, TrustedRoot,
+    verify_bundle, verify_bundle_with, BundleVerification, Error, Identity, Signer, TrustedRoot,
+    VerifyOptions,
 };
 use stellaops_tests::sigstore_data::{go_data, npm_tarball, root_file, rust_data};
 
@@ -369,4 +370,126 @@ fn malformed_bundles_and_roots_are_input_errors() {
         Signer::public_key(b"hello"),
         Err(Error::InvalidKey(_))
     ));
+}
+
+/// GitHub's release attestations: GitHub's own Fulcio (no CT log) certifies its release service
+/// (no OIDC issuer), and the bundle carries an RFC 3161 timestamp from GitHub's TSA instead of a
+/// Rekor entry. Accepted only with GitHub's trusted root, the issuer-less identity, and both
+/// insecure options chosen; refused by default, for another identity or an issuer policy, with a
+/// changed timestamp or statement, and against the public-good root.
+#[test]
+fn github_release_attestations_verify_only_when_their_trust_domain_is_chosen() {
+    let bundle = rust_data().join("bundles/github-private-attestation.sigstore.json");
+    let github = root(&root_file("trusted_root_github.json"));
+    let service = Signer::IssuerlessCertificate {
+        identity: Identity::exact("https://dotcom.releases.github.com"),
+    };
+    let domain = VerifyOptions {
+        insecure_ignore_tlog: true,
+        insecure_ignore_sct: true,
+    };
+    let raw = std::fs::read(&bundle).unwrap();
+    let with = |doc: &[u8], root: &TrustedRoot, signer: &Signer, options: VerifyOptions| {
+        verify_bundle_with(doc, root, signer, None, options)
+    };
+
+    let v = with(&raw, &github, &service, domain).unwrap();
+    assert_eq!(
+        v.identity.as_deref(),
+        Some("https://dotcom.releases.github.com")
+    );
+    assert_eq!(v.issuer, None);
+    assert!(v.certificate_verified && !v.sct_verified && !v.tlog_verified);
+    assert_eq!(v.verified_times.len(), 1, "{:?}", v.verified_times);
+    assert_eq!(
+        v.statement.unwrap()["predicateType"],
+        "https://in-toto.io/attestation/release/v0.2"
+    );
+
+    let refused = |r: Result<BundleVerification, Error>, why: &str| {
+        let e = r.unwrap_err();
+        assert!(e.is_verification_failure(), "{e}");
+        assert!(e.to_string().contains(why), "{e} lacks {why:?}");
+    };
+    // By default: no log entry (the message names the option), then no SCT.
+    refused(
+        with(&raw, &github, &service, VerifyOptions::default()),
+        "--insecure-ignore-tlog",
+    );
+    refused(
+        with(
+            &raw,
+            &github,
+            &service,
+            VerifyOptions {
+                insecure_ignore_tlog: true,
+                ..VerifyOptions::default()
+            },
+        ),
+        "SCT",
+    );
+    // Another identity; an issuer policy (the certificate names none).
+    refused(
+        with(
+            &raw,
+            &github,
+            &Signer::IssuerlessCertificate {
+                identity: Identity::exact("https://github.com/jdx/communique"),
+            },
+            domain,
+        ),
+        "dotcom.releases.github.com",
+    );
+    refused(
+        with(
+            &raw,
+            &github,
+            &keyless("https://dotcom.releases.github.com", GITHUB_ACTIONS),
+            domain,
+        ),
+        "issuer",
+    );
+    // The public-good root does not know GitHub's CA or TSA.
+    assert!(with(&raw, &production(), &service, domain).is_err());
+    // A changed timestamp token, a changed statement.
+    let edited = |edit: &dyn Fn(&mut Value)| {
+        let mut doc: Value = serde_json::from_slice(&raw).unwrap();
+        edit(&mut doc);
+        with(doc.to_string().as_bytes(), &github, &service, domain)
+    };
+    assert!(edited(&|b| {
+        let token = &mut b["verificationMaterial"]["timestampVerificationData"]
+            ["rfc3161Timestamps"][0]["signedTimestamp"];
+        let mut der = STANDARD.decode(token.as_str().unwrap()).unwrap();
+        let last = der.len() - 1;
+        der[last] ^= 1;
+        *token = Value::from(STANDARD.encode(der));
+    })
+    .is_err());
+    refused(
+        edited(&|b| {
+            let payload = STANDARD
+                .decode(b["dsseEnvelope"]["payload"].as_str().unwrap())
+                .unwrap();
+            let mut statement: Value = serde_json::from_slice(&payload).unwrap();
+            statement["subject"][1]["digest"]["sha256"] = Value::from("00".repeat(32));
+            b["dsseEnvelope"]["payload"] = Value::from(STANDARD.encode(statement.to_string()));
+        }),
+        "",
+    );
+
+    // An issuer-less policy never matches a certificate from an OIDC sign-in.
+    let conda = rust_data().join("bundles/conda-attestation.sigstore.json");
+    let err = check(
+        &conda,
+        &production(),
+        &Signer::IssuerlessCertificate {
+            identity: Identity::exact(
+                "https://github.com/prefix-dev/sigstore-example/.github/workflows/action.yaml@refs/heads/main",
+            ),
+        },
+        None,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::IdentityMismatch(_)), "{err}");
 }

@@ -193,8 +193,20 @@ export interface BundlePolicy {
   certificateIdentityRegexp?: string
   /** The OIDC issuer recorded in the certificate, exactly. */
   certificateOidcIssuer?: string
+  /**
+   * Require a certificate naming no OIDC issuer instead: one a CA issued to its operator's
+   * own service (GitHub's release attestations).
+   */
+  noCertificateOidcIssuer?: boolean
   /** The signer's public key (SPKI PEM), for keyful bundles. */
   publicKey?: string
+  /**
+   * Accept a bundle without a checked transparency-log entry (its time must come from a
+   * verified RFC 3161 timestamp): GitHub's private trust domain.
+   */
+  insecureIgnoreTlog?: boolean
+  /** Skip the certificate's SCT (a Fulcio without a CT log). */
+  insecureIgnoreSct?: boolean
 }
 
 /** What a verified bundle says. */
@@ -207,6 +219,8 @@ export interface BundleVerification {
   issuer?: string
   /** When the log integrated the entry (RFC 3339). */
   integratedTime?: string
+  /** The verified signing times (RFC 3339): RFC 3161 timestamps and log integration times. */
+  verifiedTimes: Array<string>
   /** Whether the certificate chain was checked (keyless). */
   certificateVerified: boolean
   /** Whether the certificate's SCT was checked (keyless). */
@@ -396,7 +410,8 @@ export interface VerifiedKey {
 }
 
 /**
- * Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names,
+ * Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names
+ * (and with the checks it leaves out, for trust domains without a log: GitHub's),
  * bound to the `artifact` file (omitted: the signature is checked against the digest the
  * bundle names), off the main thread. No network access. A bundle that does not verify
  * rejects with a 4xx `errno` (`STELLAOPS_IDENTITY_MISMATCH`, `STELLAOPS_ARTIFACT_MISMATCH`,

@@ -534,19 +534,33 @@ pub(crate) struct BundleArgs {
     #[arg(long, value_name = "FILE", requires = "bundle")]
     pub(crate) trusted_root: Option<PathBuf>,
     /// The signing certificate's identity (SAN), exactly.
-    #[arg(long, value_name = "ID", requires = "certificate_oidc_issuer")]
+    #[arg(long, value_name = "ID", requires = "oidc_issuer")]
     pub(crate) certificate_identity: Option<String>,
     /// The signing certificate's identity, as a regular expression matching all of it.
     #[arg(
         long,
         value_name = "REGEX",
         conflicts_with = "certificate_identity",
-        requires = "certificate_oidc_issuer"
+        requires = "oidc_issuer"
     )]
     pub(crate) certificate_identity_regexp: Option<String>,
     /// The OIDC issuer recorded in the signing certificate, exactly.
-    #[arg(long, value_name = "URL", requires = "bundle")]
+    #[arg(long, value_name = "URL", requires = "bundle", group = "oidc_issuer")]
     pub(crate) certificate_oidc_issuer: Option<String>,
+    /// Require a certificate that names no OIDC issuer: one a certificate authority issued to
+    /// its operator's own service, such as GitHub's release attestations
+    /// (https://dotcom.releases.github.com). Certificates from an OIDC sign-in never match.
+    #[arg(long, requires = "bundle", group = "oidc_issuer")]
+    pub(crate) no_certificate_oidc_issuer: bool,
+    /// Do not require a checked transparency-log entry (for trust domains without a public log,
+    /// such as GitHub's private-repository attestations, which carry an RFC 3161 timestamp
+    /// instead; the signing time must still come from a verified timestamp). Insecure: nothing
+    /// shows the signature was ever made public.
+    #[arg(long, requires = "bundle")]
+    pub(crate) insecure_ignore_tlog: bool,
+    /// Do not check the certificate's SCT (a Fulcio without a CT log, such as GitHub's).
+    #[arg(long, requires = "bundle")]
+    pub(crate) insecure_ignore_sct: bool,
 }
 
 #[derive(Debug, Args)]

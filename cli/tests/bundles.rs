@@ -188,3 +188,62 @@ fn verification_runs_without_any_network() {
     assert!(out.status.success(), "{:?} {}", out.status, stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("is the signed one"));
 }
+
+/// A GitHub release attestation (GitHub's CA and TSA, no Rekor entry, no OIDC issuer): refused
+/// by default with the reason, accepted when its trust domain is chosen flag by flag.
+#[test]
+fn github_release_attestation_needs_its_trust_domain_chosen() {
+    let base = || -> Vec<Box<dyn AsRef<std::ffi::OsStr>>> {
+        vec![
+            Box::new("verify"),
+            Box::new("--bundle"),
+            Box::new(rust_data().join("bundles/github-private-attestation.sigstore.json")),
+            Box::new("--trusted-root"),
+            Box::new(stellaops_tests::sigstore_data::root_file(
+                "trusted_root_github.json",
+            )),
+            Box::new("--certificate-identity"),
+            Box::new("https://dotcom.releases.github.com"),
+        ]
+    };
+    let out = run(base(), &[&"--no-certificate-oidc-issuer"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--insecure-ignore-tlog"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run(
+        base(),
+        &[
+            &"--no-certificate-oidc-issuer",
+            &"--insecure-ignore-tlog",
+            &"--insecure-ignore-sct",
+            &"--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: --insecure-ignore-tlog"),
+        "{}",
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["issuer"], Value::Null);
+    assert_eq!(report["tlogVerified"], false);
+    assert_eq!(report["verifiedTimes"].as_array().unwrap().len(), 1);
+
+    // An issuer is required unless its absence is asked for, and not both.
+    let out = run(base(), &[&"--insecure-ignore-tlog"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = run(
+        base(),
+        &[
+            &"--no-certificate-oidc-issuer",
+            &"--certificate-oidc-issuer",
+            &GITHUB_ACTIONS,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use std::path::Path;
 
 use stellaops_signer::sigstore::{
-    verify_bundle, BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
+    verify_bundle_with, BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
 };
 use stellaops_signer::{
     attest_bundle_subjects, bundle_policy_from_json, bundle_report, keyful_config_from_json,
@@ -72,11 +72,13 @@ pub unsafe extern "C" fn stellaops_trusted_root_free(root: *mut stellaops_truste
 /// Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for the signer `policy` names
 /// (JSON: `{"certificate_identity": ID, "certificate_oidc_issuer": ISS}`, or
 /// `certificate_identity_regexp` (anchored) instead of `certificate_identity`, or
-/// `{"public_key": PEM}`), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
+/// `{"public_key": PEM}`; optionally `"insecure_ignore_tlog": true` for trust domains without a
+/// public log, whose bundles carry an RFC 3161 timestamp instead (GitHub's private-repository
+/// attestations), and `"insecure_ignore_sct": true` for a Fulcio without a CT log), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
 /// with 0 checks the signature against the digest the bundle names). No network access.
 ///
 /// On success `*out_report` holds the report JSON (`verified`, `mediaType`, `identity`,
-/// `issuer`, `integratedTime`, `certificateVerified`, `sctVerified`, `tlogVerified`,
+/// `issuer`, `integratedTime`, `verifiedTimes`, `certificateVerified`, `sctVerified`, `tlogVerified`,
 /// `payloadType`, `predicateType`, `subjects`, `artifactChecked`), as `stella verify --bundle
 /// --json` prints it.
 ///
@@ -110,9 +112,15 @@ pub unsafe extern "C" fn stellaops_bundle_verify(
         let policy = unsafe { nonempty_bytes(policy, policy_len, "policy") }?;
         // SAFETY: the caller promises artifact_path_len readable bytes, or NULL with 0.
         let artifact = unsafe { optional_text(artifact_path, artifact_path_len, "artifact_path") }?;
-        let signer = bundle_policy_from_json(policy)?;
-        let verified = verify_bundle(bundle, &root.root, &signer, artifact.map(Path::new))
-            .map_err(stellaops_signer::Error::from)?;
+        let policy = bundle_policy_from_json(policy)?;
+        let verified = verify_bundle_with(
+            bundle,
+            &root.root,
+            &policy.signer,
+            artifact.map(Path::new),
+            policy.options,
+        )
+        .map_err(stellaops_signer::Error::from)?;
         let report = bundle_report(&verified).to_string().into_bytes();
         // SAFETY: out_report was checked non-NULL; the caller promises it is writable.
         unsafe { out_report.write(stellaops_buffer::from_bytes(report)) };

@@ -9,7 +9,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use stellaops_dsse::canon::{self, Limits};
 
-use crate::sigstore::{BundleVerification, Identity, KeyfulConfig, KeylessConfig, Signer};
+use crate::sigstore::{
+    BundleVerification, Identity, KeyfulConfig, KeylessConfig, Signer, VerifyOptions,
+};
 use crate::{Error, Result};
 
 /// Parse a JSON document strictly into `T` (duplicate keys, unknown members refused).
@@ -25,29 +27,81 @@ struct PolicyJson {
     certificate_identity: Option<String>,
     certificate_identity_regexp: Option<String>,
     certificate_oidc_issuer: Option<String>,
+    #[serde(default)]
+    no_certificate_oidc_issuer: bool,
     public_key: Option<String>,
+    #[serde(default)]
+    insecure_ignore_tlog: bool,
+    #[serde(default)]
+    insecure_ignore_sct: bool,
 }
 
-/// Who must have signed a bundle, from JSON: keyless `{"certificate_identity": ID,
+/// A bundle verification policy: who must have signed, and which checks may be left out.
+#[derive(Clone, Debug)]
+pub struct BundlePolicy {
+    /// Who must have signed.
+    pub signer: Signer,
+    /// Checks left out (none by default).
+    pub options: VerifyOptions,
+}
+
+/// A bundle verification policy from JSON: keyless `{"certificate_identity": ID,
 /// "certificate_oidc_issuer": ISS}` (or `certificate_identity_regexp`, anchored at both ends),
-/// or keyful `{"public_key": PEM}` — the same choices as `stella verify --bundle`.
+/// or `"no_certificate_oidc_issuer": true` instead of the issuer (a certificate that names none,
+/// see [`Signer::IssuerlessCertificate`]), or keyful `{"public_key": PEM}`; and optionally
+/// `insecure_ignore_tlog`, `insecure_ignore_sct` (see [`VerifyOptions`]) — the same choices as
+/// `stella verify --bundle`.
 ///
 /// # Errors
 /// [`Error::InvalidRequest`] for malformed JSON or a mix of both kinds; the pattern and key
 /// errors of [`Identity::pattern`] and [`Signer::public_key`].
-pub fn bundle_policy_from_json(json: &[u8]) -> Result<Signer> {
+pub fn bundle_policy_from_json(json: &[u8]) -> Result<BundlePolicy> {
     let p: PolicyJson = strict(json, "bundle policy")?;
-    bundle_policy(
+    let signer = bundle_policy(
         p.certificate_identity,
         p.certificate_identity_regexp,
-        p.certificate_oidc_issuer,
+        Issuer::choose(p.certificate_oidc_issuer, p.no_certificate_oidc_issuer)?,
         p.public_key.as_deref().map(str::as_bytes),
-    )
+    )?;
+    Ok(BundlePolicy {
+        signer,
+        options: VerifyOptions {
+            insecure_ignore_tlog: p.insecure_ignore_tlog,
+            insecure_ignore_sct: p.insecure_ignore_sct,
+        },
+    })
+}
+
+/// The OIDC issuer a certificate policy requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issuer {
+    /// This issuer, exactly.
+    Required(String),
+    /// None at all (see [`Signer::IssuerlessCertificate`]).
+    None,
+}
+
+impl Issuer {
+    /// The choice an issuer argument and a "no issuer" flag make: an issuer, none, or (neither
+    /// given) no choice.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when both are given.
+    pub fn choose(issuer: Option<String>, none: bool) -> Result<Option<Issuer>> {
+        match (issuer, none) {
+            (Some(issuer), false) => Ok(Some(Issuer::Required(issuer))),
+            (None, true) => Ok(Some(Issuer::None)),
+            (None, false) => Ok(None),
+            (Some(_), true) => Err(Error::InvalidRequest(
+                "bundle policy: an OIDC issuer or none, not both".into(),
+            )),
+        }
+    }
 }
 
 /// Who must have signed a bundle: a certificate identity (exact, or a regular expression
-/// anchored at both ends) with its OIDC issuer, or a public key (PEM or SPKI DER) — exactly one
-/// of the two kinds.
+/// anchored at both ends) with its OIDC issuer (or, explicitly, none), or a public key (PEM or
+/// SPKI DER) — exactly one of the two kinds.
 ///
 /// # Errors
 /// [`Error::InvalidRequest`] for both kinds, neither, or half of the keyless one; the pattern
@@ -55,7 +109,7 @@ pub fn bundle_policy_from_json(json: &[u8]) -> Result<Signer> {
 pub fn bundle_policy(
     certificate_identity: Option<String>,
     certificate_identity_regexp: Option<String>,
-    certificate_oidc_issuer: Option<String>,
+    certificate_oidc_issuer: Option<Issuer>,
     public_key: Option<&[u8]>,
 ) -> Result<Signer> {
     let identity = match (certificate_identity, certificate_identity_regexp) {
@@ -69,7 +123,12 @@ pub fn bundle_policy(
         }
     };
     match (identity, certificate_oidc_issuer, public_key) {
-        (Some(identity), Some(issuer), None) => Ok(Signer::Keyless { identity, issuer }),
+        (Some(identity), Some(Issuer::Required(issuer)), None) => {
+            Ok(Signer::Keyless { identity, issuer })
+        }
+        (Some(identity), Some(Issuer::None), None) => {
+            Ok(Signer::IssuerlessCertificate { identity })
+        }
         (None, None, Some(key)) => Ok(Signer::public_key(key)?),
         _ => Err(Error::InvalidRequest(
             "bundle policy: a certificate identity (exact or pattern) with the certificate's \
@@ -80,8 +139,8 @@ pub fn bundle_policy(
 }
 
 /// The report of a verified bundle, as `stella verify --bundle --json` prints it: `verified`,
-/// `mediaType`, `identity`, `issuer`, `integratedTime`, `certificateVerified`, `sctVerified`,
-/// `tlogVerified`, `payloadType`, `predicateType`, `subjects`, `artifactChecked`.
+/// `mediaType`, `identity`, `issuer`, `integratedTime`, `verifiedTimes`, `certificateVerified`,
+/// `sctVerified`, `tlogVerified`, `payloadType`, `predicateType`, `subjects`, `artifactChecked`.
 pub fn bundle_report(v: &BundleVerification) -> Value {
     let subjects = v
         .statement
@@ -94,6 +153,7 @@ pub fn bundle_report(v: &BundleVerification) -> Value {
         "identity": v.identity,
         "issuer": v.issuer,
         "integratedTime": v.integrated_time,
+        "verifiedTimes": v.verified_times,
         "certificateVerified": v.certificate_verified,
         "sctVerified": v.sct_verified,
         "tlogVerified": v.tlog_verified,
@@ -175,20 +235,33 @@ mod tests {
             br#"{"certificate_identity":"a@b","certificate_oidc_issuer":"https://i"}"#,
         )
         .unwrap();
-        assert!(matches!(keyless, Signer::Keyless { ref issuer, .. } if issuer == "https://i"));
+        assert!(
+            matches!(keyless.signer, Signer::Keyless { ref issuer, .. } if issuer == "https://i")
+        );
+        assert_eq!(keyless.options, VerifyOptions::default());
         let pattern = bundle_policy_from_json(
-            br#"{"certificate_identity_regexp":"a@.*","certificate_oidc_issuer":"https://i"}"#,
+            br#"{"certificate_identity_regexp":"a@.*","certificate_oidc_issuer":"https://i","insecure_ignore_tlog":true}"#,
         )
         .unwrap();
-        let Signer::Keyless { identity, .. } = pattern else {
+        assert!(pattern.options.insecure_ignore_tlog && !pattern.options.insecure_ignore_sct);
+        let Signer::Keyless { identity, .. } = pattern.signer else {
             panic!("keyless expected")
         };
         assert!(identity.matches("a@b") && !identity.matches("xa@b"));
+        let service = bundle_policy_from_json(
+            br#"{"certificate_identity":"https://svc","no_certificate_oidc_issuer":true}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            service.signer,
+            Signer::IssuerlessCertificate { .. }
+        ));
         for bad in [
             &br#"{"certificate_identity":"a@b"}"#[..],
             br#"{"certificate_identity":"a","certificate_identity_regexp":"a","certificate_oidc_issuer":"i"}"#,
             br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","public_key":"x"}"#,
             br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","extra":1}"#,
+            br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","no_certificate_oidc_issuer":true}"#,
             br#"{"certificate_identity":"a","certificate_identity":"b","certificate_oidc_issuer":"i"}"#,
             br#"{}"#,
         ] {

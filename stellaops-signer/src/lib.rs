@@ -60,7 +60,7 @@ mod bundle_json;
 #[cfg(feature = "sigstore")]
 pub use bundle_json::{
     bundle_policy, bundle_policy_from_json, bundle_report, keyful_config_from_json,
-    keyless_config_from_json,
+    keyless_config_from_json, BundlePolicy, Issuer,
 };
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};

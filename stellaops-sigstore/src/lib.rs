@@ -42,4 +42,6 @@ pub use identity::Identity;
 pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
-pub use verify::{verify_bundle, BundleVerification, Signer, TrustedRoot};
+pub use verify::{
+    verify_bundle, verify_bundle_with, BundleVerification, Signer, TrustedRoot, VerifyOptions,
+};

@@ -71,6 +71,15 @@ pub enum Signer {
         /// The OIDC issuer recorded in the certificate.
         issuer: String,
     },
+    /// A certificate for this identity that names no OIDC issuer: what a certificate authority
+    /// issues to its operator's own services, such as GitHub's release attestations
+    /// (`https://dotcom.releases.github.com`). A certificate from an OIDC sign-in always names
+    /// its issuer, so this never matches one — an email address cannot be claimed through
+    /// another provider this way.
+    IssuerlessCertificate {
+        /// The certificate's SAN.
+        identity: Identity,
+    },
     /// Keyful: this public key (SubjectPublicKeyInfo DER); the bundle carries a key hint.
     PublicKey(Vec<u8>),
 }
@@ -97,6 +106,21 @@ impl Signer {
     }
 }
 
+/// Checks a verification may leave out, for trust domains that lack a part; everything is
+/// checked by default. Mirrors cosign's `--insecure-ignore-tlog` and `--insecure-ignore-sct`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VerifyOptions {
+    /// Do not require a checked transparency-log entry: for a trust domain without a public log,
+    /// such as GitHub's private-repository attestations, whose bundles carry an RFC 3161
+    /// timestamp instead. The signing time must still come from a verified timestamp (a TSA
+    /// token from the trusted root, or a log's signed entry timestamp) for a certificate to be
+    /// accepted; what is lost is the proof that the signature was ever made public.
+    pub insecure_ignore_tlog: bool,
+    /// Do not check the certificate's SCT: for a Fulcio without a certificate-transparency log
+    /// (GitHub's).
+    pub insecure_ignore_sct: bool,
+}
+
 /// What a verified bundle says. Only made by a successful [`verify_bundle`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -113,8 +137,11 @@ pub struct BundleVerification {
     pub certificate_verified: bool,
     /// Whether the certificate's SCT was checked (keyless: always).
     pub sct_verified: bool,
-    /// Whether the transparency-log entry was checked (always).
+    /// Whether the transparency-log entry was checked (always, unless
+    /// [`VerifyOptions::insecure_ignore_tlog`]).
     pub tlog_verified: bool,
+    /// The verified signing times (RFC 3339): RFC 3161 timestamps and log integration times.
+    pub verified_times: Vec<String>,
     /// The DSSE payload type, for DSSE bundles.
     pub payload_type: Option<String>,
     /// The in-toto statement, for DSSE bundles.
@@ -142,35 +169,61 @@ pub fn verify_bundle(
     signer: &Signer,
     artifact: Option<&Path>,
 ) -> Result<BundleVerification> {
+    verify_bundle_with(
+        bundle_json,
+        root,
+        signer,
+        artifact,
+        VerifyOptions::default(),
+    )
+}
+
+/// [`verify_bundle`], leaving out the checks `options` names (see [`VerifyOptions`]).
+///
+/// # Errors
+/// As [`verify_bundle`].
+pub fn verify_bundle_with(
+    bundle_json: &[u8],
+    root: &TrustedRoot,
+    signer: &Signer,
+    artifact: Option<&Path>,
+    options: VerifyOptions,
+) -> Result<BundleVerification> {
     let text = strict_json(bundle_json).map_err(Error::InvalidBundle)?;
     let document: Value =
         serde_json::from_str(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
     let bundle = Bundle::from_json(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
     signed_the_required_way(&document, signer)?;
+    if !options.insecure_ignore_tlog && timestamp_only(&document) {
+        return Err(Error::Verification(
+            "the bundle has no transparency-log entry, only an RFC 3161 timestamp: it comes from \
+             a trust domain without a public log (such as GitHub's private-repository and release \
+             attestations); accept that only by choice (--insecure-ignore-tlog)"
+                .into(),
+        ));
+    }
     let result = match signer {
-        Signer::Keyless { identity, issuer } => {
-            let policy = match identity {
-                Identity::Exact(value) => {
-                    VerificationPolicy::new(IdentityMatcher::Exact(value.clone()), issuer.clone())
-                }
-                // The verifier matches exact values only: let it check the issuer and everything
-                // else, then match the pattern on the verified certificate's identity.
-                Identity::Pattern(_) => {
-                    VerificationPolicy::any_identity().require_issuer(issuer.clone())
-                }
-            };
-            let result = run(root, &bundle, &document, &policy, artifact)?;
-            let found = result.identity().map(|san| san.as_str().to_owned());
-            if !found.as_deref().is_some_and(|san| identity.matches(san)) {
-                return Err(Error::IdentityMismatch(format!(
-                    "the certificate is for {}, required {identity}",
-                    found.as_deref().unwrap_or("no identity")
-                )));
-            }
-            result
-        }
+        Signer::Keyless { identity, issuer } => verify_certificate(
+            root,
+            &bundle,
+            &document,
+            (identity, Some(issuer)),
+            options,
+            artifact,
+        )?,
+        Signer::IssuerlessCertificate { identity } => verify_certificate(
+            root,
+            &bundle,
+            &document,
+            (identity, None),
+            options,
+            artifact,
+        )?,
         Signer::PublicKey(spki) => {
-            let policy = PublicKeyVerificationPolicy::new(DerPublicKey::new(spki.clone()));
+            let mut policy = PublicKeyVerificationPolicy::new(DerPublicKey::new(spki.clone()));
+            if options.insecure_ignore_tlog {
+                policy = policy.skip_tlog_unsafe();
+            }
             run(root, &bundle, &document, &policy, artifact)?
         }
     };
@@ -186,6 +239,11 @@ pub fn verify_bundle(
         certificate_verified: result.certificate_verified(),
         sct_verified: result.sct_verified(),
         tlog_verified: result.tlog_verified(),
+        verified_times: result
+            .verified_timestamps()
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         payload_type: envelope
             .and_then(|e| e["payloadType"].as_str())
             .map(str::to_owned),
@@ -194,14 +252,70 @@ pub fn verify_bundle(
     })
 }
 
+/// Verify a certificate-signed bundle for `identity` and `issuer` (None: the certificate must
+/// name no OIDC issuer).
+fn verify_certificate(
+    root: &TrustedRoot,
+    bundle: &Bundle,
+    document: &Value,
+    (identity, issuer): (&Identity, Option<&String>),
+    options: VerifyOptions,
+    artifact: Option<&Path>,
+) -> Result<VerificationResult> {
+    // The verifier matches exact values only: for a pattern, let it check the issuer and
+    // everything else, then match the pattern on the verified certificate's identity.
+    let mut policy = VerificationPolicy::any_identity();
+    if let Identity::Exact(value) = identity {
+        policy = policy.require_identity(IdentityMatcher::Exact(value.clone()));
+    }
+    if let Some(issuer) = issuer {
+        policy = policy.require_issuer(issuer.clone());
+    }
+    if options.insecure_ignore_tlog {
+        policy = policy.skip_tlog_unsafe();
+    }
+    if options.insecure_ignore_sct {
+        policy = policy.skip_sct();
+    }
+    let result = run(root, bundle, document, &policy, artifact)?;
+    let found = result.identity().map(|san| san.as_str().to_owned());
+    if !found.as_deref().is_some_and(|san| identity.matches(san)) {
+        return Err(Error::IdentityMismatch(format!(
+            "the certificate is for {}, required {identity}",
+            found.as_deref().unwrap_or("no identity")
+        )));
+    }
+    if let (None, Some(found)) = (issuer, result.issuer()) {
+        return Err(Error::IdentityMismatch(format!(
+            "the certificate names the OIDC issuer {found}; the policy requires a certificate \
+             without one"
+        )));
+    }
+    Ok(result)
+}
+
+/// Whether the bundle carries signed timestamps but no transparency-log entry.
+fn timestamp_only(document: &Value) -> bool {
+    let material = &document["verificationMaterial"];
+    let no_log = material["tlogEntries"]
+        .as_array()
+        .is_none_or(|entries| entries.is_empty());
+    let timestamps = material["timestampVerificationData"]["rfc3161Timestamps"]
+        .as_array()
+        .is_some_and(|t| !t.is_empty());
+    no_log && timestamps
+}
+
 /// A well-formed bundle signed the other way — with a key where a certificate identity is
 /// required, or the reverse — does not verify (rather than being unreadable input).
 fn signed_the_required_way(document: &Value, signer: &Signer) -> Result<()> {
     let keyful = document["verificationMaterial"].get("publicKey").is_some();
     match (signer, keyful) {
-        (Signer::Keyless { identity, .. }, true) => Err(Error::Verification(format!(
-            "the bundle is signed with a key, not by a certificate for {identity}"
-        ))),
+        (Signer::Keyless { identity, .. } | Signer::IssuerlessCertificate { identity }, true) => {
+            Err(Error::Verification(format!(
+                "the bundle is signed with a key, not by a certificate for {identity}"
+            )))
+        }
         (Signer::PublicKey(_), false) => Err(Error::Verification(
             "the bundle is signed by a certificate, not with the given key".into(),
         )),

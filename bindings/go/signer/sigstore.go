@@ -41,13 +41,22 @@ func (r *TrustedRoot) Close() error {
 }
 
 // BundlePolicy says who must have signed a bundle: keyless (a certificate identity, exact or an
-// anchored regular expression, and the OIDC issuer, compared exactly) or keyful (a public key).
+// anchored regular expression, and the OIDC issuer, compared exactly) or keyful (a public key),
+// and which checks a trust domain without them may leave out.
 type BundlePolicy struct {
 	CertificateIdentity       string `json:"certificate_identity,omitempty"`
 	CertificateIdentityRegexp string `json:"certificate_identity_regexp,omitempty"`
 	CertificateOIDCIssuer     string `json:"certificate_oidc_issuer,omitempty"`
+	// NoCertificateOIDCIssuer requires a certificate naming no OIDC issuer instead: one a CA
+	// issued to its operator's own service (GitHub's release attestations).
+	NoCertificateOIDCIssuer bool `json:"no_certificate_oidc_issuer,omitempty"`
 	// PublicKeyPEM is the signer's SubjectPublicKeyInfo PEM, for keyful bundles.
 	PublicKeyPEM string `json:"public_key,omitempty"`
+	// InsecureIgnoreTlog accepts a bundle without a checked transparency-log entry (its time
+	// must come from a verified RFC 3161 timestamp): GitHub's private trust domain.
+	InsecureIgnoreTlog bool `json:"insecure_ignore_tlog,omitempty"`
+	// InsecureIgnoreSCT skips the certificate's SCT (a Fulcio without a CT log).
+	InsecureIgnoreSCT bool `json:"insecure_ignore_sct,omitempty"`
 }
 
 // BundleVerification is what a verified bundle says (the report of `stella verify --bundle
@@ -57,6 +66,7 @@ type BundleVerification struct {
 	Identity            string            `json:"identity"`
 	Issuer              string            `json:"issuer"`
 	IntegratedTime      string            `json:"integratedTime"`
+	VerifiedTimes       []string          `json:"verifiedTimes"`
 	CertificateVerified bool              `json:"certificateVerified"`
 	SCTVerified         bool              `json:"sctVerified"`
 	TlogVerified        bool              `json:"tlogVerified"`

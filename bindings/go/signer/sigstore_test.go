@@ -169,6 +169,11 @@ func TestKeylessBundleVerifiesWithSigstoreGo(t *testing.T) {
 	if !errors.As(err, &e) || e.Code != signer.CodeIdentityMismatch || !e.Code.IsVerificationFailure() {
 		t.Fatalf("another identity: %v", err)
 	}
+	// A policy for an issuer-less (service) certificate never matches a sign-in certificate.
+	_, err = signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{CertificateIdentity: email, NoCertificateOIDCIssuer: true}, path)
+	if !errors.As(err, &e) || e.Code != signer.CodeIdentityMismatch {
+		t.Fatalf("no issuer: %v", err)
+	}
 	if sigstoreGo(t, s, att.Bundle, artifact, identity(t, s, "someone-else@stellaops.local"), nil) == nil {
 		t.Fatal("sigstore-go accepted another identity")
 	}
@@ -214,8 +219,13 @@ func TestKeyfulBundleVerifiesWithSigstoreGo(t *testing.T) {
 			t.Fatalf("%v: %v", alg, err)
 		}
 		v, err := signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKeyPEM: pem}, path)
-		if err != nil || v.Identity != "" || !v.TlogVerified {
+		if err != nil || v.Identity != "" || !v.TlogVerified || len(v.VerifiedTimes) == 0 {
 			t.Fatalf("%v: %+v %v", alg, v, err)
+		}
+		// Leaving the log out is the caller's choice, and the report says it was left out.
+		v, err = signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKeyPEM: pem, InsecureIgnoreTlog: true}, path)
+		if err != nil || v.TlogVerified {
+			t.Fatalf("%v: ignoring the log: %+v %v", alg, v, err)
 		}
 		if err := sigstoreGo(t, s, att.Bundle, artifact, verify.WithKey(), keyMaterial(t, pem)); err != nil {
 			t.Fatalf("%v: sigstore-go rejected our keyful bundle: %v", alg, err)

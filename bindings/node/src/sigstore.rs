@@ -8,9 +8,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
-    KeylessConfig, KeylessSigner, Signer,
+    KeylessConfig, KeylessSigner, Signer, VerifyOptions,
 };
-use stellaops_signer::{AttestOptions, EnforcementMode};
+use stellaops_signer::{AttestOptions, EnforcementMode, Issuer};
 
 use crate::attest::{AttestOptionsJs, Subject};
 use crate::errors::{js, Failure};
@@ -48,8 +48,16 @@ pub struct BundlePolicy {
     pub certificate_identity_regexp: Option<String>,
     /// The OIDC issuer recorded in the certificate, exactly.
     pub certificate_oidc_issuer: Option<String>,
+    /// Require a certificate naming no OIDC issuer instead: one a CA issued to its operator's
+    /// own service (GitHub's release attestations).
+    pub no_certificate_oidc_issuer: Option<bool>,
     /// The signer's public key (SPKI PEM), for keyful bundles.
     pub public_key: Option<String>,
+    /// Accept a bundle without a checked transparency-log entry (its time must come from a
+    /// verified RFC 3161 timestamp): GitHub's private trust domain.
+    pub insecure_ignore_tlog: Option<bool>,
+    /// Skip the certificate's SCT (a Fulcio without a CT log).
+    pub insecure_ignore_sct: Option<bool>,
 }
 
 /// What a verified bundle says.
@@ -63,6 +71,8 @@ pub struct BundleVerification {
     pub issuer: Option<String>,
     /// When the log integrated the entry (RFC 3339).
     pub integrated_time: Option<String>,
+    /// The verified signing times (RFC 3339): RFC 3161 timestamps and log integration times.
+    pub verified_times: Vec<String>,
     /// Whether the certificate chain was checked (keyless).
     pub certificate_verified: bool,
     /// Whether the certificate's SCT was checked (keyless).
@@ -77,22 +87,41 @@ pub struct BundleVerification {
     pub artifact_checked: bool,
 }
 
-fn policy_signer(p: BundlePolicy) -> std::result::Result<Signer, Failure> {
-    Ok(stellaops_signer::bundle_policy(
+fn read_policy(p: BundlePolicy) -> std::result::Result<(Signer, VerifyOptions), Failure> {
+    let issuer = match (
+        p.certificate_oidc_issuer,
+        p.no_certificate_oidc_issuer == Some(true),
+    ) {
+        (Some(issuer), false) => Some(Issuer::Required(issuer)),
+        (None, true) => Some(Issuer::None),
+        (None, false) => None,
+        (Some(_), true) => {
+            return Err(Failure::invalid(
+                "certificateOidcIssuer or noCertificateOidcIssuer, not both",
+            ))
+        }
+    };
+    let signer = stellaops_signer::bundle_policy(
         p.certificate_identity,
         p.certificate_identity_regexp,
-        p.certificate_oidc_issuer,
+        issuer,
         p.public_key.as_deref().map(str::as_bytes),
-    )?)
+    )?;
+    let options = VerifyOptions {
+        insecure_ignore_tlog: p.insecure_ignore_tlog == Some(true),
+        insecure_ignore_sct: p.insecure_ignore_sct == Some(true),
+    };
+    Ok((signer, options))
 }
 
 fn verify(
     bundle: &[u8],
     root: &sigstore::TrustedRoot,
-    signer: &Signer,
+    (signer, options): &(Signer, VerifyOptions),
     artifact: Option<&str>,
 ) -> std::result::Result<BundleVerification, Failure> {
-    let v = sigstore::verify_bundle(bundle, root, signer, artifact.map(std::path::Path::new))?;
+    let artifact = artifact.map(std::path::Path::new);
+    let v = sigstore::verify_bundle_with(bundle, root, signer, artifact, *options)?;
     Ok(BundleVerification {
         predicate_type: v
             .statement
@@ -103,6 +132,7 @@ fn verify(
         identity: v.identity,
         issuer: v.issuer,
         integrated_time: v.integrated_time,
+        verified_times: v.verified_times,
         certificate_verified: v.certificate_verified,
         sct_verified: v.sct_verified,
         tlog_verified: v.tlog_verified,
@@ -139,7 +169,8 @@ impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
     }
 }
 
-/// Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names,
+/// Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names
+/// (and with the checks it leaves out, for trust domains without a log: GitHub's),
 /// bound to the `artifact` file (omitted: the signature is checked against the digest the
 /// bundle names), off the main thread. No network access. A bundle that does not verify
 /// rejects with a 4xx `errno` (`STELLAOPS_IDENTITY_MISMATCH`, `STELLAOPS_ARTIFACT_MISMATCH`,
@@ -152,11 +183,11 @@ pub fn verify_bundle(
     policy: BundlePolicy,
     artifact: Option<String>,
 ) -> Result<AsyncTask<Job<BundleVerification>>> {
-    let signer = js(&env, policy_signer(policy))?;
+    let policy = js(&env, read_policy(policy))?;
     let root = Arc::clone(&root.root);
     let bundle = bundle.to_vec();
     Ok(AsyncTask::new(Job::new(move || {
-        verify(&bundle, &root, &signer, artifact.as_deref())
+        verify(&bundle, &root, &policy, artifact.as_deref())
     })))
 }
 
@@ -169,10 +200,10 @@ pub fn verify_bundle_sync(
     policy: BundlePolicy,
     artifact: Option<String>,
 ) -> Result<BundleVerification> {
-    let signer = js(&env, policy_signer(policy))?;
+    let policy = js(&env, read_policy(policy))?;
     js(
         &env,
-        verify(&bundle, &root.root, &signer, artifact.as_deref()),
+        verify(&bundle, &root.root, &policy, artifact.as_deref()),
     )
 }
 

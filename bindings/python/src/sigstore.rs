@@ -9,9 +9,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
-    KeylessConfig, KeylessSigner,
+    KeylessConfig, KeylessSigner, VerifyOptions,
 };
-use stellaops_signer::{ErrorCode, OpenedKey};
+use stellaops_signer::{ErrorCode, Issuer, OpenedKey};
 
 use crate::attest::{options, Subject};
 use crate::errors::{raise, to_py};
@@ -53,6 +53,8 @@ pub struct BundleVerification {
     issuer: Option<String>,
     /// When the log integrated the entry (RFC 3339), as the log signed it.
     integrated_time: Option<String>,
+    /// The verified signing times (RFC 3339): RFC 3161 timestamps and log integration times.
+    verified_times: Vec<String>,
     /// Whether the certificate chain was checked (keyless).
     certificate_verified: bool,
     /// Whether the certificate's SCT was checked (keyless).
@@ -69,11 +71,13 @@ pub struct BundleVerification {
 
 /// Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for a keyless signer
 /// (`certificate_identity` or `certificate_identity_regexp` (anchored), with
-/// `certificate_oidc_issuer`) or a keyful one (`public_key`), bound to the `artifact` file (None
-/// checks the signature against the digest the bundle names). No network access. Raises
-/// VerificationError when the bundle does not verify. Releases the GIL.
+/// `certificate_oidc_issuer`, or `no_certificate_oidc_issuer=True` for a certificate naming none,
+/// as GitHub's release attestations) or a keyful one (`public_key`), bound to the `artifact` file
+/// (None checks the signature against the digest the bundle names). `insecure_ignore_tlog` and
+/// `insecure_ignore_sct` accept a trust domain without a log or CT log (GitHub's). No network
+/// access. Raises VerificationError when the bundle does not verify. Releases the GIL.
 #[pyfunction]
-#[pyo3(signature = (bundle, root, *, certificate_identity = None, certificate_identity_regexp = None, certificate_oidc_issuer = None, public_key = None, artifact = None))]
+#[pyo3(signature = (bundle, root, *, certificate_identity = None, certificate_identity_regexp = None, certificate_oidc_issuer = None, no_certificate_oidc_issuer = false, public_key = None, artifact = None, insecure_ignore_tlog = false, insecure_ignore_sct = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn verify_bundle(
     py: Python<'_>,
@@ -82,19 +86,30 @@ pub fn verify_bundle(
     certificate_identity: Option<String>,
     certificate_identity_regexp: Option<String>,
     certificate_oidc_issuer: Option<String>,
+    no_certificate_oidc_issuer: bool,
     public_key: Option<PyRef<'_, VerifyingKey>>,
     artifact: Option<PathBuf>,
+    insecure_ignore_tlog: bool,
+    insecure_ignore_sct: bool,
 ) -> PyResult<BundleVerification> {
+    let issuer =
+        Issuer::choose(certificate_oidc_issuer, no_certificate_oidc_issuer).map_err(to_py)?;
     let signer = stellaops_signer::bundle_policy(
         certificate_identity,
         certificate_identity_regexp,
-        certificate_oidc_issuer,
+        issuer,
         public_key.as_ref().map(|k| k.key.to_spki_der()),
     )
     .map_err(to_py)?;
+    let options = VerifyOptions {
+        insecure_ignore_tlog,
+        insecure_ignore_sct,
+    };
     let root = Arc::clone(&root.root);
     let v = py
-        .detach(|| sigstore::verify_bundle(bundle, &root, &signer, artifact.as_deref()))
+        .detach(|| {
+            sigstore::verify_bundle_with(bundle, &root, &signer, artifact.as_deref(), options)
+        })
         .map_err(sigstore_err)?;
     Ok(BundleVerification {
         predicate_type: v
@@ -106,6 +121,7 @@ pub fn verify_bundle(
         identity: v.identity,
         issuer: v.issuer,
         integrated_time: v.integrated_time,
+        verified_times: v.verified_times,
         certificate_verified: v.certificate_verified,
         sct_verified: v.sct_verified,
         tlog_verified: v.tlog_verified,

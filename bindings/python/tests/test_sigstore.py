@@ -107,6 +107,9 @@ def test_keyless_bundle_verifies_here_and_in_sigstore_python(
             artifact=artifact,
         )
     assert refused.value.code_name == "identity_mismatch"
+    with pytest.raises(s.VerificationError) as refused:
+        s.verify_bundle(att.bundle, instance.root, certificate_identity=EMAIL, no_certificate_oidc_issuer=True)
+    assert refused.value.code_name == "identity_mismatch"
     other = tmp_path / "other.tar.gz"
     other.write_bytes(b"not the release tarball\n")
     with pytest.raises(s.VerificationError) as refused:
@@ -132,7 +135,11 @@ def test_keyful_bundle_verifies_for_its_key_only(instance: Instance, artifact: p
     signer = s.BundleSigner.keyful(key, rekor_url=instance.url, trusted_root=instance.root_path)
     att = signer.attest("slsa-provenance", PREDICATE, [subject(artifact)])
     v = s.verify_bundle(att.bundle, instance.root, public_key=key.public_key(), artifact=artifact)
-    assert v.identity is None and v.tlog_verified and not v.certificate_verified
+    assert v.identity is None and v.tlog_verified and not v.certificate_verified and v.verified_times
+    ignored = s.verify_bundle(
+        att.bundle, instance.root, public_key=key.public_key(), artifact=artifact, insecure_ignore_tlog=True
+    )
+    assert not ignored.tlog_verified
     with pytest.raises(s.VerificationError):
         s.verify_bundle(att.bundle, instance.root, public_key=s.SigningKey.generate("es256").public_key(), artifact=artifact)
     with pytest.raises(s.VerificationError):

@@ -1,9 +1,9 @@
 //! `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
 
-use stellaops_signer::bundle_report;
 use stellaops_signer::sigstore::{
-    verify_bundle, BundleVerification, Identity, Signer, TrustedRoot,
+    verify_bundle_with, BundleVerification, Signer, TrustedRoot, VerifyOptions,
 };
+use stellaops_signer::{bundle_policy, bundle_report, Issuer};
 
 use crate::cli::VerifyArgs;
 use crate::io::read_input;
@@ -16,23 +16,26 @@ fn sigstore<T>(r: Result<T, stellaops_signer::sigstore::Error>) -> Result<T, Fai
 /// Which signer the flags require.
 fn signer(a: &VerifyArgs) -> Result<Signer, Failure> {
     let b = &a.bundle;
-    let identity = match (&b.certificate_identity, &b.certificate_identity_regexp) {
-        (Some(exact), _) => Some(Identity::exact(exact.clone())),
-        (None, Some(pattern)) => Some(sigstore(Identity::pattern(pattern))?),
-        (None, None) => None,
+    let key = match a.keys.as_slice() {
+        [] => None,
+        [key] => Some(read_input(key)?),
+        _ => {
+            return Err(Failure::Usage(
+                "a keyful bundle is verified with exactly one --key".into(),
+            ))
+        }
     };
-    match (identity, &b.certificate_oidc_issuer, a.keys.as_slice()) {
-        (Some(identity), Some(issuer), []) => Ok(Signer::Keyless {
-            identity,
-            issuer: issuer.clone(),
-        }),
-        (None, None, [key]) => sigstore(Signer::public_key(&read_input(key)?)),
-        _ => Err(Failure::Usage(
-            "a keyless bundle needs --certificate-identity (or --certificate-identity-regexp) and \
-             --certificate-oidc-issuer; a keyful bundle exactly one --key"
-                .into(),
-        )),
-    }
+    // clap keeps the two apart (one argument group).
+    let issuer = Issuer::choose(
+        b.certificate_oidc_issuer.clone(),
+        b.no_certificate_oidc_issuer,
+    )?;
+    Ok(bundle_policy(
+        b.certificate_identity.clone(),
+        b.certificate_identity_regexp.clone(),
+        issuer,
+        key.as_deref(),
+    )?)
 }
 
 pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
@@ -55,11 +58,22 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
     let signer = signer(a)?;
     let root = sigstore(TrustedRoot::from_file(root))?;
     let artifact = a.artifacts.first().map(std::path::PathBuf::as_path);
-    let v = sigstore(verify_bundle(
+    let options = VerifyOptions {
+        insecure_ignore_tlog: a.bundle.insecure_ignore_tlog,
+        insecure_ignore_sct: a.bundle.insecure_ignore_sct,
+    };
+    if options.insecure_ignore_tlog {
+        eprintln!("stella: warning: --insecure-ignore-tlog: the transparency log is not checked");
+    }
+    if options.insecure_ignore_sct {
+        eprintln!("stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked");
+    }
+    let v = sigstore(verify_bundle_with(
         &read_input(bundle)?,
         &root,
         &signer,
         artifact,
+        options,
     ))?;
     if a.json {
         println!("{:#}", bundle_report(&v));
@@ -71,22 +85,37 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
 
 fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
     println!("verified: Sigstore bundle ({})", v.media_type);
-    match (&v.identity, &v.issuer) {
-        (Some(identity), Some(issuer)) => {
-            println!(
-                "  signed by {identity} (OIDC issuer {issuer}); certificate chain and SCT checked"
-            )
+    match &v.identity {
+        Some(identity) => {
+            let issuer = v.issuer.as_ref().map_or_else(
+                || "no OIDC issuer".to_owned(),
+                |i| format!("OIDC issuer {i}"),
+            );
+            let sct = if v.sct_verified {
+                "checked"
+            } else {
+                "NOT checked"
+            };
+            println!("  signed by {identity} ({issuer}); certificate chain checked, SCT {sct}");
         }
-        _ => println!("  signed by the given public key"),
+        None => println!("  signed by the given public key"),
     }
-    if let Some(time) = &v.integrated_time {
-        println!("  logged in Rekor at {time}; entry checked");
+    match (&v.integrated_time, v.tlog_verified) {
+        (Some(time), true) => println!("  logged in Rekor at {time}; entry checked"),
+        _ => println!("  transparency log not checked"),
+    }
+    if !v.verified_times.is_empty() {
+        println!(
+            "  verified signing time(s): {}",
+            v.verified_times.join(", ")
+        );
     }
     let report = bundle_report(v);
     if let Some(predicate_type) = report["predicateType"].as_str() {
         println!("  predicate: {predicate_type}");
         for s in report["subjects"].as_array().into_iter().flatten() {
-            println!("  subject:   {}", s["name"].as_str().unwrap_or("?"));
+            let name = s["name"].as_str().or_else(|| s["uri"].as_str());
+            println!("  subject:   {}", name.unwrap_or("(unnamed)"));
         }
     }
     match artifact {

@@ -1131,6 +1131,11 @@ static void test_sigstore(const char *dir) {
   CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy,
                                        policy_len, other_artifact, strlen(other_artifact), &report),
                STELLAOPS_STATUS_ARTIFACT_MISMATCH);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len,
+                                       B("{\"certificate_identity\":\"c-abi@stellaops.local\","
+                                         "\"no_certificate_oidc_issuer\":true}"),
+                                       artifact, strlen(artifact), &report),
+               STELLAOPS_STATUS_IDENTITY_MISMATCH);
   CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, B("{\"certificate_identity\":1}"),
                                        NULL, 0, &report),
                STELLAOPS_STATUS_INVALID_ARGUMENT);

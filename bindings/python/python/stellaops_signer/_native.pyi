@@ -196,6 +196,8 @@ class BundleVerification:
     @property
     def integrated_time(self) -> Optional[str]: ...
     @property
+    def verified_times(self) -> list[str]: ...
+    @property
     def certificate_verified(self) -> bool: ...
     @property
     def sct_verified(self) -> bool: ...
@@ -215,8 +217,11 @@ def verify_bundle(
     certificate_identity: Optional[str] = None,
     certificate_identity_regexp: Optional[str] = None,
     certificate_oidc_issuer: Optional[str] = None,
+    no_certificate_oidc_issuer: bool = False,
     public_key: Optional[VerifyingKey] = None,
     artifact: Optional[Union[str, os.PathLike[str]]] = None,
+    insecure_ignore_tlog: bool = False,
+    insecure_ignore_sct: bool = False,
 ) -> BundleVerification: ...
 
 @final

@@ -72,7 +72,7 @@ step "every optional backend builds alone (cargo hack --each-feature, as a loop)
 # The libraries only: their tests were linted with every feature on in the step before. Clippy
 # lints every workspace crate it compiles, so the facade without features also covers
 # stellaops-keys and stellaops-poe without features.
-for feature in pkcs11 awskms hashivault; do
+for feature in pkcs11 awskms hashivault fido2 fido2-software; do
   cargo clippy -q --locked -p stellaops-keys --no-default-features --features "$feature" -- -D warnings
 done
 for feature in introspection oci redis; do

@@ -72,6 +72,10 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// FIDO2 signature bytes that are not the `stellaops.fido2/v1` encoding (when decoded on
+    /// their own; verification reports [`Error::InvalidSignature`] whatever the reason).
+    #[error("fido2 signature encoding: {0}")]
+    Fido2Encoding(&'static str),
     /// The signature does not verify. Deliberately carries no detail.
     #[error("invalid signature")]
     InvalidSignature,

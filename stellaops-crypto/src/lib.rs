@@ -5,6 +5,7 @@ mod algorithm;
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
 mod error;
+pub mod fido2;
 pub mod hazmat;
 mod jwk;
 mod key_id;

@@ -8,6 +8,10 @@ use rsa::BigUint;
 use sha2::{Digest, Sha256};
 use signature::Verifier;
 
+use crate::fido2::{
+    signed_bytes, Fido2Assertion, Fido2Credential, Fido2Policy, Fido2Signature, COSE_EDDSA,
+    COSE_ES256,
+};
 use crate::oid::{self, KeyKind};
 use crate::{jwk, pem, Algorithm, Error, KeyId, Result};
 
@@ -26,6 +30,9 @@ pub struct VerifyingKey {
     pinned: Option<Algorithm>,
     spki_der: Vec<u8>,
     key_id: KeyId,
+    /// Set for a FIDO2 credential: signatures are `stellaops.fido2/v1` assertions for this
+    /// relying party (docs/fido2-signature.md), not plain signatures over the message.
+    fido2: Option<Box<Fido2Policy>>,
     /// The same key loaded into AWS-LC (ECDSA and RSA), which verifies when `aws-lc` is on.
     #[cfg(feature = "aws-lc")]
     fast: Option<crate::aws_lc::Verifier>,
@@ -77,6 +84,7 @@ impl VerifyingKey {
             pinned: None,
             spki_der,
             key_id,
+            fido2: None,
             #[cfg(feature = "aws-lc")]
             fast,
         };
@@ -159,11 +167,15 @@ impl VerifyingKey {
         Self::from_spki_der(&spki)
     }
 
-    /// Read whichever encoding `bytes` hold: PEM text, a JWK, DER SPKI or a DER certificate.
+    /// Read whichever encoding `bytes` hold: PEM text, a JWK, DER SPKI, a DER certificate, or a
+    /// FIDO2 credential file (a key bound to its relying party; user verification not required).
     ///
     /// # Errors
     /// [`Error::UnrecognisedEncoding`] when it is none of these, or the specific decoding error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if Fido2Credential::is_credential(bytes) {
+            return Fido2Credential::from_json(bytes)?.verifying_key(false);
+        }
         if jwk::is_jwk(bytes) {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| Error::UnrecognisedEncoding("jwk is not utf-8"))?;
@@ -293,13 +305,85 @@ impl VerifyingKey {
         self.pinned
     }
 
+    /// Bind this key to a FIDO2 relying party: it then verifies `stellaops.fido2/v1` assertions
+    /// made by the credential (docs/fido2-signature.md) and nothing else. Only P-256 (ES256) and
+    /// Ed25519 (EdDSA) keys can be FIDO2 credentials.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedKey`] for other keys.
+    pub fn with_fido2(mut self, policy: Fido2Policy) -> Result<Self> {
+        if !matches!(self.inner, Public::P256(_) | Public::Ed25519(_)) {
+            return Err(Error::UnsupportedKey(
+                "a FIDO2 credential is a P-256 (ES256) or Ed25519 (EdDSA) key",
+            ));
+        }
+        self.fido2 = Some(Box::new(policy));
+        Ok(self)
+    }
+
+    /// The FIDO2 relying party this key is bound to, if it is a FIDO2 credential.
+    pub fn fido2_policy(&self) -> Option<&Fido2Policy> {
+        self.fido2.as_deref()
+    }
+
+    /// The name of the signature scheme this key verifies: the algorithm's name, or
+    /// `fido2-es256` / `fido2-eddsa` for a FIDO2 credential.
+    pub fn scheme_name(&self) -> &'static str {
+        match (&self.fido2, &self.inner) {
+            (Some(_), Public::P256(_)) => "fido2-es256",
+            (Some(_), _) => "fido2-eddsa",
+            (None, _) => self.algorithm().name(),
+        }
+    }
+
+    /// Verify a FIDO2 signature over `message` with this credential (see
+    /// docs/fido2-signature.md), and with `last_counter` that the signature counter went up.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] whatever the reason, also when this key is not a FIDO2
+    /// credential.
+    pub fn verify_fido2(
+        &self,
+        message: &[u8],
+        signature: &[u8],
+        last_counter: Option<u32>,
+    ) -> Result<Fido2Assertion> {
+        let policy = self.fido2.as_deref().ok_or(Error::InvalidSignature)?;
+        let decoded = Fido2Signature::decode(signature).map_err(|_| Error::InvalidSignature)?;
+        let alg_fits = matches!(
+            (&self.inner, decoded.alg),
+            (Public::P256(_), COSE_ES256) | (Public::Ed25519(_), COSE_EDDSA)
+        );
+        if !alg_fits {
+            return Err(Error::InvalidSignature);
+        }
+        crate::fido2::check_assertion(&decoded, policy, last_counter)?;
+        let signed = signed_bytes(&decoded.auth_data, message);
+        let algorithm = self.verify_plain(&signed, &decoded.sig)?;
+        Ok(Fido2Assertion {
+            algorithm,
+            counter: decoded.counter(),
+            user_verified: decoded.flags() & 0x04 != 0,
+        })
+    }
+
     /// Verify `signature` over `message`, returning the algorithm that verified it.
     ///
-    /// ECDSA signatures must be strict DER; RSA-PSS accepts any salt length.
+    /// ECDSA signatures must be strict DER; RSA-PSS accepts any salt length. A FIDO2 credential
+    /// ([`VerifyingKey::with_fido2`]) verifies FIDO2 assertions only, as
+    /// [`VerifyingKey::verify_fido2`] without a counter check.
     ///
     /// # Errors
     /// [`Error::InvalidSignature`], and nothing more specific, whatever the reason.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<Algorithm> {
+        if self.fido2.is_some() {
+            return Ok(self.verify_fido2(message, signature, None)?.algorithm);
+        }
+        self.verify_plain(message, signature)
+    }
+
+    /// Verify a plain signature (not a FIDO2 assertion).
+    fn verify_plain(&self, message: &[u8], signature: &[u8]) -> Result<Algorithm> {
         #[cfg(feature = "aws-lc")]
         if let Some(fast) = &self.fast {
             return self.verify_aws_lc(fast, message, signature);

@@ -44,6 +44,9 @@ pub enum Error {
     /// The token or server cannot do the operation the key's algorithm needs.
     #[error("mechanism not supported: {0}")]
     MechanismUnsupported(String),
+    /// A FIDO2 authenticator refused or failed an operation (its CTAP2 status).
+    #[error("fido2 authenticator: {0}")]
+    Authenticator(String),
     /// A PKCS#11 call failed for another reason.
     #[error("pkcs#11: {0}")]
     Pkcs11(String),

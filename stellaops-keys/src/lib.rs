@@ -21,6 +21,12 @@ pub mod awskms;
 #[cfg(feature = "hashivault")]
 pub mod hashivault;
 
+#[cfg(feature = "fido2")]
+pub mod fido2;
+#[cfg(feature = "fido2-software")]
+mod fido2_software;
+#[cfg(feature = "fido2-software")]
+pub use fido2_software::SoftwareAuthenticator;
 mod registry;
 mod resolve;
 

@@ -384,7 +384,8 @@ fn crypto_code(e: &stellaops_crypto::Error) -> ErrorCode {
             Some(inner) => keys_code(inner),
             None => ErrorCode::BackendFailed,
         },
-        E::InvalidSignature => ErrorCode::VerificationFailed,
+        // A FIDO2 signature that does not decode is a signature that does not verify.
+        E::InvalidSignature | E::Fido2Encoding(_) => ErrorCode::VerificationFailed,
         _ => ErrorCode::Internal,
     }
 }
@@ -430,7 +431,7 @@ fn keys_code(e: &stellaops_keys::Error) -> ErrorCode {
         E::NoActiveKey { .. } => ErrorCode::NoActiveKey,
         E::KeyRevoked { .. } => ErrorCode::KeyRevoked,
         E::KeyIdMismatch { .. } => ErrorCode::KeyIdMismatch,
-        E::Pkcs11(_) => ErrorCode::BackendFailed,
+        E::Pkcs11(_) | E::Authenticator(_) => ErrorCode::BackendFailed,
         _ => ErrorCode::Internal,
     }
 }

@@ -37,12 +37,21 @@ pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
         .map_err(stellaops_signer::Error::from)?;
     let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
     let v = verify(&envelope, &policy, &artifacts, &EnvelopeLimits::default())?;
+    // A FIDO2 credential's signatures are FIDO2 assertions, not plain signatures: name the scheme.
+    let scheme = |k: &stellaops_signer::VerifiedKey| {
+        let trusted = &policy.keys()[k.policy_index];
+        if trusted.fido2_policy().is_some() {
+            trusted.scheme_name()
+        } else {
+            k.algorithm.name()
+        }
+    };
     if a.json {
         let doc = serde_json::json!({
             "verified": true,
             "payloadType": v.envelope.payload_type(),
             "threshold": policy.threshold(),
-            "keys": v.keys.iter().map(|k| serde_json::json!({"keyid": k.key_id.as_str(), "algorithm": k.algorithm.name(), "signature": k.signature_index})).collect::<Vec<_>>(),
+            "keys": v.keys.iter().map(|k| serde_json::json!({"keyid": k.key_id.as_str(), "algorithm": scheme(k), "signature": k.signature_index})).collect::<Vec<_>>(),
             "statement": v.statement.as_ref().map(|s| serde_json::json!({"type": s.version().uri(), "predicateType": s.predicate_type()})),
             "artifacts": v.artifacts.iter().map(|m| serde_json::json!({"path": m.path.display().to_string(), "subject": m.subject})).collect::<Vec<_>>(),
         });
@@ -58,7 +67,9 @@ pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
     for k in &v.keys {
         println!(
             "  key {} ({}) signature #{}",
-            k.key_id, k.algorithm, k.signature_index
+            k.key_id,
+            scheme(k),
+            k.signature_index
         );
     }
     if let Some(s) = &v.statement {

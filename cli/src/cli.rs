@@ -549,7 +549,7 @@ pub(crate) struct BundleArgs {
     pub(crate) certificate_oidc_issuer: Option<String>,
     /// Require a certificate that names no OIDC issuer: one a certificate authority issued to
     /// its operator's own service, such as GitHub's release attestations
-    /// (https://dotcom.releases.github.com). Certificates from an OIDC sign-in never match.
+    /// (`https://dotcom.releases.github.com`). Certificates from an OIDC sign-in never match.
     #[arg(long, requires = "bundle", group = "oidc_issuer")]
     pub(crate) no_certificate_oidc_issuer: bool,
     /// Do not require a checked transparency-log entry (for trust domains without a public log,

@@ -49,7 +49,11 @@ fn stella_verify_takes_a_fido2_credential_file_as_the_trusted_key() {
     );
 
     let out = stella(&[&"verify", &"--key", &cred, &"--json", &env]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["keys"][0]["algorithm"], "fido2-es256");
     assert_eq!(report["keys"][0]["keyid"], fido.key_id().as_str());
@@ -65,7 +69,11 @@ fn stella_verify_takes_a_fido2_credential_file_as_the_trusted_key() {
         &"2",
         &env,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // The credential for another relying party, or the bare public key: exit 1.
     let mut other = credential.clone();

@@ -12,8 +12,8 @@ use stellaops_signer::crypto::fido2::{
     self, Fido2Credential, Fido2Policy, Fido2Signature, COSE_EDDSA,
 };
 use stellaops_signer::dsse::{EnvelopeLimits, Signature};
-use stellaops_signer::key_backends::fido2::{register, Fido2Key};
-use stellaops_signer::key_backends::SoftwareAuthenticator;
+use stellaops_signer::key_backends::fido2::{register, Fido2Key, PinSource};
+use stellaops_signer::key_backends::{Error as KeyError, KeyUri, SoftwareAuthenticator};
 use stellaops_signer::{
     Algorithm, Envelope, SigningKey, SoftwareKey, VerificationPolicy, VerifyingKey,
 };
@@ -24,8 +24,15 @@ const PAYLOAD: &[u8] = br#"{"_type":"https://in-toto.io/Statement/v1"}"#;
 
 fn fido2_key(user_verification: bool) -> Fido2Key {
     let device = Arc::new(SoftwareAuthenticator::new());
-    let credential = register(device.as_ref(), RP, false, None).unwrap();
-    Fido2Key::new(credential, device, user_verification, None).unwrap()
+    let credential = register(
+        device.as_ref(),
+        RP,
+        Algorithm::EcdsaP256Sha256,
+        false,
+        &PinSource::None,
+    )
+    .unwrap();
+    Fido2Key::new(credential, device, user_verification, PinSource::None).unwrap()
 }
 
 fn verifies(envelope: &Envelope, keys: Vec<VerifyingKey>, threshold: usize) -> bool {
@@ -252,4 +259,184 @@ fn a_software_key_and_a_fido2_key_sign_one_envelope_with_threshold_two() {
     ];
     assert!(!verifies(&envelope, wrong.clone(), 2));
     assert!(verifies(&envelope, wrong, 1));
+}
+
+/// The key error inside a signing failure (signing errors arrive wrapped as backend errors).
+fn key_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a KeyError> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(k) = s.downcast_ref::<KeyError>() {
+            return Some(k);
+        }
+        source = s.source();
+    }
+    None
+}
+
+#[test]
+fn a_fido2_uri_signs_through_a_state_file_and_counters_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("authenticator.json");
+    let device = SoftwareAuthenticator::open(&state).unwrap();
+    let credential = register(
+        &device,
+        RP,
+        Algorithm::EcdsaP256Sha256,
+        true,
+        &PinSource::None,
+    )
+    .unwrap();
+    assert!(credential.resident);
+    drop(device);
+    let cred_path = dir.path().join("release.fido2.json");
+    std::fs::write(&cred_path, credential.to_json()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&state).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the state file holds private keys");
+    }
+
+    let uri = format!(
+        "fido2:{}?device=software:{}",
+        cred_path.display(),
+        state.display()
+    );
+    let trusted = VerifyingKey::from_bytes(&credential.to_json()).unwrap();
+    let mut last = None;
+    for _ in 0..2 {
+        // A fresh open each time, as two processes would.
+        let key = stellaops_signer::open_key(&uri, None).unwrap();
+        assert_eq!(key.scheme(), "fido2");
+        assert_eq!(key.key_id(), trusted.key_id());
+        let envelope = Envelope::sign(TYPE, PAYLOAD, &[&key]).unwrap();
+        let assertion = trusted
+            .verify_fido2(envelope.pae(), envelope.signatures()[0].sig(), last)
+            .unwrap();
+        last = Some(assertion.counter);
+    }
+    assert!(last.unwrap() >= 2);
+
+    // The URI's display is what gets logged.
+    let parsed = KeyUri::parse(&format!("{uri}&uv=true&pin-source=/run/pin")).unwrap();
+    assert_eq!(parsed.scheme(), "fido2");
+    assert!(parsed.to_string().ends_with("&uv=true&pin-source=/run/pin"));
+}
+
+#[test]
+fn fido2_uris_refuse_pins_in_the_uri_and_unknown_attributes() {
+    for bad in [
+        "fido2:cred.json?pin-value=1234",
+        "fido2:cred.json?colour=red",
+        "fido2:cred.json?device=usb",
+        "fido2:cred.json?device=software:",
+        "fido2:cred.json?uv=maybe",
+        "fido2:cred.json?uv=true&uv=false",
+        "fido2:",
+        "fido2:?device=hid",
+    ] {
+        match KeyUri::parse(bad) {
+            Err(KeyError::InvalidUri(m)) => {
+                if bad.contains("pin-value") {
+                    assert!(m.contains("pin-source"), "{m}");
+                }
+            }
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_pin_is_read_only_when_the_authenticator_needs_it_and_a_wrong_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pin_file = dir.path().join("pin");
+    std::fs::write(&pin_file, "424242\n").unwrap();
+    let wrong_file = dir.path().join("wrong");
+    std::fs::write(&wrong_file, "000000\n").unwrap();
+    let device = Arc::new(SoftwareAuthenticator::new().with_pin("424242"));
+
+    // Registration on an authenticator with a PIN needs it.
+    let es256 = Algorithm::EcdsaP256Sha256;
+    assert!(matches!(
+        register(device.as_ref(), RP, es256, false, &PinSource::None),
+        Err(KeyError::Fido2PinRequired)
+    ));
+    assert!(matches!(
+        register(
+            device.as_ref(),
+            RP,
+            es256,
+            false,
+            &PinSource::File(wrong_file.clone())
+        ),
+        Err(KeyError::WrongPin)
+    ));
+    let credential = register(
+        device.as_ref(),
+        RP,
+        es256,
+        false,
+        &PinSource::File(pin_file.clone()),
+    )
+    .unwrap();
+
+    // Presence alone needs no PIN, even though one is set.
+    let presence =
+        Fido2Key::new(credential.clone(), device.clone(), false, PinSource::None).unwrap();
+    assert!(Envelope::sign(TYPE, PAYLOAD, &[&presence]).is_ok());
+
+    // User verification needs the PIN: none, a wrong one, the right one.
+    let uv_none = Fido2Key::new(credential.clone(), device.clone(), true, PinSource::None).unwrap();
+    let e = Envelope::sign(TYPE, PAYLOAD, &[&uv_none]).unwrap_err();
+    assert!(
+        matches!(key_error(&e), Some(KeyError::Fido2PinRequired)),
+        "{e:?}"
+    );
+    let uv_wrong = Fido2Key::new(
+        credential.clone(),
+        device.clone(),
+        true,
+        PinSource::File(wrong_file),
+    )
+    .unwrap();
+    let e = Envelope::sign(TYPE, PAYLOAD, &[&uv_wrong]).unwrap_err();
+    assert!(matches!(key_error(&e), Some(KeyError::WrongPin)), "{e:?}");
+    let uv = Fido2Key::new(credential.clone(), device, true, PinSource::File(pin_file)).unwrap();
+    let envelope = Envelope::sign(TYPE, PAYLOAD, &[&uv]).unwrap();
+    let strict = credential.verifying_key(true).unwrap();
+    assert!(verifies(&envelope, vec![strict], 1));
+
+    // The software authenticator makes ES256 credentials only, and says so; no FIDO2
+    // credential is RSA.
+    for algorithm in [Algorithm::Ed25519, Algorithm::RsaPssSha256] {
+        let made = register(
+            &SoftwareAuthenticator::new(),
+            RP,
+            algorithm,
+            false,
+            &PinSource::None,
+        );
+        assert!(
+            matches!(made, Err(KeyError::MechanismUnsupported(_))),
+            "{algorithm}: {made:?}"
+        );
+    }
+}
+
+#[test]
+fn a_corrupt_state_file_is_a_typed_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.json");
+    for bad in [
+        &b"{"[..],
+        br#"{"type":"other","warning":"","credentials":[]}"#,
+        br#"{"type":"stellaops.fido2-software-authenticator/v1","warning":"","credentials":[{"credential_id":"!!","rp_id":"x","counter":0,"cose_key":"AA"}]}"#,
+        br#"{"type":"stellaops.fido2-software-authenticator/v1","warning":"","pin_sha256":"00","credentials":[]}"#,
+    ] {
+        std::fs::write(&state, bad).unwrap();
+        match SoftwareAuthenticator::open(&state) {
+            Err(KeyError::Authenticator(m)) => assert!(m.contains("state.json"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -32,6 +32,12 @@ pub enum Error {
     /// A PIN is needed and none was given (`pin-value` or `pin-source`).
     #[error("the token needs a pin; give pin-value or pin-source in the uri")]
     PinRequired,
+    /// A FIDO2 authenticator needs its PIN for this operation and no PIN source gave one.
+    #[error(
+        "the fido2 authenticator needs its pin: give pin-source=FILE in the fido2: uri, set \
+         STELLAOPS_FIDO2_PIN, or run on a terminal to be asked"
+    )]
+    Fido2PinRequired,
     /// No key matches the URI's attributes.
     #[error("no key found for {0}")]
     KeyNotFound(String),

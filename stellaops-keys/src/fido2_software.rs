@@ -1,11 +1,20 @@
-//! A software CTAP2 authenticator in process: 1Password's `passkey-authenticator` with its
-//! credentials in memory. For tests and demonstrations — driven through the same
-//! [`Ctap2Authenticator`] interface as a device — and never hardware-backed: its keys live in
-//! this process's memory.
+//! A software CTAP2 authenticator in process: 1Password's `passkey-authenticator`, with its
+//! credentials in memory or in a state file (`fido2:KEY?device=software:STATE`). For tests and
+//! demonstrations — driven through the same [`Ctap2Authenticator`] interface as a USB device —
+//! and never hardware-backed: its private keys are in this process's memory and in the state
+//! file (mode 0600), in the clear.
+//!
+//! A PIN can be set, so the PIN sources can be exercised: with one, registration and
+//! user-verifying assertions need it. This is a simulation at the level of the
+//! [`Ctap2Authenticator`] interface, not CTAP2's clientPIN protocol (which the HID transport's
+//! library speaks to real devices).
 
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use coset::iana;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use coset::{iana, CborSerializable as _, CoseKey};
 use passkey_authenticator::{
     public_key_der_from_cose_key, Authenticator, MemoryStore, UiHint, UserCheck,
     UserValidationMethod,
@@ -16,9 +25,16 @@ use passkey_types::webauthn::{
     PublicKeyCredentialUserEntity,
 };
 use passkey_types::Passkey;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+use stellaops_crypto::Algorithm;
+use zeroize::Zeroizing;
 
-use crate::fido2::Ctap2Authenticator;
+use crate::fido2::{Ctap2Authenticator, GetAssertion, MakeCredential};
 use crate::{Error, Result};
+
+/// The `type` of a state file.
+const STATE_TYPE: &str = "stellaops.fido2-software-authenticator/v1";
 
 /// The simulated user: present at every touch request, verified (as with built-in biometrics)
 /// when asked.
@@ -50,14 +66,46 @@ impl UserValidationMethod for AlwaysThere {
     }
 }
 
-/// An in-memory CTAP2 authenticator (ES256 credentials, signature counters on).
+/// The state file: the PIN's digest and every credential, private key included.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct State {
+    #[serde(rename = "type")]
+    kind: String,
+    warning: String,
+    /// Hex SHA-256 of the PIN, if one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pin_sha256: Option<String>,
+    credentials: Vec<StoredCredential>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredCredential {
+    credential_id: String,
+    rp_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    user_handle: Option<String>,
+    counter: u32,
+    /// The COSE_Key (private) as CBOR, base64url.
+    cose_key: String,
+}
+
+type Inner = Authenticator<MemoryStore, AlwaysThere>;
+
+/// A software CTAP2 authenticator (ES256 credentials, signature counters on).
 pub struct SoftwareAuthenticator {
-    inner: Mutex<Authenticator<MemoryStore, AlwaysThere>>,
+    inner: Mutex<Inner>,
+    state: Option<PathBuf>,
+    pin_sha256: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for SoftwareAuthenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SoftwareAuthenticator")
+        match &self.state {
+            Some(p) => write!(f, "SoftwareAuthenticator({})", p.display()),
+            None => f.write_str("SoftwareAuthenticator(in memory)"),
+        }
     }
 }
 
@@ -67,27 +115,196 @@ impl Default for SoftwareAuthenticator {
     }
 }
 
+fn authenticator(store: MemoryStore) -> Inner {
+    let mut authenticator = Authenticator::new(Aaguid::new_empty(), store, AlwaysThere);
+    authenticator.set_make_credentials_with_signature_counter(true);
+    authenticator
+}
+
+fn bad_state(path: &Path, what: impl std::fmt::Display) -> Error {
+    Error::Authenticator(format!(
+        "software authenticator state {}: {what}",
+        path.display()
+    ))
+}
+
+fn pin_digest(pin: &str) -> [u8; 32] {
+    Sha256::digest(pin.as_bytes()).into()
+}
+
 impl SoftwareAuthenticator {
-    /// A fresh authenticator with no credentials.
+    /// A fresh authenticator with no credentials and no PIN, in memory only.
     pub fn new() -> Self {
-        let mut authenticator =
-            Authenticator::new(Aaguid::new_empty(), MemoryStore::new(), AlwaysThere);
-        authenticator.set_make_credentials_with_signature_counter(true);
         SoftwareAuthenticator {
-            inner: Mutex::new(authenticator),
+            inner: Mutex::new(authenticator(MemoryStore::new())),
+            state: None,
+            pin_sha256: None,
         }
     }
 
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Authenticator<MemoryStore, AlwaysThere>) -> T,
-    ) -> Result<T> {
+    /// This authenticator with a PIN set (kept as its SHA-256).
+    #[must_use]
+    pub fn with_pin(mut self, pin: &str) -> Self {
+        self.pin_sha256 = Some(pin_digest(pin));
+        self
+    }
+
+    /// The authenticator whose credentials are in `state`, or a fresh one that will write them
+    /// there (mode 0600) if the file does not exist. Every operation rewrites the file, so
+    /// signature counters survive the process.
+    ///
+    /// # Errors
+    /// An unreadable or invalid state file.
+    pub fn open(state: &Path) -> Result<Self> {
+        let bytes = match std::fs::read(state) {
+            Ok(b) => Zeroizing::new(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(SoftwareAuthenticator {
+                    state: Some(state.to_owned()),
+                    ..Self::new()
+                })
+            }
+            Err(e) => return Err(Error::io(state, e)),
+        };
+        let parsed: State = serde_json::from_slice(&bytes).map_err(|e| bad_state(state, e))?;
+        if parsed.kind != STATE_TYPE {
+            return Err(bad_state(state, format!("type is not {STATE_TYPE}")));
+        }
+        let pin_sha256 = match &parsed.pin_sha256 {
+            None => None,
+            Some(h) => Some(
+                hex::decode(h)
+                    .ok()
+                    .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                    .ok_or_else(|| bad_state(state, "pin_sha256 is not 32 bytes of hex"))?,
+            ),
+        };
+        let mut store = MemoryStore::new();
+        for c in &parsed.credentials {
+            let b64 = |v: &str, what: &str| {
+                URL_SAFE_NO_PAD
+                    .decode(v)
+                    .map_err(|_| bad_state(state, format!("{what} is not base64url")))
+            };
+            let id = b64(&c.credential_id, "credential_id")?;
+            let key_bytes = Zeroizing::new(b64(&c.cose_key, "cose_key")?);
+            let key = CoseKey::from_slice(&key_bytes)
+                .map_err(|e| bad_state(state, format!("cose_key: {e}")))?;
+            let user_handle = match &c.user_handle {
+                Some(u) => Some(b64(u, "user_handle")?.into()),
+                None => None,
+            };
+            store.insert(
+                id.clone(),
+                Passkey {
+                    key,
+                    credential_id: id.into(),
+                    rp_id: c.rp_id.clone(),
+                    user_handle,
+                    username: None,
+                    user_display_name: None,
+                    counter: Some(c.counter),
+                    extensions: Default::default(),
+                },
+            );
+        }
+        Ok(SoftwareAuthenticator {
+            inner: Mutex::new(authenticator(store)),
+            state: Some(state.to_owned()),
+            pin_sha256,
+        })
+    }
+
+    /// Write the state file, if there is one.
+    fn save(&self, inner: &Inner) -> Result<()> {
+        let Some(path) = &self.state else {
+            return Ok(());
+        };
+        let mut credentials = Vec::new();
+        for passkey in inner.store().values() {
+            let cose = Zeroizing::new(
+                passkey
+                    .key
+                    .clone()
+                    .to_vec()
+                    .map_err(|e| bad_state(path, format!("encoding a key: {e}")))?,
+            );
+            credentials.push(StoredCredential {
+                credential_id: URL_SAFE_NO_PAD.encode(&*passkey.credential_id),
+                rp_id: passkey.rp_id.clone(),
+                user_handle: passkey
+                    .user_handle
+                    .as_ref()
+                    .map(|u| URL_SAFE_NO_PAD.encode(&**u)),
+                counter: passkey.counter.unwrap_or(0),
+                cose_key: URL_SAFE_NO_PAD.encode(&*cose),
+            });
+        }
+        credentials.sort_by(|a, b| a.credential_id.cmp(&b.credential_id));
+        let state = State {
+            kind: STATE_TYPE.into(),
+            warning: "a software FIDO2 authenticator for tests: the private keys below are in \
+                      the clear, not in hardware"
+                .into(),
+            pin_sha256: self.pin_sha256.map(hex::encode),
+            credentials,
+        };
+        let json =
+            Zeroizing::new(serde_json::to_vec_pretty(&state).map_err(|e| bad_state(path, e))?);
+        write_private(path, &json)
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> Result<T>) -> Result<T> {
         let mut guard = self
             .inner
             .lock()
             .map_err(|_| Error::Authenticator("the software authenticator is poisoned".into()))?;
-        Ok(f(&mut guard))
+        let out = f(&mut guard)?;
+        self.save(&guard)?;
+        Ok(out)
     }
+
+    /// Check `pin` against the PIN, if one is set and `needed`.
+    fn check_pin(&self, pin: Option<&str>, needed: bool) -> Result<()> {
+        match (&self.pin_sha256, needed) {
+            (Some(expected), true) => match pin {
+                None => Err(Error::Fido2PinRequired),
+                Some(p) if pin_digest(p) == *expected => Ok(()),
+                Some(_) => Err(Error::WrongPin),
+            },
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory (mode 0600 on Unix),
+/// so a crash never leaves half a state file.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
 }
 
 fn ctap(status: impl std::fmt::Debug) -> Error {
@@ -95,21 +312,22 @@ fn ctap(status: impl std::fmt::Debug) -> Error {
 }
 
 impl Ctap2Authenticator for SoftwareAuthenticator {
-    fn make_credential(
-        &self,
-        rp_id: &str,
-        user_id: &[u8],
-        resident: bool,
-        _pin: Option<&str>,
-    ) -> Result<(Vec<u8>, Vec<u8>)> {
+    fn make_credential(&self, r: &MakeCredential<'_>) -> Result<(Vec<u8>, Vec<u8>)> {
+        if r.algorithm != Algorithm::EcdsaP256Sha256 {
+            return Err(Error::MechanismUnsupported(format!(
+                "the software authenticator makes ES256 credentials only, not {}",
+                r.algorithm
+            )));
+        }
+        self.check_pin(r.pin, true)?;
         let request = make_credential::Request {
             client_data_hash: vec![0; 32].into(),
             rp: make_credential::PublicKeyCredentialRpEntity {
-                id: rp_id.to_owned(),
+                id: r.rp_id.to_owned(),
                 name: None,
             },
             user: PublicKeyCredentialUserEntity {
-                id: user_id.to_vec().into(),
+                id: r.user_id.to_vec().into(),
                 display_name: "stellaops signer".into(),
                 name: "stellaops signer".into(),
             },
@@ -120,52 +338,56 @@ impl Ctap2Authenticator for SoftwareAuthenticator {
             exclude_list: None,
             extensions: None,
             options: make_credential::Options {
-                rk: resident,
+                rk: r.resident,
                 up: true,
                 uv: false,
             },
             pin_auth: None,
             pin_protocol: None,
         };
-        let response = self
-            .with(|a| pollster::block_on(a.make_credential(request)))?
-            .map_err(ctap)?;
-        let attested = response
-            .auth_data
-            .attested_credential_data
-            .ok_or_else(|| Error::Authenticator("no attested credential data".into()))?;
-        let spki = public_key_der_from_cose_key(&attested.key).map_err(ctap)?;
-        Ok((attested.credential_id().to_vec(), spki.to_vec()))
+        self.with(|a| {
+            let response = pollster::block_on(a.make_credential(request)).map_err(ctap)?;
+            let attested = response
+                .auth_data
+                .attested_credential_data
+                .ok_or_else(|| Error::Authenticator("no attested credential data".into()))?;
+            let spki = public_key_der_from_cose_key(&attested.key).map_err(ctap)?;
+            Ok((attested.credential_id().to_vec(), spki.to_vec()))
+        })
     }
 
-    fn get_assertion(
-        &self,
-        rp_id: &str,
-        client_data_hash: &[u8; 32],
-        credential_id: &[u8],
-        user_verification: bool,
-        _pin: Option<&str>,
-    ) -> Result<(Vec<u8>, Vec<u8>)> {
+    fn get_assertion(&self, r: &GetAssertion<'_>) -> Result<(Vec<u8>, Vec<u8>)> {
+        self.check_pin(r.pin, r.user_verification)?;
         let request = get_assertion::Request {
-            rp_id: rp_id.to_owned(),
-            client_data_hash: client_data_hash.to_vec().into(),
+            rp_id: r.rp_id.to_owned(),
+            client_data_hash: stellaops_crypto::fido2::client_data_hash(r.message)
+                .to_vec()
+                .into(),
             allow_list: Some(vec![PublicKeyCredentialDescriptor {
                 ty: PublicKeyCredentialType::PublicKey,
-                id: credential_id.to_vec().into(),
+                id: r.credential_id.to_vec().into(),
                 transports: None,
             }]),
             extensions: None,
             options: make_credential::Options {
                 rk: false,
                 up: true,
-                uv: user_verification,
+                uv: r.user_verification,
             },
             pin_auth: None,
             pin_protocol: None,
         };
-        let response = self
-            .with(|a| pollster::block_on(a.get_assertion(request)))?
-            .map_err(ctap)?;
-        Ok((response.auth_data.to_vec(), response.signature.to_vec()))
+        self.with(|a| {
+            let response = pollster::block_on(a.get_assertion(request)).map_err(ctap)?;
+            Ok((response.auth_data.to_vec(), response.signature.to_vec()))
+        })
+    }
+
+    fn pin_is_set(&self) -> Result<bool> {
+        Ok(self.pin_sha256.is_some())
+    }
+
+    fn hardware_backed(&self) -> bool {
+        false
     }
 }

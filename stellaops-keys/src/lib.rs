@@ -10,7 +10,7 @@ mod uri;
 pub mod pkcs11;
 
 pub use error::{Error, Result};
-pub use uri::{AwsKmsUri, KeyUri, Pkcs11Uri, VaultUri};
+pub use uri::{AwsKmsUri, Fido2Device, Fido2Uri, KeyUri, Pkcs11Uri, VaultUri};
 
 #[cfg(feature = "http-client")]
 mod http;
@@ -23,6 +23,10 @@ pub mod hashivault;
 
 #[cfg(feature = "fido2")]
 pub mod fido2;
+#[cfg(feature = "fido2-hid")]
+mod fido2_hid;
+#[cfg(feature = "fido2-hid")]
+pub use fido2_hid::HidAuthenticator;
 #[cfg(feature = "fido2-software")]
 mod fido2_software;
 #[cfg(feature = "fido2-software")]
@@ -31,4 +35,4 @@ mod registry;
 mod resolve;
 
 pub use registry::{parse_time, KeyEntry, KeyRegistry, KeyStatus, Selector, TenantKey};
-pub use resolve::{available_backends, open, open_str, OpenOptions};
+pub use resolve::{available_backends, open, open_str, OpenOptions, PinPrompt};

@@ -5,18 +5,35 @@ use zeroize::Zeroizing;
 
 use crate::{Error, KeyUri, Result};
 
+/// A function that asks a person for a PIN (e.g. on the terminal); the argument says what for.
+pub type PinPrompt = fn(&str) -> std::io::Result<Zeroizing<String>>;
+
 /// Options for [`open`] that do not belong in a URI.
 #[derive(Debug, Default, Clone, Copy)]
 #[non_exhaustive]
 pub struct OpenOptions<'a> {
     /// The passphrase of an encrypted PKCS#8 key file.
     pub passphrase: Option<&'a [u8]>,
+    /// How to ask for a FIDO2 PIN when the URI names no `pin-source` and
+    /// `STELLAOPS_FIDO2_PIN` is not set (a library never prompts on its own).
+    pub pin_prompt: Option<PinPrompt>,
 }
 
 impl<'a> OpenOptions<'a> {
     /// Options with a passphrase for encrypted key files.
     pub fn with_passphrase(passphrase: Option<&'a [u8]>) -> Self {
-        OpenOptions { passphrase }
+        OpenOptions {
+            passphrase,
+            pin_prompt: None,
+        }
+    }
+
+    /// These options, asking for FIDO2 PINs with `prompt`.
+    pub fn with_pin_prompt(self, prompt: Option<PinPrompt>) -> Self {
+        OpenOptions {
+            pin_prompt: prompt,
+            ..self
+        }
     }
 }
 
@@ -31,6 +48,9 @@ pub fn available_backends() -> Vec<&'static str> {
     }
     if cfg!(feature = "hashivault") {
         v.push("hashivault");
+    }
+    if cfg!(feature = "fido2") {
+        v.push("fido2");
     }
     v
 }
@@ -63,6 +83,8 @@ pub fn open(uri: &KeyUri, options: OpenOptions<'_>) -> Result<Box<dyn SigningKey
         KeyUri::AwsKms(a) => Ok(Box::new(crate::awskms::AwsKmsKey::open(a)?)),
         #[cfg(feature = "hashivault")]
         KeyUri::HashiVault(v) => Ok(Box::new(crate::hashivault::VaultKey::open(v)?)),
+        #[cfg(feature = "fido2")]
+        KeyUri::Fido2(u) => Ok(Box::new(crate::fido2::open(u, options.pin_prompt)?)),
         other => Err(Error::BackendNotAvailable(other.scheme())),
     }
 }

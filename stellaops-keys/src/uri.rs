@@ -6,6 +6,7 @@
 //! | PKCS#11 | RFC 7512 | `pkcs11:token=ci;object=signer?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/run/pin` |
 //! | AWS KMS | `awskms://[ENDPOINT]/KEY` (cosign's form) | `awskms:///alias/stella-signer` |
 //! | Vault / OpenBao transit | `hashivault://KEY[?version=N]` | `hashivault://stella-signer` |
+//! | FIDO2 | `fido2:CREDENTIAL[?device=hid\|hid:PATH\|software:STATE][&uv=true][&pin-source=FILE]` | `fido2:/etc/stella/yubikey.json?uv=true` |
 //! | Google Cloud KMS, Azure Key Vault | `gcpkms://…`, `azurekms://…` | parsed; the backends are not in this build |
 //!
 //! Every scheme takes an optional `alg` query attribute (`x-alg` for PKCS#11, as RFC 7512 asks
@@ -33,6 +34,8 @@ pub enum KeyUri {
     AwsKms(AwsKmsUri),
     /// A Vault or OpenBao transit key.
     HashiVault(VaultUri),
+    /// A FIDO2 credential on a security key (or the software authenticator).
+    Fido2(Fido2Uri),
     /// A Google Cloud KMS key (no backend in this build).
     GcpKms(String),
     /// An Azure Key Vault key (no backend in this build).
@@ -94,6 +97,141 @@ pub struct VaultUri {
     pub algorithm: Option<Algorithm>,
 }
 
+/// A `fido2:` URI: a credential file (`stellaops.fido2-credential/v1`, written by
+/// `stella key generate --alg fido2-es256`) and the authenticator that holds the credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Fido2Uri {
+    /// The credential file (no secret in it).
+    pub credential: PathBuf,
+    /// `device`: which authenticator; `hid` (the one FIDO device connected) by default.
+    pub device: Fido2Device,
+    /// `uv=true`: every signature needs user verification (the PIN or built-in biometrics), and
+    /// the key verifies only signatures with the UV flag.
+    pub user_verification: bool,
+    /// `pin-source`: a file holding the PIN. Without it the PIN comes from
+    /// `STELLAOPS_FIDO2_PIN` or a prompt; never from the URI itself.
+    pub pin_source: Option<PathBuf>,
+}
+
+/// Which authenticator a `fido2:` URI's `device` attribute names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fido2Device {
+    /// `hid`: the one FIDO HID device connected (an error if there are none or several).
+    Hid,
+    /// `hid:PATH`: the HID device at PATH (e.g. `/dev/hidraw3`).
+    HidPath(String),
+    /// `software:STATE`: the software authenticator whose credentials are in the file STATE
+    /// (feature `fido2-software`; not hardware-backed, for tests and demonstrations).
+    Software(PathBuf),
+}
+
+impl Fido2Device {
+    /// Parse `hid`, `hid:PATH` or `software:STATE`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUri`] for anything else.
+    pub fn parse(text: &str) -> Result<Self> {
+        if text == "hid" {
+            return Ok(Fido2Device::Hid);
+        }
+        if let Some(path) = text.strip_prefix("hid:").filter(|p| !p.is_empty()) {
+            return Ok(Fido2Device::HidPath(path.to_owned()));
+        }
+        if let Some(path) = text.strip_prefix("software:").filter(|p| !p.is_empty()) {
+            return Ok(Fido2Device::Software(PathBuf::from(path)));
+        }
+        Err(Error::InvalidUri(format!(
+            "fido2 device {text:?}: expected hid, hid:PATH or software:STATE"
+        )))
+    }
+}
+
+impl fmt::Display for Fido2Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fido2Device::Hid => f.write_str("hid"),
+            Fido2Device::HidPath(p) => write!(f, "hid:{p}"),
+            Fido2Device::Software(p) => write!(f, "software:{}", p.display()),
+        }
+    }
+}
+
+impl Fido2Uri {
+    fn parse(rest: &str) -> Result<Self> {
+        let (path, query) = split_query(rest);
+        let path = path.strip_prefix("//").unwrap_or(path);
+        let credential = PathBuf::from(decode_text(
+            non_empty(path, "fido2 credential file")?,
+            "fido2 credential file",
+        )?);
+        let mut uri = Fido2Uri {
+            credential,
+            device: Fido2Device::Hid,
+            user_verification: false,
+            pin_source: None,
+        };
+        let mut seen = Vec::new();
+        for (name, value) in query_pairs(query)? {
+            if seen.contains(&name) {
+                return Err(Error::InvalidUri(format!(
+                    "fido2 attribute {name:?} given twice"
+                )));
+            }
+            seen.push(name);
+            match name {
+                "device" => uri.device = Fido2Device::parse(&value)?,
+                "uv" => {
+                    uri.user_verification = match value.as_str() {
+                        "true" | "1" => true,
+                        "false" | "0" => false,
+                        other => {
+                            return Err(Error::InvalidUri(format!(
+                                "fido2 uv={other:?}: expected true or false"
+                            )))
+                        }
+                    }
+                }
+                "pin-source" => {
+                    uri.pin_source = Some(PathBuf::from(non_empty(&value, "pin-source")?))
+                }
+                "pin-value" => {
+                    return Err(Error::InvalidUri(
+                        "fido2 uris take no pin-value (a PIN on a command line is visible to \
+                         every user); use pin-source=FILE, STELLAOPS_FIDO2_PIN or the prompt"
+                            .into(),
+                    ))
+                }
+                other => {
+                    return Err(Error::InvalidUri(format!(
+                        "unknown fido2 attribute {other:?} (device, uv, pin-source)"
+                    )))
+                }
+            }
+        }
+        Ok(uri)
+    }
+}
+
+impl fmt::Display for Fido2Uri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "fido2:{}?device={}",
+            self.credential.display(),
+            self.device
+        )?;
+        if self.user_verification {
+            f.write_str("&uv=true")?;
+        }
+        if let Some(p) = &self.pin_source {
+            write!(f, "&pin-source={}", p.display())?;
+        }
+        Ok(())
+    }
+}
+
 impl KeyUri {
     /// Parse a key URI. A string with none of the known schemes is a file path.
     ///
@@ -118,6 +256,9 @@ impl KeyUri {
         if let Some(rest) = text.strip_prefix("hashivault://") {
             return VaultUri::parse(rest).map(KeyUri::HashiVault);
         }
+        if let Some(rest) = text.strip_prefix("fido2:") {
+            return Fido2Uri::parse(rest).map(KeyUri::Fido2);
+        }
         if let Some(rest) = text.strip_prefix("gcpkms://") {
             return non_empty(rest, "gcpkms").map(|r| KeyUri::GcpKms(r.to_owned()));
         }
@@ -127,13 +268,14 @@ impl KeyUri {
         Ok(KeyUri::File(PathBuf::from(text)))
     }
 
-    /// The scheme name: `file`, `pkcs11`, `awskms`, `hashivault`, `gcpkms` or `azurekms`.
+    /// The scheme name: `file`, `pkcs11`, `awskms`, `hashivault`, `fido2`, `gcpkms` or `azurekms`.
     pub fn scheme(&self) -> &'static str {
         match self {
             KeyUri::File(_) => "file",
             KeyUri::Pkcs11(_) => "pkcs11",
             KeyUri::AwsKms(_) => "awskms",
             KeyUri::HashiVault(_) => "hashivault",
+            KeyUri::Fido2(_) => "fido2",
             KeyUri::GcpKms(_) => "gcpkms",
             KeyUri::AzureKms(_) => "azurekms",
         }
@@ -156,6 +298,7 @@ impl fmt::Display for KeyUri {
                 Some(n) => write!(f, "hashivault://{}?version={n}", v.key_name),
                 None => write!(f, "hashivault://{}", v.key_name),
             },
+            KeyUri::Fido2(u) => u.fmt(f),
             KeyUri::GcpKms(r) => write!(f, "gcpkms://{r}"),
             KeyUri::AzureKms(r) => write!(f, "azurekms://{r}"),
         }

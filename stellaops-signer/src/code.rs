@@ -419,7 +419,7 @@ fn keys_code(e: &stellaops_keys::Error) -> ErrorCode {
         E::Io { .. } => ErrorCode::Io,
         E::Key(inner) => crypto_code(inner),
         E::WrongPin => ErrorCode::WrongPin,
-        E::PinRequired => ErrorCode::PinRequired,
+        E::PinRequired | E::Fido2PinRequired => ErrorCode::PinRequired,
         E::KeyNotFound(_) => ErrorCode::KeyNotFound,
         E::AmbiguousKey(_) => ErrorCode::AmbiguousKey,
         E::TokenAbsent(_) => ErrorCode::TokenAbsent,

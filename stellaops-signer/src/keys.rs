@@ -211,12 +211,26 @@ impl From<SoftwareKey> for OpenedKey {
 }
 
 /// Open a signing key by URI: `file:PATH` (or a bare path), `pkcs11:…`, `awskms://…`,
-/// `hashivault://…` (see [`stellaops_keys::KeyUri`]). `passphrase` decrypts encrypted key files.
+/// `hashivault://…`, `fido2:…` (see [`stellaops_keys::KeyUri`]). `passphrase` decrypts encrypted key files.
 ///
 /// # Errors
 /// [`Error::Keys`] for malformed URIs, missing backends and backend failures (wrong PIN, unknown
 /// key, unreachable service); the key decoding errors for files.
 pub fn open_key(uri: &str, passphrase: Option<&[u8]>) -> Result<OpenedKey> {
+    open_key_with_prompt(uri, passphrase, None)
+}
+
+/// [`open_key`], asking for a FIDO2 PIN with `pin_prompt` when the `fido2:` URI names no
+/// `pin-source` and `STELLAOPS_FIDO2_PIN` is not set (the CLI asks on the terminal; a library
+/// never prompts on its own).
+///
+/// # Errors
+/// As [`open_key`].
+pub fn open_key_with_prompt(
+    uri: &str,
+    passphrase: Option<&[u8]>,
+    pin_prompt: Option<stellaops_keys::PinPrompt>,
+) -> Result<OpenedKey> {
     let parsed = stellaops_keys::KeyUri::parse(uri)?;
     if let stellaops_keys::KeyUri::File(path) = &parsed {
         let bytes = zeroize::Zeroizing::new(std::fs::read(path).map_err(|e| Error::io(path, e))?);
@@ -226,7 +240,7 @@ pub fn open_key(uri: &str, passphrase: Option<&[u8]>) -> Result<OpenedKey> {
     }
     let key = stellaops_keys::open(
         &parsed,
-        stellaops_keys::OpenOptions::with_passphrase(passphrase),
+        stellaops_keys::OpenOptions::with_passphrase(passphrase).with_pin_prompt(pin_prompt),
     )?;
     Ok(OpenedKey::Backend {
         scheme: parsed.scheme(),

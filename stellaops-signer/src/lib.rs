@@ -33,7 +33,7 @@ pub use forensic::{
     inspect_attestation, AttestationFacts, CertificateFacts, SignatureFacts, SubjectFacts,
     TlogFacts,
 };
-pub use keys::{open_key, OpenedKey};
+pub use keys::{open_key, open_key_with_prompt, OpenedKey};
 pub use pipeline::{
     PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,
 };

@@ -182,7 +182,8 @@ pub(crate) struct PipelineSignArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeyCommand {
-    /// Generate a key pair: KEY (PKCS#8 PEM, mode 0600) and KEY.pub (SPKI PEM).
+    /// Generate a key pair: KEY (PKCS#8 PEM, mode 0600) and KEY.pub (SPKI PEM); or, with
+    /// --alg fido2-es256, register a FIDO2 credential and write its file KEY (no secret in it).
     Generate(KeyGenerateArgs),
     /// Show a key's algorithm, key id and public key.
     Show(KeyShowArgs),
@@ -198,6 +199,12 @@ pub(crate) enum AlgArg {
     RsaPssSha256,
     #[value(name = "rsa-pkcs1-sha256")]
     RsaPkcs1Sha256,
+    /// A FIDO2 credential (ES256) on a security key; needs --rp-id.
+    #[value(name = "fido2-es256")]
+    Fido2Es256,
+    /// A FIDO2 credential (EdDSA) on a security key that offers it; needs --rp-id.
+    #[value(name = "fido2-eddsa")]
+    Fido2Eddsa,
 }
 
 #[derive(Debug, Args)]
@@ -217,12 +224,27 @@ pub(crate) struct KeyGenerateArgs {
     /// Replace existing key files.
     #[arg(long)]
     pub(crate) force: bool,
+    /// FIDO2: the relying-party id the credential is bound to (verifiers check it), e.g.
+    /// `dsse:release-signing`.
+    #[arg(long, value_name = "ID")]
+    pub(crate) rp_id: Option<String>,
+    /// FIDO2: the authenticator: `hid` (the one security key connected), `hid:PATH`, or
+    /// `software:STATE` (the software authenticator, keys in the file STATE; tests only).
+    #[arg(long, value_name = "DEVICE", default_value = "hid")]
+    pub(crate) device: String,
+    /// FIDO2: make a resident (discoverable) credential.
+    #[arg(long)]
+    pub(crate) resident: bool,
+    /// FIDO2: a file holding the authenticator's PIN, if it has one (else $STELLAOPS_FIDO2_PIN,
+    /// else a prompt on the terminal).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pin_source: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct KeyShowArgs {
-    /// A private or public key file (PEM, DER or JWK), or a key URI (`pkcs11:`, `awskms://`,
-    /// `hashivault://`).
+    /// A private or public key file (PEM, DER, JWK or a FIDO2 credential file), or a key URI
+    /// (`pkcs11:`, `awskms://`, `hashivault://`, `fido2:`).
     #[arg(value_name = "KEY_OR_URI")]
     pub(crate) key: String,
     /// Print JSON.
@@ -251,7 +273,8 @@ pub(crate) struct SignArgs {
     #[command(subcommand)]
     pub(crate) document: Option<SignDocument>,
     /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
-    /// `awskms://`, `hashivault://`). Without it (and without --tenant), the default key is used.
+    /// `awskms://`, `hashivault://`, `fido2:CREDENTIAL?device=hid`). Without it (and without
+    /// --tenant), the default key is used.
     #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
     pub(crate) keys: Vec<String>,
     #[command(flatten)]
@@ -396,7 +419,8 @@ pub(crate) struct PromotionVerifyArgs {
 #[derive(Debug, Args)]
 pub(crate) struct AttestArgs {
     /// Signing key (repeat for multi-signature): a file path or a key URI (`file:`, `pkcs11:`,
-    /// `awskms://`, `hashivault://`). Without it (and without --tenant), the default key is used.
+    /// `awskms://`, `hashivault://`, `fido2:CREDENTIAL?device=hid`). Without it (and without
+    /// --tenant), the default key is used.
     #[arg(long = "key", value_name = "KEY_OR_URI", conflicts_with = "tenant")]
     pub(crate) keys: Vec<String>,
     #[command(flatten)]

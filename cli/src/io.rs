@@ -94,14 +94,55 @@ pub(crate) fn signing_keys(
 
 /// Open one key by path or URI, turning "encrypted, no passphrase" into advice.
 pub(crate) fn open_key(name: &str, passphrase: Option<&[u8]>) -> Result<OpenedKey, Failure> {
-    stellaops_signer::open_key(name, passphrase).map_err(|e| match e {
-        stellaops_signer::Error::Crypto(stellaops_signer::crypto::Error::PassphraseRequired) => {
-            Failure::Usage(format!(
+    if let Ok(stellaops_signer::KeyUri::Fido2(uri)) = stellaops_signer::KeyUri::parse(name) {
+        warn_software_fido2(&uri.device);
+    }
+    stellaops_signer::open_key_with_prompt(name, passphrase, Some(pin_prompt)).map_err(
+        |e| match e {
+            stellaops_signer::Error::Crypto(
+                stellaops_signer::crypto::Error::PassphraseRequired,
+            ) => Failure::Usage(format!(
                 "{name}: the key is encrypted; set {PASSPHRASE_ENV}"
-            ))
-        }
-        other => Failure::from(other),
-    })
+            )),
+            other => Failure::from(other),
+        },
+    )
+}
+
+/// Say so when a FIDO2 "device" is the software authenticator: its keys are in a file.
+pub(crate) fn warn_software_fido2(device: &stellaops_signer::key_backends::Fido2Device) {
+    if let stellaops_signer::key_backends::Fido2Device::Software(state) = device {
+        eprintln!(
+            "stella: warning: {device} is the software FIDO2 authenticator; its private keys are \
+             in {} in the clear, not in a security key (tests and demonstrations only)",
+            state.display()
+        );
+    }
+}
+
+/// Ask for a FIDO2 PIN on the terminal (echo off). Never from argv; `pin-source=FILE` in the
+/// URI or `STELLAOPS_FIDO2_PIN` are the non-interactive ways.
+/// Only when standard input is a terminal: a script or a pipe gets an error naming the other
+/// sources instead of a prompt that nobody answers.
+pub(crate) fn pin_prompt(purpose: &str) -> std::io::Result<Zeroizing<String>> {
+    use std::io::IsTerminal as _;
+    if !std::io::stdin().is_terminal() {
+        return Err(std::io::Error::other(
+            "standard input is not a terminal, so there is nobody to ask for the FIDO2 PIN; give \
+             pin-source=FILE in the fido2: uri or set STELLAOPS_FIDO2_PIN",
+        ));
+    }
+    rpassword::prompt_password(format!("{purpose}: "))
+        .map(Zeroizing::new)
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot ask for the FIDO2 PIN ({e}); give pin-source=FILE in the fido2: uri \
+                     or set STELLAOPS_FIDO2_PIN"
+                ),
+            )
+        })
 }
 
 /// The trusted public keys named on the command line, or the default key's public half.

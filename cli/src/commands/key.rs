@@ -12,6 +12,8 @@ use crate::Failure;
 
 fn algorithm(a: AlgArg) -> Algorithm {
     match a {
+        AlgArg::Fido2Es256 => Algorithm::EcdsaP256Sha256,
+        AlgArg::Fido2Eddsa => Algorithm::Ed25519,
         AlgArg::Es256 => Algorithm::EcdsaP256Sha256,
         AlgArg::Es384 => Algorithm::EcdsaP384Sha384,
         AlgArg::Ed25519 => Algorithm::Ed25519,
@@ -21,6 +23,14 @@ fn algorithm(a: AlgArg) -> Algorithm {
 }
 
 pub(crate) fn generate(a: &KeyGenerateArgs) -> Result<(), Failure> {
+    if matches!(a.alg, AlgArg::Fido2Es256 | AlgArg::Fido2Eddsa) {
+        return generate_fido2(a);
+    }
+    if a.rp_id.is_some() || a.resident || a.pin_source.is_some() {
+        return Err(Failure::Usage(
+            "--rp-id, --resident and --pin-source are for --alg fido2-es256 / fido2-eddsa".into(),
+        ));
+    }
     let public_path = PathBuf::from(format!("{}.pub", a.out.display()));
     if !a.force {
         for p in [&a.out, &public_path] {
@@ -58,6 +68,56 @@ pub(crate) fn generate(a: &KeyGenerateArgs) -> Result<(), Failure> {
         key.algorithm(),
         key.key_id(),
         public_path.display()
+    );
+    Ok(())
+}
+
+/// Register a FIDO2 credential on the device and write its file (public key, credential id,
+/// rp id: nothing secret).
+fn generate_fido2(a: &KeyGenerateArgs) -> Result<(), Failure> {
+    use stellaops_signer::key_backends::{fido2, Fido2Device};
+    let rp_id = a
+        .rp_id
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("--alg fido2-* needs --rp-id".into()))?;
+    if a.encrypt {
+        return Err(Failure::Usage(
+            "--encrypt does not apply: a FIDO2 credential file holds no secret".into(),
+        ));
+    }
+    if !a.force && a.out.exists() {
+        return Err(Failure::Usage(format!(
+            "{} exists; use --force to replace it",
+            a.out.display()
+        )));
+    }
+    let device = Fido2Device::parse(&a.device).map_err(stellaops_signer::Error::from)?;
+    crate::io::warn_software_fido2(&device);
+    let authenticator = fido2::open_device(&device).map_err(stellaops_signer::Error::from)?;
+    let pin = fido2::PinSource::choose(a.pin_source.clone(), Some(crate::io::pin_prompt));
+    if authenticator.hardware_backed() {
+        eprintln!("stella: touch the security key to register a credential for {rp_id}");
+    }
+    let credential = fido2::register(
+        authenticator.as_ref(),
+        rp_id,
+        algorithm(a.alg),
+        a.resident,
+        &pin,
+    )
+    .map_err(stellaops_signer::Error::from)?;
+    files::write_atomic(&a.out, &credential.to_json(), PUBLIC_MODE)?;
+    let public = credential
+        .verifying_key(false)
+        .map_err(stellaops_signer::Error::from)?;
+    eprintln!(
+        "stella: wrote {} ({} credential for {rp_id}, key id {}); sign with --key \
+         'fido2:{}?device={device}', verify with --key {}",
+        a.out.display(),
+        credential.algorithm,
+        public.key_id(),
+        a.out.display(),
+        a.out.display()
     );
     Ok(())
 }

@@ -115,7 +115,7 @@ export declare class SigningKey {
   static fromJwk(jwk: string): SigningKey
   /** Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER. */
   get keyId(): string
-  /** The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault". */
+  /** The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault", "fido2". */
   get backend(): string
   /** The algorithm's short name. */
   get algorithm(): string
@@ -327,7 +327,8 @@ export interface KeylessOptions {
  * Open a key by URI, resolving to a `SigningKey`: "file:PATH" or a bare path, RFC 7512
  * "pkcs11:..." (module-path and pin-value or pin-source in the query),
  * "awskms://[HOST:PORT]/KEY" (AWS environment variables), "hashivault://KEY[?version=N]"
- * (VAULT_ADDR, VAULT_TOKEN). Runs on the libuv thread pool.
+ * (VAULT_ADDR, VAULT_TOKEN), "fido2:CREDENTIAL?device=..." (a FIDO2 security key; PIN from
+ * pin-source=FILE or STELLAOPS_FIDO2_PIN). Runs on the libuv thread pool.
  */
 export declare function openKey(uri: string, passphrase?: Uint8Array | undefined | null): Promise<SigningKey>
 

@@ -89,7 +89,8 @@ pub unsafe extern "C" fn stellaops_key_from_bytes(
 /// Open a key by URI (UTF-8, not NUL-terminated): `file:PATH` or a bare path, RFC 7512
 /// `pkcs11:…` (`module-path`, `pin-value` or `pin-source` in the query), `awskms://[HOST:PORT]/KEY`
 /// (credentials and region from the AWS environment variables), `hashivault://KEY[?version=N]`
-/// (`VAULT_ADDR`, `VAULT_TOKEN`). `passphrase` (NULL and 0 for none) decrypts an encrypted key
+/// (`VAULT_ADDR`, `VAULT_TOKEN`), `fido2:CREDENTIAL?device=…` (a FIDO2 security key; its PIN
+/// from `pin-source=FILE` or `STELLAOPS_FIDO2_PIN`, never prompted for here). `passphrase` (NULL and 0 for none) decrypts an encrypted key
 /// file. Opening contacts the backend (log in, fetch the public key); signing with a remote key
 /// makes one request per signature, on the calling thread. On success `*out` owns a new key.
 ///

@@ -110,7 +110,8 @@ func LoadKey(data, passphrase []byte) (*Key, error) {
 // KeyFromURI opens a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (with
 // module-path and pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (credentials
 // and region from the AWS environment variables) or "hashivault://KEY[?version=N]" (VAULT_ADDR,
-// VAULT_TOKEN). passphrase (nil for none) decrypts an encrypted key file. Opening contacts the
+// VAULT_TOKEN) or "fido2:CREDENTIAL?device=..." (a FIDO2 security key; PIN from
+// pin-source=FILE or STELLAOPS_FIDO2_PIN). passphrase (nil for none) decrypts an encrypted key file. Opening contacts the
 // backend; signing with a remote key makes one request per signature on the calling goroutine's
 // thread. Keys in an HSM, KMS or Vault cannot be exported (ErrKeyNotExportable).
 func KeyFromURI(uri string, passphrase []byte) (*Key, error) {

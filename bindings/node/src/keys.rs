@@ -61,7 +61,7 @@ impl SigningKey {
         self.key.key_id().to_string()
     }
 
-    /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault".
+    /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault", "fido2".
     #[napi(getter)]
     pub fn backend(&self) -> String {
         self.key.scheme().to_owned()
@@ -129,7 +129,8 @@ impl Task for OpenKeyTask {
 /// Open a key by URI, resolving to a `SigningKey`: "file:PATH" or a bare path, RFC 7512
 /// "pkcs11:..." (module-path and pin-value or pin-source in the query),
 /// "awskms://[HOST:PORT]/KEY" (AWS environment variables), "hashivault://KEY[?version=N]"
-/// (VAULT_ADDR, VAULT_TOKEN). Runs on the libuv thread pool.
+/// (VAULT_ADDR, VAULT_TOKEN), "fido2:CREDENTIAL?device=..." (a FIDO2 security key; PIN from
+/// pin-source=FILE or STELLAOPS_FIDO2_PIN). Runs on the libuv thread pool.
 #[napi(js_name = "openKey", ts_return_type = "Promise<SigningKey>")]
 pub fn open_key_async(uri: String, passphrase: Option<Uint8Array>) -> AsyncTask<OpenKeyTask> {
     AsyncTask::new(OpenKeyTask {

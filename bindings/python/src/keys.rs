@@ -61,8 +61,9 @@ impl SigningKey {
 
     /// Open a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (module-path and
     /// pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (AWS environment
-    /// variables), "hashivault://KEY[?version=N]" (VAULT_ADDR, VAULT_TOKEN). Opening contacts the
-    /// backend; the GIL is released meanwhile.
+    /// variables), "hashivault://KEY[?version=N]" (VAULT_ADDR, VAULT_TOKEN),
+    /// "fido2:CREDENTIAL?device=..." (a FIDO2 security key; PIN from pin-source=FILE or
+    /// STELLAOPS_FIDO2_PIN). Opening contacts the backend; the GIL is released meanwhile.
     #[staticmethod]
     #[pyo3(signature = (uri, passphrase = None))]
     fn from_uri(py: Python<'_>, uri: &str, passphrase: Option<&[u8]>) -> PyResult<Self> {
@@ -70,7 +71,7 @@ impl SigningKey {
         Ok(SigningKey { key: Arc::new(key) })
     }
 
-    /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault".
+    /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault", "fido2".
     #[getter]
     fn backend(&self) -> &'static str {
         self.key.scheme()

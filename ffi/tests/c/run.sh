@@ -24,7 +24,7 @@ lib="$root/target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}$dir"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/rsa.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null |
   openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:correct-horse -out "$out/ec-enc.pem"
-args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse "$out/pipeline" "$out/sigstore")
+args=("$out/rsa.pem" "$out/ec-enc.pem" correct-horse "$out/pipeline" "$out/sigstore" "$out/fido2")
 # A pipeline configuration and requests whose tokens and proofs pyca/cryptography minted; made
 # afresh before each run, since DPoP proofs are only good for a minute.
 # STELLAOPS_PYTHON (services.env) has pyca/cryptography; plain python3 may not.
@@ -48,9 +48,16 @@ sigstore_fixture() {
   printf 'not the release tarball\n' >"$d/other.tar.gz"
   sha256sum "$d/app.tar.gz" | cut -c1-64 | tr -d '\n' >"$d/app.sha256"
 }
+# FIDO2: the credential file and software authenticator of tests/vectors/fido2/ (signing rewrites
+# the authenticator's state, so each run gets a fresh copy).
+fido2_fixture() {
+  rm -rf "$out/fido2" && mkdir -p "$out/fido2"
+  cp tests/vectors/fido2/credential.json tests/vectors/fido2/authenticator.json "$out/fido2/"
+}
 pipeline_fixture() {
   rm -rf "$out/pipeline" && "${STELLAOPS_PYTHON:-python3}" scripts/pipeline_fixture.py "$out/pipeline"
   sigstore_fixture
+  fido2_fixture
 }
 
 # The shared vectors, as a C header.

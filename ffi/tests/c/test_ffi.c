@@ -1227,10 +1227,71 @@ static void test_sigstore(const char *dir) {
   free(digest);
 }
 
+/* FIDO2 through the key URI and the key loader alone: a fido2: URI signs (the software
+ * authenticator standing in for a security key), the credential file verifies, beside a software
+ * key with threshold 2; bound to another relying party it does not. */
+static void test_fido2(const char *dir) {
+  char uri[4096], path[4096];
+  snprintf(uri, sizeof uri, "fido2:%s/credential.json?device=software:%s/authenticator.json", dir,
+           dir);
+  stellaops_key *keys[2] = {NULL, NULL};
+  OK(stellaops_key_from_uri(uri, strlen(uri), NULL, 0, &keys[0]));
+  stellaops_algorithm alg = 0;
+  OK(stellaops_key_algorithm(keys[0], &alg));
+  CHECK(alg == STELLAOPS_ALGORITHM_ES256);
+  OK(stellaops_key_generate(STELLAOPS_ALGORITHM_ED25519, &keys[1]));
+
+  snprintf(path, sizeof path, "%s/credential.json", dir);
+  size_t cred_len = 0;
+  char *cred = read_file(path, &cred_len);
+  stellaops_verifying_key *trusted[2] = {NULL, NULL};
+  OK(stellaops_verifying_key_from_bytes((const uint8_t *)cred, cred_len, &trusted[0]));
+  OK(stellaops_key_public_key(keys[1], &trusted[1]));
+
+  stellaops_buffer env = {0};
+  OK(stellaops_sign((const stellaops_key *const *)keys, 2, S("text/plain"), B("fido2"), &env));
+  stellaops_verification *v = NULL;
+  OK(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)trusted, 2, 2,
+                      S("text/plain"), &v));
+  stellaops_verification_free(v);
+
+  /* The credential for another relying party: the FIDO2 signature does not verify. */
+  const char *rp = strstr(cred, "dsse:stellaops-vectors");
+  CHECK(rp != NULL);
+  if (rp != NULL) {
+    cred[rp - cred + 5] = 'X';
+    stellaops_verifying_key *other = NULL;
+    OK(stellaops_verifying_key_from_bytes((const uint8_t *)cred, cred_len, &other));
+    v = NULL;
+    CHECK_STATUS(stellaops_verify(env.data, env.len, (const stellaops_verifying_key *const *)&other,
+                                  1, 1, S("text/plain"), &v),
+                 STELLAOPS_STATUS_VERIFICATION_FAILED);
+    CHECK(v == NULL);
+    stellaops_verifying_key_free(other);
+  }
+
+  /* No PIN in a URI. */
+  snprintf(uri, sizeof uri,
+           "fido2:%s/credential.json?device=software:%s/authenticator.json&pin-value=1", dir, dir);
+  stellaops_key *sentinel = (stellaops_key *)&failures;
+  stellaops_key *refused = sentinel;
+  CHECK_STATUS(stellaops_key_from_uri(uri, strlen(uri), NULL, 0, &refused),
+               STELLAOPS_STATUS_INVALID_KEY_URI);
+  CHECK(refused == sentinel);
+
+  stellaops_buffer_free(&env);
+  stellaops_verifying_key_free(trusted[0]);
+  stellaops_verifying_key_free(trusted[1]);
+  stellaops_key_free(keys[0]);
+  stellaops_key_free(keys[1]);
+  free(cred);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 6) {
+  if (argc != 7) {
     fprintf(stderr,
-            "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR SIGSTORE_DIR\n",
+            "usage: %s RSA_PKCS8_PEM ENCRYPTED_EC_PEM PASSPHRASE PIPELINE_DIR SIGSTORE_DIR "
+            "FIDO2_DIR\n",
             argv[0]);
     return 2;
   }
@@ -1250,6 +1311,7 @@ int main(int argc, char **argv) {
   test_pipeline(argv[4]);
   test_export(argv[4]);
   test_sigstore(argv[5]);
+  test_fido2(argv[6]);
 
   free(rsa);
   free(enc);

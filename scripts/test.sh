@@ -47,6 +47,9 @@ command -v sha512sum >/dev/null || need_apt+=(coreutils)
 python3 -c 'import venv' 2>/dev/null || need_apt+=(python3-venv)
 command -v valgrind >/dev/null || need_apt+=(valgrind)
 command -v cc >/dev/null && command -v c++ >/dev/null || need_apt+=(build-essential)
+# The fido2-hid feature's hidapi build (ctap-hid-fido2) links libudev.
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+pkg-config --exists libudev 2>/dev/null || need_apt+=(libudev-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -72,7 +75,7 @@ step "every optional backend builds alone (cargo hack --each-feature, as a loop)
 # The libraries only: their tests were linted with every feature on in the step before. Clippy
 # lints every workspace crate it compiles, so the facade without features also covers
 # stellaops-keys and stellaops-poe without features.
-for feature in pkcs11 awskms hashivault fido2 fido2-software; do
+for feature in pkcs11 awskms hashivault fido2 fido2-software fido2-hid; do
   cargo clippy -q --locked -p stellaops-keys --no-default-features --features "$feature" -- -D warnings
 done
 for feature in introspection oci redis; do
@@ -89,6 +92,9 @@ source "$services_dir/services.env"
 
 step "tests (signature backend: AWS-LC, the default)"
 cargo test --workspace --locked
+# The USB HID transport for FIDO2 security keys is not a default feature (it needs libudev); its
+# own tests run here. No security key is attached to CI: they prove the errors, not a device.
+cargo test -q --locked -p stellaops-keys --features fido2-hid --lib fido2_hid
 
 step "tests again on the pure-Rust RustCrypto backend: crypto (Wycheproof), dsse, predicates, poe (JWS), interop"
 cargo test --locked -p stellaops-crypto -p stellaops-dsse -p stellaops-predicates -p stellaops-poe -p stellaops-tests --no-default-features

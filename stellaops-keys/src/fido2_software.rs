@@ -151,7 +151,8 @@ impl SoftwareAuthenticator {
 
     /// The authenticator whose credentials are in `state`, or a fresh one that will write them
     /// there (mode 0600) if the file does not exist. Every operation rewrites the file, so
-    /// signature counters survive the process.
+    /// signature counters survive the process. One process at a time: the file is not locked,
+    /// and two processes signing at once can lose a counter step.
     ///
     /// # Errors
     /// An unreadable or invalid state file.

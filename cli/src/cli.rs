@@ -535,6 +535,10 @@ pub(crate) struct VerifyArgs {
     /// Without it, any revoked key is distrusted.
     #[arg(long, requires = "key_config", value_name = "TIME")]
     pub(crate) signed_at: Option<String>,
+    /// FIDO2 credential keys (--key CREDENTIAL.json) accept only user-verified assertions (the
+    /// key's PIN or built-in biometrics), not presence alone.
+    #[arg(long, conflicts_with = "bundle")]
+    pub(crate) fido2_require_uv: bool,
     /// Print the result as JSON.
     #[arg(long)]
     pub(crate) json: bool,

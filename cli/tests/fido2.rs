@@ -286,6 +286,42 @@ fn the_pin_comes_from_a_file_or_the_environment_and_never_from_the_uri() {
         assert!(a.user_verified);
     }
 
+    // stella verify --fido2-require-uv: the user-verified envelope passes, a presence-only one
+    // (no PIN needed to make it) does not, and the flag needs a FIDO2 credential among the keys.
+    let presence = dir.path().join("presence.json");
+    let presence_uri = format!(
+        "fido2:{}?device=software:{}",
+        cred.display(),
+        state.display()
+    );
+    let out = sign(&presence_uri, None, &presence);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let verify = |envelope: &Path, strict: bool| {
+        let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"verify", &"--key", &cred];
+        if strict {
+            args.push(&"--fido2-require-uv");
+        }
+        args.push(&envelope);
+        stella(&args).status.code()
+    };
+    assert_eq!(verify(&presence, false), Some(0));
+    assert_eq!(verify(&presence, true), Some(1));
+    assert_eq!(verify(&from_file, true), Some(0));
+    let soft = dir.path().join("soft.pem");
+    assert!(
+        stella(&[&"key", &"generate", &"--alg", &"es256", &"--out", &soft])
+            .status
+            .success()
+    );
+    let out = stella(&[
+        &"verify",
+        &"--key",
+        &dir.path().join("soft.pem.pub"),
+        &"--fido2-require-uv",
+        &from_file,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
     // A PIN in the URI is refused before anything happens.
     let out = sign(&format!("{base}&pin-value=271828"), None, &none);
     assert_eq!(out.status.code(), Some(2));

@@ -6,12 +6,36 @@ use crate::cli::VerifyArgs;
 use crate::io::{read_input, verifying_keys};
 use crate::Failure;
 
+/// The FIDO2 credential keys among `keys`, now requiring the UV flag; other keys unchanged.
+fn require_user_verification(
+    keys: Vec<stellaops_signer::VerifyingKey>,
+) -> Result<Vec<stellaops_signer::VerifyingKey>, Failure> {
+    if !keys.iter().any(|k| k.fido2_policy().is_some()) {
+        return Err(Failure::Usage(
+            "--fido2-require-uv: no FIDO2 credential file among the --key files".into(),
+        ));
+    }
+    keys.into_iter()
+        .map(|k| match k.fido2_policy().cloned() {
+            Some(mut policy) => {
+                policy.require_uv = true;
+                Ok(k.with_fido2(policy)
+                    .map_err(stellaops_signer::Error::from)?)
+            }
+            None => Ok(k),
+        })
+        .collect()
+}
+
 pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
     let Some(envelope) = &a.envelope else {
         return super::bundle::verify(a);
     };
     let envelope = read_input(envelope)?;
     let mut keys = verifying_keys(&a.keys)?;
+    if a.fido2_require_uv {
+        keys = require_user_verification(keys)?;
+    }
     if let Some(config) = &a.key_config {
         let registry = KeyRegistry::load(config).map_err(stellaops_signer::Error::from)?;
         let signed_at = a

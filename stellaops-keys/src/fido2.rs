@@ -134,11 +134,7 @@ impl PinSource {
     pub fn read(&self, purpose: &str) -> Result<Zeroizing<String>> {
         let pin = match self {
             PinSource::None => return Err(Error::Fido2PinRequired),
-            PinSource::File(path) => {
-                let text =
-                    Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?);
-                Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_owned())
-            }
+            PinSource::File(path) => crate::files::read_pin_file(path)?,
             PinSource::Environment => match std::env::var(PIN_ENV) {
                 Ok(v) => Zeroizing::new(v),
                 Err(_) => return Err(Error::Fido2PinRequired),
@@ -230,8 +226,10 @@ pub struct Fido2Key {
     device: Arc<dyn Ctap2Authenticator>,
     user_verification: bool,
     pin_source: PinSource,
-    /// The PIN once read, so a multi-signature run asks once.
-    pin: Mutex<Option<Zeroizing<String>>>,
+    /// What the PIN question came to, once asked: `Some(None)` when the authenticator needs no
+    /// PIN, `Some(Some(pin))` once read. Kept so a multi-signature run asks the person (and the
+    /// device) once.
+    pin: Mutex<Option<Option<Zeroizing<String>>>>,
 }
 
 impl fmt::Debug for Fido2Key {
@@ -288,18 +286,24 @@ impl Fido2Key {
     /// The PIN for this signature, if the authenticator needs one: user verification was asked
     /// for and the authenticator has a PIN (presence alone needs none).
     fn pin(&self) -> Result<Option<Zeroizing<String>>> {
-        if !self.user_verification || !self.device.pin_is_set()? {
+        if !self.user_verification {
             return Ok(None);
         }
         let mut cached = self.pin.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached.is_none() {
-            *cached = Some(self.pin_source.read(&format!(
+        if let Some(known) = &*cached {
+            return Ok(known.clone());
+        }
+        let pin = if self.device.pin_is_set()? {
+            Some(self.pin_source.read(&format!(
                 "PIN of the FIDO2 key for {} (key id {})",
                 self.credential.rp_id,
                 self.public.key_id()
-            ))?);
-        }
-        Ok(cached.clone())
+            ))?)
+        } else {
+            None
+        };
+        *cached = Some(pin.clone());
+        Ok(pin)
     }
 
     fn assert(&self, message: &[u8]) -> Result<Vec<u8>> {

@@ -252,7 +252,7 @@ impl SoftwareAuthenticator {
         };
         let json =
             Zeroizing::new(serde_json::to_vec_pretty(&state).map_err(|e| bad_state(path, e))?);
-        write_private(path, &json)
+        crate::files::write_atomic(path, &json, 0o600).map_err(|e| Error::io(path, e))
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> Result<T>) -> Result<T> {
@@ -276,36 +276,6 @@ impl SoftwareAuthenticator {
             _ => Ok(()),
         }
     }
-}
-
-/// Write `bytes` to `path` through a temporary file in the same directory (mode 0600 on Unix),
-/// so a crash never leaves half a state file.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write as _;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = dir.join(format!(
-        ".{}.tmp{}",
-        path.file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        std::process::id()
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = options
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
 }
 
 fn ctap(status: impl std::fmt::Debug) -> Error {

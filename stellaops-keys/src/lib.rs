@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod files;
 #[cfg(any(feature = "pkcs11", feature = "awskms", feature = "hashivault"))]
 mod public;
 mod uri;

@@ -291,9 +291,8 @@ fn read_pin(uri: &Pkcs11Uri) -> Result<Option<AuthPin>> {
     let Some(path) = &uri.pin_source else {
         return Ok(None);
     };
-    let text =
-        zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?);
-    Ok(Some(AuthPin::from(text.trim_end_matches(['\r', '\n']))))
+    let text = crate::files::read_pin_file(path)?;
+    Ok(Some(AuthPin::from(text.as_str())))
 }
 
 /// A token in this process: the module path and the slot id.

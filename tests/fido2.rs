@@ -440,3 +440,48 @@ fn a_corrupt_state_file_is_a_typed_error() {
         }
     }
 }
+
+/// OpenSSL, not our verifier, on what the format doc says the authenticator signed: its ES256
+/// signature verifies over `authenticatorData || SHA-256(PAE)` (the hash computed by OpenSSL too),
+/// and authenticatorData starts with SHA-256 of the rp id.
+#[test]
+fn openssl_verifies_the_authenticators_signature_over_authdata_and_the_pae_hash() {
+    use stellaops_tests::{openssl_verifies, run, write};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = fido2_key(false);
+    let envelope = Envelope::sign(TYPE, PAYLOAD, &[&key]).unwrap();
+    let decoded = Fido2Signature::decode(envelope.signatures()[0].sig()).unwrap();
+    let sha256 = |name: &str, bytes: &[u8]| {
+        let out = run(
+            "openssl",
+            &[&"dgst", &"-sha256", &"-binary", &write(d, name, bytes)],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    assert_eq!(decoded.auth_data[..32], sha256("rp", RP.as_bytes())[..]);
+    let mut signed = decoded.auth_data.clone();
+    signed.extend_from_slice(&sha256("pae", envelope.pae()));
+    let signed_path = write(d, "signed.bin", &signed);
+    let pubkey = write(d, "pub.pem", key.credential().public_key.as_bytes());
+    let sig = write(d, "sig.der", &decoded.sig);
+    assert!(openssl_verifies(
+        Algorithm::EcdsaP256Sha256,
+        &pubkey,
+        &signed_path,
+        &sig
+    ));
+    // The same check over the PAE alone (a plain signature) fails: the format is not that.
+    let pae_path = write(d, "pae-only.bin", envelope.pae());
+    assert!(!openssl_verifies(
+        Algorithm::EcdsaP256Sha256,
+        &pubkey,
+        &pae_path,
+        &sig
+    ));
+}

@@ -70,7 +70,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 5
+#define STELLAOPS_SIGNER_ABI_VERSION 6
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -531,7 +531,9 @@ typedef uint32_t stellaops_family;
  */
 typedef struct stellaops_verified_key {
   /**
-   * Its position in the `keys` array given to `stellaops_verify`.
+   * Its first position in the `keys` array given to `stellaops_verify` (before ABI 6 this
+   * could index a list with duplicate keys removed; see `stellaops_verification_signed_by`
+   * for every position of a key given twice).
    */
   size_t key_index;
   /**
@@ -881,6 +883,21 @@ stellaops_status stellaops_verification_key_count(const struct stellaops_verific
 stellaops_status stellaops_verification_key(const struct stellaops_verification *verification,
                                             size_t index,
                                             struct stellaops_verified_key *out);
+
+/**
+ * Whether the key at `position` of the `keys` array given to `stellaops_verify` accepted a
+ * signature of the envelope (`*out` true), for rules like "key #k must have signed". A key given
+ * twice (say as PEM and as JWK) is true at both positions; one pinned to another RSA padding
+ * than the signature's is not. A position past the array is false.
+ *
+ * Errors: NULL_POINTER.
+ *
+ * # Safety
+ * `verification` is live; `out` is writable.
+ */
+stellaops_status stellaops_verification_signed_by(const struct stellaops_verification *verification,
+                                                  size_t position,
+                                                  bool *out);
 
 /**
  * Free a verification (and the payload it owns). NULL is fine.

@@ -400,8 +400,13 @@ export interface Subject {
 
 /** A trusted key that verified. */
 export interface VerifiedKey {
-  /** Its position in the keys given to `verify`. */
+  /** Its first position in the keys given to `verify`. */
   keyIndex: number
+  /**
+   * Every position in the keys given to `verify` that holds this key and accepted the
+   * signature (more than one when the same key was given twice).
+   */
+  positions: Array<number>
   /** The position of the signature it verified. */
   signatureIndex: number
   /** Its key id. */

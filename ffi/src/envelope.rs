@@ -61,7 +61,9 @@ pub struct stellaops_verification {
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct stellaops_verified_key {
-    /// Its position in the `keys` array given to `stellaops_verify`.
+    /// Its first position in the `keys` array given to `stellaops_verify` (before ABI 6 this
+    /// could index a list with duplicate keys removed; see `stellaops_verification_signed_by`
+    /// for every position of a key given twice).
     pub key_index: usize,
     /// The position of the signature it verified in the envelope's `signatures`.
     pub signature_index: usize,
@@ -224,6 +226,36 @@ pub unsafe extern "C" fn stellaops_verification_key(
         };
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(verified) };
+        Ok(())
+    })
+}
+
+/// Whether the key at `position` of the `keys` array given to `stellaops_verify` accepted a
+/// signature of the envelope (`*out` true), for rules like "key #k must have signed". A key given
+/// twice (say as PEM and as JWK) is true at both positions; one pinned to another RSA padding
+/// than the signature's is not. A position past the array is false.
+///
+/// Errors: NULL_POINTER.
+///
+/// # Safety
+/// `verification` is live; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_verification_signed_by(
+    verification: *const stellaops_verification,
+    position: usize,
+    out: *mut bool,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        // SAFETY: the caller promises a live verification or NULL.
+        let v = unsafe { handle(verification, "verification") }?;
+        let signed = v
+            .verification
+            .keys
+            .iter()
+            .any(|k| k.positions.contains(&position));
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(signed) };
         Ok(())
     })
 }

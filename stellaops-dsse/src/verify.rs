@@ -5,9 +5,17 @@ use stellaops_crypto::{Algorithm, KeyId, VerifyingKey};
 use crate::{Envelope, Error, Result};
 
 /// Which keys are trusted, how many must agree, and which payload type is expected.
+///
+/// The keys stay in the order and number the caller gave them: [`VerifiedKey::positions`] and
+/// [`VerifiedKey::policy_index`] index that list. The same key (the same SubjectPublicKeyInfo)
+/// listed more than once, for example as PEM and as JWK, or pinned to two RSA paddings, is one
+/// trusted key for the threshold, and a signature verifies under it if any of its listings
+/// accepts it, whatever their order.
 #[derive(Clone, Debug)]
 pub struct VerificationPolicy {
     keys: Vec<VerifyingKey>,
+    /// The positions in `keys` of each distinct key (by SPKI), in order of first appearance.
+    distinct: Vec<Vec<usize>>,
     threshold: usize,
     payload_type: Option<String>,
     max_signatures: usize,
@@ -27,10 +35,15 @@ impl VerificationPolicy {
         threshold: usize,
         payload_type: Option<&str>,
     ) -> Result<Self> {
-        let mut distinct: Vec<VerifyingKey> = Vec::new();
-        for k in keys {
-            if !distinct.iter().any(|d| d.to_spki_der() == k.to_spki_der()) {
-                distinct.push(k);
+        let keys: Vec<VerifyingKey> = keys.into_iter().collect();
+        let mut distinct: Vec<Vec<usize>> = Vec::new();
+        for (position, k) in keys.iter().enumerate() {
+            match distinct
+                .iter_mut()
+                .find(|group| keys[group[0]].to_spki_der() == k.to_spki_der())
+            {
+                Some(group) => group.push(position),
+                None => distinct.push(vec![position]),
             }
         }
         if distinct.is_empty() {
@@ -45,7 +58,8 @@ impl VerificationPolicy {
             ));
         }
         Ok(VerificationPolicy {
-            keys: distinct,
+            keys,
+            distinct,
             threshold,
             payload_type: payload_type.map(str::to_owned),
             max_signatures: crate::EnvelopeLimits::default().max_signatures,
@@ -58,9 +72,14 @@ impl VerificationPolicy {
         self
     }
 
-    /// The distinct trusted keys.
+    /// The trusted keys as given, duplicates included, in the caller's order.
     pub fn keys(&self) -> &[VerifyingKey] {
         &self.keys
+    }
+
+    /// How many distinct keys (by SubjectPublicKeyInfo) are trusted.
+    pub fn distinct_keys(&self) -> usize {
+        self.distinct.len()
     }
 
     /// How many distinct keys must verify.
@@ -72,6 +91,35 @@ impl VerificationPolicy {
     pub fn payload_type(&self) -> Option<&str> {
         self.payload_type.as_deref()
     }
+
+    /// Check `signature` over `pae` against the distinct key `group`: the positions of the
+    /// listings that accept it (empty when none does) and the algorithm it verified under.
+    fn check(
+        &self,
+        group: &[usize],
+        pae: &[u8],
+        signature: &[u8],
+    ) -> Option<(Vec<usize>, Algorithm)> {
+        let (first, algorithm) = group
+            .iter()
+            .find_map(|&i| self.keys[i].verify(pae, signature).ok().map(|a| (i, a)))?;
+        let plain = self.keys[first].fido2_policy().is_none();
+        let positions = group
+            .iter()
+            .copied()
+            .filter(|&i| {
+                i == first
+                    || match (plain, self.keys[i].fido2_policy().is_none()) {
+                        // The same plain key: it accepts the signature iff it accepts the
+                        // algorithm (an RSA key pinned to the other padding does not).
+                        (true, true) => i > first && self.keys[i].accepts(algorithm),
+                        // A FIDO2 listing of the key checks assertions: ask it.
+                        _ => i > first && self.keys[i].verify(pae, signature).is_ok(),
+                    }
+            })
+            .collect();
+        Some((positions, algorithm))
+    }
 }
 
 /// A trusted key whose signature verified.
@@ -79,8 +127,14 @@ impl VerificationPolicy {
 pub struct VerifiedKey {
     /// The key's id.
     pub key_id: KeyId,
-    /// Its index in [`VerificationPolicy::keys`].
+    /// The first position in the caller's key list ([`VerificationPolicy::keys`]) whose
+    /// listing of this key accepted the signature.
     pub policy_index: usize,
+    /// Every position in the caller's key list whose listing of this key accepted the
+    /// signature: more than one when the same key was given twice (say as PEM and as JWK).
+    /// A listing pinned to another algorithm (an RSA key pinned to the other padding) is not
+    /// among them.
+    pub positions: Vec<usize>,
     /// The index of the signature it verified, in envelope order.
     pub signature_index: usize,
     /// The algorithm the signature verified under.
@@ -137,23 +191,27 @@ impl Envelope {
             }
         }
         let pae = self.pae();
-        let mut counted = vec![false; policy.keys.len()];
+        let mut counted = vec![false; policy.distinct.len()];
         let mut verified = Vec::new();
         for (signature_index, signature) in self.signatures().iter().enumerate() {
-            let hinted = policy
-                .keys
-                .iter()
-                .position(|k| k.key_id().as_str() == signature.keyid());
-            let others = (0..policy.keys.len()).filter(|i| Some(*i) != hinted);
-            for i in hinted.into_iter().chain(others) {
-                if counted[i] {
+            let hinted = policy.distinct.iter().position(|group| {
+                group
+                    .iter()
+                    .any(|&i| policy.keys[i].key_id().as_str() == signature.keyid())
+            });
+            let others = (0..policy.distinct.len()).filter(|g| Some(*g) != hinted);
+            for g in hinted.into_iter().chain(others) {
+                if counted[g] {
                     continue;
                 }
-                if let Ok(algorithm) = policy.keys[i].verify(pae, signature.sig()) {
-                    counted[i] = true;
+                if let Some((positions, algorithm)) =
+                    policy.check(&policy.distinct[g], pae, signature.sig())
+                {
+                    counted[g] = true;
                     verified.push(VerifiedKey {
-                        key_id: policy.keys[i].key_id().clone(),
-                        policy_index: i,
+                        key_id: policy.keys[positions[0]].key_id().clone(),
+                        policy_index: positions[0],
+                        positions,
                         signature_index,
                         algorithm,
                     });

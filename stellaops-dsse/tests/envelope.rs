@@ -392,3 +392,75 @@ fn a_failing_key_leaves_no_partial_envelope() -> TestResult {
     assert_eq!(env, before, "nothing was added");
     Ok(())
 }
+
+/// Issue 20, defect 2: the result indexes the caller's list, duplicates included, so a rule
+/// "key #k must have signed" cannot be fooled by a key listed twice.
+#[test]
+fn verified_keys_index_the_callers_list_and_every_position_of_a_duplicate() -> TestResult {
+    let k = keys(2);
+    let a = k[0].public_key().clone();
+    let a_as_jwk = VerifyingKey::from_jwk(&a.to_jwk()?)?;
+    let b = k[1].public_key().clone();
+    let trusted = vec![a.clone(), a_as_jwk.clone(), b.clone()];
+    let policy = VerificationPolicy::new(trusted.clone(), 1, Some(T))?;
+    assert_eq!(policy.keys().len(), 3);
+    assert_eq!(policy.distinct_keys(), 2);
+
+    // Signed by B only: B is position 2, not 1.
+    let env = Envelope::sign(T, b"p", &[&k[1]])?;
+    let v = env.verify(&policy)?;
+    assert_eq!(v.keys().len(), 1);
+    assert_eq!(v.keys()[0].policy_index, 2);
+    assert_eq!(v.keys()[0].positions, vec![2]);
+    assert_eq!(&v.keys()[0].key_id, b.key_id());
+
+    // Signed by A: both listings of A, positions 0 and 1.
+    let env = Envelope::sign(T, b"p", &[&k[0]])?;
+    let v = env.verify(&policy)?;
+    assert_eq!(v.keys()[0].policy_index, 0);
+    assert_eq!(v.keys()[0].positions, vec![0, 1]);
+
+    // A listed twice is still one key for the threshold.
+    assert!(matches!(
+        VerificationPolicy::new(vec![a, a_as_jwk], 2, Some(T)),
+        Err(Error::InvalidPolicy(_))
+    ));
+    Ok(())
+}
+
+/// Issue 20, defect 8: one RSA key pinned to both paddings accepts either, in either order, and
+/// names only the listing whose padding signed.
+#[test]
+fn one_rsa_key_pinned_to_two_paddings_accepts_both_in_any_order() -> TestResult {
+    let pss = SoftwareKey::generate(Algorithm::RsaPssSha256)?;
+    let pkcs1 = SoftwareKey::from_pkcs8_der(&pss.to_pkcs8_der()?)?
+        .with_algorithm(Algorithm::RsaPkcs1Sha256)?;
+    let pinned_pss = pss
+        .public_key()
+        .clone()
+        .with_algorithm(Algorithm::RsaPssSha256)?;
+    let pinned_pkcs1 = pss
+        .public_key()
+        .clone()
+        .with_algorithm(Algorithm::RsaPkcs1Sha256)?;
+    for (signer, alg) in [
+        (&pss, Algorithm::RsaPssSha256),
+        (&pkcs1, Algorithm::RsaPkcs1Sha256),
+    ] {
+        let env = Envelope::sign(T, b"p", &[signer])?;
+        for order in [
+            vec![pinned_pkcs1.clone(), pinned_pss.clone()],
+            vec![pinned_pss.clone(), pinned_pkcs1.clone()],
+        ] {
+            let policy = VerificationPolicy::new(order.clone(), 1, Some(T))?;
+            let v = env.verify(&policy)?;
+            assert_eq!(v.keys()[0].algorithm, alg);
+            let expected = order.iter().position(|k| k.algorithm() == alg);
+            assert_eq!(
+                v.keys()[0].positions,
+                expected.into_iter().collect::<Vec<_>>()
+            );
+        }
+    }
+    Ok(())
+}

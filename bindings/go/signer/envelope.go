@@ -95,7 +95,8 @@ type VerifyOptions struct {
 
 // VerifiedKey is one trusted key that verified.
 type VerifiedKey struct {
-	// KeyIndex is its position in the keys given to Verify.
+	// KeyIndex is its first position in the keys given to Verify (a key given twice, say as
+	// PEM and as JWK, is at more than one; see Verification.SignedBy).
 	KeyIndex int
 	// SignatureIndex is the position of the signature it verified.
 	SignatureIndex int
@@ -108,6 +109,21 @@ type Verification struct {
 	PayloadType string
 	Payload     []byte
 	Keys        []VerifiedKey
+	// Positions lists, in order, every position in the keys given to Verify whose key accepted
+	// a signature: both positions of a key given twice, none of a listing pinned to another
+	// RSA padding than the signature's.
+	Positions []int
+}
+
+// SignedBy reports whether the key at position k of the keys given to Verify signed: the check
+// for a rule such as "key #k must have signed".
+func (v *Verification) SignedBy(k int) bool {
+	for _, p := range v.Positions {
+		if p == k {
+			return true
+		}
+	}
+	return false
 }
 
 // Verify parses envelope strictly and checks that at least opts.Threshold distinct keys verify.
@@ -135,7 +151,7 @@ func Verify(ctx context.Context, envelope []byte, keys []*PublicKey, opts Verify
 			return err
 		}
 		defer C.stellaops_verification_free(v)
-		result = copyVerification(v)
+		result = copyVerification(v, int(nkeys))
 		return nil
 	})
 	return result, err
@@ -143,7 +159,7 @@ func Verify(ctx context.Context, envelope []byte, keys []*PublicKey, opts Verify
 
 // copyVerification reads a verification into Go memory. The accessors cannot fail on a live
 // handle with valid out-pointers, so their statuses are not consulted.
-func copyVerification(v *C.stellaops_verification) *Verification {
+func copyVerification(v *C.stellaops_verification, nkeys int) *Verification {
 	var data *C.uint8_t
 	var n C.size_t
 	C.stellaops_verification_payload(v, &data, &n)
@@ -168,6 +184,13 @@ func copyVerification(v *C.stellaops_verification) *Verification {
 			SignatureIndex: int(k.signature_index),
 			Algorithm:      Algorithm(k.algorithm),
 		})
+	}
+	for p := 0; p < nkeys; p++ {
+		var signed C.bool
+		C.stellaops_verification_signed_by(v, C.size_t(p), &signed)
+		if signed {
+			out.Positions = append(out.Positions, p)
+		}
 	}
 	return out
 }

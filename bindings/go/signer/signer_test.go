@@ -362,3 +362,26 @@ func TestCodeNames(t *testing.T) {
 		t.Fatal(err.Error())
 	}
 }
+
+// Issue 20, defect 2: the verified signer is named by its position in the keys the caller
+// passed, duplicates included: keys [A as PEM, A as JWK, B], signed by B only, is position 2.
+func TestVerifyReportsPositionsInTheCallersList(t *testing.T) {
+	ctx := context.Background()
+	a := must(signer.GenerateKey(signer.ES256))
+	b := must(signer.GenerateKey(signer.ES256))
+	aPub := must(a.PublicKey())
+	aJWK := must(signer.LoadPublicKey(must(aPub.Export(signer.JWK))))
+	bPub := must(b.PublicKey())
+	keys := []*signer.PublicKey{aPub, aJWK, bPub}
+
+	byB := must(signer.Sign(ctx, "text/plain", []byte("x"), b))
+	v := must(signer.Verify(ctx, byB, keys, signer.VerifyOptions{Threshold: 1}))
+	if len(v.Keys) != 1 || v.Keys[0].KeyIndex != 2 || !v.SignedBy(2) || v.SignedBy(0) || v.SignedBy(1) {
+		t.Fatalf("signed by B: %+v", v)
+	}
+	byA := must(signer.Sign(ctx, "text/plain", []byte("x"), a))
+	v = must(signer.Verify(ctx, byA, keys, signer.VerifyOptions{Threshold: 1}))
+	if v.Keys[0].KeyIndex != 0 || len(v.Positions) != 2 || !v.SignedBy(0) || !v.SignedBy(1) || v.SignedBy(2) {
+		t.Fatalf("signed by A: %+v", v)
+	}
+}

@@ -22,8 +22,11 @@ pub struct Signature {
 /// A trusted key that verified.
 #[napi(object)]
 pub struct VerifiedKey {
-    /// Its position in the keys given to `verify`.
+    /// Its first position in the keys given to `verify`.
     pub key_index: u32,
+    /// Every position in the keys given to `verify` that holds this key and accepted the
+    /// signature (more than one when the same key was given twice).
+    pub positions: Vec<u32>,
     /// The position of the signature it verified.
     pub signature_index: u32,
     /// Its key id.
@@ -61,6 +64,7 @@ fn verify_with(
         .iter()
         .map(|k| VerifiedKey {
             key_index: k.policy_index as u32,
+            positions: k.positions.iter().map(|&p| p as u32).collect(),
             signature_index: k.signature_index as u32,
             key_id: k.key_id.to_string(),
             algorithm: k.algorithm.name().to_owned(),

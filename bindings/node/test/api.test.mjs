@@ -99,6 +99,16 @@ test('sign and verify, async and sync, with the keys that verified', async () =>
   assert.equal(empty.payload.length, 0)
 })
 
+test('verified keys index the caller\'s list, duplicates included (issue 20, defect 2)', async () => {
+  const a = SigningKey.generate('es256')
+  const b = SigningKey.generate('es256')
+  const trusted = [a.publicKey(), VerifyingKey.fromJwk(a.publicKey().toJwk()), b.publicKey()]
+  const [byB] = await Envelope.signSync('text/plain', Buffer.from('x'), [b]).verify(trusted, 1)
+  assert.deepEqual([byB.keyIndex, byB.positions], [2, [2]])
+  const [byA] = Envelope.signSync('text/plain', Buffer.from('x'), [a]).verifySync(trusted, 1)
+  assert.deepEqual([byA.keyIndex, byA.positions], [0, [0, 1]])
+})
+
 test('verification errors, async and sync', async () => {
   const env = Envelope.signSync('text/plain', Buffer.from('hello'), [keys.es256])
   const other = keys.es384.publicKey()

@@ -22,8 +22,11 @@ pub struct Signature {
 #[pyclass(frozen, get_all, module = "stellaops_signer")]
 #[derive(Debug)]
 pub struct VerifiedKey {
-    /// Its position in the keys given to `verify`.
+    /// Its first position in the keys given to `verify`.
     key_index: usize,
+    /// Every position in the keys given to `verify` that holds this key and accepted the
+    /// signature (more than one when the same key was given twice).
+    positions: Vec<usize>,
     /// The position of the signature it verified.
     signature_index: usize,
     /// Its key id.
@@ -36,8 +39,8 @@ pub struct VerifiedKey {
 impl VerifiedKey {
     fn __repr__(&self) -> String {
         format!(
-            "VerifiedKey(key_index={}, signature_index={}, algorithm={:?})",
-            self.key_index, self.signature_index, self.algorithm
+            "VerifiedKey(key_index={}, positions={:?}, signature_index={}, algorithm={:?})",
+            self.key_index, self.positions, self.signature_index, self.algorithm
         )
     }
 }
@@ -140,6 +143,7 @@ impl Envelope {
             .iter()
             .map(|k| VerifiedKey {
                 key_index: k.policy_index,
+                positions: k.positions.clone(),
                 signature_index: k.signature_index,
                 key_id: k.key_id.to_string(),
                 algorithm: k.algorithm.name(),

@@ -96,6 +96,17 @@ def test_envelope_sign_verify(keys: dict[str, ss.SigningKey]) -> None:
     assert "Envelope(" in repr(env)
 
 
+def test_verified_keys_index_the_callers_list() -> None:
+    # Issue 20, defect 2: [A as PEM, A as JWK, B], signed by B only, is position 2.
+    a, b = ss.SigningKey.generate("es256"), ss.SigningKey.generate("es256")
+    trusted = [a.public_key(), ss.VerifyingKey.from_jwk(a.public_key().to_jwk()), b.public_key()]
+    by_b = ss.Envelope.sign("text/plain", b"x", [b])
+    [v] = by_b.verify(trusted, 1)
+    assert (v.key_index, v.positions) == (2, [2])
+    [v] = ss.Envelope.sign("text/plain", b"x", [a]).verify(trusted, 1)
+    assert (v.key_index, v.positions) == (0, [0, 1])
+
+
 def test_verification_errors(keys: dict[str, ss.SigningKey]) -> None:
     env = ss.Envelope.sign("text/plain", b"hello", [keys["es256"]])
     other = keys["es384"].public_key()

@@ -407,6 +407,29 @@ static void test_sign_and_verify(const char *rsa_pem, size_t rsa_pem_len) {
   CHECK(vk.key_index == 0 && vk.signature_index == 0 &&
         vk.algorithm == STELLAOPS_ALGORITHM_ES256);
   CHECK_STATUS(stellaops_verification_key(v, 1, &vk), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  bool signed_by = false;
+  OK(stellaops_verification_signed_by(v, 0, &signed_by));
+  CHECK(signed_by);
+  OK(stellaops_verification_signed_by(v, 1, &signed_by));
+  CHECK(!signed_by);
+  CHECK_STATUS(stellaops_verification_signed_by(v, 0, NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verification_signed_by(NULL, 0, &signed_by),
+               STELLAOPS_STATUS_NULL_POINTER);
+  {
+    /* Issue 20, defect 2: positions index the caller's array, duplicates included. */
+    const stellaops_verifying_key *twice[3] = {other, publics[0], publics[0]};
+    stellaops_verification *dup = NULL;
+    OK(stellaops_verify(env.data, env.len, twice, 3, 1, S("text/plain"), &dup));
+    OK(stellaops_verification_key(dup, 0, &vk));
+    CHECK(vk.key_index == 1);
+    OK(stellaops_verification_signed_by(dup, 0, &signed_by));
+    CHECK(!signed_by);
+    OK(stellaops_verification_signed_by(dup, 1, &signed_by));
+    CHECK(signed_by);
+    OK(stellaops_verification_signed_by(dup, 2, &signed_by));
+    CHECK(signed_by);
+    stellaops_verification_free(dup);
+  }
   CHECK_STATUS(stellaops_verification_key(v, 0, NULL), STELLAOPS_STATUS_NULL_POINTER);
   CHECK_STATUS(stellaops_verification_key(NULL, 0, &vk), STELLAOPS_STATUS_NULL_POINTER);
   CHECK_STATUS(stellaops_verification_key_count(NULL, &count), STELLAOPS_STATUS_NULL_POINTER);

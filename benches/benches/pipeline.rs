@@ -179,7 +179,7 @@ impl Bench {
                 predicate_type: "vex",
                 predicate_json: PREDICATE,
                 subjects: vec![subject()],
-                artifact_bytes: 1024,
+                artifact_bytes: Some(1024),
                 scanner_release: None,
                 trace_id: Some("bench"),
             })

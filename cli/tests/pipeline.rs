@@ -474,3 +474,96 @@ fn document_flows_sign_through_the_pipeline_for_the_callers_tenant() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// Issue 20, defect 1: unauthenticated requests with huge caller-supplied fields are denied,
+/// the audit log stays verifiable (the fields are cut, and the record says so), and the next
+/// request signs.
+#[test]
+fn huge_caller_fields_cannot_break_the_audit_chain() {
+    let s = setup();
+    let config = s.path("pipeline.toml");
+    let huge = "t".repeat(2 << 20);
+    let subjects: Vec<Value> = (0..9000)
+        .map(|i| json!({"name": format!("s{i}"), "digest": {"sha256": hex::encode(Sha256::digest(b"x"))}}))
+        .collect();
+    let attacks = [
+        json!({"access_token": "x.y.z", "uri": URI, "tenant": huge, "predicate_type": "vex",
+               "predicate": {"statements": []}, "subjects": [], "artifact_bytes": 3}),
+        json!({"access_token": "x.y.z", "uri": URI, "tenant": "acme", "trace_id": "r".repeat(1_100_000),
+               "predicate_type": "vex", "predicate": {"statements": []}, "subjects": [],
+               "artifact_bytes": 3}),
+        json!({"access_token": "x.y.z", "uri": URI, "tenant": "acme", "predicate_type": "vex",
+               "predicate": {"statements": []}, "subjects": subjects, "artifact_bytes": 3}),
+    ];
+    for (i, attack) in attacks.iter().enumerate() {
+        let path = s.path(&format!("attack-{i}.json"));
+        std::fs::write(&path, attack.to_string()).unwrap();
+        let out = s.pipeline_sign(&config, &path);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains("optok.malformed"), "{}", stderr(&out));
+        // Caller-supplied text is bounded in what the CLI prints, too.
+        assert!(
+            out.stderr.len() < 8192,
+            "{} bytes on stderr",
+            out.stderr.len()
+        );
+    }
+    let log = s.path("audit.jsonl");
+    let out = s.stella(&[&"audit", &"verify", &"--json", &log]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["records"], 3);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let cut = |n: usize| lines[n]["record"]["truncated"].to_string();
+    assert!(cut(0).contains("tenant"), "{}", cut(0));
+    assert!(cut(1).contains("trace_id"), "{}", cut(1));
+    assert!(cut(2).contains("subject_digests"), "{}", cut(2));
+    assert!(text.len() < 512 * 1024, "{} bytes of audit log", text.len());
+
+    let out = s.pipeline_sign(&config, &s.request("acme", "after"));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// Issue 20, defect 3: leaving `artifact_bytes` out does not skip the plan's size limit.
+#[test]
+fn a_missing_artifact_size_does_not_pass_a_size_limited_plan() {
+    let s = setup();
+    let config = s.path("pipeline.toml");
+    let request = s.request("acme", "nosize");
+    let mut doc: Map<String, Value> =
+        serde_json::from_slice(&std::fs::read(&request).unwrap()).unwrap();
+    doc.remove("artifact_bytes");
+    std::fs::write(&request, Value::Object(doc).to_string()).unwrap();
+    let out = s.pipeline_sign(&config, &request);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("denied (quota.size)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Issue 20 ("check and settle"): a DPoP window beyond an hour is refused at start-up, not
+/// carried into the replay arithmetic.
+#[test]
+fn an_unbounded_dpop_window_is_a_configuration_error() {
+    let s = setup();
+    let config = s.path("pipeline.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[dpop]\nmax_age_seconds = 18446744073709551615\n"),
+    )
+    .unwrap();
+    let out = s.pipeline_sign(&config, &s.request("acme", "w1"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("dpop.max_age_seconds"),
+        "{}",
+        stderr(&out)
+    );
+}

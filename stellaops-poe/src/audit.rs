@@ -23,8 +23,31 @@ use crate::{Error, Result};
 /// The `prev` of the first line.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Largest line [`verify_chain`] reads.
-const MAX_LINE: usize = 1 << 20;
+/// Largest line the writer writes and [`verify_chain`] reads: one limit for both. A bounded
+/// record ([`AuditRecord::bounded`]) always fits, even when every character of every field
+/// needs a six-byte JSON escape.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// Longest text field of a bounded record, in bytes (`detail` excepted).
+pub const MAX_FIELD_BYTES: usize = 1024;
+
+/// Longest `detail` of a bounded record, in bytes.
+pub const MAX_DETAIL_BYTES: usize = 4096;
+
+/// Most `subject_digests` a bounded record lists.
+pub const MAX_SUBJECTS: usize = 64;
+
+/// `text` cut to at most `max` bytes at a character boundary, and whether it was cut.
+pub fn bound_text(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
 
 /// What happened to one request. Every field is always written (`null` when unknown), so
 /// records are uniform for the tools that read them.
@@ -66,6 +89,83 @@ pub struct AuditRecord {
     pub detail: Option<String>,
     /// The envelope's SHA-256 (of its JSON bytes), when something was signed.
     pub envelope_digest: Option<String>,
+    /// What [`AuditRecord::bounded`] cut, as `field (N bytes)` or
+    /// `subject_digests (N entries)`: the sizes the request really had. Empty when nothing was.
+    #[serde(default)]
+    pub truncated: Vec<String>,
+}
+
+impl AuditRecord {
+    /// The record with every field within its bound ([`MAX_FIELD_BYTES`], [`MAX_DETAIL_BYTES`],
+    /// [`MAX_SUBJECTS`]), and each cut named in [`AuditRecord::truncated`] with its original
+    /// size. Many of these fields come from the caller before it is authenticated: a bounded
+    /// record always fits in one audit line, so no request can make the log unverifiable.
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        let mut cut = std::mem::take(&mut self.truncated);
+        let mut bound = |name: &str, field: &mut String, max: usize| {
+            let original = field.len();
+            let (kept, was_cut) = bound_text(field, max);
+            if was_cut {
+                let kept = kept.len();
+                field.truncate(kept);
+                cut.push(format!("{name} ({original} bytes)"));
+            }
+        };
+        bound("time", &mut self.time, MAX_FIELD_BYTES);
+        bound("trace_id", &mut self.trace_id, MAX_FIELD_BYTES);
+        bound("tenant", &mut self.tenant, MAX_FIELD_BYTES);
+        bound("decision", &mut self.decision, MAX_FIELD_BYTES);
+        for (name, field, max) in [
+            ("caller", &mut self.caller, MAX_FIELD_BYTES),
+            ("binding", &mut self.binding, MAX_FIELD_BYTES),
+            ("issuer_mode", &mut self.issuer_mode, MAX_FIELD_BYTES),
+            ("key_id", &mut self.key_id, MAX_FIELD_BYTES),
+            ("predicate_type", &mut self.predicate_type, MAX_FIELD_BYTES),
+            ("poe_state", &mut self.poe_state, MAX_FIELD_BYTES),
+            ("poe_detail", &mut self.poe_detail, MAX_DETAIL_BYTES),
+            (
+                "quota_fail_open",
+                &mut self.quota_fail_open,
+                MAX_DETAIL_BYTES,
+            ),
+            ("release", &mut self.release, MAX_DETAIL_BYTES),
+            ("reason", &mut self.reason, MAX_FIELD_BYTES),
+            ("detail", &mut self.detail, MAX_DETAIL_BYTES),
+            (
+                "envelope_digest",
+                &mut self.envelope_digest,
+                MAX_FIELD_BYTES,
+            ),
+        ] {
+            if let Some(value) = field {
+                bound(name, value, max);
+            }
+        }
+        let subjects = self.subject_digests.len();
+        if subjects > MAX_SUBJECTS {
+            self.subject_digests.truncate(MAX_SUBJECTS);
+            cut.push(format!("subject_digests ({subjects} entries)"));
+        }
+        let mut long_subject = false;
+        for subject in &mut self.subject_digests {
+            let (kept, was_cut) = bound_text(subject, MAX_FIELD_BYTES);
+            if was_cut {
+                let kept = kept.len();
+                subject.truncate(kept);
+                long_subject = true;
+            }
+        }
+        if long_subject {
+            cut.push(format!(
+                "subject_digests entries (over {MAX_FIELD_BYTES} bytes each)"
+            ));
+        }
+        // What was cut before (a record bounded twice) stays first; the list itself is ours.
+        cut.truncate(32);
+        self.truncated = cut;
+        self
+    }
 }
 
 /// Where audit records go. Appending must be all-or-nothing: when it fails, the caller signs
@@ -170,10 +270,19 @@ fn entry_hash(entry: &Map<String, Value>) -> Result<String, String> {
 }
 
 impl AuditSink for JsonlAuditSink {
+    /// Append `record`, [bounded](AuditRecord::bounded) first: a line over [`MAX_LINE`], which
+    /// [`verify_chain`] would refuse, is never written.
     fn append(&self, record: &AuditRecord) -> Result<()> {
+        let record = record.clone().bounded();
         let mut tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
         let seq = tail.seq + 1;
-        let (line, hash) = line_for(record, seq, &tail.prev).map_err(|e| self.fail(e))?;
+        let (line, hash) = line_for(&record, seq, &tail.prev).map_err(|e| self.fail(e))?;
+        if line.len() > MAX_LINE + 1 {
+            return Err(self.fail(format!(
+                "record of {} bytes exceeds the audit line limit of {MAX_LINE}",
+                line.len()
+            )));
+        }
         let written = tail.file.write_all(&line).and_then(|()| {
             if self.sync {
                 tail.file.sync_data()

@@ -245,7 +245,10 @@ impl DpopVerifier {
         // Remember the proof until it would be too old anyway; scoped by key, so one client
         // cannot burn another's ids.
         let now_us = self.clock.now_micros();
-        let expires = ((iat + self.policy.max_age.as_secs_f64()) * 1e6).ceil() as i64 + 1;
+        // A float-to-integer cast saturates; the addition must too, or a huge `max_age` (a
+        // configuration's choice) wraps the expiry into the past and replays pass.
+        let expires =
+            (((iat + self.policy.max_age.as_secs_f64()) * 1e6).ceil() as i64).saturating_add(1);
         match self
             .replay
             .insert(&format!("{jkt}:{proof_id}"), now_us, expires)

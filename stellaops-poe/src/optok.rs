@@ -7,7 +7,7 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 use serde_json::{Map, Value};
-use stellaops_crypto::Algorithm;
+use stellaops_crypto::{Algorithm, KeyId, VerifyingKey};
 
 use crate::json;
 use crate::jws::{CompactJws, JwsError};
@@ -101,8 +101,9 @@ pub struct OpTokVerifier {
     policy: OpTokPolicy,
     keys: JwksSource,
     clock: Arc<dyn Clock>,
-    /// Verified tokens by the SHA-256 of their text.
-    verified: Mutex<HashMap<[u8; 32], OpTok>>,
+    /// Verified tokens by the SHA-256 of their text, with the key id (SPKI hash) of the key
+    /// that verified each: a `kid` re-keyed to other key material no longer vouches for them.
+    verified: Mutex<HashMap<[u8; 32], (OpTok, KeyId)>>,
 }
 
 fn deny(reason: Reason, detail: impl Into<String>) -> Denial {
@@ -140,11 +141,11 @@ impl OpTokVerifier {
             if let Some(known) = self.remembered(&digest, tenant)? {
                 return Ok(known);
             }
-            let tok = self.verify_uncached(token, tenant)?;
-            self.remember(digest, &tok);
+            let (tok, key) = self.verify_uncached(token, tenant)?;
+            self.remember(digest, &tok, key);
             return Ok(tok);
         }
-        self.verify_uncached(token, tenant)
+        self.verify_uncached(token, tenant).map(|(tok, _)| tok)
     }
 
     /// A remembered token, re-checked for what can change: time, tenant, its key's presence.
@@ -155,14 +156,14 @@ impl OpTokVerifier {
             .unwrap_or_else(|p| p.into_inner())
             .get(digest)
             .cloned();
-        let Some(tok) = known else {
+        let Some((tok, verified_with)) = known else {
             return Ok(None);
         };
         let keys = self
             .keys
             .current()
             .map_err(|e| deny(Reason::OptokKeys, e.to_string()))?;
-        if keys.get(&tok.key_id).is_none() {
+        if keys.get(&tok.key_id).map(VerifyingKey::key_id) != Some(&verified_with) {
             self.verified
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -185,19 +186,19 @@ impl OpTokVerifier {
         Ok(Some(tok))
     }
 
-    fn remember(&self, digest: [u8; 32], tok: &OpTok) {
+    fn remember(&self, digest: [u8; 32], tok: &OpTok, key: KeyId) {
         let mut cache = self.verified.lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= self.policy.token_cache {
             let now = self.clock.now_seconds() - self.policy.leeway.as_secs_f64();
-            cache.retain(|_, t| t.expires_at >= now);
+            cache.retain(|_, (t, _)| t.expires_at >= now);
             if cache.len() >= self.policy.token_cache {
                 return;
             }
         }
-        cache.insert(digest, tok.clone());
+        cache.insert(digest, (tok.clone(), key));
     }
 
-    fn verify_uncached(&self, token: &str, tenant: &str) -> Result<OpTok, Denial> {
+    fn verify_uncached(&self, token: &str, tenant: &str) -> Result<(OpTok, KeyId), Denial> {
         let jws = CompactJws::parse(token, self.policy.max_token_bytes)
             .map_err(|e| deny(Reason::OptokMalformed, e.to_string()))?;
         match jws.header_str("typ") {
@@ -235,7 +236,8 @@ impl OpTokVerifier {
         let claims = jws
             .claims()
             .map_err(|e| deny(Reason::OptokMalformed, e.to_string()))?;
-        self.check_claims(&claims, tenant, kid)
+        let verified_with = key.key_id().clone();
+        Ok((self.check_claims(&claims, tenant, kid)?, verified_with))
     }
 
     fn check_claims(

@@ -222,8 +222,9 @@ impl QuotaEnforcer {
         self.store.name()
     }
 
-    /// Admit one signing of `artifact_bytes` for `tenant` on `plan` under `limits`. Checks size,
-    /// then rate, then concurrency.
+    /// Admit one signing of an artifact of `artifact_bytes` (`None`: the size is unknown) for
+    /// `tenant` on `plan` under `limits`. Checks size, then rate, then concurrency. An unknown
+    /// size does not pass a plan that limits size.
     ///
     /// # Errors
     /// `quota.size`, `quota.rate`, `quota.concurrency`, or `quota.store` when the store fails
@@ -233,14 +234,25 @@ impl QuotaEnforcer {
         tenant: &str,
         plan: &str,
         limits: &QuotaLimits,
-        artifact_bytes: u64,
+        artifact_bytes: Option<u64>,
     ) -> std::result::Result<QuotaAdmission, Denial> {
         if let Some(max) = limits.max_artifact_bytes {
-            if artifact_bytes > max {
-                return Err(Denial::new(
-                    Reason::QuotaSize,
-                    format!("artifact of {artifact_bytes} bytes exceeds the plan's {max}"),
-                ));
+            match artifact_bytes {
+                Some(bytes) if bytes <= max => {}
+                Some(bytes) => {
+                    return Err(Denial::new(
+                        Reason::QuotaSize,
+                        format!("artifact of {bytes} bytes exceeds the plan's {max}"),
+                    ))
+                }
+                None => {
+                    return Err(Denial::new(
+                        Reason::QuotaSize,
+                        format!(
+                        "the artifact's size was not given and the plan limits it to {max} bytes"
+                    ),
+                    ))
+                }
             }
         }
         // Length-prefixed so that no tenant name can collide with another tenant/plan pair.
@@ -318,21 +330,21 @@ mod tests {
             ..QuotaLimits::default()
         };
         for _ in 0..3 {
-            assert!(q.admit("t", "p", &limits, 0).is_ok());
+            assert!(q.admit("t", "p", &limits, Some(0)).is_ok());
         }
-        let denied = q.admit("t", "p", &limits, 0).unwrap_err();
+        let denied = q.admit("t", "p", &limits, Some(0)).unwrap_err();
         assert_eq!(denied.reason, Reason::QuotaRate);
         clock.advance(Duration::from_millis(500));
         assert!(
-            q.admit("t", "p", &limits, 0).is_ok(),
+            q.admit("t", "p", &limits, Some(0)).is_ok(),
             "one token after 0.5 s at 2/s"
         );
         assert_eq!(
-            q.admit("t", "p", &limits, 0).unwrap_err().reason,
+            q.admit("t", "p", &limits, Some(0)).unwrap_err().reason,
             Reason::QuotaRate
         );
         assert!(
-            q.admit("other", "p", &limits, 0).is_ok(),
+            q.admit("other", "p", &limits, Some(0)).is_ok(),
             "tenants do not share buckets"
         );
     }
@@ -345,17 +357,17 @@ mod tests {
             max_concurrent: Some(1),
             ..QuotaLimits::default()
         };
-        let first = q.admit("t", "p", &limits, 0).unwrap();
+        let first = q.admit("t", "p", &limits, Some(0)).unwrap();
         assert_eq!(
-            q.admit("t", "p", &limits, 0).unwrap_err().reason,
+            q.admit("t", "p", &limits, Some(0)).unwrap_err().reason,
             Reason::QuotaConcurrency
         );
         drop(first);
-        let leaked = q.admit("t", "p", &limits, 0).unwrap();
+        let leaked = q.admit("t", "p", &limits, Some(0)).unwrap();
         std::mem::forget(leaked);
         clock.advance(Duration::from_secs(11));
         assert!(
-            q.admit("t", "p", &limits, 0).is_ok(),
+            q.admit("t", "p", &limits, Some(0)).is_ok(),
             "a leaked lease expires"
         );
     }
@@ -367,10 +379,16 @@ mod tests {
             max_artifact_bytes: Some(10),
             ..QuotaLimits::default()
         };
-        assert!(q.admit("t", "p", &limits, 10).is_ok());
+        assert!(q.admit("t", "p", &limits, Some(10)).is_ok());
         assert_eq!(
-            q.admit("t", "p", &limits, 11).unwrap_err().reason,
+            q.admit("t", "p", &limits, Some(11)).unwrap_err().reason,
             Reason::QuotaSize
         );
+        // Issue 20, defect 3: a size left out does not pass a plan that limits size.
+        let unknown = q.admit("t", "p", &limits, None).unwrap_err();
+        assert_eq!(unknown.reason, Reason::QuotaSize);
+        assert!(unknown.detail.contains("not given"), "{}", unknown.detail);
+        // A plan without a size limit admits an unknown size.
+        assert!(q.admit("t", "p", &QuotaLimits::default(), None).is_ok());
     }
 }

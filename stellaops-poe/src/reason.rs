@@ -151,11 +151,19 @@ pub struct Denial {
 
 impl Denial {
     /// A denial for `reason` with `detail`.
+    ///
+    /// Details often quote what the caller sent (a tenant, a claim): they are cut to
+    /// [`MAX_DETAIL_BYTES`](crate::audit::MAX_DETAIL_BYTES), so a denial never carries an
+    /// unbounded input into a message, a log line or an audit record.
     pub fn new(reason: Reason, detail: impl Into<String>) -> Self {
-        Denial {
-            reason,
-            detail: detail.into(),
+        let mut detail = detail.into();
+        let (kept, cut) = crate::audit::bound_text(&detail, crate::audit::MAX_DETAIL_BYTES - 3);
+        if cut {
+            let kept = kept.len();
+            detail.truncate(kept);
+            detail.push_str("...");
         }
+        Denial { reason, detail }
     }
 }
 

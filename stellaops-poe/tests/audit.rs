@@ -203,3 +203,60 @@ fn an_empty_log_is_a_valid_empty_chain() {
     let summary = verify_chain(&path).unwrap();
     assert_eq!((summary.records, summary.last_hash.as_str()), (0, GENESIS));
 }
+
+/// Issue 20, defect 1: a record of hostile size (megabytes of tenant, trace id and detail,
+/// thousands of subjects, every byte a control character that JSON escapes as six) is bounded
+/// by the sink, names what was cut, and the chain still verifies and reopens.
+#[test]
+fn oversized_records_are_bounded_and_the_chain_stays_verifiable() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = JsonlAuditSink::open(&path).unwrap().sync(false);
+    let escaped = "\u{1}".repeat(2 << 20);
+    let hostile = AuditRecord {
+        tenant: escaped.clone(),
+        trace_id: escaped.clone(),
+        detail: Some(escaped.clone()),
+        caller: Some("é".repeat(1 << 20)),
+        subject_digests: (0..9000)
+            .map(|i| format!("{i}{}", "\u{1}".repeat(2048)))
+            .collect(),
+        ..record(1)
+    };
+    sink.append(&hostile).unwrap();
+    sink.append(&record(2)).unwrap();
+    let summary = verify_chain(&path).unwrap();
+    assert_eq!(summary.records, 2);
+    let longest = lines(&path).iter().map(String::len).max().unwrap();
+    assert!(longest <= stellaops_poe::audit::MAX_LINE, "{longest}");
+    let records = read_records(&path).unwrap();
+    let cut = &records[0].truncated;
+    for field in ["tenant", "trace_id", "detail", "caller", "subject_digests"] {
+        assert!(
+            cut.iter().any(|c| c.starts_with(field)),
+            "{field} not in {cut:?}"
+        );
+    }
+    assert!(
+        cut.contains(&format!("tenant ({} bytes)", 2 << 20)),
+        "{cut:?}"
+    );
+    assert!(
+        cut.contains(&"subject_digests (9000 entries)".to_owned()),
+        "{cut:?}"
+    );
+    assert_eq!(
+        records[0].subject_digests.len(),
+        stellaops_poe::audit::MAX_SUBJECTS
+    );
+    // A multi-byte character is never split.
+    assert!(records[0]
+        .caller
+        .as_deref()
+        .unwrap()
+        .chars()
+        .all(|c| c == 'é'));
+    assert!(records[1].truncated.is_empty());
+    drop(sink);
+    JsonlAuditSink::open(&path).unwrap();
+}

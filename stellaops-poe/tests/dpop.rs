@@ -106,6 +106,37 @@ fn every_algorithm_works_for_proofs() {
     }
 }
 
+/// Issue 20 ("check and settle"): the replay window's end is computed without overflow, so a
+/// huge `max_age` keeps replays out instead of wrapping their expiry into the past.
+#[test]
+fn a_huge_max_age_does_not_overflow_the_replay_window() {
+    let f = fixture();
+    let dpop = DpopVerifier::new(
+        DpopPolicy {
+            max_age: Duration::from_secs(u64::MAX),
+            ..DpopPolicy::default()
+        },
+        None,
+        f.clock.clone(),
+    );
+    let optok = OpTokVerifier::new(
+        OpTokPolicy::new(ISSUER),
+        jwks(&[("k1", f.authority.public_key())]),
+        f.clock.clone(),
+    );
+    let auth = Authenticator::new(optok, dpop);
+    let tok = f.token();
+    let proof = f.client.proof(&tok, "p-huge");
+    assert!(auth.authenticate(&f.request(&tok, Some(&proof))).is_ok());
+    f.clock.advance(Duration::from_secs(90));
+    assert_eq!(
+        auth.authenticate(&f.request(&tok, Some(&proof)))
+            .unwrap_err()
+            .reason,
+        Reason::DpopReplay
+    );
+}
+
 #[test]
 fn replayed_jti() {
     let f = fixture();

@@ -471,6 +471,38 @@ fn key_rotation_through_the_jwks_file() {
     );
 }
 
+/// Issue 20 ("check and settle"): a token verified and cached under `kid` is not accepted from
+/// the cache once that `kid` names other key material: it is verified again, and fails.
+#[test]
+fn a_cached_token_does_not_survive_its_kid_being_rekeyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jwks.json");
+    let first = key(Algorithm::EcdsaP256Sha256);
+    let second = key(Algorithm::Ed25519);
+    std::fs::write(&path, jwks_json(&[("k", first.public_key())])).unwrap();
+    let verifier = OpTokVerifier::new(
+        OpTokPolicy::new(ISSUER),
+        JwksSource::file(&path).unwrap(),
+        clock(),
+    );
+    let tok = token(&first, "k", &claims(None));
+    assert!(verifier.verify(&tok, TENANT).is_ok());
+    assert!(
+        verifier.verify(&tok, TENANT).is_ok(),
+        "served from the cache"
+    );
+    std::fs::write(&path, jwks_json(&[("k", second.public_key())])).unwrap();
+    // Verified again: the token's ES256 does not fit the Ed25519 key now named "k".
+    assert_eq!(
+        verifier.verify(&tok, TENANT).unwrap_err().reason,
+        Reason::OptokAlgorithm
+    );
+    // Tokens of the new key under the same kid verify.
+    assert!(verifier
+        .verify(&token(&second, "k", &claims(None)), TENANT)
+        .is_ok());
+}
+
 #[test]
 fn jwks_refuses_duplicate_and_kidless_keys_and_skips_symmetric_ones() {
     let k = key(Algorithm::EcdsaP256Sha256);

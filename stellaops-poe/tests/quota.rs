@@ -37,7 +37,10 @@ fn rate_limit_is_exact_under_contention() {
     let results = race(move |barrier| {
         barrier.wait();
         (0..4)
-            .map(|_| q.admit("acme", "team", &limits, 0).map_err(|d| d.reason))
+            .map(|_| {
+                q.admit("acme", "team", &limits, Some(0))
+                    .map_err(|d| d.reason)
+            })
             .collect::<Vec<_>>()
     });
     let all: Vec<_> = results.into_iter().flatten().collect();
@@ -61,7 +64,7 @@ fn concurrency_limit_is_exact_and_leases_come_back() {
     let q2 = q.clone();
     let held = race(move |barrier| {
         barrier.wait();
-        let admission = q2.admit("acme", "team", &limits, 0);
+        let admission = q2.admit("acme", "team", &limits, Some(0));
         let got = admission.is_ok();
         // Hold the lease until every thread has tried.
         barrier.wait();
@@ -71,10 +74,12 @@ fn concurrency_limit_is_exact_and_leases_come_back() {
     assert_eq!(held.iter().filter(|ok| **ok).count(), 6);
     // Every lease was dropped, so all six slots are free again.
     let again: Vec<_> = (0..6)
-        .map(|_| q.admit("acme", "team", &limits, 0).unwrap())
+        .map(|_| q.admit("acme", "team", &limits, Some(0)).unwrap())
         .collect();
     assert_eq!(
-        q.admit("acme", "team", &limits, 0).unwrap_err().reason,
+        q.admit("acme", "team", &limits, Some(0))
+            .unwrap_err()
+            .reason,
         Reason::QuotaConcurrency
     );
     drop(again);
@@ -92,7 +97,7 @@ fn a_lease_is_released_when_signing_fails() {
     };
     let sign = |fail: bool| -> Result<(), String> {
         let _admission = q
-            .admit("acme", "team", &limits, 0)
+            .admit("acme", "team", &limits, Some(0))
             .map_err(|d| d.to_string())?;
         if fail {
             return Err("hsm unplugged".into());
@@ -102,7 +107,7 @@ fn a_lease_is_released_when_signing_fails() {
     assert!(sign(true).is_err());
     assert!(sign(false).is_ok(), "the failed signing gave its slot back");
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let _admission = q.admit("acme", "team", &limits, 0).unwrap();
+        let _admission = q.admit("acme", "team", &limits, Some(0)).unwrap();
         panic!("signer crashed");
     }));
     assert!(panicked.is_err());

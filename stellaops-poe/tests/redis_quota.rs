@@ -52,7 +52,7 @@ fn hammer(q: Arc<QuotaEnforcer>, limits: QuotaLimits, threads: usize, attempts: 
             std::thread::spawn(move || {
                 barrier.wait();
                 (0..attempts)
-                    .filter(|_| match q.admit("acme", "team", &limits, 0) {
+                    .filter(|_| match q.admit("acme", "team", &limits, Some(0)) {
                         Ok(_) => true,
                         Err(d) => {
                             assert_eq!(d.reason, Reason::QuotaRate, "{d}");
@@ -77,18 +77,22 @@ fn the_bucket_refills_at_the_rate() {
     let (q, clock) = enforcer(&fresh_prefix("refill"), NOW);
     let limits = rate_limits();
     for _ in 0..37 {
-        q.admit("acme", "team", &limits, 0).unwrap();
+        q.admit("acme", "team", &limits, Some(0)).unwrap();
     }
     assert_eq!(
-        q.admit("acme", "team", &limits, 0).unwrap_err().reason,
+        q.admit("acme", "team", &limits, Some(0))
+            .unwrap_err()
+            .reason,
         Reason::QuotaRate
     );
     clock.advance(Duration::from_secs(2));
     for _ in 0..6 {
-        q.admit("acme", "team", &limits, 0).unwrap();
+        q.admit("acme", "team", &limits, Some(0)).unwrap();
     }
     assert_eq!(
-        q.admit("acme", "team", &limits, 0).unwrap_err().reason,
+        q.admit("acme", "team", &limits, Some(0))
+            .unwrap_err()
+            .reason,
         Reason::QuotaRate
     );
 }
@@ -173,7 +177,7 @@ fn concurrency_is_exact_and_leases_expire() {
             let (q, barrier) = (q.clone(), barrier.clone());
             std::thread::spawn(move || {
                 barrier.wait();
-                let admission = q.admit("acme", "team", &limits, 0);
+                let admission = q.admit("acme", "team", &limits, Some(0));
                 let ok = admission.is_ok();
                 barrier.wait();
                 drop(admission);
@@ -190,15 +194,17 @@ fn concurrency_is_exact_and_leases_expire() {
 
     // All released: five fit again. A holder that dies (forget) frees its slot at the TTL.
     let leases: Vec<_> = (0..5)
-        .map(|_| q.admit("acme", "team", &limits, 0).unwrap())
+        .map(|_| q.admit("acme", "team", &limits, Some(0)).unwrap())
         .collect();
     assert_eq!(
-        q.admit("acme", "team", &limits, 0).unwrap_err().reason,
+        q.admit("acme", "team", &limits, Some(0))
+            .unwrap_err()
+            .reason,
         Reason::QuotaConcurrency
     );
     leases.into_iter().for_each(std::mem::forget);
     clock.advance(Duration::from_secs(31));
-    assert!(q.admit("acme", "team", &limits, 0).is_ok());
+    assert!(q.admit("acme", "team", &limits, Some(0)).is_ok());
 }
 
 #[test]
@@ -223,11 +229,14 @@ fn unreachable_redis_fails_closed_unless_told_otherwise() {
     };
     let closed = QuotaEnforcer::new(store.clone(), clock.clone());
     assert_eq!(
-        closed.admit("acme", "team", &limits, 0).unwrap_err().reason,
+        closed
+            .admit("acme", "team", &limits, Some(0))
+            .unwrap_err()
+            .reason,
         Reason::QuotaStore
     );
     let open = QuotaEnforcer::new(store, clock).fail_open(true);
-    let admission = open.admit("acme", "team", &limits, 0).unwrap();
+    let admission = open.admit("acme", "team", &limits, Some(0)).unwrap();
     assert!(
         admission.fail_open.is_some(),
         "the admission says it was let through"

@@ -13,7 +13,7 @@ use stellaops_crypto::{Algorithm, SigningKey};
 use stellaops_dsse::canon::Limits;
 use stellaops_dsse::Envelope;
 use stellaops_keys::{KeyRegistry, Selector};
-use stellaops_poe::audit::timestamp;
+use stellaops_poe::audit::{bound_text, timestamp, MAX_DETAIL_BYTES, MAX_FIELD_BYTES};
 use stellaops_poe::{
     AuditRecord, AuditSink, AuthRequest, Authenticator, Caller, Clock, Denial, PoeEvaluator,
     PoeState, QuotaEnforcer, QuotaLimits, Reason, ReleaseTrust, ReleaseVerifier, SystemClock,
@@ -62,8 +62,9 @@ pub struct PipelineRequest<'a> {
     pub predicate_json: &'a [u8],
     /// The statement's subjects.
     pub subjects: Vec<Subject>,
-    /// The artifact's size in bytes, for the plan's size limit.
-    pub artifact_bytes: u64,
+    /// The artifact's size in bytes, for the plan's size limit. `None` (not known) is refused
+    /// when the caller's plan limits size.
+    pub artifact_bytes: Option<u64>,
     /// The digest (`sha256:<hex>`) of the scanner release that produced the artifact; required
     /// for the predicate families under release check.
     pub scanner_release: Option<&'a str>,
@@ -282,10 +283,12 @@ impl SignerPipeline {
     pub fn sign(&self, request: PipelineRequest<'_>) -> Result<PipelineOutcome> {
         let started = Instant::now();
         let trace_id = request.trace_id.map_or_else(new_trace_id, str::to_owned);
+        // Tenant and trace id come from the caller before it is authenticated: bounded before
+        // they are logged, as the audit record bounds them before they are recorded.
         let span = tracing::info_span!(
             "stellaops.sign",
-            trace_id = %trace_id,
-            tenant = %request.auth.tenant,
+            trace_id = %bound_text(&trace_id, MAX_FIELD_BYTES).0,
+            tenant = %bound_text(request.auth.tenant, MAX_FIELD_BYTES).0,
             decision = tracing::field::Empty,
         );
         let _entered = span.enter();
@@ -311,7 +314,7 @@ impl SignerPipeline {
                 Stop::Failed(e) => e.to_string(),
             });
         }
-        if let Err(e) = self.audit.append(&record) {
+        if let Err(e) = self.audit.append(&record.bounded()) {
             metrics::counter!("stellaops_signer_audit_failures_total").increment(1);
             tracing::error!(error = %e, "audit record not written; nothing is returned");
             return Err(Error::Audit(e));
@@ -332,7 +335,11 @@ impl SignerPipeline {
                     _ => "stellaops_signer_denials_total",
                 };
                 metrics::counter!(name, "reason" => d.reason.code()).increment(1);
-                tracing::info!(reason = d.reason.code(), detail = %d.detail, "denied");
+                tracing::info!(
+                    reason = d.reason.code(),
+                    detail = %bound_text(&d.detail, MAX_DETAIL_BYTES).0,
+                    "denied"
+                );
                 Err(Error::Denied(d))
             }
             Err(Stop::Failed(e)) => {

@@ -128,7 +128,7 @@ impl SignerPipeline {
             predicate_type: statement.predicate_type(),
             predicate_json: &predicate,
             subjects: statement.subjects().to_vec(),
-            artifact_bytes,
+            artifact_bytes: Some(artifact_bytes),
             scanner_release: caller.scanner_release.as_deref(),
             trace_id: caller.trace_id.as_deref(),
         })

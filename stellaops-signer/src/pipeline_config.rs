@@ -54,6 +54,9 @@ use stellaops_predicates::{AllowList, EnforcementMode};
 use crate::pipeline::{issuer_mode, PipelineKeys, SignerPipeline};
 use crate::{Error, Result};
 
+/// The longest DPoP proof age a configuration may allow.
+const MAX_DPOP_AGE_SECONDS: u64 = 3600;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Config {
@@ -227,6 +230,13 @@ fn build(config: Config, base: &Path) -> Result<SignerPipeline> {
     let jwks = JwksSource::file(at(&config.authority.jwks))?;
     let mut dpop = DpopPolicy::default();
     if let Some(s) = config.dpop.max_age_seconds {
+        // A proof is a one-request credential (RFC 9449 §11.1): minutes at most. Longer windows
+        // only grow the replay cache.
+        if s == 0 || s > MAX_DPOP_AGE_SECONDS {
+            return Err(Error::PipelineConfig(format!(
+                "dpop.max_age_seconds = {s}: give 1 to {MAX_DPOP_AGE_SECONDS}"
+            )));
+        }
         dpop.max_age = Duration::from_secs(s);
     }
     if let Some(n) = config.dpop.replay_capacity {

@@ -74,7 +74,7 @@ impl SignerPipeline {
             predicate_type: &r.predicate_type,
             predicate_json: &predicate,
             subjects,
-            artifact_bytes: r.artifact_bytes.unwrap_or(0),
+            artifact_bytes: r.artifact_bytes,
             scanner_release: caller.scanner_release.as_deref(),
             trace_id: caller.trace_id.as_deref(),
         })?;

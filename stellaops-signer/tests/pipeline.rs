@@ -224,7 +224,7 @@ impl World {
             predicate_type,
             predicate_json: &predicate,
             subjects: vec![subject()],
-            artifact_bytes: bytes,
+            artifact_bytes: Some(bytes),
             scanner_release: release,
             trace_id: Some("trace-42"),
         })
@@ -282,7 +282,7 @@ impl World {
             predicate_type,
             predicate_json: &predicate,
             subjects: vec![subject()],
-            artifact_bytes: 1,
+            artifact_bytes: Some(1),
             scanner_release: None,
             trace_id: None,
         })

@@ -89,6 +89,32 @@ fn npm_provenance_verifies_from_the_cli_with_its_tarball() {
         stderr(&out)
     );
 
+    // Issue 20, defect 4: a pattern that closes the wrapping group is refused (exit 2), not
+    // turned into "any identity".
+    let out = run(
+        provenance_args(),
+        &[&"--certificate-identity-regexp", &"x)|(.*"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("identity pattern"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        provenance_args(),
+        &[
+            &"--certificate-identity-regexp",
+            &"x|https://github\\.com/sigstore",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a prefix is not the identity: {}",
+        stderr(&out)
+    );
+
     // Another file: exit 1.
     let other = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(other.path(), b"x").unwrap();

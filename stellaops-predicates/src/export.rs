@@ -423,9 +423,13 @@ impl ExportManifest {
 
 /// What is wrong with a file on disk against its manifest entry, if anything.
 fn file_problem(full: &Path, file: &ExportFile) -> Result<Option<String>> {
-    let size = std::fs::symlink_metadata(full)
-        .map_err(|source| io_error(full, source))?
-        .len();
+    // Size and content come from one opened file that is not a symbolic link: a link swapped
+    // in after the walk is reported as a change, never followed out of the export.
+    let opened = match open_regular(full) {
+        Ok(opened) => opened,
+        Err(problem) => return problem.map(Some),
+    };
+    let size = opened.1;
     if size != file.size {
         return Ok(Some(format!("size {size}, expected {}", file.size)));
     }
@@ -434,7 +438,7 @@ fn file_problem(full: &Path, file: &ExportFile) -> Result<Option<String>> {
         .keys()
         .filter_map(|name| DigestAlgorithm::from_name(name))
         .collect();
-    let (read, digest) = hash_file(full, &algorithms)?;
+    let (read, digest) = hash_open_file(full, opened.0, &algorithms)?;
     if read != file.size {
         return Ok(Some(format!(
             "size {read} while reading, expected {}",
@@ -520,6 +524,25 @@ fn hash_file(
     full: &Path,
     algorithms: &[DigestAlgorithm],
 ) -> Result<(u64, BTreeMap<String, String>)> {
+    let (file, _) = match open_regular(full) {
+        Ok(opened) => opened,
+        Err(Ok(problem)) => {
+            return Err(Error::ExportEntry {
+                path: full.display().to_string(),
+                problem,
+            })
+        }
+        Err(Err(e)) => return Err(e),
+    };
+    hash_open_file(full, file, algorithms)
+}
+
+/// Hash an opened file once for every algorithm, counting the bytes read.
+fn hash_open_file(
+    full: &Path,
+    file: std::fs::File,
+    algorithms: &[DigestAlgorithm],
+) -> Result<(u64, BTreeMap<String, String>)> {
     struct Counting<R> {
         inner: R,
         read: u64,
@@ -531,13 +554,45 @@ fn hash_file(
             Ok(n)
         }
     }
-    let file = std::fs::File::open(full).map_err(|source| io_error(full, source))?;
     let mut counting = Counting {
         inner: file,
         read: 0,
     };
     let digest = digest_reader(&mut counting, algorithms, &full.display().to_string())?;
     Ok((counting.read, digest))
+}
+
+/// Open `full` for reading only if it is a regular file, checked on the open descriptor: the
+/// last component is never followed if it is a symbolic link (`O_NOFOLLOW`), and a named pipe
+/// swapped in does not block the open (`O_NONBLOCK`). Returns the file and its size, or
+/// `Err(Ok(problem))` when the entry is no longer a regular file, `Err(Err(_))` for other
+/// I/O errors.
+#[allow(clippy::type_complexity)]
+fn open_regular(full: &Path) -> std::result::Result<(std::fs::File, u64), Result<String>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match options.open(full) {
+        Ok(file) => file,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(Ok(
+                "is a symbolic link now (changed while being read)".into()
+            ))
+        }
+        Err(e) => return Err(Err(io_error(full, e))),
+    };
+    let meta = file.metadata().map_err(|e| Err(io_error(full, e)))?;
+    if !meta.is_file() {
+        return Err(Ok(
+            "is not a regular file now (changed while being read)".into()
+        ));
+    }
+    Ok((file, meta.len()))
 }
 
 fn link_target(full: &Path, path: &str) -> Result<String> {
@@ -658,6 +713,44 @@ fn io_error(path: &Path, source: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 20 ("check and settle"): an entry the walk saw as a file, swapped for a symbolic
+    /// link before it is opened, is a change; the link is not followed. The link's target is
+    /// built so that following it would match the manifest (same size as the link's own
+    /// length, same digest): the swap that fooled the old check.
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_swapped_in_after_the_walk_is_a_change_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        let target = outside.display().to_string();
+        let content = "x".repeat(target.len());
+        std::fs::write(&outside, &content).unwrap();
+        let entry = ExportFile {
+            path: "a.txt".into(),
+            size: content.len() as u64,
+            digest: BTreeMap::from([(
+                "sha256".to_owned(),
+                hex::encode(sha2::Sha256::digest(content.as_bytes())),
+            )]),
+        };
+        let inside = dir.path().join("a.txt");
+        std::os::unix::fs::symlink(&outside, &inside).unwrap();
+        let problem = file_problem(&inside, &entry).unwrap();
+        assert_eq!(
+            problem.as_deref(),
+            Some("is a symbolic link now (changed while being read)")
+        );
+        // A named pipe swapped in does not hang the check.
+        std::fs::remove_file(&inside).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&inside)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let problem = file_problem(&inside, &entry).unwrap();
+        assert!(problem.unwrap().contains("not a regular file"));
+    }
 
     #[test]
     fn paths_are_normalized_or_refused() {

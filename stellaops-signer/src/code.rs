@@ -396,7 +396,9 @@ fn sigstore_code(e: &stellaops_sigstore::Error) -> ErrorCode {
     match e {
         E::TrustedRoot(_) => ErrorCode::InvalidTrustedRoot,
         E::InvalidBundle(_) => ErrorCode::InvalidBundle,
-        E::InvalidPattern(_) | E::ArtifactRequired(_) | E::Payload(_) => ErrorCode::InvalidArgument,
+        E::InvalidPattern(_) | E::PatternTooLarge(_) | E::ArtifactRequired(_) | E::Payload(_) => {
+            ErrorCode::InvalidArgument
+        }
         E::InvalidKey(_) => ErrorCode::MalformedKey,
         E::IdentityMismatch(_) => ErrorCode::IdentityMismatch,
         E::Verification(_) => ErrorCode::VerificationFailed,

@@ -15,7 +15,10 @@ pub enum Error {
     InvalidBundle(String),
     /// The identity pattern is not a regular expression.
     #[error("identity pattern: {0}")]
-    InvalidPattern(String),
+    InvalidPattern(#[source] Box<regex_syntax::Error>),
+    /// The identity pattern is a regular expression, but too large to compile.
+    #[error("identity pattern: {0}")]
+    PatternTooLarge(#[source] Box<regex_automata::meta::BuildError>),
     /// The public key given for a keyful bundle cannot be read.
     #[error("public key: {0}")]
     InvalidKey(String),

@@ -38,7 +38,7 @@ mod verify;
 
 pub use bundle::{BundleSigner, SignedBundle, BUNDLE_V03_MEDIA_TYPE};
 pub use error::{Error, Result};
-pub use identity::Identity;
+pub use identity::{Identity, IdentityPattern};
 pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};

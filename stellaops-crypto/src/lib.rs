@@ -19,5 +19,8 @@ pub use algorithm::{Algorithm, HashAlgorithm};
 pub use error::{Error, JwkError, Result};
 pub use key_id::KeyId;
 pub use signing_key::SigningKey;
-pub use software::{Deterministic, SoftwareKey, DEFAULT_RSA_BITS, PBKDF2_ITERATIONS};
+pub use software::{
+    Deterministic, SoftwareKey, DEFAULT_RSA_BITS, MAX_PBKDF2_ITERATIONS, MAX_SCRYPT_BYTES,
+    PBKDF2_ITERATIONS,
+};
 pub use verifying_key::{VerifyingKey, RSA_BITS};

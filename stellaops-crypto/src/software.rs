@@ -12,6 +12,39 @@ use crate::oid::{self, KeyKind};
 use crate::verifying_key::{check_rsa_size, Public};
 use crate::{jwk, pem, Algorithm, Error, Result, SigningKey, VerifyingKey};
 
+/// The most PBKDF2 iterations an encrypted key file may ask for (16 times what we write).
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+
+/// The most memory scrypt may use for an encrypted key file (`128 · r · N · p` bytes).
+pub const MAX_SCRYPT_BYTES: u64 = 256 << 20;
+
+/// Refuse key-derivation parameters above [`MAX_PBKDF2_ITERATIONS`] / [`MAX_SCRYPT_BYTES`].
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let Some(params) = scheme.pbes2() else {
+        // PBES1 is refused by decryption itself.
+        return Ok(());
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(Error::UnsupportedKey(
+            "encrypted key asks for more than 10,000,000 pbkdf2 iterations",
+        )),
+        Kdf::Scrypt(p) => {
+            let bytes = 128u64
+                .saturating_mul(u64::from(p.block_size))
+                .saturating_mul(p.cost_parameter)
+                .saturating_mul(u64::from(p.parallelization.max(1)));
+            if bytes > MAX_SCRYPT_BYTES {
+                return Err(Error::UnsupportedKey(
+                    "encrypted key asks scrypt for more than 256 MiB (128 * r * N * p)",
+                ));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// PBKDF2-HMAC-SHA256 iterations for keys we encrypt (OWASP's 2023 figure).
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
 
@@ -118,8 +151,14 @@ impl SoftwareKey {
     ///
     /// # Errors
     /// [`Error::Decryption`] for a wrong passphrase, otherwise as [`SoftwareKey::from_pkcs8_der`].
+    ///
+    /// The key-derivation cost is bounded before anything is derived: at most
+    /// [`MAX_PBKDF2_ITERATIONS`] PBKDF2 iterations, and scrypt with at most
+    /// [`MAX_SCRYPT_BYTES`] of memory (`128 · r · N · p`). A hostile key file cannot make
+    /// loading it take hours or gigabytes; OpenSSL's own scrypt default allows 32 MiB.
     pub fn from_encrypted_pkcs8_der(der: &[u8], passphrase: &[u8]) -> Result<Self> {
         let info = pkcs8::EncryptedPrivateKeyInfo::try_from(der)?;
+        check_kdf_cost(&info.encryption_algorithm)?;
         let doc = info.decrypt(passphrase).map_err(|_| Error::Decryption)?;
         Self::from_pkcs8_der(doc.as_bytes())
     }

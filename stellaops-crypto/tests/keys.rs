@@ -164,6 +164,60 @@ fn encrypted_pkcs8_needs_the_right_passphrase() -> TestResult {
     Ok(())
 }
 
+/// An encrypted key file whose key derivation asks for `kdf`, around junk ciphertext: the cost
+/// check must refuse it before any derivation starts.
+fn encrypted_with(kdf: pkcs8::pkcs5::pbes2::Kdf<'_>) -> Vec<u8> {
+    use pkcs8::der::Encode as _;
+    let params = pkcs8::pkcs5::pbes2::Parameters {
+        kdf,
+        encryption: pkcs8::pkcs5::pbes2::EncryptionScheme::Aes256Cbc { iv: &[7u8; 16] },
+    };
+    pkcs8::EncryptedPrivateKeyInfo {
+        encryption_algorithm: pkcs8::pkcs5::EncryptionScheme::Pbes2(params),
+        encrypted_data: &[0u8; 48],
+    }
+    .to_der()
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Issue 20 ("check and settle"): PBKDF2 and scrypt costs in a key file are bounded before
+/// any derivation, so a hostile file cannot pin a CPU for hours or take gigabytes.
+#[test]
+fn encrypted_keys_with_unbounded_kdf_costs_are_refused_at_once() -> TestResult {
+    use pkcs8::pkcs5::pbes2::{Kdf, Pbkdf2Params, ScryptParams};
+    let salt = [1u8; 16];
+    let started = std::time::Instant::now();
+    // The constructor refuses this many; a decoder reading a hostile file does not.
+    let many = Pbkdf2Params {
+        iteration_count: u32::MAX,
+        ..Pbkdf2Params::hmac_with_sha256(1, &salt).unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let pbkdf2 = encrypted_with(Kdf::Pbkdf2(many));
+    let scrypt = encrypted_with(Kdf::Scrypt(ScryptParams {
+        salt: &salt,
+        cost_parameter: 1 << 30,
+        block_size: 8,
+        parallelization: 1,
+        key_length: Some(32),
+    }));
+    for der in [pbkdf2, scrypt] {
+        assert!(matches!(
+            SoftwareKey::from_encrypted_pkcs8_der(&der, b"pass"),
+            Err(Error::UnsupportedKey(_))
+        ));
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // Within the bounds, the junk ciphertext is a decryption error, as before.
+    let modest = encrypted_with(Kdf::Pbkdf2(
+        Pbkdf2Params::hmac_with_sha256(1000, &salt).unwrap_or_else(|e| panic!("{e:?}")),
+    ));
+    assert!(matches!(
+        SoftwareKey::from_encrypted_pkcs8_der(&modest, b"pass"),
+        Err(Error::Decryption)
+    ));
+    Ok(())
+}
+
 #[test]
 fn jwk_round_trips_public_and_private() -> TestResult {
     for alg in Algorithm::ALL {

@@ -241,29 +241,36 @@ impl KeyUri {
         if text.is_empty() {
             return Err(Error::InvalidUri("empty key uri".into()));
         }
-        if let Some(rest) = text.strip_prefix("file://") {
+        if let Some(rest) = strip_scheme(text, "file://") {
             return Ok(KeyUri::File(PathBuf::from(decode_text(rest, "file path")?)));
         }
-        if let Some(rest) = text.strip_prefix("file:") {
+        if let Some(rest) = strip_scheme(text, "file:") {
             return Ok(KeyUri::File(PathBuf::from(decode_text(rest, "file path")?)));
         }
-        if let Some(rest) = text.strip_prefix("pkcs11:") {
+        if let Some(rest) = strip_scheme(text, "pkcs11:") {
             return Pkcs11Uri::parse(rest).map(|p| KeyUri::Pkcs11(Box::new(p)));
         }
-        if let Some(rest) = text.strip_prefix("awskms://") {
+        if let Some(rest) = strip_scheme(text, "awskms://") {
             return AwsKmsUri::parse(rest).map(KeyUri::AwsKms);
         }
-        if let Some(rest) = text.strip_prefix("hashivault://") {
+        if let Some(rest) = strip_scheme(text, "hashivault://") {
             return VaultUri::parse(rest).map(KeyUri::HashiVault);
         }
-        if let Some(rest) = text.strip_prefix("fido2:") {
+        if let Some(rest) = strip_scheme(text, "fido2:") {
             return Fido2Uri::parse(rest).map(KeyUri::Fido2);
         }
-        if let Some(rest) = text.strip_prefix("gcpkms://") {
+        if let Some(rest) = strip_scheme(text, "gcpkms://") {
             return non_empty(rest, "gcpkms").map(|r| KeyUri::GcpKms(r.to_owned()));
         }
-        if let Some(rest) = text.strip_prefix("azurekms://") {
+        if let Some(rest) = strip_scheme(text, "azurekms://") {
             return non_empty(rest, "azurekms").map(|r| KeyUri::AzureKms(r.to_owned()));
+        }
+        if text.to_ascii_lowercase().contains("pin-value=") {
+            // Not a URI of a known scheme, yet it carries a PIN: quoting it back as a missing
+            // file would print the PIN.
+            return Err(Error::InvalidUri(
+                "not a key uri of a known scheme, and it holds a pin-value (not shown)".into(),
+            ));
         }
         Ok(KeyUri::File(PathBuf::from(text)))
     }
@@ -353,6 +360,16 @@ impl Pkcs11Uri {
                 }
             }
         }
+        // A PIN holding '&' or '=' spills into what looks like further attributes: after a
+        // pin-value, no error quotes attribute text.
+        let mut after_pin = false;
+        let shown = |after_pin: bool, text: &str| {
+            if after_pin {
+                String::from("(not shown: it follows pin-value and may be part of the pin)")
+            } else {
+                format!("{text:?}")
+            }
+        };
         for attr in query
             .into_iter()
             .flat_map(|q| q.split('&'))
@@ -361,13 +378,24 @@ impl Pkcs11Uri {
             let (name, value) = split_attr(attr)?;
             match name {
                 "module-path" => uri.module_path = Some(PathBuf::from(decode_text(value, name)?)),
-                "pin-value" => uri.pin_value = Some(Zeroizing::new(decode_text(value, name)?)),
+                "pin-value" => {
+                    after_pin = true;
+                    uri.pin_value = Some(Zeroizing::new(decode_text(value, name)?));
+                }
                 "pin-source" => {
                     let source = decode_text(value, name)?;
                     let path = source.strip_prefix("file:").unwrap_or(&source);
                     uri.pin_source = Some(PathBuf::from(path));
                 }
-                "x-alg" => uri.algorithm = Some(parse_algorithm(&decode_text(value, name)?)?),
+                "x-alg" => {
+                    let alg = decode_text(value, name)?;
+                    uri.algorithm = Some(alg.parse().map_err(|_| {
+                        Error::InvalidUri(format!(
+                            "pkcs11 x-alg {} is no known algorithm",
+                            shown(after_pin, &alg)
+                        ))
+                    })?);
+                }
                 "module-name" => {
                     return Err(Error::InvalidUri(
                         "pkcs11 module-name is not supported; give module-path".into(),
@@ -375,7 +403,8 @@ impl Pkcs11Uri {
                 }
                 other => {
                     return Err(Error::InvalidUri(format!(
-                        "unknown pkcs11 query attribute {other:?}"
+                        "unknown pkcs11 query attribute {}",
+                        shown(after_pin, other)
                     )))
                 }
             }
@@ -508,9 +537,22 @@ impl VaultUri {
     }
 }
 
+/// `name=value`. The error never quotes the attribute: in `pin-value=SEC&RET` the text `RET`
+/// is the end of a PIN that held an `&`.
 fn split_attr(attr: &str) -> Result<(&str, &str)> {
-    attr.split_once('=')
-        .ok_or_else(|| Error::InvalidUri(format!("attribute {attr:?} has no value")))
+    attr.split_once('=').ok_or_else(|| {
+        Error::InvalidUri(
+            "an attribute has no '=' (its text is not shown: it may be part of a pin)".into(),
+        )
+    })
+}
+
+/// ASCII-case-insensitive `strip_prefix`: URI schemes are case-insensitive (RFC 3986 §3.1), so
+/// `PKCS11:` is a PKCS#11 URI, not a file path to be quoted back with its PIN.
+fn strip_scheme<'a>(text: &'a str, scheme: &str) -> Option<&'a str> {
+    let head = text.get(..scheme.len())?;
+    head.eq_ignore_ascii_case(scheme)
+        .then(|| &text[scheme.len()..])
 }
 
 fn split_query(text: &str) -> (&str, Option<&str>) {
@@ -573,6 +615,40 @@ mod tests {
         let shown = uri.to_string();
         assert!(!shown.contains("1234"), "{shown}");
         assert!(shown.contains("pin-value=***"), "{shown}");
+    }
+
+    /// Issue 20, defect 9: no fragment of a PIN reaches an error message, whatever the case
+    /// of the scheme or the characters of the PIN.
+    #[test]
+    fn no_pin_fragment_reaches_an_error() {
+        for (uri, secrets) in [
+            (
+                "pkcs11:object=k?pin-value=SEC&RET1234",
+                &["SEC", "RET1234"][..],
+            ),
+            ("pkcs11:object=k?pin-value=ab&cd=ef", &["ab", "cd", "ef"]),
+            ("pkcs11:object=k?pin-value=ab&x-alg=zz9", &["ab", "zz9"]),
+            (
+                "PKCS11:object=k?pin-value=SECRET&RET1234",
+                &["SECRET", "RET1234"],
+            ),
+            ("pkcs12:object=k?pin-value=SECRET", &["SECRET"]),
+            ("fido2:c.json?pin-value=SEC&RET1234", &["SEC", "RET1234"]),
+        ] {
+            let message = KeyUri::parse(uri).unwrap_err().to_string();
+            for secret in secrets {
+                assert!(!message.contains(secret), "{uri}: {message}");
+            }
+        }
+        // An upper-case scheme is the same scheme.
+        assert!(matches!(
+            KeyUri::parse("PKCS11:object=k?pin-value=1").unwrap(),
+            KeyUri::Pkcs11(_)
+        ));
+        assert!(matches!(
+            KeyUri::parse("File:/tmp/k.pem").unwrap(),
+            KeyUri::File(_)
+        ));
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! Reading inputs, writing outputs, and finding keys.
 
-use std::io::{Read, Write};
 use std::path::Path;
 
 use stellaops_signer::files::{self, PUBLIC_MODE};
@@ -15,14 +14,18 @@ use crate::Failure;
 /// The environment variable holding the passphrase of encrypted keys.
 pub(crate) const PASSPHRASE_ENV: &str = "STELLA_PASSPHRASE";
 
-/// Read a file, or stdin for `-`.
+/// Read a file, or stdin for `-`, refusing more than [`files::MAX_DOCUMENT_BYTES`] while
+/// reading (a 400 MB envelope is refused after 96 MiB, not after it is all in memory).
 pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
     if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| Failure::Usage(format!("reading stdin: {e}")))?;
-        return Ok(buf);
+        return files::read_stream(std::io::stdin().lock(), files::MAX_DOCUMENT_BYTES, 0).map_err(
+            |e| match e {
+                stellaops_signer::Error::Io { source, .. } => {
+                    Failure::Usage(format!("reading stdin: {source}"))
+                }
+                other => Failure::Usage(format!("stdin: {other}")),
+            },
+        );
     }
     Ok(files::read(path)?)
 }
@@ -31,13 +34,8 @@ pub(crate) fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
 pub(crate) fn write_output(out: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
     match out {
         Some(path) => Ok(files::write_atomic(path, bytes, PUBLIC_MODE)?),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(bytes)
-                .and_then(|()| stdout.flush())
-                .map_err(|e| Failure::Usage(format!("writing stdout: {e}")))
-        }
+        None => crate::term::stdout_bytes(bytes)
+            .map_err(|e| Failure::Usage(format!("writing stdout: {e}"))),
     }
 }
 
@@ -61,7 +59,7 @@ pub(crate) fn signing_keys(
         let key = registry
             .signing_key(id, selector, std::time::SystemTime::now())
             .map_err(stellaops_signer::Error::from)?;
-        eprintln!(
+        crate::term::note!(
             "stella: tenant {id}: signing with {} ({}, key id {})",
             key.entry().uri,
             key.algorithm(),
@@ -77,7 +75,7 @@ pub(crate) fn signing_keys(
         let (key, created) = keys::load_or_create_default(&home)?;
         let path = keys::DefaultKeyPaths::under(&home).private;
         let verb = if created { "created and used" } else { "using" };
-        eprintln!(
+        crate::term::note!(
             "stella: {verb} the default key {} ({}) at {}",
             key.key_id(),
             key.algorithm(),
@@ -112,7 +110,7 @@ pub(crate) fn open_key(name: &str, passphrase: Option<&[u8]>) -> Result<OpenedKe
 /// Say so when a FIDO2 "device" is the software authenticator: its keys are in a file.
 pub(crate) fn warn_software_fido2(device: &stellaops_signer::key_backends::Fido2Device) {
     if let stellaops_signer::key_backends::Fido2Device::Software(state) = device {
-        eprintln!(
+        crate::term::note!(
             "stella: warning: {device} is the software FIDO2 authenticator; its private keys are \
              in {} in the clear, not in a security key (tests and demonstrations only)",
             state.display()
@@ -151,7 +149,7 @@ pub(crate) fn verifying_keys(paths: &[std::path::PathBuf]) -> Result<Vec<Verifyi
         let home = keys::default_home()?;
         return match keys::default_verifying_key(&home)? {
             Some(k) => {
-                eprintln!(
+                crate::term::note!(
                     "stella: trusting the default key {} (no --key given)",
                     k.key_id()
                 );

@@ -1,12 +1,14 @@
 //! `stella`: sign, attest, verify and inspect DSSE envelopes.
 //!
 //! Exit codes: 0 success, 1 verification failed, 2 bad usage or bad input. Errors are one line on
-//! stderr.
+//! stderr, except usage errors, which print the argument parser's whole message with the
+//! subcommand's usage line.
 
 mod cli;
 mod commands;
 mod io;
 mod pipeline_signer;
+mod term;
 
 use std::process::ExitCode;
 
@@ -45,39 +47,53 @@ impl From<stellaops_signer::sigstore::Error> for Failure {
 fn main() -> ExitCode {
     // A panic is a bug; still, the user gets one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("stella: internal error: {info}");
+        term::error_line(&format!("stella: internal error: {info}"));
     }));
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                print!("{e}");
+                let _ = term::stdout_bytes(e.to_string().as_bytes());
                 return ExitCode::SUCCESS;
             }
-            let text = e.to_string();
-            let first = text
-                .lines()
-                .next()
-                .unwrap_or("bad usage")
-                .trim_start_matches("error: ");
-            eprintln!("stella: {first} (see stella --help)");
+            // The parser's whole message: what is missing or wrong, "did you mean" tips, and
+            // the usage line of the subcommand that was being parsed. Arguments echoed in it
+            // are escaped like every other line.
+            for line in e.render().to_string().trim_end().lines() {
+                term::error_line(line);
+            }
             return ExitCode::from(2);
         }
     };
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Verification(m)) => {
-            eprintln!("stella: verification failed: {m}");
+            term::note!("stella: verification failed: {}", one_line(&m));
             ExitCode::from(1)
         }
         Err(Failure::Denied(m)) => {
-            eprintln!("stella: {m}");
+            term::note!("stella: {}", one_line(&m));
             ExitCode::from(1)
         }
         Err(Failure::Usage(m)) => {
-            eprintln!("stella: error: {}", m.replace('\n', " "));
+            term::note!("stella: error: {}", one_line(&m));
             ExitCode::from(2)
         }
     }
+}
+
+/// Errors are one line: newlines become spaces, and a message quoting a large input is cut.
+fn one_line(message: &str) -> String {
+    const MAX: usize = 2048;
+    let mut text = message.replace(['\n', '\r'], " ");
+    if text.len() > MAX {
+        let mut end = MAX;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    text
 }

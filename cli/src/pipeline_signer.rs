@@ -39,7 +39,7 @@ impl PipelineSigner {
         let outcome = self
             .pipeline
             .sign_statement(&self.caller, statement, artifact_bytes)?;
-        eprintln!(
+        crate::term::note!(
             "stella: pipeline signed for tenant {} ({}, entitlement {}) with {} key {} ({}), trace {}",
             outcome.caller.token.tenant,
             outcome.caller.token.subject,

@@ -434,7 +434,15 @@ fn forensics_reads_real_sigstore_bundles() -> TestResult {
     );
     assert_eq!(f["tlog_entries"][0]["log_index"], "18300934");
     assert_eq!(f["tlog_entries"][0]["integrated_time"], "1681839912");
-    assert_eq!(f["signatures"][0]["verified_by"], "certificate");
+    // Issue 20, defect 5: its own certificate matches, but nothing was checked against a
+    // trust root or a given key, so it is not "verified", and the report says what was not
+    // checked.
+    assert_eq!(f["signatures"][0]["verified_by"], Value::Null);
+    assert_eq!(f["signatures"][0]["matches_embedded_certificate"], true);
+    assert_eq!(f["verified"], false);
+    let not_checked = f["not_checked"].to_string();
+    assert!(not_checked.contains("certificate chain"), "{not_checked}");
+    assert!(not_checked.contains("transparency-log"), "{not_checked}");
 
     // The npm publish attestation: keyful, npm's registry key (one long base64 line).
     let publish = path("examples/bundle-publish.json");
@@ -474,7 +482,9 @@ fn forensics_reads_real_sigstore_bundles() -> TestResult {
         ],
     )?;
     assert!(
-        out.contains("signature #0: keyid (none), verified by certificate (es256)"),
+        out.contains(
+            "signature #0: keyid (none), NOT verified; matches the bundle's own certificate (es256)"
+        ),
         "{out}"
     );
     assert!(

@@ -56,9 +56,17 @@ pub struct Attestation {
 
 /// Sign `payload` as `payload_type` with every key (multi-signature).
 ///
+/// A payload of the in-toto type (`application/vnd.in-toto+json`) must be a statement that
+/// [`verify`](crate::verify) reads (v1 or v0.1, within the default payload limits): what
+/// verification would refuse is refused here, before anything is signed.
+///
 /// # Errors
-/// As [`Envelope::sign`].
+/// As [`Envelope::sign`]; a statement error for an in-toto payload that is not one.
 pub fn sign(payload_type: &str, payload: Vec<u8>, keys: &[&dyn SigningKey]) -> Result<Envelope> {
+    if payload_type == PAYLOAD_TYPE {
+        let limits = crate::verify::document_limits(&stellaops_dsse::EnvelopeLimits::default());
+        Statement::from_json(&payload, &limits)?;
+    }
     Ok(Envelope::sign(payload_type, payload, keys)?)
 }
 

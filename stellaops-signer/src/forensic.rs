@@ -35,11 +35,14 @@ pub struct SubjectFacts {
 pub struct SignatureFacts {
     /// The key id hint, as written (often empty in Sigstore bundles).
     pub keyid: String,
-    /// Who verified it: `key <key id>` for a trusted key given, `certificate` for the bundle's
-    /// own certificate (whose chain is not checked here), or `null` when nothing did.
+    /// Which trusted key verified it (`key <key id>`), or `null` when none given did.
     pub verified_by: Option<String>,
-    /// The algorithm of the key that verified it.
+    /// The algorithm of the key that verified it (a trusted key, else the embedded certificate's
+    /// key).
     pub algorithm: Option<String>,
+    /// Whether it verifies under the key of the certificate the bundle carries: consistency
+    /// only, never trust (anyone can make a certificate); `null` without a certificate.
+    pub matches_embedded_certificate: Option<bool>,
 }
 
 /// The signing certificate of a keyless bundle.
@@ -87,14 +90,22 @@ pub struct AttestationFacts {
     pub public_key_hint: Option<String>,
     /// The transparency-log entries.
     pub tlog_entries: Vec<TlogFacts>,
-    /// True when at least one signature verified.
+    /// True when at least one signature verified under a trusted key given by the caller.
+    /// Nothing else (a bundle's own certificate, its log entries) makes this true.
     pub verified: bool,
+    /// What was checked, in words.
+    pub checked: Vec<String>,
+    /// What was not checked, in words: for a verdict on those, verify the bundle against a
+    /// trusted root (`stella verify --bundle --trusted-root`).
+    pub not_checked: Vec<String>,
 }
 
 /// Read an envelope or a Sigstore bundle and report what it claims; check its signatures against
-/// `trusted` keys, or (a keyless bundle, no keys given) against its own certificate's key. Only
-/// the DSSE signatures are checked: certificate chains, SCTs and log proofs need the trust roots
-/// of offline verification.
+/// `trusted` keys, and whether they match the key of the certificate the bundle carries. Only a
+/// trusted key makes a signature verified: the bundle's own certificate proves nothing by itself
+/// (a forger makes one in a second), and certificate chains, SCTs and log proofs need the trust
+/// roots of offline verification. [`AttestationFacts::checked`] and
+/// [`AttestationFacts::not_checked`] say which is which.
 ///
 /// # Errors
 /// Malformed JSON, envelope, statement or certificate; a bundle without a DSSE envelope.
@@ -143,26 +154,52 @@ pub fn inspect_attestation(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Att
             keyid: s.keyid().to_owned(),
             verified_by: None,
             algorithm: None,
+            matches_embedded_certificate: certificate_der.as_ref().map(|_| false),
         })
         .collect();
-    let (keys, by_certificate) = match (&certificate_der, trusted.is_empty()) {
-        (Some(der), true) => (vec![VerifyingKey::from_bytes(der)?], true),
-        _ => (trusted.to_vec(), false),
-    };
-    if !keys.is_empty() {
-        let policy = VerificationPolicy::new(keys, 1, None)?;
+    let mut checked = Vec::new();
+    let mut not_checked = Vec::new();
+    if trusted.is_empty() {
+        not_checked.push("signatures against a trusted key (none given)".to_owned());
+    } else {
+        let policy = VerificationPolicy::new(trusted.to_vec(), 1, None)?;
         if let Ok(verified) = envelope.verify(&policy) {
             for k in verified.keys() {
                 if let Some(s) = signatures.get_mut(k.signature_index) {
-                    s.verified_by = Some(if by_certificate {
-                        "certificate".to_owned()
-                    } else {
-                        format!("key {}", k.key_id)
-                    });
+                    s.verified_by = Some(format!("key {}", k.key_id));
                     s.algorithm = Some(k.algorithm.name().to_owned());
                 }
             }
         }
+        checked.push(format!(
+            "signatures against the {} key(s) given",
+            trusted.len()
+        ));
+    }
+    if let Some(der) = &certificate_der {
+        let policy = VerificationPolicy::new([VerifyingKey::from_bytes(der)?], 1, None)?;
+        if let Ok(verified) = envelope.verify(&policy) {
+            for k in verified.keys() {
+                if let Some(s) = signatures.get_mut(k.signature_index) {
+                    s.matches_embedded_certificate = Some(true);
+                    s.algorithm
+                        .get_or_insert_with(|| k.algorithm.name().to_owned());
+                }
+            }
+        }
+        checked.push(
+            "signatures against the embedded certificate's key (consistency, not trust)".to_owned(),
+        );
+        not_checked.push("the certificate chain to a trusted Fulcio root".to_owned());
+        not_checked.push("the certificate's SCT".to_owned());
+        not_checked.push("the identity and issuer in the certificate".to_owned());
+    }
+    if material["tlogEntries"]
+        .as_array()
+        .is_some_and(|e| !e.is_empty())
+    {
+        not_checked
+            .push("transparency-log entries (inclusion proofs, checkpoints, SETs)".to_owned());
     }
     let tlog_entries = material["tlogEntries"]
         .as_array()
@@ -196,6 +233,8 @@ pub fn inspect_attestation(bytes: &[u8], trusted: &[VerifyingKey]) -> Result<Att
             })
             .unwrap_or_default(),
         verified: signatures.iter().any(|s| s.verified_by.is_some()),
+        checked,
+        not_checked,
         signatures,
         certificate,
         public_key_hint: material["publicKey"]["hint"].as_str().map(str::to_owned),

@@ -28,7 +28,7 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
     if a.keyless.keyless {
         let signer = keyless_signer(&a.keyless)?;
         let json = bundle(&signer, a, &predicate, &artifacts, &options)?;
-        eprintln!(
+        crate::term::note!(
             "stella: signed keylessly as {} (issuer {}); logged in Rekor",
             signer.identity(),
             signer.issuer()
@@ -56,7 +56,7 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         config.trusted_root.clone_from(&k.trusted_root);
         let signer = KeyfulSigner::new(&config, key)?;
         let json = bundle(&signer, a, &predicate, &artifacts, &options)?;
-        eprintln!(
+        crate::term::note!(
             "stella: signed with key {}; logged in Rekor",
             signer.key().key_id()
         );
@@ -102,7 +102,9 @@ fn write(a: &AttestArgs, mut json: Vec<u8>) -> Result<(), Failure> {
 
 fn warn_unlisted(admission: Admission, predicate_type: &str) {
     if admission == Admission::Unlisted(EnforcementMode::Warn) {
-        eprintln!("stella: warning: predicate type {predicate_type} is not in the catalog");
+        crate::term::note!(
+            "stella: warning: predicate type {predicate_type} is not in the catalog"
+        );
     }
 }
 

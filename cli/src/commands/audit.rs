@@ -10,7 +10,7 @@ pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
     match verify_chain(&a.file) {
         Ok(summary) => {
             if a.json {
-                println!(
+                crate::term::say!(
                     "{}",
                     serde_json::json!({
                         "valid": true,
@@ -19,7 +19,7 @@ pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
                     })
                 );
             } else {
-                println!(
+                crate::term::say!(
                     "{}: {} records, chain intact; last hash {}",
                     a.file.display(),
                     summary.records,
@@ -30,7 +30,7 @@ pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
         }
         Err(PolicyError::AuditChain { line, problem, .. }) => {
             if a.json {
-                println!(
+                crate::term::say!(
                     "{}",
                     serde_json::json!({"valid": false, "line": line, "problem": problem})
                 );

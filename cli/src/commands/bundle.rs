@@ -63,10 +63,14 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
         insecure_ignore_sct: a.bundle.insecure_ignore_sct,
     };
     if options.insecure_ignore_tlog {
-        eprintln!("stella: warning: --insecure-ignore-tlog: the transparency log is not checked");
+        crate::term::note!(
+            "stella: warning: --insecure-ignore-tlog: the transparency log is not checked"
+        );
     }
     if options.insecure_ignore_sct {
-        eprintln!("stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked");
+        crate::term::note!(
+            "stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked"
+        );
     }
     let v = sigstore(verify_bundle_with(
         &read_input(bundle)?,
@@ -76,7 +80,7 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
         options,
     ))?;
     if a.json {
-        println!("{:#}", bundle_report(&v));
+        crate::term::json(&bundle_report(&v));
     } else {
         print_text(&v, artifact);
     }
@@ -84,7 +88,7 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
 }
 
 fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
-    println!("verified: Sigstore bundle ({})", v.media_type);
+    crate::term::say!("verified: Sigstore bundle ({})", v.media_type);
     match &v.identity {
         Some(identity) => {
             let issuer = v.issuer.as_ref().map_or_else(
@@ -96,30 +100,34 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
             } else {
                 "NOT checked"
             };
-            println!("  signed by {identity} ({issuer}); certificate chain checked, SCT {sct}");
+            crate::term::say!(
+                "  signed by {identity} ({issuer}); certificate chain checked, SCT {sct}"
+            );
         }
-        None => println!("  signed by the given public key"),
+        None => crate::term::say!("  signed by the given public key"),
     }
     match (&v.integrated_time, v.tlog_verified) {
-        (Some(time), true) => println!("  logged in Rekor at {time}; entry checked"),
-        _ => println!("  transparency log not checked"),
+        (Some(time), true) => crate::term::say!("  logged in Rekor at {time}; entry checked"),
+        _ => crate::term::say!("  transparency log not checked"),
     }
     if !v.verified_times.is_empty() {
-        println!(
+        crate::term::say!(
             "  verified signing time(s): {}",
             v.verified_times.join(", ")
         );
     }
     let report = bundle_report(v);
     if let Some(predicate_type) = report["predicateType"].as_str() {
-        println!("  predicate: {predicate_type}");
+        crate::term::say!("  predicate: {predicate_type}");
         for s in report["subjects"].as_array().into_iter().flatten() {
             let name = s["name"].as_str().or_else(|| s["uri"].as_str());
-            println!("  subject:   {}", name.unwrap_or("(unnamed)"));
+            crate::term::say!("  subject:   {}", name.unwrap_or("(unnamed)"));
         }
     }
     match artifact {
-        Some(path) => println!("  artifact {}: is the signed one", path.display()),
-        None => println!("  no --artifact: signature checked against the digest the bundle names"),
+        Some(path) => crate::term::say!("  artifact {}: is the signed one", path.display()),
+        None => crate::term::say!(
+            "  no --artifact: signature checked against the digest the bundle names"
+        ),
     }
 }

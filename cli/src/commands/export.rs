@@ -48,7 +48,7 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
     write_output(Some(&a.manifest), &signed.manifest_json)?;
     write_output(Some(&a.envelope), &signed.envelope_json)?;
     let m = &signed.manifest;
-    println!(
+    crate::term::say!(
         "signed export {}: {} file(s), {} link(s), created {}",
         m.export_id(),
         m.files().len(),
@@ -77,9 +77,9 @@ pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
     if a.json {
         let doc: serde_json::Value = serde_json::from_slice(&export_report_json(&v))
             .map_err(|e| Failure::Usage(format!("report: {e}")))?;
-        println!("{doc:#}");
+        crate::term::json(&doc);
     } else {
-        println!(
+        crate::term::say!(
             "signature: {} of {} required trusted key(s) signed export {} ({} files)",
             v.keys.len(),
             policy.threshold(),
@@ -87,19 +87,19 @@ pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
             v.manifest.files().len()
         );
         for k in &v.keys {
-            println!("  key {} ({})", k.key_id, k.algorithm);
+            crate::term::say!("  key {} ({})", k.key_id, k.algorithm);
         }
         for path in &d.missing {
-            println!("missing: {path}");
+            crate::term::say!("missing: {path}");
         }
         for path in &d.extra {
-            println!("extra:   {path}");
+            crate::term::say!("extra:   {path}");
         }
         for c in &d.changed {
-            println!("changed: {}: {}", c.path, c.problem);
+            crate::term::say!("changed: {}: {}", c.path, c.problem);
         }
         if v.is_intact() {
-            println!("export intact");
+            crate::term::say!("export intact");
         }
     }
     Ok(v.require_intact()?)

@@ -16,16 +16,16 @@ pub(crate) fn show(a: &ForensicShowArgs) -> Result<(), Failure> {
     let f = inspect_attestation(&bytes, &trusted)?;
     if a.json {
         let doc = serde_json::to_value(&f).map_err(|e| Failure::Usage(e.to_string()))?;
-        println!("{doc:#}");
+        crate::term::json(&doc);
     } else {
-        println!("container:    {}", f.container);
-        println!("payloadType:  {}", f.payload_type);
+        crate::term::say!("container:    {}", f.container);
+        crate::term::say!("payloadType:  {}", f.payload_type);
         if let Some(p) = &f.predicate_type {
-            println!("predicate:    {p}");
+            crate::term::say!("predicate:    {p}");
         }
         for s in &f.subjects {
             let digests: Vec<String> = s.digest.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-            println!("subject:      {} {}", s.name, digests.join(" "));
+            crate::term::say!("subject:      {} {}", s.name, digests.join(" "));
         }
         for (i, s) in f.signatures.iter().enumerate() {
             let keyid = if s.keyid.is_empty() {
@@ -33,26 +33,28 @@ pub(crate) fn show(a: &ForensicShowArgs) -> Result<(), Failure> {
             } else {
                 &s.keyid
             };
-            match (&s.verified_by, &s.algorithm) {
-                (Some(by), Some(alg)) => {
-                    println!("signature #{i}: keyid {keyid}, verified by {by} ({alg})")
+            let alg = s.algorithm.as_deref().unwrap_or("?");
+            match (&s.verified_by, s.matches_embedded_certificate) {
+                (Some(by), _) => {
+                    crate::term::say!("signature #{i}: keyid {keyid}, verified by {by} ({alg})")
                 }
-                _ => println!("signature #{i}: keyid {keyid}, not verified"),
+                (None, Some(true)) => crate::term::say!(
+                    "signature #{i}: keyid {keyid}, NOT verified; matches the bundle's own \
+                     certificate ({alg}), which is not trusted here"
+                ),
+                _ => crate::term::say!("signature #{i}: keyid {keyid}, not verified"),
             }
         }
         if let Some(c) = &f.certificate {
-            println!("identity:     {}", c.identities.join(", "));
-            println!("issuer:       {}", c.issuer.as_deref().unwrap_or("(none)"));
-            println!("valid:        {} .. {}", c.not_before, c.not_after);
-            if a.keys.is_empty() {
-                println!("              (certificate chain not checked: no trust root here)");
-            }
+            crate::term::say!("identity:     {}", c.identities.join(", "));
+            crate::term::say!("issuer:       {}", c.issuer.as_deref().unwrap_or("(none)"));
+            crate::term::say!("valid:        {} .. {}", c.not_before, c.not_after);
         }
         if let Some(h) = &f.public_key_hint {
-            println!("key hint:     {h}");
+            crate::term::say!("key hint:     {h}");
         }
         for t in &f.tlog_entries {
-            println!(
+            crate::term::say!(
                 "rekor:        log index {}, integrated {} ({}{})",
                 t.log_index,
                 t.integrated_time,
@@ -63,6 +65,9 @@ pub(crate) fn show(a: &ForensicShowArgs) -> Result<(), Failure> {
                     ", promise only"
                 }
             );
+        }
+        for what in &f.not_checked {
+            crate::term::say!("not checked:  {what}");
         }
     }
     if !a.keys.is_empty() && !f.verified {

@@ -23,31 +23,31 @@ pub(crate) fn run(a: &InspectArgs) -> Result<(), Failure> {
                 "subjects": s.subjects().iter().map(|x| serde_json::json!({"name": x.name(), "digest": x.digest()})).collect::<Vec<_>>(),
             })),
         });
-        println!("{doc:#}");
+        crate::term::json(&doc);
         return Ok(());
     }
-    println!("(not verified: use stella verify)");
-    println!("payloadType: {}", env.payload_type());
-    println!("payload:     {} bytes", env.payload().len());
-    println!("signatures:  {}", env.signatures().len());
+    crate::term::say!("(not verified: use stella verify)");
+    crate::term::say!("payloadType: {}", env.payload_type());
+    crate::term::say!("payload:     {} bytes", env.payload().len());
+    crate::term::say!("signatures:  {}", env.signatures().len());
     for (i, s) in env.signatures().iter().enumerate() {
         let keyid = if s.keyid().is_empty() {
             "(none)"
         } else {
             s.keyid()
         };
-        println!("  #{i} keyid {keyid}, {} bytes", s.sig().len());
+        crate::term::say!("  #{i} keyid {keyid}, {} bytes", s.sig().len());
     }
     if let Some(s) = statement {
-        println!("statement:   {}", s.version().uri());
-        println!("predicate:   {}", s.predicate_type());
+        crate::term::say!("statement:   {}", s.version().uri());
+        crate::term::say!("predicate:   {}", s.predicate_type());
         for subject in s.subjects() {
             let digests: Vec<String> = subject
                 .digest()
                 .iter()
                 .map(|(k, v)| format!("{k}:{v}"))
                 .collect();
-            println!("  subject {:?} {}", subject.name(), digests.join(" "));
+            crate::term::say!("  subject {:?} {}", subject.name(), digests.join(" "));
         }
     }
     Ok(())

@@ -62,7 +62,7 @@ pub(crate) fn generate(a: &KeyGenerateArgs) -> Result<(), Failure> {
     // Public half first: a failure then never leaves a private key without its public key.
     files::write_atomic(&public_path, public.as_bytes(), PUBLIC_MODE)?;
     files::write_atomic(&a.out, private.as_bytes(), SECRET_MODE)?;
-    eprintln!(
+    crate::term::note!(
         "stella: wrote {} ({}, key id {}) and {}",
         a.out.display(),
         key.algorithm(),
@@ -96,7 +96,7 @@ fn generate_fido2(a: &KeyGenerateArgs) -> Result<(), Failure> {
     let authenticator = fido2::open_device(&device).map_err(stellaops_signer::Error::from)?;
     let pin = fido2::PinSource::choose(a.pin_source.clone(), Some(crate::io::pin_prompt));
     if authenticator.hardware_backed() {
-        eprintln!("stella: touch the security key to register a credential for {rp_id}");
+        crate::term::note!("stella: touch the security key to register a credential for {rp_id}");
     }
     let credential = fido2::register(
         authenticator.as_ref(),
@@ -110,7 +110,7 @@ fn generate_fido2(a: &KeyGenerateArgs) -> Result<(), Failure> {
     let public = credential
         .verifying_key(false)
         .map_err(stellaops_signer::Error::from)?;
-    eprintln!(
+    crate::term::note!(
         "stella: wrote {} ({} credential for {rp_id}, key id {}); sign with --key \
          'fido2:{}?device={device}', verify with --key {}",
         a.out.display(),
@@ -155,13 +155,13 @@ pub(crate) fn show(a: &KeyShowArgs) -> Result<(), Failure> {
             "publicKeyPem": pem,
             "jwk": serde_json::from_str::<serde_json::Value>(&public.to_jwk().map_err(stellaops_signer::Error::from)?).unwrap_or_default(),
         });
-        println!("{doc:#}");
+        crate::term::json(&doc);
     } else {
-        println!("kind:      {kind}");
+        crate::term::say!("kind:      {kind}");
         if kind != "public" && kind != "private" {
             // Displaying a parsed URI hides any PIN.
             if let Ok(uri) = KeyUri::parse(&a.key) {
-                println!("uri:       {uri}");
+                crate::term::say!("uri:       {uri}");
             }
         }
         let algs: Vec<&str> = Algorithm::ALL
@@ -169,12 +169,13 @@ pub(crate) fn show(a: &KeyShowArgs) -> Result<(), Failure> {
             .filter(|x| public.accepts(**x))
             .map(|x| x.name())
             .collect();
-        println!("algorithm: {}", algs.join(" | "));
+        crate::term::say!("algorithm: {}", algs.join(" | "));
         if let Some(bits) = public.rsa_bits() {
-            println!("rsa bits:  {bits}");
+            crate::term::say!("rsa bits:  {bits}");
         }
-        println!("key id:    {}", public.key_id());
-        print!("{pem}");
+        crate::term::say!("key id:    {}", public.key_id());
+        crate::term::stdout_bytes(pem.as_bytes())
+            .map_err(|e| Failure::Usage(format!("writing stdout: {e}")))?;
     }
     Ok(())
 }

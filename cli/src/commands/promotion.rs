@@ -92,9 +92,11 @@ pub(crate) fn attest(a: &PromotionAttestArgs) -> Result<(), Failure> {
             attest_promotion(&super::as_dyn(&keys), &promotion)?.to_json()
         }
     };
-    eprintln!(
+    crate::term::note!(
         "stella: promotion of {} from {} to {} attested",
-        promotion.artifact.name, promotion.source.environment, promotion.target.environment
+        promotion.artifact.name,
+        promotion.source.environment,
+        promotion.target.environment
     );
     write_envelope(s.out.as_deref(), envelope_json)
 }
@@ -123,20 +125,23 @@ pub(crate) fn verify(a: &PromotionVerifyArgs) -> Result<(), Failure> {
             "keys": v.keys.iter().map(|k| json!({"keyid": k.key_id.as_str(), "algorithm": k.algorithm.name()})).collect::<Vec<_>>(),
             "promotion": p,
         });
-        println!("{doc:#}");
+        crate::term::json(&doc);
         return Ok(());
     }
-    println!(
+    crate::term::say!(
         "verified: promotion of {} from {} to {} at {}",
-        p.artifact.name, p.source.environment, p.target.environment, p.promoted_at
+        p.artifact.name,
+        p.source.environment,
+        p.target.environment,
+        p.promoted_at
     );
-    println!(
+    crate::term::say!(
         "  policy {} (views: {})",
         p.policy.digest,
         p.policy.view_set.join(", ")
     );
     for approval in &p.approvals {
-        println!(
+        crate::term::say!(
             "  approved by {}{} at {}",
             approval.approver,
             approval
@@ -148,7 +153,7 @@ pub(crate) fn verify(a: &PromotionVerifyArgs) -> Result<(), Failure> {
         );
     }
     for k in &v.keys {
-        println!("  key {} ({})", k.key_id, k.algorithm);
+        crate::term::say!("  key {} ({})", k.key_id, k.algorithm);
     }
     Ok(())
 }

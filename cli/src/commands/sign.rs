@@ -58,7 +58,7 @@ fn sbom(a: &SignSbomArgs) -> Result<(), Failure> {
             (format, attestation.statement, json)
         }
     };
-    eprintln!(
+    crate::term::note!(
         "stella: {} SBOM signed as {} for {}",
         format.name(),
         format.predicate_type(),
@@ -84,7 +84,7 @@ fn report(a: &SignReportArgs) -> Result<(), Failure> {
             (attestation.statement, json)
         }
     };
-    eprintln!(
+    crate::term::note!(
         "stella: report signed as stella.ops/report@v1 for {}",
         names(statement.subjects())
     );

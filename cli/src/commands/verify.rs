@@ -46,7 +46,7 @@ pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
             .map_err(stellaops_signer::Error::from)?;
         let (kept, revoked) = registry.filter_trusted(keys, signed_at);
         for r in &revoked {
-            eprintln!("stella: not trusting {r}");
+            crate::term::note!("stella: not trusting {r}");
         }
         if kept.len() < a.threshold {
             return Err(Failure::Verification(format!(
@@ -79,17 +79,17 @@ pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
             "statement": v.statement.as_ref().map(|s| serde_json::json!({"type": s.version().uri(), "predicateType": s.predicate_type()})),
             "artifacts": v.artifacts.iter().map(|m| serde_json::json!({"path": m.path.display().to_string(), "subject": m.subject})).collect::<Vec<_>>(),
         });
-        println!("{doc:#}");
+        crate::term::json(&doc);
         return Ok(());
     }
-    println!(
+    crate::term::say!(
         "verified: {} of {} required trusted key(s) signed; payloadType {}",
         v.keys.len(),
         policy.threshold(),
         v.envelope.payload_type()
     );
     for k in &v.keys {
-        println!(
+        crate::term::say!(
             "  key {} ({}) signature #{}",
             k.key_id,
             scheme(k),
@@ -97,14 +97,14 @@ pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
         );
     }
     if let Some(s) = &v.statement {
-        println!(
+        crate::term::say!(
             "statement: {} predicateType {}",
             s.version().uri(),
             s.predicate_type()
         );
     }
     for m in &v.artifacts {
-        println!("artifact: {} is subject {:?}", m.path.display(), m.subject);
+        crate::term::say!("artifact: {} is subject {:?}", m.path.display(), m.subject);
     }
     Ok(())
 }

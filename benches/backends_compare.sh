@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Envelope signing latency per key backend, in one run: software, SoftHSM2 (PKCS#11), the KMS
-# server (moto) and OpenBao transit, all on loopback. Starts the servers with
+# server (local-kms) and OpenBao transit, all on loopback. Starts the servers with
 # scripts/services.sh, writes benches/results-backends.md; takes ~2 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."

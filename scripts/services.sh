@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start or stop the real servers the tests talk to, all on loopback:
 #   SoftHSM2 (PKCS#11) with a token initialised in DIR, keys made with pkcs11-tool;
-#   moto's KMS server (tests/services/moto_kms.py says why moto, and what it patches);
+#   local-kms (nsmithuk/local-kms, from its Go module) for the AWS KMS API;
 #   OpenBao in dev mode with the transit engine;
 #   Redis, for quota state shared by several signers;
 #   two OCI registries for scanner-release signatures: Debian's docker-registry (distribution
@@ -92,11 +92,23 @@ p11 --keypairgen --key-type rsa:2048 --label rsa --id 03
 p11 --keypairgen --key-type EC:edwards25519 --label ed25519 --id 04
 printf '%s\n' "$pin" >"$hsm/pin"
 
-# --- moto (AWS KMS API) --------------------------------------------------------------------
+# --- local-kms (AWS KMS API) ---------------------------------------------------------------
+# nsmithuk/local-kms, built from its Go module once per machine (target/services-bin; ~40 s cold,
+# the Go module cache makes later builds seconds). It implements the KMS JSON protocol itself,
+# MessageType=DIGEST included; keys live in a fresh data directory per run.
+local_kms_version=v0.0.0-20260228092603-2a5e92d09ab6
+mkdir -p target/services-bin
+if [ "$(cat target/services-bin/local-kms.version 2>/dev/null)" != "$local_kms_version" ]; then
+  GOBIN="$root/target/services-bin" go install "github.com/nsmithuk/local-kms@$local_kms_version"
+  echo "$local_kms_version" >target/services-bin/local-kms.version
+fi
 kms_port=$(free_port)
-"$venv/bin/python" tests/services/moto_kms.py "$kms_port" >"$dir/moto.log" 2>&1 &
-echo $! >"$dir/moto.pid"
-wait_for "moto (KMS)" "http://127.0.0.1:$kms_port/" "$dir/moto.log"
+# local-kms listens on every interface (it has no bind-address setting); the tests reach it on
+# 127.0.0.1 only.
+PORT=$kms_port KMS_REGION=us-east-1 KMS_ACCOUNT_ID=111122223333 KMS_DATA_PATH="$dir/local-kms" \
+  KMS_SEED_PATH="$dir/local-kms-seed.yaml" target/services-bin/local-kms >"$dir/local-kms.log" 2>&1 &
+echo $! >"$dir/local-kms.pid"
+wait_for "local-kms" "http://127.0.0.1:$kms_port/" "$dir/local-kms.log"
 export AWS_ACCESS_KEY_ID=stellaops-test AWS_SECRET_ACCESS_KEY=stellaops-test AWS_REGION=us-east-1
 "$venv/bin/python" - "$kms_port" <<'EOF'
 import sys
@@ -190,6 +202,6 @@ export STELLAOPS_PYTHON=$venv/bin/python
 export STELLAOPS_TEST_SIGSTORE=http://127.0.0.1:$sigstore_port
 export STELLAOPS_TEST_SIGSTORE_DIR=$dir/sigstore
 EOF
-echo "services up: SoftHSM2 token 'stellaops', KMS (moto) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
+echo "services up: SoftHSM2 token 'stellaops', KMS (local-kms) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
 echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port, ocireg on :$ocireg_port,"
 echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; env in $dir/services.env"

@@ -1,5 +1,5 @@
 //! Every key backend against a real server on loopback, started by `scripts/services.sh`
-//! (which `scripts/test.sh` runs): SoftHSM2 over PKCS#11, moto's KMS server, OpenBao transit.
+//! (which `scripts/test.sh` runs): SoftHSM2 over PKCS#11, local-kms (the AWS KMS API), OpenBao transit.
 //!
 //! Each signature is checked three ways: by our verifier, by OpenSSL's command line over the PAE
 //! bytes, and by securesystemslib over the whole envelope. Without the services the tests fail

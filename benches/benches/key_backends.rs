@@ -1,5 +1,5 @@
 //! Envelope signing latency per key backend, in one run: software keys, SoftHSM2 over PKCS#11,
-//! the KMS server (moto) and OpenBao transit, all on loopback. Run by benches/backends_compare.sh,
+//! the KMS server (local-kms) and OpenBao transit, all on loopback. Run by benches/backends_compare.sh,
 //! which starts the servers; without them this bench panics and says so.
 
 use std::hint::black_box;
@@ -42,11 +42,11 @@ fn backends() -> Vec<(String, OpenedKey)> {
         ("softhsm2/ed25519".into(), hsm("ed25519")),
         ("softhsm2/rsa-pss-2048".into(), hsm("rsa")),
         (
-            "kms-moto/es256".into(),
+            "kms-local/es256".into(),
             open(format!("awskms://{kms}/alias/stellaops-p256")),
         ),
         (
-            "kms-moto/rsa-pss-2048".into(),
+            "kms-local/rsa-pss-2048".into(),
             open(format!("awskms://{kms}/alias/stellaops-rsa")),
         ),
         ("openbao/es256".into(), open("hashivault://p256".into())),

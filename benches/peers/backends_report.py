@@ -9,7 +9,7 @@ ALGS = ["es256", "ed25519", "rsa-pss-2048"]
 BACKENDS = [
     ("software", "software key in memory"),
     ("softhsm2", "SoftHSM2 2.6 via PKCS#11 (in-process module)"),
-    ("kms-moto", "KMS API (moto 5.2.5) over HTTP on loopback, SigV4"),
+    ("kms-local", "KMS API (local-kms) over HTTP on loopback, SigV4"),
     ("openbao", "OpenBao 2.7 transit over HTTP on loopback"),
 ]
 
@@ -38,4 +38,4 @@ for backend, label in BACKENDS:
     m = mean(backend, "es256")
     ratio = f"{m / base:.1f}×" if m and base else "—"
     print(f"| {label} | " + " | ".join(cells) + f" | {ratio} |")
-print("\n— : not measured: this build's KMS client signs ECDSA and RSA only (moto has no Ed25519 keys either).")
+print("\n— : not measured: this build's KMS client signs ECDSA and RSA only (local-kms has no Ed25519 keys either).")

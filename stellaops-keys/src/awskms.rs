@@ -231,11 +231,19 @@ impl Client {
             .or_else(|| answer.get("Message"))
             .and_then(|m| m.as_str())
             .unwrap_or("");
-        Err(Error::Remote {
-            backend: BACKEND,
-            status,
-            message: format!("{operation}: {kind}: {message}"),
-        })
+        let message = format!("{operation}: {kind}: {message}");
+        match kind {
+            // What AWS answers for a key that cannot do the operation (GetPublicKey of a
+            // symmetric key, Sign with an ENCRYPT_DECRYPT key): the key's kind, not a refusal.
+            "UnsupportedOperationException" | "InvalidKeyUsageException" => {
+                Err(Error::MechanismUnsupported(message))
+            }
+            _ => Err(Error::Remote {
+                backend: BACKEND,
+                status,
+                message,
+            }),
+        }
     }
 }
 

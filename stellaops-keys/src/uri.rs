@@ -241,6 +241,21 @@ impl KeyUri {
         if text.is_empty() {
             return Err(Error::InvalidUri("empty key uri".into()));
         }
+        // The one place a PIN may stand is a pkcs11 query (after '?'). Anywhere else (a typo in
+        // the scheme, a missing '?', another scheme) the PIN would be quoted back as part of a
+        // file name or an attribute value: refuse without showing any of it.
+        let lower = text.to_ascii_lowercase();
+        if let Some(at) = lower.find("pin-value") {
+            let in_query = strip_scheme(text, "pkcs11:").is_some()
+                && text.find('?').is_some_and(|q| q < at);
+            if !in_query {
+                return Err(Error::InvalidUri(
+                    "a pin-value belongs in the query of a pkcs11: uri (after '?'); this key uri \
+                     holds one elsewhere and is not shown"
+                        .into(),
+                ));
+            }
+        }
         if let Some(rest) = strip_scheme(text, "file://") {
             return Ok(KeyUri::File(PathBuf::from(decode_text(rest, "file path")?)));
         }
@@ -264,13 +279,6 @@ impl KeyUri {
         }
         if let Some(rest) = strip_scheme(text, "azurekms://") {
             return non_empty(rest, "azurekms").map(|r| KeyUri::AzureKms(r.to_owned()));
-        }
-        if text.to_ascii_lowercase().contains("pin-value=") {
-            // Not a URI of a known scheme, yet it carries a PIN: quoting it back as a missing
-            // file would print the PIN.
-            return Err(Error::InvalidUri(
-                "not a key uri of a known scheme, and it holds a pin-value (not shown)".into(),
-            ));
         }
         Ok(KeyUri::File(PathBuf::from(text)))
     }
@@ -633,6 +641,9 @@ mod tests {
                 &["SECRET", "RET1234"],
             ),
             ("pkcs12:object=k?pin-value=SECRET", &["SECRET"]),
+            // Found by the key_uri fuzz target: no '?', so the PIN sat in the `type` value.
+            ("pkcs11:object=k;type=pso&pin-value=1234&x-alg=es256", &["1234"]),
+            ("fido2:cred.json&pin-value=SECRET", &["SECRET"]),
             ("fido2:c.json?pin-value=SEC&RET1234", &["SEC", "RET1234"]),
         ] {
             let message = KeyUri::parse(uri).unwrap_err().to_string();

@@ -246,8 +246,8 @@ impl KeyUri {
         // file name or an attribute value: refuse without showing any of it.
         let lower = text.to_ascii_lowercase();
         if let Some(at) = lower.find("pin-value") {
-            let in_query = strip_scheme(text, "pkcs11:").is_some()
-                && text.find('?').is_some_and(|q| q < at);
+            let in_query =
+                strip_scheme(text, "pkcs11:").is_some() && text.find('?').is_some_and(|q| q < at);
             if !in_query {
                 return Err(Error::InvalidUri(
                     "a pin-value belongs in the query of a pkcs11: uri (after '?'); this key uri \
@@ -642,7 +642,10 @@ mod tests {
             ),
             ("pkcs12:object=k?pin-value=SECRET", &["SECRET"]),
             // Found by the key_uri fuzz target: no '?', so the PIN sat in the `type` value.
-            ("pkcs11:object=k;type=pso&pin-value=1234&x-alg=es256", &["1234"]),
+            (
+                "pkcs11:object=k;type=pso&pin-value=1234&x-alg=es256",
+                &["1234"],
+            ),
             ("fido2:cred.json&pin-value=SECRET", &["SECRET"]),
             ("fido2:c.json?pin-value=SEC&RET1234", &["SEC", "RET1234"]),
         ] {

@@ -1,58 +1,80 @@
 #!/usr/bin/env bash
-# Run every fuzz target for SECONDS each (default 20), optimized and instrumented.
-# Longer on demand: SECONDS_PER_TARGET=3600 fuzz/run.sh
-# JOBS=N runs N targets at a time (one core each; default 1). Use it only on otherwise idle cores:
-# an hour shared with other work is not an hour of fuzzing.
+# Run every fuzz target for SECONDS_PER_TARGET each (default 20), instrumented: the targets in
+# fuzz/ and the C ABI's target in ffi/fuzz/ (which shares fuzz/target, so the two builds share
+# their dependencies).
+#   Longer on demand: SECONDS_PER_TARGET=3600 fuzz/run.sh
+#   JOBS=N runs N targets at a time (one core each; default 1). Use it only on otherwise idle
+#   cores: an hour shared with other work is not an hour of fuzzing.
+#   BUILD=dev builds unoptimized (what scripts/test.sh does: the optimized instrumented build
+#   takes minutes longer than the few seconds of fuzzing it would speed up); default optimized.
+#   REPLAY_ONLY=1 only replays every corpus input, no mutation.
+#   TARGETS="a b" runs only those.
 # Corpora: corpus/<target>/seed-* (hand-written seeds) plus corpus/<target>.tar.xz (what the long
-# runs learned, minimized); both are unpacked into a scratch directory for each run.
+# runs learned, minimized); both are unpacked into a scratch directory for each run, so libFuzzer
+# replays every one of them before it mutates.
 # KEEP_CORPUS=1 merges a run's findings into corpus/<target>.tar.xz with libFuzzer's -merge=1
 # (only inputs that add coverage), so the committed corpus stays small.
-# REPLAY_ONLY=1 (what scripts/test.sh runs) builds unoptimized and only replays every corpus input,
-# no mutation: the regression check for what the long runs found, in ~3 minutes instead of ~6
-# (the optimized instrumented build alone takes 4-5 minutes on 2 cores).
 # Works on a stable toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z sanitizer flags.
 set -euo pipefail
 cd "$(dirname "$0")"
+fuzz=$(pwd)
 secs="${SECONDS_PER_TARGET:-20}"
 jobs="${JOBS:-1}"
 keep="${KEEP_CORPUS:-0}"
-if [ "${REPLAY_ONLY:-0}" = 1 ]; then
+if [ "${BUILD:-release}" = dev ]; then
   build=(--dev)
-  limit=(-runs=0)
 else
   build=(-O)
+fi
+if [ "${REPLAY_ONLY:-0}" = 1 ]; then
+  limit=(-runs=0)
+else
   limit=(-max_total_time="$secs")
 fi
 export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_DIR="$fuzz/target"
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
-targets=$(cargo fuzz list)
+# Each target as DIR:NAME, DIR being the cargo-fuzz project's parent (fuzz/ is its own).
+all_targets() {
+  cargo fuzz list | sed 's|^|.:|'
+  (cd ../ffi && cargo fuzz list --fuzz-dir fuzz | sed 's|^|../ffi:|')
+}
+targets=${TARGETS:-$(all_targets | tr '\n' ' ')}
 cargo fuzz build "${build[@]}"
+(cd ../ffi && cargo fuzz build --fuzz-dir fuzz "${build[@]}")
 logs=$(mktemp -d)
 run_one() {
-  local t=$1 work
-  mkdir -p "corpus/$t"
+  local spec=$1 dir t corpus work
+  case "$spec" in
+    *:*) dir=${spec%%:*} t=${spec#*:} ;;
+    *) dir=. t=$spec ;;
+  esac
+  if [ "$dir" = . ]; then corpus="$fuzz/corpus/$t"; else corpus="$fuzz/$dir/fuzz/corpus/$t"; fi
+  mkdir -p "$corpus"
   # Work in a scratch copy so the committed seeds stay small; crashes land in artifacts/ and fail.
   work=$(mktemp -d)
-  cp -r "corpus/$t/." "$work/"
-  if [ -f "corpus/$t.tar.xz" ]; then tar -xJf "corpus/$t.tar.xz" -C "$work"; fi
+  cp -r "$corpus/." "$work/"
+  if [ -f "$corpus.tar.xz" ]; then tar -xJf "$corpus.tar.xz" -C "$work"; fi
   echo "fuzz: $t: ${limit[*]}"
-  if cargo fuzz run "${build[@]}" "$t" "$work" -- "${limit[@]}" -rss_limit_mb=2048 \
-    -print_final_stats=1 >"$logs/$t.log" 2>&1; then
+  local run=(cargo fuzz run)
+  [ "$dir" = . ] || run=(cargo fuzz run --fuzz-dir fuzz)
+  if (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$work" -- "${limit[@]}" -rss_limit_mb=2048 \
+    -print_final_stats=1 >"$logs/$t.log" 2>&1); then
     grep -E "^stat::number_of_executed_units|^Done|INITED" "$logs/$t.log" | sed "s/^/fuzz: $t: /" || true
     if [ "$keep" = 1 ]; then
       local min
       min=$(mktemp -d)
-      cargo fuzz run "${build[@]}" "$t" "$min" "$work" -- -merge=1 >"$logs/$t.merge.log" 2>&1
+      (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$min" "$work" -- -merge=1 >"$logs/$t.merge.log" 2>&1)
       # Deterministic archive: sorted names, fixed owner and time, so equal corpora are equal bytes.
       (cd "$min" && find . -type f -printf '%P\n' | LC_ALL=C sort |
-        tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cJf - -T -) >"corpus/$t.tar.xz"
-      echo "fuzz: $t: corpus/$t.tar.xz holds $(find "$min" -type f | wc -l) inputs"
+        tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cJf - -T -) >"$corpus.tar.xz"
+      echo "fuzz: $t: $corpus.tar.xz holds $(find "$min" -type f | wc -l) inputs"
       rm -rf "$min"
     fi
     rm -rf "$work"
   else
     tail -n 30 "$logs/$t.log"
-    echo "fuzz: $t FAILED; the crashing input is in fuzz/artifacts/$t/" >&2
+    echo "fuzz: $t FAILED; the crashing input is in $dir/fuzz/artifacts/$t/ (fuzz/artifacts/$t/ for fuzz/)" >&2
     rm -rf "$work"
     return 1
   fi

@@ -109,3 +109,20 @@ fn a_wrong_key_is_a_verification_failure() {
     assert_eq!(err.code(), ErrorCode::VerificationFailed);
     assert!(err.is_verification_failure());
 }
+
+/// Issue 20, defect 10: what verification would refuse, signing refuses first, in the one
+/// function every face calls: an in-toto payload type over a payload that is not a statement.
+#[test]
+fn sign_refuses_an_in_toto_payload_that_is_not_a_statement() {
+    let key = SoftwareKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
+    let sbom = br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[]}"#;
+    let err = stellaops_signer::sign(
+        stellaops_signer::predicates::PAYLOAD_TYPE,
+        sbom.to_vec(),
+        &[&key],
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidStatement, "{err}");
+    // Any other payload type signs the same bytes.
+    stellaops_signer::sign("application/vnd.cyclonedx+json", sbom.to_vec(), &[&key]).unwrap();
+}

@@ -385,3 +385,11 @@ func TestVerifyReportsPositionsInTheCallersList(t *testing.T) {
 		t.Fatalf("signed by A: %+v", v)
 	}
 }
+
+// Issue 20, defect 10: what Verify refuses, Sign refuses first: an in-toto payload type over a
+// payload that is not a statement.
+func TestSignRefusesAnInTotoPayloadThatIsNotAStatement(t *testing.T) {
+	key := must(signer.GenerateKey(signer.ES256))
+	_, err := signer.Sign(context.Background(), "application/vnd.in-toto+json", []byte(`{"bomFormat":"CycloneDX"}`), key)
+	wantCode(t, err, signer.CodeInvalidStatement)
+}

@@ -109,6 +109,14 @@ test('verified keys index the caller\'s list, duplicates included (issue 20, def
   assert.deepEqual([byA.keyIndex, byA.positions], [0, [0, 1]])
 })
 
+test('sign refuses an in-toto payload that is not a statement (issue 20, defect 10)', () => {
+  const key = SigningKey.generate('es256')
+  assert.throws(
+    () => Envelope.signSync('application/vnd.in-toto+json', Buffer.from('{"bomFormat":"CycloneDX"}'), [key]),
+    (err) => err.code === 'STELLAOPS_INVALID_STATEMENT' && err.errno === 210,
+  )
+})
+
 test('verification errors, async and sync', async () => {
   const env = Envelope.signSync('text/plain', Buffer.from('hello'), [keys.es256])
   const other = keys.es384.publicKey()

@@ -107,6 +107,14 @@ def test_verified_keys_index_the_callers_list() -> None:
     assert (v.key_index, v.positions) == (0, [0, 1])
 
 
+def test_sign_refuses_an_in_toto_payload_that_is_not_a_statement() -> None:
+    # Issue 20, defect 10: what verify refuses, sign refuses first.
+    key = ss.SigningKey.generate("es256")
+    with pytest.raises(ss.StellaOpsError) as info:
+        ss.Envelope.sign("application/vnd.in-toto+json", b'{"bomFormat":"CycloneDX"}', [key])
+    assert info.value.code_name == "invalid_statement"
+
+
 def test_verification_errors(keys: dict[str, ss.SigningKey]) -> None:
     env = ss.Envelope.sign("text/plain", b"hello", [keys["es256"]])
     other = keys["es384"].public_key()

@@ -218,7 +218,7 @@ fn verification_failures_exit_1_with_one_line() -> TestResult {
 }
 
 #[test]
-fn bad_usage_and_bad_input_exit_2_with_one_line() -> TestResult {
+fn bad_usage_and_bad_input_exit_2_with_one_line_or_the_parsers_usage() -> TestResult {
     let env = Env::new();
     let (key, public) = env.keygen("es256", "k.key");
     let garbage = env.write("garbage.json", b"{\"payload\":");
@@ -259,7 +259,16 @@ fn bad_usage_and_bad_input_exit_2_with_one_line() -> TestResult {
     ];
     for args in cases {
         let out = env.stella(&args);
-        assert_fails(&out, 2);
+        let err = stderr(&out);
+        if err.contains("For more information, try '--help'.") {
+            // The argument parser's own error: its whole message (with the usage line of the
+            // subcommand when it has one), exit 2 (issue 20, defect 12).
+            assert_eq!(code(&out), 2, "{err}");
+            assert!(err.starts_with("error: "), "{err:?}");
+            assert!(!err.contains("panicked"), "{err:?}");
+        } else {
+            assert_fails(&out, 2);
+        }
     }
     Ok(())
 }

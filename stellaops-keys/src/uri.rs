@@ -158,6 +158,10 @@ impl fmt::Display for Fido2Device {
     }
 }
 
+/// Why a `fido2:` URI holding a PIN is refused, and what to do instead.
+const FIDO2_NO_PIN_VALUE: &str = "fido2 uris take no pin-value (a PIN on a command line is \
+     visible to every user); use pin-source=FILE, STELLAOPS_FIDO2_PIN or the prompt";
+
 impl Fido2Uri {
     fn parse(rest: &str) -> Result<Self> {
         let (path, query) = split_query(rest);
@@ -196,13 +200,7 @@ impl Fido2Uri {
                 "pin-source" => {
                     uri.pin_source = Some(PathBuf::from(non_empty(&value, "pin-source")?))
                 }
-                "pin-value" => {
-                    return Err(Error::InvalidUri(
-                        "fido2 uris take no pin-value (a PIN on a command line is visible to \
-                         every user); use pin-source=FILE, STELLAOPS_FIDO2_PIN or the prompt"
-                            .into(),
-                    ))
-                }
+                "pin-value" => return Err(Error::InvalidUri(FIDO2_NO_PIN_VALUE.into())),
                 other => {
                     return Err(Error::InvalidUri(format!(
                         "unknown fido2 attribute {other:?} (device, uv, pin-source)"
@@ -249,6 +247,9 @@ impl KeyUri {
             let in_query =
                 strip_scheme(text, "pkcs11:").is_some() && text.find('?').is_some_and(|q| q < at);
             if !in_query {
+                if strip_scheme(text, "fido2:").is_some() {
+                    return Err(Error::InvalidUri(FIDO2_NO_PIN_VALUE.into()));
+                }
                 return Err(Error::InvalidUri(
                     "a pin-value belongs in the query of a pkcs11: uri (after '?'); this key uri \
                      holds one elsewhere and is not shown"

@@ -40,6 +40,9 @@ func sslibSignerVerifier(t testing.TB, pem []byte, alg signer.Algorithm, keyID s
 	return sv
 }
 
+// interopStatement is a minimal in-toto statement: sign refuses an in-toto payload that is not one.
+const interopStatement = `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}}],"predicateType":"https://example.com/p","predicate":{}}`
+
 var interopAlgorithms = []signer.Algorithm{signer.ES256, signer.Ed25519, signer.RSAPSSSHA256}
 
 // Envelopes made through the binding verify in go-securesystemslib's dsse package.
@@ -51,7 +54,7 @@ func TestInteropOursVerifyInGoSecuresystemslib(t *testing.T) {
 			defer key.Close()
 			pub := must(key.PublicKey())
 			defer pub.Close()
-			env := must(signer.Sign(ctx, "application/vnd.in-toto+json", []byte(`{"_type":"x"}`), key))
+			env := must(signer.Sign(ctx, "application/vnd.in-toto+json", []byte(interopStatement), key))
 
 			var parsed dsse.Envelope
 			if err := json.Unmarshal(env, &parsed); err != nil {

@@ -26,10 +26,17 @@ def sslib_public(key: ss.SigningKey, keyid: str) -> SSlibKey:
     return SSlibKey.from_crypto(public, keyid=keyid, scheme=SCHEMES[key.algorithm])
 
 
+# A minimal in-toto statement: sign refuses an in-toto payload that is not one.
+STATEMENT = (
+    b'{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"ba7816bf8f01cf'
+    b'ea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}}],"predicateType":"https://example.com/p","predicate":{}}'
+)
+
+
 @pytest.mark.parametrize("alg", sorted(SCHEMES))
 def test_ours_verify_in_securesystemslib(alg: str) -> None:
     key = ss.SigningKey.generate(alg)
-    env = ss.Envelope.sign("application/vnd.in-toto+json", b'{"_type":"x"}', [key])
+    env = ss.Envelope.sign("application/vnd.in-toto+json", STATEMENT, [key])
     theirs = SslibEnvelope.from_dict(json.loads(env.to_json()))
     accepted = theirs.verify([sslib_public(key, key.key_id)], 1)
     assert list(accepted) == [key.key_id]

@@ -369,12 +369,13 @@ impl Pkcs11Uri {
                 }
             }
         }
-        // A PIN holding '&' or '=' spills into what looks like further attributes: after a
-        // pin-value, no error quotes attribute text.
-        let mut after_pin = false;
-        let shown = |after_pin: bool, text: &str| {
-            if after_pin {
-                String::from("(not shown: it follows pin-value and may be part of the pin)")
+        // A PIN holding '&' or '=' spills into what looks like further attributes, and a
+        // forgotten '&' puts a PIN inside another attribute's value: when the query mentions a
+        // pin-value anywhere, no error quotes any of its text.
+        let hide = query.is_some_and(|q| q.to_ascii_lowercase().contains("pin-value"));
+        let shown = |text: &str| {
+            if hide {
+                String::from("(not shown: the query holds a pin-value)")
             } else {
                 format!("{text:?}")
             }
@@ -387,10 +388,7 @@ impl Pkcs11Uri {
             let (name, value) = split_attr(attr)?;
             match name {
                 "module-path" => uri.module_path = Some(PathBuf::from(decode_text(value, name)?)),
-                "pin-value" => {
-                    after_pin = true;
-                    uri.pin_value = Some(Zeroizing::new(decode_text(value, name)?));
-                }
+                "pin-value" => uri.pin_value = Some(Zeroizing::new(decode_text(value, name)?)),
                 "pin-source" => {
                     let source = decode_text(value, name)?;
                     let path = source.strip_prefix("file:").unwrap_or(&source);
@@ -401,7 +399,7 @@ impl Pkcs11Uri {
                     uri.algorithm = Some(alg.parse().map_err(|_| {
                         Error::InvalidUri(format!(
                             "pkcs11 x-alg {} is no known algorithm",
-                            shown(after_pin, &alg)
+                            shown(&alg)
                         ))
                     })?);
                 }
@@ -413,7 +411,7 @@ impl Pkcs11Uri {
                 other => {
                     return Err(Error::InvalidUri(format!(
                         "unknown pkcs11 query attribute {}",
-                        shown(after_pin, other)
+                        shown(other)
                     )))
                 }
             }
@@ -637,6 +635,8 @@ mod tests {
             ),
             ("pkcs11:object=k?pin-value=ab&cd=ef", &["ab", "cd", "ef"]),
             ("pkcs11:object=k?pin-value=ab&x-alg=zz9", &["ab", "zz9"]),
+            // Found by the key_uri fuzz target: a forgotten '&' puts the PIN in x-alg's value.
+            ("pkcs11:object=k?x-alg=es256pin-value=4321", &["4321"]),
             (
                 "PKCS11:object=k?pin-value=SECRET&RET1234",
                 &["SECRET", "RET1234"],

@@ -161,8 +161,13 @@ impl AuditRecord {
                 "subject_digests entries (over {MAX_FIELD_BYTES} bytes each)"
             ));
         }
-        // What was cut before (a record bounded twice) stays first; the list itself is ours.
+        // What was cut before (a record bounded twice) stays first; the list is bounded too,
+        // since a caller of this public type may have filled it.
         cut.truncate(32);
+        for entry in &mut cut {
+            let kept = bound_text(entry, MAX_FIELD_BYTES).0.len();
+            entry.truncate(kept);
+        }
         self.truncated = cut;
         self
     }

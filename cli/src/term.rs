@@ -83,14 +83,14 @@ pub(crate) fn error_line(text: &str) {
     let _ = std::io::stderr().lock().write_all(&bytes);
 }
 
-/// `say!(...)`: a line of human output on stdout, escaped (see [`line`]).
+/// `say!(...)`: a line of human output on stdout, escaped (see [`line()`]).
 macro_rules! say {
     ($($arg:tt)*) => {
         $crate::term::line(&format!($($arg)*))
     };
 }
 
-/// `note!(...)`: a line on stderr, escaped (see [`error_line`]).
+/// `note!(...)`: a line on stderr, escaped (see [`error_line()`]).
 macro_rules! note {
     ($($arg:tt)*) => {
         $crate::term::error_line(&format!($($arg)*))

@@ -8,6 +8,9 @@
 #   BUILD=dev builds unoptimized (what scripts/test.sh does: the optimized instrumented build
 #   takes minutes longer than the few seconds of fuzzing it would speed up); default optimized.
 #   REPLAY_ONLY=1 only replays every corpus input, no mutation.
+#   REPLAY_FIRST=1 replays every corpus input first (-runs=0), then fuzzes SECONDS_PER_TARGET from
+#   the seeds alone: with a large corpus, libFuzzer's own replay can use up a short time limit
+#   before any mutation (what scripts/test.sh uses, so every target really fuzzes in CI).
 #   TARGETS="a b" runs only those.
 # Corpora: corpus/<target>/seed-* (hand-written seeds) plus corpus/<target>.tar.xz (what the long
 # runs learned, minimized); both are unpacked into a scratch directory for each run, so libFuzzer
@@ -58,8 +61,22 @@ run_one() {
   echo "fuzz: $t: ${limit[*]}"
   local run=(cargo fuzz run)
   [ "$dir" = . ] || run=(cargo fuzz run --fuzz-dir fuzz)
-  if (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$work" -- "${limit[@]}" -rss_limit_mb=2048 \
+  local from="$work"
+  if [ "${REPLAY_FIRST:-0}" = 1 ] && [ "${REPLAY_ONLY:-0}" != 1 ]; then
+    if ! (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$work" -- -runs=0 -rss_limit_mb=2048 \
+      >"$logs/$t.replay.log" 2>&1); then
+      tail -n 30 "$logs/$t.replay.log"
+      echo "fuzz: $t FAILED replaying its corpus; the crashing input is in $dir/fuzz/artifacts/$t/" >&2
+      rm -rf "$work"
+      return 1
+    fi
+    grep -E "^Done" "$logs/$t.replay.log" | sed "s/^/fuzz: $t: replay: /" || true
+    from=$(mktemp -d)
+    cp -r "$corpus/." "$from/"
+  fi
+  if (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$from" -- "${limit[@]}" -rss_limit_mb=2048 \
     -print_final_stats=1 >"$logs/$t.log" 2>&1); then
+    [ "$from" = "$work" ] || rm -rf "$from"
     grep -E "^stat::number_of_executed_units|^Done|INITED" "$logs/$t.log" | sed "s/^/fuzz: $t: /" || true
     if [ "$keep" = 1 ]; then
       local min

@@ -154,6 +154,6 @@ cargo deny --offline --metadata-path "$advisory_dir/metadata.json" --config "$ad
 rm -rf "$advisory_dir"
 
 step "fuzz: every target (fuzz/ and the C ABI's in ffi/fuzz/) built with AddressSanitizer, unoptimized; every corpus input replayed, then ${FUZZ_SECONDS:-10} s of mutation each, two at a time"
-BUILD=dev SECONDS_PER_TARGET="${FUZZ_SECONDS:-10}" JOBS=2 fuzz/run.sh
+BUILD=dev REPLAY_FIRST=1 SECONDS_PER_TARGET="${FUZZ_SECONDS:-10}" JOBS=2 fuzz/run.sh
 
 step "done: all checks passed"

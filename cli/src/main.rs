@@ -85,15 +85,9 @@ fn main() -> ExitCode {
 
 /// Errors are one line: newlines become spaces, and a message quoting a large input is cut.
 fn one_line(message: &str) -> String {
-    const MAX: usize = 2048;
-    let mut text = message.replace(['\n', '\r'], " ");
-    if text.len() > MAX {
-        let mut end = MAX;
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        text.truncate(end);
-        text.push_str("...");
+    let text = message.replace(['\n', '\r'], " ");
+    match stellaops_signer::policy::audit::bound_text(&text, 2048) {
+        (kept, true) => format!("{kept}..."),
+        (_, false) => text,
     }
-    text
 }

@@ -43,15 +43,20 @@ pub(crate) fn stdout_bytes(bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
-/// One line of human output on stdout, escaped. Other write errors (a full disk behind a
-/// redirect) end the program with exit 2 and one line on stderr.
-pub(crate) fn line(text: &str) {
-    let mut bytes = safe(text).into_owned().into_bytes();
-    bytes.push(b'\n');
-    if let Err(e) = stdout_bytes(&bytes) {
+/// [`stdout_bytes`] for output that has no caller to return an error to: any other write
+/// error (a full disk behind a redirect) ends the program with exit 2 and one line on stderr.
+fn emit(bytes: &[u8]) {
+    if let Err(e) = stdout_bytes(bytes) {
         error_line(&format!("stella: error: writing stdout: {e}"));
         std::process::exit(2);
     }
+}
+
+/// One line of human output on stdout, escaped (write errors as [`emit`]).
+pub(crate) fn line(text: &str) {
+    let mut bytes = safe(text).into_owned().into_bytes();
+    bytes.push(b'\n');
+    emit(&bytes);
 }
 
 /// A JSON document on stdout, pretty-printed. JSON already escapes C0 controls inside strings;
@@ -70,10 +75,7 @@ pub(crate) fn json(doc: &serde_json::Value) {
         }
     }
     out.push('\n');
-    if let Err(e) = stdout_bytes(out.as_bytes()) {
-        error_line(&format!("stella: error: writing stdout: {e}"));
-        std::process::exit(2);
-    }
+    emit(out.as_bytes());
 }
 
 /// One line on stderr, escaped; a closed stderr is ignored (there is nobody left to tell).

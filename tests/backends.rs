@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use stellaops_signer::{
-    dsse, open_key, sign, verify, Algorithm, EnvelopeLimits, ErrorCode, SigningKey,
+    dsse, open_key, verify, Algorithm, Authority, EnvelopeLimits, ErrorCode, SigningKey,
     VerificationPolicy,
 };
 use stellaops_tests::{openssl_verifies, run, sslib_verify, write};
@@ -49,9 +49,20 @@ fn vault_uri(name: &str, extra: &str) -> String {
 fn check_backend(uri: &str, expected: Algorithm) {
     let key = open_key(uri, None).unwrap_or_else(|e| panic!("{uri}: {e}"));
     assert_eq!(key.algorithm(), expected, "{uri}");
-    let envelope = sign(PAYLOAD_TYPE, STATEMENT.to_vec(), &[&key])
+    let outcome = Authority::opened_keys(&[&key])
+        .sign_payload(PAYLOAD_TYPE, STATEMENT.to_vec())
         .unwrap_or_else(|e| panic!("{uri}: signing failed: {e}"));
-    let json = envelope.to_json();
+    // The outcome names the backend truly (the audit record's issuer mode).
+    let mode = match uri.split(':').next() {
+        Some("pkcs11") => "hsm",
+        Some("awskms") => "kms",
+        Some("hashivault") => "vault",
+        Some("fido2") => "fido2",
+        _ => "software",
+    };
+    assert_eq!(outcome.issuer_mode(), mode, "{uri}");
+    let json = outcome.json().to_vec();
+    let envelope = outcome.into_envelope();
 
     // Ours.
     let policy = VerificationPolicy::new(vec![key.public_key().clone()], 1, Some(PAYLOAD_TYPE))

@@ -10,8 +10,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 use stellaops_signer::keys::load_signing_key;
 use stellaops_signer::{
-    sign_export_dir, verify_export, Error, ExportOptions, SigningKey, SoftwareKey,
-    VerificationPolicy,
+    sign_export, verify_export, Authority, Error, ExportManifest, ExportOptions, SignedExport,
+    SigningKey, SoftwareKey, VerificationPolicy,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -65,6 +65,17 @@ fn options() -> ExportOptions {
     }
 }
 
+/// The export under `root`, described with the test's options and signed by every key.
+fn sign_dir(
+    keys: &[&dyn SigningKey],
+    root: &std::path::Path,
+) -> stellaops_signer::Result<SignedExport> {
+    sign_export(
+        &Authority::keys(keys),
+        ExportManifest::from_dir(root, &options())?,
+    )
+}
+
 /// Sign the export in a fresh directory with each deterministic key.
 fn sign_all() -> Result<Value, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
@@ -73,7 +84,7 @@ fn sign_all() -> Result<Value, Box<dyn std::error::Error>> {
     let mut envelopes = serde_json::Map::new();
     for name in DETERMINISTIC {
         let k = key(name)?;
-        let signed = sign_export_dir(&[&k], dir.path(), &options())?;
+        let signed = sign_dir(&[&k], dir.path())?;
         manifest = Some(String::from_utf8(signed.manifest_json)?);
         envelopes.insert(name.into(), String::from_utf8(signed.envelope_json)?.into());
     }
@@ -145,7 +156,7 @@ fn a_manifest_that_is_not_the_signed_one_is_refused() -> TestResult {
     let dir = tempfile::tempdir()?;
     write_export(dir.path())?;
     let k = key("ed25519")?;
-    let signed = sign_export_dir(&[&k], dir.path(), &options())?;
+    let signed = sign_dir(&[&k], dir.path())?;
     let policy = VerificationPolicy::new(vec![k.public_key().clone()], 1, None)?;
     // A manifest that lists the files as they are now (someone "fixed" it after an edit).
     std::fs::write(dir.path().join("README.md"), "# edited\n")?;
@@ -159,14 +170,14 @@ fn a_manifest_that_is_not_the_signed_one_is_refused() -> TestResult {
     );
     assert!(matches!(r, Err(Error::ManifestMismatch(_))), "{r:?}");
     // An attestation of another predicate type, signed by the same key, is not an export.
-    let other = stellaops_signer::attest_subjects(
-        &[&k],
+    let other = stellaops_signer::predicate_statement(
         "cyclonedx",
         b"{}",
         signed.manifest.subjects()?,
-        &stellaops_signer::AttestOptions::default(),
+        &stellaops_signer::canon::Limits::default(),
     )?;
-    let r = verify_export(dir.path(), &other.envelope.to_json(), None, &policy, &[]);
+    let other = Authority::keys(&[&k]).sign_statement(other, None)?;
+    let r = verify_export(dir.path(), other.json(), None, &policy, &[]);
     assert!(
         matches!(r, Err(Error::PredicateTypeMismatch { .. })),
         "{r:?}"
@@ -179,8 +190,8 @@ fn a_threshold_of_two_needs_both_signatures() -> TestResult {
     let dir = tempfile::tempdir()?;
     write_export(dir.path())?;
     let (a, b) = (key("ed25519")?, key("es256")?);
-    let both = sign_export_dir(&[&a, &b], dir.path(), &options())?;
-    let one = sign_export_dir(&[&a], dir.path(), &options())?;
+    let both = sign_dir(&[&a, &b], dir.path())?;
+    let one = sign_dir(&[&a], dir.path())?;
     assert_eq!(both.manifest_json, one.manifest_json);
     let policy = VerificationPolicy::new(
         vec![a.public_key().clone(), b.public_key().clone()],

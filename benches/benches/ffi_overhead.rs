@@ -7,7 +7,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use stellaops_signer::dsse::pae;
 use stellaops_signer::{
-    sign, verify, Algorithm, EnvelopeLimits, SigningKey, SoftwareKey, VerificationPolicy,
+    verify, Algorithm, Authority, EnvelopeLimits, SigningKey, SoftwareKey, VerificationPolicy,
 };
 
 fn ffi_twins(c: &mut Criterion) {
@@ -20,14 +20,16 @@ fn ffi_twins(c: &mut Criterion) {
     });
     g.bench_function("sign-es256-1KiB", |b| {
         b.iter(|| {
-            sign("text/plain", black_box(&payload).clone(), &[&key])
+            Authority::keys(&[&key])
+                .sign_payload("text/plain", black_box(&payload).clone())
                 .unwrap_or_else(|e| panic!("{e}"))
-                .to_json()
+                .into_json()
         })
     });
-    let envelope = sign("text/plain", payload.clone(), &[&key])
+    let envelope = Authority::keys(&[&key])
+        .sign_payload("text/plain", payload.clone())
         .unwrap_or_else(|e| panic!("{e}"))
-        .to_json();
+        .into_json();
     let limits = EnvelopeLimits::default();
     g.bench_function("verify-es256-1KiB", |b| {
         b.iter(|| {

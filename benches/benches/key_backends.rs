@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use stellaops_signer::{open_key, sign, Algorithm, OpenedKey, SigningKey, SoftwareKey};
+use stellaops_signer::{open_key, Algorithm, Authority, OpenedKey, SoftwareKey};
 
 fn service_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -67,12 +67,9 @@ fn key_backends(c: &mut Criterion) {
     for (name, key) in backends() {
         g.bench_function(&name, |b| {
             b.iter(|| {
-                sign(
-                    "text/plain",
-                    black_box(&payload).clone(),
-                    &[&key as &dyn SigningKey],
-                )
-                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                Authority::opened_keys(&[&key])
+                    .sign_payload("text/plain", black_box(&payload).clone())
+                    .unwrap_or_else(|e| panic!("{name}: {e}"))
             })
         });
     }

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use stellaops_signer::sigstore::{BundleSigner, IdentityToken, KeylessConfig, KeylessSigner};
-use stellaops_signer::{sign, Algorithm, SigningKey, SoftwareKey};
+use stellaops_signer::{Algorithm, Authority, SigningKey, SoftwareKey};
 
 const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
@@ -48,12 +48,9 @@ fn keyless(c: &mut Criterion) {
     g.sample_size(30);
     g.bench_function("keyful_es256", |b| {
         b.iter(|| {
-            sign(
-                PAYLOAD_TYPE,
-                black_box(&statement).clone(),
-                &[&key as &dyn SigningKey],
-            )
-            .unwrap_or_else(|e| panic!("{e}"))
+            Authority::keys(&[&key as &dyn SigningKey])
+                .sign_payload(PAYLOAD_TYPE, black_box(&statement).clone())
+                .unwrap_or_else(|e| panic!("{e}"))
         })
     });
     g.bench_function("keyless", |b| {

@@ -123,7 +123,7 @@ fn bench_pipeline(sync_audit: bool) -> Bench {
         .without_release_check()
         .keys(PipelineKeys::Single {
             key: signer.clone(),
-            issuer_mode: "keyful",
+            issuer_mode: stellaops_signer::IssuerMode::Software,
         })
         .audit(audit)
         .clock(clock)
@@ -176,9 +176,14 @@ impl Bench {
                     client_certificate: cert,
                     tenant: "acme",
                 },
-                predicate_type: "vex",
-                predicate_json: PREDICATE,
-                subjects: vec![subject()],
+                // Built per request, as a request's JSON would be: the predicate parsed once.
+                statement: stellaops_signer::predicate_statement(
+                    "vex",
+                    PREDICATE,
+                    vec![subject()],
+                    &stellaops_signer::canon::Limits::default(),
+                )
+                .unwrap_or_else(|e| panic!("{e}")),
                 artifact_bytes: Some(1024),
                 scanner_release: None,
                 trace_id: Some("bench"),

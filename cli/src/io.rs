@@ -56,19 +56,24 @@ pub(crate) fn signing_keys(
             plan: tenant.plan.as_deref(),
             family,
         };
-        let key = registry
-            .signing_key(id, selector, std::time::SystemTime::now())
+        let keys = registry
+            .signing_keys(id, selector, std::time::SystemTime::now())
             .map_err(stellaops_signer::Error::from)?;
-        crate::term::note!(
-            "stella: tenant {id}: signing with {} ({}, key id {})",
-            key.entry().uri,
-            key.algorithm(),
-            key.key_id()
-        );
-        return Ok(vec![OpenedKey::Backend {
-            scheme: key.entry().uri.scheme(),
-            key: Box::new(key),
-        }]);
+        return Ok(keys
+            .into_iter()
+            .map(|key| {
+                crate::term::note!(
+                    "stella: tenant {id}: signing with {} ({}, key id {})",
+                    key.entry().uri,
+                    key.algorithm(),
+                    key.key_id()
+                );
+                OpenedKey::Backend {
+                    scheme: key.entry().uri.scheme(),
+                    key: Box::new(key),
+                }
+            })
+            .collect());
     }
     if names.is_empty() {
         let home = keys::default_home()?;

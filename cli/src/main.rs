@@ -7,7 +7,7 @@
 mod cli;
 mod commands;
 mod io;
-mod pipeline_signer;
+mod signers;
 mod term;
 
 use std::process::ExitCode;

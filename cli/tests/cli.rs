@@ -514,7 +514,10 @@ fn attest_and_verify_artifacts() -> TestResult {
         &predicate,
         &artifact,
     ]);
-    assert_fails(&rejected, 2);
+    // A type the allow-list rejects is a policy denial (exit 1, reason predicate.not_allowed),
+    // the same whether local keys or the pipeline were to sign (issue 21).
+    assert_fails(&rejected, 1);
+    assert!(stderr(&rejected).contains("predicate.not_allowed"));
     Ok(())
 }
 

@@ -227,11 +227,13 @@ fn pipeline_sign_then_audit_verify() {
     let out = s.pipeline_sign(&config, &s.request("acme", "r1"));
     assert!(out.status.success(), "{}", stderr(&out));
     let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(outcome["issuer_mode"], "keyful");
+    assert_eq!(outcome["issuer_mode"], "software");
     assert_eq!(outcome["poe_state"], "fresh");
     assert_eq!(outcome["binding"], "dpop");
     assert_eq!(outcome["trace_id"], "trace-r1");
     assert_eq!(outcome["key_id"], s.signer.key_id().to_string());
+    assert_eq!(outcome["key_ids"], json!([s.signer.key_id().to_string()]));
+    assert_eq!(outcome["admission"], "allowed");
     // The envelope verifies with the signer's public key.
     let envelope = Envelope::from_json(
         outcome["envelope"].to_string().as_bytes(),
@@ -461,7 +463,8 @@ fn document_flows_sign_through_the_pipeline_for_the_callers_tenant() {
             ("allowed", "https://cyclonedx.org/bom"),
             ("allowed", "stella.ops/report@v1"),
             ("allowed", "stella.ops/promotion@v1"),
-            ("denied", "-"),
+            // The statement is built before the pipeline runs, so even a denial names its type.
+            ("denied", "https://cyclonedx.org/bom"),
         ]
     );
 
@@ -486,11 +489,13 @@ fn huge_caller_fields_cannot_break_the_audit_chain() {
     let subjects: Vec<Value> = (0..9000)
         .map(|i| json!({"name": format!("s{i}"), "digest": {"sha256": hex::encode(Sha256::digest(b"x"))}}))
         .collect();
+    // Each makes a statement (so it reaches the pipeline and its audit log) and is then refused.
+    let one = &subjects[..1];
     let attacks = [
         json!({"access_token": "x.y.z", "uri": URI, "tenant": huge, "predicate_type": "vex",
-               "predicate": {"statements": []}, "subjects": [], "artifact_bytes": 3}),
+               "predicate": {"statements": []}, "subjects": one, "artifact_bytes": 3}),
         json!({"access_token": "x.y.z", "uri": URI, "tenant": "acme", "trace_id": "r".repeat(1_100_000),
-               "predicate_type": "vex", "predicate": {"statements": []}, "subjects": [],
+               "predicate_type": "vex", "predicate": {"statements": []}, "subjects": one,
                "artifact_bytes": 3}),
         json!({"access_token": "x.y.z", "uri": URI, "tenant": "acme", "predicate_type": "vex",
                "predicate": {"statements": []}, "subjects": subjects, "artifact_bytes": 3}),

@@ -3,8 +3,10 @@
 use std::collections::BTreeMap;
 use std::ffi::c_char;
 
+use stellaops_signer::canon::Limits;
 use stellaops_signer::{
-    attest_subjects, Admission, AttestOptions, EnforcementMode, SigningKey, Subject,
+    predicate_statement, Admission, AllowList, Authority, EnforcementMode, OpenedKey, Statement,
+    Subject,
 };
 
 use crate::args::{array, handles, nonempty_bytes, text, Out};
@@ -105,32 +107,45 @@ pub unsafe extern "C" fn stellaops_attest(
                 enforcement,
             )
         }?;
-        let signers: Vec<&dyn SigningKey> = keys.iter().map(|k| k.signing_key()).collect();
-        let attestation = attest_subjects(
-            &signers,
-            request.predicate_type,
-            request.predicate_json,
-            request.subjects,
-            &request.options,
-        )?;
-        let json = attestation.envelope.to_json();
+        let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.opened()).collect();
+        let authority = Authority::opened_keys(&keys);
+        let (statement, allow_list) = request.build(&authority)?;
+        let outcome = authority
+            .allow_list(allow_list)
+            .sign_statement(statement, None)?;
+        let admission = outcome.admission;
         // SAFETY: out_envelope was checked non-NULL, out_admission is None or non-NULL; the
         // caller promises they are writable.
-        unsafe { write_attestation(out_envelope, json, out_admission, attestation.admission) };
+        unsafe { write_attestation(out_envelope, outcome.into_json(), out_admission, admission) };
         Ok(())
     })
 }
 
-/// The statement `stellaops_attest` and `stellaops_bundle_attest` are asked to sign.
+/// The statement `stellaops_attest` and `stellaops_bundle_attest` are asked to sign, in parts.
 pub(crate) struct StatementRequest<'a> {
-    /// The predicate type (URI or catalog short name).
-    pub(crate) predicate_type: &'a str,
-    /// The predicate JSON.
-    pub(crate) predicate_json: &'a [u8],
-    /// The subjects.
-    pub(crate) subjects: Vec<Subject>,
-    /// The options for the enforcement asked for.
-    pub(crate) options: AttestOptions,
+    predicate_type: &'a str,
+    predicate_json: &'a [u8],
+    subjects: Vec<Subject>,
+    /// The catalog as allow-list, under the enforcement asked for.
+    pub(crate) allow_list: AllowList,
+}
+
+impl StatementRequest<'_> {
+    /// The statement, built (the predicate parsed and checked against its schema) after
+    /// `authority` is known to have keys: no keys is reported before anything about the predicate.
+    pub(crate) fn build(
+        self,
+        authority: &Authority<'_>,
+    ) -> Result<(Statement, AllowList), Failure> {
+        authority.require_keys()?;
+        let statement = predicate_statement(
+            self.predicate_type,
+            self.predicate_json,
+            self.subjects,
+            &Limits::default(),
+        )?;
+        Ok((statement, self.allow_list))
+    }
 }
 
 /// The arguments `stellaops_attest` and `stellaops_bundle_attest` share, read.
@@ -171,7 +186,7 @@ pub(crate) unsafe fn statement_request<'a>(
         predicate_type,
         predicate_json,
         subjects,
-        options: AttestOptions::with_enforcement(mode),
+        allow_list: AllowList::catalog(mode),
     })
 }
 

@@ -2,9 +2,7 @@
 
 use std::ffi::c_char;
 
-use stellaops_signer::{
-    dsse::pae, verify, EnvelopeLimits, SigningKey, Verification, VerificationPolicy,
-};
+use stellaops_signer::{dsse::pae, verify, EnvelopeLimits, Verification, VerificationPolicy};
 
 use crate::algorithm::{stellaops_algorithm, to_number};
 use crate::args::{bytes, handle, handles, nonempty_bytes, optional_text, text, Out};
@@ -42,10 +40,11 @@ pub unsafe extern "C" fn stellaops_sign(
         let payload_type = unsafe { text(payload_type, payload_type_len, "payload_type") }?;
         // SAFETY: the caller promises payload_len readable bytes or NULL with 0.
         let payload = unsafe { bytes(payload, payload_len, "payload") }?;
-        let signers: Vec<&dyn SigningKey> = keys.iter().map(|k| k.signing_key()).collect();
-        let envelope = stellaops_signer::sign(payload_type, payload.to_vec(), &signers)?;
+        let keys: Vec<&stellaops_signer::OpenedKey> = keys.iter().map(|k| k.opened()).collect();
+        let outcome = stellaops_signer::Authority::opened_keys(&keys)
+            .sign_payload(payload_type, payload.to_vec())?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
-        unsafe { out.write(stellaops_buffer::from_bytes(envelope.to_json())) };
+        unsafe { out.write(stellaops_buffer::from_bytes(outcome.into_json())) };
         Ok(())
     })
 }

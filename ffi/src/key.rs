@@ -29,8 +29,9 @@ impl stellaops_key {
         stellaops_key { key: Arc::new(key) }
     }
 
-    pub(crate) fn signing_key(&self) -> &dyn SigningKey {
-        &*self.key
+    /// The key, as the facade's authority takes it.
+    pub(crate) fn opened(&self) -> &OpenedKey {
+        &self.key
     }
 }
 

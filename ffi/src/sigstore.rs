@@ -8,8 +8,8 @@ use stellaops_signer::sigstore::{
     verify_bundle_with, BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
 };
 use stellaops_signer::{
-    attest_bundle_subjects, bundle_policy_from_json, bundle_report, keyful_config_from_json,
-    keyless_config_from_json,
+    bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
+    Authority, IssuerMode,
 };
 
 use crate::args::{bytes, handle, nonempty_bytes, optional_text, text, Out};
@@ -137,6 +137,7 @@ pub unsafe extern "C" fn stellaops_bundle_verify(
 #[derive(Debug)]
 pub struct stellaops_bundle_signer {
     signer: Box<dyn BundleSigner + Send + Sync>,
+    mode: IssuerMode,
 }
 
 /// A keyless signer. `config` is JSON: `fulcio_url`, `rekor_url`, and optionally
@@ -174,7 +175,7 @@ pub unsafe extern "C" fn stellaops_bundle_signer_keyless(
         .map_err(stellaops_signer::Error::from)?;
         let signer = KeylessSigner::new(&config, token).map_err(stellaops_signer::Error::from)?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
-        unsafe { out.write(new_signer(Box::new(signer))) };
+        unsafe { out.write(new_signer(Box::new(signer), IssuerMode::Keyless)) };
         Ok(())
     })
 }
@@ -203,16 +204,20 @@ pub unsafe extern "C" fn stellaops_bundle_signer_keyful(
         // SAFETY: the caller promises a live key.
         let key = unsafe { handle(key, "key") }?;
         let config = keyful_config_from_json(config)?;
+        let mode = IssuerMode::of_scheme(key.key.scheme());
         let signer = KeyfulSigner::new(&config, std::sync::Arc::clone(&key.key))
             .map_err(stellaops_signer::Error::from)?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
-        unsafe { out.write(new_signer(Box::new(signer))) };
+        unsafe { out.write(new_signer(Box::new(signer), mode)) };
         Ok(())
     })
 }
 
-fn new_signer(signer: Box<dyn BundleSigner + Send + Sync>) -> *mut stellaops_bundle_signer {
-    Box::into_raw(Box::new(stellaops_bundle_signer { signer }))
+fn new_signer(
+    signer: Box<dyn BundleSigner + Send + Sync>,
+    mode: IssuerMode,
+) -> *mut stellaops_bundle_signer {
+    Box::into_raw(Box::new(stellaops_bundle_signer { signer, mode }))
 }
 
 /// Free a bundle signer. NULL is fine.
@@ -310,23 +315,15 @@ pub unsafe extern "C" fn stellaops_bundle_attest(
                 enforcement,
             )
         }?;
-        let attestation = attest_bundle_subjects(
-            signer.signer.as_ref(),
-            request.predicate_type,
-            request.predicate_json,
-            request.subjects,
-            &request.options,
-        )?;
+        let authority = Authority::bundle(signer.signer.as_ref(), signer.mode);
+        let (statement, allow_list) = request.build(&authority)?;
+        let outcome = authority
+            .allow_list(allow_list)
+            .sign_statement(statement, None)?;
+        let admission = outcome.admission;
         // SAFETY: out_bundle was checked non-NULL, out_admission is None or non-NULL; the
         // caller promises they are writable.
-        unsafe {
-            write_attestation(
-                out_bundle,
-                attestation.bundle.json,
-                out_admission,
-                attestation.admission,
-            )
-        };
+        unsafe { write_attestation(out_bundle, outcome.into_json(), out_admission, admission) };
         Ok(())
     })
 }

@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
             .without_release_check()
             .keys(PipelineKeys::Single {
                 key: Arc::new(key),
-                issuer_mode: "keyful",
+                issuer_mode: stellaops_signer::IssuerMode::Software,
             })
             .audit(sink.clone())
             .clock(clock)

@@ -79,6 +79,9 @@ pub struct KeyEntry {
     pub revoked_at: Option<SystemTime>,
     /// Why it was revoked.
     pub reason: Option<String>,
+    /// The tenant signs with every active key that fits (`signatures = "all"` on the tenant:
+    /// multi-signature), not only the best fit.
+    pub all_sign: bool,
     /// SHA-256 of the URI exactly as written (PIN included), so opened keys are reused only for
     /// the same URI, never for one that differs only in its (hidden) PIN.
     opened_as: [u8; 32],
@@ -105,7 +108,20 @@ struct FileConfig {
 struct FileTenant {
     id: String,
     #[serde(default)]
+    signatures: Signatures,
+    #[serde(default)]
     key: Vec<FileKey>,
+}
+
+/// How many of a tenant's fitting keys sign a request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Signatures {
+    /// The best fit (most specific, then newest `not_before`).
+    #[default]
+    One,
+    /// Every active key that fits, in file order.
+    All,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,7 +260,8 @@ impl KeyRegistry {
             .clone()
     }
 
-    /// The entry that should sign for `tenant` now.
+    /// The entry that should sign for `tenant` now: the best fit (most specific plan and
+    /// family lists, then the newest `not_before`).
     ///
     /// # Errors
     /// [`Error::NoActiveKey`] when no active entry fits.
@@ -255,16 +272,7 @@ impl KeyRegistry {
         now: SystemTime,
     ) -> Result<KeyEntry> {
         let entries = self.entries();
-        let fits = |want: Option<&str>, list: &[String]| {
-            list.is_empty() || want.is_some_and(|w| list.iter().any(|l| l == w))
-        };
-        entries
-            .iter()
-            .filter(|e| e.tenant == tenant && e.status == KeyStatus::Active)
-            .filter(|e| {
-                e.not_before.is_none_or(|t| t <= now) && e.not_after.is_none_or(|t| now < t)
-            })
-            .filter(|e| fits(selector.plan, &e.plans) && fits(selector.family, &e.families))
+        fitting(&entries, tenant, selector, now)
             .max_by_key(|e| {
                 (
                     !e.plans.is_empty() as u8 + !e.families.is_empty() as u8,
@@ -272,17 +280,49 @@ impl KeyRegistry {
                 )
             })
             .cloned()
-            .ok_or_else(|| Error::NoActiveKey {
-                tenant: tenant.to_owned(),
-                detail: match (selector.plan, selector.family) {
-                    (None, None) => String::new(),
-                    (p, f) => format!(
-                        " (plan {}, family {})",
-                        p.unwrap_or("any"),
-                        f.unwrap_or("any")
-                    ),
-                },
-            })
+            .ok_or_else(|| no_active_key(tenant, selector))
+    }
+
+    /// The entries that should sign for `tenant` now: every active one that fits, in file
+    /// order, when the tenant says `signatures = "all"`; else the one [`KeyRegistry::select`]
+    /// picks.
+    ///
+    /// # Errors
+    /// [`Error::NoActiveKey`] when no active entry fits.
+    pub fn select_all(
+        &self,
+        tenant: &str,
+        selector: Selector<'_>,
+        now: SystemTime,
+    ) -> Result<Vec<KeyEntry>> {
+        let entries = self.entries();
+        let all_sign = entries.iter().any(|e| e.tenant == tenant && e.all_sign);
+        if !all_sign {
+            return self.select(tenant, selector, now).map(|e| vec![e]);
+        }
+        let all: Vec<KeyEntry> = fitting(&entries, tenant, selector, now).cloned().collect();
+        if all.is_empty() {
+            return Err(no_active_key(tenant, selector));
+        }
+        Ok(all)
+    }
+
+    /// Open the keys that should sign for `tenant` now ([`KeyRegistry::select_all`]), each as
+    /// [`KeyRegistry::signing_key`] opens one.
+    ///
+    /// # Errors
+    /// As [`KeyRegistry::signing_key`], for any of the keys.
+    pub fn signing_keys(
+        &self,
+        tenant: &str,
+        selector: Selector<'_>,
+        now: SystemTime,
+    ) -> Result<Vec<TenantKey>> {
+        let _ = self.reload_if_changed();
+        self.select_all(tenant, selector, now)?
+            .into_iter()
+            .map(|entry| self.open_entry(entry))
+            .collect()
     }
 
     /// Open the key that should sign for `tenant` now (reloading a changed file first).
@@ -300,6 +340,11 @@ impl KeyRegistry {
         // A bad file keeps the old configuration; the error is kept for last_reload_error.
         let _ = self.reload_if_changed();
         let entry = self.select(tenant, selector, now)?;
+        self.open_entry(entry)
+    }
+
+    /// Open `entry`'s key (or reuse it), check its pinned key id and that no entry revokes it.
+    fn open_entry(&self, entry: KeyEntry) -> Result<TenantKey> {
         let uri_text = hex::encode(entry.opened_as);
         let cached = self
             .inner
@@ -427,6 +472,39 @@ impl SigningKey for TenantKey {
     }
 }
 
+/// The active entries of `tenant` whose window holds `now` and whose plan and family lists fit.
+fn fitting<'e>(
+    entries: &'e [KeyEntry],
+    tenant: &'e str,
+    selector: Selector<'e>,
+    now: SystemTime,
+) -> impl Iterator<Item = &'e KeyEntry> + 'e {
+    let fits = |want: Option<&str>, list: &[String]| {
+        list.is_empty() || want.is_some_and(|w| list.iter().any(|l| l == w))
+    };
+    entries
+        .iter()
+        .filter(move |e| e.tenant == tenant && e.status == KeyStatus::Active)
+        .filter(move |e| {
+            e.not_before.is_none_or(|t| t <= now) && e.not_after.is_none_or(|t| now < t)
+        })
+        .filter(move |e| fits(selector.plan, &e.plans) && fits(selector.family, &e.families))
+}
+
+fn no_active_key(tenant: &str, selector: Selector<'_>) -> Error {
+    Error::NoActiveKey {
+        tenant: tenant.to_owned(),
+        detail: match (selector.plan, selector.family) {
+            (None, None) => String::new(),
+            (p, f) => format!(
+                " (plan {}, family {})",
+                p.unwrap_or("any"),
+                f.unwrap_or("any")
+            ),
+        },
+    }
+}
+
 fn revoked_error(e: &KeyEntry, key_id: &str) -> Error {
     Error::KeyRevoked {
         key_id: key_id.to_owned(),
@@ -503,6 +581,7 @@ fn parse(text: &str) -> std::result::Result<Vec<KeyEntry>, String> {
                 families: k.families,
                 revoked_at: time(&k.revoked_at, "revoked_at")?,
                 reason: k.reason,
+                all_sign: t.signatures == Signatures::All,
             };
             if let (Some(a), Some(b)) = (entry.not_before, entry.not_after) {
                 if a >= b {

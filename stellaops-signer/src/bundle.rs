@@ -1,78 +1,294 @@
-//! Attestations in Sigstore bundles: the statement [`attest`](crate::attest) would sign, signed
-//! instead by a [`BundleSigner`] — keylessly (an ephemeral key Fulcio certifies for an OIDC
-//! identity) or with one of our keys — logged in Rekor, and returned as a Sigstore bundle v0.3
-//! (see [`crate::sigstore`]).
+//! Sigstore bundles as JSON in, JSON out: the verification policy, the signers' settings and the
+//! verification report, so that the C ABI, Python and Node faces and the CLI share one reading
+//! and one report.
 
-use std::path::Path;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use stellaops_predicates::{Admission, Statement, Subject, PAYLOAD_TYPE};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use stellaops_dsse::canon::{self, Limits};
 
-use crate::attest::{admitted_statement, file_subjects, given_subjects};
-use crate::sigstore::{BundleSigner, SignedBundle};
-use crate::{AttestOptions, Result};
+use crate::sigstore::{
+    BundleVerification, Identity, KeyfulConfig, KeylessConfig, Signer, VerifyOptions,
+};
+use crate::{Error, Result};
 
-/// An attestation in a Sigstore bundle.
+/// Parse a JSON document strictly into `T` (duplicate keys, unknown members refused).
+fn strict<T: serde::de::DeserializeOwned>(json: &[u8], what: &str) -> Result<T> {
+    let value = canon::parse(json, &Limits::default())?.to_serde();
+    serde_json::from_value(value).map_err(|e| Error::InvalidRequest(format!("{what}: {e}")))
+}
+
+/// What [`bundle_policy_from_json`] reads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyJson {
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<String>,
+    #[serde(default)]
+    no_certificate_oidc_issuer: bool,
+    public_key: Option<String>,
+    #[serde(default)]
+    insecure_ignore_tlog: bool,
+    #[serde(default)]
+    insecure_ignore_sct: bool,
+}
+
+/// A bundle verification policy: who must have signed, and which checks may be left out.
 #[derive(Clone, Debug)]
-pub struct BundleAttestation {
-    /// The statement that was signed.
-    pub statement: Statement,
-    /// The Sigstore bundle carrying it (canonical JSON), with its envelope (and chain, keyless).
-    pub bundle: SignedBundle,
-    /// What the allow-list said about the predicate type.
-    pub admission: Admission,
+pub struct BundlePolicy {
+    /// Who must have signed.
+    pub signer: Signer,
+    /// Checks left out (none by default).
+    pub options: VerifyOptions,
 }
 
-/// As [`attest`](crate::attest), signed by `signer` into a Sigstore bundle. The statement is
-/// built and admitted before anything is sent to Fulcio or Rekor.
+/// A bundle verification policy from JSON: keyless `{"certificate_identity": ID,
+/// "certificate_oidc_issuer": ISS}` (or `certificate_identity_regexp`, anchored at both ends),
+/// or `"no_certificate_oidc_issuer": true` instead of the issuer (a certificate that names none,
+/// see [`Signer::IssuerlessCertificate`]), or keyful `{"public_key": PEM}`; and optionally
+/// `insecure_ignore_tlog`, `insecure_ignore_sct` (see [`VerifyOptions`]) — the same choices as
+/// `stella verify --bundle`.
 ///
 /// # Errors
-/// As [`attest`](crate::attest) for the statement; [`crate::Error::Sigstore`] for the token,
-/// Fulcio, Rekor, and the verification after signing.
-pub fn attest_bundle(
-    signer: &dyn BundleSigner,
-    predicate_type: &str,
-    predicate_json: &[u8],
-    artifacts: &[&Path],
-    options: &AttestOptions,
-) -> Result<BundleAttestation> {
-    let admitted = admitted_statement(
-        predicate_type,
-        predicate_json,
-        options,
-        file_subjects(artifacts, options),
+/// [`Error::InvalidRequest`] for malformed JSON or a mix of both kinds; the pattern and key
+/// errors of [`Identity::pattern`] and [`Signer::public_key`].
+pub fn bundle_policy_from_json(json: &[u8]) -> Result<BundlePolicy> {
+    let p: PolicyJson = strict(json, "bundle policy")?;
+    let signer = bundle_policy(
+        p.certificate_identity,
+        p.certificate_identity_regexp,
+        Issuer::choose(p.certificate_oidc_issuer, p.no_certificate_oidc_issuer)?,
+        p.public_key.as_deref().map(str::as_bytes),
     )?;
-    sign_admitted(signer, admitted)
-}
-
-/// As [`attest_bundle`], for callers that already hold the subjects' digests (the C ABI, the
-/// Python and Node faces).
-///
-/// # Errors
-/// As [`attest_bundle`]; a statement without subjects is refused.
-pub fn attest_bundle_subjects(
-    signer: &dyn BundleSigner,
-    predicate_type: &str,
-    predicate_json: &[u8],
-    subjects: Vec<Subject>,
-    options: &AttestOptions,
-) -> Result<BundleAttestation> {
-    let admitted = admitted_statement(
-        predicate_type,
-        predicate_json,
-        options,
-        given_subjects(subjects),
-    )?;
-    sign_admitted(signer, admitted)
-}
-
-fn sign_admitted(
-    signer: &dyn BundleSigner,
-    (statement, admission): (Statement, Admission),
-) -> Result<BundleAttestation> {
-    let bundle = signer.sign(PAYLOAD_TYPE, &statement.to_json()?)?;
-    Ok(BundleAttestation {
-        statement,
-        bundle,
-        admission,
+    Ok(BundlePolicy {
+        signer,
+        options: VerifyOptions {
+            insecure_ignore_tlog: p.insecure_ignore_tlog,
+            insecure_ignore_sct: p.insecure_ignore_sct,
+        },
     })
+}
+
+/// The OIDC issuer a certificate policy requires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issuer {
+    /// This issuer, exactly.
+    Required(String),
+    /// None at all (see [`Signer::IssuerlessCertificate`]).
+    None,
+}
+
+impl Issuer {
+    /// The choice an issuer argument and a "no issuer" flag make: an issuer, none, or (neither
+    /// given) no choice.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] when both are given.
+    pub fn choose(issuer: Option<String>, none: bool) -> Result<Option<Issuer>> {
+        match (issuer, none) {
+            (Some(issuer), false) => Ok(Some(Issuer::Required(issuer))),
+            (None, true) => Ok(Some(Issuer::None)),
+            (None, false) => Ok(None),
+            (Some(_), true) => Err(Error::InvalidRequest(
+                "bundle policy: an OIDC issuer or none, not both".into(),
+            )),
+        }
+    }
+}
+
+/// Who must have signed a bundle: a certificate identity (exact, or a regular expression
+/// anchored at both ends) with its OIDC issuer (or, explicitly, none), or a public key (PEM or
+/// SPKI DER) — exactly one of the two kinds.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for both kinds, neither, or half of the keyless one; the pattern
+/// and key errors of [`Identity::pattern`] and [`Signer::public_key`].
+pub fn bundle_policy(
+    certificate_identity: Option<String>,
+    certificate_identity_regexp: Option<String>,
+    certificate_oidc_issuer: Option<Issuer>,
+    public_key: Option<&[u8]>,
+) -> Result<Signer> {
+    let identity = match (certificate_identity, certificate_identity_regexp) {
+        (Some(exact), None) => Some(Identity::exact(exact)),
+        (None, Some(pattern)) => Some(Identity::pattern(&pattern)?),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(Error::InvalidRequest(
+                "bundle policy: an exact certificate identity or a pattern, not both".into(),
+            ))
+        }
+    };
+    match (identity, certificate_oidc_issuer, public_key) {
+        (Some(identity), Some(Issuer::Required(issuer)), None) => {
+            Ok(Signer::Keyless { identity, issuer })
+        }
+        (Some(identity), Some(Issuer::None), None) => {
+            Ok(Signer::IssuerlessCertificate { identity })
+        }
+        (None, None, Some(key)) => Ok(Signer::public_key(key)?),
+        _ => Err(Error::InvalidRequest(
+            "bundle policy: a certificate identity (exact or pattern) with the certificate's \
+             OIDC issuer (keyless), or a public key (keyful)"
+                .into(),
+        )),
+    }
+}
+
+/// The report of a verified bundle, as `stella verify --bundle --json` prints it: `verified`,
+/// `mediaType`, `identity`, `issuer`, `integratedTime`, `verifiedTimes`, `certificateVerified`,
+/// `sctVerified`, `tlogVerified`, `payloadType`, `predicateType`, `subjects`, `artifactChecked`.
+pub fn bundle_report(v: &BundleVerification) -> Value {
+    let subjects = v
+        .statement
+        .as_ref()
+        .and_then(|s| s["subject"].as_array().cloned())
+        .unwrap_or_default();
+    json!({
+        "verified": true,
+        "mediaType": v.media_type,
+        "identity": v.identity,
+        "issuer": v.issuer,
+        "integratedTime": v.integrated_time,
+        "verifiedTimes": v.verified_times,
+        "certificateVerified": v.certificate_verified,
+        "sctVerified": v.sct_verified,
+        "tlogVerified": v.tlog_verified,
+        "payloadType": v.payload_type,
+        "predicateType": v.statement.as_ref().map(|s| s["predicateType"].clone()),
+        "subjects": subjects,
+        "artifactChecked": v.artifact_checked,
+    })
+}
+
+/// What [`keyless_config_from_json`] and [`keyful_config_from_json`] read.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignerJson {
+    fulcio_url: Option<String>,
+    rekor_url: String,
+    timeout_seconds: Option<u64>,
+    retries: Option<u32>,
+    oidc_issuer: Option<String>,
+    trusted_root: Option<PathBuf>,
+    require_sct: Option<bool>,
+}
+
+/// Keyless settings from JSON: `fulcio_url`, `rekor_url` (required), and optionally
+/// `timeout_seconds` (30), `retries` (2), `oidc_issuer`, `trusted_root` (a path: verify each
+/// bundle before returning it), `require_sct` (true) — the flags of `stella attest --keyless`.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for malformed JSON or a missing URL.
+pub fn keyless_config_from_json(json: &[u8]) -> Result<KeylessConfig> {
+    let s: SignerJson = strict(json, "keyless configuration")?;
+    let fulcio = s.fulcio_url.clone().ok_or_else(|| {
+        Error::InvalidRequest("keyless configuration: fulcio_url is required".into())
+    })?;
+    let mut config = KeylessConfig::new(fulcio, s.rekor_url.clone());
+    apply_common(&s, &mut config.timeout, &mut config.retries);
+    config.oidc_issuer = s.oidc_issuer;
+    config.trusted_root = s.trusted_root;
+    config.require_sct = s.require_sct.unwrap_or(true);
+    Ok(config)
+}
+
+/// Keyful-bundle settings from JSON: `rekor_url` (required), and optionally `timeout_seconds`
+/// (30), `retries` (2), `trusted_root` (a path) — the flags of `stella attest --sigstore-bundle`.
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for malformed JSON, or keyless-only members.
+pub fn keyful_config_from_json(json: &[u8]) -> Result<KeyfulConfig> {
+    let s: SignerJson = strict(json, "bundle configuration")?;
+    if s.fulcio_url.is_some() || s.oidc_issuer.is_some() || s.require_sct.is_some() {
+        return Err(Error::InvalidRequest(
+            "bundle configuration: fulcio_url, oidc_issuer and require_sct are for keyless \
+             signing"
+                .into(),
+        ));
+    }
+    let mut config = KeyfulConfig::new(s.rekor_url.clone());
+    apply_common(&s, &mut config.timeout, &mut config.retries);
+    config.trusted_root = s.trusted_root;
+    Ok(config)
+}
+
+fn apply_common(s: &SignerJson, timeout: &mut Duration, retries: &mut u32) {
+    if let Some(seconds) = s.timeout_seconds {
+        *timeout = Duration::from_secs(seconds);
+    }
+    if let Some(n) = s.retries {
+        *retries = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_are_one_kind_or_refused() {
+        let keyless = bundle_policy_from_json(
+            br#"{"certificate_identity":"a@b","certificate_oidc_issuer":"https://i"}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(keyless.signer, Signer::Keyless { ref issuer, .. } if issuer == "https://i")
+        );
+        assert_eq!(keyless.options, VerifyOptions::default());
+        let pattern = bundle_policy_from_json(
+            br#"{"certificate_identity_regexp":"a@.*","certificate_oidc_issuer":"https://i","insecure_ignore_tlog":true}"#,
+        )
+        .unwrap();
+        assert!(pattern.options.insecure_ignore_tlog && !pattern.options.insecure_ignore_sct);
+        let Signer::Keyless { identity, .. } = pattern.signer else {
+            panic!("keyless expected")
+        };
+        assert!(identity.matches("a@b") && !identity.matches("xa@b"));
+        let service = bundle_policy_from_json(
+            br#"{"certificate_identity":"https://svc","no_certificate_oidc_issuer":true}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            service.signer,
+            Signer::IssuerlessCertificate { .. }
+        ));
+        for bad in [
+            &br#"{"certificate_identity":"a@b"}"#[..],
+            br#"{"certificate_identity":"a","certificate_identity_regexp":"a","certificate_oidc_issuer":"i"}"#,
+            br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","public_key":"x"}"#,
+            br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","extra":1}"#,
+            br#"{"certificate_identity":"a","certificate_oidc_issuer":"i","no_certificate_oidc_issuer":true}"#,
+            br#"{"certificate_identity":"a","certificate_identity":"b","certificate_oidc_issuer":"i"}"#,
+            br#"{}"#,
+        ] {
+            assert!(bundle_policy_from_json(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+        assert!(matches!(
+            bundle_policy_from_json(br#"{"public_key":"not a key"}"#),
+            Err(Error::Sigstore(_))
+        ));
+    }
+
+    #[test]
+    fn signer_settings_have_defaults_and_refuse_the_other_kind() {
+        let c = keyless_config_from_json(
+            br#"{"fulcio_url":"https://f","rekor_url":"https://r","retries":0}"#,
+        )
+        .unwrap();
+        assert_eq!(c.timeout, Duration::from_secs(30));
+        assert_eq!(c.retries, 0);
+        assert!(c.require_sct);
+        assert!(keyless_config_from_json(br#"{"rekor_url":"https://r"}"#).is_err());
+        let k =
+            keyful_config_from_json(br#"{"rekor_url":"https://r","timeout_seconds":5}"#).unwrap();
+        assert_eq!(k.timeout, Duration::from_secs(5));
+        assert!(
+            keyful_config_from_json(br#"{"rekor_url":"https://r","fulcio_url":"https://f"}"#)
+                .is_err()
+        );
+    }
 }

@@ -354,6 +354,11 @@ impl Error {
             #[cfg(feature = "sigstore")]
             Error::Sigstore(e) => sigstore_code(e),
             Error::NotExportable { .. } => ErrorCode::KeyNotExportable,
+            // One outcome for "not allowed", whichever way it would have signed: the allow-list's
+            // refusal keeps its own number (501) through local keys, bundles and the pipeline.
+            Error::Denied(d) if d.reason == stellaops_poe::Reason::PredicateNotAllowed => {
+                ErrorCode::PredicateNotAllowed
+            }
             Error::Denied(_) => ErrorCode::Denied,
             Error::Audit(_) => ErrorCode::AuditFailed,
             Error::Policy(_) | Error::PipelineConfig(_) => ErrorCode::PolicyFailed,

@@ -1,19 +1,55 @@
-//! Signing shortcuts for the documents people sign most: SBOMs (CycloneDX or SPDX, detected) and
-//! scan reports (`stella.ops/report@v1`, the scanned artifact as subject).
+//! Statement builders for the documents people sign: any predicate with its subjects, SBOMs
+//! (CycloneDX or SPDX, detected) and scan reports (`stella.ops/report@v1`, the scanned artifact
+//! as subject). An [`Authority`](crate::Authority) signs what they build.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde_json::Value;
-use stellaops_crypto::SigningKey;
 use stellaops_dsse::canon::{self, Limits};
-use stellaops_predicates::{DigestAlgorithm, Statement, StatementBuilder, Subject};
-
-use crate::attest::{attest_statement, require_keys, AttestOptions, Attestation};
+use stellaops_predicates::{catalog, DigestAlgorithm, Statement, StatementBuilder, Subject};
 
 const REPORT: &str = "stella.ops/report@v1";
 use crate::{Error, Result};
 
-/// The SBOM formats [`attest_sbom`] recognizes.
+/// A statement of `predicate_type` (a URI or a catalog short name such as `sbom` or `vex`) whose
+/// predicate is `predicate_json` (parsed strictly, checked against the type's schema when it is
+/// a StellaOps type) about `subjects`.
+///
+/// # Errors
+/// [`stellaops_predicates::Error::UnknownPredicateType`] for an unknown short name; JSON errors;
+/// [`stellaops_predicates::Error::NoSubjects`]; [`stellaops_predicates::Error::InvalidPredicate`].
+pub fn predicate_statement(
+    predicate_type: &str,
+    predicate_json: &[u8],
+    subjects: Vec<Subject>,
+    limits: &Limits,
+) -> Result<Statement> {
+    let builder = StatementBuilder::new(catalog::resolve(predicate_type)?)
+        .predicate_json(predicate_json, limits)?;
+    Ok(subjects
+        .into_iter()
+        .fold(builder, StatementBuilder::subject)
+        .build()?)
+}
+
+/// A subject per file (named by its file name), hashed by streaming: SHA-256, and SHA-512 too
+/// when `sha512`.
+///
+/// # Errors
+/// Opening or reading a file.
+pub fn artifact_subjects(artifacts: &[&Path], sha512: bool) -> Result<Vec<Subject>> {
+    let mut algorithms = vec![DigestAlgorithm::Sha256];
+    if sha512 {
+        algorithms.push(DigestAlgorithm::Sha512);
+    }
+    artifacts
+        .iter()
+        .map(|path| Ok(Subject::from_file(path, None, &algorithms)?))
+        .collect()
+}
+
+/// The SBOM formats [`sbom_statement`] recognizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SbomFormat {
@@ -116,8 +152,7 @@ fn sha2_digests(list: &Value, alg_key: &str, value_key: &str) -> BTreeMap<String
 
 /// The statement for an SBOM, unsigned: the SBOM as the predicate of its format's type
 /// (CycloneDX or SPDX, detected); the subjects are `subjects`, or when that is empty the ones the
-/// SBOM declares. For signing it through a pipeline
-/// ([`SignerPipeline::sign_statement`](crate::SignerPipeline::sign_statement)).
+/// SBOM declares.
 ///
 /// # Errors
 /// [`Error::InvalidRequest`] when the document is neither format or names no subject; JSON and
@@ -153,22 +188,6 @@ pub fn sbom_statement(
     Ok((format, statement))
 }
 
-/// Sign an SBOM ([`sbom_statement`]) with every key.
-///
-/// # Errors
-/// As [`sbom_statement`]; a predicate type the allow-list refuses; signing errors.
-pub fn attest_sbom(
-    keys: &[&dyn SigningKey],
-    sbom_json: &[u8],
-    subjects: Vec<Subject>,
-    options: &AttestOptions,
-) -> Result<(SbomFormat, Attestation)> {
-    require_keys(keys)?;
-    let (format, statement) = sbom_statement(sbom_json, subjects, &options.limits)?;
-    let attestation = attest_statement(keys, statement, &options.allow_list)?;
-    Ok((format, attestation))
-}
-
 /// The statement for a scan report, unsigned: `stella.ops/report@v1` (validated against its
 /// schema) whose subject is the report's `artifact`.
 ///
@@ -186,18 +205,4 @@ pub fn report_statement(report_json: &[u8], limits: &Limits) -> Result<Statement
         .predicate(report)
         .subject(subject)
         .build()?)
-}
-
-/// Sign a scan report ([`report_statement`]) with every key.
-///
-/// # Errors
-/// As [`report_statement`]; signing errors.
-pub fn attest_report(
-    keys: &[&dyn SigningKey],
-    report_json: &[u8],
-    options: &AttestOptions,
-) -> Result<Attestation> {
-    require_keys(keys)?;
-    let statement = report_statement(report_json, &options.limits)?;
-    attest_statement(keys, statement, &options.allow_list)
 }

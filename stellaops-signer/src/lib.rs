@@ -1,46 +1,38 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
-mod attest;
+pub mod authority;
 mod code;
 mod documents;
 mod error;
 pub mod export;
-mod export_json;
 pub mod files;
 mod forensic;
 pub mod keys;
 pub mod pipeline;
-mod pipeline_caller;
-mod pipeline_config;
-mod pipeline_json;
 mod promotion;
-pub use pipeline_json::outcome_json;
 mod verify;
 
-pub use attest::{attest, attest_subjects, sign, AttestOptions, Attestation};
+pub use authority::{Authority, IssuerMode, Outcome, Signed, SignerFacts};
 pub use code::ErrorCode;
 pub use documents::{
-    attest_report, attest_sbom, declared_subjects, report_statement, sbom_statement, SbomFormat,
+    artifact_subjects, declared_subjects, predicate_statement, report_statement, sbom_statement,
+    SbomFormat,
 };
 pub use error::{Error, Result};
 pub use export::{
-    export_bytes, export_statement, sign_export_dir, sign_export_files, sign_manifest,
-    verify_export, ExportVerification, SignedExport,
+    export_bytes, export_report_json, export_statement, path_list_json, sign_export,
+    sign_export_files, sign_export_json, verify_export, ExportVerification, SignedExport,
 };
-pub use export_json::{export_report_json, path_list_json, sign_export, sign_export_json};
 pub use forensic::{
     inspect_attestation, AttestationFacts, CertificateFacts, SignatureFacts, SubjectFacts,
     TlogFacts,
 };
 pub use keys::{open_key, open_key_with_prompt, OpenedKey};
 pub use pipeline::{
-    PipelineBuilder, PipelineKeys, PipelineOutcome, PipelineRequest, SignerPipeline,
+    outcome_json, CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline,
 };
-pub use pipeline_caller::CallerContext;
-pub use promotion::{
-    attest_promotion, verify_promotion, PromotionRequirements, PromotionVerification,
-};
+pub use promotion::{verify_promotion, PromotionRequirements, PromotionVerification};
 pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
 pub use stellaops_poe as policy;
 pub use verify::{statement_of, verify, verify_envelope, ArtifactMatch, Verification};
@@ -54,11 +46,7 @@ pub use stellaops_sigstore as sigstore;
 #[cfg(feature = "sigstore")]
 mod bundle;
 #[cfg(feature = "sigstore")]
-pub use bundle::{attest_bundle, attest_bundle_subjects, BundleAttestation};
-#[cfg(feature = "sigstore")]
-mod bundle_json;
-#[cfg(feature = "sigstore")]
-pub use bundle_json::{
+pub use bundle::{
     bundle_policy, bundle_policy_from_json, bundle_report, keyful_config_from_json,
     keyless_config_from_json, BundlePolicy, Issuer,
 };

@@ -1,12 +1,11 @@
-//! Promotion attestations: sign a promotion, and verify one against what a deployment requires.
+//! Promotion attestations: verify one against what a deployment requires. (A promotion's
+//! statement is [`Promotion::statement`]; an [`Authority`](crate::Authority) signs it.)
 
 use std::collections::BTreeMap;
 
-use stellaops_crypto::SigningKey;
-use stellaops_dsse::{Envelope, VerificationPolicy, VerifiedKey};
-use stellaops_predicates::{Promotion, Statement, PAYLOAD_TYPE, PROMOTION_PREDICATE_TYPE};
+use stellaops_dsse::{VerificationPolicy, VerifiedKey};
+use stellaops_predicates::{Promotion, Statement, PROMOTION_PREDICATE_TYPE};
 
-use crate::attest::require_keys;
 use crate::verify::verified_statement;
 use crate::{Error, Result};
 
@@ -31,17 +30,6 @@ pub struct PromotionVerification {
     pub statement: Statement,
     /// Its promotion predicate.
     pub promotion: Promotion,
-}
-
-/// Sign `promotion` (validated against its schema) as an in-toto statement whose subject is the
-/// promoted artifact.
-///
-/// # Errors
-/// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; signing errors.
-pub fn attest_promotion(keys: &[&dyn SigningKey], promotion: &Promotion) -> Result<Envelope> {
-    require_keys(keys)?;
-    let statement = promotion.statement()?;
-    Ok(Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?)
 }
 
 /// Verify a promotion envelope: signatures per `policy`, an in-toto statement of type

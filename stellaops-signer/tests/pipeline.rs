@@ -12,6 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use stellaops_signer::canon::Limits;
 use stellaops_signer::policy::audit::verify_chain;
 use stellaops_signer::policy::jws::sign_compact;
 use stellaops_signer::policy::thumbprint::jwk_thumbprint;
@@ -22,8 +23,9 @@ use stellaops_signer::policy::{
     ReleaseVerifier, SignedEntitlements,
 };
 use stellaops_signer::{
-    Algorithm, Error, ErrorCode, PipelineKeys, PipelineRequest, SignerPipeline, SigningKey,
-    SoftwareKey, Subject, VerificationPolicy,
+    predicate_statement, Algorithm, Authority, CallerContext, Error, ErrorCode, IssuerMode,
+    Outcome, PipelineKeys, PipelineRequest, SignerPipeline, SigningKey, SoftwareKey, Statement,
+    Subject, VerificationPolicy,
 };
 
 const NOW: i64 = 1_800_000_000;
@@ -132,7 +134,7 @@ fn world_with(limits: QuotaLimits, poe_policy: PoePolicy, entitled: bool) -> Wor
         .release_check(ReleaseVerifier::new([release.clone()]), None)
         .keys(PipelineKeys::Single {
             key: signing.clone(),
-            issuer_mode: "keyful",
+            issuer_mode: IssuerMode::Software,
         })
         .audit(sink.clone())
         .clock(clock.clone())
@@ -215,15 +217,12 @@ impl World {
         predicate_type: &str,
         release: Option<&str>,
         bytes: u64,
-    ) -> stellaops_signer::Result<stellaops_signer::PipelineOutcome> {
+    ) -> stellaops_signer::Result<Outcome> {
         let token = self.token();
         let proof = self.proof(&token);
-        let predicate = valid_predicate(predicate_type);
         self.pipeline.sign(PipelineRequest {
             auth: auth(&token, &proof),
-            predicate_type,
-            predicate_json: &predicate,
-            subjects: vec![subject()],
+            statement: statement(predicate_type)?,
             artifact_bytes: Some(bytes),
             scanner_release: release,
             trace_id: Some("trace-42"),
@@ -273,15 +272,12 @@ impl World {
         &self,
         pipeline: &SignerPipeline,
         predicate_type: &str,
-    ) -> stellaops_signer::Result<stellaops_signer::PipelineOutcome> {
+    ) -> stellaops_signer::Result<Outcome> {
         let token = self.token();
         let proof = self.proof(&token);
-        let predicate = valid_predicate(predicate_type);
         pipeline.sign(PipelineRequest {
             auth: auth(&token, &proof),
-            predicate_type,
-            predicate_json: &predicate,
-            subjects: vec![subject()],
+            statement: statement(predicate_type)?,
             artifact_bytes: Some(1),
             scanner_release: None,
             trace_id: None,
@@ -292,10 +288,7 @@ impl World {
         self.sink.records.lock().unwrap().last().cloned().unwrap()
     }
 
-    fn denied(
-        &self,
-        result: stellaops_signer::Result<stellaops_signer::PipelineOutcome>,
-    ) -> Reason {
+    fn denied(&self, result: stellaops_signer::Result<Outcome>) -> Reason {
         match result {
             Err(Error::Denied(d)) => {
                 let rec = self.last();
@@ -314,18 +307,22 @@ fn an_entitled_caller_gets_a_verifiable_envelope_and_one_audit_record() {
     let out = w.sign_with("sbom", Some(&w.release.clone()), 1000).unwrap();
     // The envelope verifies with the signing key, and carries the statement asked for.
     let policy = VerificationPolicy::new([w.signing.public_key().clone()], 1, None).unwrap();
-    out.envelope.verify(&policy).unwrap();
-    assert_eq!(out.statement.predicate_type(), "stella.ops/sbom@v1");
-    assert_eq!(out.key_id, w.signing.key_id().to_string());
-    assert_eq!(out.issuer_mode, "keyful");
-    assert_eq!(out.poe_state, PoeState::Fresh);
-    assert_eq!(out.release, Some(ReleaseTrust::Allowlisted));
-    assert_eq!(out.trace_id, "trace-42");
+    out.envelope().verify(&policy).unwrap();
+    assert_eq!(
+        out.statement.as_ref().unwrap().predicate_type(),
+        "stella.ops/sbom@v1"
+    );
+    assert_eq!(out.key_ids(), [w.signing.key_id().as_ref()]);
+    assert_eq!(out.issuer_mode(), "software");
+    let facts = out.pipeline.as_ref().unwrap();
+    assert_eq!(facts.poe_state, PoeState::Fresh);
+    assert_eq!(facts.release, Some(ReleaseTrust::Allowlisted));
+    assert_eq!(facts.trace_id, "trace-42");
     assert_eq!(
         out.bundle_digest,
         format!(
             "sha256:{}",
-            hex::encode(Sha256::digest(out.envelope.to_json()))
+            hex::encode(Sha256::digest(out.envelope().to_json()))
         )
     );
     let records = w.sink.records.lock().unwrap().clone();
@@ -338,7 +335,8 @@ fn an_entitled_caller_gets_a_verifiable_envelope_and_one_audit_record() {
     assert_eq!(r.poe_state.as_deref(), Some("fresh"));
     assert_eq!(r.poe_detail.as_deref(), Some("license lic-7"));
     assert_eq!(r.release.as_deref(), Some("allowlist"));
-    assert_eq!(r.key_id.as_deref(), Some(out.key_id.as_str()));
+    assert_eq!(r.key_id.as_deref(), Some(out.key_ids()[0]));
+    assert_eq!(r.issuer_mode.as_deref(), Some("software"));
     assert_eq!(
         r.envelope_digest.as_deref(),
         Some(out.bundle_digest.as_str())
@@ -398,7 +396,7 @@ fn a_tenant_without_entitlement_is_denied_and_a_bypass_is_audited() {
     let w = world_with(QuotaLimits::default(), bypass, false);
     let out = w.sign_with("vex", None, 10).unwrap();
     assert_eq!(
-        out.poe_state,
+        out.pipeline.unwrap().poe_state,
         PoeState::Bypass {
             reason: "INC-9 licensing down".into()
         }
@@ -430,7 +428,7 @@ fn a_jsonl_audit_log_chains_the_pipeline_records() {
     let pipeline = w.bypass_pipeline(
         PipelineKeys::Single {
             key: w.signing.clone(),
-            issuer_mode: "keyful",
+            issuer_mode: IssuerMode::Software,
         },
         sink,
     );
@@ -536,11 +534,11 @@ fn tenant_keys_come_from_the_registry_by_family() {
     let pipeline = w.bypass_pipeline(PipelineKeys::Registry(registry.clone()), w.sink.clone());
     let run = |predicate_type: &str| w.sign_through(&pipeline, predicate_type);
     let vex = run("vex").unwrap();
-    assert_eq!(vex.key_id, vex_key.key_id().to_string());
-    assert_eq!(vex.algorithm, Algorithm::Ed25519);
+    assert_eq!(vex.key_ids(), [vex_key.key_id().as_ref()]);
+    assert_eq!(vex.signatures[0].algorithm, Algorithm::Ed25519);
     let sbom = run("sbom").unwrap();
-    assert_eq!(sbom.key_id, general.key_id().to_string());
-    assert_eq!(w.last().issuer_mode.as_deref(), Some("keyful"));
+    assert_eq!(sbom.key_ids(), [general.key_id().as_ref()]);
+    assert_eq!(w.last().issuer_mode.as_deref(), Some("software"));
 
     // Revoke the VEX key in the file: the registry reloads, the VEX key signs nothing more, and
     // the general key (which serves every family) takes over.
@@ -548,10 +546,105 @@ fn tenant_keys_come_from_the_registry_by_family() {
     let after = run("vex").unwrap();
     assert_eq!(registry.last_reload_error(), None);
     assert_eq!(
-        after.key_id,
-        general.key_id().to_string(),
+        after.key_ids(),
+        [general.key_id().as_ref()],
         "the general key serves VEX now"
     );
+}
+
+/// Issue 21: the pipeline is one of the authority's sources. Through `Authority::pipeline` a
+/// caller's statement is signed with the pipeline's facts in the outcome, and a type the
+/// allow-list rejects is the same denial (reason `predicate.not_allowed`, code 501) that local
+/// keys give, audited as a denial.
+#[test]
+fn the_authority_signs_through_the_pipeline_with_one_admission() {
+    let w = world();
+    let caller = |token: String, proof: String| CallerContext {
+        access_token: token,
+        dpop_proof: Some(proof),
+        method: "POST".into(),
+        uri: URI.into(),
+        client_certificate: None,
+        tenant: TENANT.into(),
+        scanner_release: None,
+        trace_id: Some("trace-a".into()),
+    };
+    let token = w.token();
+    let c = caller(token.clone(), w.proof(&token));
+    let out = Authority::pipeline(&w.pipeline, &c)
+        .sign_statement(statement("vex").unwrap(), Some(10))
+        .unwrap();
+    assert_eq!(out.pipeline.as_ref().unwrap().trace_id, "trace-a");
+    assert_eq!(out.key_ids(), [w.signing.key_id().as_ref()]);
+    // A payload is not a statement: the pipeline refuses it before anything is audited.
+    let before = w.sink.records.lock().unwrap().len();
+    let err = Authority::pipeline(&w.pipeline, &c)
+        .sign_payload("text/plain", b"x".to_vec())
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidArgument);
+    assert_eq!(w.sink.records.lock().unwrap().len(), before);
+
+    let token = w.token();
+    let c = caller(token.clone(), w.proof(&token));
+    let err = Authority::pipeline(&w.pipeline, &c)
+        .sign_statement(
+            statement("https://example.test/custom@v1").unwrap(),
+            Some(10),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PredicateNotAllowed);
+    assert_eq!(w.denied(Err(err)), Reason::PredicateNotAllowed);
+    assert_eq!(
+        w.last().predicate_type.as_deref(),
+        Some("https://example.test/custom@v1")
+    );
+}
+
+/// Issue 21: a tenant whose registry entry says `signatures = "all"` gets one signature per
+/// active key that fits; the envelope verifies at threshold 2 and the audit record names both.
+#[test]
+fn a_multi_signature_tenant_signs_with_every_fitting_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = key(Algorithm::EcdsaP256Sha256);
+    let second = key(Algorithm::Ed25519);
+    let retired = key(Algorithm::Ed25519);
+    let mut text = String::from("[[tenant]]\nid = \"acme\"\nsignatures = \"all\"\n");
+    for (name, k, status) in [
+        ("first.pem", &first, "active"),
+        ("second.pem", &second, "active"),
+        ("retired.pem", &retired, "retired"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, k.to_pkcs8_pem().unwrap().as_bytes()).unwrap();
+        text.push_str(&format!(
+            "[[tenant.key]]\nuri = \"file:{}\"\nstatus = \"{status}\"\n",
+            p.display()
+        ));
+    }
+    let config = dir.path().join("keys.toml");
+    std::fs::write(&config, text).unwrap();
+    let w = world();
+    let registry = stellaops_signer::KeyRegistry::load(&config).unwrap();
+    let pipeline = w.bypass_pipeline(PipelineKeys::Registry(registry), w.sink.clone());
+    let out = w.sign_through(&pipeline, "vex").unwrap();
+    assert_eq!(
+        out.key_ids(),
+        [first.key_id().as_ref(), second.key_id().as_ref()]
+    );
+    assert_eq!(out.envelope().signatures().len(), 2);
+    let both = VerificationPolicy::new(
+        [first.public_key().clone(), second.public_key().clone()],
+        2,
+        None,
+    )
+    .unwrap();
+    out.envelope().verify(&both).unwrap();
+    let record = w.last();
+    assert_eq!(
+        record.key_id.as_deref(),
+        Some(format!("{},{}", first.key_id(), second.key_id()).as_str())
+    );
+    assert_eq!(record.issuer_mode.as_deref(), Some("software"));
 }
 
 /// A subscriber that records the fields of every span it sees, to check what the pipeline's span
@@ -631,6 +724,16 @@ fn the_span_carries_trace_id_tenant_and_decision() {
             "{name}={value} missing from {fields:?}"
         );
     }
+}
+
+/// The request's statement: a valid predicate of `predicate_type` about the one subject.
+fn statement(predicate_type: &str) -> stellaops_signer::Result<Statement> {
+    predicate_statement(
+        predicate_type,
+        &valid_predicate(predicate_type),
+        vec![subject()],
+        &Limits::default(),
+    )
 }
 
 /// A predicate that passes the schema of `predicate_type` (a short name or URI): the StellaOps

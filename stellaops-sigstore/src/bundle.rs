@@ -25,6 +25,10 @@ pub struct SignedBundle {
     pub envelope: Envelope,
     /// Keyless: Fulcio's chain for the ephemeral key, DER, leaf first. Keyful: empty.
     pub certificate_chain: Vec<Vec<u8>>,
+    /// The id of the key that signed (keyless: the ephemeral key, as its certificate names it).
+    pub key_id: String,
+    /// The signature algorithm.
+    pub algorithm: stellaops_crypto::Algorithm,
 }
 
 /// Signs a payload into a Sigstore bundle: [`KeylessSigner`](crate::KeylessSigner) (Fulcio

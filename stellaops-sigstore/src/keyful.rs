@@ -122,6 +122,8 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
             json,
             envelope,
             certificate_chain: Vec::new(),
+            key_id: public.key_id().to_string(),
+            algorithm: self.key.algorithm(),
         })
     }
 }

@@ -123,6 +123,7 @@ impl BundleSigner for KeylessSigner {
         let key = EphemeralKey::certify(&self.fulcio, &self.token, self.require_sct)?;
         let envelope = sign_envelope(payload_type, payload, |pae| key.try_sign(pae))?;
         let EphemeralKey { key, chain } = key;
+        let (key_id, algorithm) = (key.key_id().to_string(), key.algorithm());
         drop(key); // the secret is wiped here, before any further network call
         let certificate = DerCertificate::new(chain[0].clone());
 
@@ -140,6 +141,8 @@ impl BundleSigner for KeylessSigner {
             json,
             envelope,
             certificate_chain: chain,
+            key_id,
+            algorithm,
         })
     }
 }

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use stellaops_signer::canon::{canonicalize, Limits, Mode};
 use stellaops_signer::dsse::pae;
-use stellaops_signer::{sign, Algorithm, Envelope, SigningKey, SoftwareKey};
+use stellaops_signer::{Algorithm, Authority, Envelope, Outcome, SigningKey, SoftwareKey};
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -295,4 +295,15 @@ fn envelope_vectors(keys: &[(String, SoftwareKey)]) -> Value {
         "invalid_statement",
     );
     Value::Array(cases)
+}
+
+/// Sign `payload` as `payload_type` with every key, through the facade's authority.
+fn sign(
+    payload_type: &str,
+    payload: Vec<u8>,
+    keys: &[&dyn SigningKey],
+) -> stellaops_signer::Result<Envelope> {
+    Authority::keys(keys)
+        .sign_payload(payload_type, payload)
+        .map(Outcome::into_envelope)
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
-use stellaops_signer::{AttestOptions, EnforcementMode, OpenedKey};
+use stellaops_signer::canon::Limits;
+use stellaops_signer::{AllowList, Authority, EnforcementMode, OpenedKey};
 
 use crate::envelope::Envelope;
 use crate::errors::{js, Failure};
@@ -85,24 +86,27 @@ fn request(
 
 fn run(r: Request) -> std::result::Result<Attestation, Failure> {
     let mode: EnforcementMode = r.enforcement.parse().map_err(Failure::invalid)?;
-    let options = AttestOptions::with_enforcement(mode);
     let subjects = r
         .subjects
         .into_iter()
         .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let signers: Vec<&dyn stellaops_signer::SigningKey> =
-        r.keys.iter().map(|k| k.as_ref() as _).collect();
-    let attestation = stellaops_signer::attest_subjects(
-        &signers,
+    let keys: Vec<&OpenedKey> = r.keys.iter().map(|k| k.as_ref()).collect();
+    let authority = Authority::opened_keys(&keys);
+    // No keys is reported before anything about the predicate.
+    authority.require_keys()?;
+    let statement = stellaops_signer::predicate_statement(
         &r.predicate_type,
         &r.predicate,
         subjects,
-        &options,
+        &Limits::default(),
     )?;
+    let outcome = authority
+        .allow_list(AllowList::catalog(mode))
+        .sign_statement(statement, None)?;
     Ok(Attestation {
-        envelope: attestation.envelope,
-        admission: attestation.admission.name(),
+        admission: outcome.admission.name(),
+        envelope: outcome.into_envelope(),
     })
 }
 

@@ -46,9 +46,10 @@ pub(crate) fn sign_with(
     payload: Vec<u8>,
     keys: &[Arc<OpenedKey>],
 ) -> std::result::Result<CoreEnvelope, Failure> {
-    let signers: Vec<&dyn stellaops_signer::SigningKey> =
-        keys.iter().map(|k| k.as_ref() as _).collect();
-    Ok(stellaops_signer::sign(payload_type, payload, &signers)?)
+    let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.as_ref()).collect();
+    let outcome =
+        stellaops_signer::Authority::opened_keys(&keys).sign_payload(payload_type, payload)?;
+    Ok(outcome.into_envelope())
 }
 
 fn verify_with(

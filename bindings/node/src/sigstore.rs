@@ -6,11 +6,12 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use stellaops_signer::canon::Limits;
 use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
     KeylessConfig, KeylessSigner, Signer, VerifyOptions,
 };
-use stellaops_signer::{AttestOptions, EnforcementMode, Issuer};
+use stellaops_signer::{AllowList, Authority, EnforcementMode, Issuer, IssuerMode};
 
 use crate::attest::{AttestOptionsJs, Subject};
 use crate::errors::{js, Failure};
@@ -257,6 +258,7 @@ pub struct BundleAttestation {
 #[napi]
 pub struct BundleSigner {
     signer: Arc<dyn CoreBundleSigner + Send + Sync>,
+    mode: IssuerMode,
 }
 
 #[napi]
@@ -284,6 +286,7 @@ impl BundleSigner {
         let signer = js(&env, made.map_err(Failure::from))?;
         Ok(BundleSigner {
             signer: Arc::new(signer),
+            mode: IssuerMode::Keyless,
         })
     }
 
@@ -305,6 +308,7 @@ impl BundleSigner {
         )?;
         Ok(BundleSigner {
             signer: Arc::new(signer),
+            mode: IssuerMode::of_scheme(key.key.scheme()),
         })
     }
 
@@ -336,10 +340,12 @@ impl BundleSigner {
         options: Option<AttestOptionsJs>,
     ) -> AsyncTask<Job<BundleAttestation>> {
         let signer = Arc::clone(&self.signer);
+        let mode = self.mode;
         let predicate = predicate.to_vec();
         AsyncTask::new(Job::new(move || {
             attest(
                 signer.as_ref(),
+                mode,
                 &predicate_type,
                 &predicate,
                 subjects,
@@ -362,6 +368,7 @@ impl BundleSigner {
             &env,
             attest(
                 self.signer.as_ref(),
+                self.mode,
                 &predicate_type,
                 &predicate,
                 subjects,
@@ -381,12 +388,13 @@ fn sign(
 
 fn attest(
     signer: &(dyn CoreBundleSigner + Send + Sync),
+    mode: IssuerMode,
     predicate_type: &str,
     predicate: &[u8],
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
 ) -> std::result::Result<BundleAttestation, Failure> {
-    let mode: EnforcementMode = options
+    let mode_of_list: EnforcementMode = options
         .and_then(|o| o.enforcement)
         .unwrap_or_else(|| "warn".to_owned())
         .parse()
@@ -395,16 +403,18 @@ fn attest(
         .into_iter()
         .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let attestation = stellaops_signer::attest_bundle_subjects(
-        signer,
+    let statement = stellaops_signer::predicate_statement(
         predicate_type,
         predicate,
         subjects,
-        &AttestOptions::with_enforcement(mode),
+        &Limits::default(),
     )?;
+    let outcome = Authority::bundle(signer, mode)
+        .allow_list(AllowList::catalog(mode_of_list))
+        .sign_statement(statement, None)?;
     Ok(BundleAttestation {
-        bundle: Buffer::from(attestation.bundle.json),
-        statement: Buffer::from(attestation.bundle.envelope.payload().to_vec()),
-        admission: attestation.admission.name().to_owned(),
+        statement: Buffer::from(outcome.envelope().payload().to_vec()),
+        admission: outcome.admission.name().to_owned(),
+        bundle: Buffer::from(outcome.into_json()),
     })
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use stellaops_signer::{AttestOptions, EnforcementMode};
+use stellaops_signer::canon::Limits;
+use stellaops_signer::{AllowList, Authority, EnforcementMode, OpenedKey, Outcome};
 
 use crate::envelope::Envelope;
 use crate::errors::{raise, to_py};
@@ -60,26 +61,43 @@ pub struct Attestation {
     admission: &'static str,
 }
 
-pub(crate) fn options(enforcement: &str, sha512: bool) -> PyResult<AttestOptions> {
+/// The catalog as allow-list under `enforcement` ("warn", "log-only", "reject").
+pub(crate) fn allow_list(enforcement: &str) -> PyResult<AllowList> {
     let mode: EnforcementMode = enforcement
         .parse()
         .map_err(|message: String| raise(stellaops_signer::ErrorCode::InvalidArgument, message))?;
-    Ok(AttestOptions {
-        sha512,
-        ..AttestOptions::with_enforcement(mode)
-    })
+    Ok(AllowList::catalog(mode))
 }
 
-fn finish(py: Python<'_>, attestation: stellaops_signer::Attestation) -> PyResult<Attestation> {
-    let statement = PyBytes::new(py, attestation.envelope.payload()).unbind();
-    let admission = attestation.admission.name();
+/// Build the statement and sign it with every key.
+fn sign(
+    keys: &[std::sync::Arc<OpenedKey>],
+    allow_list: AllowList,
+    predicate_type: &str,
+    predicate: &[u8],
+    subjects: Vec<stellaops_signer::Subject>,
+) -> stellaops_signer::Result<Outcome> {
+    let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.as_ref()).collect();
+    let authority = Authority::opened_keys(&keys);
+    // No keys is reported before anything about the predicate.
+    authority.require_keys()?;
+    let statement = stellaops_signer::predicate_statement(
+        predicate_type,
+        predicate,
+        subjects,
+        &Limits::default(),
+    )?;
+    authority
+        .allow_list(allow_list)
+        .sign_statement(statement, None)
+}
+
+fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Attestation> {
+    let admission = outcome.admission.name();
+    let envelope = outcome.into_envelope();
+    let statement = PyBytes::new(py, envelope.payload()).unbind();
     Ok(Attestation {
-        envelope: Py::new(
-            py,
-            Envelope {
-                envelope: attestation.envelope,
-            },
-        )?,
+        envelope: Py::new(py, Envelope { envelope })?,
         statement,
         admission,
     })
@@ -98,23 +116,13 @@ pub fn attest(
     subjects: Vec<PyRef<'_, Subject>>,
     enforcement: &str,
 ) -> PyResult<Attestation> {
-    let options = options(enforcement, false)?;
+    let allow_list = allow_list(enforcement)?;
     let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
     let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
-    let attestation = py
-        .detach(|| {
-            let signers: Vec<&dyn stellaops_signer::SigningKey> =
-                keys.iter().map(|k| k.as_ref() as _).collect();
-            stellaops_signer::attest_subjects(
-                &signers,
-                predicate_type,
-                predicate,
-                subjects,
-                &options,
-            )
-        })
+    let outcome = py
+        .detach(|| sign(&keys, allow_list, predicate_type, predicate, subjects))
         .map_err(to_py)?;
-    finish(py, attestation)
+    finish(py, outcome)
 }
 
 /// As `attest`, with the files at `paths` as subjects (hashed by streaming, SHA-256 and, with
@@ -130,15 +138,14 @@ pub fn attest_files(
     enforcement: &str,
     sha512: bool,
 ) -> PyResult<Attestation> {
-    let options = options(enforcement, sha512)?;
+    let allow_list = allow_list(enforcement)?;
     let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
-    let attestation = py
+    let outcome = py
         .detach(|| {
-            let signers: Vec<&dyn stellaops_signer::SigningKey> =
-                keys.iter().map(|k| k.as_ref() as _).collect();
             let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
-            stellaops_signer::attest(&signers, predicate_type, predicate, &paths, &options)
+            let subjects = stellaops_signer::artifact_subjects(&paths, sha512)?;
+            sign(&keys, allow_list, predicate_type, predicate, subjects)
         })
         .map_err(to_py)?;
-    finish(py, attestation)
+    finish(py, outcome)
 }

@@ -66,9 +66,11 @@ impl Envelope {
         let payload = payload.to_vec();
         let envelope = py
             .detach(|| {
-                let signers: Vec<&dyn stellaops_signer::SigningKey> =
-                    keys.iter().map(|k| k.as_ref() as _).collect();
-                stellaops_signer::sign(payload_type, payload, &signers)
+                let keys: Vec<&stellaops_signer::OpenedKey> =
+                    keys.iter().map(|k| k.as_ref()).collect();
+                stellaops_signer::Authority::opened_keys(&keys)
+                    .sign_payload(payload_type, payload)
+                    .map(stellaops_signer::Outcome::into_envelope)
             })
             .map_err(to_py)?;
         Ok(Envelope { envelope })

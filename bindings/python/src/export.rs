@@ -43,7 +43,7 @@ pub fn sign_export<'py>(
     let signed = py
         .detach(|| {
             let keys: Vec<_> = keys.iter().map(|k| k.as_ref()).collect();
-            stellaops_signer::sign_export(&keys, &root, files.as_deref(), &options)
+            stellaops_signer::sign_export_files(&keys, &root, files.as_deref(), &options)
         })
         .map_err(to_py)?;
     Ok((

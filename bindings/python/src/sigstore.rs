@@ -7,13 +7,14 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
+use stellaops_signer::canon::Limits;
 use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
     KeylessConfig, KeylessSigner, VerifyOptions,
 };
-use stellaops_signer::{ErrorCode, Issuer, OpenedKey};
+use stellaops_signer::{Authority, ErrorCode, Issuer, IssuerMode, OpenedKey};
 
-use crate::attest::{options, Subject};
+use crate::attest::{allow_list, Subject};
 use crate::errors::{raise, to_py};
 use crate::keys::{SigningKey, VerifyingKey};
 
@@ -153,6 +154,7 @@ pub struct BundleAttestation {
 #[derive(Debug)]
 pub struct BundleSigner {
     signer: Box<dyn CoreBundleSigner + Send + Sync>,
+    mode: IssuerMode,
 }
 
 #[pymethods]
@@ -188,6 +190,7 @@ impl BundleSigner {
         let signer = KeylessSigner::new(&config, token).map_err(sigstore_err)?;
         Ok(BundleSigner {
             signer: Box::new(signer),
+            mode: IssuerMode::Keyless,
         })
     }
 
@@ -207,9 +210,11 @@ impl BundleSigner {
         config.retries = retries;
         config.trusted_root = trusted_root;
         let key: Arc<OpenedKey> = Arc::clone(&key.key);
+        let mode = IssuerMode::of_scheme(key.scheme());
         let signer = KeyfulSigner::new(&config, key).map_err(sigstore_err)?;
         Ok(BundleSigner {
             signer: Box::new(signer),
+            mode,
         })
     }
 
@@ -238,23 +243,25 @@ impl BundleSigner {
         subjects: Vec<PyRef<'_, Subject>>,
         enforcement: &str,
     ) -> PyResult<BundleAttestation> {
-        let options = options(enforcement, false)?;
+        let allow_list = allow_list(enforcement)?;
         let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
-        let attestation = py
+        let outcome = py
             .detach(|| {
-                stellaops_signer::attest_bundle_subjects(
-                    self.signer.as_ref(),
+                let statement = stellaops_signer::predicate_statement(
                     predicate_type,
                     predicate,
                     subjects,
-                    &options,
-                )
+                    &Limits::default(),
+                )?;
+                Authority::bundle(self.signer.as_ref(), self.mode)
+                    .allow_list(allow_list)
+                    .sign_statement(statement, None)
             })
             .map_err(to_py)?;
         Ok(BundleAttestation {
-            bundle: PyBytes::new(py, &attestation.bundle.json).unbind(),
-            statement: PyBytes::new(py, attestation.bundle.envelope.payload()).unbind(),
-            admission: attestation.admission.name(),
+            bundle: PyBytes::new(py, outcome.json()).unbind(),
+            statement: PyBytes::new(py, outcome.envelope().payload()).unbind(),
+            admission: outcome.admission.name(),
         })
     }
 }

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
+use stellaops_signer::canon::Limits;
 use stellaops_signer::sigstore::{
-    BundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner,
+    IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner,
 };
 use stellaops_signer::{
-    attest, attest_bundle, Admission, AttestOptions, EnforcementMode, SigningKey,
+    artifact_subjects, predicate_statement, Admission, AllowList, Authority, EnforcementMode,
+    IssuerMode, OpenedKey, Outcome, SigningKey,
 };
 
 use crate::cli::{AttestArgs, KeylessArgs, PolicyModeArg};
@@ -19,27 +21,32 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         PolicyModeArg::Warn => EnforcementMode::Warn,
         PolicyModeArg::Reject => EnforcementMode::Reject,
     };
-    let options = AttestOptions {
-        sha512: a.sha512,
-        ..AttestOptions::with_enforcement(mode)
-    };
+    let allow_list = AllowList::catalog(mode);
     let predicate = read_input(&a.predicate)?;
     let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
+    // The statement is built (and its predicate type resolved) before any key is opened or
+    // anything is sent to Fulcio or Rekor.
+    let statement = predicate_statement(
+        &a.predicate_type,
+        &predicate,
+        artifact_subjects(&artifacts, a.sha512)?,
+        &Limits::default(),
+    )?;
     if a.keyless.keyless {
         let signer = keyless_signer(&a.keyless)?;
-        let json = bundle(&signer, a, &predicate, &artifacts, &options)?;
+        let outcome = Authority::bundle(&signer, IssuerMode::Keyless)
+            .allow_list(allow_list)
+            .sign_statement(statement, None)?;
+        warn_unlisted(&outcome);
         crate::term::note!(
             "stella: signed keylessly as {} (issuer {}); logged in Rekor",
             signer.identity(),
             signer.issuer()
         );
-        return write(a, json);
+        return write(a, outcome.into_json());
     }
     // Keys reserved to a predicate family (sbom, vex, ...) are chosen by the family's name.
-    let family = stellaops_signer::catalog::resolve(&a.predicate_type)
-        .ok()
-        .and_then(|uri| stellaops_signer::catalog::family(&uri))
-        .map(|f| f.name());
+    let family = stellaops_signer::catalog::family(statement.predicate_type()).map(|f| f.name());
     let mut keys = signing_keys(&a.keys, &a.tenant, family)?;
     if a.keyless.sigstore_bundle {
         let (Some(key), None) = (keys.pop(), keys.pop()) else {
@@ -54,42 +61,24 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         config.timeout = Duration::from_secs(k.timeout_seconds);
         config.retries = k.retries;
         config.trusted_root.clone_from(&k.trusted_root);
+        let mode = IssuerMode::of_scheme(key.scheme());
         let signer = KeyfulSigner::new(&config, key)?;
-        let json = bundle(&signer, a, &predicate, &artifacts, &options)?;
+        let outcome = Authority::bundle(&signer, mode)
+            .allow_list(allow_list)
+            .sign_statement(statement, None)?;
+        warn_unlisted(&outcome);
         crate::term::note!(
             "stella: signed with key {}; logged in Rekor",
             signer.key().key_id()
         );
-        return write(a, json);
+        return write(a, outcome.into_json());
     }
-    let attestation = attest(
-        &super::as_dyn(&keys),
-        &a.predicate_type,
-        &predicate,
-        &artifacts,
-        &options,
-    )?;
-    warn_unlisted(
-        attestation.admission,
-        attestation.statement.predicate_type(),
-    );
-    write(a, attestation.envelope.to_json())
-}
-
-/// The statement, signed into a Sigstore bundle by `signer`.
-fn bundle(
-    signer: &dyn BundleSigner,
-    a: &AttestArgs,
-    predicate: &[u8],
-    artifacts: &[&std::path::Path],
-    options: &AttestOptions,
-) -> Result<Vec<u8>, Failure> {
-    let attestation = attest_bundle(signer, &a.predicate_type, predicate, artifacts, options)?;
-    warn_unlisted(
-        attestation.admission,
-        attestation.statement.predicate_type(),
-    );
-    Ok(attestation.bundle.json)
+    let keys: Vec<&OpenedKey> = keys.iter().collect();
+    let outcome = Authority::opened_keys(&keys)
+        .allow_list(allow_list)
+        .sign_statement(statement, None)?;
+    warn_unlisted(&outcome);
+    write(a, outcome.into_json())
 }
 
 /// The envelope or bundle to --out (atomically), or to stdout with a newline.
@@ -100,11 +89,14 @@ fn write(a: &AttestArgs, mut json: Vec<u8>) -> Result<(), Failure> {
     write_output(a.out.as_deref(), &json)
 }
 
-fn warn_unlisted(admission: Admission, predicate_type: &str) {
-    if admission == Admission::Unlisted(EnforcementMode::Warn) {
-        crate::term::note!(
-            "stella: warning: predicate type {predicate_type} is not in the catalog"
-        );
+fn warn_unlisted(outcome: &Outcome) {
+    if outcome.admission == Admission::Unlisted(EnforcementMode::Warn) {
+        if let Some(statement) = &outcome.statement {
+            crate::term::note!(
+                "stella: warning: predicate type {} is not in the catalog",
+                statement.predicate_type()
+            );
+        }
     }
 }
 

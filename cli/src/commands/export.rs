@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use stellaops_signer::{
-    export_bytes, export_report_json, export_statement, sign_export, verify_export, ExportManifest,
-    ExportOptions, SignedExport, SymlinkPolicy, VerificationPolicy,
+    export_bytes, export_report_json, export_statement, verify_export, ExportManifest,
+    ExportOptions, SymlinkPolicy, VerificationPolicy,
 };
 
 use crate::cli::{ExportSignArgs, ExportVerifyArgs};
-use crate::io::{read_input, signing_keys, verifying_keys, write_output};
-use crate::pipeline_signer::PipelineSigner;
+use crate::io::{read_input, verifying_keys, write_output};
+use crate::signers::Signers;
 use crate::Failure;
 
 pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
@@ -17,37 +17,28 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         .iter()
         .filter_map(|out| inside(&a.dir, out))
         .collect();
-    let pipeline = PipelineSigner::open(&a.pipeline)?;
+    let signers = Signers::open(&a.pipeline, &a.keys, &a.tenant, Some("evidence"))?;
     let options = ExportOptions {
         export_id: a.export_id.clone(),
         // Through a pipeline, the export belongs to the tenant the caller signs for.
-        tenant: match &pipeline {
-            Some(p) => Some(p.tenant().to_owned()),
-            None => a.tenant.tenant.clone(),
-        },
+        tenant: signers
+            .pipeline_tenant()
+            .map(str::to_owned)
+            .or_else(|| a.tenant.tenant.clone()),
         profile: a.profile.clone(),
         created_at: a.created_at.clone(),
         sha512: a.sha512,
         symlinks: SymlinkPolicy::record_if(a.record_symlinks),
         exclude,
     };
-    let signed = match pipeline {
-        Some(pipeline) => {
-            let manifest = ExportManifest::from_dir(&a.dir, &options)
-                .map_err(stellaops_signer::Error::from)?;
-            let statement = export_statement(&manifest)?;
-            let outcome = pipeline.sign(&statement, export_bytes(&manifest))?;
-            SignedExport::new(manifest, outcome.envelope)?
-        }
-        None => {
-            let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
-            let keys: Vec<&stellaops_signer::OpenedKey> = keys.iter().collect();
-            sign_export(&keys, &a.dir, None, &options)?
-        }
-    };
-    write_output(Some(&a.manifest), &signed.manifest_json)?;
-    write_output(Some(&a.envelope), &signed.envelope_json)?;
-    let m = &signed.manifest;
+    let manifest =
+        ExportManifest::from_dir(&a.dir, &options).map_err(stellaops_signer::Error::from)?;
+    let outcome =
+        signers.sign_reproducibly(export_statement(&manifest)?, Some(export_bytes(&manifest)))?;
+    let manifest_json = manifest.to_json().map_err(stellaops_signer::Error::from)?;
+    write_output(Some(&a.manifest), &manifest_json)?;
+    write_output(Some(&a.envelope), outcome.json())?;
+    let m = &manifest;
     crate::term::say!(
         "signed export {}: {} file(s), {} link(s), created {}",
         m.export_id(),

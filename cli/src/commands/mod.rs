@@ -40,10 +40,3 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         }
     }
 }
-
-/// `&dyn SigningKey` views of owned keys.
-fn as_dyn(keys: &[stellaops_signer::OpenedKey]) -> Vec<&dyn stellaops_signer::SigningKey> {
-    keys.iter()
-        .map(|k| k as &dyn stellaops_signer::SigningKey)
-        .collect()
-}

@@ -7,15 +7,11 @@ use stellaops_signer::predicates::{
     now_rfc3339, Approval, Environment, EvidenceRef, NamedDigest, PolicyRef, Promotion,
     PAYLOAD_TYPE,
 };
-use stellaops_signer::{
-    attest_promotion, verify_promotion, PromotionRequirements, VerificationPolicy,
-};
+use stellaops_signer::{verify_promotion, PromotionRequirements, VerificationPolicy};
 
 use crate::cli::{PromotionAttestArgs, PromotionVerifyArgs};
-use crate::io::{
-    parse_digest, parse_subject, read_input, signing_keys, verifying_keys, write_envelope,
-};
-use crate::pipeline_signer::PipelineSigner;
+use crate::io::{parse_digest, parse_subject, read_input, verifying_keys, write_envelope};
+use crate::signers::Signers;
 use crate::Failure;
 
 pub(crate) fn attest(a: &PromotionAttestArgs) -> Result<(), Failure> {
@@ -75,30 +71,23 @@ pub(crate) fn attest(a: &PromotionAttestArgs) -> Result<(), Failure> {
         other: BTreeMap::new(),
     };
     let s = &a.signing;
-    let envelope_json = match PipelineSigner::open(&s.pipeline)? {
-        Some(pipeline) => {
-            let statement = promotion
-                .statement()
-                .map_err(stellaops_signer::Error::from)?;
-            // A promotion moves no bytes; its size is the statement's.
-            let size = statement
-                .to_json()
-                .map_err(stellaops_signer::Error::from)?
-                .len();
-            pipeline.sign(&statement, size as u64)?.envelope_json
-        }
-        None => {
-            let keys = signing_keys(&s.keys, &s.tenant, Some("promotion"))?;
-            attest_promotion(&super::as_dyn(&keys), &promotion)?.to_json()
-        }
-    };
+    let signers = Signers::open(&s.pipeline, &s.keys, &s.tenant, Some("promotion"))?;
+    let statement = promotion
+        .statement()
+        .map_err(stellaops_signer::Error::from)?;
+    // A promotion moves no bytes; its size is the statement's.
+    let size = statement
+        .to_json()
+        .map_err(stellaops_signer::Error::from)?
+        .len();
+    let outcome = signers.sign(statement, Some(size as u64))?;
     crate::term::note!(
         "stella: promotion of {} from {} to {} attested",
         promotion.artifact.name,
         promotion.source.environment,
         promotion.target.environment
     );
-    write_envelope(s.out.as_deref(), envelope_json)
+    write_envelope(s.out.as_deref(), outcome.into_json())
 }
 
 pub(crate) fn verify(a: &PromotionVerifyArgs) -> Result<(), Failure> {

@@ -1,13 +1,11 @@
 //! `stella sign`, `stella sign sbom`, `stella sign report`.
 
 use stellaops_signer::canon::Limits;
-use stellaops_signer::{
-    attest_report, attest_sbom, report_statement, sbom_statement, AttestOptions, Subject,
-};
+use stellaops_signer::{report_statement, sbom_statement, Authority, OpenedKey, Subject};
 
 use crate::cli::{SignArgs, SignDocument, SignReportArgs, SignSbomArgs};
 use crate::io::{parse_subject, read_input, signing_keys, write_envelope};
-use crate::pipeline_signer::PipelineSigner;
+use crate::signers::Signers;
 use crate::Failure;
 
 pub(crate) fn run(a: &SignArgs) -> Result<(), Failure> {
@@ -23,8 +21,9 @@ pub(crate) fn run(a: &SignArgs) -> Result<(), Failure> {
     };
     let payload = read_input(payload)?;
     let keys = signing_keys(&a.keys, &a.tenant, None)?;
-    let envelope = stellaops_signer::sign(payload_type, payload, &super::as_dyn(&keys))?;
-    write_envelope(a.out.as_deref(), envelope.to_json())
+    let keys: Vec<&OpenedKey> = keys.iter().collect();
+    let outcome = Authority::opened_keys(&keys).sign_payload(payload_type, payload)?;
+    write_envelope(a.out.as_deref(), outcome.into_json())
 }
 
 fn sbom(a: &SignSbomArgs) -> Result<(), Failure> {
@@ -40,55 +39,27 @@ fn sbom(a: &SignSbomArgs) -> Result<(), Failure> {
             .push(Subject::from_file(path, None, &sha256).map_err(stellaops_signer::Error::from)?);
     }
     let s = &a.signing;
-    let (format, statement, envelope_json) = match PipelineSigner::open(&s.pipeline)? {
-        Some(pipeline) => {
-            let (format, statement) = sbom_statement(&doc, subjects, &Limits::default())?;
-            let outcome = pipeline.sign(&statement, doc.len() as u64)?;
-            (format, statement, outcome.envelope_json)
-        }
-        None => {
-            let keys = signing_keys(&s.keys, &s.tenant, Some("sbom"))?;
-            let (format, attestation) = attest_sbom(
-                &super::as_dyn(&keys),
-                &doc,
-                subjects,
-                &AttestOptions::default(),
-            )?;
-            let json = attestation.envelope.to_json();
-            (format, attestation.statement, json)
-        }
-    };
+    let signers = Signers::open(&s.pipeline, &s.keys, &s.tenant, Some("sbom"))?;
+    let (format, statement) = sbom_statement(&doc, subjects, &Limits::default())?;
+    let subjects = names(statement.subjects());
+    let outcome = signers.sign(statement, Some(doc.len() as u64))?;
     crate::term::note!(
-        "stella: {} SBOM signed as {} for {}",
+        "stella: {} SBOM signed as {} for {subjects}",
         format.name(),
         format.predicate_type(),
-        names(statement.subjects())
     );
-    write_envelope(s.out.as_deref(), envelope_json)
+    write_envelope(s.out.as_deref(), outcome.into_json())
 }
 
 fn report(a: &SignReportArgs) -> Result<(), Failure> {
     let doc = read_input(&a.file)?;
     let s = &a.signing;
-    let (statement, envelope_json) = match PipelineSigner::open(&s.pipeline)? {
-        Some(pipeline) => {
-            let statement = report_statement(&doc, &Limits::default())?;
-            let outcome = pipeline.sign(&statement, doc.len() as u64)?;
-            (statement, outcome.envelope_json)
-        }
-        None => {
-            let keys = signing_keys(&s.keys, &s.tenant, Some("policy"))?;
-            let attestation =
-                attest_report(&super::as_dyn(&keys), &doc, &AttestOptions::default())?;
-            let json = attestation.envelope.to_json();
-            (attestation.statement, json)
-        }
-    };
-    crate::term::note!(
-        "stella: report signed as stella.ops/report@v1 for {}",
-        names(statement.subjects())
-    );
-    write_envelope(s.out.as_deref(), envelope_json)
+    let signers = Signers::open(&s.pipeline, &s.keys, &s.tenant, Some("policy"))?;
+    let statement = report_statement(&doc, &Limits::default())?;
+    let subjects = names(statement.subjects());
+    let outcome = signers.sign(statement, Some(doc.len() as u64))?;
+    crate::term::note!("stella: report signed as stella.ops/report@v1 for {subjects}");
+    write_envelope(s.out.as_deref(), outcome.into_json())
 }
 
 fn names(subjects: &[Subject]) -> String {

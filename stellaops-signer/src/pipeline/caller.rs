@@ -10,9 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use stellaops_dsse::canon::{self, Limits};
 use stellaops_poe::AuthRequest;
-use stellaops_predicates::Statement;
 
-use crate::pipeline::{PipelineOutcome, PipelineRequest, SignerPipeline};
 use crate::{Error, Result};
 
 /// A caller's credentials and request context: token, proof of possession, client
@@ -103,35 +101,6 @@ impl CallerContext {
             client_certificate: self.client_certificate.as_deref(),
             tenant: &self.tenant,
         }
-    }
-}
-
-impl SignerPipeline {
-    /// Run a statement that a flow has already built (an export manifest, a promotion, an SBOM
-    /// or report attestation) through the pipeline on behalf of `caller`: the pipeline checks
-    /// the caller, entitlement, quotas (with `artifact_bytes` against the plan's size limit),
-    /// the allow-list, the predicate's schema and the release, picks the tenant's key, signs
-    /// the same statement and audits the decision.
-    ///
-    /// # Errors
-    /// As [`SignerPipeline::sign`].
-    pub fn sign_statement(
-        &self,
-        caller: &CallerContext,
-        statement: &Statement,
-        artifact_bytes: u64,
-    ) -> Result<PipelineOutcome> {
-        let predicate = serde_json::to_vec(statement.predicate())
-            .map_err(|e| invalid(format!("predicate: {e}")))?;
-        self.sign(PipelineRequest {
-            auth: caller.auth(),
-            predicate_type: statement.predicate_type(),
-            predicate_json: &predicate,
-            subjects: statement.subjects().to_vec(),
-            artifact_bytes: Some(artifact_bytes),
-            scanner_release: caller.scanner_release.as_deref(),
-            trace_id: caller.trace_id.as_deref(),
-        })
     }
 }
 

@@ -9,43 +9,45 @@
 
 use std::path::Path;
 
-use stellaops_crypto::SigningKey;
-use stellaops_dsse::{Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
-use stellaops_predicates::{
-    ExportDiff, ExportManifest, ExportOptions, Statement, EXPORT_PREDICATE_TYPE, PAYLOAD_TYPE,
-};
+mod json;
 
+pub use json::{export_report_json, path_list_json, sign_export_files, sign_export_json};
+
+use stellaops_dsse::{EnvelopeLimits, VerificationPolicy, VerifiedKey};
+use stellaops_predicates::{ExportDiff, ExportManifest, Statement, EXPORT_PREDICATE_TYPE};
+
+use crate::authority::{Authority, Outcome};
 use crate::verify::{document_limits, verified_statement};
 use crate::{Error, Result};
 
-/// A signed export: the manifest and the envelope, with the bytes to write.
+/// A signed export: the manifest and what signs it, with the bytes to write.
 #[derive(Clone, Debug)]
 pub struct SignedExport {
     /// The manifest.
     pub manifest: ExportManifest,
     /// The manifest as RFC 8785 canonical JSON.
     pub manifest_json: Vec<u8>,
-    /// The envelope carrying the statement.
-    pub envelope: Envelope,
-    /// The envelope's JSON.
+    /// The signed JSON to write beside it: the envelope (or the Sigstore bundle) carrying the
+    /// statement.
     pub envelope_json: Vec<u8>,
+    /// How it was signed: keys, algorithms, issuer mode, the pipeline's facts.
+    pub outcome: Outcome,
 }
 
-impl SignedExport {
-    /// The manifest with the envelope that signs it (by keys or through a pipeline).
-    ///
-    /// # Errors
-    /// [`stellaops_predicates::Error`] when the manifest cannot be serialized.
-    pub fn new(manifest: ExportManifest, envelope: Envelope) -> Result<Self> {
-        let manifest_json = manifest.to_json()?;
-        let envelope_json = envelope.to_json();
-        Ok(SignedExport {
-            manifest,
-            manifest_json,
-            envelope,
-            envelope_json,
-        })
-    }
+/// Sign `manifest` ([`export_statement`], [`export_bytes`] as the artifact size) with
+/// `authority`.
+///
+/// # Errors
+/// As [`export_statement`] and [`Authority::sign_statement`].
+pub fn sign_export(authority: &Authority<'_>, manifest: ExportManifest) -> Result<SignedExport> {
+    let statement = export_statement(&manifest)?;
+    let outcome = authority.sign_statement(statement, Some(export_bytes(&manifest)))?;
+    Ok(SignedExport {
+        manifest_json: manifest.to_json()?,
+        envelope_json: outcome.json().to_vec(),
+        manifest,
+        outcome,
+    })
 }
 
 /// What [`verify_export`] established.
@@ -81,36 +83,8 @@ impl ExportVerification {
     }
 }
 
-/// Describe the export under `root` (every file, recursively) and sign its manifest with every
-/// key.
-///
-/// # Errors
-/// The manifest errors of [`ExportManifest::from_dir`]; signing errors.
-pub fn sign_export_dir(
-    keys: &[&dyn SigningKey],
-    root: &Path,
-    options: &ExportOptions,
-) -> Result<SignedExport> {
-    sign_manifest(keys, ExportManifest::from_dir(root, options)?)
-}
-
-/// As [`sign_export_dir`], for the listed files under `root` only.
-///
-/// # Errors
-/// As [`sign_export_dir`]; [`ExportManifest::from_files`]'s path errors.
-pub fn sign_export_files<S: AsRef<str>>(
-    keys: &[&dyn SigningKey],
-    root: &Path,
-    files: &[S],
-    options: &ExportOptions,
-) -> Result<SignedExport> {
-    sign_manifest(keys, ExportManifest::from_files(root, files, options)?)
-}
-
 /// The statement for a manifest, unsigned: an in-toto v1 statement whose subjects are the files
-/// and whose predicate is the manifest. For signing it through a pipeline
-/// ([`SignerPipeline::sign_statement`](crate::SignerPipeline::sign_statement), with
-/// [`export_bytes`] as the artifact size).
+/// and whose predicate is the manifest ([`sign_export`] signs it).
 ///
 /// # Errors
 /// [`stellaops_predicates::Error::InvalidDigest`] for a malformed manifest.
@@ -128,16 +102,6 @@ pub fn export_bytes(manifest: &ExportManifest) -> u64 {
         .files()
         .iter()
         .fold(0u64, |total, f| total.saturating_add(f.size))
-}
-
-/// Sign a manifest ([`export_statement`]) with every key.
-///
-/// # Errors
-/// As [`export_statement`]; signing errors.
-pub fn sign_manifest(keys: &[&dyn SigningKey], manifest: ExportManifest) -> Result<SignedExport> {
-    let statement = export_statement(&manifest)?;
-    let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, keys)?;
-    SignedExport::new(manifest, envelope)
 }
 
 /// Verify the envelope against `policy` (keys and threshold), read the signed manifest, check

@@ -19,10 +19,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use stellaops_dsse::canon::{self, Limits};
 use stellaops_poe::ReleaseTrust;
-use stellaops_predicates::Subject;
+use stellaops_predicates::{catalog, StatementBuilder, Subject};
 
-use crate::pipeline::{PipelineOutcome, PipelineRequest, SignerPipeline};
-use crate::pipeline_caller::{invalid, CallerContext};
+use super::caller::{invalid, CallerContext};
+use super::{PipelineRequest, SignerPipeline};
+use crate::authority::Outcome;
 use crate::Result;
 
 /// The members of a request that describe the statement; the rest is the caller.
@@ -46,11 +47,13 @@ struct JsonSubject {
 
 impl SignerPipeline {
     /// Run one request given as JSON and return the outcome as JSON (see the module
-    /// documentation).
+    /// documentation). The statement is built once from the request (its predicate parsed once,
+    /// with the request); a request that does not make a statement is refused before it reaches
+    /// the pipeline, so it leaves no audit record.
     ///
     /// # Errors
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a malformed request; otherwise as
-    /// [`SignerPipeline::sign`].
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a malformed request, statement
+    /// errors for one that makes no statement; otherwise as [`SignerPipeline::sign`].
     pub fn sign_json(&self, request: &[u8]) -> Result<Vec<u8>> {
         let Value::Object(mut caller) = canon::parse(request, &Limits::default())?.to_serde()
         else {
@@ -63,17 +66,18 @@ impl SignerPipeline {
         let r: JsonStatement = serde_json::from_value(Value::Object(statement))
             .map_err(|e| invalid(format!("request: {e}")))?;
         let caller = CallerContext::from_members(caller, "request")?;
-        let subjects = r
+        let statement = r
             .subjects
             .into_iter()
             .map(|s| Subject::new(s.name, s.digest))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let predicate = serde_json::to_vec(&r.predicate).map_err(|e| invalid(e.to_string()))?;
+            .try_fold(
+                StatementBuilder::new(catalog::resolve(&r.predicate_type)?).predicate(r.predicate),
+                |b, s| s.map(|s| b.subject(s)),
+            )?
+            .build()?;
         let outcome = self.sign(PipelineRequest {
             auth: caller.auth(),
-            predicate_type: &r.predicate_type,
-            predicate_json: &predicate,
-            subjects,
+            statement,
             artifact_bytes: r.artifact_bytes,
             scanner_release: caller.scanner_release.as_deref(),
             trace_id: caller.trace_id.as_deref(),
@@ -82,28 +86,45 @@ impl SignerPipeline {
     }
 }
 
-/// The outcome as the JSON faces see it. The envelope's JSON bytes (already made for the bundle
-/// digest) are written in as they are, not parsed and serialized again: with a large payload
-/// that would be the most expensive part of the answer.
-pub fn outcome_json(o: &PipelineOutcome) -> Vec<u8> {
-    let rest = json!({
-        "key_id": o.key_id,
-        "algorithm": o.algorithm.name(),
+/// The outcome as the JSON faces see it: `{"envelope" | "bundle": {...}, "key_id" (the first
+/// signature's), "key_ids", "algorithm", "algorithms", "certificate_chain": [base64 DER],
+/// "bundle_digest", "issuer_mode", "admission"}` and, for the pipeline, `"caller", "binding",
+/// "tenant", "poe_state", "release", "trace_id"`. The signed JSON (already made for the bundle
+/// digest) is written in as it is, not parsed and serialized again: with a large payload that
+/// would be the most expensive part of the answer.
+pub fn outcome_json(o: &Outcome) -> Vec<u8> {
+    let mut rest = json!({
+        "key_id": o.signatures.first().map(|s| s.key_id.as_str()),
+        "key_ids": o.key_ids(),
+        "algorithm": o.signatures.first().map(|s| s.algorithm.name()),
+        "algorithms": o.signatures.iter().map(|s| s.algorithm.name()).collect::<Vec<_>>(),
         "certificate_chain": o.certificate_chain.iter().map(|c| STANDARD.encode(c)).collect::<Vec<_>>(),
         "bundle_digest": o.bundle_digest,
-        "issuer_mode": o.issuer_mode,
-        "caller": o.caller.token.subject,
-        "binding": o.caller.binding.name(),
-        "tenant": o.caller.token.tenant,
-        "poe_state": o.poe_state.name(),
-        "release": o.release.as_ref().map(ReleaseTrust::name),
-        "trace_id": o.trace_id,
-    })
-    .to_string();
-    // `rest` is a non-empty object: splice the envelope in as its first member.
-    let mut out = Vec::with_capacity(o.envelope_json.len() + rest.len() + 13);
-    out.extend_from_slice(b"{\"envelope\":");
-    out.extend_from_slice(&o.envelope_json);
+        "issuer_mode": o.issuer_mode(),
+        "admission": o.admission.name(),
+    });
+    if let (Some(p), Value::Object(members)) = (&o.pipeline, &mut rest) {
+        members.insert("caller".into(), p.caller.token.subject.clone().into());
+        members.insert("binding".into(), p.caller.binding.name().into());
+        members.insert("tenant".into(), p.caller.token.tenant.clone().into());
+        members.insert("poe_state".into(), p.poe_state.name().into());
+        members.insert(
+            "release".into(),
+            p.release.as_ref().map(ReleaseTrust::name).into(),
+        );
+        members.insert("trace_id".into(), p.trace_id.clone().into());
+    }
+    let rest = rest.to_string();
+    let head: &[u8] = match &o.signed {
+        crate::Signed::Envelope { .. } => b"{\"envelope\":",
+        #[cfg(feature = "sigstore")]
+        crate::Signed::Bundle(_) => b"{\"bundle\":",
+    };
+    // `rest` is a non-empty object: splice the signed JSON in as its first member.
+    let signed = o.json();
+    let mut out = Vec::with_capacity(head.len() + signed.len() + rest.len() + 1);
+    out.extend_from_slice(head);
+    out.extend_from_slice(signed);
     out.push(b',');
     out.extend_from_slice(&rest.as_bytes()[1..]);
     out

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::json;
-use stellaops_crypto::SigningKey;
 use stellaops_dsse::canon::{self, Limits};
-use stellaops_predicates::{ExportOptions, SymlinkPolicy};
+use stellaops_predicates::{ExportManifest, ExportOptions, SymlinkPolicy};
 
-use crate::export::{sign_export_dir, sign_export_files, ExportVerification, SignedExport};
+use super::{sign_export, ExportVerification, SignedExport};
+use crate::authority::Authority;
 use crate::{Error, OpenedKey, Result};
 
 /// What [`sign_export_json`] reads.
@@ -36,8 +36,7 @@ struct ExportRequest {
 /// Software ECDSA keys sign with RFC 6979 nonces, so the output is reproducible.
 ///
 /// # Errors
-/// [`Error::InvalidRequest`] for a malformed request; the errors of
-/// [`sign_export_dir`](crate::sign_export_dir).
+/// [`Error::InvalidRequest`] for a malformed request; the errors of [`sign_export_files`].
 pub fn sign_export_json(keys: &[&OpenedKey], request: &[u8]) -> Result<SignedExport> {
     let value = canon::parse(request, &Limits::default())?.to_serde();
     let r: ExportRequest =
@@ -51,26 +50,26 @@ pub fn sign_export_json(keys: &[&OpenedKey], request: &[u8]) -> Result<SignedExp
         symlinks: SymlinkPolicy::record_if(r.record_symlinks),
         exclude: r.exclude,
     };
-    sign_export(keys, Path::new(&r.root), r.files.as_deref(), &options)
+    sign_export_files(keys, Path::new(&r.root), r.files.as_deref(), &options)
 }
 
 /// Sign the export under `root` (every file, or only `files`) with every key, reproducibly:
 /// software ECDSA keys sign with RFC 6979 nonces ([`OpenedKey::reproducible`]).
 ///
 /// # Errors
-/// As [`sign_export_dir`] and [`sign_export_files`].
-pub fn sign_export(
+/// The manifest errors of [`ExportManifest::from_dir`] and [`ExportManifest::from_files`]; as
+/// [`sign_export`].
+pub fn sign_export_files(
     keys: &[&OpenedKey],
     root: &Path,
     files: Option<&[String]>,
     options: &ExportOptions,
 ) -> Result<SignedExport> {
-    let signers: Vec<Box<dyn SigningKey + '_>> = keys.iter().map(|k| k.reproducible()).collect();
-    let signers: Vec<&dyn SigningKey> = signers.iter().map(|k| k.as_ref()).collect();
-    match files {
-        Some(files) => sign_export_files(&signers, root, files, options),
-        None => sign_export_dir(&signers, root, options),
-    }
+    let manifest = match files {
+        Some(files) => ExportManifest::from_files(root, files, options)?,
+        None => ExportManifest::from_dir(root, options)?,
+    };
+    sign_export(&Authority::opened_keys(keys).reproducible(), manifest)
 }
 
 /// The verification report as JSON: `intact`, `export_id`, `files` (count), `keys`

@@ -51,7 +51,8 @@ use stellaops_poe::{
 use stellaops_predicates::catalog::{self, Family};
 use stellaops_predicates::{AllowList, EnforcementMode};
 
-use crate::pipeline::{issuer_mode, PipelineKeys, SignerPipeline};
+use crate::authority::IssuerMode;
+use crate::pipeline::{PipelineKeys, SignerPipeline};
 use crate::{Error, Result};
 
 /// The longest DPoP proof age a configuration may allow.
@@ -392,7 +393,7 @@ fn build(config: Config, base: &Path) -> Result<SignerPipeline> {
                 at(Path::new(&uri)).display().to_string()
             };
             let opened = crate::open_key(&uri, None)?;
-            let mode = issuer_mode(opened.scheme());
+            let mode = IssuerMode::of_scheme(opened.scheme());
             PipelineKeys::Single {
                 key: Arc::new(opened),
                 issuer_mode: mode,

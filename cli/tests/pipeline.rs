@@ -572,3 +572,180 @@ fn an_unbounded_dpop_window_is_a_configuration_error() {
         stderr(&out)
     );
 }
+
+impl Setup {
+    /// A copy of pipeline.toml whose keys come from the tenant key registry `registry` (TOML
+    /// text, written beside it).
+    fn config_with_registry(&self, registry: &str) -> std::path::PathBuf {
+        std::fs::write(self.path("keys.toml"), registry).unwrap();
+        let config = std::fs::read_to_string(self.path("pipeline.toml"))
+            .unwrap()
+            .replace("uri = \"signer.pem\"", "registry = \"keys.toml\"");
+        let path = self.path("pipeline-registry.toml");
+        std::fs::write(&path, config).unwrap();
+        path
+    }
+
+    /// A request (the caller's members plus a statement) with `statement` members.
+    fn request_with(&self, jti: &str, statement: Value) -> std::path::PathBuf {
+        let mut request = self.caller("acme", jti);
+        request.extend(object(statement));
+        let path = self.path(&format!("request-{jti}.json"));
+        std::fs::write(&path, Value::Object(request).to_string()).unwrap();
+        path
+    }
+
+    /// The audit log's records.
+    fn audit_records(&self) -> Vec<Value> {
+        std::fs::read_to_string(self.path("audit.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["record"].clone())
+            .collect()
+    }
+}
+
+/// Issue 21: the pipeline signs keylessly for a tenant whose registry names a `keyless:` key —
+/// a Fulcio certificate for the workload identity in the tenant's token file, a Rekor entry, a
+/// Sigstore bundle out — and sigstore-python and sigstore-js verify that bundle offline against
+/// the instance's trusted root, bound to the artifact. The audit record says `keyless`.
+#[test]
+fn the_pipeline_signs_keylessly_and_sigstore_python_and_js_verify_it() {
+    use stellaops_tests::sigstore_local::{instance, sigstore_js, sigstore_python, JsSigner};
+    let sigstore = instance();
+    let s = setup();
+    let workload = "exporter@acme.stellaops.local";
+    let token = s.path("workload.token");
+    std::fs::write(&token, sigstore.token(workload, &[])).unwrap();
+    let config = s.config_with_registry(&format!(
+        "[[tenant]]\nid = \"acme\"\n[[tenant.key]]\nuri = \"keyless:?fulcio={url}&rekor={url}&token-file={token}&oidc-issuer={issuer}&trusted-root={root}\"\nstatus = \"active\"\n",
+        url = sigstore.url,
+        token = token.display(),
+        issuer = sigstore.issuer(),
+        root = sigstore.trusted_root().display(),
+    ));
+    let artifact = s.path("app.tar.gz");
+    std::fs::write(&artifact, b"the release tarball\n").unwrap();
+    let request = s.request_with(
+        "keyless",
+        json!({
+            "predicate_type": "https://slsa.dev/provenance/v1",
+            "predicate": {"buildDefinition": {"buildType": "https://stellaops.local/build/v1",
+                          "externalParameters": {}},
+                          "runDetails": {"builder": {"id": "https://stellaops.local/builder"}}},
+            "subjects": [{"name": "app.tar.gz",
+                          "digest": {"sha256": hex::encode(Sha256::digest(b"the release tarball\n"))}}],
+            "artifact_bytes": 20,
+        }),
+    );
+    let out = s.pipeline_sign(&config, &request);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcome["issuer_mode"], "keyless");
+    assert!(outcome.get("envelope").is_none());
+    assert!(
+        !outcome["certificate_chain"].as_array().unwrap().is_empty(),
+        "a keyless outcome carries Fulcio's chain"
+    );
+    let bundle = s.path("app.sigstore.json");
+    std::fs::write(&bundle, outcome["bundle"].to_string()).unwrap();
+    assert_eq!(
+        outcome["bundle_digest"],
+        format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(outcome["bundle"].to_string()))
+        ),
+        "the digest is of the bundle as handed out (canonical JSON survives a round trip)"
+    );
+
+    let python = Command::new(sigstore_python())
+        .arg("--trust-config")
+        .arg(sigstore.trust_config())
+        .args(["verify", "identity", "--offline", "--bundle"])
+        .arg(&bundle)
+        .args(["--cert-identity", workload])
+        .args(["--cert-oidc-issuer", &sigstore.issuer()])
+        .arg(&artifact)
+        .output()
+        .unwrap();
+    assert!(
+        python.status.success(),
+        "sigstore-python refused the pipeline's bundle: {}",
+        stderr(&python)
+    );
+    let js = sigstore_js(
+        &bundle,
+        &sigstore.trusted_root(),
+        &artifact,
+        JsSigner::Identity(workload, &sigstore.issuer()),
+    );
+    assert!(
+        js.status.success(),
+        "sigstore-js refused the pipeline's bundle: {}{}",
+        String::from_utf8_lossy(&js.stdout),
+        stderr(&js)
+    );
+    // Another identity is refused by sigstore-python: the check above is real.
+    let other = Command::new(sigstore_python())
+        .arg("--trust-config")
+        .arg(sigstore.trust_config())
+        .args(["verify", "identity", "--offline", "--bundle"])
+        .arg(&bundle)
+        .args(["--cert-identity", "someone-else@acme.stellaops.local"])
+        .args(["--cert-oidc-issuer", &sigstore.issuer()])
+        .arg(&artifact)
+        .output()
+        .unwrap();
+    assert!(!other.status.success());
+
+    let record = s.audit_records().pop().unwrap();
+    assert_eq!(record["decision"], "allowed");
+    assert_eq!(record["issuer_mode"], "keyless");
+    assert_eq!(
+        record["envelope_digest"], outcome["bundle_digest"],
+        "the audit record holds the bundle's digest"
+    );
+}
+
+/// Issue 21: a multi-signature tenant (`signatures = "all"`, two keys) gets a two-signature
+/// envelope from `stella pipeline sign` that securesystemslib verifies at threshold 2; with one
+/// of the keys it does not reach 2.
+#[test]
+fn the_pipeline_signs_with_two_keys_and_securesystemslib_verifies_at_threshold_two() {
+    let s = setup();
+    let second = SoftwareKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
+    std::fs::write(
+        s.path("second.pem"),
+        second.to_pkcs8_pem().unwrap().as_bytes(),
+    )
+    .unwrap();
+    let config = s.config_with_registry(&format!(
+        "[[tenant]]\nid = \"acme\"\nsignatures = \"all\"\n\
+         [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\n\
+         [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\n",
+        s.path("signer.pem").display(),
+        s.path("second.pem").display(),
+    ));
+    let out = s.pipeline_sign(&config, &s.request("acme", "two"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        outcome["key_ids"],
+        json!([s.signer.key_id().as_str(), second.key_id().as_str()])
+    );
+    assert_eq!(outcome["algorithms"], json!(["ed25519", "es256"]));
+    assert_eq!(outcome["issuer_mode"], "software");
+    let envelope = outcome["envelope"].to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, said) =
+        stellaops_tests::sslib_verify(dir.path(), envelope.as_bytes(), &[&s.signer, &second], 2);
+    assert!(ok, "securesystemslib refused the two-key envelope: {said}");
+    let (ok, _) = stellaops_tests::sslib_verify(dir.path(), envelope.as_bytes(), &[&second], 2);
+    assert!(!ok, "one key cannot reach threshold 2");
+    let record = s.audit_records().pop().unwrap();
+    assert_eq!(
+        record["key_id"],
+        format!("{},{}", s.signer.key_id(), second.key_id())
+    );
+    assert_eq!(record["issuer_mode"], "software");
+}

@@ -11,7 +11,9 @@ mod uri;
 pub mod pkcs11;
 
 pub use error::{Error, Result};
-pub use uri::{AwsKmsUri, Fido2Device, Fido2Uri, KeyUri, Pkcs11Uri, VaultUri};
+pub use uri::{
+    AwsKmsUri, Fido2Device, Fido2Uri, KeyUri, KeylessUri, Pkcs11Uri, TokenSource, VaultUri,
+};
 
 #[cfg(feature = "http-client")]
 mod http;

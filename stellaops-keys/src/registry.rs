@@ -343,8 +343,12 @@ impl KeyRegistry {
         self.open_entry(entry)
     }
 
-    /// Open `entry`'s key (or reuse it), check its pinned key id and that no entry revokes it.
-    fn open_entry(&self, entry: KeyEntry) -> Result<TenantKey> {
+    /// Open `entry`'s key (or reuse it: HSM sessions and KMS public keys are kept), check its
+    /// pinned key id and that no entry revokes it.
+    ///
+    /// # Errors
+    /// As [`open`]; [`Error::KeyIdMismatch`]; [`Error::KeyRevoked`].
+    pub fn open_entry(&self, entry: KeyEntry) -> Result<TenantKey> {
         let uri_text = hex::encode(entry.opened_as);
         let cached = self
             .inner
@@ -654,6 +658,58 @@ mod tests {
         let key = stellaops_crypto::SoftwareKey::generate(Algorithm::EcdsaP256Sha256).unwrap();
         let pem = key.to_pkcs8_pem().unwrap();
         (write(dir, name, pem.as_bytes()), key.key_id().to_string())
+    }
+
+    #[test]
+    fn a_tenant_signs_with_one_key_or_with_all_that_fit() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, a_id) = key_file(dir.path(), "a.pem");
+        let (b, b_id) = key_file(dir.path(), "b.pem");
+        let (c, _) = key_file(dir.path(), "c.pem");
+        let text = |signatures: &str| {
+            format!(
+                "[[tenant]]\nid = \"acme\"\n{signatures}\n\
+                 [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\n\
+                 [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\nfamilies = [\"vex\"]\n\
+                 [[tenant.key]]\nuri = \"file:{}\"\nstatus = \"retired\"\n\
+                 [[tenant]]\nid = \"other\"\n[[tenant.key]]\nuri = \"file:{}\"\nstatus = \"active\"\n",
+                a.display(),
+                b.display(),
+                c.display(),
+                c.display()
+            )
+        };
+        let vex = Selector {
+            plan: None,
+            family: Some("vex"),
+        };
+        let now = SystemTime::now();
+        let ids = |r: &KeyRegistry, s| -> Vec<String> {
+            r.signing_keys("acme", s, now)
+                .unwrap()
+                .iter()
+                .map(|k| k.key_id().to_string())
+                .collect()
+        };
+        // The default: the best fit alone (the VEX key for VEX, the general one otherwise).
+        let one = KeyRegistry::load(write(dir.path(), "one.toml", text("").as_bytes())).unwrap();
+        assert_eq!(ids(&one, vex), [b_id.as_str()]);
+        assert_eq!(ids(&one, Selector::default()), [a_id.as_str()]);
+        // signatures = "all": every active key that fits, in file order; retired keys never.
+        let all_text = text("signatures = \"all\"");
+        let all = KeyRegistry::load(write(dir.path(), "all.toml", all_text.as_bytes())).unwrap();
+        assert_eq!(ids(&all, vex), [a_id.clone(), b_id]);
+        assert_eq!(ids(&all, Selector::default()), [a_id]);
+        // Only the tenant that says so.
+        assert_eq!(
+            all.select_all("other", Selector::default(), now)
+                .unwrap()
+                .len(),
+            1
+        );
+        let bad = text("signatures = \"some\"");
+        let err = KeyRegistry::load(write(dir.path(), "bad.toml", bad.as_bytes())).unwrap_err();
+        assert!(err.to_string().contains("signatures"), "{err}");
     }
 
     #[test]

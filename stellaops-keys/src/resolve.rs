@@ -85,6 +85,12 @@ pub fn open(uri: &KeyUri, options: OpenOptions<'_>) -> Result<Box<dyn SigningKey
         KeyUri::HashiVault(v) => Ok(Box::new(crate::hashivault::VaultKey::open(v)?)),
         #[cfg(feature = "fido2")]
         KeyUri::Fido2(u) => Ok(Box::new(crate::fido2::open(u, options.pin_prompt)?)),
+        KeyUri::Keyless(_) => Err(Error::Configuration {
+            backend: "keyless",
+            message: "a keyless uri names no key to open: its key is made for each signature and \
+                      certified by Fulcio (sign through the pipeline, or stella attest --keyless)"
+                .into(),
+        }),
         other => Err(Error::BackendNotAvailable(other.scheme())),
     }
 }

@@ -36,6 +36,10 @@ pub enum KeyUri {
     HashiVault(VaultUri),
     /// A FIDO2 credential on a security key (or the software authenticator).
     Fido2(Fido2Uri),
+    /// Keyless signing: an ephemeral key per signature, certified by Fulcio for the workload
+    /// identity a token names, logged in Rekor. Not a key this crate opens: the facade's
+    /// Sigstore signer uses it (a tenant key registry names it like any other key).
+    Keyless(KeylessUri),
     /// A Google Cloud KMS key (no backend in this build).
     GcpKms(String),
     /// An Azure Key Vault key (no backend in this build).
@@ -158,6 +162,89 @@ impl fmt::Display for Fido2Device {
     }
 }
 
+/// `keyless:?fulcio=URL&rekor=URL&token-file=PATH` (or `token-env=VAR`), optionally
+/// `&oidc-issuer=URL` (refuse tokens from any other) and `&trusted-root=PATH` (verify each bundle
+/// offline before it is returned). Values are percent-decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeylessUri {
+    /// Fulcio's base URL.
+    pub fulcio: String,
+    /// Rekor's base URL.
+    pub rekor: String,
+    /// Where the workload's OIDC identity token comes from; read for every signature, so a
+    /// token that the platform rotates (a projected service-account token, a CI token file) is
+    /// always the current one.
+    pub token: TokenSource,
+    /// The only issuer whose tokens are accepted.
+    pub oidc_issuer: Option<String>,
+    /// The Sigstore trusted root (`trusted_root.json`) to verify each bundle against.
+    pub trusted_root: Option<PathBuf>,
+}
+
+/// Where a keyless signer's identity token is read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    /// A file holding the token (`token-file=`).
+    File(PathBuf),
+    /// An environment variable holding the token (`token-env=`).
+    Env(String),
+}
+
+impl KeylessUri {
+    fn parse(rest: &str) -> Result<Self> {
+        let (path, query) = split_query(rest);
+        if !path.is_empty() {
+            return Err(Error::InvalidUri(
+                "a keyless uri has no path: keyless:?fulcio=URL&rekor=URL&token-file=PATH".into(),
+            ));
+        }
+        let (mut fulcio, mut rekor, mut token, mut oidc_issuer, mut trusted_root) =
+            (None, None, None, None, None);
+        for (name, value) in query_pairs(query)? {
+            let value = non_empty(&value, name)?.to_owned();
+            match name {
+                "fulcio" => fulcio = Some(value),
+                "rekor" => rekor = Some(value),
+                "token-file" => token = Some(TokenSource::File(PathBuf::from(value))),
+                "token-env" => token = Some(TokenSource::Env(value)),
+                "oidc-issuer" => oidc_issuer = Some(value),
+                "trusted-root" => trusted_root = Some(PathBuf::from(value)),
+                other => {
+                    return Err(Error::InvalidUri(format!(
+                        "unknown keyless query attribute {other:?}"
+                    )))
+                }
+            }
+        }
+        let missing = |what: &str| Error::InvalidUri(format!("a keyless uri needs {what}"));
+        Ok(KeylessUri {
+            fulcio: fulcio.ok_or_else(|| missing("fulcio=URL"))?,
+            rekor: rekor.ok_or_else(|| missing("rekor=URL"))?,
+            token: token.ok_or_else(|| missing("token-file=PATH or token-env=VAR"))?,
+            oidc_issuer,
+            trusted_root,
+        })
+    }
+}
+
+impl fmt::Display for KeylessUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "keyless:?fulcio={}&rekor={}", self.fulcio, self.rekor)?;
+        match &self.token {
+            TokenSource::File(p) => write!(f, "&token-file={}", p.display())?,
+            TokenSource::Env(v) => write!(f, "&token-env={v}")?,
+        }
+        if let Some(issuer) = &self.oidc_issuer {
+            write!(f, "&oidc-issuer={issuer}")?;
+        }
+        if let Some(root) = &self.trusted_root {
+            write!(f, "&trusted-root={}", root.display())?;
+        }
+        Ok(())
+    }
+}
+
 /// Why a `fido2:` URI holding a PIN is refused, and what to do instead.
 const FIDO2_NO_PIN_VALUE: &str = "fido2 uris take no pin-value (a PIN on a command line is \
      visible to every user); use pin-source=FILE, STELLAOPS_FIDO2_PIN or the prompt";
@@ -275,6 +362,9 @@ impl KeyUri {
         if let Some(rest) = strip_scheme(text, "fido2:") {
             return Fido2Uri::parse(rest).map(KeyUri::Fido2);
         }
+        if let Some(rest) = strip_scheme(text, "keyless:") {
+            return KeylessUri::parse(rest).map(KeyUri::Keyless);
+        }
         if let Some(rest) = strip_scheme(text, "gcpkms://") {
             return non_empty(rest, "gcpkms").map(|r| KeyUri::GcpKms(r.to_owned()));
         }
@@ -284,7 +374,8 @@ impl KeyUri {
         Ok(KeyUri::File(PathBuf::from(text)))
     }
 
-    /// The scheme name: `file`, `pkcs11`, `awskms`, `hashivault`, `fido2`, `gcpkms` or `azurekms`.
+    /// The scheme name: `file`, `pkcs11`, `awskms`, `hashivault`, `fido2`, `keyless`, `gcpkms` or
+    /// `azurekms`.
     pub fn scheme(&self) -> &'static str {
         match self {
             KeyUri::File(_) => "file",
@@ -292,6 +383,7 @@ impl KeyUri {
             KeyUri::AwsKms(_) => "awskms",
             KeyUri::HashiVault(_) => "hashivault",
             KeyUri::Fido2(_) => "fido2",
+            KeyUri::Keyless(_) => "keyless",
             KeyUri::GcpKms(_) => "gcpkms",
             KeyUri::AzureKms(_) => "azurekms",
         }
@@ -315,6 +407,7 @@ impl fmt::Display for KeyUri {
                 None => write!(f, "hashivault://{}", v.key_name),
             },
             KeyUri::Fido2(u) => u.fmt(f),
+            KeyUri::Keyless(u) => u.fmt(f),
             KeyUri::GcpKms(r) => write!(f, "gcpkms://{r}"),
             KeyUri::AzureKms(r) => write!(f, "azurekms://{r}"),
         }
@@ -720,6 +813,47 @@ mod tests {
         ] {
             assert!(KeyUri::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn keyless_uris_name_fulcio_rekor_and_the_token_source() {
+        let uri = KeyUri::parse(
+            "keyless:?fulcio=https://fulcio.test&rekor=http://127.0.0.1:3000&token-file=/run/token\
+             &oidc-issuer=https://issuer.test&trusted-root=/etc/sigstore/root.json",
+        )
+        .unwrap();
+        let KeyUri::Keyless(k) = &uri else {
+            panic!("{uri:?}")
+        };
+        assert_eq!(k.fulcio, "https://fulcio.test");
+        assert_eq!(k.rekor, "http://127.0.0.1:3000");
+        assert_eq!(k.token, TokenSource::File(PathBuf::from("/run/token")));
+        assert_eq!(k.oidc_issuer.as_deref(), Some("https://issuer.test"));
+        assert_eq!(uri.scheme(), "keyless");
+        assert_eq!(KeyUri::parse(&uri.to_string()).unwrap(), uri);
+        let env = KeyUri::parse("KEYLESS:?fulcio=f&rekor=r&token-env=CI_TOKEN").unwrap();
+        assert!(
+            matches!(env, KeyUri::Keyless(KeylessUri { token: TokenSource::Env(ref v), .. }) if v == "CI_TOKEN")
+        );
+        for (bad, says) in [
+            ("keyless:?rekor=r&token-file=t", "fulcio=URL"),
+            ("keyless:?fulcio=f&token-file=t", "rekor=URL"),
+            ("keyless:?fulcio=f&rekor=r", "token-file"),
+            (
+                "keyless:?fulcio=f&rekor=r&token-file=t&pin=1",
+                "unknown keyless",
+            ),
+            ("keyless:path?fulcio=f&rekor=r&token-file=t", "no path"),
+            ("keyless:?fulcio=&rekor=r&token-file=t", "fulcio is empty"),
+        ] {
+            let message = KeyUri::parse(bad).unwrap_err().to_string();
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+        // Not a key to open: the facade's Sigstore signer makes one per signature.
+        let err = crate::open(&uri, crate::OpenOptions::default())
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("keyless"), "{err}");
     }
 
     #[test]

@@ -196,7 +196,8 @@ impl<'a> Authority<'a> {
         }
     }
 
-    fn sign_admitted(
+    /// Sign a statement (or payload) already admitted.
+    pub(crate) fn sign_admitted(
         &self,
         statement: Option<Statement>,
         payload_type: &str,

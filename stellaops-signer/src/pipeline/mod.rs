@@ -9,6 +9,7 @@ mod builder;
 mod caller;
 mod config;
 mod json;
+mod tenant;
 
 pub use builder::PipelineBuilder;
 pub use caller::CallerContext;
@@ -19,7 +20,6 @@ use std::time::Instant;
 
 use builder::ReleaseCheck;
 use stellaops_crypto::SigningKey;
-use stellaops_dsse::Envelope;
 use stellaops_keys::{KeyRegistry, Selector};
 use stellaops_poe::audit::{bound_text, timestamp, MAX_DETAIL_BYTES, MAX_FIELD_BYTES};
 use stellaops_poe::{
@@ -27,9 +27,9 @@ use stellaops_poe::{
     QuotaEnforcer, QuotaLimits, Reason, ReleaseTrust,
 };
 use stellaops_predicates::catalog::{self, Family};
-use stellaops_predicates::{AllowList, Statement, Subject, PAYLOAD_TYPE};
+use stellaops_predicates::{AllowList, Statement, Subject};
 
-use crate::authority::{admit, facts, CallerFacts, IssuerMode, Outcome, Signed};
+use crate::authority::{admit, CallerFacts, IssuerMode, Outcome};
 use crate::{Error, Result};
 
 /// Where the pipeline's signing keys come from.
@@ -269,56 +269,21 @@ impl SignerPipeline {
             _ => None,
         };
 
-        let tenant_keys;
-        let keys: Vec<(&dyn SigningKey, IssuerMode)> = match &self.keys {
-            PipelineKeys::Single { key, issuer_mode } => vec![(key.as_ref(), *issuer_mode)],
-            PipelineKeys::Registry(registry) => {
-                let selector = Selector {
-                    plan: Some(plan),
-                    family: family.map(Family::name),
-                };
-                tenant_keys = registry.signing_keys(tenant, selector, self.clock.now())?;
-                // The registry keeps its previous entries when an edit does not parse; a
-                // revocation in that edit must not be silently ignored, so sign nothing.
-                if let Some(problem) = registry.last_reload_error() {
-                    return Err(Stop::Failed(Error::PipelineConfig(format!(
-                        "the key configuration did not reload: {problem}"
-                    ))));
-                }
-                tenant_keys
-                    .iter()
-                    .map(|k| {
-                        let mode = IssuerMode::of_scheme(k.entry().uri.scheme());
-                        (k as &dyn SigningKey, mode)
-                    })
-                    .collect()
-            }
+        let selector = Selector {
+            plan: Some(plan),
+            family: family.map(Family::name),
         };
-        let signatures: Vec<_> = keys.iter().map(|(k, mode)| facts(*k, *mode)).collect();
-        record.key_id = Some(
-            signatures
-                .iter()
-                .map(|s| s.key_id.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-
-        let signers: Vec<&dyn SigningKey> = keys.iter().map(|(k, _)| *k).collect();
-        let envelope = Envelope::sign(PAYLOAD_TYPE, statement.to_json()?, &signers)?;
+        let mut outcome = tenant::sign(
+            &self.keys,
+            tenant,
+            selector,
+            self.clock.now(),
+            statement,
+            admission,
+        )?;
         // The lease is held until the signature exists, then given back.
         drop(lease);
-        let json = envelope.to_json();
-        let chain = signers
-            .first()
-            .map(|k| k.certificate_chain().to_vec())
-            .unwrap_or_default();
-        let mut outcome = Outcome::new(
-            Some(statement),
-            Signed::Envelope { envelope, json },
-            signatures,
-            chain,
-            admission,
-        );
+        record.key_id = Some(outcome.key_ids().join(","));
         record.issuer_mode = Some(outcome.issuer_mode());
         record.envelope_digest = Some(outcome.bundle_digest.clone());
         outcome.pipeline = Some(CallerFacts {

@@ -16,9 +16,11 @@ face=$(mktemp)
 trap 'rm -f "$workspace" "$face"' EXIT
 features --workspace -e normal,build,dev >"$workspace"
 status=0
+# Each face as its test build makes it (with the FIDO2 software authenticator its tests use).
 for package in stellaops-signer-ffi stellaops-signer-python stellaops-signer-node; do
-  features -p "$package" -e normal,build >"$face"
-  drift=$(LC_ALL=C comm -13 "$workspace" "$face")
+  features -p "$package" --features fido2-software -e normal,build >"$face"
+  # The face itself is compiled for its artifact anyway; only its dependencies must match.
+  drift=$(LC_ALL=C comm -13 "$workspace" "$face" | grep -v "^$package " || true)
   if [ -n "$drift" ]; then
     status=1
     echo "$package resolves these differently from the workspace (its features here; see the workspace's with cargo tree --workspace -e features -i NAME):" >&2

@@ -10,10 +10,12 @@ npm install --no-audit --no-fund --loglevel=error
 # test suite's build; a user's build is the release one.
 # (napi-rs looks for a --profile dev build in target/<triple>/dev; Cargo writes it to .../debug,
 # where napi-rs looks when no profile is named.)
+# The test build turns on the FIDO2 software authenticator (the FIDO2 tests need it; the addon
+# that ships leaves it out).
 if [ "${STELLAOPS_BINDINGS_PROFILE:-release}" = dev ]; then
-  npx napi build --platform
+  npx napi build --platform --features fido2-software
 else
-  npx napi build --platform --profile "${STELLAOPS_BINDINGS_PROFILE:-release}"
+  npx napi build --platform --profile "${STELLAOPS_BINDINGS_PROFILE:-release}" --features fido2-software
 fi
 if ! git diff --quiet -- index.d.ts index.js; then
   git --no-pager diff --stat -- index.d.ts index.js

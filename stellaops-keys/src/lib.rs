@@ -15,7 +15,9 @@ pub use uri::{
     AwsKmsUri, Fido2Device, Fido2Uri, KeyUri, KeylessUri, Pkcs11Uri, TokenSource, VaultUri,
 };
 
-#[cfg(feature = "http-client")]
+// The blocking HTTPS client the remote backends share (no feature of its own: a feature that
+// is only a part would not build alone).
+#[cfg(any(feature = "awskms", feature = "hashivault"))]
 mod http;
 
 #[cfg(feature = "awskms")]

@@ -27,7 +27,9 @@ mod clock;
 mod dpop;
 mod entitlement;
 mod error;
-#[cfg(feature = "http")]
+// The blocking HTTP client (no feature of its own: a feature that is only a part would not build
+// alone).
+#[cfg(any(feature = "introspection", feature = "oci"))]
 mod http;
 #[cfg(feature = "introspection")]
 mod introspect;

@@ -14,7 +14,8 @@ for tool in cc c++ valgrind openssl python3 curl sha256sum; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
 done
 
-cargo build -p stellaops-signer-ffi --locked --profile "$profile" --quiet
+# The test build: with the FIDO2 software authenticator, which the shipped library leaves out.
+cargo build -p stellaops-signer-ffi --locked --profile "$profile" --features fido2-software --quiet
 # Cargo puts the dev profile's output in target/debug, and a build for an explicit target
 # (CARGO_BUILD_TARGET, as scripts/test.sh sets) one level deeper.
 if [ "$profile" = dev ]; then dir=debug; else dir="$profile"; fi

@@ -435,7 +435,9 @@ fn a_corrupt_state_file_is_a_typed_error() {
     ] {
         std::fs::write(&state, bad).unwrap();
         match SoftwareAuthenticator::open(&state) {
-            Err(KeyError::Authenticator(m)) => assert!(m.contains("state.json"), "{m}"),
+            Err(KeyError::Authenticator { context, .. }) => {
+                assert!(context.contains("state.json"), "{context}")
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -4,6 +4,7 @@
 mod algorithm;
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
+mod cause;
 mod error;
 pub mod fido2;
 pub mod hazmat;
@@ -16,6 +17,7 @@ mod software;
 mod verifying_key;
 
 pub use algorithm::{Algorithm, HashAlgorithm};
+pub use cause::Cause;
 pub use error::{Error, JwkError, Result};
 pub use key_id::KeyId;
 pub use signing_key::SigningKey;

@@ -106,14 +106,10 @@ impl AwsKmsKey {
             .get("Signature")
             .and_then(|s| s.as_str())
             .and_then(|s| STANDARD.decode(s).ok())
-            .ok_or_else(|| {
-                self.client
-                    .http
-                    .transport("Sign answer has no Signature".into())
-            })?;
+            .ok_or_else(|| self.client.http.transport("Sign answer has no Signature"))?;
         self.public.verify(message, &signature).map_err(|_| {
             self.client.http.transport(
-                "the returned signature does not verify under the key's public key (does the service honour MessageType=DIGEST?)".into(),
+                "the returned signature does not verify under the key's public key (does the service honour MessageType=DIGEST?)",
             )
         })?;
         Ok(signature)
@@ -159,10 +155,7 @@ impl Client {
             .get("PublicKey")
             .and_then(|k| k.as_str())
             .and_then(|k| STANDARD.decode(k).ok())
-            .ok_or_else(|| {
-                self.http
-                    .transport("GetPublicKey answer has no PublicKey".into())
-            })?;
+            .ok_or_else(|| self.http.transport("GetPublicKey answer has no PublicKey"))?;
         let public = VerifyingKey::from_spki_der(&der)?;
         let offered: Vec<String> = answer
             .get("SigningAlgorithms")
@@ -183,7 +176,8 @@ impl Client {
 
     /// One KMS JSON-protocol call, SigV4-signed.
     fn call(&self, operation: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
-        let body = serde_json::to_vec(body).map_err(|e| self.http.transport(e.to_string()))?;
+        let body = serde_json::to_vec(body)
+            .map_err(|e| self.http.transport_from("encoding the request", e))?;
         let target = format!("TrentService.{operation}");
         let mut headers = vec![
             (
@@ -200,7 +194,7 @@ impl Client {
             .time(SystemTime::now())
             .settings(SigningSettings::default())
             .build()
-            .map_err(|e| self.http.transport(format!("sigv4: {e}")))?
+            .map_err(|e| self.http.transport_from("sigv4", e))?
             .into();
         let signable = SignableRequest::new(
             "POST",
@@ -208,9 +202,9 @@ impl Client {
             headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
             SignableBody::Bytes(&body),
         )
-        .map_err(|e| self.http.transport(format!("sigv4: {e}")))?;
+        .map_err(|e| self.http.transport_from("sigv4", e))?;
         let (instructions, _) = sign(signable, &params)
-            .map_err(|e| self.http.transport(format!("sigv4: {e}")))?
+            .map_err(|e| self.http.transport_from("sigv4", e))?
             .into_parts();
         headers.extend(
             instructions

@@ -1,5 +1,7 @@
 //! The one error type of this crate.
 
+use stellaops_crypto::Cause;
+
 /// Everything that can go wrong while finding, loading or using a key by URI.
 ///
 /// Variants are stable: new ones may be added (the enum is `#[non_exhaustive]`), existing ones
@@ -50,12 +52,25 @@ pub enum Error {
     /// The token or server cannot do the operation the key's algorithm needs.
     #[error("mechanism not supported: {0}")]
     MechanismUnsupported(String),
-    /// A FIDO2 authenticator refused or failed an operation (its CTAP2 status).
-    #[error("fido2 authenticator: {0}")]
-    Authenticator(String),
-    /// A PKCS#11 call failed for another reason.
-    #[error("pkcs#11: {0}")]
-    Pkcs11(String),
+    /// A FIDO2 authenticator refused or failed an operation (its CTAP2 status), or answered what
+    /// cannot be used.
+    #[error("fido2 authenticator: {context}{}", Cause::suffix(.source.as_ref()))]
+    Authenticator {
+        /// What was being done, or what was wrong with the answer.
+        context: String,
+        /// The authenticator library's error, when it reported one.
+        #[source]
+        source: Option<Cause>,
+    },
+    /// A PKCS#11 call failed for another reason, or the token holds what cannot be used.
+    #[error("pkcs#11: {context}{}", Cause::suffix(.source.as_ref()))]
+    Pkcs11 {
+        /// What was being done, or what was wrong.
+        context: String,
+        /// The PKCS#11 module's error (its CKR_ value), when it reported one.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A remote service (KMS, Vault) answered with an error.
     #[error("{backend} answered {status}: {message}")]
     Remote {
@@ -67,12 +82,15 @@ pub enum Error {
         message: String,
     },
     /// A remote service could not be reached or answered something unreadable.
-    #[error("{backend}: {message}")]
+    #[error("{backend}: {context}{}", Cause::suffix(.source.as_ref()))]
     Transport {
         /// Which backend.
         backend: &'static str,
-        /// What went wrong.
-        message: String,
+        /// What was being done, or what was wrong with the answer.
+        context: String,
+        /// The HTTP client's or decoder's error, when there is one.
+        #[source]
+        source: Option<Cause>,
     },
     /// Credentials or settings for a remote backend are missing.
     #[error("{backend} configuration: {message}")]
@@ -124,6 +142,24 @@ impl Error {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         Error::Io {
             path: path.display().to_string(),
+            source,
+        }
+    }
+
+    /// [`Error::Pkcs11`] saying what was wrong, with no underlying error.
+    #[cfg(feature = "pkcs11")]
+    pub(crate) fn pkcs11(context: impl Into<String>) -> Self {
+        Error::Pkcs11 {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Authenticator`] saying what was wrong, with the library's error if there is one.
+    #[cfg(feature = "fido2")]
+    pub(crate) fn authenticator(context: impl Into<String>, source: Option<Cause>) -> Self {
+        Error::Authenticator {
+            context: context.into(),
             source,
         }
     }

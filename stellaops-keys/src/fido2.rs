@@ -164,7 +164,7 @@ pub fn register(
     pin: &PinSource,
 ) -> Result<Fido2Credential> {
     if rp_id.is_empty() {
-        return Err(Error::Authenticator("the relying-party id is empty".into()));
+        return Err(Error::authenticator("the relying-party id is empty", None));
     }
     cose_algorithm(algorithm)?;
     let pin = if device.pin_is_set()? {
@@ -185,10 +185,13 @@ pub fn register(
     })?;
     let public = VerifyingKey::from_spki_der(&spki)?;
     if public.algorithm() != algorithm {
-        return Err(Error::Authenticator(format!(
-            "asked for a {algorithm} credential, the authenticator made a {} one",
-            public.algorithm()
-        )));
+        return Err(Error::authenticator(
+            format!(
+                "asked for a {algorithm} credential, the authenticator made a {} one",
+                public.algorithm()
+            ),
+            None,
+        ));
     }
     Ok(Fido2Credential::new(
         rp_id,
@@ -211,9 +214,9 @@ fn cose_algorithm(algorithm: Algorithm) -> Result<i64> {
 
 fn random_fill(buf: &mut [u8]) -> Result<()> {
     use rand_core::RngCore as _;
-    rand_core::OsRng
-        .try_fill_bytes(buf)
-        .map_err(|e| Error::Authenticator(format!("random user handle: {e}")))
+    rand_core::OsRng.try_fill_bytes(buf).map_err(|e| {
+        Error::authenticator("random user handle", Some(stellaops_crypto::Cause::new(e)))
+    })
 }
 
 /// A FIDO2 credential on an authenticator, as a [`SigningKey`]: each signature is one
@@ -260,7 +263,7 @@ impl Fido2Key {
         let alg = cose_algorithm(public.algorithm())?;
         let credential_id = credential
             .credential_id_bytes()
-            .ok_or_else(|| Error::Authenticator("credential_id is not base64url".into()))?;
+            .ok_or_else(|| Error::authenticator("credential_id is not base64url", None))?;
         Ok(Fido2Key {
             credential,
             credential_id,
@@ -330,10 +333,10 @@ impl Fido2Key {
         // An authenticator that signed with another credential, for another rp id or without
         // presence is caught here rather than by whoever verifies the envelope.
         self.public.verify(message, &encoded).map_err(|_| {
-            Error::Authenticator(
+            Error::authenticator(
                 "the assertion does not verify for this credential (another credential, rp id, \
-                 or no user presence)"
-                    .into(),
+                 or no user presence)",
+                None,
             )
         })?;
         Ok(encoded)

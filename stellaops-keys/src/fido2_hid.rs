@@ -34,7 +34,7 @@ fn hid_error(what: &str, e: impl std::fmt::Display) -> Error {
     if text.contains("PIN_REQUIRED") || text.contains("PUAT_REQUIRED") {
         return Error::Fido2PinRequired;
     }
-    Error::Authenticator(format!("{what}: {text}"))
+    Error::authenticator(format!("{what}: {text}"), None)
 }
 
 impl HidAuthenticator {
@@ -64,7 +64,10 @@ impl HidAuthenticator {
 /// or 32 Ed25519 bytes).
 fn spki(key_type: &PublicKeyType, raw: &[u8]) -> Result<Vec<u8>> {
     let bad = |e: &dyn std::fmt::Display| {
-        Error::Authenticator(format!("the credential's public key is unusable: {e}"))
+        Error::authenticator(
+            format!("the credential's public key is unusable: {e}"),
+            None,
+        )
     };
     let doc = match key_type {
         PublicKeyType::Ecdsa256 => p256::PublicKey::from_sec1_bytes(raw)
@@ -142,7 +145,7 @@ impl Ctap2Authenticator for HidAuthenticator {
         let assertion = assertions
             .drain(..)
             .next()
-            .ok_or_else(|| Error::Authenticator("getAssertion returned no assertion".into()))?;
+            .ok_or_else(|| Error::authenticator("getAssertion returned no assertion", None))?;
         Ok((assertion.auth_data, assertion.signature))
     }
 

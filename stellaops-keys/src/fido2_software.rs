@@ -122,10 +122,10 @@ fn authenticator(store: MemoryStore) -> Inner {
 }
 
 fn bad_state(path: &Path, what: impl std::fmt::Display) -> Error {
-    Error::Authenticator(format!(
-        "software authenticator state {}: {what}",
-        path.display()
-    ))
+    Error::authenticator(
+        format!("software authenticator state {}: {what}", path.display()),
+        None,
+    )
 }
 
 fn pin_digest(pin: &str) -> [u8; 32] {
@@ -259,7 +259,7 @@ impl SoftwareAuthenticator {
         let mut guard = self
             .inner
             .lock()
-            .map_err(|_| Error::Authenticator("the software authenticator is poisoned".into()))?;
+            .map_err(|_| Error::authenticator("the software authenticator is poisoned", None))?;
         let out = f(&mut guard)?;
         self.save(&guard)?;
         Ok(out)
@@ -279,7 +279,7 @@ impl SoftwareAuthenticator {
 }
 
 fn ctap(status: impl std::fmt::Debug) -> Error {
-    Error::Authenticator(format!("{status:?}"))
+    Error::authenticator(format!("{status:?}"), None)
 }
 
 impl Ctap2Authenticator for SoftwareAuthenticator {
@@ -321,7 +321,7 @@ impl Ctap2Authenticator for SoftwareAuthenticator {
             let attested = response
                 .auth_data
                 .attested_credential_data
-                .ok_or_else(|| Error::Authenticator("no attested credential data".into()))?;
+                .ok_or_else(|| Error::authenticator("no attested credential data", None))?;
             let spki = public_key_der_from_cose_key(&attested.key).map_err(ctap)?;
             Ok((attested.credential_id().to_vec(), spki.to_vec()))
         })

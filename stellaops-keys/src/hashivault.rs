@@ -80,7 +80,7 @@ impl VaultKey {
         }
         let data = ok(status, &answer)?
             .get("data")
-            .ok_or_else(|| http.transport("key answer has no data".into()))?;
+            .ok_or_else(|| http.transport("key answer has no data"))?;
         let key_type = data.get("type").and_then(|t| t.as_str()).unwrap_or("");
         if !matches!(
             key_type,
@@ -95,7 +95,7 @@ impl VaultKey {
             None => data
                 .get("latest_version")
                 .and_then(|v| v.as_u64())
-                .ok_or_else(|| http.transport("key answer has no latest_version".into()))?,
+                .ok_or_else(|| http.transport("key answer has no latest_version"))?,
         };
         let public_text = data
             .get("keys")
@@ -112,7 +112,7 @@ impl VaultKey {
             "ed25519" => {
                 let raw = STANDARD
                     .decode(public_text)
-                    .map_err(|_| http.transport("ed25519 public key is not base64".into()))?;
+                    .map_err(|_| http.transport("ed25519 public key is not base64"))?;
                 public::from_ed25519(&raw)?
             }
             other => {
@@ -162,12 +162,13 @@ impl VaultKey {
             Algorithm::RsaPkcs1Sha256 => body["signature_algorithm"] = "pkcs1v15".into(),
             _ => {}
         }
-        let payload = serde_json::to_vec(&body).map_err(|e| self.http.transport(e.to_string()))?;
+        let payload = serde_json::to_vec(&body)
+            .map_err(|e| self.http.transport_from("encoding the request", e))?;
         let (status, answer) = self.http.post(&self.sign_url, &self.headers, &payload)?;
         let text = ok(status, &answer)?
             .pointer("/data/signature")
             .and_then(|s| s.as_str())
-            .ok_or_else(|| self.http.transport("sign answer has no signature".into()))?;
+            .ok_or_else(|| self.http.transport("sign answer has no signature"))?;
         // "vault:v<version>:<base64>"
         let expected = format!("vault:v{}:", self.version);
         let signature = text
@@ -179,7 +180,7 @@ impl VaultKey {
             })?;
         self.public.verify(message, &signature).map_err(|_| {
             self.http.transport(
-                "the returned signature does not verify under the key version's public key".into(),
+                "the returned signature does not verify under the key version's public key",
             )
         })?;
         Ok(signature)

@@ -57,20 +57,20 @@ impl Http {
         &self,
         response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
     ) -> Result<(u16, serde_json::Value)> {
-        let response = response.map_err(|e| self.transport(e.to_string()))?;
+        let response = response.map_err(|e| self.transport_from("request", e))?;
         let status = response.status().as_u16();
         let text = response
             .into_body()
             .with_config()
             .limit(MAX_ANSWER)
             .read_to_string()
-            .map_err(|e| self.transport(format!("reading the answer: {e}")))?;
+            .map_err(|e| self.transport_from("reading the answer", e))?;
         let json = if text.trim().is_empty() {
             serde_json::Value::Null
         } else {
             serde_json::from_str(&text).map_err(|e| {
                 if (200..300).contains(&status) {
-                    self.transport(format!("answer is not JSON: {e}"))
+                    self.transport_from("answer is not JSON", e)
                 } else {
                     Error::Remote {
                         backend: self.backend,
@@ -83,10 +83,25 @@ impl Http {
         Ok((status, json))
     }
 
-    pub(crate) fn transport(&self, message: String) -> Error {
+    /// [`Error::Transport`] saying what was wrong with an answer.
+    pub(crate) fn transport(&self, context: impl Into<String>) -> Error {
         Error::Transport {
             backend: self.backend,
-            message,
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Transport`] for `context`, caused by `error`.
+    pub(crate) fn transport_from(
+        &self,
+        context: &str,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error::Transport {
+            backend: self.backend,
+            context: context.to_owned(),
+            source: Some(stellaops_crypto::Cause::new(error)),
         }
     }
 }

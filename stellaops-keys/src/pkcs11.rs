@@ -106,7 +106,7 @@ impl Pkcs11Key {
             .as_slice()
         {
             [Attribute::KeyType(t)] => *t,
-            _ => return Err(Error::Pkcs11(format!("{describe}: no key type"))),
+            _ => return Err(Error::pkcs11(format!("{describe}: no key type"))),
         };
         let public = read_public(&session, key, key_type, uri, &describe)?;
         let (algorithm, public) = public::pin_algorithm(public, uri.algorithm)?;
@@ -319,8 +319,8 @@ fn login(session: &Session, pin: Option<&AuthPin>, token: &TokenKey) -> Result<(
         Err(CkError::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => match logins.get(token) {
             Some(known) if bool::from(subtle::ConstantTimeEq::ct_eq(&known[..], &digest[..])) => Ok(()),
             Some(_) => Err(Error::WrongPin),
-            None => Err(Error::Pkcs11(
-                "the token is already logged in by other code in this process; its pin cannot be checked".into(),
+            None => Err(Error::pkcs11(
+                "the token is already logged in by other code in this process; its pin cannot be checked",
             )),
         },
         Err(e) => Err(ck(e)),
@@ -370,7 +370,7 @@ fn read_public(
             .map_err(ck)?;
         return match attrs.as_slice() {
             [Attribute::Modulus(n), Attribute::PublicExponent(e)] => public::from_rsa_parts(n, e),
-            _ => Err(Error::Pkcs11(format!(
+            _ => Err(Error::pkcs11(format!(
                 "{describe}: rsa key without modulus"
             ))),
         };
@@ -392,35 +392,39 @@ fn read_public(
         [Attribute::EcParams(params), Attribute::EcPoint(point)] => {
             let curve = Curve::from_ec_params(params)?;
             if (curve == Curve::Ed25519) != (key_type == KeyType::EC_EDWARDS) {
-                return Err(Error::Pkcs11(format!(
+                return Err(Error::pkcs11(format!(
                     "{describe}: key type and curve disagree"
                 )));
             }
             public::from_ec_point(curve, point)
         }
-        _ => Err(Error::Pkcs11(format!(
+        _ => Err(Error::pkcs11(format!(
             "{describe}: public key without ec point"
         ))),
     }
 }
 
-/// Map cryptoki's errors onto the typed variants callers act on.
+/// Map cryptoki's errors onto the typed variants callers act on; the rest keep cryptoki's error
+/// as their source.
 fn ck(e: CkError) -> Error {
-    match e {
-        CkError::Pkcs11(rv, _) => match rv {
-            RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange => Error::WrongPin,
-            RvError::PinLocked | RvError::PinExpired => {
-                Error::Pkcs11(format!("pin unusable: {rv}"))
-            }
-            RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved => {
-                Error::TokenAbsent(rv.to_string())
-            }
-            RvError::MechanismInvalid
-            | RvError::MechanismParamInvalid
-            | RvError::KeyTypeInconsistent => Error::MechanismUnsupported(rv.to_string()),
-            RvError::UserNotLoggedIn => Error::PinRequired,
-            other => Error::Pkcs11(other.to_string()),
-        },
-        other => Error::Pkcs11(other.to_string()),
+    let failed = |context: &str, e: CkError| Error::Pkcs11 {
+        context: context.to_owned(),
+        source: Some(stellaops_crypto::Cause::new(e)),
+    };
+    let rv = match &e {
+        CkError::Pkcs11(rv, _) => *rv,
+        _ => return failed("cryptoki", e),
+    };
+    match rv {
+        RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange => Error::WrongPin,
+        RvError::PinLocked | RvError::PinExpired => failed("the pin is unusable", e),
+        RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved => {
+            Error::TokenAbsent(rv.to_string())
+        }
+        RvError::MechanismInvalid
+        | RvError::MechanismParamInvalid
+        | RvError::KeyTypeInconsistent => Error::MechanismUnsupported(rv.to_string()),
+        RvError::UserNotLoggedIn => Error::PinRequired,
+        _ => failed("the module refused", e),
     }
 }

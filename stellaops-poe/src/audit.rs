@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use stellaops_crypto::Cause;
 use stellaops_dsse::canon::{self, Mode};
 
 use crate::{Error, Result};
@@ -246,31 +247,32 @@ impl JsonlAuditSink {
         &self.path
     }
 
-    fn fail(&self, message: impl Into<String>) -> Error {
+    fn fail(&self, context: impl Into<String>, source: Option<Cause>) -> Error {
         Error::Audit {
             path: self.path.clone(),
-            message: message.into(),
+            context: context.into(),
+            source,
         }
     }
 }
 
 /// The canonical line for `record` after `prev` at `seq`, and its hash.
-fn line_for(record: &AuditRecord, seq: u64, prev: &str) -> Result<(Vec<u8>, String), String> {
-    let record = serde_json::to_value(record).map_err(|e| e.to_string())?;
+fn line_for(record: &AuditRecord, seq: u64, prev: &str) -> Result<(Vec<u8>, String), Cause> {
+    let record = serde_json::to_value(record).map_err(Cause::new)?;
     let mut entry = Map::new();
     entry.insert(String::from("seq"), Value::from(seq));
     entry.insert(String::from("prev"), Value::from(prev));
     entry.insert(String::from("record"), record);
-    let hash = entry_hash(&entry)?;
+    let hash = entry_hash(&entry).map_err(Cause::new)?;
     entry.insert(String::from("hash"), Value::from(hash.clone()));
-    let mut line = canon::canonicalize_serialize(&entry, Mode::Jcs).map_err(|e| e.to_string())?;
+    let mut line = canon::canonicalize_serialize(&entry, Mode::Jcs).map_err(Cause::new)?;
     line.push(b'\n');
     Ok((line, hash))
 }
 
 /// SHA-256 (hex) of the canonical JSON of `entry` (which must not hold `hash`).
-fn entry_hash(entry: &Map<String, Value>) -> Result<String, String> {
-    let body = canon::canonicalize_serialize(entry, Mode::Jcs).map_err(|e| e.to_string())?;
+fn entry_hash(entry: &Map<String, Value>) -> Result<String, stellaops_dsse::Error> {
+    let body = canon::canonicalize_serialize(entry, Mode::Jcs)?;
     Ok(hex::encode(Sha256::digest(body)))
 }
 
@@ -281,12 +283,16 @@ impl AuditSink for JsonlAuditSink {
         let record = record.clone().bounded();
         let mut tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
         let seq = tail.seq + 1;
-        let (line, hash) = line_for(&record, seq, &tail.prev).map_err(|e| self.fail(e))?;
+        let (line, hash) = line_for(&record, seq, &tail.prev)
+            .map_err(|e| self.fail("serializing the record", Some(e)))?;
         if line.len() > MAX_LINE + 1 {
-            return Err(self.fail(format!(
-                "record of {} bytes exceeds the audit line limit of {MAX_LINE}",
-                line.len()
-            )));
+            return Err(self.fail(
+                format!(
+                    "record of {} bytes exceeds the audit line limit of {MAX_LINE}",
+                    line.len()
+                ),
+                None,
+            ));
         }
         let written = tail.file.write_all(&line).and_then(|()| {
             if self.sync {
@@ -299,7 +305,7 @@ impl AuditSink for JsonlAuditSink {
             // Leave no partial line behind: the chain must stay verifiable.
             let len = tail.len;
             let _ = tail.file.set_len(len);
-            return Err(self.fail(format!("append failed: {e}")));
+            return Err(self.fail("append failed", Some(Cause::new(e))));
         }
         tail.len += line.len() as u64;
         tail.seq = seq;
@@ -360,7 +366,7 @@ pub fn verify_chain(path: &Path) -> Result<ChainSummary> {
         let Some(Value::String(hash)) = entry.remove("hash") else {
             return Err(broken(line_no, "no hash".into()));
         };
-        let computed = entry_hash(&entry).map_err(|e| broken(line_no, e))?;
+        let computed = entry_hash(&entry).map_err(|e| broken(line_no, e.to_string()))?;
         if computed != hash {
             return Err(broken(
                 line_no,

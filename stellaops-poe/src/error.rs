@@ -6,13 +6,21 @@
 
 use std::path::PathBuf;
 
+use stellaops_crypto::Cause;
+
 /// Failures of configuration, storage and I/O. Variants are stable; new ones may be added.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A JSON Web Key Set could not be read or parsed.
-    #[error("jwks: {0}")]
-    Jwks(String),
+    #[error("jwks: {context}{}", Cause::suffix(.source.as_ref()))]
+    Jwks {
+        /// What is wrong with the set.
+        context: String,
+        /// The key's decoding error, when one key did not decode.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -23,12 +31,15 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The audit log could not be opened or appended to; nothing may be signed.
-    #[error("audit log {path}: {message}")]
+    #[error("audit log {path}: {context}{}", Cause::suffix(.source.as_ref()))]
     Audit {
         /// The log file.
         path: PathBuf,
         /// What went wrong.
-        message: String,
+        context: String,
+        /// The underlying error (the write, the serializer), when there is one.
+        #[source]
+        source: Option<Cause>,
     },
     /// An existing audit log does not verify, so appending to it would hide the damage.
     #[error("audit log {path} is broken at line {line}: {problem}")]
@@ -41,8 +52,14 @@ pub enum Error {
         problem: String,
     },
     /// The quota store (e.g. Redis) failed.
-    #[error("quota store: {0}")]
-    QuotaStore(String),
+    #[error("quota store: {context}{}", Cause::suffix(.source.as_ref()))]
+    QuotaStore {
+        /// Which store, doing what.
+        context: String,
+        /// The store client's error.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A configuration value is invalid.
     #[error("configuration: {0}")]
     Config(String),
@@ -55,6 +72,14 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// [`Error::Jwks`] saying what is wrong, with no underlying error.
+    pub(crate) fn jwks(context: impl Into<String>) -> Self {
+        Error::Jwks {
+            context: context.into(),
+            source: None,
+        }
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

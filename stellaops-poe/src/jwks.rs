@@ -28,14 +28,14 @@ impl Jwks {
     /// [`Error::Jwks`] for malformed JSON, a key without `kid`, a duplicate `kid`, or a key that
     /// does not decode.
     pub fn from_json(bytes: &[u8]) -> Result<Self> {
-        let set = crate::json::object(bytes, MAX_JWKS_BYTES).map_err(Error::Jwks)?;
+        let set = crate::json::object(bytes, MAX_JWKS_BYTES).map_err(Error::jwks)?;
         let Some(Value::Array(list)) = set.get("keys") else {
-            return Err(Error::Jwks(String::from("no \"keys\" array")));
+            return Err(Error::jwks("no \"keys\" array"));
         };
         let mut keys = HashMap::new();
         for (i, jwk) in list.iter().enumerate() {
             let Value::Object(members) = jwk else {
-                return Err(Error::Jwks(format!("key {i} is not an object")));
+                return Err(Error::jwks(format!("key {i} is not an object")));
             };
             if members.get("use").and_then(Value::as_str) == Some("enc")
                 || members.get("kty").and_then(Value::as_str) == Some("oct")
@@ -46,11 +46,13 @@ impl Jwks {
                 .get("kid")
                 .and_then(Value::as_str)
                 .filter(|k| !k.is_empty())
-                .ok_or_else(|| Error::Jwks(format!("key {i} has no kid")))?;
-            let key = VerifyingKey::from_jwk(&jwk.to_string())
-                .map_err(|e| Error::Jwks(format!("key {kid:?}: {e}")))?;
+                .ok_or_else(|| Error::jwks(format!("key {i} has no kid")))?;
+            let key = VerifyingKey::from_jwk(&jwk.to_string()).map_err(|e| Error::Jwks {
+                context: format!("key {kid:?}"),
+                source: Some(stellaops_crypto::Cause::new(e)),
+            })?;
             if keys.insert(kid.to_owned(), key).is_some() {
-                return Err(Error::Jwks(format!("kid {kid:?} appears twice")));
+                return Err(Error::jwks(format!("kid {kid:?} appears twice")));
             }
         }
         Ok(Jwks { keys })

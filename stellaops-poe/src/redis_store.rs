@@ -106,10 +106,10 @@ impl RedisQuotaStore {
                 let c = self
                     .client
                     .get_connection_with_timeout(self.timeout)
-                    .map_err(|e| Error::QuotaStore(format!("redis: {e}")))?;
+                    .map_err(redis_error)?;
                 c.set_read_timeout(Some(self.timeout))
                     .and_then(|()| c.set_write_timeout(Some(self.timeout)))
-                    .map_err(|e| Error::QuotaStore(format!("redis: {e}")))?;
+                    .map_err(redis_error)?;
                 c
             }
         };
@@ -121,7 +121,7 @@ impl RedisQuotaStore {
                     .push(con);
                 Ok(v)
             }
-            Err(e) => Err(Error::QuotaStore(format!("redis: {e}"))),
+            Err(e) => Err(redis_error(e)),
         }
     }
 
@@ -188,5 +188,13 @@ impl QuotaStore for RedisQuotaStore {
                 .query::<i64>(con)
                 .map(|_| ())
         })
+    }
+}
+
+/// A Redis failure as the quota store's error, keeping the client's error as the source.
+fn redis_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::QuotaStore {
+        context: String::from("redis"),
+        source: Some(stellaops_crypto::Cause::new(e)),
     }
 }

@@ -1,5 +1,7 @@
 //! The facade's error type.
 
+use stellaops_crypto::Cause;
+
 /// Everything the facade reports. [`Error::is_verification_failure`] separates "the signature or
 /// artifact does not check out" from "the input or usage is wrong".
 #[derive(Debug, thiserror::Error)]
@@ -65,10 +67,11 @@ pub enum Error {
     /// A key URI, key backend or tenant key configuration error.
     #[error(transparent)]
     Keys(#[from] stellaops_keys::Error),
-    /// A Sigstore bundle or trusted root was unusable, or the bundle did not verify.
-    #[cfg(feature = "sigstore")]
+    /// A Sigstore bundle or trusted root was unusable, the bundle did not verify, or keyless
+    /// signing failed. The variant exists in every build; its source is a
+    /// `stellaops_sigstore::Error` ([`Error::sigstore`] with the `sigstore` feature).
     #[error(transparent)]
-    Sigstore(#[from] stellaops_sigstore::Error),
+    Sigstore(Cause),
     /// The key lives in a backend (HSM, KMS, Vault) that never hands out its private key.
     #[error("the {scheme} key cannot be exported: its private key never leaves the backend")]
     NotExportable {
@@ -96,7 +99,23 @@ pub enum Error {
     InvalidRequest(String),
 }
 
+#[cfg(feature = "sigstore")]
+impl From<stellaops_sigstore::Error> for Error {
+    fn from(e: stellaops_sigstore::Error) -> Self {
+        Error::Sigstore(Cause::new(e))
+    }
+}
+
 impl Error {
+    /// The Sigstore error behind [`Error::Sigstore`].
+    #[cfg(feature = "sigstore")]
+    pub fn sigstore(&self) -> Option<&stellaops_sigstore::Error> {
+        match self {
+            Error::Sigstore(cause) => cause.get_ref().downcast_ref(),
+            _ => None,
+        }
+    }
+
     /// True when verification ran and the envelope, signature or artifact did not check out
     /// (the CLI's exit code 1), as opposed to bad input or usage (exit code 2).
     pub fn is_verification_failure(&self) -> bool {

@@ -67,7 +67,10 @@ impl AuditSink for MemorySink {
         if *self.broken.lock().unwrap() {
             return Err(stellaops_signer::policy::Error::Audit {
                 path: "memory".into(),
-                message: "disk full".into(),
+                context: "append failed".into(),
+                source: Some(stellaops_signer::crypto::Cause::new(std::io::Error::other(
+                    "disk full",
+                ))),
             });
         }
         self.records.lock().unwrap().push(record.clone());

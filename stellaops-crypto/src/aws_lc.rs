@@ -20,7 +20,7 @@ use aws_lc_rs::signature::{
     self, EcdsaKeyPair, Ed25519KeyPair, RsaKeyPair, UnparsedPublicKey, VerificationAlgorithm,
 };
 
-use crate::{Algorithm, Error, Result};
+use crate::{Algorithm, Cause, Error, Result};
 
 /// A private key loaded into AWS-LC.
 pub(crate) enum Signer {
@@ -53,7 +53,7 @@ impl Signer {
 
     /// Sign `message` for `algorithm` (which picks the RSA padding).
     pub(crate) fn sign(&self, algorithm: Algorithm, message: &[u8]) -> Result<Vec<u8>> {
-        let failed = |_| Error::Signing(signature_error());
+        let failed = |_| Error::Signing(Cause::new(signature_error()));
         match self {
             Signer::Ecdsa(k) => Ok(k
                 .sign(&SystemRandom::new(), message)

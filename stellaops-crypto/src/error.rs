@@ -1,6 +1,6 @@
 //! The one error type of this crate.
 
-use crate::Algorithm;
+use crate::{Algorithm, Cause};
 
 /// Everything that can go wrong with keys and signatures.
 ///
@@ -32,13 +32,13 @@ pub enum Error {
     },
     /// A PKCS#8 private key could not be decoded or encoded.
     #[error("pkcs#8 private key: {0}")]
-    Pkcs8(#[source] pkcs8::Error),
+    Pkcs8(#[source] Cause),
     /// A SubjectPublicKeyInfo could not be decoded or encoded.
     #[error("subject public key info: {0}")]
-    Spki(#[source] spki::Error),
+    Spki(#[source] Cause),
     /// DER or PEM framing is malformed.
     #[error("der/pem encoding: {0}")]
-    Der(#[source] der::Error),
+    Der(#[source] Cause),
     /// The input is neither PEM, DER nor JWK of a kind we read.
     #[error("unrecognised key encoding: {0}")]
     UnrecognisedEncoding(&'static str),
@@ -56,13 +56,13 @@ pub enum Error {
     Jwk(#[from] JwkError),
     /// An X.509 certificate could not be decoded.
     #[error("x.509 certificate: {0}")]
-    Certificate(#[source] der::Error),
+    Certificate(#[source] Cause),
     /// The RSA implementation rejected the key or operation.
     #[error("rsa: {0}")]
-    Rsa(#[source] rsa::Error),
+    Rsa(#[source] Cause),
     /// Signing failed inside the software implementation.
     #[error("signing failed: {0}")]
-    Signing(#[source] signature::Error),
+    Signing(#[source] Cause),
     /// A signing backend (HSM, KMS, device) failed.
     #[error("{backend} backend: {source}")]
     Backend {
@@ -90,7 +90,7 @@ pub enum Error {
 pub enum JwkError {
     /// Not a JSON object of the JWK shape.
     #[error("malformed json: {0}")]
-    Json(#[source] serde_json::Error),
+    Json(#[source] Cause),
     /// A member is missing.
     #[error("missing member {0:?}")]
     Missing(&'static str),
@@ -115,25 +115,25 @@ pub enum JwkError {
 
 impl From<pkcs8::Error> for Error {
     fn from(e: pkcs8::Error) -> Self {
-        Error::Pkcs8(e)
+        Error::Pkcs8(Cause::new(e))
     }
 }
 
 impl From<spki::Error> for Error {
     fn from(e: spki::Error) -> Self {
-        Error::Spki(e)
+        Error::Spki(Cause::new(e))
     }
 }
 
 impl From<der::Error> for Error {
     fn from(e: der::Error) -> Self {
-        Error::Der(e)
+        Error::Der(Cause::new(e))
     }
 }
 
 impl From<rsa::Error> for Error {
     fn from(e: rsa::Error) -> Self {
-        Error::Rsa(e)
+        Error::Rsa(Cause::new(e))
     }
 }
 

@@ -57,7 +57,7 @@ pub(crate) fn is_jwk(bytes: &[u8]) -> bool {
 }
 
 fn parse(json: &str) -> Result<Jwk> {
-    serde_json::from_str(json).map_err(|e| Error::Jwk(JwkError::Json(e)))
+    serde_json::from_str(json).map_err(|e| Error::Jwk(JwkError::Json(crate::Cause::new(e))))
 }
 
 fn member(value: &Option<String>, name: &'static str) -> Result<Zeroizing<Vec<u8>>> {
@@ -253,7 +253,7 @@ fn public_jwk(key: &VerifyingKey) -> Jwk {
 fn to_json(jwk: &Jwk) -> Result<Zeroizing<String>> {
     serde_json::to_string(jwk)
         .map(Zeroizing::new)
-        .map_err(|e| Error::Jwk(JwkError::Json(e)))
+        .map_err(|e| Error::Jwk(JwkError::Json(crate::Cause::new(e))))
 }
 
 pub(crate) fn public_to_jwk(key: &VerifyingKey) -> Result<String> {

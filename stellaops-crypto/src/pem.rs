@@ -57,11 +57,11 @@ pub(crate) fn decode(text: &[u8]) -> Result<PemBlock> {
         Ok((label, der)) => (label.to_owned(), der),
         Err(strict) => match rewrap(block) {
             Some(rewrapped) => {
-                let (label, der) =
-                    der::pem::decode_vec(&rewrapped).map_err(|_| Error::Der(strict.into()))?;
+                let (label, der) = der::pem::decode_vec(&rewrapped)
+                    .map_err(|_| Error::from(der::Error::from(strict)))?;
                 (label.to_owned(), der)
             }
-            None => return Err(Error::Der(strict.into())),
+            None => return Err(Error::from(der::Error::from(strict))),
         },
     };
     Ok(PemBlock {
@@ -110,7 +110,7 @@ pub(crate) fn encode(
 ) -> Result<Zeroizing<String>> {
     let body = Zeroizing::new(
         der::pem::encode_string(label, der::pem::LineEnding::LF, der)
-            .map_err(|e| Error::Der(e.into()))?,
+            .map_err(|e| Error::from(der::Error::from(e)))?,
     );
     let mut out = Zeroizing::new(String::with_capacity(body.len() + 40));
     if let Some(a) = hint {

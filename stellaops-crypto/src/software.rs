@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::oid::{self, KeyKind};
 use crate::verifying_key::{check_rsa_size, Public};
-use crate::{jwk, pem, Algorithm, Error, Result, SigningKey, VerifyingKey};
+use crate::{jwk, pem, Algorithm, Cause, Error, Result, SigningKey, VerifyingKey};
 
 /// The most PBKDF2 iterations an encrypted key file may ask for (16 times what we write).
 pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
@@ -182,7 +182,7 @@ impl SoftwareKey {
             "RSA PRIVATE KEY" => {
                 use rsa::pkcs1::DecodeRsaPrivateKey;
                 let k = rsa::RsaPrivateKey::from_pkcs1_der(&block.der)
-                    .map_err(|e| Error::Rsa(rsa::Error::Pkcs1(e)))?;
+                    .map_err(|e| Error::Rsa(Cause::new(rsa::Error::Pkcs1(e))))?;
                 Self::from_secret(Secret::Rsa(Box::new(k)), None)?
             }
             other => return Err(Error::UnexpectedPemLabel(other.to_owned())),
@@ -308,7 +308,7 @@ impl SoftwareKey {
         OsRng.fill_bytes(&mut iv);
         let params =
             pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(PBKDF2_ITERATIONS, &salt, &iv)
-                .map_err(|e| Error::Pkcs8(pkcs8::Error::EncryptedPrivateKey(e)))?;
+                .map_err(|e| Error::Pkcs8(Cause::new(pkcs8::Error::EncryptedPrivateKey(e))))?;
         let doc = info.encrypt_with_params(params, passphrase)?;
         pem::encode("ENCRYPTED PRIVATE KEY", doc.as_bytes(), self.pem_hint())
     }
@@ -353,16 +353,20 @@ impl SoftwareKey {
     pub(crate) fn sign_rustcrypto(&self, message: &[u8]) -> Result<Vec<u8>> {
         match &self.secret {
             Secret::P256(k) => {
-                let sig: p256::ecdsa::Signature = k.try_sign(message).map_err(Error::Signing)?;
+                let sig: p256::ecdsa::Signature = k
+                    .try_sign(message)
+                    .map_err(|e| Error::Signing(Cause::new(e)))?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
             Secret::P384(k) => {
-                let sig: p384::ecdsa::Signature = k.try_sign(message).map_err(Error::Signing)?;
+                let sig: p384::ecdsa::Signature = k
+                    .try_sign(message)
+                    .map_err(|e| Error::Signing(Cause::new(e)))?;
                 Ok(sig.to_der().as_bytes().to_vec())
             }
             Secret::Ed25519(k) => Ok(k
                 .try_sign(message)
-                .map_err(Error::Signing)?
+                .map_err(|e| Error::Signing(Cause::new(e)))?
                 .to_bytes()
                 .to_vec()),
             Secret::Rsa(k) => {

@@ -13,7 +13,7 @@ use crate::fido2::{
     COSE_ES256,
 };
 use crate::oid::{self, KeyKind};
-use crate::{jwk, pem, Algorithm, Error, KeyId, Result};
+use crate::{jwk, pem, Algorithm, Cause, Error, KeyId, Result};
 
 /// Accepted RSA modulus sizes, in bits.
 pub const RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
@@ -74,7 +74,7 @@ impl VerifyingKey {
                 use rsa::pkcs1::EncodeRsaPublicKey;
                 Some(crate::aws_lc::Verifier::rsa(
                     k.to_pkcs1_der()
-                        .map_err(|e| Error::Rsa(rsa::Error::Pkcs1(e)))?
+                        .map_err(|e| Error::Rsa(Cause::new(rsa::Error::Pkcs1(e))))?
                         .into_vec(),
                 ))
             }
@@ -130,7 +130,7 @@ impl VerifyingKey {
             "RSA PUBLIC KEY" => {
                 use rsa::pkcs1::DecodeRsaPublicKey;
                 let k = rsa::RsaPublicKey::from_pkcs1_der(&block.der)
-                    .map_err(|e| Error::Rsa(rsa::Error::Pkcs1(e)))?;
+                    .map_err(|e| Error::Rsa(Cause::new(rsa::Error::Pkcs1(e))))?;
                 Self::from_public(Public::Rsa(k), None)?
             }
             "CERTIFICATE" => Self::from_certificate_der(&block.der)?,
@@ -158,12 +158,13 @@ impl VerifyingKey {
     /// [`Error::Certificate`] for malformed certificates, then as [`VerifyingKey::from_spki_der`].
     pub fn from_certificate_der(der: &[u8]) -> Result<Self> {
         use der::{Decode, Encode};
-        let cert = x509_cert::Certificate::from_der(der).map_err(Error::Certificate)?;
+        let cert =
+            x509_cert::Certificate::from_der(der).map_err(|e| Error::Certificate(Cause::new(e)))?;
         let spki = cert
             .tbs_certificate
             .subject_public_key_info
             .to_der()
-            .map_err(Error::Certificate)?;
+            .map_err(|e| Error::Certificate(Cause::new(e)))?;
         Self::from_spki_der(&spki)
     }
 

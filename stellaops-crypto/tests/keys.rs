@@ -361,8 +361,10 @@ impl PrehashSigner for DigestOnlyP256 {
     }
     fn sign_prehash(&self, digest: &[u8]) -> stellaops_crypto::Result<Vec<u8>> {
         use signature::hazmat::PrehashSigner as _;
-        let sig: p256::ecdsa::Signature =
-            self.secret.sign_prehash(digest).map_err(Error::Signing)?;
+        let sig: p256::ecdsa::Signature = self
+            .secret
+            .sign_prehash(digest)
+            .map_err(|e| Error::Signing(stellaops_crypto::Cause::new(e)))?;
         // Backends such as PKCS#11 return r || s; the helper turns it into DER.
         ecdsa_fixed_to_der(Algorithm::EcdsaP256Sha256, &sig.to_bytes())
     }

@@ -39,7 +39,7 @@ pub enum Error {
     FloatInOlpc(f64),
     /// Malformed JSON.
     #[error("malformed json: {0}")]
-    Syntax(#[source] serde_json::Error),
+    Syntax(#[source] stellaops_crypto::Cause),
     /// A required envelope or statement field is missing or has the wrong JSON type.
     #[error("field {field:?}: {problem}")]
     Field {

@@ -65,7 +65,7 @@ pub(crate) fn from_ec_point(curve: Curve, point: &[u8]) -> Result<VerifyingKey> 
         point.to_vec()
     } else {
         der::asn1::OctetString::from_der(point)
-            .map_err(|e| Error::Key(stellaops_crypto::Error::Der(e)))?
+            .map_err(|e| Error::Key(stellaops_crypto::Error::from(e)))?
             .into_bytes()
     };
     let bad = || Error::Key(stellaops_crypto::Error::UnsupportedKey("ec point"));
@@ -78,7 +78,7 @@ pub(crate) fn from_ec_point(curve: Curve, point: &[u8]) -> Result<VerifyingKey> 
             .to_public_key_der(),
         Curve::Ed25519 => return from_ed25519(&raw),
     }
-    .map_err(|e| Error::Key(stellaops_crypto::Error::Spki(e)))?;
+    .map_err(|e| Error::Key(stellaops_crypto::Error::from(e)))?;
     Ok(VerifyingKey::from_spki_der(der.as_bytes())?)
 }
 
@@ -95,7 +95,7 @@ pub(crate) fn from_ed25519(raw: &[u8]) -> Result<VerifyingKey> {
     let der = ed25519_dalek::VerifyingKey::from_bytes(&bytes)
         .map_err(|_| bad())?
         .to_public_key_der()
-        .map_err(|e| Error::Key(stellaops_crypto::Error::Spki(e)))?;
+        .map_err(|e| Error::Key(stellaops_crypto::Error::from(e)))?;
     Ok(VerifyingKey::from_spki_der(der.as_bytes())?)
 }
 
@@ -107,10 +107,10 @@ pub(crate) fn from_rsa_parts(modulus: &[u8], exponent: &[u8]) -> Result<Verifyin
         rsa::BigUint::from_bytes_be(modulus),
         rsa::BigUint::from_bytes_be(exponent),
     )
-    .map_err(|e| Error::Key(stellaops_crypto::Error::Rsa(e)))?;
+    .map_err(|e| Error::Key(stellaops_crypto::Error::from(e)))?;
     let der = key
         .to_public_key_der()
-        .map_err(|e| Error::Key(stellaops_crypto::Error::Spki(e)))?;
+        .map_err(|e| Error::Key(stellaops_crypto::Error::from(e)))?;
     Ok(VerifyingKey::from_spki_der(der.as_bytes())?)
 }
 

@@ -15,10 +15,10 @@ pub enum Error {
     InvalidBundle(String),
     /// The identity pattern is not a regular expression.
     #[error("identity pattern: {0}")]
-    InvalidPattern(#[source] Box<regex_syntax::Error>),
+    InvalidPattern(#[source] stellaops_crypto::Cause),
     /// The identity pattern is a regular expression, but too large to compile.
     #[error("identity pattern: {0}")]
-    PatternTooLarge(#[source] Box<regex_automata::meta::BuildError>),
+    PatternTooLarge(#[source] stellaops_crypto::Cause),
     /// The public key given for a keyful bundle cannot be read.
     #[error("public key: {0}")]
     InvalidKey(String),

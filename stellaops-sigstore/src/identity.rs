@@ -46,11 +46,11 @@ impl Identity {
     pub fn pattern(pattern: &str) -> Result<Self> {
         let hir = regex_syntax::Parser::new()
             .parse(pattern)
-            .map_err(|e| Error::InvalidPattern(Box::new(e)))?;
+            .map_err(|e| Error::InvalidPattern(stellaops_crypto::Cause::new(e)))?;
         let anchored = Hir::concat(vec![Hir::look(Look::Start), hir, Hir::look(Look::End)]);
         let regex = Regex::builder()
             .build_from_hir(&anchored)
-            .map_err(|e| Error::PatternTooLarge(Box::new(e)))?;
+            .map_err(|e| Error::PatternTooLarge(stellaops_crypto::Cause::new(e)))?;
         Ok(Identity::Pattern(IdentityPattern {
             source: pattern.to_owned(),
             regex,

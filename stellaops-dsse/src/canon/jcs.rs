@@ -59,7 +59,8 @@ impl Dialect for Jcs {
     /// escapes for control characters, `\u00xx` (lowercase hex) for the other control characters,
     /// and every other character (including U+007F and non-ASCII) written as UTF-8.
     fn string(&self, s: &str, out: &mut Vec<u8>) -> Result<()> {
-        serde_json::to_writer(&mut *out, s).map_err(Error::Syntax)
+        serde_json::to_writer(&mut *out, s)
+            .map_err(|e| Error::Syntax(stellaops_crypto::Cause::new(e)))
     }
 
     fn key_order(&self, a: &str, b: &str) -> Ordering {

@@ -61,6 +61,7 @@ pub fn canonicalize_serialize<T: serde::Serialize + ?Sized>(
     value: &T,
     mode: Mode,
 ) -> Result<Vec<u8>> {
-    let bytes = serde_json::to_vec(value).map_err(crate::Error::Syntax)?;
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| crate::Error::Syntax(stellaops_crypto::Cause::new(e)))?;
     canonicalize(&bytes, mode, &Limits::unlimited_size())
 }

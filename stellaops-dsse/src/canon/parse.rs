@@ -82,7 +82,7 @@ fn classify(e: serde_json::Error) -> Error {
     } else if message.contains("number out of range") {
         Error::NumberOutOfRange(message)
     } else {
-        Error::Syntax(e)
+        Error::Syntax(stellaops_crypto::Cause::new(e))
     }
 }
 

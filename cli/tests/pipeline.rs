@@ -49,6 +49,7 @@ fn now() -> i64 {
 struct Setup {
     dir: tempfile::TempDir,
     authority: SoftwareKey,
+    licensing: SoftwareKey,
     client: SoftwareKey,
     signer: SoftwareKey,
 }
@@ -63,16 +64,6 @@ fn setup() -> Setup {
     write_jwks(&d.join("authority-jwks.json"), "a1", &authority);
     write_jwks(&d.join("licensing-jwks.json"), "lic", &licensing);
     std::fs::create_dir(d.join("entitlements")).unwrap();
-    let doc = sign_compact(
-        &licensing,
-        object(json!({"typ": "entitlement+jwt", "kid": "lic"})),
-        json!({"tid": "acme", "plan": "team", "features": ["signer.sign"],
-               "license_id": "lic-1", "exp": now() + 86_400})
-        .to_string()
-        .as_bytes(),
-    )
-    .unwrap();
-    std::fs::write(d.join("entitlements/acme.jws"), doc).unwrap();
     std::fs::write(
         d.join("signer.pem"),
         signer.to_pkcs8_pem().unwrap().as_bytes(),
@@ -105,17 +96,34 @@ path = "audit.jsonl"
 "#,
     )
     .unwrap();
-    Setup {
+    let s = Setup {
         dir,
         authority,
+        licensing,
         client,
         signer,
-    }
+    };
+    s.entitle("acme", &["signer.sign"]);
+    s
 }
 
 impl Setup {
     fn path(&self, name: &str) -> std::path::PathBuf {
         self.dir.path().join(name)
+    }
+
+    /// Write `tenant`'s signed entitlement (plan "team") with `features`.
+    fn entitle(&self, tenant: &str, features: &[&str]) {
+        let doc = sign_compact(
+            &self.licensing,
+            object(json!({"typ": "entitlement+jwt", "kid": "lic"})),
+            json!({"tid": tenant, "plan": "team", "features": features,
+                   "license_id": "lic-1", "exp": now() + 86_400})
+            .to_string()
+            .as_bytes(),
+        )
+        .unwrap();
+        std::fs::write(self.path(&format!("entitlements/{tenant}.jws")), doc).unwrap();
     }
 
     /// The caller's members of a request: a DPoP-bound token for `tenant` and its proof, both
@@ -626,9 +634,7 @@ fn the_pipeline_signs_keylessly_and_sigstore_python_and_js_verify_it() {
     ));
     let artifact = s.path("app.tar.gz");
     std::fs::write(&artifact, b"the release tarball\n").unwrap();
-    let request = s.request_with(
-        "keyless",
-        json!({
+    let statement = json!({
             "predicate_type": "https://slsa.dev/provenance/v1",
             "predicate": {"buildDefinition": {"buildType": "https://stellaops.local/build/v1",
                           "externalParameters": {}},
@@ -636,7 +642,17 @@ fn the_pipeline_signs_keylessly_and_sigstore_python_and_js_verify_it() {
             "subjects": [{"name": "app.tar.gz",
                           "digest": {"sha256": hex::encode(Sha256::digest(b"the release tarball\n"))}}],
             "artifact_bytes": 20,
-        }),
+    });
+    let request_statement = statement.to_string();
+    let request = s.request_with("keyless", statement);
+    // Keyless signing is licensed on its own: without signer.keyless the tenant is refused.
+    let out = s.pipeline_sign(&config, &request);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("poe.feature"), "{}", stderr(&out));
+    s.entitle("acme", &["signer.sign", "signer.keyless"]);
+    let request = s.request_with(
+        "keyless-2",
+        serde_json::from_str(&request_statement).unwrap(),
     );
     let out = s.pipeline_sign(&config, &request);
     assert!(out.status.success(), "{}", stderr(&out));

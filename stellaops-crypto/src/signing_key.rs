@@ -4,13 +4,12 @@ use std::fmt;
 
 use crate::{Algorithm, KeyId, Result, VerifyingKey};
 
-/// A key that can sign: software keys today; PKCS#11, KMS, FIDO2 and Fulcio backends later.
+/// A key that can sign: software keys here; PKCS#11, AWS KMS, Vault/OpenBao and FIDO2 keys in
+/// `stellaops-keys`, the ephemeral keyless keys in `stellaops-sigstore`, and any key a caller
+/// brings.
 ///
 /// The trait is object-safe (`Box<dyn SigningKey>` / `&dyn SigningKey`), `Send + Sync` so one key
 /// can serve many threads, and signing is fallible because hardware and remote backends fail.
-/// Backends that can only sign a pre-computed digest implement
-/// [`hazmat::PrehashSigner`](crate::hazmat::PrehashSigner) and are wrapped in
-/// [`hazmat::Prehashed`](crate::hazmat::Prehashed).
 pub trait SigningKey: fmt::Debug + Send + Sync {
     /// The algorithm this key signs with.
     fn algorithm(&self) -> Algorithm;

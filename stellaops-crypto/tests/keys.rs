@@ -1,6 +1,6 @@
 //! Key generation, encodings and signing for every software algorithm.
 
-use stellaops_crypto::hazmat::{ecdsa_der_to_fixed, ecdsa_fixed_to_der, PrehashSigner, Prehashed};
+use stellaops_crypto::hazmat::{ecdsa_der_to_fixed, ecdsa_fixed_to_der};
 use stellaops_crypto::{Algorithm, Error, JwkError, SigningKey, SoftwareKey, VerifyingKey};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -345,47 +345,29 @@ fn key_id_is_sha256_of_the_spki_der() -> TestResult {
     Ok(())
 }
 
-/// A digest-signing backend, as PKCS#11 and KMS backends will be, built on p256's prehash API.
-#[derive(Debug)]
-struct DigestOnlyP256 {
-    secret: p256::ecdsa::SigningKey,
-    public: VerifyingKey,
-}
-
-impl PrehashSigner for DigestOnlyP256 {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::EcdsaP256Sha256
-    }
-    fn public_key(&self) -> &VerifyingKey {
-        &self.public
-    }
-    fn sign_prehash(&self, digest: &[u8]) -> stellaops_crypto::Result<Vec<u8>> {
-        use signature::hazmat::PrehashSigner as _;
-        let sig: p256::ecdsa::Signature = self
-            .secret
-            .sign_prehash(digest)
-            .map_err(|e| Error::Signing(stellaops_crypto::Cause::new(e)))?;
-        // Backends such as PKCS#11 return r || s; the helper turns it into DER.
-        ecdsa_fixed_to_der(Algorithm::EcdsaP256Sha256, &sig.to_bytes())
-    }
-}
-
 #[test]
-fn prehash_backends_plug_into_the_signing_key_trait() -> TestResult {
+fn fixed_width_ecdsa_signatures_convert_to_der_and_back() -> TestResult {
     use pkcs8::DecodePrivateKey;
+    use signature::hazmat::PrehashSigner as _;
+    // A token's `r || s` over a digest (as PKCS#11's CKM_ECDSA returns it) becomes the DER
+    // signature DSSE verifiers take, and back.
     let soft = key(Algorithm::EcdsaP256Sha256).deterministic();
     let secret = p256::ecdsa::SigningKey::from_pkcs8_der(&soft.to_pkcs8_der()?)?;
-    let backend = DigestOnlyP256 {
-        secret,
-        public: soft.public_key().clone(),
+    let digest = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(b"hashed elsewhere")
     };
-    let key: Box<dyn SigningKey> = Box::new(Prehashed::new(backend)?);
-    let sig = key.try_sign(b"hashed elsewhere")?;
-    soft.public_key().verify(b"hashed elsewhere", &sig)?;
+    let fixed: p256::ecdsa::Signature = secret.sign_prehash(&digest)?;
+    let der = ecdsa_fixed_to_der(Algorithm::EcdsaP256Sha256, &fixed.to_bytes())?;
+    soft.public_key().verify(b"hashed elsewhere", &der)?;
     assert_eq!(
-        sig,
+        der,
         soft.try_sign(b"hashed elsewhere")?,
         "rfc6979: same key, same message, same signature"
+    );
+    assert_eq!(
+        ecdsa_der_to_fixed(Algorithm::EcdsaP256Sha256, &der)?,
+        fixed.to_bytes().to_vec()
     );
     assert!(matches!(
         ecdsa_fixed_to_der(Algorithm::EcdsaP256Sha256, &[1, 2, 3]),

@@ -64,6 +64,9 @@ pub struct PipelineRequest<'a> {
     pub trace_id: Option<&'a str>,
 }
 
+/// The entitlement feature a tenant needs to be signed for keylessly.
+pub const KEYLESS_FEATURE: &str = "signer.keyless";
+
 /// Signing with policy: see the module documentation.
 #[derive(Debug)]
 pub struct SignerPipeline {
@@ -273,14 +276,25 @@ impl SignerPipeline {
             plan: Some(plan),
             family: family.map(Family::name),
         };
-        let mut outcome = tenant::sign(
+        // Keyless signing is a licensed feature of its own; a bypass (no entitlement at hand)
+        // admits it like everything else, and is audited as a bypass.
+        let keyless_licensed = poe
+            .entitlement
+            .as_ref()
+            .is_none_or(|e| e.features.iter().any(|f| f == KEYLESS_FEATURE));
+        let mut outcome = match tenant::sign(
             &self.keys,
             tenant,
             selector,
             self.clock.now(),
+            keyless_licensed,
             statement,
             admission,
-        )?;
+        ) {
+            Ok(outcome) => outcome,
+            Err(Error::Denied(d)) => return Err(Stop::Denied(d)),
+            Err(e) => return Err(Stop::Failed(e)),
+        };
         // The lease is held until the signature exists, then given back.
         drop(lease);
         record.key_id = Some(outcome.key_ids().join(","));

@@ -9,16 +9,20 @@ use stellaops_crypto::SigningKey;
 use stellaops_keys::{KeyRegistry, KeyUri, Selector};
 use stellaops_predicates::{Admission, Statement, PAYLOAD_TYPE};
 
-use super::PipelineKeys;
+use stellaops_poe::{Denial, Reason};
+
+use super::{PipelineKeys, KEYLESS_FEATURE};
 use crate::authority::{Authority, IssuerMode, Outcome};
 use crate::{Error, Result};
 
-/// Sign `statement` (already admitted) with the keys `keys` names for `tenant`.
+/// Sign `statement` (already admitted) with the keys `keys` names for `tenant`; a keyless key
+/// only when `keyless_licensed` (the entitlement has [`KEYLESS_FEATURE`]).
 pub(super) fn sign(
     keys: &PipelineKeys,
     tenant: &str,
     selector: Selector<'_>,
     now: SystemTime,
+    keyless_licensed: bool,
     statement: Statement,
     admission: Admission,
 ) -> Result<Outcome> {
@@ -40,6 +44,15 @@ pub(super) fn sign(
                     return Err(Error::PipelineConfig(format!(
                         "tenant {tenant:?}: a keyless key signs alone (a Sigstore bundle holds one \
                          signature); it cannot be one of several keys that sign together"
+                    )));
+                }
+                if !keyless_licensed {
+                    return Err(Error::Denied(Denial::new(
+                        Reason::PoeFeature,
+                        format!(
+                            "the tenant's key is keyless and its entitlement does not include \
+                             {KEYLESS_FEATURE}"
+                        ),
                     )));
                 }
                 return keyless(uri, statement, payload, admission);

@@ -12,6 +12,7 @@ mod jwk;
 mod key_id;
 mod oid;
 mod pem;
+pub mod rfc3339;
 mod signing_key;
 mod software;
 mod verifying_key;

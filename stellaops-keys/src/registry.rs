@@ -38,8 +38,6 @@ use std::time::SystemTime;
 
 use serde::Deserialize;
 use stellaops_crypto::{Algorithm, SigningKey, VerifyingKey};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::{open, Error, KeyUri, OpenOptions, Result};
 
@@ -624,17 +622,13 @@ pub fn parse_time(text: &str) -> Result<SystemTime> {
     })
 }
 
-/// The one RFC 3339 reader of this module; the error names the text.
+/// The workspace's RFC 3339 reader; the error names the text.
 fn rfc3339_time(text: &str) -> std::result::Result<SystemTime, String> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map(SystemTime::from)
-        .map_err(|e| format!("{text:?} is not an RFC 3339 time: {e}"))
+    stellaops_crypto::rfc3339::parse(text).map_err(|e| e.to_string())
 }
 
 fn rfc3339(t: SystemTime) -> String {
-    OffsetDateTime::from(t)
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "?".into())
+    stellaops_crypto::rfc3339::format_seconds(t)
 }
 
 #[cfg(test)]
@@ -645,7 +639,7 @@ mod tests {
     use super::*;
 
     fn at(s: &str) -> SystemTime {
-        OffsetDateTime::parse(s, &Rfc3339).unwrap().into()
+        stellaops_crypto::rfc3339::parse(s).unwrap()
     }
 
     fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {

@@ -93,17 +93,7 @@ pub(crate) fn from_micros(micros: i64) -> SystemTime {
 
 /// `time` as RFC 3339 UTC with microseconds, e.g. `2026-11-23T16:40:00.123456Z`.
 pub(crate) fn rfc3339(time: SystemTime) -> String {
-    let dt = time::OffsetDateTime::from(time);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-        dt.microsecond()
-    )
+    stellaops_crypto::rfc3339::format_micros(time)
 }
 
 #[cfg(test)]

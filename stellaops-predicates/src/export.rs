@@ -16,8 +16,6 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use stellaops_dsse::canon::{self, Limits};
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
 
 use crate::digest::{digest_reader, DigestAlgorithm};
 use crate::{Error, Result, Subject};
@@ -264,8 +262,8 @@ impl ExportManifest {
         if self.export_id.is_empty() {
             return Err(manifest_error("exportId is empty"));
         }
-        OffsetDateTime::parse(&self.created_at, &Rfc3339)
-            .map_err(|e| manifest_error(&format!("createdAt {:?}: {e}", self.created_at)))?;
+        stellaops_crypto::rfc3339::parse(&self.created_at)
+            .map_err(|e| manifest_error(&format!("createdAt: {e}")))?;
         if self.files.is_empty() {
             return Err(manifest_error("files is empty"));
         }
@@ -665,28 +663,24 @@ fn normalize_all(paths: &[String]) -> Result<BTreeSet<String>> {
 
 /// The creation time in RFC 3339 UTC: the one given, else `SOURCE_DATE_EPOCH`.
 fn creation_time(given: Option<&str>) -> Result<String> {
-    let time = match given {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339)
-            .map_err(|e| Error::CreationTime(format!("{text:?} is not RFC 3339: {e}")))?,
-        None => {
-            let epoch = std::env::var("SOURCE_DATE_EPOCH").map_err(|_| {
-                Error::CreationTime(
-                    "give a creation time or set SOURCE_DATE_EPOCH (the clock is not used, so the \
-                     manifest is reproducible)"
-                        .into(),
-                )
-            })?;
-            let seconds: i64 = epoch.trim().parse().map_err(|_| {
-                Error::CreationTime(format!("SOURCE_DATE_EPOCH {epoch:?} is not an integer"))
-            })?;
-            OffsetDateTime::from_unix_timestamp(seconds).map_err(|e| {
-                Error::CreationTime(format!("SOURCE_DATE_EPOCH {seconds} is out of range: {e}"))
-            })?
-        }
-    };
-    time.to_offset(UtcOffset::UTC)
-        .format(&Rfc3339)
-        .map_err(|e| Error::CreationTime(e.to_string()))
+    if let Some(text) = given {
+        return stellaops_crypto::rfc3339::to_utc(text)
+            .map_err(|e| Error::CreationTime(e.to_string()));
+    }
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").map_err(|_| {
+        Error::CreationTime(
+            "give a creation time or set SOURCE_DATE_EPOCH (the clock is not used, so the \
+             manifest is reproducible)"
+                .into(),
+        )
+    })?;
+    let seconds: i64 = epoch.trim().parse().map_err(|_| {
+        Error::CreationTime(format!("SOURCE_DATE_EPOCH {epoch:?} is not an integer"))
+    })?;
+    let time = stellaops_crypto::rfc3339::from_unix_seconds(seconds).ok_or_else(|| {
+        Error::CreationTime(format!("SOURCE_DATE_EPOCH {seconds} is out of range"))
+    })?;
+    Ok(stellaops_crypto::rfc3339::format_seconds(time))
 }
 
 /// `sha256:` and the SHA-256 of the canonical file and link lists.

@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::{Error, Result, Statement, StatementBuilder, Subject};
 
@@ -183,11 +181,7 @@ impl ReplayManifest {
 /// The current time in RFC 3339 UTC, whole seconds: for the times a person's action carries (a
 /// promotion, an approval), never for reproducible outputs.
 pub fn now_rfc3339() -> String {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    stellaops_crypto::rfc3339::format_seconds(std::time::SystemTime::now())
 }
 
 fn to_value<T: Serialize>(v: &T) -> Result<serde_json::Value> {

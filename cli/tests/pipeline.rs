@@ -567,18 +567,20 @@ fn an_unbounded_dpop_window_is_a_configuration_error() {
     let s = setup();
     let config = s.path("pipeline.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}\n[dpop]\nmax_age_seconds = 18446744073709551615\n"),
-    )
-    .unwrap();
-    let out = s.pipeline_sign(&config, &s.request("acme", "w1"));
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("dpop.max_age_seconds"),
-        "{}",
-        stderr(&out)
-    );
+    // u64::MAX is beyond what TOML holds (i64); two hours is beyond what a proof may live.
+    for (value, says) in [
+        ("18446744073709551615", "max_age_seconds = 18446744073709551615"),
+        ("7200", "dpop.max_age_seconds = 7200: give 1 to 3600"),
+    ] {
+        std::fs::write(
+            &config,
+            format!("{text}\n[dpop]\nmax_age_seconds = {value}\n"),
+        )
+        .unwrap();
+        let out = s.pipeline_sign(&config, &s.request("acme", &format!("w{value}")));
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{}", stderr(&out));
+    }
 }
 
 impl Setup {
@@ -764,4 +766,22 @@ fn the_pipeline_signs_with_two_keys_and_securesystemslib_verifies_at_threshold_t
         format!("{},{}", s.signer.key_id(), second.key_id())
     );
     assert_eq!(record["issuer_mode"], "software");
+}
+
+/// Issue 21: the policy sections are read by stellaops-poe, so a typo in a bypass expiry is a
+/// configuration error naming the setting (exit 2), not a key error.
+#[test]
+fn a_bad_expiry_in_a_policy_section_names_the_setting() {
+    let s = setup();
+    let config = s.path("pipeline.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "licensing_jwks = \"licensing-jwks.json\"",
+        "licensing_jwks = \"licensing-jwks.json\"\n[entitlement.bypass]\nreason = \"INC-1\"\nexpires_at = \"2026-13-40T00:00:00Z\"",
+    );
+    std::fs::write(&config, text).unwrap();
+    let out = s.pipeline_sign(&config, &s.request("acme", "bypass"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(said.contains("entitlement.bypass.expires_at"), "{said}");
+    assert!(said.contains("not an RFC 3339 time"), "{said}");
 }

@@ -24,6 +24,7 @@
 pub mod audit;
 mod authn;
 mod clock;
+mod config;
 mod dpop;
 mod entitlement;
 mod error;
@@ -52,6 +53,7 @@ pub mod thumbprint;
 pub use audit::{AuditRecord, AuditSink, JsonlAuditSink};
 pub use authn::{AuthRequest, Authenticator, Binding, Caller};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{PolicyConfig, PolicyParts, ReleaseParts};
 pub use dpop::{DpopNonces, DpopPolicy, DpopProof, DpopVerifier};
 pub use entitlement::{
     Entitlement, EntitlementSource, SignedEntitlements, SourceError, ENTITLEMENT_TYP,

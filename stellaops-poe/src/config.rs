@@ -1,0 +1,427 @@
+//! The policy sections of a signer configuration file, read here so the facade only composes:
+//! `[authority]` (OpTok issuer and keys), `[dpop]`, `[entitlement]`, `[quotas]`, `[release]`,
+//! `[audit]`. Relative paths are resolved against the file's directory; secrets (the licensing
+//! client's token) are named by environment variable, never written inline. Every mistake is an
+//! [`Error::Config`] naming the setting (a typo in an expiry time included).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+use stellaops_crypto::VerifyingKey;
+use stellaops_predicates::catalog::Family;
+
+use crate::{
+    Authenticator, Bypass, DpopNonces, DpopPolicy, DpopVerifier, EntitlementSource, Error,
+    JsonlAuditSink, JwksSource, MemoryQuotaStore, OpTokPolicy, OpTokVerifier, PoeEvaluator,
+    PoePolicy, QuotaEnforcer, QuotaLimits, QuotaStore, ReleaseOverride, ReleaseVerifier, Result,
+    SignedEntitlements, SystemClock,
+};
+
+/// The longest DPoP proof age a configuration may allow.
+const MAX_DPOP_AGE_SECONDS: u64 = 3600;
+
+/// The policy sections, as read (see the module documentation). Unknown settings are refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    authority: Authority,
+    #[serde(default)]
+    dpop: Dpop,
+    entitlement: Entitlement,
+    quotas: Quotas,
+    release: Release,
+    audit: Audit,
+}
+
+/// The policy machinery a configuration describes, built and ready to compose into a pipeline.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct PolicyParts {
+    /// Who may call (`[authority]`, `[dpop]`).
+    pub authenticator: Authenticator,
+    /// Proof-of-Entitlement (`[entitlement]`).
+    pub entitlement: PoeEvaluator,
+    /// Plan quotas (`[quotas]`).
+    pub quotas: QuotaEnforcer,
+    /// The limits when an entitlement names none (`[quotas] default`).
+    pub default_limits: QuotaLimits,
+    /// The scanner release check; `None` when `[release] check = false`.
+    pub release: Option<ReleaseParts>,
+    /// Where audit records go (`[audit]`).
+    pub audit: JsonlAuditSink,
+    /// The clock every part shares.
+    pub clock: Arc<SystemClock>,
+}
+
+/// The release check a configuration describes.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ReleaseParts {
+    /// The verifier (allow-list, signatures from a registry, overrides).
+    pub verifier: ReleaseVerifier,
+    /// The predicate families under check; `None` for the default (what a scanner produces).
+    pub families: Option<Vec<Family>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Authority {
+    issuer: String,
+    jwks: PathBuf,
+    audience: Option<String>,
+    algorithms: Option<Vec<String>>,
+    leeway_seconds: Option<u64>,
+    max_lifetime_seconds: Option<u64>,
+    token_cache: Option<usize>,
+    #[serde(default)]
+    allow_bearer: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Dpop {
+    max_age_seconds: Option<u64>,
+    nonce_period_seconds: Option<u64>,
+    replay_capacity: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entitlement {
+    source: String,
+    documents: Option<PathBuf>,
+    licensing_jwks: Option<PathBuf>,
+    issuer: Option<String>,
+    // Read only when the introspection source is compiled in.
+    #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
+    url: Option<String>,
+    // Read only when the introspection source is compiled in.
+    #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
+    bearer_env: Option<String>,
+    // Read only when the introspection source is compiled in.
+    #[cfg_attr(not(feature = "introspection"), allow(dead_code))]
+    timeout_seconds: Option<u64>,
+    cache_ttl_seconds: Option<u64>,
+    refresh_seconds: Option<u64>,
+    required_feature: Option<String>,
+    bypass: Option<BypassConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BypassConfig {
+    reason: String,
+    expires_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Quotas {
+    store: String,
+    // Read only when the Redis store is compiled in.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    redis_url: Option<String>,
+    #[serde(default)]
+    fail_open: bool,
+    lease_ttl_seconds: Option<u64>,
+    #[serde(default)]
+    default: QuotaLimits,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Release {
+    #[serde(default = "yes")]
+    check: bool,
+    #[serde(default)]
+    allowlist: Vec<String>,
+    #[serde(default)]
+    keys: Vec<PathBuf>,
+    registry: Option<String>,
+    repository: Option<String>,
+    predicate_type: Option<String>,
+    families: Option<Vec<String>>,
+    #[serde(default, rename = "override")]
+    overrides: Vec<OverrideConfig>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OverrideConfig {
+    digest: String,
+    reason: String,
+    approved_by: String,
+    expires_at: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Audit {
+    path: PathBuf,
+    #[serde(default = "yes")]
+    sync: bool,
+}
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::Config(message.into())
+}
+
+fn seconds(s: Option<u64>, default: u64) -> Duration {
+    Duration::from_secs(s.unwrap_or(default))
+}
+
+/// An RFC 3339 time of the setting `what`.
+fn time(text: &str, what: &str) -> Result<SystemTime> {
+    stellaops_crypto::rfc3339::parse(text).map_err(|e| bad(format!("{what}: {e}")))
+}
+
+/// A release signing key: a public key (SPKI PEM/DER, JWK, certificate), or a private key file
+/// whose public half is used.
+fn verifying_key(bytes: &[u8], path: &Path) -> Result<VerifyingKey> {
+    VerifyingKey::from_bytes(bytes)
+        .or_else(|public_err| {
+            stellaops_crypto::SoftwareKey::from_bytes(bytes, None)
+                .map(|k| stellaops_crypto::SigningKey::public_key(&k).clone())
+                .map_err(|_| public_err)
+        })
+        .map_err(|e| bad(format!("release.keys: {}: {e}", path.display())))
+}
+
+impl PolicyConfig {
+    /// Read the policy sections from `table` (the rest of the file is the caller's).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a missing section, an unknown setting or a value of the wrong type.
+    pub fn from_table(table: toml::Table) -> Result<Self> {
+        PolicyConfig::deserialize(table).map_err(|e| bad(e.to_string()))
+    }
+
+    /// Build the parts, with relative paths resolved against `base` (the file's directory).
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an invalid value; [`Error::Io`] and [`Error::Jwks`] for the files
+    /// it names; the store and registry clients' errors.
+    pub fn build(self, base: &Path) -> Result<PolicyParts> {
+        let at = |p: &Path| base.join(p);
+        let clock: Arc<SystemClock> = Arc::new(SystemClock);
+
+        let mut optok = OpTokPolicy::new(self.authority.issuer);
+        if let Some(a) = self.authority.audience {
+            optok.audience = a;
+        }
+        if let Some(names) = self.authority.algorithms {
+            optok.algorithms = names
+                .iter()
+                .map(|n| {
+                    crate::jws::jose_algorithm(n)
+                        .ok_or_else(|| bad(format!("authority.algorithms: unknown {n:?}")))
+                })
+                .collect::<Result<_>>()?;
+        }
+        optok.leeway = seconds(self.authority.leeway_seconds, 30);
+        optok.max_lifetime = seconds(self.authority.max_lifetime_seconds, 300);
+        if let Some(n) = self.authority.token_cache {
+            optok.token_cache = n;
+        }
+        let jwks = JwksSource::file(at(&self.authority.jwks))?;
+        let mut dpop = DpopPolicy::default();
+        if let Some(s) = self.dpop.max_age_seconds {
+            // A proof is a one-request credential (RFC 9449 §11.1): minutes at most. Longer windows
+            // only grow the replay cache.
+            if s == 0 || s > MAX_DPOP_AGE_SECONDS {
+                return Err(bad(format!(
+                    "dpop.max_age_seconds = {s}: give 1 to {MAX_DPOP_AGE_SECONDS}"
+                )));
+            }
+            dpop.max_age = Duration::from_secs(s);
+        }
+        if let Some(n) = self.dpop.replay_capacity {
+            dpop.replay_capacity = n;
+        }
+        let nonces = self
+            .dpop
+            .nonce_period_seconds
+            .map(|s| DpopNonces::new(Duration::from_secs(s)))
+            .transpose()?;
+        let authenticator = Authenticator::new(
+            OpTokVerifier::new(optok, jwks, clock.clone()),
+            DpopVerifier::new(dpop, nonces, clock.clone()),
+        )
+        .allow_bearer(self.authority.allow_bearer);
+
+        let e = self.entitlement;
+        let source: Box<dyn EntitlementSource> = match e.source.as_str() {
+            "documents" => {
+                let keys = e
+                    .licensing_jwks
+                    .ok_or_else(|| bad("entitlement.licensing_jwks is required for documents"))?;
+                let dir = e
+                    .documents
+                    .ok_or_else(|| bad("entitlement.documents is required for documents"))?;
+                let mut docs =
+                    SignedEntitlements::directory(JwksSource::file(at(&keys))?, at(&dir));
+                if let Some(iss) = e.issuer {
+                    docs = docs.with_issuer(iss);
+                }
+                Box::new(docs)
+            }
+            #[cfg(feature = "introspection")]
+            "introspection" => {
+                let url = e
+                    .url
+                    .ok_or_else(|| bad("entitlement.url is required for introspection"))?;
+                let mut client =
+                    crate::IntrospectionSource::new(&url, seconds(e.timeout_seconds, 5))?;
+                if let Some(var) = e.bearer_env {
+                    let token = std::env::var(&var)
+                        .map_err(|_| bad(format!("entitlement.bearer_env: {var} is not set")))?;
+                    client = client.with_bearer(token);
+                }
+                Box::new(client)
+            }
+            other => {
+                return Err(bad(format!(
+                    "entitlement.source {other:?} is not available"
+                )))
+            }
+        };
+        let bypass = e
+            .bypass
+            .map(|b| -> Result<Bypass> {
+                Ok(Bypass {
+                    reason: b.reason,
+                    expires_at: time(&b.expires_at, "entitlement.bypass.expires_at")?,
+                })
+            })
+            .transpose()?;
+        let poe = PoeEvaluator::new(
+            source,
+            PoePolicy {
+                cache_ttl: seconds(e.cache_ttl_seconds, 3600),
+                refresh_interval: seconds(e.refresh_seconds, 0),
+                required_feature: Some(e.required_feature.unwrap_or_else(|| "signer.sign".into())),
+                bypass,
+            },
+            clock.clone(),
+        );
+
+        let q = self.quotas;
+        let store: Arc<dyn QuotaStore> = match q.store.as_str() {
+            "memory" => Arc::new(MemoryQuotaStore::new()),
+            #[cfg(feature = "redis")]
+            "redis" => {
+                let url = q
+                    .redis_url
+                    .ok_or_else(|| bad("quotas.redis_url is required for redis"))?;
+                Arc::new(crate::RedisQuotaStore::new(&url, Duration::from_secs(2))?)
+            }
+            other => return Err(bad(format!("quotas.store {other:?} is not available"))),
+        };
+        let quotas = QuotaEnforcer::new(store, clock.clone())
+            .fail_open(q.fail_open)
+            .lease_ttl(seconds(q.lease_ttl_seconds, 300));
+
+        let r = self.release;
+        let release = if r.check {
+            let mut verifier = ReleaseVerifier::new(r.allowlist);
+            if let Some(registry) = r.registry {
+                let repository = r
+                    .repository
+                    .ok_or_else(|| bad("release.repository is required with release.registry"))?;
+                let keys = r
+                    .keys
+                    .iter()
+                    .map(|p| {
+                        let path = at(p);
+                        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                        verifying_key(&bytes, &path)
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                if keys.is_empty() {
+                    return Err(bad("release.keys is required with release.registry"));
+                }
+                verifier = oci_signatures(verifier, keys, &registry, &repository)?;
+            }
+            if let Some(p) = r.predicate_type {
+                verifier = verifier.with_predicate_type(p);
+            }
+            for o in r.overrides {
+                verifier = verifier.with_override(ReleaseOverride {
+                    digest: o.digest,
+                    reason: o.reason,
+                    approved_by: o.approved_by,
+                    expires_at: time(&o.expires_at, "release.override.expires_at")?,
+                });
+            }
+            let families = r
+                .families
+                .map(|names| {
+                    names
+                        .iter()
+                        .map(|n| {
+                            family_named(n)
+                                .ok_or_else(|| bad(format!("release.families: unknown {n:?}")))
+                        })
+                        .collect::<Result<Vec<_>>>()
+                })
+                .transpose()?;
+            Some(ReleaseParts { verifier, families })
+        } else {
+            None
+        };
+
+        let audit = JsonlAuditSink::open(at(&self.audit.path))?.sync(self.audit.sync);
+        Ok(PolicyParts {
+            authenticator,
+            entitlement: poe,
+            quotas,
+            default_limits: q.default,
+            release,
+            audit,
+            clock,
+        })
+    }
+}
+
+#[cfg(feature = "oci")]
+fn oci_signatures(
+    verifier: ReleaseVerifier,
+    keys: Vec<stellaops_crypto::VerifyingKey>,
+    registry: &str,
+    repository: &str,
+) -> Result<ReleaseVerifier> {
+    let client = crate::oci::OciRegistry::new(registry, repository, Duration::from_secs(10))?;
+    Ok(verifier.with_signatures(keys, Box::new(client)))
+}
+
+#[cfg(not(feature = "oci"))]
+fn oci_signatures(
+    _verifier: ReleaseVerifier,
+    _keys: Vec<stellaops_crypto::VerifyingKey>,
+    _registry: &str,
+    _repository: &str,
+) -> Result<ReleaseVerifier> {
+    Err(bad("release.registry needs the oci feature"))
+}
+
+fn family_named(name: &str) -> Option<Family> {
+    [
+        Family::Sbom,
+        Family::Vex,
+        Family::Reachability,
+        Family::Provenance,
+        Family::Policy,
+        Family::Evidence,
+        Family::Promotion,
+        Family::Replay,
+        Family::Link,
+    ]
+    .into_iter()
+    .find(|f| f.name() == name)
+}

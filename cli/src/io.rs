@@ -76,9 +76,9 @@ pub(crate) fn signing_keys(
             .collect());
     }
     if names.is_empty() {
-        let home = keys::default_home()?;
-        let (key, created) = keys::load_or_create_default(&home)?;
-        let path = keys::DefaultKeyPaths::under(&home).private;
+        let home = crate::default_key::default_home()?;
+        let (key, created) = crate::default_key::load_or_create_default(&home)?;
+        let path = crate::default_key::DefaultKeyPaths::under(&home).private;
         let verb = if created { "created and used" } else { "using" };
         crate::term::note!(
             "stella: {verb} the default key {} ({}) at {}",
@@ -151,8 +151,8 @@ pub(crate) fn pin_prompt(purpose: &str) -> std::io::Result<Zeroizing<String>> {
 /// The trusted public keys named on the command line, or the default key's public half.
 pub(crate) fn verifying_keys(paths: &[std::path::PathBuf]) -> Result<Vec<VerifyingKey>, Failure> {
     if paths.is_empty() {
-        let home = keys::default_home()?;
-        return match keys::default_verifying_key(&home)? {
+        let home = crate::default_key::default_home()?;
+        return match crate::default_key::default_verifying_key(&home)? {
             Some(k) => {
                 crate::term::note!(
                     "stella: trusting the default key {} (no --key given)",

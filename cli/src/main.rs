@@ -6,6 +6,7 @@
 
 mod cli;
 mod commands;
+mod default_key;
 mod io;
 mod signers;
 mod term;

@@ -569,7 +569,10 @@ fn an_unbounded_dpop_window_is_a_configuration_error() {
     let text = std::fs::read_to_string(&config).unwrap();
     // u64::MAX is beyond what TOML holds (i64); two hours is beyond what a proof may live.
     for (value, says) in [
-        ("18446744073709551615", "max_age_seconds = 18446744073709551615"),
+        (
+            "18446744073709551615",
+            "max_age_seconds = 18446744073709551615",
+        ),
         ("7200", "dpop.max_age_seconds = 7200: give 1 to 3600"),
     ] {
         std::fs::write(

@@ -172,7 +172,8 @@ error_codes! {
 
     /// Reading or writing a file failed.
     Io = 600 => "io",
-    /// No home directory for the default key could be found.
+    /// Retired: the default key under `$STELLA_HOME` belongs to the CLI now, and no library
+    /// call reports this. The number stays reserved.
     NoHome = 601 => "no_home",
 
     /// The signing pipeline's policy refused the request (the message holds the reason code).
@@ -229,7 +230,6 @@ impl Error {
             Error::ManifestMismatch(_) => ErrorCode::ManifestMismatch,
             Error::PredicateMismatch(_) => ErrorCode::PredicateMismatch,
             Error::ExportChanged { .. } => ErrorCode::ExportChanged,
-            Error::NoHome => ErrorCode::NoHome,
             Error::Keys(e) => keys_code(e),
             #[cfg(feature = "sigstore")]
             Error::Sigstore(_) => self.sigstore().map_or(ErrorCode::Internal, sigstore_code),

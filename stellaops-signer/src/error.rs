@@ -78,9 +78,6 @@ pub enum Error {
         /// The backend's scheme name.
         scheme: &'static str,
     },
-    /// No home directory for the default key could be found.
-    #[error("cannot find a configuration directory for the default key; set STELLA_HOME")]
-    NoHome,
     /// The signing pipeline's policy refused the request; the denial carries the stable reason
     /// code (`optok.expired`, `quota.rate`, ...; see docs/entitlement.md).
     #[error(transparent)]

@@ -23,7 +23,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use stellaops_crypto::{Algorithm, SigningKey, VerifyingKey};
 
-use crate::http::{is_loopback, Http};
+use crate::http::Http;
 use crate::uri::AwsKmsUri;
 use crate::{public, Error, Result};
 
@@ -274,17 +274,31 @@ fn region(key_id: &str) -> Result<String> {
 }
 
 fn endpoint(from_uri: Option<&str>, region: &str) -> Result<String> {
+    let configured = env("AWS_ENDPOINT_URL_KMS").or_else(|| env("AWS_ENDPOINT_URL"));
+    endpoint_from(from_uri, configured, region)
+}
+
+/// The endpoint: the URI's host, else the configured URL, else AWS's for `region`.
+fn endpoint_from(
+    from_uri: Option<&str>,
+    configured: Option<String>,
+    region: &str,
+) -> Result<String> {
     if let Some(host) = from_uri {
-        let scheme = if is_loopback(host) { "http" } else { "https" };
+        let scheme = if stellaops_http::is_loopback_host(host) {
+            "http"
+        } else {
+            "https"
+        };
         return Ok(format!("{scheme}://{host}/"));
     }
-    if let Some(url) = env("AWS_ENDPOINT_URL_KMS").or_else(|| env("AWS_ENDPOINT_URL")) {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(Error::Configuration {
-                backend: BACKEND,
-                message: format!("endpoint {url:?} is not an http(s) url"),
-            });
-        }
+    if let Some(url) = configured {
+        // One rule for every service URL: https, or plain http to a loopback host only (this
+        // endpoint accepted plain http to any host before).
+        stellaops_http::base_url(&url).map_err(|e| Error::Configuration {
+            backend: BACKEND,
+            message: format!("endpoint {e}"),
+        })?;
         return Ok(format!("{}/", url.trim_end_matches('/')));
     }
     Ok(format!("https://kms.{region}.amazonaws.com/"))
@@ -327,6 +341,27 @@ mod tests {
         assert_eq!(
             endpoint(Some("kms.internal:443"), "x").unwrap(),
             "https://kms.internal:443/"
+        );
+        // A configured endpoint follows the one URL rule: plain http only to loopback.
+        let configured = |url: &str| endpoint_from(None, Some(url.to_owned()), "eu-west-1");
+        assert_eq!(
+            configured("http://localhost:4566").unwrap(),
+            "http://localhost:4566/"
+        );
+        assert_eq!(
+            configured("https://kms.internal/").unwrap(),
+            "https://kms.internal/"
+        );
+        let err = configured("http://kms.internal:4566")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("plain http is allowed only to a loopback host"),
+            "{err}"
+        );
+        assert_eq!(
+            endpoint_from(None, None, "eu-west-1").unwrap(),
+            "https://kms.eu-west-1.amazonaws.com/"
         );
     }
 }

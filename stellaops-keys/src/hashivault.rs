@@ -20,7 +20,7 @@ use base64::Engine as _;
 use stellaops_crypto::{Algorithm, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
-use crate::http::{is_loopback, Http};
+use crate::http::Http;
 use crate::uri::VaultUri;
 use crate::{public, Error, Result};
 
@@ -240,17 +240,12 @@ fn address() -> Result<String> {
             message: "VAULT_ADDR is not set".into(),
         })?;
     let address = address.trim_end_matches('/').to_owned();
-    let plain_ok = address
-        .strip_prefix("http://")
-        .is_some_and(|rest| is_loopback(rest.split('/').next().unwrap_or("")));
-    if address.starts_with("https://") || plain_ok {
-        Ok(address)
-    } else {
-        Err(Error::Configuration {
-            backend: BACKEND,
-            message: format!("VAULT_ADDR {address:?} must be https:// (http:// only on loopback)"),
-        })
-    }
+    // One rule for every service URL: https, or plain http to a loopback host only.
+    stellaops_http::base_url(&address).map_err(|e| Error::Configuration {
+        backend: BACKEND,
+        message: format!("VAULT_ADDR {e}"),
+    })?;
+    Ok(address)
 }
 
 fn token() -> Result<Zeroizing<String>> {

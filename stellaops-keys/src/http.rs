@@ -1,4 +1,5 @@
-//! The blocking HTTPS client the remote backends (AWS KMS, Vault) share.
+//! The blocking HTTPS client the remote backends (AWS KMS, Vault) share, over stellaops-http's
+//! agent and URL rule.
 
 use std::time::Duration;
 
@@ -16,13 +17,10 @@ pub(crate) struct Http {
 
 impl Http {
     pub(crate) fn new(backend: &'static str, timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .user_agent(concat!("stellaops-signer/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        Http { agent, backend }
+        Http {
+            agent: stellaops_http::agent(timeout),
+            backend,
+        }
     }
 
     /// POST `body` and return the answer's status and JSON body.
@@ -102,44 +100,6 @@ impl Http {
             backend: self.backend,
             context: context.to_owned(),
             source: Some(stellaops_crypto::Cause::new(error)),
-        }
-    }
-}
-
-/// True for `localhost`, `127.0.0.0/8` and `[::1]` hosts (with or without a port): the only
-/// endpoints a URI may reach over plain HTTP.
-pub(crate) fn is_loopback(host_port: &str) -> bool {
-    let host = match host_port.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or(""),
-        None => host_port.split(':').next().unwrap_or(""),
-    };
-    host == "localhost"
-        || host == "::1"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn loopback_hosts() {
-        for yes in [
-            "localhost",
-            "localhost:4566",
-            "127.0.0.1:8200",
-            "127.3.4.5",
-            "[::1]:80",
-        ] {
-            assert!(super::is_loopback(yes), "{yes}");
-        }
-        for no in [
-            "kms.example.com",
-            "10.0.0.1:80",
-            "localhost.example.com",
-            "[::2]:1",
-        ] {
-            assert!(!super::is_loopback(no), "{no}");
         }
     }
 }

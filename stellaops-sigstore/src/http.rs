@@ -25,33 +25,9 @@ impl Service {
         retries: u32,
     ) -> Result<Self> {
         let base = base.trim_end_matches('/');
-        let uri: ureq::http::Uri = base
-            .parse()
-            .map_err(|e| Error::Config(format!("{name} URL {base}: {e}")))?;
-        let host = uri
-            .host()
-            .filter(|h| !h.is_empty())
-            .ok_or_else(|| Error::Config(format!("{name} URL {base}: no host")))?;
-        match uri.scheme_str() {
-            Some("https") => {}
-            Some("http") if is_loopback(host) => {}
-            Some("http") => {
-                return Err(Error::Config(format!(
-                    "{name} URL {base}: plain http is allowed only to a loopback host"
-                )))
-            }
-            _ => {
-                return Err(Error::Config(format!(
-                    "{name} URL {base}: not an http(s) URL"
-                )))
-            }
-        }
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .user_agent(concat!("stellaops-signer/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+        // One rule for every service URL: https, or plain http to a loopback host only.
+        stellaops_http::base_url(base).map_err(|e| Error::Config(format!("{name} URL {e}")))?;
+        let agent = stellaops_http::agent(timeout);
         Ok(Service {
             agent,
             name,
@@ -123,15 +99,6 @@ enum Failure {
     Transport(String),
     /// An answer that says no or cannot be used; true when a retry may help (5xx).
     Status(String, bool),
-}
-
-/// `localhost` or a loopback address (`127.0.0.0/8`, `[::1]`).
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

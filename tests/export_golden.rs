@@ -10,8 +10,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 use stellaops_signer::keys::load_signing_key;
 use stellaops_signer::{
-    sign_export, verify_export, Authority, Error, ExportManifest, ExportOptions, SignedExport,
-    SigningKey, SoftwareKey, VerificationPolicy,
+    sign_export, verify_export, Authority, Error, ExportOptions, SignedExport, SigningKey,
+    SoftwareKey, VerificationPolicy,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -72,7 +72,7 @@ fn sign_dir(
 ) -> stellaops_signer::Result<SignedExport> {
     sign_export(
         &Authority::keys(keys),
-        ExportManifest::from_dir(root, &options())?,
+        stellaops_signer::describe_dir(root, &options())?,
     )
 }
 
@@ -160,7 +160,7 @@ fn a_manifest_that_is_not_the_signed_one_is_refused() -> TestResult {
     let policy = VerificationPolicy::new(vec![k.public_key().clone()], 1, None)?;
     // A manifest that lists the files as they are now (someone "fixed" it after an edit).
     std::fs::write(dir.path().join("README.md"), "# edited\n")?;
-    let forged = stellaops_signer::ExportManifest::from_dir(dir.path(), &options())?.to_json()?;
+    let forged = stellaops_signer::describe_dir(dir.path(), &options())?.to_json()?;
     let r = verify_export(
         dir.path(),
         &signed.envelope_json,

@@ -16,8 +16,8 @@ pub use catalog::{
 pub use digest::{digest_file, digest_reader, DigestAlgorithm};
 pub use error::{Error, Result};
 pub use export::{
-    ExportChange, ExportDiff, ExportFile, ExportManifest, ExportOptions, ExportSymlink,
-    SymlinkPolicy, EXPORT_PREDICATE_TYPE,
+    normalize_path, ExportChange, ExportDiff, ExportFile, ExportManifest, ExportSymlink,
+    EXPORT_PREDICATE_TYPE,
 };
 pub use policy::{Admission, AllowList, EnforcementMode};
 pub use schema::validate_predicate;

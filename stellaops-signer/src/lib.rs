@@ -21,8 +21,9 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use export::{
-    export_bytes, export_report_json, export_statement, path_list_json, sign_export,
-    sign_export_files, sign_export_json, verify_export, ExportVerification, SignedExport,
+    check_export, describe_dir, describe_files, export_bytes, export_report_json, export_statement,
+    path_list_json, sign_export, sign_export_files, sign_export_json, verify_export, ExportOptions,
+    ExportVerification, SignedExport, SymlinkPolicy,
 };
 pub use forensic::{
     inspect_attestation, AttestationFacts, CertificateFacts, SignatureFacts, SubjectFacts,
@@ -54,6 +55,6 @@ pub use bundle::{
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
 pub use stellaops_predicates::{
-    catalog, Admission, AllowList, EnforcementMode, ExportDiff, ExportManifest, ExportOptions,
-    Statement, StatementBuilder, Subject, SymlinkPolicy,
+    catalog, Admission, AllowList, EnforcementMode, ExportDiff, ExportManifest, Statement,
+    StatementBuilder, Subject,
 };

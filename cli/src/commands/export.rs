@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use stellaops_signer::{
-    export_bytes, export_report_json, export_statement, verify_export, ExportManifest,
-    ExportOptions, SymlinkPolicy, VerificationPolicy,
+    export_bytes, export_report_json, export_statement, verify_export, ExportOptions,
+    SymlinkPolicy, VerificationPolicy,
 };
 
 use crate::cli::{ExportSignArgs, ExportVerifyArgs};
@@ -32,7 +32,7 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         exclude,
     };
     let manifest =
-        ExportManifest::from_dir(&a.dir, &options).map_err(stellaops_signer::Error::from)?;
+        stellaops_signer::describe_dir(&a.dir, &options).map_err(stellaops_signer::Error::from)?;
     let outcome =
         signers.sign_reproducibly(export_statement(&manifest)?, Some(export_bytes(&manifest)))?;
     let manifest_json = manifest.to_json().map_err(stellaops_signer::Error::from)?;

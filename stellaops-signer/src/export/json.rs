@@ -3,14 +3,15 @@
 
 use std::path::Path;
 
+use super::{
+    describe_dir, describe_files, sign_export, ExportOptions, ExportVerification, SignedExport,
+    SymlinkPolicy,
+};
+use crate::authority::Authority;
+use crate::{Error, OpenedKey, Result};
 use serde::Deserialize;
 use serde_json::json;
 use stellaops_dsse::canon::{self, Limits};
-use stellaops_predicates::{ExportManifest, ExportOptions, SymlinkPolicy};
-
-use super::{sign_export, ExportVerification, SignedExport};
-use crate::authority::Authority;
-use crate::{Error, OpenedKey, Result};
 
 /// What [`sign_export_json`] reads.
 #[derive(Debug, Deserialize)]
@@ -66,8 +67,8 @@ pub fn sign_export_files(
     options: &ExportOptions,
 ) -> Result<SignedExport> {
     let manifest = match files {
-        Some(files) => ExportManifest::from_files(root, files, options)?,
-        None => ExportManifest::from_dir(root, options)?,
+        Some(files) => describe_files(root, files, options)?,
+        None => describe_dir(root, options)?,
     };
     sign_export(&Authority::opened_keys(keys).reproducible(), manifest)
 }

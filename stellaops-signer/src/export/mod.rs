@@ -9,8 +9,10 @@
 
 use std::path::Path;
 
+mod disk;
 mod json;
 
+pub use disk::{check_export, describe_dir, describe_files, ExportOptions, SymlinkPolicy};
 pub use json::{export_report_json, path_list_json, sign_export_files, sign_export_json};
 
 use stellaops_dsse::{EnvelopeLimits, VerificationPolicy, VerifiedKey};
@@ -137,7 +139,7 @@ pub fn verify_export(
             "the statement's subjects are not the manifest's files".into(),
         ));
     }
-    let diff = manifest.check(root, exclude)?;
+    let diff = check_export(&manifest, root, exclude)?;
     Ok(ExportVerification {
         keys,
         manifest,

@@ -3,8 +3,11 @@
 use std::fs;
 use std::path::Path;
 
-use stellaops_dsse::canon::Limits;
-use stellaops_predicates::{Error, ExportManifest, ExportOptions, SymlinkPolicy};
+use stellaops_signer::canon::Limits;
+use stellaops_signer::predicates::Error;
+use stellaops_signer::{
+    check_export, describe_dir, describe_files, ExportManifest, ExportOptions, SymlinkPolicy,
+};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -44,7 +47,7 @@ fn export() -> Result<tempfile::TempDir, Box<dyn std::error::Error>> {
 #[test]
 fn files_are_listed_sorted_with_sizes_and_digests() -> TestResult {
     let dir = export()?;
-    let m = ExportManifest::from_dir(dir.path(), &options())?;
+    let m = describe_dir(dir.path(), &options())?;
     let paths: Vec<&str> = m.files().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(
         paths,
@@ -68,11 +71,11 @@ fn files_are_listed_sorted_with_sizes_and_digests() -> TestResult {
 #[test]
 fn the_same_content_gives_the_same_bytes_and_id_wherever_it_lies() -> TestResult {
     let (one, two) = (export()?, export()?);
-    let a = ExportManifest::from_dir(one.path(), &options())?.to_json()?;
-    let b = ExportManifest::from_dir(two.path(), &options())?.to_json()?;
+    let a = describe_dir(one.path(), &options())?.to_json()?;
+    let b = describe_dir(two.path(), &options())?.to_json()?;
     assert_eq!(a, b);
     fs::write(two.path().join("b.txt"), b"bee!\n")?;
-    let c = ExportManifest::from_dir(two.path(), &options())?;
+    let c = describe_dir(two.path(), &options())?;
     assert_ne!(
         ExportManifest::from_json(&a, &Limits::default())?.export_id(),
         c.export_id()
@@ -83,7 +86,7 @@ fn the_same_content_gives_the_same_bytes_and_id_wherever_it_lies() -> TestResult
 #[test]
 fn metadata_and_sha512_are_recorded() -> TestResult {
     let dir = export()?;
-    let m = ExportManifest::from_dir(
+    let m = describe_dir(
         dir.path(),
         &ExportOptions {
             export_id: Some("exp-42".into()),
@@ -108,12 +111,12 @@ fn metadata_and_sha512_are_recorded() -> TestResult {
 fn links_are_refused_unless_recorded_and_never_followed() -> TestResult {
     let dir = export()?;
     std::os::unix::fs::symlink("/etc/passwd", dir.path().join("sbom/escape"))?;
-    let refused = ExportManifest::from_dir(dir.path(), &options());
+    let refused = describe_dir(dir.path(), &options());
     assert!(
         matches!(&refused, Err(Error::ExportEntry { path, .. }) if path == "sbom/escape"),
         "{refused:?}"
     );
-    let m = ExportManifest::from_dir(dir.path(), &recording_links())?;
+    let m = describe_dir(dir.path(), &recording_links())?;
     assert_eq!(m.symlinks().len(), 1);
     assert_eq!(m.symlinks()[0].target, "/etc/passwd");
     assert!(m.files().iter().all(|f| f.path != "sbom/escape"));
@@ -124,7 +127,7 @@ fn links_are_refused_unless_recorded_and_never_followed() -> TestResult {
 fn special_files_are_refused() -> TestResult {
     let dir = export()?;
     let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("sock"))?;
-    let refused = ExportManifest::from_dir(dir.path(), &options());
+    let refused = describe_dir(dir.path(), &options());
     assert!(
         matches!(&refused, Err(Error::ExportEntry { path, problem }) if path == "sock" && problem.contains("socket")),
         "{refused:?}"
@@ -140,7 +143,7 @@ fn names_that_are_not_utf8_are_refused() -> TestResult {
         dir.path().join(std::ffi::OsStr::from_bytes(b"bad\xffname")),
         b"x",
     )?;
-    let refused = ExportManifest::from_dir(dir.path(), &options());
+    let refused = describe_dir(dir.path(), &options());
     assert!(
         matches!(&refused, Err(Error::ExportEntry { problem, .. }) if problem.contains("UTF-8")),
         "{refused:?}"
@@ -151,7 +154,7 @@ fn names_that_are_not_utf8_are_refused() -> TestResult {
 #[test]
 fn listed_files_are_normalized_and_checked() -> TestResult {
     let dir = export()?;
-    let m = ExportManifest::from_files(dir.path(), &["./sbom//app.cdx.json", "b.txt"], &options())?;
+    let m = describe_files(dir.path(), &["./sbom//app.cdx.json", "b.txt"], &options())?;
     let paths: Vec<&str> = m.files().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["b.txt", "sbom/app.cdx.json"]);
     for bad in [
@@ -160,12 +163,12 @@ fn listed_files_are_normalized_and_checked() -> TestResult {
         &["b.txt", "./b.txt"],
         &["sbom\\app.cdx.json"],
     ] {
-        let r = ExportManifest::from_files(dir.path(), bad, &options());
+        let r = describe_files(dir.path(), bad, &options());
         assert!(matches!(r, Err(Error::ExportPath { .. })), "{bad:?}: {r:?}");
     }
-    let r = ExportManifest::from_files(dir.path(), &["sbom"], &options());
+    let r = describe_files(dir.path(), &["sbom"], &options());
     assert!(matches!(r, Err(Error::ExportEntry { .. })), "{r:?}");
-    let r = ExportManifest::from_files(dir.path(), &["nope"], &options());
+    let r = describe_files(dir.path(), &["nope"], &options());
     assert!(matches!(r, Err(Error::Io { .. })), "{r:?}");
     Ok(())
 }
@@ -174,7 +177,7 @@ fn listed_files_are_normalized_and_checked() -> TestResult {
 fn an_empty_export_is_an_error() -> TestResult {
     let dir = tempfile::tempdir()?;
     fs::create_dir(dir.path().join("only-a-dir"))?;
-    let r = ExportManifest::from_dir(dir.path(), &options());
+    let r = describe_dir(dir.path(), &options());
     assert!(matches!(r, Err(Error::EmptyExport(_))), "{r:?}");
     // Without a time and without SOURCE_DATE_EPOCH building fails: cli/tests/export.rs runs
     // that in a child process whose environment it controls.
@@ -185,7 +188,7 @@ fn an_empty_export_is_an_error() -> TestResult {
 fn excluded_paths_are_left_out() -> TestResult {
     let dir = export()?;
     fs::write(dir.path().join("manifest.json"), b"{}")?;
-    let m = ExportManifest::from_dir(
+    let m = describe_dir(
         dir.path(),
         &ExportOptions {
             exclude: vec!["./manifest.json".into()],
@@ -193,8 +196,8 @@ fn excluded_paths_are_left_out() -> TestResult {
         },
     )?;
     assert!(m.files().iter().all(|f| f.path != "manifest.json"));
-    assert!(m.check(dir.path(), &["manifest.json".into()])?.is_empty());
-    assert_eq!(m.check(dir.path(), &[])?.extra, ["manifest.json"]);
+    assert!(check_export(&m, dir.path(), &["manifest.json".into()])?.is_empty());
+    assert_eq!(check_export(&m, dir.path(), &[])?.extra, ["manifest.json"]);
     Ok(())
 }
 
@@ -203,10 +206,10 @@ fn diff_after(
 ) -> Result<stellaops_predicates::ExportDiff, Box<dyn std::error::Error>> {
     let dir = export()?;
     std::os::unix::fs::symlink("b.txt", dir.path().join("link"))?;
-    let m = ExportManifest::from_dir(dir.path(), &recording_links())?;
-    assert!(m.check(dir.path(), &[])?.is_empty());
+    let m = describe_dir(dir.path(), &recording_links())?;
+    assert!(check_export(&m, dir.path(), &[])?.is_empty());
     change(dir.path())?;
-    Ok(m.check(dir.path(), &[])?)
+    Ok(check_export(&m, dir.path(), &[])?)
 }
 
 #[test]
@@ -262,7 +265,7 @@ fn every_difference_is_named() -> TestResult {
 fn malformed_manifests_are_refused() -> TestResult {
     let dir = export()?;
     let good: serde_json::Value =
-        serde_json::from_slice(&ExportManifest::from_dir(dir.path(), &options())?.to_json()?)?;
+        serde_json::from_slice(&describe_dir(dir.path(), &options())?.to_json()?)?;
     type Edit = Box<dyn Fn(&mut serde_json::Value)>;
     let edits: Vec<(&str, Edit)> = vec![
         (

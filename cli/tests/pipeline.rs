@@ -624,7 +624,9 @@ impl Setup {
 /// the instance's trusted root, bound to the artifact. The audit record says `keyless`.
 #[test]
 fn the_pipeline_signs_keylessly_and_sigstore_python_and_js_verify_it() {
-    use stellaops_tests::sigstore_local::{instance, sigstore_js, sigstore_python, JsSigner};
+    use stellaops_tests::sigstore_local::{
+        instance, sigstore_js, sigstore_python_verify, JsSigner,
+    };
     let sigstore = instance();
     let s = setup();
     let workload = "exporter@acme.stellaops.local";
@@ -679,16 +681,7 @@ fn the_pipeline_signs_keylessly_and_sigstore_python_and_js_verify_it() {
         "the digest is of the bundle as handed out (canonical JSON survives a round trip)"
     );
 
-    let python = Command::new(sigstore_python())
-        .arg("--trust-config")
-        .arg(sigstore.trust_config())
-        .args(["verify", "identity", "--offline", "--bundle"])
-        .arg(&bundle)
-        .args(["--cert-identity", workload])
-        .args(["--cert-oidc-issuer", &sigstore.issuer()])
-        .arg(&artifact)
-        .output()
-        .unwrap();
+    let python = sigstore_python_verify(&sigstore, &bundle, &artifact, workload);
     assert!(
         python.status.success(),
         "sigstore-python refused the pipeline's bundle: {}",
@@ -707,16 +700,12 @@ fn the_pipeline_signs_keylessly_and_sigstore_python_and_js_verify_it() {
         stderr(&js)
     );
     // Another identity is refused by sigstore-python: the check above is real.
-    let other = Command::new(sigstore_python())
-        .arg("--trust-config")
-        .arg(sigstore.trust_config())
-        .args(["verify", "identity", "--offline", "--bundle"])
-        .arg(&bundle)
-        .args(["--cert-identity", "someone-else@acme.stellaops.local"])
-        .args(["--cert-oidc-issuer", &sigstore.issuer()])
-        .arg(&artifact)
-        .output()
-        .unwrap();
+    let other = sigstore_python_verify(
+        &sigstore,
+        &bundle,
+        &artifact,
+        "someone-else@acme.stellaops.local",
+    );
     assert!(!other.status.success());
 
     let record = s.audit_records().pop().unwrap();

@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use stellaops_tests::sigstore_local::{
-    instance, sigstore_js, sigstore_python, JsSigner, LocalSigstore,
+    instance, sigstore_js, sigstore_python, sigstore_python_verify, JsSigner, LocalSigstore,
 };
 
 const EMAIL: &str = "release-bot@stellaops.local";
@@ -73,24 +73,6 @@ fn stella_verify(s: &LocalSigstore, bundle: &Path, artifact: &Path, identity: &s
         .args(["--certificate-identity", identity])
         .args(["--certificate-oidc-issuer", &s.issuer()])
         .arg("--artifact")
-        .arg(artifact)
-        .output()
-        .unwrap()
-}
-
-/// `sigstore verify identity --offline` with the instance's trust config.
-fn python_verify(s: &LocalSigstore, bundle: &Path, artifact: &Path, identity: &str) -> Output {
-    Command::new(sigstore_python())
-        .arg("--trust-config")
-        .arg(s.trust_config())
-        .args(["verify", "identity", "--offline", "--bundle"])
-        .arg(bundle)
-        .args([
-            "--cert-identity",
-            identity,
-            "--cert-oidc-issuer",
-            &s.issuer(),
-        ])
         .arg(artifact)
         .output()
         .unwrap()
@@ -164,7 +146,7 @@ fn keyless_attestation_verifies_offline_with_stella_sigstore_python_and_sigstore
     let ours = stella_verify(&s, &bundle_path, &artifact, EMAIL);
     assert!(ours.status.success(), "stella verify: {}", stderr(&ours));
     assert!(stdout(&ours).contains(EMAIL), "{}", stdout(&ours));
-    let theirs = python_verify(&s, &bundle_path, &artifact, EMAIL);
+    let theirs = sigstore_python_verify(&s, &bundle_path, &artifact, EMAIL);
     assert!(
         theirs.status.success(),
         "sigstore-python rejected our bundle: {}{}",
@@ -196,7 +178,7 @@ fn keyless_attestation_verifies_offline_with_stella_sigstore_python_and_sigstore
     ] {
         let ours = stella_verify(&s, &bundle_path, artifact, identity);
         assert_eq!(ours.status.code(), Some(1), "{identity}: {}", stderr(&ours));
-        let python = python_verify(&s, &bundle_path, artifact, identity);
+        let python = sigstore_python_verify(&s, &bundle_path, artifact, identity);
         assert!(
             !python.status.success(),
             "sigstore-python accepted {identity}"

@@ -81,6 +81,29 @@ pub fn sigstore_python() -> PathBuf {
     path
 }
 
+/// `sigstore verify identity --offline` (sigstore-python) on `bundle` for `identity` and the
+/// instance's issuer, bound to `artifact`, with the instance's trust config.
+///
+/// # Panics
+/// When sigstore-python cannot be run.
+pub fn sigstore_python_verify(
+    s: &LocalSigstore,
+    bundle: &Path,
+    artifact: &Path,
+    identity: &str,
+) -> Output {
+    Command::new(sigstore_python())
+        .arg("--trust-config")
+        .arg(s.trust_config())
+        .args(["verify", "identity", "--offline", "--bundle"])
+        .arg(bundle)
+        .args(["--cert-identity", identity])
+        .args(["--cert-oidc-issuer", &s.issuer()])
+        .arg(artifact)
+        .output()
+        .unwrap_or_else(|e| panic!("running sigstore-python: {e}"))
+}
+
 /// Who sigstore-js must find as the signer.
 #[derive(Clone, Copy, Debug)]
 pub enum JsSigner<'a> {

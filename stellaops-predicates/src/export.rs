@@ -33,7 +33,7 @@ pub struct ExportFile {
     pub digest: BTreeMap<String, String>,
 }
 
-/// A symbolic link recorded in an export ([`SymlinkPolicy::Record`]).
+/// A symbolic link recorded in an export (when the export was described with links recorded).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExportSymlink {

@@ -58,7 +58,7 @@ pub fn sign_export_json(keys: &[&OpenedKey], request: &[u8]) -> Result<SignedExp
 /// software ECDSA keys sign with RFC 6979 nonces ([`OpenedKey::reproducible`]).
 ///
 /// # Errors
-/// The manifest errors of [`ExportManifest::from_dir`] and [`ExportManifest::from_files`]; as
+/// The errors of [`describe_dir`] and [`describe_files`]; as
 /// [`sign_export`].
 pub fn sign_export_files(
     keys: &[&OpenedKey],

@@ -417,7 +417,7 @@ fn a_pin_is_read_only_when_the_authenticator_needs_it_and_a_wrong_one_is_refused
             &PinSource::None,
         );
         assert!(
-            matches!(made, Err(KeyError::MechanismUnsupported(_))),
+            matches!(made, Err(KeyError::MechanismUnsupported { .. })),
             "{algorithm}: {made:?}"
         );
     }

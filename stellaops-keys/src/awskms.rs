@@ -76,7 +76,7 @@ impl AwsKmsKey {
         let (algorithm, public) = public::pin_algorithm(public, uri.algorithm)?;
         let kms_algorithm = kms_algorithm(algorithm)?;
         if !offered.iter().any(|a| a == kms_algorithm) {
-            return Err(Error::MechanismUnsupported(format!(
+            return Err(Error::unsupported(format!(
                 "key {} offers {offered:?}, not {kms_algorithm}",
                 uri.key_id
             )));
@@ -94,7 +94,7 @@ impl AwsKmsKey {
         let hash = self
             .algorithm
             .hash()
-            .ok_or(Error::MechanismUnsupported(self.algorithm.to_string()))?;
+            .ok_or(Error::unsupported(self.algorithm.to_string()))?;
         let body = serde_json::json!({
             "KeyId": self.key_id,
             "Message": STANDARD.encode(hash.digest(message)),
@@ -147,7 +147,7 @@ impl Client {
         }
         let answer = self.call("GetPublicKey", &serde_json::json!({ "KeyId": key_id }))?;
         if answer.get("KeyUsage").and_then(|u| u.as_str()) != Some("SIGN_VERIFY") {
-            return Err(Error::MechanismUnsupported(format!(
+            return Err(Error::unsupported(format!(
                 "key {key_id} is not a SIGN_VERIFY key"
             )));
         }
@@ -230,7 +230,7 @@ impl Client {
             // What AWS answers for a key that cannot do the operation (GetPublicKey of a
             // symmetric key, Sign with an ENCRYPT_DECRYPT key): the key's kind, not a refusal.
             "UnsupportedOperationException" | "InvalidKeyUsageException" => {
-                Err(Error::MechanismUnsupported(message))
+                Err(Error::unsupported(message))
             }
             _ => Err(Error::Remote {
                 backend: BACKEND,
@@ -247,7 +247,7 @@ fn kms_algorithm(algorithm: Algorithm) -> Result<&'static str> {
         Algorithm::EcdsaP384Sha384 => Ok("ECDSA_SHA_384"),
         Algorithm::RsaPssSha256 => Ok("RSASSA_PSS_SHA_256"),
         Algorithm::RsaPkcs1Sha256 => Ok("RSASSA_PKCS1_V1_5_SHA_256"),
-        other => Err(Error::MechanismUnsupported(format!(
+        other => Err(Error::unsupported(format!(
             "{other} keys in aws kms are not supported by this build"
         ))),
     }

@@ -47,11 +47,23 @@ pub enum Error {
     #[error("{0} matches more than one key; add an object label or id")]
     AmbiguousKey(String),
     /// No token matches the URI's token attributes, or the token was removed.
-    #[error("no token present matching {0}")]
-    TokenAbsent(String),
+    #[error("no token present matching {context}{}", Cause::suffix(.source.as_ref()))]
+    TokenAbsent {
+        /// Which token was looked for, or what happened to it.
+        context: String,
+        /// The PKCS#11 module's or device library's error, when it reported one.
+        #[source]
+        source: Option<Cause>,
+    },
     /// The token or server cannot do the operation the key's algorithm needs.
-    #[error("mechanism not supported: {0}")]
-    MechanismUnsupported(String),
+    #[error("mechanism not supported: {context}{}", Cause::suffix(.source.as_ref()))]
+    MechanismUnsupported {
+        /// What cannot be done.
+        context: String,
+        /// The module's or service's error, when it reported one.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A FIDO2 authenticator refused or failed an operation (its CTAP2 status), or answered what
     /// cannot be used.
     #[error("fido2 authenticator: {context}{}", Cause::suffix(.source.as_ref()))]
@@ -143,6 +155,29 @@ impl Error {
         Error::Io {
             path: path.display().to_string(),
             source,
+        }
+    }
+
+    /// [`Error::MechanismUnsupported`] saying what cannot be done.
+    #[cfg(any(
+        feature = "pkcs11",
+        feature = "awskms",
+        feature = "hashivault",
+        feature = "fido2"
+    ))]
+    pub(crate) fn unsupported(context: impl Into<String>) -> Self {
+        Error::MechanismUnsupported {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::TokenAbsent`] naming the token looked for.
+    #[cfg(any(feature = "pkcs11", feature = "fido2-hid"))]
+    pub(crate) fn token_absent(context: impl Into<String>) -> Self {
+        Error::TokenAbsent {
+            context: context.into(),
+            source: None,
         }
     }
 

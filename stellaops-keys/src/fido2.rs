@@ -206,7 +206,7 @@ fn cose_algorithm(algorithm: Algorithm) -> Result<i64> {
     match algorithm {
         Algorithm::EcdsaP256Sha256 => Ok(COSE_ES256),
         Algorithm::Ed25519 => Ok(COSE_EDDSA),
-        other => Err(Error::MechanismUnsupported(format!(
+        other => Err(Error::unsupported(format!(
             "fido2 credentials are ES256 or EdDSA, not {other}"
         ))),
     }

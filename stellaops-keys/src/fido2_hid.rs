@@ -52,7 +52,7 @@ impl HidAuthenticator {
             Some(p) => FidoKeyHidFactory::create_by_params(&[HidParam::Path(p.clone())], &cfg),
         };
         opened.map_err(|e| {
-            Error::TokenAbsent(format!(
+            Error::token_absent(format!(
                 "fido2 device {}: {e}",
                 self.path.as_deref().unwrap_or("hid")
             ))
@@ -92,7 +92,7 @@ impl Ctap2Authenticator for HidAuthenticator {
             Algorithm::EcdsaP256Sha256 => CredentialSupportedKeyType::Ecdsa256,
             Algorithm::Ed25519 => CredentialSupportedKeyType::Ed25519,
             other => {
-                return Err(Error::MechanismUnsupported(format!(
+                return Err(Error::unsupported(format!(
                     "fido2 credentials are ES256 or EdDSA, not {other}"
                 )))
             }
@@ -175,7 +175,9 @@ mod tests {
     fn no_device_is_a_typed_error() {
         let device = HidAuthenticator::new(Some("/dev/hidraw-stellaops-absent".into()));
         match device.pin_is_set() {
-            Err(Error::TokenAbsent(m)) => assert!(m.contains("hidraw-stellaops-absent"), "{m}"),
+            Err(Error::TokenAbsent { context: m, .. }) => {
+                assert!(m.contains("hidraw-stellaops-absent"), "{m}")
+            }
             other => panic!("{other:?}"),
         }
         match device.get_assertion(&GetAssertion {
@@ -185,7 +187,7 @@ mod tests {
             user_verification: false,
             pin: None,
         }) {
-            Err(Error::TokenAbsent(_)) => {}
+            Err(Error::TokenAbsent { .. }) => {}
             other => panic!("{other:?}"),
         }
     }

@@ -285,7 +285,7 @@ fn ctap(status: impl std::fmt::Debug) -> Error {
 impl Ctap2Authenticator for SoftwareAuthenticator {
     fn make_credential(&self, r: &MakeCredential<'_>) -> Result<(Vec<u8>, Vec<u8>)> {
         if r.algorithm != Algorithm::EcdsaP256Sha256 {
-            return Err(Error::MechanismUnsupported(format!(
+            return Err(Error::unsupported(format!(
                 "the software authenticator makes ES256 credentials only, not {}",
                 r.algorithm
             )));

@@ -86,7 +86,7 @@ impl VaultKey {
             key_type,
             "ecdsa-p256" | "ecdsa-p384" | "ed25519" | "rsa-2048" | "rsa-3072" | "rsa-4096"
         ) {
-            return Err(Error::MechanismUnsupported(format!(
+            return Err(Error::unsupported(format!(
                 "transit key type {key_type:?} cannot sign for us"
             )));
         }
@@ -116,7 +116,7 @@ impl VaultKey {
                 public::from_ed25519(&raw)?
             }
             other => {
-                return Err(Error::MechanismUnsupported(format!(
+                return Err(Error::unsupported(format!(
                     "transit key type {other:?} cannot sign for us"
                 )))
             }

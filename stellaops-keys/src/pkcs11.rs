@@ -113,7 +113,7 @@ impl Pkcs11Key {
         let needed = mechanism_type(algorithm)?;
         let offered = module.get_mechanism_list(slot).map_err(ck)?;
         if !offered.contains(&needed) {
-            return Err(Error::MechanismUnsupported(format!(
+            return Err(Error::unsupported(format!(
                 "the token has no {needed} for {algorithm}"
             )));
         }
@@ -211,7 +211,7 @@ fn sign(
             info.extend_from_slice(&d);
             session.sign(&Mechanism::RsaPkcs, key, &info)
         }
-        (other, _) => return Err(Error::MechanismUnsupported(other.to_string())),
+        (other, _) => return Err(Error::unsupported(other.to_string())),
     };
     signature.map_err(ck)
 }
@@ -222,7 +222,7 @@ fn mechanism_type(algorithm: Algorithm) -> Result<MechanismType> {
         Algorithm::Ed25519 => Ok(MechanismType::EDDSA),
         Algorithm::RsaPssSha256 => Ok(MechanismType::RSA_PKCS_PSS),
         Algorithm::RsaPkcs1Sha256 => Ok(MechanismType::RSA_PKCS),
-        other => Err(Error::MechanismUnsupported(other.to_string())),
+        other => Err(Error::unsupported(other.to_string())),
     }
 }
 
@@ -269,7 +269,7 @@ fn find_slot(module: &Pkcs11, uri: &Pkcs11Uri) -> Result<Slot> {
     let tokens = token_description(uri);
     match found.as_slice() {
         [slot] => Ok(*slot),
-        [] => Err(Error::TokenAbsent(tokens)),
+        [] => Err(Error::token_absent(tokens)),
         _ => Err(Error::AmbiguousKey(format!(
             "{tokens} (several tokens; add token=LABEL)"
         ))),
@@ -419,11 +419,17 @@ fn ck(e: CkError) -> Error {
         RvError::PinIncorrect | RvError::PinInvalid | RvError::PinLenRange => Error::WrongPin,
         RvError::PinLocked | RvError::PinExpired => failed("the pin is unusable", e),
         RvError::TokenNotPresent | RvError::TokenNotRecognized | RvError::DeviceRemoved => {
-            Error::TokenAbsent(rv.to_string())
+            Error::TokenAbsent {
+                context: String::from("the uri's token attributes"),
+                source: Some(stellaops_crypto::Cause::new(e)),
+            }
         }
         RvError::MechanismInvalid
         | RvError::MechanismParamInvalid
-        | RvError::KeyTypeInconsistent => Error::MechanismUnsupported(rv.to_string()),
+        | RvError::KeyTypeInconsistent => Error::MechanismUnsupported {
+            context: String::from("the token cannot sign with this key and algorithm"),
+            source: Some(stellaops_crypto::Cause::new(e)),
+        },
         RvError::UserNotLoggedIn => Error::PinRequired,
         _ => failed("the module refused", e),
     }

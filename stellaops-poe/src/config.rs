@@ -169,7 +169,7 @@ struct Audit {
 }
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::Config(message.into())
+    Error::config(message)
 }
 
 fn seconds(s: Option<u64>, default: u64) -> Duration {
@@ -178,7 +178,7 @@ fn seconds(s: Option<u64>, default: u64) -> Duration {
 
 /// An RFC 3339 time of the setting `what`.
 fn time(text: &str, what: &str) -> Result<SystemTime> {
-    stellaops_crypto::rfc3339::parse(text).map_err(|e| bad(format!("{what}: {e}")))
+    stellaops_crypto::rfc3339::parse(text).map_err(|e| Error::config_from(what, e))
 }
 
 /// A release signing key: a public key (SPKI PEM/DER, JWK, certificate), or a private key file
@@ -190,7 +190,7 @@ fn verifying_key(bytes: &[u8], path: &Path) -> Result<VerifyingKey> {
                 .map(|k| stellaops_crypto::SigningKey::public_key(&k).clone())
                 .map_err(|_| public_err)
         })
-        .map_err(|e| bad(format!("release.keys: {}: {e}", path.display())))
+        .map_err(|e| Error::config_from(format!("release.keys: {}", path.display()), e))
 }
 
 impl PolicyConfig {
@@ -199,7 +199,7 @@ impl PolicyConfig {
     /// # Errors
     /// [`Error::Config`] for a missing section, an unknown setting or a value of the wrong type.
     pub fn from_table(table: toml::Table) -> Result<Self> {
-        PolicyConfig::deserialize(table).map_err(|e| bad(e.to_string()))
+        PolicyConfig::deserialize(table).map_err(|e| Error::config_from("policy sections", e))
     }
 
     /// Build the parts, with relative paths resolved against `base` (the file's directory).

@@ -68,7 +68,7 @@ impl DpopNonces {
         let mut secret = [0u8; 32];
         rand_core::OsRng
             .try_fill_bytes(&mut secret)
-            .map_err(|e| crate::Error::Config(format!("no randomness for dpop nonces: {e}")))?;
+            .map_err(|e| crate::Error::config_from("no randomness for dpop nonces", e))?;
         Ok(DpopNonces {
             secret,
             period: period.max(Duration::from_secs(1)),

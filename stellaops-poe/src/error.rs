@@ -61,8 +61,14 @@ pub enum Error {
         source: Option<Cause>,
     },
     /// A configuration value is invalid.
-    #[error("configuration: {0}")]
-    Config(String),
+    #[error("configuration: {context}{}", Cause::suffix(.source.as_ref()))]
+    Config {
+        /// Which setting, and what is wrong with it.
+        context: String,
+        /// The parser's or client's error, when there is one.
+        #[source]
+        source: Option<Cause>,
+    },
     /// Signing a JWS failed.
     #[error(transparent)]
     Crypto(#[from] stellaops_crypto::Error),
@@ -72,6 +78,25 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// [`Error::Config`] saying what is wrong, with no underlying error.
+    pub(crate) fn config(context: impl Into<String>) -> Self {
+        Error::Config {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// [`Error::Config`] for `context`, caused by `error`.
+    pub(crate) fn config_from(
+        context: impl Into<String>,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Config {
+            context: context.into(),
+            source: Some(Cause::new(error)),
+        }
+    }
+
     /// [`Error::Jwks`] saying what is wrong, with no underlying error.
     pub(crate) fn jwks(context: impl Into<String>) -> Self {
         Error::Jwks {

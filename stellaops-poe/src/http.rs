@@ -10,7 +10,7 @@ use crate::{Error, Result};
 /// Parse `text` as a base URL that is HTTPS, or plain HTTP to a loopback address only: tenant
 /// data and tokens never cross a network in clear text.
 pub(crate) fn base_url(text: &str) -> Result<Url> {
-    stellaops_http::base_url(text).map_err(|e| Error::Config(e.to_string()))
+    stellaops_http::base_url(text).map_err(|e| Error::config_from("service url", e))
 }
 
 /// A blocking agent with a whole-request `timeout` that returns error statuses as answers.

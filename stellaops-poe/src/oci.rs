@@ -70,7 +70,7 @@ impl OciRegistry {
     pub fn new(base_url: &str, repository: &str, timeout: Duration) -> Result<Self> {
         let base = crate::http::base_url(base_url)?;
         if !is_repository_name(repository) {
-            return Err(Error::Config(format!(
+            return Err(Error::config(format!(
                 "{repository:?} is not an OCI repository name"
             )));
         }

@@ -75,8 +75,7 @@ impl RedisQuotaStore {
     /// # Errors
     /// [`Error::Config`] for a URL that does not parse.
     pub fn new(url: &str, timeout: Duration) -> Result<Self> {
-        let client =
-            redis::Client::open(url).map_err(|e| Error::Config(format!("redis url: {e}")))?;
+        let client = redis::Client::open(url).map_err(|e| Error::config_from("redis url", e))?;
         Ok(RedisQuotaStore {
             client,
             prefix: String::from("stellaops:quota:"),

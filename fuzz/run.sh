@@ -12,6 +12,10 @@
 #   the seeds alone: with a large corpus, libFuzzer's own replay can use up a short time limit
 #   before any mutation (what scripts/test.sh uses, so every target really fuzzes in CI).
 #   TARGETS="a b" runs only those.
+#   CPU_SECONDS_PER_TARGET=3600 stops each target once its fuzzing process has used that much CPU
+#   time (utime + stime from /proc, checked every 10 s; SIGUSR1 makes libFuzzer stop cleanly and
+#   print its final stats), however long that takes on the wall clock: an hour of a core, even on
+#   cores shared with other work (run it at nice 19 so the other work keeps the priority).
 # Corpora: corpus/<target>/seed-* (hand-written seeds) plus corpus/<target>.tar.xz (what the long
 # runs learned, minimized); both are unpacked into a scratch directory for each run, so libFuzzer
 # replays every one of them before it mutates.
@@ -29,8 +33,12 @@ if [ "${BUILD:-release}" = dev ]; then
 else
   build=(-O)
 fi
+cpu_secs="${CPU_SECONDS_PER_TARGET:-}"
 if [ "${REPLAY_ONLY:-0}" = 1 ]; then
   limit=(-runs=0)
+elif [ -n "$cpu_secs" ]; then
+  # The wall-clock limit only guards against a fuzzer that gets no CPU at all for a day.
+  limit=(-max_total_time=86400)
 else
   limit=(-max_total_time="$secs")
 fi
@@ -46,6 +54,28 @@ targets=${TARGETS:-$(all_targets | tr '\n' ' ')}
 cargo fuzz build "${build[@]}"
 (cd ../ffi && cargo fuzz build --fuzz-dir fuzz "${build[@]}")
 logs=$(mktemp -d)
+# Sends SIGUSR1 to target $1's fuzzing process once it has used $cpu_secs of CPU time; prints the
+# CPU seconds it saw last. Returns when the process is gone.
+watch_cpu() {
+  local t=$1 pid="" ticks used=0
+  ticks=$(getconf CLK_TCK)
+  for _ in $(seq 60); do
+    pid=$(pgrep -n -f "$CARGO_TARGET_DIR/[^ ]*/(release|debug)/$t " || true)
+    [ -n "$pid" ] && break
+    sleep 5
+  done
+  [ -n "$pid" ] || return 0
+  while [ -r "/proc/$pid/stat" ]; do
+    # Fields 14 and 15 (utime, stime) counted after the ")" that ends the command name.
+    used=$(sed 's/.*) //' "/proc/$pid/stat" | awk -v hz="$ticks" '{ print int(($12 + $13) / hz) }') || break
+    if [ "$used" -ge "$cpu_secs" ]; then
+      kill -USR1 "$pid" 2>/dev/null || true
+      break
+    fi
+    sleep 10
+  done
+  echo "fuzz: $t: ${used} s of CPU"
+}
 run_one() {
   local spec=$1 dir t corpus work
   case "$spec" in
@@ -74,8 +104,16 @@ run_one() {
     from=$(mktemp -d)
     cp -r "$corpus/." "$from/"
   fi
-  if (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$from" -- "${limit[@]}" -rss_limit_mb=2048 \
-    -print_final_stats=1 >"$logs/$t.log" 2>&1); then
+  local watcher=""
+  if [ -n "$cpu_secs" ] && [ "${REPLAY_ONLY:-0}" != 1 ]; then
+    watch_cpu "$t" &
+    watcher=$!
+  fi
+  local ok=0
+  (cd "$fuzz/$dir" && "${run[@]}" "${build[@]}" "$t" "$from" -- "${limit[@]}" -rss_limit_mb=2048 \
+    -print_final_stats=1 >"$logs/$t.log" 2>&1) || ok=$?
+  [ -z "$watcher" ] || wait "$watcher" || true
+  if [ "$ok" = 0 ]; then
     [ "$from" = "$work" ] || rm -rf "$from"
     grep -E "^stat::number_of_executed_units|^Done|INITED" "$logs/$t.log" | sed "s/^/fuzz: $t: /" || true
     if [ "$keep" = 1 ]; then

@@ -60,11 +60,15 @@ watch_cpu() {
   local t=$1 pid="" ticks used=0
   ticks=$(getconf CLK_TCK)
   for _ in $(seq 60); do
-    pid=$(pgrep -n -f "$CARGO_TARGET_DIR/[^ ]*/(release|debug)/$t " || true)
+    # cargo-fuzz starts it as target/<triple>/<profile>/<target>, relative to the fuzz project.
+    pid=$(pgrep -n -f "(^|/)target/[^ ]*/(release|debug)/$t( |$)" || true)
     [ -n "$pid" ] && break
     sleep 5
   done
-  [ -n "$pid" ] || return 0
+  if [ -z "$pid" ]; then
+    echo "fuzz: $t: found no fuzzing process to watch; it runs until -max_total_time" >&2
+    return 0
+  fi
   while [ -r "/proc/$pid/stat" ]; do
     # Fields 14 and 15 (utime, stime) counted after the ")" that ends the command name.
     used=$(sed 's/.*) //' "/proc/$pid/stat" | awk -v hz="$ticks" '{ print int(($12 + $13) / hz) }') || break

@@ -307,6 +307,55 @@ fn pipeline_refuses_bad_configuration_and_requests() {
     assert!(stderr(&out).contains("duplicate"), "{}", stderr(&out));
 }
 
+/// Issue 22: a request may carry a whole statement (what the faces' document builders make)
+/// instead of predicate type, predicate and subjects; giving both forms, or neither, is refused
+/// before anything is audited.
+#[test]
+fn a_request_may_carry_a_statement_built_from_a_document() {
+    let s = setup();
+    let config = s.path("pipeline.toml");
+    let promotion = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/predicates/promotion.json"),
+    )
+    .unwrap();
+    let statement = stellaops_signer::promotion_statement(&promotion, &Default::default())
+        .unwrap()
+        .to_json()
+        .unwrap();
+    let statement: Value = serde_json::from_slice(&statement).unwrap();
+    let request = s.request_with("st1", json!({"statement": statement, "artifact_bytes": 10}));
+    let out = s.pipeline_sign(&config, &request);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let outcome: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let envelope = outcome["envelope"].to_string();
+    let path = s.path("promotion.dsse.json");
+    std::fs::write(&path, envelope).unwrap();
+    let signed = signed_statement(&path, &s.signer);
+    assert_eq!(signed, statement);
+    assert_eq!(signed["predicateType"], "stella.ops/promotion@v1");
+    assert_eq!(s.audit_records().len(), 1);
+
+    for (jti, body, says) in [
+        (
+            "st2",
+            json!({"statement": statement, "predicate_type": "vex"}),
+            "give one form",
+        ),
+        ("st3", json!({"artifact_bytes": 1}), "or a \"statement\""),
+        (
+            "st4",
+            json!({"statement": {"_type": "https://in-toto.io/Statement/v1"}}),
+            "predicateType",
+        ),
+    ] {
+        let out = s.pipeline_sign(&config, &s.request_with(jti, body));
+        assert_eq!(out.status.code(), Some(2), "{jti}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{jti}: {}", stderr(&out));
+    }
+    // Refused before the pipeline: still one audit record.
+    assert_eq!(s.audit_records().len(), 1);
+}
+
 /// The statement an envelope file carries, after checking the signature with `key`.
 fn signed_statement(path: &Path, key: &SoftwareKey) -> Value {
     let envelope =

@@ -1,13 +1,16 @@
 //! Statement builders for the documents people sign: any predicate with its subjects, SBOMs
-//! (CycloneDX or SPDX, detected) and scan reports (`stella.ops/report@v1`, the scanned artifact
-//! as subject). An [`Authority`](crate::Authority) signs what they build.
+//! (CycloneDX or SPDX, detected), scan reports (`stella.ops/report@v1`, the scanned artifact
+//! as subject) and promotions (`stella.ops/promotion@v1`, the promoted artifact as subject). An
+//! [`Authority`](crate::Authority) signs what they build.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
 use stellaops_dsse::canon::{self, Limits};
-use stellaops_predicates::{catalog, DigestAlgorithm, Statement, StatementBuilder, Subject};
+use stellaops_predicates::{
+    catalog, DigestAlgorithm, Promotion, Statement, StatementBuilder, Subject,
+};
 
 const REPORT: &str = "stella.ops/report@v1";
 use crate::{Error, Result};
@@ -205,4 +208,15 @@ pub fn report_statement(report_json: &[u8], limits: &Limits) -> Result<Statement
         .predicate(report)
         .subject(subject)
         .build()?)
+}
+
+/// The statement for a promotion, unsigned: the `stella.ops/promotion@v1` predicate
+/// `promotion_json` (parsed strictly, validated against its schema) whose subject is the
+/// promoted artifact. (Rust callers holding a [`Promotion`] call [`Promotion::statement`].)
+///
+/// # Errors
+/// [`stellaops_predicates::Error::InvalidPredicate`] naming the field; JSON errors.
+pub fn promotion_statement(promotion_json: &[u8], limits: &Limits) -> Result<Statement> {
+    let value = canon::parse(promotion_json, limits)?.to_serde();
+    Ok(Promotion::from_value(&value)?.statement()?)
 }

@@ -16,8 +16,8 @@ mod verify;
 pub use authority::{Authority, IssuerMode, Outcome, Signed, SignerFacts};
 pub use code::ErrorCode;
 pub use documents::{
-    artifact_subjects, declared_subjects, predicate_statement, report_statement, sbom_statement,
-    SbomFormat,
+    artifact_subjects, declared_subjects, predicate_statement, promotion_statement,
+    report_statement, sbom_statement, SbomFormat,
 };
 pub use error::{Error, Result};
 pub use export::{

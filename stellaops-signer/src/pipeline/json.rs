@@ -3,9 +3,10 @@
 //!
 //! Request: the caller's members (see [`CallerContext`]: `"access_token", "dpop_proof"?,
 //! "method"? (POST), "uri", "client_certificate_der_b64"?, "tenant", "scanner_release"?,
-//! "trace_id"?`) and the statement's: `"predicate_type", "predicate", "subjects": [{"name",
-//! "digest": {"sha256": hex}}], "artifact_bytes"?`; unknown members and duplicate keys are
-//! refused.
+//! "trace_id"?`) and the statement's: either `"predicate_type", "predicate", "subjects":
+//! [{"name", "digest": {"sha256": hex}}]` or `"statement": {an in-toto statement}` (what the
+//! document builders make: an SBOM's, a report's, a promotion's), and `"artifact_bytes"?`;
+//! unknown members, both forms at once and duplicate keys are refused.
 //!
 //! Outcome: `{"envelope": {...}, "key_id", "algorithm", "certificate_chain": [base64 DER],
 //! "bundle_digest", "issuer_mode", "caller", "binding", "tenant", "poe_state", "release",
@@ -19,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use stellaops_dsse::canon::{self, Limits};
 use stellaops_poe::ReleaseTrust;
-use stellaops_predicates::{catalog, StatementBuilder, Subject};
+use stellaops_predicates::{catalog, Statement, StatementBuilder, Subject};
 
 use super::caller::{invalid, CallerContext};
 use super::{PipelineRequest, SignerPipeline};
@@ -30,13 +31,49 @@ use crate::Result;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct JsonStatement {
-    predicate_type: String,
-    predicate: Value,
-    subjects: Vec<JsonSubject>,
+    predicate_type: Option<String>,
+    predicate: Option<Value>,
+    subjects: Option<Vec<JsonSubject>>,
+    statement: Option<Value>,
     artifact_bytes: Option<u64>,
 }
 
-const STATEMENT_MEMBERS: [&str; 4] = ["predicate_type", "predicate", "subjects", "artifact_bytes"];
+const STATEMENT_MEMBERS: [&str; 5] = [
+    "predicate_type",
+    "predicate",
+    "subjects",
+    "statement",
+    "artifact_bytes",
+];
+
+impl JsonStatement {
+    /// The statement, from whichever form the request used.
+    fn build(self) -> Result<Statement> {
+        match (self.statement, self.predicate_type, self.predicate, self.subjects) {
+            (Some(statement), None, None, None) => {
+                // Already parsed within the request's limits; read as a statement strictly.
+                Ok(Statement::from_json(
+                    statement.to_string().as_bytes(),
+                    &Limits::default(),
+                )?)
+            }
+            (None, Some(predicate_type), Some(predicate), Some(subjects)) => Ok(subjects
+                .into_iter()
+                .map(|s| Subject::new(s.name, s.digest))
+                .try_fold(
+                    StatementBuilder::new(catalog::resolve(&predicate_type)?).predicate(predicate),
+                    |b, s| s.map(|s| b.subject(s)),
+                )?
+                .build()?),
+            (Some(_), ..) => Err(invalid(
+                "request: \"statement\" replaces \"predicate_type\", \"predicate\" and \"subjects\"; give one form",
+            )),
+            _ => Err(invalid(
+                "request: needs \"predicate_type\", \"predicate\" and \"subjects\", or a \"statement\"",
+            )),
+        }
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,19 +103,12 @@ impl SignerPipeline {
         let r: JsonStatement = serde_json::from_value(Value::Object(statement))
             .map_err(|e| invalid(format!("request: {e}")))?;
         let caller = CallerContext::from_members(caller, "request")?;
-        let statement = r
-            .subjects
-            .into_iter()
-            .map(|s| Subject::new(s.name, s.digest))
-            .try_fold(
-                StatementBuilder::new(catalog::resolve(&r.predicate_type)?).predicate(r.predicate),
-                |b, s| s.map(|s| b.subject(s)),
-            )?
-            .build()?;
+        let artifact_bytes = r.artifact_bytes;
+        let statement = r.build()?;
         let outcome = self.sign(PipelineRequest {
             auth: caller.auth(),
             statement,
-            artifact_bytes: r.artifact_bytes,
+            artifact_bytes,
             scanner_release: caller.scanner_release.as_deref(),
             trace_id: caller.trace_id.as_deref(),
         })?;

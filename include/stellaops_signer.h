@@ -70,7 +70,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 6
+#define STELLAOPS_SIGNER_ABI_VERSION 7
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -527,6 +527,37 @@ typedef uint32_t stellaops_canon_mode;
 typedef uint32_t stellaops_family;
 
 /**
+ * What `stellaops_verify_promotion` requires of a promotion beyond a good signature. A NULL
+ * pointer (with length 0) leaves that part unchecked.
+ */
+typedef struct stellaops_promotion_requirements {
+  /**
+   * The promoted artifact's digest set must hold each of these.
+   */
+  const struct stellaops_digest *artifact_digests;
+  /**
+   * How many.
+   */
+  size_t artifact_digests_len;
+  /**
+   * The target environment (UTF-8, not NUL-terminated), or NULL.
+   */
+  const char *target_environment;
+  /**
+   * Its length in bytes.
+   */
+  size_t target_environment_len;
+  /**
+   * The policy digest (`sha256:<hex>`), or NULL.
+   */
+  const char *policy_digest;
+  /**
+   * Its length in bytes.
+   */
+  size_t policy_digest_len;
+} stellaops_promotion_requirements;
+
+/**
  * One trusted key that verified.
  */
 typedef struct stellaops_verified_key {
@@ -789,6 +820,102 @@ stellaops_status stellaops_predicate_type_classify(const char *uri,
                                                    size_t uri_len,
                                                    stellaops_family *out_family,
                                                    uint32_t *out_flags);
+
+/**
+ * The statement for an SBOM (CycloneDX or SPDX JSON, detected), unsigned: the SBOM as the
+ * predicate of its format's type, about `subjects`, or when `subjects_len` is 0 about the
+ * subjects the SBOM declares (components with SHA-2 hashes). `*out_statement` receives the
+ * statement JSON (RFC 8785), to sign with `stellaops_sign_statement`, a bundle signer, or in a
+ * pipeline request's `"statement"`. Owned by the caller: free it with `stellaops_buffer_free`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty SBOM, not an SBOM, no subject given or
+ * declared), INVALID_UTF8_ARGUMENT, INVALID_DIGEST, the JSON errors (2xx).
+ *
+ * # Safety
+ * `sbom_json` points to `sbom_json_len` bytes; `subjects` holds `subjects_len` subjects (or is
+ * NULL with 0); `out_statement` is writable.
+ */
+stellaops_status stellaops_sbom_statement(const uint8_t *sbom_json,
+                                          size_t sbom_json_len,
+                                          const struct stellaops_subject *subjects,
+                                          size_t subjects_len,
+                                          struct stellaops_buffer *out_statement);
+
+/**
+ * The statement for a scan report (`stella.ops/report@v1`, validated against its schema),
+ * unsigned, about the report's `artifact`. `*out_statement` as for `stellaops_sbom_statement`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty report), INVALID_PREDICATE (naming the field),
+ * INVALID_DIGEST, the JSON errors (2xx).
+ *
+ * # Safety
+ * `report_json` points to `report_json_len` bytes; `out_statement` is writable.
+ */
+stellaops_status stellaops_report_statement(const uint8_t *report_json,
+                                            size_t report_json_len,
+                                            struct stellaops_buffer *out_statement);
+
+/**
+ * The statement for a promotion (`stella.ops/promotion@v1`, validated against its schema),
+ * unsigned, about the promoted artifact. `*out_statement` as for `stellaops_sbom_statement`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty promotion), INVALID_PREDICATE (naming the
+ * field), INVALID_DIGEST, the JSON errors (2xx).
+ *
+ * # Safety
+ * `promotion_json` points to `promotion_json_len` bytes; `out_statement` is writable.
+ */
+stellaops_status stellaops_promotion_statement(const uint8_t *promotion_json,
+                                               size_t promotion_json_len,
+                                               struct stellaops_buffer *out_statement);
+
+/**
+ * Sign an in-toto statement (JSON, v1 or v0.1, parsed strictly; StellaOps predicates are
+ * checked against their schema) with every key: the one signing path `stellaops_attest` also
+ * takes, for statements built elsewhere (`stellaops_sbom_statement`,
+ * `stellaops_report_statement`, `stellaops_promotion_statement`, or your own). Returns the DSSE
+ * envelope JSON in `*out_envelope` (owned by the caller: `stellaops_buffer_free`) and, when
+ * `out_admission` is not NULL, how the predicate type was admitted under `enforcement`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (unknown enforcement, empty statement),
+ * INVALID_UTF8_ARGUMENT, NO_SIGNING_KEYS, INVALID_STATEMENT, INVALID_PREDICATE,
+ * PREDICATE_NOT_ALLOWED, the JSON errors (2xx), SIGNING_FAILED, BACKEND_FAILED.
+ *
+ * # Safety
+ * `keys` holds `keys_len` live keys; `statement_json` points to `statement_json_len` bytes;
+ * `out_envelope` is writable; `out_admission` is NULL or writable.
+ */
+stellaops_status stellaops_sign_statement(const struct stellaops_key *const *keys,
+                                          size_t keys_len,
+                                          const uint8_t *statement_json,
+                                          size_t statement_json_len,
+                                          stellaops_enforcement enforcement,
+                                          struct stellaops_buffer *out_envelope,
+                                          stellaops_admission *out_admission);
+
+/**
+ * Verify a promotion envelope: at least `threshold` of `keys` signed it, it carries an in-toto
+ * statement of type `stella.ops/promotion@v1` whose predicate follows the schema and whose
+ * subject is the promoted artifact, and the promotion meets `requirements` (NULL: nothing
+ * more). On success `*out` owns the verification, read with the `stellaops_verification_*`
+ * functions (the payload is the statement; key positions index `keys`).
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty envelope), INVALID_UTF8_ARGUMENT,
+ * INVALID_POLICY, the envelope errors of `stellaops_verify`, VERIFICATION_FAILED,
+ * NOT_A_STATEMENT, PREDICATE_TYPE_MISMATCH, INVALID_PREDICATE, PREDICATE_MISMATCH (subject,
+ * artifact digest, target environment or policy digest differ).
+ *
+ * # Safety
+ * `envelope` points to `envelope_len` bytes; `keys` holds `keys_len` live verifying keys;
+ * `requirements` is NULL or valid with its pointers valid for their lengths; `out` is writable.
+ */
+stellaops_status stellaops_verify_promotion(const uint8_t *envelope,
+                                            size_t envelope_len,
+                                            const struct stellaops_verifying_key *const *keys,
+                                            size_t keys_len,
+                                            size_t threshold,
+                                            const struct stellaops_promotion_requirements *requirements,
+                                            struct stellaops_verification **out);
 
 /**
  * Sign `payload` as `payload_type` with every key in `keys` (one signature each) and return the

@@ -3,7 +3,9 @@
 every token, proof and entitlement document minted by pyca/cryptography (not by this library),
 so those tests also prove that the library accepts JOSE objects made elsewhere.
 
-    pipeline_fixture.py DIR   # writes DIR/pipeline.toml, DIR/request-ok.json, DIR/request-denied.json
+    pipeline_fixture.py DIR   # writes DIR/pipeline.toml, DIR/request-ok.json, DIR/request-denied.json,
+                              # DIR/caller-promotion.json (an acme caller, no statement: the faces
+                              # add one built from DIR/promotion.json; DIR/report.json too)
 """
 import base64
 import hashlib
@@ -93,20 +95,29 @@ def write_fixture(out: str) -> None:
             "[audit]", 'path = "audit.jsonl"', "sync = false", "",
         ]),
     )
+    here = os.path.dirname(os.path.abspath(__file__))
+    for document in ("promotion.json", "report.json"):
+        with open(os.path.join(here, "..", "tests", "fixtures", "predicates", document)) as f:
+            write(document, f.read())
     jkt = thumbprint(ec_jwk(client))
-    for name, tenant in [("request-ok.json", "acme"), ("request-denied.json", "globex")]:
+    statement = {
+        "predicate_type": "vex", "predicate": {"statements": []},
+        "subjects": [{"name": "app.tar", "digest": {"sha256": hashlib.sha256(b"app").hexdigest()}}],
+    }
+    for name, tenant, members in [("request-ok.json", "acme", statement),
+                                  ("request-denied.json", "globex", statement),
+                                  ("caller-promotion.json", "acme", {})]:
+        stem = name.split(".")[0]
         token = jws(authority, {"typ": "at+jwt", "kid": "a1"},
                     {"iss": ISSUER, "aud": "signer", "sub": "svc:go-attestor", "tid": tenant,
-                     "scope": "signer.sign", "jti": f"tok-{tenant}", "iat": now, "exp": now + 290,
+                     "scope": "signer.sign", "jti": f"tok-{stem}", "iat": now, "exp": now + 290,
                      "cnf": {"jkt": jkt}})
         proof = jws(client, {"typ": "dpop+jwt", "jwk": ec_jwk(client)},
-                    {"jti": f"proof-{tenant}-{now}", "htm": "POST", "htu": URI, "iat": now,
+                    {"jti": f"proof-{stem}-{now}", "htm": "POST", "htu": URI, "iat": now,
                      "ath": b64url(hashlib.sha256(token.encode()).digest())})
         write(name, json.dumps({
             "access_token": token, "dpop_proof": proof, "uri": URI, "tenant": tenant,
-            "predicate_type": "vex", "predicate": {"statements": []},
-            "subjects": [{"name": "app.tar", "digest": {"sha256": hashlib.sha256(b"app").hexdigest()}}],
-            "trace_id": f"c-{tenant}",
+            **members, "trace_id": f"c-{stem}",
         }))
 
 

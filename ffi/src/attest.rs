@@ -5,7 +5,7 @@ use std::ffi::c_char;
 
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
-    predicate_statement, Admission, AllowList, Authority, EnforcementMode, OpenedKey, Statement,
+    predicate_statement, Admission, AllowList, Authority, OpenedKey, Statement,
     Subject,
 };
 
@@ -176,12 +176,7 @@ pub(crate) unsafe fn statement_request<'a>(
         // SAFETY: the caller promises each subject's pointers are valid for their lengths.
         .map(|(i, s)| unsafe { subject(s, i) })
         .collect::<Result<Vec<_>, _>>()?;
-    let mode = match enforcement {
-        STELLAOPS_ENFORCEMENT_LOG_ONLY => EnforcementMode::LogOnly,
-        STELLAOPS_ENFORCEMENT_WARN => EnforcementMode::Warn,
-        STELLAOPS_ENFORCEMENT_REJECT => EnforcementMode::Reject,
-        other => return Err(Failure::invalid(format!("unknown enforcement {other}"))),
-    };
+    let mode = crate::documents::enforcement_mode(enforcement)?;
     Ok(StatementRequest {
         predicate_type,
         predicate_json,
@@ -215,7 +210,7 @@ pub(crate) unsafe fn write_attestation(
 
 /// # Safety
 /// The subject's pointers are valid for their lengths.
-unsafe fn subject(raw: &stellaops_subject, i: usize) -> Result<Subject, Failure> {
+pub(crate) unsafe fn subject(raw: &stellaops_subject, i: usize) -> Result<Subject, Failure> {
     let what = format!("subjects[{i}]");
     // SAFETY: forwarded from the caller.
     let name = unsafe { text(raw.name, raw.name_len, &format!("{what}.name")) }?;

@@ -56,6 +56,13 @@ pub struct stellaops_verification {
     verification: Verification,
 }
 
+impl stellaops_verification {
+    /// Wrap a verification for the caller.
+    pub(crate) fn new(verification: Verification) -> Self {
+        Self { verification }
+    }
+}
+
 /// One trusted key that verified.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use stellaops_dsse::{VerificationPolicy, VerifiedKey};
+use stellaops_dsse::{Envelope, VerificationPolicy, VerifiedKey};
 use stellaops_predicates::{Promotion, Statement, PROMOTION_PREDICATE_TYPE};
 
 use crate::verify::verified_statement;
@@ -24,6 +24,8 @@ pub struct PromotionRequirements {
 /// What [`verify_promotion`] established.
 #[derive(Clone, Debug)]
 pub struct PromotionVerification {
+    /// The envelope (its signatures verified).
+    pub envelope: Envelope,
     /// The trusted keys that verified.
     pub keys: Vec<VerifiedKey>,
     /// The verified statement.
@@ -46,7 +48,7 @@ pub fn verify_promotion(
     policy: &VerificationPolicy,
     requirements: &PromotionRequirements,
 ) -> Result<PromotionVerification> {
-    let (keys, statement) = verified_statement(envelope_json, policy, PROMOTION_PREDICATE_TYPE)?;
+    let (envelope, keys, statement) = verified_statement(envelope_json, policy, PROMOTION_PREDICATE_TYPE)?;
     let promotion = Promotion::from_value(statement.predicate())?;
     let artifact = promotion.artifact.subject()?;
     if !statement.subjects().contains(&artifact) {
@@ -78,6 +80,7 @@ pub fn verify_promotion(
         }
     }
     Ok(PromotionVerification {
+        envelope,
         keys,
         statement,
         promotion,

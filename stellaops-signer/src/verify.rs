@@ -61,7 +61,7 @@ pub(crate) fn verified_statement(
     envelope_json: &[u8],
     policy: &VerificationPolicy,
     predicate_type: &str,
-) -> Result<(Vec<VerifiedKey>, Statement)> {
+) -> Result<(Envelope, Vec<VerifiedKey>, Statement)> {
     let limits = EnvelopeLimits::default();
     let envelope = Envelope::from_json(envelope_json, &limits)?;
     let keys = envelope.verify(policy)?.keys().to_vec();
@@ -73,7 +73,7 @@ pub(crate) fn verified_statement(
             found: statement.predicate_type().to_owned(),
         });
     }
-    Ok((keys, statement))
+    Ok((envelope, keys, statement))
 }
 
 /// Parse `envelope_json`, then [`verify_envelope`].

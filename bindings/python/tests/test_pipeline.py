@@ -36,7 +36,7 @@ def test_sign_through_the_pipeline(configured: pathlib.Path) -> None:
     assert outcome["poe_state"] == "fresh"
     assert outcome["binding"] == "dpop"
     assert outcome["caller"] == "svc:go-attestor"
-    assert outcome["trace_id"] == "c-acme"
+    assert outcome["trace_id"] == "c-request-ok"
     envelope = s.Envelope.from_json(json.dumps(outcome["envelope"]).encode())
     signer = s.SigningKey.from_pem((configured / "signer.pem").read_bytes())
     verified = envelope.verify([signer.public_key()], 1)

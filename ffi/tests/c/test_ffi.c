@@ -959,6 +959,158 @@ static void test_pipeline(const char *dir) {
   free(denied_path);
 }
 
+/* Issue 22: statements built from documents, signed with local keys and through the pipeline,
+ * and promotions verified against what a deployment requires. */
+static void test_documents(const char *dir) {
+  stellaops_key *key = generate(STELLAOPS_ALGORITHM_ES256);
+  stellaops_verifying_key *pub = NULL;
+  OK(stellaops_key_public_key(key, &pub));
+  const stellaops_key *keys[1] = {key};
+  const stellaops_verifying_key *trusted[1] = {pub};
+  char *promotion_path = path_in(dir, "promotion.json");
+  size_t promotion_len = 0;
+  char *promotion = read_file(promotion_path, &promotion_len);
+  stellaops_buffer statement = {0}, env = {0};
+  stellaops_admission admission = 0;
+
+  OK(stellaops_promotion_statement((const uint8_t *)promotion, promotion_len, &statement));
+  CHECK(buffer_contains(&statement, "\"predicateType\":\"stella.ops/promotion@v1\""));
+  CHECK(buffer_contains(&statement, "\"name\":\"registry.example/stellaops/scanner-web\""));
+  OK(stellaops_sign_statement(keys, 1, statement.data, statement.len,
+                              STELLAOPS_ENFORCEMENT_REJECT, &env, &admission));
+  CHECK(admission == STELLAOPS_ADMISSION_ALLOWED);
+
+  /* Verified with requirements that hold, then with each one broken. */
+  stellaops_digest want[1] = {{S("sha256"),
+                               S("4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99")}};
+  stellaops_promotion_requirements req = {want, 1, S("production"),
+                                          S("sha256:9a8b7c6d5e4f30211e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1")};
+  stellaops_verification *v = NULL;
+  OK(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &req, &v));
+  const uint8_t *payload = NULL;
+  size_t len = 0;
+  OK(stellaops_verification_payload(v, &payload, &len));
+  CHECK(len == statement.len && memcmp(payload, statement.data, len) == 0);
+  size_t count = 0;
+  OK(stellaops_verification_key_count(v, &count));
+  CHECK(count == 1);
+  stellaops_verification_free(v);
+  v = NULL;
+  OK(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, NULL, &v));
+  stellaops_verification_free(v);
+  v = NULL;
+  stellaops_promotion_requirements staging = {NULL, 0, S("staging"), NULL, 0};
+  CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &staging, &v),
+               STELLAOPS_STATUS_PREDICATE_MISMATCH);
+  CHECK(v == NULL);
+  stellaops_digest other[1] = {{S("sha256"), S(DIGEST)}};
+  stellaops_promotion_requirements wrong_digest = {other, 1, NULL, 0, NULL, 0};
+  CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &wrong_digest, &v),
+               STELLAOPS_STATUS_PREDICATE_MISMATCH);
+  stellaops_promotion_requirements null_digests = {NULL, 1, NULL, 0, NULL, 0};
+  CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &null_digests, &v),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, NULL, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  stellaops_buffer_free(&env);
+
+  /* Not a promotion: another statement type is refused by name. */
+  stellaops_digest digests[1] = {{S("sha256"), S(DIGEST)}};
+  stellaops_subject subjects[1] = {{S("pkg:oci/app"), digests, 1}};
+  OK(stellaops_attest(keys, 1, S("https://example.com/custom@v1"), B("{}"), subjects, 1,
+                      STELLAOPS_ENFORCEMENT_WARN, &env, NULL));
+  CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, NULL, &v),
+               STELLAOPS_STATUS_PREDICATE_TYPE_MISMATCH);
+  stellaops_buffer_free(&env);
+
+  /* A promotion that breaks its schema names the field; nothing is written. */
+  stellaops_buffer untouched = {0};
+  CHECK_STATUS(stellaops_promotion_statement(B("{\"artifact\":{}}"), &untouched),
+               STELLAOPS_STATUS_INVALID_PREDICATE);
+  CHECK(untouched.data == NULL);
+  CHECK_STATUS(stellaops_promotion_statement(NULL, 0, &untouched), STELLAOPS_STATUS_INVALID_ARGUMENT);
+
+  /* An SBOM with the artifact named; one without subjects and none declared is refused. */
+  const char *sbom = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[]}";
+  stellaops_buffer sbom_statement = {0};
+  OK(stellaops_sbom_statement((const uint8_t *)sbom, strlen(sbom), subjects, 1, &sbom_statement));
+  CHECK(buffer_contains(&sbom_statement, "\"predicateType\":\"https://cyclonedx.org/bom\""));
+  CHECK(buffer_contains(&sbom_statement, DIGEST));
+  CHECK_STATUS(stellaops_sbom_statement((const uint8_t *)sbom, strlen(sbom), NULL, 0, &untouched),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_sbom_statement(B("{\"hello\":1}"), NULL, 0, &untouched),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  OK(stellaops_sign_statement(keys, 1, sbom_statement.data, sbom_statement.len,
+                              STELLAOPS_ENFORCEMENT_REJECT, &env, NULL));
+  v = NULL;
+  OK(stellaops_verify(env.data, env.len, trusted, 1, 1, S(IN_TOTO), &v));
+  stellaops_verification_free(v);
+  stellaops_buffer_free(&env);
+
+  /* A report's statement is about the scanned artifact. */
+  char *report_path = path_in(dir, "report.json");
+  size_t report_len = 0;
+  char *report = read_file(report_path, &report_len);
+  stellaops_buffer report_statement = {0};
+  OK(stellaops_report_statement((const uint8_t *)report, report_len, &report_statement));
+  CHECK(buffer_contains(&report_statement, "\"predicateType\":\"stella.ops/report@v1\""));
+  CHECK(buffer_contains(&report_statement, "\"name\":\"registry.example/stellaops/scanner-web\""));
+  stellaops_buffer_free(&report_statement);
+  free(report);
+  free(report_path);
+  CHECK_STATUS(stellaops_report_statement(B("{\"scanId\":1}"), &untouched),
+               STELLAOPS_STATUS_INVALID_PREDICATE);
+
+  /* sign_statement: bad statements and arguments. */
+  CHECK_STATUS(stellaops_sign_statement(keys, 1, B("{\"_type\":\"x\"}"), STELLAOPS_ENFORCEMENT_WARN,
+                                        &untouched, NULL),
+               STELLAOPS_STATUS_INVALID_STATEMENT);
+  CHECK_STATUS(stellaops_sign_statement(NULL, 0, sbom_statement.data, sbom_statement.len,
+                                        STELLAOPS_ENFORCEMENT_WARN, &untouched, NULL),
+               STELLAOPS_STATUS_NO_SIGNING_KEYS);
+  CHECK_STATUS(stellaops_sign_statement(keys, 1, sbom_statement.data, sbom_statement.len, 0,
+                                        &untouched, NULL),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK_STATUS(stellaops_sign_statement(keys, 1, sbom_statement.data, sbom_statement.len,
+                                        STELLAOPS_ENFORCEMENT_WARN, NULL, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(untouched.data == NULL);
+
+  /* Through the pipeline: the caller's members plus "statement". */
+  char *caller_path = path_in(dir, "caller-promotion.json");
+  size_t caller_len = 0;
+  char *caller = read_file(caller_path, &caller_len);
+  while (caller_len > 0 && caller[caller_len - 1] != '}') caller_len--;
+  CHECK(caller_len > 0);
+  const char *member = ",\"statement\":";
+  size_t request_len = caller_len - 1 + strlen(member) + statement.len + 1;
+  char *request = malloc(request_len);
+  memcpy(request, caller, caller_len - 1);
+  memcpy(request + caller_len - 1, member, strlen(member));
+  memcpy(request + caller_len - 1 + strlen(member), statement.data, statement.len);
+  request[request_len - 1] = '}';
+  char *config = path_in(dir, "pipeline.toml");
+  stellaops_pipeline *pipeline = NULL;
+  stellaops_buffer out = {0};
+  OK(stellaops_pipeline_open(config, strlen(config), &pipeline));
+  OK(stellaops_pipeline_sign_json(pipeline, (const uint8_t *)request, request_len, &out));
+  CHECK(buffer_contains(&out, "\"trace_id\":\"c-caller-promotion\""));
+  CHECK(buffer_contains(&out, "\"admission\":\"allowed\""));
+  stellaops_buffer_free(&out);
+  stellaops_pipeline_free(pipeline);
+
+  free(request);
+  free(caller);
+  free(caller_path);
+  free(config);
+  stellaops_buffer_free(&sbom_statement);
+  stellaops_buffer_free(&statement);
+  free(promotion);
+  free(promotion_path);
+  stellaops_verifying_key_free(pub);
+  stellaops_key_free(key);
+}
+
 static void write_text(const char *path, const char *text) {
   FILE *f = fopen(path, "wb");
   if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) abort();
@@ -1333,6 +1485,7 @@ int main(int argc, char **argv) {
   test_vectors();
   test_pipeline(argv[4]);
   test_export(argv[4]);
+  test_documents(argv[4]);
   test_sigstore(argv[5]);
   test_fido2(argv[6]);
 

@@ -124,7 +124,7 @@ pub fn verify_export(
     policy: &VerificationPolicy,
     exclude: &[String],
 ) -> Result<ExportVerification> {
-    let (keys, statement) = verified_statement(envelope_json, policy, EXPORT_PREDICATE_TYPE)?;
+    let (_, keys, statement) = verified_statement(envelope_json, policy, EXPORT_PREDICATE_TYPE)?;
     let manifest = ExportManifest::from_value(statement.predicate().clone())?;
     if let Some(given) = manifest_json {
         let given = ExportManifest::from_json(given, &document_limits(&EnvelopeLimits::default()))?;

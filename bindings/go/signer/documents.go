@@ -1,0 +1,148 @@
+package signer
+
+/*
+#include <stdlib.h>
+#include "stellaops_signer.h"
+*/
+import "C"
+
+import (
+	"context"
+	"sort"
+	"unsafe"
+)
+
+// Statement is an unsigned in-toto statement as RFC 8785 canonical JSON: what SBOMStatement,
+// ReportStatement and PromotionStatement build, SignStatement signs, and a pipeline request
+// carries in its "statement" member.
+type Statement []byte
+
+// SBOMStatement builds the statement for an SBOM (CycloneDX or SPDX JSON, detected): the SBOM as
+// the predicate of its format's type, about subjects, or, with none given, about the subjects
+// the SBOM declares (components with SHA-2 hashes).
+func SBOMStatement(sbomJSON []byte, subjects ...Subject) (Statement, error) {
+	var arena cArena
+	defer arena.free()
+	s, sn := bytesArg(sbomJSON)
+	cs := arena.subjects(subjects)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status {
+		return C.stellaops_sbom_statement(s, sn, cs, C.size_t(len(subjects)), &out)
+	}); err != nil {
+		return nil, err
+	}
+	return Statement(takeBuffer(&out)), nil
+}
+
+// ReportStatement builds the statement for a scan report (stella.ops/report@v1, validated
+// against its schema) about the report's artifact.
+func ReportStatement(reportJSON []byte) (Statement, error) {
+	r, rn := bytesArg(reportJSON)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status { return C.stellaops_report_statement(r, rn, &out) }); err != nil {
+		return nil, err
+	}
+	return Statement(takeBuffer(&out)), nil
+}
+
+// PromotionStatement builds the statement for a promotion (stella.ops/promotion@v1, validated
+// against its schema) about the promoted artifact.
+func PromotionStatement(promotionJSON []byte) (Statement, error) {
+	p, pn := bytesArg(promotionJSON)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status { return C.stellaops_promotion_statement(p, pn, &out) }); err != nil {
+		return nil, err
+	}
+	return Statement(takeBuffer(&out)), nil
+}
+
+// SignStatement signs an in-toto statement (built by the functions above or elsewhere; parsed
+// strictly, StellaOps predicates checked against their schema) with every key: the signing path
+// Attest takes, for a statement that is already made.
+func SignStatement(ctx context.Context, statement Statement, opts AttestOptions, keys ...*Key) (*Attestation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	enforcement := opts.Enforcement
+	if enforcement == 0 {
+		enforcement = Warn
+	}
+	s, sn := bytesArg(statement)
+	var out C.stellaops_buffer
+	var admission C.stellaops_admission
+	err := withKeys(keyHandles(keys), func(ptrs unsafe.Pointer, n C.size_t) error {
+		return call(func() C.stellaops_status {
+			return C.stellaops_sign_statement((**C.stellaops_key)(ptrs), n, s, sn,
+				C.stellaops_enforcement(enforcement), &out, &admission)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Attestation{Envelope: Envelope(takeBuffer(&out)), Admission: Admission(admission)}, nil
+}
+
+// PromotionRequirements is what VerifyPromotion requires of a promotion beyond a good
+// signature; zero fields are not checked.
+type PromotionRequirements struct {
+	// ArtifactDigest: the promoted artifact's digest set must hold each ("sha256": hex).
+	ArtifactDigest map[string]string
+	// TargetEnvironment: where it must be promoted to.
+	TargetEnvironment string
+	// PolicyDigest: the policy ("sha256:<hex>") that must have allowed it.
+	PolicyDigest string
+}
+
+// VerifyPromotion verifies a promotion envelope: at least opts.Threshold of keys signed it, it
+// carries a stella.ops/promotion@v1 statement whose predicate follows the schema and whose
+// subject is the promoted artifact, and the promotion meets req. The Verification's payload is
+// the statement. A promotion that does not meet req fails with CodePredicateMismatch.
+func VerifyPromotion(ctx context.Context, envelope []byte, keys []*PublicKey, opts VerifyOptions, req PromotionRequirements) (*Verification, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opts.Threshold < 0 {
+		return nil, &Error{Code: CodeInvalidPolicy, Message: "negative threshold"}
+	}
+	if opts.PayloadType != "" && opts.PayloadType != "application/vnd.in-toto+json" {
+		return nil, &Error{Code: CodeInvalidArgument, Message: "a promotion's payload type is application/vnd.in-toto+json"}
+	}
+	var arena cArena
+	defer arena.free()
+	creq := (*C.stellaops_promotion_requirements)(arena.alloc(int(unsafe.Sizeof(C.stellaops_promotion_requirements{}))))
+	if len(req.ArtifactDigest) > 0 {
+		algorithms := make([]string, 0, len(req.ArtifactDigest))
+		for alg := range req.ArtifactDigest {
+			algorithms = append(algorithms, alg)
+		}
+		sort.Strings(algorithms)
+		digests := (*C.stellaops_digest)(arena.alloc(len(algorithms) * int(unsafe.Sizeof(C.stellaops_digest{}))))
+		slice := unsafe.Slice(digests, len(algorithms))
+		for i, alg := range algorithms {
+			slice[i].algorithm, slice[i].algorithm_len = arena.text(alg)
+			slice[i].value, slice[i].value_len = arena.text(req.ArtifactDigest[alg])
+		}
+		creq.artifact_digests, creq.artifact_digests_len = digests, C.size_t(len(algorithms))
+	}
+	if req.TargetEnvironment != "" {
+		creq.target_environment, creq.target_environment_len = arena.text(req.TargetEnvironment)
+	}
+	if req.PolicyDigest != "" {
+		creq.policy_digest, creq.policy_digest_len = arena.text(req.PolicyDigest)
+	}
+	e, en := bytesArg(envelope)
+	var result *Verification
+	err := withKeys(publicHandles(keys), func(ptrs unsafe.Pointer, nkeys C.size_t) error {
+		var v *C.stellaops_verification
+		if err := call(func() C.stellaops_status {
+			return C.stellaops_verify_promotion(e, en, (**C.stellaops_verifying_key)(ptrs), nkeys,
+				C.size_t(opts.Threshold), creq, &v)
+		}); err != nil {
+			return err
+		}
+		defer C.stellaops_verification_free(v)
+		result = copyVerification(v, int(nkeys))
+		return nil
+	})
+	return result, err
+}

@@ -1,0 +1,122 @@
+package signer_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+)
+
+const promotedDigest = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99"
+
+// Issue 22: a promotion's statement signed with a local key, verified against what a deployment
+// requires, and the same statement signed through the pipeline for a caller.
+func TestPromotionSignedLocallyAndThroughThePipeline(t *testing.T) {
+	ctx := context.Background()
+	dir := pipelineFixture(t)
+	promotion := must(os.ReadFile(filepath.Join(dir, "promotion.json")))
+	statement := must(signer.PromotionStatement(promotion))
+	var parsed struct {
+		PredicateType string `json:"predicateType"`
+		Subject       []struct {
+			Name string `json:"name"`
+		} `json:"subject"`
+	}
+	if err := json.Unmarshal(statement, &parsed); err != nil {
+		t.Fatal(err)
+	}
+	if parsed.PredicateType != "stella.ops/promotion@v1" || parsed.Subject[0].Name != "registry.example/stellaops/scanner-web" {
+		t.Fatalf("statement: %+v", parsed)
+	}
+
+	key := must(signer.GenerateKey(signer.ES256))
+	defer key.Close()
+	pub := must(key.PublicKey())
+	defer pub.Close()
+	att := must(signer.SignStatement(ctx, statement, signer.AttestOptions{Enforcement: signer.Reject}, key))
+	if att.Admission != signer.Allowed {
+		t.Fatalf("admission %v", att.Admission)
+	}
+	keys := []*signer.PublicKey{pub}
+	v := must(signer.VerifyPromotion(ctx, att.Envelope, keys, signer.VerifyOptions{Threshold: 1}, signer.PromotionRequirements{
+		ArtifactDigest:    map[string]string{"sha256": promotedDigest},
+		TargetEnvironment: "production",
+	}))
+	if string(v.Payload) != string(statement) || !v.SignedBy(0) {
+		t.Fatalf("verification: %+v", v)
+	}
+	_, err := signer.VerifyPromotion(ctx, att.Envelope, keys, signer.VerifyOptions{Threshold: 1}, signer.PromotionRequirements{TargetEnvironment: "staging"})
+	wantCode(t, err, signer.CodePredicateMismatch)
+	_, err = signer.VerifyPromotion(ctx, att.Envelope, keys, signer.VerifyOptions{Threshold: 1}, signer.PromotionRequirements{PolicyDigest: "sha256:00"})
+	wantCode(t, err, signer.CodePredicateMismatch)
+	var serr *signer.Error
+	if !errors.As(err, &serr) || serr.Code != signer.CodePredicateMismatch {
+		t.Fatalf("errors.As: %v", err)
+	}
+
+	// Another statement type is not a promotion.
+	vex := must(signer.Attest(ctx, []*signer.Key{key}, "vex", []byte(`{"statements":[]}`), []signer.Subject{{Name: "a", Digest: map[string]string{"sha256": promotedDigest}}}, signer.AttestOptions{}))
+	_, err = signer.VerifyPromotion(ctx, vex.Envelope, keys, signer.VerifyOptions{Threshold: 1}, signer.PromotionRequirements{})
+	wantCode(t, err, signer.CodePredicateTypeMismatch)
+
+	// Through the pipeline: the caller's members and the statement.
+	p := must(signer.OpenPipeline(filepath.Join(dir, "pipeline.toml")))
+	defer p.Close()
+	var request map[string]json.RawMessage
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(dir, "caller-promotion.json"))), &request); err != nil {
+		t.Fatal(err)
+	}
+	request["statement"] = json.RawMessage(statement)
+	out := must(p.SignJSON(must(json.Marshal(request))))
+	var outcome struct {
+		Envelope json.RawMessage `json:"envelope"`
+		TraceID  string          `json:"trace_id"`
+	}
+	if err := json.Unmarshal(out, &outcome); err != nil {
+		t.Fatal(err)
+	}
+	if outcome.TraceID != "c-caller-promotion" {
+		t.Fatalf("outcome: %s", out)
+	}
+}
+
+func TestDocumentStatements(t *testing.T) {
+	ctx := context.Background()
+	dir := pipelineFixture(t)
+	report := must(signer.ReportStatement(must(os.ReadFile(filepath.Join(dir, "report.json")))))
+	var parsed struct {
+		PredicateType string `json:"predicateType"`
+	}
+	if err := json.Unmarshal(report, &parsed); err != nil || parsed.PredicateType != "stella.ops/report@v1" {
+		t.Fatalf("report statement: %s (%v)", report, err)
+	}
+	_, err := signer.ReportStatement([]byte(`{"scanId":1}`))
+	wantCode(t, err, signer.CodeInvalidPredicate)
+
+	sbom := []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","components":[]}`)
+	artifact := signer.Subject{Name: "app.tar", Digest: map[string]string{"sha256": promotedDigest}}
+	statement := must(signer.SBOMStatement(sbom, artifact))
+	if err := json.Unmarshal(statement, &parsed); err != nil || parsed.PredicateType != "https://cyclonedx.org/bom" {
+		t.Fatalf("sbom statement: %s (%v)", statement, err)
+	}
+	_, err = signer.SBOMStatement(sbom)
+	wantCode(t, err, signer.CodeInvalidArgument)
+	_, err = signer.PromotionStatement([]byte(`{"artifact":{}}`))
+	wantCode(t, err, signer.CodeInvalidPredicate)
+
+	key := must(signer.GenerateKey(signer.Ed25519))
+	defer key.Close()
+	_, err = signer.SignStatement(ctx, signer.Statement(`{"_type":"x"}`), signer.AttestOptions{}, key)
+	wantCode(t, err, signer.CodeInvalidStatement)
+	_, err = signer.SignStatement(ctx, statement, signer.AttestOptions{})
+	wantCode(t, err, signer.CodeNoSigningKeys)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := signer.SignStatement(cancelled, statement, signer.AttestOptions{}, key); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+}

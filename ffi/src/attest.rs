@@ -5,8 +5,7 @@ use std::ffi::c_char;
 
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
-    predicate_statement, Admission, AllowList, Authority, OpenedKey, Statement,
-    Subject,
+    predicate_statement, Admission, AllowList, Authority, OpenedKey, Statement, Subject,
 };
 
 use crate::args::{array, handles, nonempty_bytes, text, Out};

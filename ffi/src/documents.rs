@@ -6,14 +6,13 @@ use std::collections::BTreeMap;
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
     promotion_statement, report_statement, sbom_statement, verify_promotion, AllowList, Authority,
-    EnforcementMode, OpenedKey, PromotionRequirements, Statement, Verification,
-    VerificationPolicy,
+    EnforcementMode, OpenedKey, PromotionRequirements, Statement, Verification, VerificationPolicy,
 };
 
 use crate::args::{array, handles, nonempty_bytes, optional_text, text, Out};
 use crate::attest::{
-    stellaops_digest, stellaops_enforcement, stellaops_subject, subject, write_attestation,
-    stellaops_admission, STELLAOPS_ENFORCEMENT_LOG_ONLY, STELLAOPS_ENFORCEMENT_REJECT,
+    stellaops_admission, stellaops_digest, stellaops_enforcement, stellaops_subject, subject,
+    write_attestation, STELLAOPS_ENFORCEMENT_LOG_ONLY, STELLAOPS_ENFORCEMENT_REJECT,
     STELLAOPS_ENFORCEMENT_WARN,
 };
 use crate::buffer::stellaops_buffer;
@@ -233,8 +232,13 @@ unsafe fn read_requirements(
     // SAFETY: non-NULL, and the caller promises it is valid.
     let raw = unsafe { &*raw };
     // SAFETY: forwarded from the caller.
-    let digests =
-        unsafe { array(raw.artifact_digests, raw.artifact_digests_len, "artifact_digests") }?;
+    let digests = unsafe {
+        array(
+            raw.artifact_digests,
+            raw.artifact_digests_len,
+            "artifact_digests",
+        )
+    }?;
     let mut artifact_digest = BTreeMap::new();
     for (i, d) in digests.iter().enumerate() {
         let at = format!("requirements.artifact_digests[{i}]");
@@ -254,7 +258,11 @@ unsafe fn read_requirements(
     }?;
     // SAFETY: forwarded from the caller.
     let policy = unsafe {
-        optional_text(raw.policy_digest, raw.policy_digest_len, "requirements.policy_digest")
+        optional_text(
+            raw.policy_digest,
+            raw.policy_digest_len,
+            "requirements.policy_digest",
+        )
     }?;
     Ok(PromotionRequirements {
         artifact_digest,

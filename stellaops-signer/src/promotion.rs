@@ -48,7 +48,8 @@ pub fn verify_promotion(
     policy: &VerificationPolicy,
     requirements: &PromotionRequirements,
 ) -> Result<PromotionVerification> {
-    let (envelope, keys, statement) = verified_statement(envelope_json, policy, PROMOTION_PREDICATE_TYPE)?;
+    let (envelope, keys, statement) =
+        verified_statement(envelope_json, policy, PROMOTION_PREDICATE_TYPE)?;
     let promotion = Promotion::from_value(statement.predicate())?;
     let artifact = promotion.artifact.subject()?;
     if !statement.subjects().contains(&artifact) {

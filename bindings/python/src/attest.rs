@@ -92,7 +92,7 @@ fn sign(
         .sign_statement(statement, None)
 }
 
-fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Attestation> {
+pub(crate) fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Attestation> {
     let admission = outcome.admission.name();
     let envelope = outcome.into_envelope();
     let statement = PyBytes::new(py, envelope.payload()).unbind();

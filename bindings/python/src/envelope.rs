@@ -35,6 +35,19 @@ pub struct VerifiedKey {
     algorithm: &'static str,
 }
 
+impl VerifiedKey {
+    /// The Python view of a key the facade verified.
+    pub(crate) fn new(k: &stellaops_signer::VerifiedKey) -> Self {
+        VerifiedKey {
+            key_index: k.policy_index,
+            positions: k.positions.clone(),
+            signature_index: k.signature_index,
+            key_id: k.key_id.to_string(),
+            algorithm: k.algorithm.name(),
+        }
+    }
+}
+
 #[pymethods]
 impl VerifiedKey {
     fn __repr__(&self) -> String {
@@ -140,17 +153,7 @@ impl Envelope {
                 verify_envelope(envelope, &policy, &[], &EnvelopeLimits::default())
             })
             .map_err(to_py)?;
-        Ok(verification
-            .keys
-            .iter()
-            .map(|k| VerifiedKey {
-                key_index: k.policy_index,
-                positions: k.positions.clone(),
-                signature_index: k.signature_index,
-                key_id: k.key_id.to_string(),
-                algorithm: k.algorithm.name(),
-            })
-            .collect())
+        Ok(verification.keys.iter().map(VerifiedKey::new).collect())
     }
 
     fn __repr__(&self) -> String {

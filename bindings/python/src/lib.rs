@@ -3,9 +3,11 @@
 
 mod attest;
 mod canon;
+mod documents;
 mod envelope;
 mod errors;
 mod export;
+mod input;
 mod keys;
 mod pipeline;
 mod sigstore;
@@ -22,6 +24,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<envelope::VerifiedKey>()?;
     m.add_class::<attest::Subject>()?;
     m.add_class::<attest::Attestation>()?;
+    m.add_class::<documents::PromotionVerification>()?;
     m.add_class::<pipeline::Pipeline>()?;
     m.add_class::<sigstore::TrustedRoot>()?;
     m.add_class::<sigstore::BundleVerification>()?;
@@ -31,6 +34,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::sbom_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::report_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::promotion_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::sign_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::verify_promotion, m)?)?;
     m.add_function(wrap_pyfunction!(export::sign_export, m)?)?;
     m.add_function(wrap_pyfunction!(export::verify_export, m)?)?;
     m.add_function(wrap_pyfunction!(canon::canonicalize, m)?)?;

@@ -148,6 +148,60 @@ def attest_files(
     enforcement: Enforcement = "warn",
     sha512: bool = False,
 ) -> Attestation: ...
+JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
+"""A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
+
+def sbom_statement(sbom: JsonInput, subjects: Sequence[Subject] = ()) -> bytes:
+    """The statement (RFC 8785 JSON) for a CycloneDX or SPDX SBOM, about ``subjects`` or, with
+    none, about the subjects the SBOM declares. Sign it with :func:`sign_statement`, a
+    :class:`BundleSigner`, or put it in a pipeline request's ``"statement"``."""
+
+def report_statement(report: JsonInput) -> bytes:
+    """The statement for a scan report (``stella.ops/report@v1``) about its ``artifact``."""
+
+def promotion_statement(promotion: JsonInput) -> bytes:
+    """The statement for a promotion (``stella.ops/promotion@v1``) about the promoted artifact."""
+
+def sign_statement(
+    keys: Sequence[SigningKey],
+    statement: JsonInput,
+    enforcement: Enforcement = "warn",
+) -> Attestation:
+    """Sign an in-toto statement with every key (StellaOps predicates checked against their
+    schema; ``enforcement`` decides what happens to a type outside the catalog)."""
+
+@final
+class PromotionVerification:
+    """What :func:`verify_promotion` established."""
+
+    @property
+    def keys(self) -> list[VerifiedKey]: ...
+    @property
+    def statement(self) -> bytes: ...
+    @property
+    def artifact_name(self) -> str: ...
+    @property
+    def artifact_digest(self) -> Dict[str, str]: ...
+    @property
+    def source_environment(self) -> str: ...
+    @property
+    def target_environment(self) -> str: ...
+    @property
+    def policy_digest(self) -> str: ...
+
+def verify_promotion(
+    envelope: JsonInput,
+    keys: Sequence[VerifyingKey],
+    threshold: int = 1,
+    *,
+    artifact_digest: Mapping[str, str] = ...,
+    target_environment: Optional[str] = None,
+    policy_digest: Optional[str] = None,
+) -> PromotionVerification:
+    """Verify a promotion envelope: ``threshold`` of ``keys`` signed a ``stella.ops/promotion@v1``
+    statement about the promoted artifact, which meets every requirement given. Raises
+    :class:`VerificationError` (``PREDICATE_MISMATCH``, ``PREDICATE_TYPE_MISMATCH``, ...)."""
+
 def sign_export(
     keys: Sequence[SigningKey],
     root: Union[str, os.PathLike[str]],

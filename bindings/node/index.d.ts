@@ -341,8 +341,45 @@ export declare function pae(payloadType: string, payload: Uint8Array): Buffer
 /** The family of a catalogued predicate type ("sbom", "vex", "reachability", ...), or null. */
 export declare function predicateFamily(uri: string): string | null
 
+/**
+ * The statement (RFC 8785 JSON) for a promotion (`stella.ops/promotion@v1`) about the promoted
+ * artifact.
+ */
+export declare function promotionStatement(promotion: string | Uint8Array | object): Buffer
+
+/** What `verifyPromotion` established. */
+export interface PromotionVerification {
+  /** The trusted keys that verified. */
+  keys: Array<VerifiedKey>
+  /** The verified statement (the envelope's payload). */
+  statement: Buffer
+  /** The promoted artifact's name. */
+  artifactName: string
+  /** Its digests. */
+  artifactDigest: Record<string, string>
+  /** Where it was promoted from. */
+  sourceEnvironment: string
+  /** Where it was promoted to. */
+  targetEnvironment: string
+  /** The policy digest that allowed it. */
+  policyDigest: string
+}
+
+/**
+ * The statement (RFC 8785 JSON) for a scan report (`stella.ops/report@v1`) about its
+ * `artifact`.
+ */
+export declare function reportStatement(report: string | Uint8Array | object): Buffer
+
 /** The URI of a catalog short name or alias ("sbom", "vex", "cyclonedx", ...); URIs pass through. */
 export declare function resolvePredicateType(name: string): string
+
+/**
+ * The statement (RFC 8785 JSON) for a CycloneDX or SPDX SBOM, about `subjects` or, with none,
+ * about the subjects the SBOM declares. Sign it with `signStatement`, a `BundleSigner`, or put
+ * it in a pipeline request's `statement`.
+ */
+export declare function sbomStatement(sbom: string | Uint8Array | object, subjects?: Array<Subject>): Buffer
 
 /** One signature of an envelope. */
 export interface Signature {
@@ -389,6 +426,15 @@ export interface SignExportOptions {
 
 /** As `signExport`, on the calling thread. */
 export declare function signExportSync(keys: Array<SigningKey>, root: string, options?: SignExportOptions | undefined | null): SignedExport
+
+/**
+ * Sign an in-toto statement (StellaOps predicates checked against their schema) with every
+ * key, off the main thread. A wrong argument throws `STELLAOPS_INVALID_ARGUMENT` at once.
+ */
+export declare function signStatement(keys: Array<SigningKey>, statement: string | Uint8Array | object, options?: AttestOptions): Promise<Attestation>
+
+/** As `signStatement`, on the calling thread. */
+export declare function signStatementSync(keys: Array<SigningKey>, statement: string | Uint8Array | object, options?: AttestOptions): Attestation
 
 /** What a statement is about. */
 export interface Subject {
@@ -447,3 +493,26 @@ export interface VerifyExportOptions {
 
 /** As `verifyExport`, on the calling thread. */
 export declare function verifyExportSync(root: string, envelope: Uint8Array, keys: Array<VerifyingKey>, options?: VerifyExportOptions | undefined | null): ExportReport
+
+/**
+ * Verify a promotion envelope off the main thread: `threshold` of `keys` signed a
+ * `stella.ops/promotion@v1` statement about the promoted artifact, which meets every
+ * requirement given. Rejects with `STELLAOPS_PREDICATE_MISMATCH`,
+ * `STELLAOPS_PREDICATE_TYPE_MISMATCH`, `STELLAOPS_VERIFICATION_FAILED`, ...
+ */
+export declare function verifyPromotion(envelope: string | Uint8Array | object, keys: Array<VerifyingKey>, options?: VerifyPromotionOptions): Promise<PromotionVerification>
+
+/** What `verifyPromotion` requires beyond good signatures; what is left out is not checked. */
+export interface VerifyPromotionOptions {
+  /** How many distinct keys must verify (default 1). */
+  threshold?: number
+  /** The promoted artifact's digest set must hold each: `{ sha256: "…" }`. */
+  artifactDigest?: Record<string, string>
+  /** Where it must have been promoted to. */
+  targetEnvironment?: string
+  /** The policy (`sha256:<hex>`) that must have allowed it. */
+  policyDigest?: string
+}
+
+/** As `verifyPromotion`, on the calling thread. */
+export declare function verifyPromotionSync(envelope: string | Uint8Array | object, keys: Array<VerifyingKey>, options?: VerifyPromotionOptions): PromotionVerification

@@ -104,10 +104,17 @@ fn run(r: Request) -> std::result::Result<Attestation, Failure> {
     let outcome = authority
         .allow_list(AllowList::catalog(mode))
         .sign_statement(statement, None)?;
-    Ok(Attestation {
-        admission: outcome.admission.name(),
-        envelope: outcome.into_envelope(),
-    })
+    Ok(Attestation::new(outcome))
+}
+
+impl Attestation {
+    /// The attestation an authority's outcome holds.
+    pub(crate) fn new(outcome: stellaops_signer::Outcome) -> Self {
+        Attestation {
+            admission: outcome.admission.name(),
+            envelope: outcome.into_envelope(),
+        }
+    }
 }
 
 /// Attesting off the main thread.

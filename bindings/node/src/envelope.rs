@@ -60,17 +60,20 @@ fn verify_with(
 ) -> std::result::Result<Vec<VerifiedKey>, Failure> {
     let policy = VerificationPolicy::new(keys, threshold as usize, payload_type.as_deref())?;
     let verification = verify_envelope(envelope, &policy, &[], &EnvelopeLimits::default())?;
-    Ok(verification
-        .keys
-        .iter()
-        .map(|k| VerifiedKey {
+    Ok(verification.keys.iter().map(VerifiedKey::new).collect())
+}
+
+impl VerifiedKey {
+    /// The JavaScript view of a key the facade verified.
+    pub(crate) fn new(k: &stellaops_signer::VerifiedKey) -> Self {
+        VerifiedKey {
             key_index: k.policy_index as u32,
             positions: k.positions.iter().map(|&p| p as u32).collect(),
             signature_index: k.signature_index as u32,
             key_id: k.key_id.to_string(),
             algorithm: k.algorithm.name().to_owned(),
-        })
-        .collect())
+        }
+    }
 }
 
 /// Signing off the main thread.

@@ -35,6 +35,12 @@ impl Failure {
         }
     }
 
+    /// A wrong argument: its name and what was expected, never its value (which may be large or
+    /// secret).
+    pub(crate) fn argument(name: &str, expected: &str, got: &str) -> Self {
+        Failure::invalid(format!("argument '{name}': expected {expected}, not {got}"))
+    }
+
     /// The JavaScript error: `new Error(message)` with `code` and `errno` set.
     pub(crate) fn into_js(self, env: &Env) -> Error {
         let code = format!("STELLAOPS_{}", self.code.name().to_ascii_uppercase());

@@ -2,15 +2,18 @@
 
 mod attest;
 mod canon;
+mod documents;
 mod envelope;
 mod errors;
 mod export;
+mod input;
 mod keys;
 mod pipeline;
 mod sigstore;
 
 pub use attest::*;
 pub use canon::*;
+pub use documents::*;
 pub use envelope::*;
 pub use export::*;
 pub use keys::*;

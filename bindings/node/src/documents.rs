@@ -1,0 +1,294 @@
+//! `sbomStatement`, `reportStatement`, `promotionStatement`, `signStatement(Sync)`,
+//! `verifyPromotion(Sync)`: the document flows over statements.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use stellaops_signer::canon::Limits;
+use stellaops_signer::{
+    AllowList, Authority, EnforcementMode, OpenedKey, PromotionRequirements, Statement,
+    VerificationPolicy,
+};
+
+use crate::attest::{AttestOptionsJs, Attestation, Subject};
+use crate::envelope::VerifiedKey;
+use crate::errors::{js, Failure};
+use crate::input::json_arg;
+use crate::keys::{SigningKey, VerifyingKey};
+
+fn statement_buffer(
+    statement: stellaops_signer::Result<Statement>,
+) -> std::result::Result<Buffer, Failure> {
+    Ok(Buffer::from(statement?.to_json()?))
+}
+
+/// The statement (RFC 8785 JSON) for a CycloneDX or SPDX SBOM, about `subjects` or, with none,
+/// about the subjects the SBOM declares. Sign it with `signStatement`, a `BundleSigner`, or put
+/// it in a pipeline request's `statement`.
+#[napi(ts_args_type = "sbom: string | Uint8Array | object, subjects?: Array<Subject>")]
+pub fn sbom_statement(
+    env: Env,
+    sbom: Unknown<'_>,
+    subjects: Option<Vec<Subject>>,
+) -> Result<Buffer> {
+    let run = || {
+        let sbom = json_arg(&env, sbom, "sbom")?;
+        let subjects = subjects
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        statement_buffer(
+            stellaops_signer::sbom_statement(&sbom, subjects, &Limits::default()).map(|(_, s)| s),
+        )
+    };
+    js(&env, run())
+}
+
+/// The statement (RFC 8785 JSON) for a scan report (`stella.ops/report@v1`) about its
+/// `artifact`.
+#[napi(ts_args_type = "report: string | Uint8Array | object")]
+pub fn report_statement(env: Env, report: Unknown<'_>) -> Result<Buffer> {
+    let run = || {
+        let report = json_arg(&env, report, "report")?;
+        statement_buffer(stellaops_signer::report_statement(
+            &report,
+            &Limits::default(),
+        ))
+    };
+    js(&env, run())
+}
+
+/// The statement (RFC 8785 JSON) for a promotion (`stella.ops/promotion@v1`) about the promoted
+/// artifact.
+#[napi(ts_args_type = "promotion: string | Uint8Array | object")]
+pub fn promotion_statement(env: Env, promotion: Unknown<'_>) -> Result<Buffer> {
+    let run = || {
+        let promotion = json_arg(&env, promotion, "promotion")?;
+        statement_buffer(stellaops_signer::promotion_statement(
+            &promotion,
+            &Limits::default(),
+        ))
+    };
+    js(&env, run())
+}
+
+struct SignRequest {
+    keys: Vec<Arc<OpenedKey>>,
+    statement: Vec<u8>,
+    enforcement: String,
+}
+
+fn sign(r: SignRequest) -> std::result::Result<Attestation, Failure> {
+    let mode: EnforcementMode = r.enforcement.parse().map_err(Failure::invalid)?;
+    let keys: Vec<&OpenedKey> = r.keys.iter().map(|k| k.as_ref()).collect();
+    let authority = Authority::opened_keys(&keys);
+    authority.require_keys()?;
+    let statement = Statement::from_json(&r.statement, &Limits::default())?;
+    let outcome = authority
+        .allow_list(AllowList::catalog(mode))
+        .sign_statement(statement, None)?;
+    Ok(Attestation::new(outcome))
+}
+
+fn sign_request(
+    env: &Env,
+    keys: Vec<&SigningKey>,
+    statement: Unknown<'_>,
+    options: Option<AttestOptionsJs>,
+) -> std::result::Result<SignRequest, Failure> {
+    Ok(SignRequest {
+        keys: keys.iter().map(|k| k.key.clone()).collect(),
+        statement: json_arg(env, statement, "statement")?,
+        enforcement: options
+            .and_then(|o| o.enforcement)
+            .unwrap_or_else(|| "warn".to_owned()),
+    })
+}
+
+/// Signing a statement off the main thread.
+pub struct SignStatementTask(Option<SignRequest>);
+
+impl Task for SignStatementTask {
+    type Output = std::result::Result<Attestation, Failure>;
+    type JsValue = Attestation;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let r = self
+            .0
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
+        Ok(sign(r))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Attestation> {
+        js(&env, output)
+    }
+}
+
+/// Sign an in-toto statement (StellaOps predicates checked against their schema) with every
+/// key, off the main thread. A wrong argument throws `STELLAOPS_INVALID_ARGUMENT` at once.
+#[napi(
+    ts_args_type = "keys: Array<SigningKey>, statement: string | Uint8Array | object, options?: AttestOptions",
+    ts_return_type = "Promise<Attestation>"
+)]
+pub fn sign_statement(
+    env: Env,
+    keys: Vec<&SigningKey>,
+    statement: Unknown<'_>,
+    options: Option<AttestOptionsJs>,
+) -> Result<AsyncTask<SignStatementTask>> {
+    let request = js(&env, sign_request(&env, keys, statement, options))?;
+    Ok(AsyncTask::new(SignStatementTask(Some(request))))
+}
+
+/// As `signStatement`, on the calling thread.
+#[napi(
+    ts_args_type = "keys: Array<SigningKey>, statement: string | Uint8Array | object, options?: AttestOptions"
+)]
+pub fn sign_statement_sync(
+    env: Env,
+    keys: Vec<&SigningKey>,
+    statement: Unknown<'_>,
+    options: Option<AttestOptionsJs>,
+) -> Result<Attestation> {
+    js(
+        &env,
+        sign_request(&env, keys, statement, options).and_then(sign),
+    )
+}
+
+/// What `verifyPromotion` requires beyond good signatures; what is left out is not checked.
+#[napi(object)]
+pub struct VerifyPromotionOptions {
+    /// How many distinct keys must verify (default 1).
+    pub threshold: Option<u32>,
+    /// The promoted artifact's digest set must hold each: `{ sha256: "…" }`.
+    pub artifact_digest: Option<BTreeMap<String, String>>,
+    /// Where it must have been promoted to.
+    pub target_environment: Option<String>,
+    /// The policy (`sha256:<hex>`) that must have allowed it.
+    pub policy_digest: Option<String>,
+}
+
+/// What `verifyPromotion` established.
+#[napi(object)]
+pub struct PromotionVerification {
+    /// The trusted keys that verified.
+    pub keys: Vec<VerifiedKey>,
+    /// The verified statement (the envelope's payload).
+    pub statement: Buffer,
+    /// The promoted artifact's name.
+    pub artifact_name: String,
+    /// Its digests.
+    pub artifact_digest: BTreeMap<String, String>,
+    /// Where it was promoted from.
+    pub source_environment: String,
+    /// Where it was promoted to.
+    pub target_environment: String,
+    /// The policy digest that allowed it.
+    pub policy_digest: String,
+}
+
+struct VerifyRequest {
+    envelope: Vec<u8>,
+    keys: Vec<stellaops_signer::VerifyingKey>,
+    threshold: usize,
+    requirements: PromotionRequirements,
+}
+
+fn verify_request(
+    env: &Env,
+    envelope: Unknown<'_>,
+    keys: Vec<&VerifyingKey>,
+    options: Option<VerifyPromotionOptions>,
+) -> std::result::Result<VerifyRequest, Failure> {
+    let envelope = json_arg(env, envelope, "envelope")?;
+    let options = options.unwrap_or(VerifyPromotionOptions {
+        threshold: None,
+        artifact_digest: None,
+        target_environment: None,
+        policy_digest: None,
+    });
+    Ok(VerifyRequest {
+        envelope,
+        keys: keys.iter().map(|k| k.key.clone()).collect(),
+        threshold: options.threshold.unwrap_or(1) as usize,
+        requirements: PromotionRequirements {
+            artifact_digest: options.artifact_digest.unwrap_or_default(),
+            target_environment: options.target_environment,
+            policy_digest: options.policy_digest,
+        },
+    })
+}
+
+fn verify(r: VerifyRequest) -> std::result::Result<PromotionVerification, Failure> {
+    let policy = VerificationPolicy::new(r.keys, r.threshold, None)?;
+    let v = stellaops_signer::verify_promotion(&r.envelope, &policy, &r.requirements)?;
+    let p = &v.promotion;
+    Ok(PromotionVerification {
+        keys: v.keys.iter().map(VerifiedKey::new).collect(),
+        statement: Buffer::from(v.envelope.payload().to_vec()),
+        artifact_name: p.artifact.name.clone(),
+        artifact_digest: p.artifact.digest.clone(),
+        source_environment: p.source.environment.clone(),
+        target_environment: p.target.environment.clone(),
+        policy_digest: p.policy.digest.clone(),
+    })
+}
+
+/// Verifying a promotion off the main thread.
+pub struct VerifyPromotionTask(Option<VerifyRequest>);
+
+impl Task for VerifyPromotionTask {
+    type Output = std::result::Result<PromotionVerification, Failure>;
+    type JsValue = PromotionVerification;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let r = self
+            .0
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
+        Ok(verify(r))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<PromotionVerification> {
+        js(&env, output)
+    }
+}
+
+/// Verify a promotion envelope off the main thread: `threshold` of `keys` signed a
+/// `stella.ops/promotion@v1` statement about the promoted artifact, which meets every
+/// requirement given. Rejects with `STELLAOPS_PREDICATE_MISMATCH`,
+/// `STELLAOPS_PREDICATE_TYPE_MISMATCH`, `STELLAOPS_VERIFICATION_FAILED`, ...
+#[napi(
+    ts_args_type = "envelope: string | Uint8Array | object, keys: Array<VerifyingKey>, options?: VerifyPromotionOptions",
+    ts_return_type = "Promise<PromotionVerification>"
+)]
+pub fn verify_promotion(
+    env: Env,
+    envelope: Unknown<'_>,
+    keys: Vec<&VerifyingKey>,
+    options: Option<VerifyPromotionOptions>,
+) -> Result<AsyncTask<VerifyPromotionTask>> {
+    let request = js(&env, verify_request(&env, envelope, keys, options))?;
+    Ok(AsyncTask::new(VerifyPromotionTask(Some(request))))
+}
+
+/// As `verifyPromotion`, on the calling thread.
+#[napi(
+    ts_args_type = "envelope: string | Uint8Array | object, keys: Array<VerifyingKey>, options?: VerifyPromotionOptions"
+)]
+pub fn verify_promotion_sync(
+    env: Env,
+    envelope: Unknown<'_>,
+    keys: Vec<&VerifyingKey>,
+    options: Option<VerifyPromotionOptions>,
+) -> Result<PromotionVerification> {
+    js(
+        &env,
+        verify_request(&env, envelope, keys, options).and_then(verify),
+    )
+}

@@ -870,6 +870,50 @@ stellaops_status stellaops_promotion_statement(const uint8_t *promotion_json,
                                                struct stellaops_buffer *out_statement);
 
 /**
+ * The statement of type `predicate_type` (a URI or a catalog short name such as `vex`) whose
+ * predicate is `predicate_json` (parsed strictly; StellaOps predicates checked against their
+ * schema) about `subjects`, unsigned: what `stellaops_attest` signs, for callers that sign
+ * elsewhere (a bundle signer, a pipeline request). `*out_statement` as for
+ * `stellaops_sbom_statement`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty predicate), INVALID_UTF8_ARGUMENT,
+ * UNKNOWN_PREDICATE_TYPE, INVALID_STATEMENT (no subjects), INVALID_DIGEST, INVALID_PREDICATE,
+ * the JSON errors (2xx).
+ *
+ * # Safety
+ * Every pointer + length pair is readable; `subjects` holds `subjects_len` subjects;
+ * `out_statement` is writable.
+ */
+stellaops_status stellaops_predicate_statement(const char *predicate_type,
+                                               size_t predicate_type_len,
+                                               const uint8_t *predicate_json,
+                                               size_t predicate_json_len,
+                                               const struct stellaops_subject *subjects,
+                                               size_t subjects_len,
+                                               struct stellaops_buffer *out_statement);
+
+/**
+ * Read an envelope or a Sigstore bundle (`data`, JSON) and report what it claims, as JSON in
+ * `*out_json` (owned by the caller: `stellaops_buffer_free`): `container`, `payload_type`,
+ * `predicate_type`, `subjects`, `signatures` (each with `verified_by`: `key <key id>` of the
+ * trusted key that verified it, or null), `certificate`, `public_key_hint`,
+ * `tlog_entries`, and `verified`, `checked`, `not_checked`. Only a key in `keys` makes a
+ * signature verified; a bundle's own certificate, chain and log entries are reported, not
+ * trusted (verify the bundle against a trusted root for that). `stella forensic attest show`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty data), the JSON and envelope errors, NOT_A_STATEMENT.
+ *
+ * # Safety
+ * `data` points to `data_len` bytes; `keys` holds `keys_len` live verifying keys (or is NULL
+ * with 0); `out_json` is writable.
+ */
+stellaops_status stellaops_inspect_attestation(const uint8_t *data,
+                                               size_t data_len,
+                                               const struct stellaops_verifying_key *const *keys,
+                                               size_t keys_len,
+                                               struct stellaops_buffer *out_json);
+
+/**
  * Sign an in-toto statement (JSON, v1 or v0.1, parsed strictly; StellaOps predicates are
  * checked against their schema) with every key: the one signing path `stellaops_attest` also
  * takes, for statements built elsewhere (`stellaops_sbom_statement`,

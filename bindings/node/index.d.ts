@@ -278,6 +278,14 @@ export interface ExportReport {
   changed: Array<ExportChange>
 }
 
+/**
+ * What an envelope or a Sigstore bundle claims (`stella forensic attest show --json`):
+ * `container`, `payload_type`, `predicate_type`, `subjects`, `signatures`, `certificate`,
+ * `tlog_entries`, `verified`, `checked`, `not_checked`. Only a key in `keys` makes a signature
+ * verified; use `verifyBundle` for a verdict on a bundle.
+ */
+export declare function inspectAttestation(data: string | Uint8Array | object, keys?: Array<VerifyingKey>): Record<string, any>
+
 /** True when `uri` is on the default allow-list (the catalog). */
 export declare function isAllowedPredicateType(uri: string): boolean
 
@@ -340,6 +348,12 @@ export declare function pae(payloadType: string, payload: Uint8Array): Buffer
 
 /** The family of a catalogued predicate type ("sbom", "vex", "reachability", ...), or null. */
 export declare function predicateFamily(uri: string): string | null
+
+/**
+ * The statement (RFC 8785 JSON) of type `predicateType` (a URI or catalog short name) whose
+ * predicate is `predicate` about `subjects`: what `attest` signs, for signing elsewhere.
+ */
+export declare function predicateStatement(predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>): Buffer
 
 /**
  * The statement (RFC 8785 JSON) for a promotion (`stella.ops/promotion@v1`) about the promoted

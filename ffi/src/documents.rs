@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
-    promotion_statement, report_statement, sbom_statement, verify_promotion, AllowList, Authority,
-    EnforcementMode, OpenedKey, PromotionRequirements, Statement, Verification, VerificationPolicy,
+    inspect_attestation, predicate_statement, promotion_statement, report_statement,
+    sbom_statement, verify_promotion, AllowList, Authority, EnforcementMode, OpenedKey,
+    PromotionRequirements, Statement, Verification, VerificationPolicy,
 };
 
 use crate::args::{array, handles, nonempty_bytes, optional_text, text, Out};
@@ -104,6 +105,80 @@ pub unsafe extern "C" fn stellaops_promotion_statement(
         let promotion =
             unsafe { nonempty_bytes(promotion_json, promotion_json_len, "promotion_json") }?;
         write_statement(out, &promotion_statement(promotion, &Limits::default())?)
+    })
+}
+
+/// The statement of type `predicate_type` (a URI or a catalog short name such as `vex`) whose
+/// predicate is `predicate_json` (parsed strictly; StellaOps predicates checked against their
+/// schema) about `subjects`, unsigned: what `stellaops_attest` signs, for callers that sign
+/// elsewhere (a bundle signer, a pipeline request). `*out_statement` as for
+/// `stellaops_sbom_statement`.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (empty predicate), INVALID_UTF8_ARGUMENT,
+/// UNKNOWN_PREDICATE_TYPE, INVALID_STATEMENT (no subjects), INVALID_DIGEST, INVALID_PREDICATE,
+/// the JSON errors (2xx).
+///
+/// # Safety
+/// Every pointer + length pair is readable; `subjects` holds `subjects_len` subjects;
+/// `out_statement` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_predicate_statement(
+    predicate_type: *const std::ffi::c_char,
+    predicate_type_len: usize,
+    predicate_json: *const u8,
+    predicate_json_len: usize,
+    subjects: *const stellaops_subject,
+    subjects_len: usize,
+    out_statement: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_statement, "out_statement")?;
+        // SAFETY: the caller promises predicate_type_len readable bytes.
+        let predicate_type = unsafe { text(predicate_type, predicate_type_len, "predicate_type") }?;
+        // SAFETY: the caller promises predicate_json_len readable bytes.
+        let predicate =
+            unsafe { nonempty_bytes(predicate_json, predicate_json_len, "predicate_json") }?;
+        // SAFETY: the caller promises subjects_len valid subjects.
+        let subjects = unsafe { read_subjects(subjects, subjects_len) }?;
+        let statement =
+            predicate_statement(predicate_type, predicate, subjects, &Limits::default())?;
+        write_statement(out, &statement)
+    })
+}
+
+/// Read an envelope or a Sigstore bundle (`data`, JSON) and report what it claims, as JSON in
+/// `*out_json` (owned by the caller: `stellaops_buffer_free`): `container`, `payload_type`,
+/// `predicate_type`, `subjects`, `signatures` (each with `verified_by`: `key <key id>` of the
+/// trusted key that verified it, or null), `certificate`, `public_key_hint`,
+/// `tlog_entries`, and `verified`, `checked`, `not_checked`. Only a key in `keys` makes a
+/// signature verified; a bundle's own certificate, chain and log entries are reported, not
+/// trusted (verify the bundle against a trusted root for that). `stella forensic attest show`.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (empty data), the JSON and envelope errors, NOT_A_STATEMENT.
+///
+/// # Safety
+/// `data` points to `data_len` bytes; `keys` holds `keys_len` live verifying keys (or is NULL
+/// with 0); `out_json` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_inspect_attestation(
+    data: *const u8,
+    data_len: usize,
+    keys: *const *const stellaops_verifying_key,
+    keys_len: usize,
+    out_json: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_json, "out_json")?;
+        // SAFETY: the caller promises data_len readable bytes.
+        let data = unsafe { nonempty_bytes(data, data_len, "data") }?;
+        // SAFETY: the caller promises keys_len live verifying keys.
+        let keys = unsafe { handles(keys, keys_len, "keys") }?;
+        let trusted: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+        let facts = inspect_attestation(data, &trusted)?;
+        let json = stellaops_signer::faces::facts_json(&facts);
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(json)) };
+        Ok(())
     })
 }
 

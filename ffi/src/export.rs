@@ -3,10 +3,8 @@
 use std::ffi::c_char;
 use std::path::Path;
 
-use stellaops_signer::{
-    export_report_json, path_list_json, sign_export_json, verify_export, OpenedKey,
-    VerificationPolicy,
-};
+use stellaops_signer::faces::{export_report_json, path_list_json, sign_export_json};
+use stellaops_signer::{verify_export, OpenedKey, VerificationPolicy};
 
 use crate::args::{handles, nonempty_bytes, optional_bytes, text, Out};
 use crate::buffer::stellaops_buffer;

@@ -4,13 +4,13 @@
 use std::ffi::c_char;
 use std::path::Path;
 
+use stellaops_signer::faces::{
+    bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
+};
 use stellaops_signer::sigstore::{
     verify_bundle_with, BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
 };
-use stellaops_signer::{
-    bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
-    Authority, IssuerMode,
-};
+use stellaops_signer::{Authority, IssuerMode};
 
 use crate::args::{bytes, handle, nonempty_bytes, optional_text, text, Out};
 use crate::attest::{

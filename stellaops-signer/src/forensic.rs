@@ -305,3 +305,10 @@ fn certificate_facts(der: &[u8]) -> Result<CertificateFacts> {
         not_after: tbs.validity.not_after.to_string(),
     })
 }
+
+/// The facts as the faces' JSON (the CLI's `forensic attest show --json`): the fields of
+/// [`AttestationFacts`] by their Rust names.
+pub fn facts_json(facts: &AttestationFacts) -> Vec<u8> {
+    // Plain strings, booleans and numbers: serialization cannot fail.
+    serde_json::to_vec(facts).unwrap_or_default()
+}

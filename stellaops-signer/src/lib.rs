@@ -21,18 +21,15 @@ pub use documents::{
 };
 pub use error::{Error, Result};
 pub use export::{
-    check_export, describe_dir, describe_files, export_bytes, export_report_json, export_statement,
-    path_list_json, sign_export, sign_export_files, sign_export_json, verify_export, ExportOptions,
-    ExportVerification, SignedExport, SymlinkPolicy,
+    check_export, describe_dir, describe_files, export_statement, sign_export, verify_export,
+    ExportOptions, ExportVerification, SignedExport, SymlinkPolicy,
 };
 pub use forensic::{
     inspect_attestation, AttestationFacts, CertificateFacts, SignatureFacts, SubjectFacts,
     TlogFacts,
 };
 pub use keys::{open_key, open_key_with_prompt, OpenedKey};
-pub use pipeline::{
-    outcome_json, CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline,
-};
+pub use pipeline::{CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline};
 pub use promotion::{verify_promotion, PromotionRequirements, PromotionVerification};
 pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
 pub use stellaops_poe as policy;
@@ -47,10 +44,23 @@ pub use stellaops_sigstore as sigstore;
 #[cfg(feature = "sigstore")]
 mod bundle;
 #[cfg(feature = "sigstore")]
-pub use bundle::{
-    bundle_policy, bundle_policy_from_json, bundle_report, keyful_config_from_json,
-    keyless_config_from_json, BundlePolicy, Issuer,
-};
+pub use bundle::{bundle_policy, BundlePolicy, Issuer};
+
+/// The JSON plumbing the faces that are not Rust share (the C ABI, Python, Node, the CLI):
+/// requests and reports as JSON, file lists, the export's signed size. Rust callers use the
+/// typed operations at the crate root; the face-parity test (`tests/face_parity.rs`) counts
+/// those, not these.
+pub mod faces {
+    #[cfg(feature = "sigstore")]
+    pub use crate::bundle::{
+        bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
+    };
+    pub use crate::export::{
+        export_bytes, export_report_json, path_list_json, sign_export_files, sign_export_json,
+    };
+    pub use crate::forensic::facts_json;
+    pub use crate::pipeline::outcome_json;
+}
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};

@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"unsafe"
 )
@@ -16,6 +17,25 @@ import (
 // ReportStatement and PromotionStatement build, SignStatement signs, and a pipeline request
 // carries in its "statement" member.
 type Statement []byte
+
+// PredicateStatement builds the statement of type predicateType (a URI or a catalog short name
+// such as "vex") whose predicate is predicateJSON (parsed strictly; StellaOps predicates checked
+// against their schema) about subjects: what Attest signs, for signing elsewhere (a
+// BundleSigner, a pipeline request).
+func PredicateStatement(predicateType string, predicateJSON []byte, subjects ...Subject) (Statement, error) {
+	var arena cArena
+	defer arena.free()
+	t, tn := textArg(predicateType)
+	p, pn := bytesArg(predicateJSON)
+	cs := arena.subjects(subjects)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status {
+		return C.stellaops_predicate_statement(t, tn, p, pn, cs, C.size_t(len(subjects)), &out)
+	}); err != nil {
+		return nil, err
+	}
+	return Statement(takeBuffer(&out)), nil
+}
 
 // SBOMStatement builds the statement for an SBOM (CycloneDX or SPDX JSON, detected): the SBOM as
 // the predicate of its format's type, about subjects, or, with none given, about the subjects
@@ -145,4 +165,63 @@ func VerifyPromotion(ctx context.Context, envelope []byte, keys []*PublicKey, op
 		return nil
 	})
 	return result, err
+}
+
+// AttestationFacts is what InspectAttestation found in an envelope or a Sigstore bundle.
+type AttestationFacts struct {
+	// Container is "dsse" for a bare envelope, else the bundle's media type.
+	Container     string  `json:"container"`
+	PayloadType   string  `json:"payload_type"`
+	PredicateType *string `json:"predicate_type"`
+	Subjects      []struct {
+		Name   string            `json:"name"`
+		Digest map[string]string `json:"digest"`
+	} `json:"subjects"`
+	Signatures []struct {
+		KeyID string `json:"keyid"`
+		// VerifiedBy names the trusted key that verified it ("key <key id>"), nil for none.
+		VerifiedBy *string `json:"verified_by"`
+		Algorithm  *string `json:"algorithm"`
+		// MatchesEmbeddedCertificate: consistency with the bundle's own certificate, never trust.
+		MatchesEmbeddedCertificate *bool `json:"matches_embedded_certificate"`
+	} `json:"signatures"`
+	Certificate *struct {
+		Identities []string `json:"identities"`
+		Issuer     *string  `json:"issuer"`
+		NotBefore  string   `json:"not_before"`
+		NotAfter   string   `json:"not_after"`
+	} `json:"certificate"`
+	PublicKeyHint *string `json:"public_key_hint"`
+	TlogEntries   []struct {
+		LogIndex       string `json:"log_index"`
+		IntegratedTime string `json:"integrated_time"`
+		Kind           string `json:"kind"`
+		InclusionProof bool   `json:"inclusion_proof"`
+	} `json:"tlog_entries"`
+	// Verified is true only when a signature verified under one of the keys given.
+	Verified   bool     `json:"verified"`
+	Checked    []string `json:"checked"`
+	NotChecked []string `json:"not_checked"`
+}
+
+// InspectAttestation reads an envelope or a Sigstore bundle and reports what it claims (stella
+// forensic attest show). Only a key in keys makes a signature verified; a bundle's own
+// certificate, chain and log entries are reported, not trusted: verify the bundle against a
+// trusted root (VerifyBundle) for that.
+func InspectAttestation(data []byte, keys ...*PublicKey) (*AttestationFacts, error) {
+	d, dn := bytesArg(data)
+	var out C.stellaops_buffer
+	err := withKeys(publicHandles(keys), func(ptrs unsafe.Pointer, n C.size_t) error {
+		return call(func() C.stellaops_status {
+			return C.stellaops_inspect_attestation(d, dn, (**C.stellaops_verifying_key)(ptrs), n, &out)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var facts AttestationFacts
+	if err := json.Unmarshal(takeBuffer(&out), &facts); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "reading the facts: " + err.Error()}
+	}
+	return &facts, nil
 }

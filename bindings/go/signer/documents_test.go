@@ -120,3 +120,32 @@ func TestDocumentStatements(t *testing.T) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
+
+func TestPredicateStatementAndInspect(t *testing.T) {
+	ctx := context.Background()
+	subject := signer.Subject{Name: "pkg:oci/app", Digest: map[string]string{"sha256": promotedDigest}}
+	statement := must(signer.PredicateStatement("vex", []byte(`{"statements":[]}`), subject))
+	_, err := signer.PredicateStatement("vex", []byte(`{}`))
+	wantCode(t, err, signer.CodeInvalidStatement)
+	_, err = signer.PredicateStatement("no-such-name", []byte(`{}`), subject)
+	wantCode(t, err, signer.CodeUnknownPredicateType)
+
+	key := must(signer.GenerateKey(signer.Ed25519))
+	defer key.Close()
+	pub := must(key.PublicKey())
+	defer pub.Close()
+	att := must(signer.SignStatement(ctx, statement, signer.AttestOptions{}, key))
+	facts := must(signer.InspectAttestation(att.Envelope, pub))
+	if !facts.Verified || facts.Container != "dsse" || len(facts.Subjects) != 1 || facts.Subjects[0].Name != "pkg:oci/app" {
+		t.Fatalf("facts: %+v", facts)
+	}
+	if facts.Signatures[0].VerifiedBy == nil {
+		t.Fatalf("no verifier named: %+v", facts.Signatures[0])
+	}
+	unverified := must(signer.InspectAttestation(att.Envelope))
+	if unverified.Verified || len(unverified.NotChecked) == 0 {
+		t.Fatalf("without keys: %+v", unverified)
+	}
+	_, err = signer.InspectAttestation([]byte(`{"a":1,"a":2}`))
+	wantCode(t, err, signer.CodeDuplicateKey)
+}

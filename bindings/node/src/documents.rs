@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
+use napi::JSON;
 use napi_derive::napi;
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
@@ -22,6 +23,66 @@ fn statement_buffer(
     statement: stellaops_signer::Result<Statement>,
 ) -> std::result::Result<Buffer, Failure> {
     Ok(Buffer::from(statement?.to_json()?))
+}
+
+/// The statement (RFC 8785 JSON) of type `predicateType` (a URI or catalog short name) whose
+/// predicate is `predicate` about `subjects`: what `attest` signs, for signing elsewhere.
+#[napi(
+    ts_args_type = "predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>"
+)]
+pub fn predicate_statement(
+    env: Env,
+    predicate_type: String,
+    predicate: Unknown<'_>,
+    subjects: Vec<Subject>,
+) -> Result<Buffer> {
+    let run = || {
+        let predicate = json_arg(&env, predicate, "predicate")?;
+        let subjects = subjects
+            .into_iter()
+            .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        statement_buffer(stellaops_signer::predicate_statement(
+            &predicate_type,
+            &predicate,
+            subjects,
+            &Limits::default(),
+        ))
+    };
+    js(&env, run())
+}
+
+/// What an envelope or a Sigstore bundle claims (`stella forensic attest show --json`):
+/// `container`, `payload_type`, `predicate_type`, `subjects`, `signatures`, `certificate`,
+/// `tlog_entries`, `verified`, `checked`, `not_checked`. Only a key in `keys` makes a signature
+/// verified; use `verifyBundle` for a verdict on a bundle.
+#[napi(
+    ts_args_type = "data: string | Uint8Array | object, keys?: Array<VerifyingKey>",
+    ts_return_type = "Record<string, any>"
+)]
+pub fn inspect_attestation<'env>(
+    env: &'env Env,
+    data: Unknown<'_>,
+    keys: Option<Vec<&VerifyingKey>>,
+) -> Result<Unknown<'env>> {
+    let run = || {
+        let data = json_arg(env, data, "data")?;
+        let trusted: Vec<_> = keys
+            .unwrap_or_default()
+            .iter()
+            .map(|k| k.key.clone())
+            .collect();
+        let facts = stellaops_signer::inspect_attestation(&data, &trusted)?;
+        Ok(stellaops_signer::faces::facts_json(&facts))
+    };
+    let json = js(env, run())?;
+    let text =
+        String::from_utf8(json).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
+    let parse: Function<String, Unknown> = env
+        .get_global()?
+        .get_named_property_unchecked::<JSON>("JSON")?
+        .get_named_property_unchecked("parse")?;
+    parse.call(text)
 }
 
 /// The statement (RFC 8785 JSON) for a CycloneDX or SPDX SBOM, about `subjects` or, with none,

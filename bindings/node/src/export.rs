@@ -122,7 +122,7 @@ fn sign_request(keys: Vec<&SigningKey>, root: String, o: Option<SignExportOption
 fn sign(r: SignRequest) -> std::result::Result<SignedExport, Failure> {
     let keys: Vec<&OpenedKey> = r.keys.iter().map(|k| k.as_ref()).collect();
     let signed =
-        stellaops_signer::sign_export_files(&keys, &r.root, r.files.as_deref(), &r.options)?;
+        stellaops_signer::faces::sign_export_files(&keys, &r.root, r.files.as_deref(), &r.options)?;
     Ok(SignedExport {
         manifest: signed.manifest_json.into(),
         envelope: signed.envelope_json.into(),

@@ -15,6 +15,8 @@ import {
   Pipeline,
   SigningKey,
   attestSync,
+  inspectAttestation,
+  predicateStatement,
   promotionStatement,
   reportStatement,
   sbomStatement,
@@ -115,4 +117,22 @@ test('a promotion through the pipeline', async () => {
   assert.equal(outcome.trace_id, 'c-caller-promotion')
   assert.equal(outcome.admission, 'allowed')
   assert.deepEqual(Buffer.from(outcome.envelope.payload, 'base64'), statement)
+})
+
+test('any predicate as a statement; inspectAttestation trusts only the keys given', () => {
+  const subject = { name: 'pkg:oci/app', digest: { sha256: promoted } }
+  const statement = predicateStatement('vex', { statements: [] }, [subject])
+  assert.throws(() => predicateStatement('vex', '{}', []), { code: 'STELLAOPS_INVALID_STATEMENT' })
+  assert.throws(() => predicateStatement('vex', 3, [subject]), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+  const key = SigningKey.generate('ed25519')
+  const att = signStatementSync([key], statement)
+  const facts = inspectAttestation(att.envelope.toJson(), [key.publicKey()])
+  assert.equal(facts.verified, true)
+  assert.equal(facts.container, 'dsse')
+  assert.deepEqual(facts.subjects, [subject])
+  assert.notEqual(facts.signatures[0].verified_by, null)
+  const unverified = inspectAttestation(att.envelope.toJson().toString())
+  assert.equal(unverified.verified, false)
+  assert.ok(unverified.not_checked.length > 0)
+  assert.throws(() => inspectAttestation('{"a":1,"a":2}'), { code: 'STELLAOPS_DUPLICATE_KEY' })
 })

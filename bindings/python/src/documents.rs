@@ -24,6 +24,47 @@ fn statement_bytes<'py>(
     Ok(PyBytes::new(py, &json))
 }
 
+/// The statement (RFC 8785 JSON) of type `predicate_type` (a URI or catalog short name) whose
+/// predicate is `predicate` about `subjects`: what `attest` signs, for signing elsewhere.
+#[pyfunction]
+pub fn predicate_statement<'py>(
+    py: Python<'py>,
+    predicate_type: &str,
+    predicate: &Bound<'py, PyAny>,
+    subjects: Vec<PyRef<'py, Subject>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let predicate = json_arg(predicate, "predicate")?;
+    let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
+    let statement = py.detach(|| {
+        stellaops_signer::predicate_statement(
+            predicate_type,
+            &predicate,
+            subjects,
+            &Limits::default(),
+        )
+    });
+    statement_bytes(py, statement)
+}
+
+/// What an envelope or a Sigstore bundle claims, as a dict (`stella forensic attest show
+/// --json`): only a key in `keys` makes a signature verified.
+#[pyfunction]
+#[pyo3(signature = (data, keys = Vec::new()))]
+pub fn inspect_attestation<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    keys: Vec<PyRef<'py, VerifyingKey>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let data = json_arg(data, "data")?;
+    let trusted: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let facts = py
+        .detach(|| stellaops_signer::inspect_attestation(&data, &trusted))
+        .map_err(to_py)?;
+    let json = stellaops_signer::faces::facts_json(&facts);
+    py.import("json")?
+        .call_method1("loads", (PyBytes::new(py, &json),))
+}
+
 /// The statement (RFC 8785 JSON) for an SBOM (CycloneDX or SPDX, detected): the SBOM as the
 /// predicate of its format's type, about `subjects`, or with none about the subjects the SBOM
 /// declares (components with SHA-2 hashes).

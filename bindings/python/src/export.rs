@@ -43,7 +43,7 @@ pub fn sign_export<'py>(
     let signed = py
         .detach(|| {
             let keys: Vec<_> = keys.iter().map(|k| k.as_ref()).collect();
-            stellaops_signer::sign_export_files(&keys, &root, files.as_deref(), &options)
+            stellaops_signer::faces::sign_export_files(&keys, &root, files.as_deref(), &options)
         })
         .map_err(to_py)?;
     Ok((
@@ -78,7 +78,7 @@ pub fn verify_export<'py>(
     let v = py
         .detach(|| stellaops_signer::verify_export(&root, envelope, manifest, &policy, &exclude))
         .map_err(to_py)?;
-    let report_json = stellaops_signer::export_report_json(&v);
+    let report_json = stellaops_signer::faces::export_report_json(&v);
     let report = py
         .import("json")?
         .call_method1("loads", (PyBytes::new(py, &report_json),))?;

@@ -35,6 +35,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;
     m.add_function(wrap_pyfunction!(documents::sbom_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::predicate_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::inspect_attestation, m)?)?;
     m.add_function(wrap_pyfunction!(documents::report_statement, m)?)?;
     m.add_function(wrap_pyfunction!(documents::promotion_statement, m)?)?;
     m.add_function(wrap_pyfunction!(documents::sign_statement, m)?)?;

@@ -99,3 +99,19 @@ def test_a_promotion_through_the_pipeline(tmp_path: pathlib.Path) -> None:
     assert outcome["trace_id"] == "c-caller-promotion"
     assert outcome["admission"] == "allowed"
     assert s.Envelope.from_json(json.dumps(outcome["envelope"]).encode()).payload == statement
+
+
+def test_predicate_statement_and_inspect() -> None:
+    subject = s.Subject("pkg:oci/app", {"sha256": PROMOTED})
+    statement = s.predicate_statement("vex", {"statements": []}, [subject])
+    with pytest.raises(s.InvalidInputError) as e:
+        s.predicate_statement("vex", {}, [])
+    assert e.value.code_name == "invalid_statement"
+    key = s.SigningKey.generate("ed25519")
+    att = s.sign_statement([key], statement)
+    facts = s.inspect_attestation(att.envelope.to_json(), [key.public_key()])
+    assert facts["verified"] is True and facts["container"] == "dsse"
+    assert facts["subjects"] == [{"name": "pkg:oci/app", "digest": {"sha256": PROMOTED}}]
+    assert facts["signatures"][0]["verified_by"] is not None
+    unverified = s.inspect_attestation(att.envelope.to_json().decode())
+    assert unverified["verified"] is False and unverified["not_checked"]

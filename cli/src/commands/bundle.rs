@@ -1,9 +1,10 @@
 //! `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
 
+use stellaops_signer::faces::bundle_report;
 use stellaops_signer::sigstore::{
     verify_bundle_with, BundleVerification, Signer, TrustedRoot, VerifyOptions,
 };
-use stellaops_signer::{bundle_policy, bundle_report, Issuer};
+use stellaops_signer::{bundle_policy, Issuer};
 
 use crate::cli::VerifyArgs;
 use crate::io::read_input;

@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
+use stellaops_signer::faces::{export_bytes, export_report_json};
 use stellaops_signer::{
-    export_bytes, export_report_json, export_statement, verify_export, ExportOptions,
-    SymlinkPolicy, VerificationPolicy,
+    export_statement, verify_export, ExportOptions, SymlinkPolicy, VerificationPolicy,
 };
 
 use crate::cli::{ExportSignArgs, ExportVerifyArgs};

@@ -1076,6 +1076,33 @@ static void test_documents(const char *dir) {
                STELLAOPS_STATUS_NULL_POINTER);
   CHECK(untouched.data == NULL);
 
+  /* Any predicate as a statement; then what an envelope claims, checked only against given keys. */
+  stellaops_buffer vex_statement = {0}, facts = {0};
+  OK(stellaops_predicate_statement(S("vex"), B("{\"statements\":[]}"), subjects, 1, &vex_statement));
+  CHECK(buffer_contains(&vex_statement, "\"predicateType\":\"https://openvex.dev/ns/v0.2.0\"") ||
+        buffer_contains(&vex_statement, "\"predicateType\":\"stella.ops/vex"));
+  CHECK_STATUS(stellaops_predicate_statement(S("vex"), B("{}"), subjects, 0, &untouched),
+               STELLAOPS_STATUS_INVALID_STATEMENT);
+  CHECK_STATUS(stellaops_predicate_statement(S("no-such-name"), B("{}"), subjects, 1, &untouched),
+               STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE);
+  OK(stellaops_sign_statement(keys, 1, vex_statement.data, vex_statement.len,
+                              STELLAOPS_ENFORCEMENT_WARN, &env, NULL));
+  OK(stellaops_inspect_attestation(env.data, env.len, trusted, 1, &facts));
+  CHECK(buffer_contains(&facts, "\"container\":\"dsse\""));
+  CHECK(buffer_contains(&facts, "\"verified\":true"));
+  CHECK(buffer_contains(&facts, "\"name\":\"pkg:oci/app\""));
+  stellaops_buffer_free(&facts);
+  OK(stellaops_inspect_attestation(env.data, env.len, NULL, 0, &facts));
+  CHECK(buffer_contains(&facts, "\"verified\":false"));
+  stellaops_buffer_free(&facts);
+  CHECK_STATUS(stellaops_inspect_attestation(B("{\"a\":1,\"a\":2}"), NULL, 0, &untouched),
+               STELLAOPS_STATUS_DUPLICATE_KEY);
+  CHECK_STATUS(stellaops_inspect_attestation(env.data, env.len, NULL, 0, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(untouched.data == NULL);
+  stellaops_buffer_free(&env);
+  stellaops_buffer_free(&vex_statement);
+
   /* Through the pipeline: the caller's members plus "statement". */
   char *caller_path = path_in(dir, "caller-promotion.json");
   size_t caller_len = 0;

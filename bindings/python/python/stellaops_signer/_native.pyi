@@ -151,6 +151,18 @@ def attest_files(
 JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
 """A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
 
+def predicate_statement(
+    predicate_type: str, predicate: JsonInput, subjects: Sequence[Subject]
+) -> bytes:
+    """The statement (RFC 8785 JSON) of type ``predicate_type`` (a URI or catalog short name)
+    whose predicate is ``predicate`` about ``subjects``: what :func:`attest` signs."""
+
+def inspect_attestation(data: JsonInput, keys: Sequence[VerifyingKey] = ()) -> Dict[str, Any]:
+    """What an envelope or a Sigstore bundle claims (``stella forensic attest show --json``):
+    ``container``, ``payload_type``, ``predicate_type``, ``subjects``, ``signatures``,
+    ``certificate``, ``tlog_entries``, ``verified``, ``checked``, ``not_checked``. Only a key in
+    ``keys`` makes a signature verified; use :func:`verify_bundle` for a verdict on a bundle."""
+
 def sbom_statement(sbom: JsonInput, subjects: Sequence[Subject] = ()) -> bytes:
     """The statement (RFC 8785 JSON) for a CycloneDX or SPDX SBOM, about ``subjects`` or, with
     none, about the subjects the SBOM declares. Sign it with :func:`sign_statement`, a

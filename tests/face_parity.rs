@@ -1,0 +1,358 @@
+//! Issue 22: every public operation of the facade has a counterpart in each face — the C ABI
+//! (and so Go), Go, the Python wheel and the Node package — named the same way in the
+//! language's casing, or is listed below with the reason it does not cross.
+//!
+//! The operations are read from the source, so a new facade function fails this test until each
+//! face has it: the root functions `stellaops-signer/src/lib.rs` re-exports (not the JSON
+//! plumbing in `stellaops_signer::faces`), and the public methods of the types that carry the
+//! signing flows (`Authority`, `SignerPipeline`, `KeyRegistry`). The faces' names are read from
+//! what each publishes: `include/stellaops_signer.h`, the Go package's exported functions and
+//! methods, the `.pyi` stubs and the committed `index.d.ts`. Names compare without case,
+//! underscores, the `stellaops_` prefix and Node's `Sync` suffix.
+//!
+//! `cargo test -p stellaops-tests --test face_parity -- --nocapture` prints the table.
+
+// Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use stellaops_tests::workspace;
+
+/// The faces, in the table's column order.
+const FACES: [&str; 4] = ["c", "go", "python", "node"];
+
+/// Operations that do not cross, and why. Keep it short: each entry is a decision.
+const EXCLUDED: &[(&str, &str)] = &[
+    // A Rust closure asks for the passphrase; every face passes the passphrase as an argument.
+    (
+        "open_key_with_prompt",
+        "takes a Rust prompt closure; faces pass the passphrase to open_key",
+    ),
+    // The facade's builder for the Sigstore bundle policy; faces take the same policy as a
+    // document (C JSON, Go struct, Python keywords, Node object) in verify_bundle.
+    (
+        "bundle_policy",
+        "faces pass the policy to verify_bundle directly",
+    ),
+    // Authority constructors over Rust trait objects (`&dyn SigningKey`, `&dyn BundleSigner`):
+    // faces construct the authority from their own key objects in each signing call.
+    (
+        "keys",
+        "Authority::keys takes &dyn SigningKey; faces pass their key objects to each call",
+    ),
+    (
+        "keys_with_modes",
+        "as keys, with issuer modes; Rust trait objects",
+    ),
+    (
+        "bundle",
+        "Authority::bundle takes &dyn BundleSigner; faces have BundleSigner objects",
+    ),
+    ("opened_keys", "faces pass opened keys to each signing call"),
+    (
+        "pipeline",
+        "Authority::pipeline; faces call the pipeline object itself",
+    ),
+    (
+        "allow_list",
+        "an Authority builder step; faces pass enforcement to each call",
+    ),
+    (
+        "reproducible",
+        "RFC 6979 signing for exports; faces' sign_export uses it",
+    ),
+    ("require_keys", "a check inside every face's signing call"),
+    // What sbom_statement uses when no subjects are given; faces get it that way.
+    (
+        "declared_subjects",
+        "faces: sbom_statement with no subjects",
+    ),
+    // The pipeline built in Rust from parts (authenticator, PoE, quotas as trait objects);
+    // faces open it from its configuration file.
+    (
+        "builder",
+        "SignerPipeline::builder composes Rust trait objects; faces open a config file",
+    ),
+    (
+        "sign",
+        "SignerPipeline::sign takes a typed Rust request; faces call sign_json",
+    ),
+];
+
+/// Where a face names an operation differently (its ecosystem's word), by facade name.
+const ALIASES: &[(&str, &[&str])] = &[
+    // C/Go: a key from its URI; Python: SigningKey.from_uri.
+    ("open_key", &["key_from_uri", "from_uri"]),
+    // Faces verify a parsed or unparsed envelope with one call.
+    ("verify_envelope", &["verify"]),
+    // C: stellaops_pipeline_open; Go: OpenPipeline; Python: Pipeline(path); Node: Pipeline.open.
+    (
+        "from_config_file",
+        &["pipeline_open", "open_pipeline", "open", "__init__"],
+    ),
+    // DSSE over any payload: every face's sign.
+    ("sign_payload", &["sign"]),
+    // The C ABI names functions of an object type object first: stellaops_export_sign,
+    // stellaops_export_verify, stellaops_pipeline_sign_json.
+    ("sign_export", &["export_sign"]),
+    ("verify_export", &["export_verify"]),
+    ("sign_json", &["pipeline_sign_json"]),
+    // Reading an envelope's statement without verifying it: inspect_attestation reports it.
+    ("statement_of", &["inspect_attestation"]),
+];
+
+/// Not there yet: each is issue 22 work still to do, by face. This list only shrinks; the test
+/// fails when an entry is done (so the entry is removed) or when a new gap appears.
+const NOT_YET: &[(&str, &[&str])] = &[
+    // Hashing files into subjects (Python's attest_files does it inside; nothing returns them).
+    ("artifact_subjects", &ALL),
+    // Export manifests without signing them, and checking a tree against one.
+    ("describe_dir", &ALL),
+    ("describe_files", &ALL),
+    ("export_statement", &ALL),
+    ("check_export", &ALL),
+    // The tenant key registry (resolve, revoke, verify with revocation times).
+    ("load", &ALL),
+    ("entries", &ALL),
+    ("path", &ALL),
+    ("select", &ALL),
+    ("select_all", &ALL),
+    ("signing_key", &ALL),
+    ("signing_keys", &ALL),
+    ("open_entry", &ALL),
+    ("check_not_revoked", &ALL),
+    ("filter_trusted", &ALL),
+    ("reload", &ALL),
+    ("reload_if_changed", &ALL),
+    ("last_reload_error", &ALL),
+    // The policy crate's verdicts the issue names: the audit chain and a scanner release.
+    ("verify_chain", &ALL),
+    ("check_release", &ALL),
+];
+
+/// Every face.
+const ALL: [&str; 4] = FACES;
+
+/// Operations of `stellaops_signer::policy` (the PoE crate, re-exported as a module) that the
+/// issue names as flows each face must reach: `policy::audit::verify_chain` and the scanner
+/// release verdict for a digest (`policy::release::ReleaseVerifier::check`).
+const POLICY_OPS: [&str; 2] = ["verify_chain", "check_release"];
+
+fn normalize(name: &str) -> String {
+    let name = name.strip_prefix("stellaops_").unwrap_or(name);
+    let name = name.to_ascii_lowercase().replace('_', "");
+    match name.strip_suffix("sync") {
+        Some(stem) if !stem.is_empty() => stem.to_owned(),
+        _ => name,
+    }
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(workspace().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Identifiers that directly follow `prefix` on lines of `text` (up to `(` or `<`).
+fn names_after(text: &str, prefix: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix(prefix)?;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let after = rest[name.len()..].chars().next();
+            (!name.is_empty() && matches!(after, Some('(' | '<'))).then_some(name)
+        })
+        .collect()
+}
+
+/// The root functions `lib.rs` re-exports outside `pub mod faces`.
+fn root_functions() -> BTreeSet<String> {
+    let lib = read("stellaops-signer/src/lib.rs");
+    let lib = lib.split("pub mod faces").next().unwrap_or_default();
+    let modules = ["canon", "catalog"]; // modules, not operations (faces: canonicalize, catalog)
+    let mut out = BTreeSet::new();
+    for statement in lib.split("pub use ").skip(1) {
+        let statement = statement.split(';').next().unwrap_or_default();
+        if statement.contains(" as ") {
+            continue; // a crate re-exported as a module
+        }
+        let names = match statement.find('{') {
+            Some(i) => &statement[i + 1..statement.rfind('}').unwrap_or(statement.len())],
+            None => statement.rsplit("::").next().unwrap_or_default(),
+        };
+        for name in names.split(',').map(str::trim) {
+            let is_fn = name.starts_with(|c: char| c.is_ascii_lowercase());
+            if is_fn && !modules.contains(&name) {
+                out.insert(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Public methods in the `impl` blocks of `ty` in `file`.
+fn methods(file: &str, ty: &str) -> BTreeSet<String> {
+    let text = read(file);
+    let mut out = BTreeSet::new();
+    let mut depth = 0usize;
+    let mut inside = None;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("//") {
+            continue;
+        }
+        if inside.is_none() && trimmed.starts_with("impl") && !trimmed.contains(" for ") {
+            let header = trimmed.split('{').next().unwrap_or_default();
+            if header
+                .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                .any(|w| w == ty)
+            {
+                inside = Some(depth);
+            }
+        }
+        if depth == inside.map_or(usize::MAX, |d| d + 1) {
+            if let Some(name) = names_after(trimmed, "pub fn ").into_iter().next() {
+                out.insert(name);
+            }
+        }
+        depth += line.matches('{').count();
+        depth = depth.saturating_sub(line.matches('}').count());
+        if inside.is_some_and(|d| depth <= d) && line.contains('}') {
+            inside = None;
+        }
+    }
+    out
+}
+
+/// Each face's published names, normalized.
+fn face_names() -> BTreeMap<&'static str, BTreeSet<String>> {
+    let header = read("include/stellaops_signer.h");
+    let c: BTreeSet<String> = header
+        .match_indices("stellaops_")
+        .filter_map(|(i, _)| {
+            let rest = &header[i..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            rest[name.len()..]
+                .starts_with('(')
+                .then(|| normalize(&name))
+        })
+        .collect();
+    let mut go = BTreeSet::new();
+    let dir = workspace().join("bindings/go/signer");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".go") || name.ends_with("_test.go") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("func ") else {
+                continue;
+            };
+            let rest = if rest.starts_with('(') {
+                rest.split_once(") ").map_or("", |(_, r)| r)
+            } else {
+                rest
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+                go.insert(normalize(&name));
+            }
+        }
+    }
+    let pyi = read("bindings/python/python/stellaops_signer/_native.pyi");
+    let python = names_after(&pyi, "def ")
+        .iter()
+        .map(|n| normalize(n))
+        .collect();
+    let dts = read("bindings/node/index.d.ts");
+    let mut node: BTreeSet<String> = names_after(&dts, "export declare function ")
+        .iter()
+        .map(|n| normalize(n))
+        .collect();
+    node.extend(names_after(&dts, "static ").iter().map(|n| normalize(n)));
+    node.extend(
+        dts.lines()
+            .filter(|l| l.starts_with("  ") && !l.trim_start().starts_with('*'))
+            .flat_map(|l| names_after(l, ""))
+            .map(|n| normalize(&n)),
+    );
+    BTreeMap::from([("c", c), ("go", go), ("python", python), ("node", node)])
+}
+
+#[test]
+fn every_facade_operation_has_a_counterpart_in_every_face() {
+    let mut ops: BTreeSet<String> = root_functions();
+    ops.extend(methods(
+        "stellaops-signer/src/authority/mod.rs",
+        "Authority",
+    ));
+    for file in ["mod", "json", "config"] {
+        ops.extend(methods(
+            &format!("stellaops-signer/src/pipeline/{file}.rs"),
+            "SignerPipeline",
+        ));
+    }
+    ops.extend(methods("stellaops-keys/src/registry.rs", "KeyRegistry"));
+    assert!(methods("stellaops-poe/src/release.rs", "ReleaseVerifier").contains("check"));
+    assert!(read("stellaops-poe/src/audit.rs").contains("pub fn verify_chain("));
+    ops.extend(POLICY_OPS.iter().map(|s| s.to_string()));
+    assert!(
+        ops.contains("verify_promotion") && ops.contains("sign_statement"),
+        "{ops:?}"
+    );
+
+    let faces = face_names();
+    let excluded: BTreeMap<&str, &str> = EXCLUDED.iter().copied().collect();
+    let aliases: BTreeMap<&str, &[&str]> = ALIASES.iter().copied().collect();
+    let not_yet: BTreeMap<&str, &[&str]> = NOT_YET.iter().copied().collect();
+    let mut problems = Vec::new();
+    println!("| operation | {} |", FACES.join(" | "));
+    println!("|---|{}", "---|".repeat(FACES.len()));
+    for op in &ops {
+        if let Some(why) = excluded.get(op.as_str()) {
+            println!("| `{op}` | excluded: {why} |||");
+            continue;
+        }
+        let mut row = Vec::new();
+        for face in FACES {
+            let names = &faces[face];
+            let mut candidates = vec![normalize(op)];
+            candidates.extend(
+                aliases
+                    .get(op.as_str())
+                    .into_iter()
+                    .flat_map(|a| a.iter().map(|n| normalize(n))),
+            );
+            let present = candidates.iter().any(|c| names.contains(c));
+            let expected_missing = not_yet.get(op.as_str()).is_some_and(|f| f.contains(&face));
+            match (present, expected_missing) {
+                (true, false) => row.push("yes"),
+                (false, true) => row.push("not yet"),
+                (true, true) => {
+                    row.push("yes");
+                    problems.push(format!("{op} is in {face} now: remove it from NOT_YET"));
+                }
+                (false, false) => {
+                    row.push("MISSING");
+                    problems.push(format!("{op} has no counterpart in {face}"));
+                }
+            }
+        }
+        println!("| `{op}` | {} |", row.join(" | "));
+    }
+    for name in excluded.keys().chain(not_yet.keys()) {
+        if !ops.contains(*name) {
+            problems.push(format!("{name} is listed but is no facade operation"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

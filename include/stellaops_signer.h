@@ -342,6 +342,10 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_ARTIFACT_MISMATCH = 410,
   /**
+   * An audit log's hash chain does not verify; the message names the first bad line.
+   */
+  STELLAOPS_STATUS_AUDIT_CHAIN_BROKEN = 411,
+  /**
    * A short predicate name is not in the catalog.
    */
   STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE = 500,
@@ -960,6 +964,38 @@ stellaops_status stellaops_verify_promotion(const uint8_t *envelope,
                                             size_t threshold,
                                             const struct stellaops_promotion_requirements *requirements,
                                             struct stellaops_verification **out);
+
+/**
+ * Hash files into subjects, one per file, named by its file name: SHA-256 and, when `sha512`,
+ * SHA-512 too, read by streaming (any size, constant memory). `paths_json` is a JSON array of
+ * paths (UTF-8). `*out_subjects_json` receives `[{"name": ..., "digest": {...}}]`, the form a
+ * pipeline request's `subjects` takes (owned by the caller: `stellaops_buffer_free`).
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (not an array of strings), the JSON errors, IO.
+ *
+ * # Safety
+ * `paths_json` points to `paths_json_len` bytes; `out_subjects_json` is writable.
+ */
+stellaops_status stellaops_artifact_subjects(const uint8_t *paths_json,
+                                             size_t paths_json_len,
+                                             bool sha512,
+                                             struct stellaops_buffer *out_subjects_json);
+
+/**
+ * Verify the hash chain of the pipeline's audit log at `path` (UTF-8, not NUL-terminated):
+ * `*out_records` receives how many records it holds and `*out_last_hash` (owned by the caller)
+ * the last line's hash, to anchor elsewhere so that a truncation shows.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_UTF8_ARGUMENT, AUDIT_CHAIN_BROKEN (the message
+ * names the first bad line), IO.
+ *
+ * # Safety
+ * `path` points to `path_len` bytes; both out-parameters are writable.
+ */
+stellaops_status stellaops_verify_audit_chain(const char *path,
+                                              size_t path_len,
+                                              uint64_t *out_records,
+                                              struct stellaops_buffer *out_last_hash);
 
 /**
  * Sign `payload` as `payload_type` with every key in `keys` (one signature each) and return the

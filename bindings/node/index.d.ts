@@ -158,6 +158,21 @@ export declare class VerifyingKey {
 export declare function allowedPredicateTypes(): Array<string>
 
 /**
+ * Hash files into subjects off the main thread, one per file named by its file name: SHA-256
+ * and, with `sha512`, SHA-512 too, read by streaming.
+ */
+export declare function artifactSubjects(paths: Array<string>, options?: ArtifactSubjectsOptions | undefined | null): Promise<Array<Subject>>
+
+/** Options for `artifactSubjects`. */
+export interface ArtifactSubjectsOptions {
+  /** Add SHA-512 to each subject's digests (SHA-256 is always there). */
+  sha512?: boolean
+}
+
+/** As `artifactSubjects`, on the calling thread. */
+export declare function artifactSubjectsSync(paths: Array<string>, options?: ArtifactSubjectsOptions | undefined | null): Array<Subject>
+
+/**
  * Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
  * `predicateType` (a URI or catalog short name) and sign it with every key, off the main thread.
  */
@@ -171,6 +186,14 @@ export interface AttestOptions {
 
 /** As `attest`, on the calling thread. */
 export declare function attestSync(keys: Array<SigningKey>, predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Attestation
+
+/** What `verifyAuditChain` established. */
+export interface AuditChain {
+  /** How many records the log holds. */
+  records: number
+  /** The last line's hash: anchor it elsewhere so that a truncation shows. */
+  lastHash: string
+}
 
 /** An attestation signed into a Sigstore bundle. */
 export interface BundleAttestation {
@@ -474,6 +497,15 @@ export interface VerifiedKey {
   /** The algorithm the signature was made with. */
   algorithm: string
 }
+
+/**
+ * Verify the hash chain of the pipeline's audit log at `path`, off the main thread. A broken
+ * chain rejects with `STELLAOPS_AUDIT_CHAIN_BROKEN` naming the first bad line.
+ */
+export declare function verifyAuditChain(path: string): Promise<AuditChain>
+
+/** As `verifyAuditChain`, on the calling thread. */
+export declare function verifyAuditChainSync(path: string): AuditChain
 
 /**
  * Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names

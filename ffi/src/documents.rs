@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 
 use stellaops_signer::canon::Limits;
+use stellaops_signer::faces::{path_list_json, subjects_json};
 use stellaops_signer::{
-    inspect_attestation, predicate_statement, promotion_statement, report_statement,
-    sbom_statement, verify_promotion, AllowList, Authority, EnforcementMode, OpenedKey,
-    PromotionRequirements, Statement, Verification, VerificationPolicy,
+    artifact_subjects, inspect_attestation, predicate_statement, promotion_statement,
+    report_statement, sbom_statement, verify_audit_chain, verify_promotion, AllowList, Authority,
+    EnforcementMode, OpenedKey, PromotionRequirements, Statement, Verification, VerificationPolicy,
 };
 
 use crate::args::{array, handles, nonempty_bytes, optional_text, text, Out};
@@ -369,4 +370,67 @@ pub(crate) fn enforcement_mode(n: stellaops_enforcement) -> Result<EnforcementMo
         STELLAOPS_ENFORCEMENT_REJECT => Ok(EnforcementMode::Reject),
         other => Err(Failure::invalid(format!("unknown enforcement {other}"))),
     }
+}
+
+/// Hash files into subjects, one per file, named by its file name: SHA-256 and, when `sha512`,
+/// SHA-512 too, read by streaming (any size, constant memory). `paths_json` is a JSON array of
+/// paths (UTF-8). `*out_subjects_json` receives `[{"name": ..., "digest": {...}}]`, the form a
+/// pipeline request's `subjects` takes (owned by the caller: `stellaops_buffer_free`).
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (not an array of strings), the JSON errors, IO.
+///
+/// # Safety
+/// `paths_json` points to `paths_json_len` bytes; `out_subjects_json` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_artifact_subjects(
+    paths_json: *const u8,
+    paths_json_len: usize,
+    sha512: bool,
+    out_subjects_json: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_subjects_json, "out_subjects_json")?;
+        // SAFETY: the caller promises paths_json_len readable bytes.
+        let json = unsafe { nonempty_bytes(paths_json, paths_json_len, "paths_json") }?;
+        let paths = path_list_json(json)?;
+        let paths: Vec<&std::path::Path> = paths.iter().map(std::path::Path::new).collect();
+        let subjects = artifact_subjects(&paths, sha512)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(subjects_json(&subjects))) };
+        Ok(())
+    })
+}
+
+/// Verify the hash chain of the pipeline's audit log at `path` (UTF-8, not NUL-terminated):
+/// `*out_records` receives how many records it holds and `*out_last_hash` (owned by the caller)
+/// the last line's hash, to anchor elsewhere so that a truncation shows.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_UTF8_ARGUMENT, AUDIT_CHAIN_BROKEN (the message
+/// names the first bad line), IO.
+///
+/// # Safety
+/// `path` points to `path_len` bytes; both out-parameters are writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_verify_audit_chain(
+    path: *const std::ffi::c_char,
+    path_len: usize,
+    out_records: *mut u64,
+    out_last_hash: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out_records = Out::new(out_records, "out_records")?;
+        let out_last_hash = Out::new(out_last_hash, "out_last_hash")?;
+        // SAFETY: the caller promises path_len readable bytes.
+        let path = unsafe { text(path, path_len, "path") }?;
+        if path.is_empty() {
+            return Err(Failure::invalid("path: empty"));
+        }
+        let summary = verify_audit_chain(std::path::Path::new(path))?;
+        // SAFETY: both were checked non-NULL; the caller promises they are writable.
+        unsafe {
+            out_records.write(summary.records);
+            out_last_hash.write(stellaops_buffer::from_bytes(summary.last_hash.into_bytes()));
+        }
+        Ok(())
+    })
 }

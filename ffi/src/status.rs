@@ -138,6 +138,8 @@ pub enum stellaops_status {
     IdentityMismatch = 409,
     /// The artifact is not the one a Sigstore bundle signs.
     ArtifactMismatch = 410,
+    /// An audit log's hash chain does not verify; the message names the first bad line.
+    AuditChainBroken = 411,
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500,
     /// The allow-list in reject mode refused the predicate type.
@@ -220,6 +222,7 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::ExportChanged => S::ExportChanged,
             ErrorCode::IdentityMismatch => S::IdentityMismatch,
             ErrorCode::ArtifactMismatch => S::ArtifactMismatch,
+            ErrorCode::AuditChainBroken => S::AuditChainBroken,
             ErrorCode::UnknownPredicateType => S::UnknownPredicateType,
             ErrorCode::PredicateNotAllowed => S::PredicateNotAllowed,
             ErrorCode::Io => S::Io,

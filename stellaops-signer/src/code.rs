@@ -164,6 +164,9 @@ error_codes! {
     IdentityMismatch = 409 => "identity_mismatch",
     /// The artifact is not the one a Sigstore bundle signs.
     ArtifactMismatch = 410 => "artifact_mismatch",
+    /// An audit log's hash chain does not verify (an edited, removed, reordered or truncated
+    /// line); the message names the first bad line.
+    AuditChainBroken = 411 => "audit_chain_broken",
 
     /// A short predicate name is not in the catalog.
     UnknownPredicateType = 500 => "unknown_predicate_type",
@@ -243,6 +246,8 @@ impl Error {
             }
             Error::Denied(_) => ErrorCode::Denied,
             Error::Audit(_) => ErrorCode::AuditFailed,
+            Error::AuditChainBroken(_) => ErrorCode::AuditChainBroken,
+            Error::Policy(stellaops_poe::Error::Io { .. }) => ErrorCode::Io,
             Error::Policy(_) | Error::PipelineConfig(_) => ErrorCode::PolicyFailed,
             Error::InvalidRequest(_) => ErrorCode::InvalidArgument,
         }

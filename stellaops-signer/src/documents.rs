@@ -220,3 +220,13 @@ pub fn promotion_statement(promotion_json: &[u8], limits: &Limits) -> Result<Sta
     let value = canon::parse(promotion_json, limits)?.to_serde();
     Ok(Promotion::from_value(&value)?.statement()?)
 }
+
+/// Subjects as the JSON faces exchange (`[{"name": ..., "digest": {"sha256": ...}}]`, what a
+/// pipeline request's `subjects` takes).
+pub fn subjects_json(subjects: &[Subject]) -> Vec<u8> {
+    let list: Vec<Value> = subjects
+        .iter()
+        .map(|s| serde_json::json!({"name": s.name(), "digest": s.digest()}))
+        .collect();
+    Value::Array(list).to_string().into_bytes()
+}

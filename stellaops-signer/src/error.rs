@@ -91,6 +91,10 @@ pub enum Error {
     /// The signing pipeline is missing a part, or its configuration file is invalid.
     #[error("pipeline configuration: {0}")]
     PipelineConfig(String),
+    /// An audit log's hash chain does not verify ([`verify_audit_chain`](crate::verify_audit_chain));
+    /// the source names the first bad line and what is wrong with it.
+    #[error(transparent)]
+    AuditChainBroken(stellaops_poe::Error),
     /// A pipeline request (JSON) is malformed.
     #[error("invalid request: {0}")]
     InvalidRequest(String),

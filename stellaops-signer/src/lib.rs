@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod audit;
 pub mod authority;
 mod code;
 mod documents;
@@ -13,6 +14,7 @@ pub mod pipeline;
 mod promotion;
 mod verify;
 
+pub use audit::{verify_audit_chain, ChainSummary};
 pub use authority::{Authority, IssuerMode, Outcome, Signed, SignerFacts};
 pub use code::ErrorCode;
 pub use documents::{
@@ -55,6 +57,7 @@ pub mod faces {
     pub use crate::bundle::{
         bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
     };
+    pub use crate::documents::subjects_json;
     pub use crate::export::{
         export_bytes, export_report_json, path_list_json, sign_export_files, sign_export_json,
     };

@@ -15,8 +15,8 @@ import (
 
 // Subject is an artifact a statement is about: a name and digests by algorithm ("sha256": hex).
 type Subject struct {
-	Name   string
-	Digest map[string]string
+	Name   string            `json:"name"`
+	Digest map[string]string `json:"digest"`
 }
 
 // Enforcement says what happens to a predicate type outside the catalog.

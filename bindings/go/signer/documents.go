@@ -225,3 +225,46 @@ func InspectAttestation(data []byte, keys ...*PublicKey) (*AttestationFacts, err
 	}
 	return &facts, nil
 }
+
+// ArtifactSubjects hashes files into subjects, one per file named by its file name: SHA-256 and,
+// with sha512, SHA-512 too, read by streaming (any size, constant memory).
+func ArtifactSubjects(sha512 bool, paths ...string) ([]Subject, error) {
+	list, err := json.Marshal(paths)
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidArgument, Message: "paths: " + err.Error()}
+	}
+	l, ln := bytesArg(list)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status {
+		return C.stellaops_artifact_subjects(l, ln, C.bool(sha512), &out)
+	}); err != nil {
+		return nil, err
+	}
+	var subjects []Subject
+	if err := json.Unmarshal(takeBuffer(&out), &subjects); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "reading the subjects: " + err.Error()}
+	}
+	return subjects, nil
+}
+
+// AuditChain is what VerifyAuditChain established.
+type AuditChain struct {
+	// Records is how many records the log holds.
+	Records uint64
+	// LastHash is the last line's hash: anchor it elsewhere so that a truncation shows.
+	LastHash string
+}
+
+// VerifyAuditChain verifies the hash chain of the pipeline's audit log at path. A broken chain
+// fails with CodeAuditChainBroken naming the first bad line.
+func VerifyAuditChain(path string) (*AuditChain, error) {
+	p, pn := textArg(path)
+	var records C.uint64_t
+	var last C.stellaops_buffer
+	if err := call(func() C.stellaops_status {
+		return C.stellaops_verify_audit_chain(p, pn, &records, &last)
+	}); err != nil {
+		return nil, err
+	}
+	return &AuditChain{Records: uint64(records), LastHash: string(takeBuffer(&last))}, nil
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
@@ -82,6 +83,32 @@ func TestPromotionSignedLocallyAndThroughThePipeline(t *testing.T) {
 	if outcome.TraceID != "c-caller-promotion" {
 		t.Fatalf("outcome: %s", out)
 	}
+
+	// The audit log the pipeline wrote verifies; an edited copy names its first bad line.
+	chain := must(signer.VerifyAuditChain(filepath.Join(dir, "audit.jsonl")))
+	if chain.Records != 1 || chain.LastHash == "" {
+		t.Fatalf("chain: %+v", chain)
+	}
+	log := must(os.ReadFile(filepath.Join(dir, "audit.jsonl")))
+	edited := filepath.Join(dir, "edited.jsonl")
+	if err := os.WriteFile(edited, []byte(strings.Replace(string(log), `"decision":"allowed"`, `"decision":"denied"`, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = signer.VerifyAuditChain(edited)
+	wantCode(t, err, signer.CodeAuditChainBroken)
+	if !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("error: %v", err)
+	}
+	_, err = signer.VerifyAuditChain(filepath.Join(dir, "missing.jsonl"))
+	wantCode(t, err, signer.CodeIO)
+
+	// Files hashed into subjects, usable in a pipeline request or for Attest.
+	subjects := must(signer.ArtifactSubjects(true, filepath.Join(dir, "promotion.json")))
+	if len(subjects) != 1 || subjects[0].Name != "promotion.json" || len(subjects[0].Digest) != 2 {
+		t.Fatalf("subjects: %+v", subjects)
+	}
+	_, err = signer.ArtifactSubjects(false, filepath.Join(dir, "missing"))
+	wantCode(t, err, signer.CodeIO)
 }
 
 func TestDocumentStatements(t *testing.T) {

@@ -72,6 +72,7 @@ const (
 	CodeExportChanged         Code = C.STELLAOPS_STATUS_EXPORT_CHANGED
 	CodeIdentityMismatch      Code = C.STELLAOPS_STATUS_IDENTITY_MISMATCH
 	CodeArtifactMismatch      Code = C.STELLAOPS_STATUS_ARTIFACT_MISMATCH
+	CodeAuditChainBroken      Code = C.STELLAOPS_STATUS_AUDIT_CHAIN_BROKEN
 	CodeUnknownPredicateType  Code = C.STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE
 	CodePredicateNotAllowed   Code = C.STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED
 	CodeIO                    Code = C.STELLAOPS_STATUS_IO

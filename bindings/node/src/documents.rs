@@ -353,3 +353,110 @@ pub fn verify_promotion_sync(
         verify_request(&env, envelope, keys, options).and_then(verify),
     )
 }
+
+/// Options for `artifactSubjects`.
+#[napi(object)]
+pub struct ArtifactSubjectsOptions {
+    /// Add SHA-512 to each subject's digests (SHA-256 is always there).
+    pub sha512: Option<bool>,
+}
+
+fn subjects_of(paths: &[String], sha512: bool) -> std::result::Result<Vec<Subject>, Failure> {
+    let paths: Vec<&std::path::Path> = paths.iter().map(std::path::Path::new).collect();
+    Ok(stellaops_signer::artifact_subjects(&paths, sha512)?
+        .into_iter()
+        .map(|s| Subject {
+            name: s.name().to_owned(),
+            digest: s.digest().clone(),
+        })
+        .collect())
+}
+
+/// Hashing files off the main thread.
+pub struct ArtifactSubjectsTask {
+    paths: Vec<String>,
+    sha512: bool,
+}
+
+impl Task for ArtifactSubjectsTask {
+    type Output = std::result::Result<Vec<Subject>, Failure>;
+    type JsValue = Vec<Subject>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(subjects_of(&self.paths, self.sha512))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Vec<Subject>> {
+        js(&env, output)
+    }
+}
+
+/// Hash files into subjects off the main thread, one per file named by its file name: SHA-256
+/// and, with `sha512`, SHA-512 too, read by streaming.
+#[napi(ts_return_type = "Promise<Array<Subject>>")]
+pub fn artifact_subjects(
+    paths: Vec<String>,
+    options: Option<ArtifactSubjectsOptions>,
+) -> AsyncTask<ArtifactSubjectsTask> {
+    AsyncTask::new(ArtifactSubjectsTask {
+        paths,
+        sha512: options.and_then(|o| o.sha512).unwrap_or(false),
+    })
+}
+
+/// As `artifactSubjects`, on the calling thread.
+#[napi]
+pub fn artifact_subjects_sync(
+    env: Env,
+    paths: Vec<String>,
+    options: Option<ArtifactSubjectsOptions>,
+) -> Result<Vec<Subject>> {
+    let sha512 = options.and_then(|o| o.sha512).unwrap_or(false);
+    js(&env, subjects_of(&paths, sha512))
+}
+
+/// What `verifyAuditChain` established.
+#[napi(object)]
+pub struct AuditChain {
+    /// How many records the log holds.
+    pub records: i64,
+    /// The last line's hash: anchor it elsewhere so that a truncation shows.
+    pub last_hash: String,
+}
+
+fn chain_of(path: &str) -> std::result::Result<AuditChain, Failure> {
+    let summary = stellaops_signer::verify_audit_chain(std::path::Path::new(path))?;
+    Ok(AuditChain {
+        records: i64::try_from(summary.records).unwrap_or(i64::MAX),
+        last_hash: summary.last_hash,
+    })
+}
+
+/// Verifying an audit log off the main thread.
+pub struct VerifyAuditChainTask(String);
+
+impl Task for VerifyAuditChainTask {
+    type Output = std::result::Result<AuditChain, Failure>;
+    type JsValue = AuditChain;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(chain_of(&self.0))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<AuditChain> {
+        js(&env, output)
+    }
+}
+
+/// Verify the hash chain of the pipeline's audit log at `path`, off the main thread. A broken
+/// chain rejects with `STELLAOPS_AUDIT_CHAIN_BROKEN` naming the first bad line.
+#[napi(ts_return_type = "Promise<AuditChain>")]
+pub fn verify_audit_chain(path: String) -> AsyncTask<VerifyAuditChainTask> {
+    AsyncTask::new(VerifyAuditChainTask(path))
+}
+
+/// As `verifyAuditChain`, on the calling thread.
+#[napi]
+pub fn verify_audit_chain_sync(env: Env, path: String) -> Result<AuditChain> {
+    js(&env, chain_of(&path))
+}

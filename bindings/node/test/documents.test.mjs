@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url'
 import {
   Pipeline,
   SigningKey,
+  artifactSubjects,
+  artifactSubjectsSync,
   attestSync,
   inspectAttestation,
   predicateStatement,
@@ -22,6 +24,8 @@ import {
   sbomStatement,
   signStatement,
   signStatementSync,
+  verifyAuditChain,
+  verifyAuditChainSync,
   verifyPromotion,
   verifyPromotionSync,
 } from '../index.mjs'
@@ -117,6 +121,20 @@ test('a promotion through the pipeline', async () => {
   assert.equal(outcome.trace_id, 'c-caller-promotion')
   assert.equal(outcome.admission, 'allowed')
   assert.deepEqual(Buffer.from(outcome.envelope.payload, 'base64'), statement)
+
+  const chain = await verifyAuditChain(path.join(dir, 'audit.jsonl'))
+  assert.equal(chain.records, 1)
+  assert.ok(chain.lastHash.length > 0)
+  const edited = path.join(dir, 'edited.jsonl')
+  fs.writeFileSync(edited, fs.readFileSync(path.join(dir, 'audit.jsonl'), 'utf8').replace('"decision":"allowed"', '"decision":"denied"'))
+  await assert.rejects(verifyAuditChain(edited), (e) => e.code === 'STELLAOPS_AUDIT_CHAIN_BROKEN' && e.errno === 411 && /line 1/.test(e.message))
+  assert.throws(() => verifyAuditChainSync(path.join(dir, 'missing.jsonl')), { code: 'STELLAOPS_IO' })
+
+  const subjects = await artifactSubjects([path.join(dir, 'promotion.json')], { sha512: true })
+  assert.equal(subjects[0].name, 'promotion.json')
+  assert.deepEqual(Object.keys(subjects[0].digest).sort(), ['sha256', 'sha512'])
+  assert.deepEqual(artifactSubjectsSync([path.join(dir, 'promotion.json')]).map((s) => Object.keys(s.digest)), [['sha256']])
+  await assert.rejects(artifactSubjects([path.join(dir, 'missing')]), { code: 'STELLAOPS_IO' })
 })
 
 test('any predicate as a statement; inspectAttestation trusts only the keys given', () => {

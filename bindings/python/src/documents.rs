@@ -2,6 +2,7 @@
 //! `verify_promotion`: the document flows over statements.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -197,5 +198,49 @@ pub fn verify_promotion(
         source_environment: p.source.environment.clone(),
         target_environment: p.target.environment.clone(),
         policy_digest: p.policy.digest.clone(),
+    })
+}
+
+/// Hash files into subjects, one per file named by its file name: SHA-256 and, with `sha512`,
+/// SHA-512 too, read by streaming.
+#[pyfunction]
+#[pyo3(signature = (paths, sha512 = false))]
+pub fn artifact_subjects(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    sha512: bool,
+) -> PyResult<Vec<Subject>> {
+    let subjects = py
+        .detach(|| {
+            let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+            stellaops_signer::artifact_subjects(&paths, sha512)
+        })
+        .map_err(to_py)?;
+    Ok(subjects
+        .into_iter()
+        .map(|subject| Subject { subject })
+        .collect())
+}
+
+/// What `verify_audit_chain` established.
+#[pyclass(frozen, get_all, module = "stellaops_signer")]
+#[derive(Debug)]
+pub struct AuditChain {
+    /// How many records the log holds.
+    records: u64,
+    /// The last line's hash: anchor it elsewhere so that a truncation shows.
+    last_hash: String,
+}
+
+/// Verify the hash chain of the pipeline's audit log at `path`. A broken chain raises
+/// `VerificationError` with `code_name` `audit_chain_broken`, naming the first bad line.
+#[pyfunction]
+pub fn verify_audit_chain(py: Python<'_>, path: PathBuf) -> PyResult<AuditChain> {
+    let summary = py
+        .detach(|| stellaops_signer::verify_audit_chain(&path))
+        .map_err(to_py)?;
+    Ok(AuditChain {
+        records: summary.records,
+        last_hash: summary.last_hash,
     })
 }

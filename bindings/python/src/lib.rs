@@ -25,6 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<attest::Subject>()?;
     m.add_class::<attest::Attestation>()?;
     m.add_class::<documents::PromotionVerification>()?;
+    m.add_class::<documents::AuditChain>()?;
     m.add_class::<pipeline::Pipeline>()?;
     m.add_class::<sigstore::TrustedRoot>()?;
     m.add_class::<sigstore::BundleVerification>()?;
@@ -37,6 +38,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(documents::sbom_statement, m)?)?;
     m.add_function(wrap_pyfunction!(documents::predicate_statement, m)?)?;
     m.add_function(wrap_pyfunction!(documents::inspect_attestation, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::artifact_subjects, m)?)?;
+    m.add_function(wrap_pyfunction!(documents::verify_audit_chain, m)?)?;
     m.add_function(wrap_pyfunction!(documents::report_statement, m)?)?;
     m.add_function(wrap_pyfunction!(documents::promotion_statement, m)?)?;
     m.add_function(wrap_pyfunction!(documents::sign_statement, m)?)?;

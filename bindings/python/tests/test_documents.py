@@ -100,6 +100,22 @@ def test_a_promotion_through_the_pipeline(tmp_path: pathlib.Path) -> None:
     assert outcome["admission"] == "allowed"
     assert s.Envelope.from_json(json.dumps(outcome["envelope"]).encode()).payload == statement
 
+    chain = s.verify_audit_chain(tmp_path / "audit.jsonl")
+    assert chain.records == 1 and chain.last_hash
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text((tmp_path / "audit.jsonl").read_text().replace('"decision":"allowed"', '"decision":"denied"', 1))
+    with pytest.raises(s.VerificationError) as e:
+        s.verify_audit_chain(str(edited))
+    assert e.value.code_name == "audit_chain_broken" and "line 1" in str(e.value)
+    with pytest.raises(s.StellaOpsIOError):
+        s.verify_audit_chain(tmp_path / "missing.jsonl")
+
+    subjects = s.artifact_subjects([tmp_path / "promotion.json"], sha512=True)
+    assert [x.name for x in subjects] == ["promotion.json"]
+    assert sorted(subjects[0].digest) == ["sha256", "sha512"]
+    att = s.attest([s.SigningKey.generate("ed25519")], "vex", b'{"statements":[]}', subjects)
+    assert json.loads(att.statement)["subject"][0]["name"] == "promotion.json"
+
 
 def test_predicate_statement_and_inspect() -> None:
     subject = s.Subject("pkg:oci/app", {"sha256": PROMOTED})

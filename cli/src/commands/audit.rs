@@ -1,13 +1,13 @@
 //! `stella audit verify`.
 
-use stellaops_signer::policy::audit::verify_chain;
 use stellaops_signer::policy::Error as PolicyError;
+use stellaops_signer::{verify_audit_chain, Error};
 
 use crate::cli::AuditVerifyArgs;
 use crate::Failure;
 
 pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
-    match verify_chain(&a.file) {
+    match verify_audit_chain(&a.file) {
         Ok(summary) => {
             if a.json {
                 crate::term::say!(
@@ -28,7 +28,7 @@ pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Err(PolicyError::AuditChain { line, problem, .. }) => {
+        Err(Error::AuditChainBroken(PolicyError::AuditChain { line, problem, .. })) => {
             if a.json {
                 crate::term::say!(
                     "{}",
@@ -40,6 +40,6 @@ pub(crate) fn verify(a: &AuditVerifyArgs) -> Result<(), Failure> {
                 a.file.display()
             )))
         }
-        Err(e) => Err(Failure::Usage(e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }

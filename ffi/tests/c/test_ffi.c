@@ -1126,6 +1126,50 @@ static void test_documents(const char *dir) {
   stellaops_buffer_free(&out);
   stellaops_pipeline_free(pipeline);
 
+  /* The audit log the pipeline wrote verifies; an edited copy names its line. */
+  char *audit = path_in(dir, "audit.jsonl");
+  uint64_t records = 0;
+  stellaops_buffer last_hash = {0};
+  OK(stellaops_verify_audit_chain(audit, strlen(audit), &records, &last_hash));
+  CHECK(records >= 1);
+  CHECK(last_hash.len == 64 || last_hash.len == 71);
+  stellaops_buffer_free(&last_hash);
+  size_t audit_len = 0;
+  char *log = read_file(audit, &audit_len);
+  char *flip = strstr(log, "\"decision\":\"allowed\"");
+  CHECK(flip != NULL);
+  if (flip) memcpy(flip + 12, "denied\" ", 8);
+  char *edited = path_in(dir, "audit-edited.jsonl");
+  FILE *f = fopen(edited, "wb");
+  CHECK(f != NULL && fwrite(log, 1, audit_len, f) == audit_len && fclose(f) == 0);
+  CHECK_STATUS(stellaops_verify_audit_chain(edited, strlen(edited), &records, &last_hash),
+               STELLAOPS_STATUS_AUDIT_CHAIN_BROKEN);
+  CHECK(strstr(stellaops_last_error_message(), "line 1") != NULL);
+  CHECK_STATUS(stellaops_verify_audit_chain(S("/nonexistent/audit.jsonl"), &records, &last_hash),
+               STELLAOPS_STATUS_IO);
+  CHECK_STATUS(stellaops_verify_audit_chain(audit, strlen(audit), NULL, &last_hash),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(last_hash.data == NULL);
+  free(edited);
+  free(log);
+  free(audit);
+
+  /* Files hashed into subjects, named by file name. */
+  char *artifact = path_in(dir, "promotion.json");
+  char paths[4096];
+  snprintf(paths, sizeof paths, "[\"%s\"]", artifact);
+  stellaops_buffer subjects_json = {0};
+  OK(stellaops_artifact_subjects((const uint8_t *)paths, strlen(paths), true, &subjects_json));
+  CHECK(buffer_contains(&subjects_json, "\"name\":\"promotion.json\""));
+  CHECK(buffer_contains(&subjects_json, "\"sha512\":"));
+  stellaops_buffer_free(&subjects_json);
+  CHECK_STATUS(stellaops_artifact_subjects(B("[\"/nonexistent/file\"]"), false, &subjects_json),
+               STELLAOPS_STATUS_IO);
+  CHECK_STATUS(stellaops_artifact_subjects(B("{}"), false, &subjects_json),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK(subjects_json.data == NULL);
+  free(artifact);
+
   free(request);
   free(caller);
   free(caller_path);

@@ -7,6 +7,7 @@ stable ``code`` (the same numbers as the C ABI, Go and Node) and ``code_name``.
 
 from ._native import (
     Attestation,
+    AuditChain,
     BundleAttestation,
     BundleSigner,
     BundleVerification,
@@ -29,6 +30,7 @@ from ._native import (
     VerifyingKey,
     __version__,
     allowed_predicate_types,
+    artifact_subjects,
     attest,
     attest_files,
     canonicalize,
@@ -47,12 +49,14 @@ from ._native import (
     sign_export,
     sign_statement,
     verify_bundle,
+    verify_audit_chain,
     verify_export,
     verify_promotion,
 )
 
 __all__ = [
     "Attestation",
+    "AuditChain",
     "BundleAttestation",
     "BundleSigner",
     "BundleVerification",
@@ -75,6 +79,7 @@ __all__ = [
     "VerifyingKey",
     "__version__",
     "allowed_predicate_types",
+    "artifact_subjects",
     "attest",
     "attest_files",
     "canonicalize",
@@ -92,6 +97,7 @@ __all__ = [
     "sbom_statement",
     "sign_export",
     "sign_statement",
+    "verify_audit_chain",
     "verify_bundle",
     "verify_export",
     "verify_promotion",

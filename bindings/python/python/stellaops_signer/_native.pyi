@@ -151,6 +151,26 @@ def attest_files(
 JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
 """A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
 
+def artifact_subjects(
+    paths: Sequence[Union[str, os.PathLike[str]]], sha512: bool = False
+) -> list[Subject]:
+    """A subject per file, named by its file name: SHA-256 and, with ``sha512``, SHA-512 too,
+    read by streaming."""
+
+@final
+class AuditChain:
+    """What :func:`verify_audit_chain` established."""
+
+    @property
+    def records(self) -> int: ...
+    @property
+    def last_hash(self) -> str:
+        """The last line's hash: anchor it elsewhere so that a truncation shows."""
+
+def verify_audit_chain(path: Union[str, os.PathLike[str]]) -> AuditChain:
+    """Verify the hash chain of the pipeline's audit log. A broken chain raises
+    :class:`VerificationError` (``audit_chain_broken``) naming the first bad line."""
+
 def predicate_statement(
     predicate_type: str, predicate: JsonInput, subjects: Sequence[Subject]
 ) -> bytes:

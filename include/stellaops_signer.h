@@ -411,6 +411,16 @@ typedef struct stellaops_bundle_signer stellaops_bundle_signer;
 typedef struct stellaops_key stellaops_key;
 
 /**
+ * A tenant key registry read from its TOML file (format in docs/keys.md). Opaque; made by
+ * `stellaops_key_registry_open`, freed by `stellaops_key_registry_free`. Keys it hands out keep
+ * it alive and stop signing the moment a reload revokes them.
+ *
+ * Thread safety: any number of threads may use one registry at once; only freeing must not race
+ * with a use.
+ */
+typedef struct stellaops_key_registry stellaops_key_registry;
+
+/**
  * A signing pipeline built from a configuration file. Opaque; made by
  * `stellaops_pipeline_open`, freed by `stellaops_pipeline_free`.
  *
@@ -1352,6 +1362,111 @@ stellaops_status stellaops_pipeline_sign_json(const struct stellaops_pipeline *p
  * call.
  */
 void stellaops_pipeline_free(struct stellaops_pipeline *pipeline);
+
+/**
+ * Read the registry file at `path` (UTF-8, not NUL-terminated). On success `*out` owns a new
+ * registry.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (empty path), IO,
+ * INVALID_KEY_URI and the registry's configuration errors (the message names the entry).
+ *
+ * # Safety
+ * `path` points to `path_len` readable bytes; `out` is writable.
+ */
+stellaops_status stellaops_key_registry_open(const char *path,
+                                             size_t path_len,
+                                             struct stellaops_key_registry **out);
+
+/**
+ * Every entry of the current configuration as a JSON array (owned by the caller): `tenant`,
+ * `uri` (PINs hidden), `key_id`, `status`, `not_before`, `not_after`, `revoked_at`, `reason`,
+ * `plans`, `families`, `signatures`.
+ *
+ * Errors: NULL_POINTER.
+ *
+ * # Safety
+ * `registry` is live; `out_json` is writable.
+ */
+stellaops_status stellaops_key_registry_entries(const struct stellaops_key_registry *registry,
+                                                struct stellaops_buffer *out_json);
+
+/**
+ * The entry that should sign for `tenant` now (the best fit for `plan` and the predicate
+ * `family`, either NULL with 0 for any), as a JSON object like `stellaops_key_registry_entries`'
+ * (owned by the caller).
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, NO_ACTIVE_KEY.
+ *
+ * # Safety
+ * `registry` is live; each pair is readable for its length; `out_entry_json` is writable.
+ */
+stellaops_status stellaops_key_registry_select(const struct stellaops_key_registry *registry,
+                                               const char *tenant,
+                                               size_t tenant_len,
+                                               const char *plan,
+                                               size_t plan_len,
+                                               const char *family,
+                                               size_t family_len,
+                                               struct stellaops_buffer *out_entry_json);
+
+/**
+ * Open the key that should sign for `tenant` now (as `stellaops_key_registry_select` picks it,
+ * reloading a changed file first), checked against its pinned key id and every revocation. On
+ * success `*out_key` owns a key usable wherever a key is (free it with `stellaops_key_free`);
+ * it refuses to sign once a reload revokes it. It cannot be exported.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, NO_ACTIVE_KEY, KEY_ID_MISMATCH, KEY_REVOKED, the
+ * key errors of `stellaops_key_from_uri`.
+ *
+ * # Safety
+ * `registry` is live; each pair is readable for its length; `out_key` is writable.
+ */
+stellaops_status stellaops_key_registry_signing_key(const struct stellaops_key_registry *registry,
+                                                    const char *tenant,
+                                                    size_t tenant_len,
+                                                    const char *plan,
+                                                    size_t plan_len,
+                                                    const char *family,
+                                                    size_t family_len,
+                                                    struct stellaops_key **out_key);
+
+/**
+ * Check a signature by the key `key_id` made at `signed_at` (RFC 3339, e.g. a bundle's
+ * integrated time; NULL with 0 when unknown) against the registry's revocations: KEY_REVOKED
+ * when the key was revoked at or before that time, or at all when the time is unknown. Retired
+ * keys still verify.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a time that does not parse),
+ * KEY_REVOKED (the message says since when and why).
+ *
+ * # Safety
+ * `registry` is live; each pair is readable for its length.
+ */
+stellaops_status stellaops_key_registry_check_not_revoked(const struct stellaops_key_registry *registry,
+                                                          const char *key_id,
+                                                          size_t key_id_len,
+                                                          const char *signed_at,
+                                                          size_t signed_at_len);
+
+/**
+ * Read the registry file again. A file that does not parse or validate leaves the previous
+ * configuration in force and returns its error.
+ *
+ * Errors: NULL_POINTER, IO, the configuration errors of `stellaops_key_registry_open`.
+ *
+ * # Safety
+ * `registry` is live.
+ */
+stellaops_status stellaops_key_registry_reload(const struct stellaops_key_registry *registry);
+
+/**
+ * Free a registry (NULL is a no-op). Keys it handed out stay usable.
+ *
+ * # Safety
+ * `registry` is NULL or a live registry from this library, not used by any thread after this
+ * call.
+ */
+void stellaops_key_registry_free(struct stellaops_key_registry *registry);
 
 /**
  * Read a trusted root (strict JSON; its media type must be a Sigstore trusted root). On success

@@ -25,7 +25,7 @@ pub struct stellaops_key {
 }
 
 impl stellaops_key {
-    fn new(key: OpenedKey) -> Self {
+    pub(crate) fn new(key: OpenedKey) -> Self {
         stellaops_key { key: Arc::new(key) }
     }
 

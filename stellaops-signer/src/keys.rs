@@ -103,6 +103,17 @@ impl SigningKey for OpenedKey {
     }
 }
 
+/// A tenant's key from the key registry, as the faces hold keys: a backend key named by its
+/// URI's scheme, that stops signing when a reload of the registry revokes it.
+impl From<stellaops_keys::TenantKey> for OpenedKey {
+    fn from(key: stellaops_keys::TenantKey) -> Self {
+        OpenedKey::Backend {
+            scheme: key.entry().uri.scheme(),
+            key: Box::new(key),
+        }
+    }
+}
+
 impl From<SoftwareKey> for OpenedKey {
     fn from(key: SoftwareKey) -> Self {
         OpenedKey::Software(Box::new(key))

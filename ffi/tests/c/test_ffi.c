@@ -1533,6 +1533,96 @@ static void test_fido2(const char *dir) {
   free(cred);
 }
 
+#define OLD_KEY "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+/* Issue 22: the tenant key registry: the key that signs for a tenant, revocations by time. */
+static void test_registry(const char *dir, const char *rsa_path) {
+  char *path = path_in(dir, "keys.toml");
+  char text[4096];
+  snprintf(text, sizeof text,
+           "[[tenant]]\nid = \"acme\"\n\n"
+           "[[tenant.key]]\nuri = \"%s\"\nstatus = \"active\"\nfamilies = [\"vex\"]\n\n"
+           "[[tenant.key]]\nuri = \"/nonexistent/old-signer.pem\"\nkey_id = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+           "status = \"revoked\"\nrevoked_at = \"2026-06-01T00:00:00Z\"\nreason = \"key compromise\"\n",
+           rsa_path);
+  write_text(path, text);
+  stellaops_key_registry *registry = NULL;
+  CHECK_STATUS(stellaops_key_registry_open(S("/nonexistent/keys.toml"), &registry), STELLAOPS_STATUS_IO);
+  CHECK_STATUS(stellaops_key_registry_open("", 0, &registry), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK(registry == NULL);
+  OK(stellaops_key_registry_open(path, strlen(path), &registry));
+
+  stellaops_buffer json = {0};
+  OK(stellaops_key_registry_entries(registry, &json));
+  CHECK(buffer_contains(&json, "\"status\":\"revoked\""));
+  CHECK(buffer_contains(&json, "\"revoked_at\":\"2026-06-01T00:00:00Z\""));
+  stellaops_buffer_free(&json);
+  OK(stellaops_key_registry_select(registry, S("acme"), NULL, 0, S("vex"), &json));
+  CHECK(buffer_contains(&json, "\"status\":\"active\""));
+  stellaops_buffer_free(&json);
+  CHECK_STATUS(stellaops_key_registry_select(registry, S("globex"), NULL, 0, NULL, 0, &json),
+               STELLAOPS_STATUS_NO_ACTIVE_KEY);
+  CHECK_STATUS(stellaops_key_registry_select(registry, S("acme"), NULL, 0, S("sbom"), &json),
+               STELLAOPS_STATUS_NO_ACTIVE_KEY);
+
+  /* The tenant's key signs like any key. */
+  stellaops_key *key = NULL;
+  OK(stellaops_key_registry_signing_key(registry, S("acme"), NULL, 0, S("vex"), &key));
+  stellaops_verifying_key *pub = NULL;
+  OK(stellaops_key_public_key(key, &pub));
+  const stellaops_key *keys[1] = {key};
+  const stellaops_verifying_key *trusted[1] = {pub};
+  stellaops_buffer env = {0};
+  OK(stellaops_sign(keys, 1, S("text/plain"), B("hello"), &env));
+  stellaops_verification *v = NULL;
+  OK(stellaops_verify(env.data, env.len, trusted, 1, 1, NULL, 0, &v));
+  stellaops_verification_free(v);
+  stellaops_buffer_free(&env);
+  stellaops_buffer untouched = {0};
+  CHECK_STATUS(stellaops_key_to_pkcs8_pem(key, NULL, 0, &untouched), STELLAOPS_STATUS_KEY_NOT_EXPORTABLE);
+
+  /* Revocation by time: before it still verifies, at or after it and unknown do not. */
+  OK(stellaops_key_registry_check_not_revoked(registry, S(OLD_KEY), S("2026-05-31T23:59:59Z")));
+  CHECK_STATUS(stellaops_key_registry_check_not_revoked(registry, S(OLD_KEY), S("2026-06-01T00:00:00Z")),
+               STELLAOPS_STATUS_KEY_REVOKED);
+  CHECK(strstr(stellaops_last_error_message(), "key compromise") != NULL);
+  CHECK_STATUS(stellaops_key_registry_check_not_revoked(registry, S(OLD_KEY), NULL, 0),
+               STELLAOPS_STATUS_KEY_REVOKED);
+  OK(stellaops_key_registry_check_not_revoked(registry, S(DIGEST), NULL, 0));
+  CHECK_STATUS(stellaops_key_registry_check_not_revoked(registry, S(OLD_KEY), S("yesterday")),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+
+  /* A reload that revokes the handed-out key stops it signing; a bad file keeps the old one. */
+  stellaops_buffer id = {0};
+  OK(stellaops_key_id(key, &id));
+  char *key_id = malloc(id.len + 1);
+  memcpy(key_id, id.data, id.len);
+  key_id[id.len] = '\0';
+  write_text(path, "not toml [");
+  CHECK(stellaops_key_registry_reload(registry) != STELLAOPS_STATUS_OK);
+  OK(stellaops_key_registry_select(registry, S("acme"), NULL, 0, S("vex"), &json));
+  stellaops_buffer_free(&json);
+  snprintf(text, sizeof text,
+           "[[tenant]]\nid = \"acme\"\n\n"
+           "[[tenant.key]]\nuri = \"%s\"\nkey_id = \"%s\"\nstatus = \"revoked\"\n"
+           "revoked_at = \"2026-06-01T00:00:00Z\"\nreason = \"rotated in a hurry\"\n",
+           rsa_path, key_id);
+  write_text(path, text);
+  OK(stellaops_key_registry_reload(registry));
+  CHECK_STATUS(stellaops_sign(keys, 1, S("text/plain"), B("hello"), &env), STELLAOPS_STATUS_KEY_REVOKED);
+  CHECK(env.data == NULL);
+  CHECK_STATUS(stellaops_key_registry_signing_key(registry, S("acme"), NULL, 0, NULL, 0, &key),
+               STELLAOPS_STATUS_NO_ACTIVE_KEY);
+
+  stellaops_buffer_free(&id);
+  free(key_id);
+  stellaops_verifying_key_free(pub);
+  stellaops_key_free(key);
+  stellaops_key_registry_free(registry);
+  stellaops_key_registry_free(NULL);
+  free(path);
+}
+
 int main(int argc, char **argv) {
   if (argc != 7) {
     fprintf(stderr,
@@ -1557,6 +1647,7 @@ int main(int argc, char **argv) {
   test_pipeline(argv[4]);
   test_export(argv[4]);
   test_documents(argv[4]);
+  test_registry(argv[4], argv[1]);
   test_sigstore(argv[5]);
   test_fido2(argv[6]);
 

@@ -10,6 +10,7 @@ mod export;
 mod input;
 mod keys;
 mod pipeline;
+mod registry;
 mod sigstore;
 
 use pyo3::prelude::*;
@@ -27,6 +28,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<documents::PromotionVerification>()?;
     m.add_class::<documents::AuditChain>()?;
     m.add_class::<pipeline::Pipeline>()?;
+    m.add_class::<registry::KeyRegistry>()?;
     m.add_class::<sigstore::TrustedRoot>()?;
     m.add_class::<sigstore::BundleVerification>()?;
     m.add_class::<sigstore::BundleSigner>()?;

@@ -151,6 +151,33 @@ def attest_files(
 JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
 """A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
 
+@final
+class KeyRegistry:
+    """The tenant key registry: a TOML file naming each tenant's keys (URI, status, validity
+    window, plans, predicate families, revocations). A context manager."""
+
+    def __init__(self, path: Union[str, os.PathLike[str]]) -> None: ...
+    def entries(self) -> list[Dict[str, Any]]:
+        """Every entry: ``tenant``, ``uri`` (PINs hidden), ``key_id``, ``status``,
+        ``not_before``, ``not_after``, ``revoked_at``, ``reason``, ``plans``, ``families``,
+        ``signatures``."""
+    def select(
+        self, tenant: str, *, plan: Optional[str] = None, family: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """The entry that should sign for ``tenant`` now (the best fit)."""
+    def signing_key(
+        self, tenant: str, *, plan: Optional[str] = None, family: Optional[str] = None
+    ) -> SigningKey:
+        """The key that should sign for ``tenant`` now; it refuses to sign once a reload
+        revokes it, and cannot be exported."""
+    def check_not_revoked(self, key_id: str, signed_at: Optional[str] = None) -> None:
+        """Raise :class:`KeyMaterialError` (``key_revoked``) when the key was revoked at or
+        before ``signed_at`` (RFC 3339), or at all when it is None."""
+    def reload(self) -> None:
+        """Read the file again; a bad file keeps the previous configuration and raises."""
+    def __enter__(self) -> KeyRegistry: ...
+    def __exit__(self, *args: object) -> bool: ...
+
 def artifact_subjects(
     paths: Sequence[Union[str, os.PathLike[str]]], sha512: bool = False
 ) -> list[Subject]:

@@ -77,6 +77,23 @@ const EXCLUDED: &[(&str, &str)] = &[
         "sign",
         "SignerPipeline::sign takes a typed Rust request; faces call sign_json",
     ),
+    // KeyRegistry conveniences the faces' registry objects cover otherwise.
+    ("path", "the caller opened the registry from that path"),
+    (
+        "reload_if_changed",
+        "signing_key reloads a changed file itself",
+    ),
+    ("last_reload_error", "reload returns the error"),
+    (
+        "open_entry",
+        "takes a Rust KeyEntry; faces call signing_key",
+    ),
+    (
+        "select_all",
+        "multi-signature tenants sign through the pipeline (signatures = \"all\")",
+    ),
+    ("signing_keys", "as select_all"),
+    ("filter_trusted", "a loop over check_not_revoked"),
 ];
 
 /// Where a face names an operation differently (its ecosystem's word), by facade name.
@@ -90,13 +107,18 @@ const ALIASES: &[(&str, &[&str])] = &[
         "from_config_file",
         &["pipeline_open", "open_pipeline", "open", "__init__"],
     ),
+    // C: stellaops_key_registry_open; Go: OpenKeyRegistry; Python: KeyRegistry(path);
+    // Node: KeyRegistry.open.
+    (
+        "load",
+        &["key_registry_open", "open_key_registry", "open", "__init__"],
+    ),
     // DSSE over any payload: every face's sign.
     ("sign_payload", &["sign"]),
     // The C ABI names functions of an object type object first: stellaops_export_sign,
     // stellaops_export_verify, stellaops_pipeline_sign_json.
     ("sign_export", &["export_sign"]),
     ("verify_export", &["export_verify"]),
-    ("sign_json", &["pipeline_sign_json"]),
     // Reading an envelope's statement without verifying it: inspect_attestation reports it.
     ("statement_of", &["inspect_attestation"]),
 ];
@@ -109,23 +131,12 @@ const NOT_YET: &[(&str, &[&str])] = &[
     ("describe_files", &ALL),
     ("export_statement", &ALL),
     ("check_export", &ALL),
-    // The tenant key registry (resolve, revoke, verify with revocation times).
-    ("load", &ALL),
-    ("entries", &ALL),
-    ("path", &ALL),
-    ("select", &ALL),
-    ("select_all", &ALL),
-    ("signing_key", &ALL),
-    ("signing_keys", &ALL),
-    ("open_entry", &ALL),
-    ("check_not_revoked", &ALL),
-    ("filter_trusted", &ALL),
-    ("reload", &ALL),
-    ("reload_if_changed", &ALL),
-    ("last_reload_error", &ALL),
     // The scanner-release verdict for a digest (policy crate).
     ("check_release", &ALL),
 ];
+
+/// The C ABI's object types, as prefixes of their functions' names.
+const C_OBJECTS: [&str; 3] = ["key_registry_", "pipeline_", "key_"];
 
 /// Every face.
 const ALL: [&str; 4] = FACES;
@@ -233,9 +244,16 @@ fn face_names() -> BTreeMap<&'static str, BTreeSet<String>> {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            rest[name.len()..]
-                .starts_with('(')
-                .then(|| normalize(&name))
+            rest[name.len()..].starts_with('(').then_some(name)
+        })
+        .flat_map(|name| {
+            // Functions of an object type are named object first (stellaops_key_registry_select,
+            // stellaops_pipeline_sign_json): the method is the rest.
+            let method = C_OBJECTS
+                .iter()
+                .find_map(|o| name.strip_prefix("stellaops_")?.strip_prefix(o))
+                .map(normalize);
+            std::iter::once(normalize(&name)).chain(method)
         })
         .collect();
     let mut go = BTreeSet::new();

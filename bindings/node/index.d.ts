@@ -80,6 +80,38 @@ export declare class Envelope {
 }
 
 /**
+ * The tenant key registry: a TOML file naming each tenant's keys (URI, status, validity window,
+ * plans, predicate families, revocations).
+ */
+export declare class KeyRegistry {
+  /** Read the registry file at `path`. */
+  static open(path: string): KeyRegistry
+  /**
+   * Every entry of the current configuration: `tenant`, `uri` (PINs hidden), `key_id`,
+   * `status`, `not_before`, `not_after`, `revoked_at`, `reason`, `plans`, `families`,
+   * `signatures`.
+   */
+  entries(): Array<Record<string, any>>
+  /** The entry that should sign for `tenant` now (the best fit for the selector). */
+  select(tenant: string, selector?: KeySelector | undefined | null): Record<string, any>
+  /**
+   * The key that should sign for `tenant` now, checked against its pinned key id and every
+   * revocation; it refuses to sign once a reload revokes it, and cannot be exported.
+   */
+  signingKey(tenant: string, selector?: KeySelector | undefined | null): SigningKey
+  /**
+   * Throw `STELLAOPS_KEY_REVOKED` when the key `keyId` was revoked at or before `signedAt`
+   * (RFC 3339), or at all when `signedAt` is left out.
+   */
+  checkNotRevoked(keyId: string, signedAt?: string | undefined | null): void
+  /**
+   * Read the file again; a file that does not parse or validate leaves the previous
+   * configuration in force and throws its error.
+   */
+  reload(): void
+}
+
+/**
  * Signing with policy: caller token and DPoP/mTLS proof, entitlement, quotas, scanner release,
  * tenant key, and an audit record for every request; built from a TOML configuration file.
  * Requests and outcomes are JSON (see `signJson`). Usable from any number of concurrent calls.
@@ -352,6 +384,17 @@ export interface KeylessOptions {
   retries?: number
   /** Require an SCT embedded in the certificate (default true). */
   requireSct?: boolean
+}
+
+/**
+ * Which of a tenant's keys: the caller's plan and the predicate family (`sbom`, `vex`, ...);
+ * left out, any.
+ */
+export interface KeySelector {
+  /** The caller's plan. */
+  plan?: string
+  /** The predicate family. */
+  family?: string
 }
 
 /**

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.Attestation = nativeBinding.Attestation
 module.exports.BundleSigner = nativeBinding.BundleSigner
 module.exports.Envelope = nativeBinding.Envelope
+module.exports.KeyRegistry = nativeBinding.KeyRegistry
 module.exports.Pipeline = nativeBinding.Pipeline
 module.exports.SigningKey = nativeBinding.SigningKey
 module.exports.TrustedRoot = nativeBinding.TrustedRoot

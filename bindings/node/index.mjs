@@ -8,6 +8,7 @@ export const {
   Attestation,
   BundleSigner,
   Envelope,
+  KeyRegistry,
   Pipeline,
   SigningKey,
   TrustedRoot,

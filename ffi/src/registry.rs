@@ -5,8 +5,8 @@ use std::ffi::c_char;
 use std::path::Path;
 use std::time::SystemTime;
 
-use stellaops_signer::faces::{entry_json, registry_entries_json};
-use stellaops_signer::{parse_time, KeyRegistry, OpenedKey, Selector};
+use stellaops_signer::faces::{entry_json, parse_time, registry_entries_json};
+use stellaops_signer::{KeyRegistry, OpenedKey, Selector};
 
 use crate::args::{handle, optional_text, text, Out};
 use crate::buffer::stellaops_buffer;

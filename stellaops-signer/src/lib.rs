@@ -34,7 +34,7 @@ pub use forensic::{
 pub use keys::{open_key, open_key_with_prompt, OpenedKey};
 pub use pipeline::{CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline};
 pub use promotion::{verify_promotion, PromotionRequirements, PromotionVerification};
-pub use stellaops_keys::{parse_time, KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
+pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};
 pub use stellaops_poe as policy;
 pub use verify::{statement_of, verify, verify_envelope, ArtifactMatch, Verification};
 
@@ -65,6 +65,7 @@ pub mod faces {
     pub use crate::forensic::facts_json;
     pub use crate::pipeline::outcome_json;
     pub use crate::registry::{entry_json, registry_entries_json};
+    pub use stellaops_keys::parse_time;
 }
 
 pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};

@@ -27,7 +27,8 @@ pub(crate) fn entry_value(e: &KeyEntry) -> Value {
     })
 }
 
-/// Every entry of the registry's current configuration, as a JSON array of [`entry_value`]s.
+/// Every entry of the registry's current configuration, as a JSON array of entries (see
+/// [`entry_json`]).
 pub fn registry_entries_json(registry: &KeyRegistry) -> Vec<u8> {
     let entries = registry.entries();
     Value::Array(entries.iter().map(entry_value).collect())
@@ -35,7 +36,9 @@ pub fn registry_entries_json(registry: &KeyRegistry) -> Vec<u8> {
         .into_bytes()
 }
 
-/// One entry as JSON bytes ([`entry_value`]).
+/// One entry as JSON: `tenant`, `uri` (PINs hidden), `key_id`, `status` (`active`, `retired`,
+/// `revoked`), `not_before`, `not_after`, `revoked_at` (RFC 3339 or null), `reason`, `plans`,
+/// `families`, `signatures` (`one` or `all`).
 pub fn entry_json(entry: &KeyEntry) -> Vec<u8> {
     entry_value(entry).to_string().into_bytes()
 }

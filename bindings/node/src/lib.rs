@@ -9,6 +9,7 @@ mod export;
 mod input;
 mod keys;
 mod pipeline;
+mod registry;
 mod sigstore;
 
 pub use attest::*;
@@ -18,4 +19,5 @@ pub use envelope::*;
 pub use export::*;
 pub use keys::*;
 pub use pipeline::*;
+pub use registry::*;
 pub use sigstore::*;

@@ -6,8 +6,8 @@ use std::time::SystemTime;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use stellaops_signer::faces::{entry_json, registry_entries_json};
-use stellaops_signer::{parse_time, KeyRegistry as CoreRegistry, OpenedKey, Selector};
+use stellaops_signer::faces::{entry_json, parse_time, registry_entries_json};
+use stellaops_signer::{KeyRegistry as CoreRegistry, OpenedKey, Selector};
 
 use crate::errors::{raise, to_py};
 use crate::keys::SigningKey;

@@ -1195,6 +1195,57 @@ stellaops_status stellaops_export_verify(const char *root,
                                          struct stellaops_buffer *out_report);
 
 /**
+ * The manifest (canonical JSON, owned by the caller) of the export a request like
+ * `stellaops_export_sign`'s describes, unsigned: `root`, and optionally `files`, `export_id`,
+ * `tenant`, `profile`, `created_at`, `sha512`, `record_symlinks`, `exclude`.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (a malformed request), INVALID_EXPORT_ENTRY,
+ * INVALID_EXPORT_PATH, EMPTY_EXPORT, IO, the JSON errors.
+ *
+ * # Safety
+ * `request_json` points to `request_json_len` bytes; `out_manifest` is writable.
+ */
+stellaops_status stellaops_export_describe(const uint8_t *request_json,
+                                           size_t request_json_len,
+                                           struct stellaops_buffer *out_manifest);
+
+/**
+ * The statement (canonical JSON, owned by the caller) for an export manifest: its files as
+ * subjects, the manifest as predicate; what `stellaops_export_sign` signs, for signing
+ * elsewhere (a bundle signer, a pipeline request).
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_MANIFEST, the JSON errors.
+ *
+ * # Safety
+ * `manifest_json` points to `manifest_json_len` bytes; `out_statement` is writable.
+ */
+stellaops_status stellaops_export_statement(const uint8_t *manifest_json,
+                                            size_t manifest_json_len,
+                                            struct stellaops_buffer *out_statement);
+
+/**
+ * Compare the export under `root` with a manifest (JSON; no signature is checked: for that,
+ * `stellaops_export_verify`), skipping the relative paths in `exclude_json` (a JSON array, or
+ * NULL with 0). `*out_report` (owned by the caller) gets `intact`, `export_id`, `files`,
+ * `missing`, `extra`, `changed` (`path`, `problem`); a difference is reported there, not as an
+ * error.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_UTF8_ARGUMENT, INVALID_MANIFEST,
+ * INVALID_EXPORT_PATH, IO, the JSON errors.
+ *
+ * # Safety
+ * Every pointer/length pair is readable (or NULL with 0 where optional); `out_report` is
+ * writable.
+ */
+stellaops_status stellaops_export_check(const char *root,
+                                        size_t root_len,
+                                        const uint8_t *manifest_json,
+                                        size_t manifest_json_len,
+                                        const uint8_t *exclude_json,
+                                        size_t exclude_json_len,
+                                        struct stellaops_buffer *out_report);
+
+/**
  * The message of the last failed call on this thread, or `""` after a successful call.
  *
  * The string is owned by the library and stays valid until the next call into the library

@@ -3,7 +3,10 @@
 use std::ffi::c_char;
 use std::path::Path;
 
-use stellaops_signer::faces::{export_report_json, path_list_json, sign_export_json};
+use stellaops_signer::faces::{
+    check_export_json, describe_export_json, export_report_json, export_statement_json,
+    path_list_json, sign_export_json,
+};
 use stellaops_signer::{verify_export, OpenedKey, VerificationPolicy};
 
 use crate::args::{handles, nonempty_bytes, optional_bytes, text, Out};
@@ -109,6 +112,97 @@ pub unsafe extern "C" fn stellaops_export_verify(
         // SAFETY: out_report was checked non-NULL; the caller promises it is writable.
         unsafe { out_report.write(stellaops_buffer::from_bytes(export_report_json(&v))) };
         v.require_intact()?;
+        Ok(())
+    })
+}
+
+/// The manifest (canonical JSON, owned by the caller) of the export a request like
+/// `stellaops_export_sign`'s describes, unsigned: `root`, and optionally `files`, `export_id`,
+/// `tenant`, `profile`, `created_at`, `sha512`, `record_symlinks`, `exclude`.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (a malformed request), INVALID_EXPORT_ENTRY,
+/// INVALID_EXPORT_PATH, EMPTY_EXPORT, IO, the JSON errors.
+///
+/// # Safety
+/// `request_json` points to `request_json_len` bytes; `out_manifest` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_export_describe(
+    request_json: *const u8,
+    request_json_len: usize,
+    out_manifest: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_manifest, "out_manifest")?;
+        // SAFETY: the caller promises request_json_len readable bytes.
+        let request = unsafe { nonempty_bytes(request_json, request_json_len, "request_json") }?;
+        let manifest = describe_export_json(request)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(manifest)) };
+        Ok(())
+    })
+}
+
+/// The statement (canonical JSON, owned by the caller) for an export manifest: its files as
+/// subjects, the manifest as predicate; what `stellaops_export_sign` signs, for signing
+/// elsewhere (a bundle signer, a pipeline request).
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_MANIFEST, the JSON errors.
+///
+/// # Safety
+/// `manifest_json` points to `manifest_json_len` bytes; `out_statement` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_export_statement(
+    manifest_json: *const u8,
+    manifest_json_len: usize,
+    out_statement: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_statement, "out_statement")?;
+        // SAFETY: the caller promises manifest_json_len readable bytes.
+        let manifest =
+            unsafe { nonempty_bytes(manifest_json, manifest_json_len, "manifest_json") }?;
+        let statement = export_statement_json(manifest)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(statement)) };
+        Ok(())
+    })
+}
+
+/// Compare the export under `root` with a manifest (JSON; no signature is checked: for that,
+/// `stellaops_export_verify`), skipping the relative paths in `exclude_json` (a JSON array, or
+/// NULL with 0). `*out_report` (owned by the caller) gets `intact`, `export_id`, `files`,
+/// `missing`, `extra`, `changed` (`path`, `problem`); a difference is reported there, not as an
+/// error.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_UTF8_ARGUMENT, INVALID_MANIFEST,
+/// INVALID_EXPORT_PATH, IO, the JSON errors.
+///
+/// # Safety
+/// Every pointer/length pair is readable (or NULL with 0 where optional); `out_report` is
+/// writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_export_check(
+    root: *const c_char,
+    root_len: usize,
+    manifest_json: *const u8,
+    manifest_json_len: usize,
+    exclude_json: *const u8,
+    exclude_json_len: usize,
+    out_report: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_report, "out_report")?;
+        // SAFETY: the caller promises root_len readable bytes.
+        let root = unsafe { text(root, root_len, "root") }?;
+        // SAFETY: the caller promises manifest_json_len readable bytes.
+        let manifest =
+            unsafe { nonempty_bytes(manifest_json, manifest_json_len, "manifest_json") }?;
+        // SAFETY: the caller promises exclude_json_len readable bytes or NULL with 0.
+        let exclude = unsafe { optional_bytes(exclude_json, exclude_json_len, "exclude_json") }?;
+        let exclude = exclude.map(path_list_json).transpose()?.unwrap_or_default();
+        let report = check_export_json(manifest, Path::new(root), &exclude)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(report)) };
         Ok(())
     })
 }

@@ -60,7 +60,8 @@ pub mod faces {
     };
     pub use crate::documents::subjects_json;
     pub use crate::export::{
-        export_bytes, export_report_json, path_list_json, sign_export_files, sign_export_json,
+        check_export_json, describe_export_json, export_bytes, export_report_json,
+        export_statement_json, path_list_json, sign_export_files, sign_export_json,
     };
     pub use crate::forensic::facts_json;
     pub use crate::pipeline::outcome_json;

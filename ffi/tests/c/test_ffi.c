@@ -1234,6 +1234,25 @@ static void test_export(const char *dir) {
   CHECK(buffer_contains(&report, "\"intact\":true"));
   stellaops_buffer_free(&report);
 
+  /* Issue 22: the manifest without signing (the same bytes sign_export signed), its statement,
+   * and the tree checked against it. */
+  stellaops_buffer described = {0}, statement = {0};
+  OK(stellaops_export_describe((const uint8_t *)request, (size_t)n, &described));
+  CHECK(described.len == manifest.len && memcmp(described.data, manifest.data, manifest.len) == 0);
+  OK(stellaops_export_statement(described.data, described.len, &statement));
+  CHECK(buffer_contains(&statement, "\"name\":\"a.txt\""));
+  CHECK(buffer_contains(&statement, "\"predicateType\":\"stella.ops/export@v1\""));
+  OK(stellaops_export_check(root, strlen(root), described.data, described.len, NULL, 0, &report));
+  CHECK(buffer_contains(&report, "\"intact\":true"));
+  stellaops_buffer_free(&report);
+  CHECK_STATUS(stellaops_export_statement(B("{\"files\":1}"), &report), STELLAOPS_STATUS_INVALID_MANIFEST);
+  CHECK_STATUS(stellaops_export_describe(B("{\"root\":\"/nonexistent/export\"}"), &report),
+               STELLAOPS_STATUS_IO);
+  CHECK_STATUS(stellaops_export_check(root, strlen(root), described.data, described.len, NULL, 0, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(report.data == NULL);
+  stellaops_buffer_free(&statement);
+
   write_text(a, "ALPHA\n");
   char *extra = path_in(root, "new.txt");
   write_text(extra, "x");
@@ -1243,6 +1262,12 @@ static void test_export(const char *dir) {
   CHECK(buffer_contains(&report, "\"changed\":[{\"path\":\"a.txt\",\"problem\":\"sha256 differs\"}]"));
   CHECK(buffer_contains(&report, "\"extra\":[]"));
   stellaops_buffer_free(&report);
+  OK(stellaops_export_check(root, strlen(root), described.data, described.len, B("[\"new.txt\"]"),
+                            &report));
+  CHECK(buffer_contains(&report, "\"intact\":false"));
+  CHECK(buffer_contains(&report, "\"changed\":[{\"path\":\"a.txt\",\"problem\":\"sha256 differs\"}]"));
+  stellaops_buffer_free(&report);
+  stellaops_buffer_free(&described);
 
   /* Another key: the signature fails and nothing is written. */
   stellaops_key *other = generate(STELLAOPS_ALGORITHM_ED25519);

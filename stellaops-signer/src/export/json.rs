@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use super::{
-    describe_dir, describe_files, sign_export, ExportOptions, ExportVerification, SignedExport,
-    SymlinkPolicy,
+    check_export, describe_dir, describe_files, export_statement, sign_export, ExportOptions,
+    ExportVerification, SignedExport, SymlinkPolicy,
 };
 use crate::authority::Authority;
-use crate::{Error, OpenedKey, Result};
+use crate::{Error, ExportManifest, OpenedKey, Result};
 use serde::Deserialize;
 use serde_json::json;
 use stellaops_dsse::canon::{self, Limits};
@@ -39,6 +39,12 @@ struct ExportRequest {
 /// # Errors
 /// [`Error::InvalidRequest`] for a malformed request; the errors of [`sign_export_files`].
 pub fn sign_export_json(keys: &[&OpenedKey], request: &[u8]) -> Result<SignedExport> {
+    let (root, files, options) = export_request(request)?;
+    sign_export_files(keys, Path::new(&root), files.as_deref(), &options)
+}
+
+/// The request's root, files and options.
+fn export_request(request: &[u8]) -> Result<(String, Option<Vec<String>>, ExportOptions)> {
     let value = canon::parse(request, &Limits::default())?.to_serde();
     let r: ExportRequest =
         serde_json::from_value(value).map_err(|e| Error::InvalidRequest(e.to_string()))?;
@@ -51,7 +57,53 @@ pub fn sign_export_json(keys: &[&OpenedKey], request: &[u8]) -> Result<SignedExp
         symlinks: SymlinkPolicy::record_if(r.record_symlinks),
         exclude: r.exclude,
     };
-    sign_export_files(keys, Path::new(&r.root), r.files.as_deref(), &options)
+    Ok((r.root, r.files, options))
+}
+
+/// The manifest (canonical JSON) of the export a request like [`sign_export_json`]'s describes,
+/// unsigned: every file under `root`, or only `files` ([`describe_dir`], [`describe_files`]).
+///
+/// # Errors
+/// [`Error::InvalidRequest`] for a malformed request; the errors of [`describe_dir`] and
+/// [`describe_files`].
+pub fn describe_export_json(request: &[u8]) -> Result<Vec<u8>> {
+    let (root, files, options) = export_request(request)?;
+    let manifest = match files {
+        Some(files) => describe_files(Path::new(&root), &files, &options)?,
+        None => describe_dir(Path::new(&root), &options)?,
+    };
+    Ok(manifest.to_json()?)
+}
+
+/// The statement (canonical JSON) for a manifest given as JSON ([`export_statement`]): what a
+/// face signs with a bundle signer or puts in a pipeline request.
+///
+/// # Errors
+/// The manifest's parse and validation errors.
+pub fn export_statement_json(manifest_json: &[u8]) -> Result<Vec<u8>> {
+    let manifest = ExportManifest::from_json(manifest_json, &Limits::default())?;
+    Ok(export_statement(&manifest)?.to_json()?)
+}
+
+/// Compare the export under `root` with a manifest given as JSON ([`check_export`]), skipping
+/// the relative paths in `exclude`: `{"intact", "export_id", "files", "missing", "extra",
+/// "changed": [{"path", "problem"}]}`.
+///
+/// # Errors
+/// The manifest's parse errors; the errors of [`check_export`].
+pub fn check_export_json(manifest_json: &[u8], root: &Path, exclude: &[String]) -> Result<Vec<u8>> {
+    let manifest = ExportManifest::from_json(manifest_json, &Limits::default())?;
+    let diff = check_export(&manifest, root, exclude)?;
+    Ok(json!({
+        "intact": diff.is_empty(),
+        "export_id": manifest.export_id(),
+        "files": manifest.files().len(),
+        "missing": diff.missing,
+        "extra": diff.extra,
+        "changed": diff.changed.iter().map(|c| json!({"path": c.path, "problem": c.problem})).collect::<Vec<_>>(),
+    })
+    .to_string()
+    .into_bytes())
 }
 
 /// Sign the export under `root` (every file, or only `files`) with every key, reproducibly:

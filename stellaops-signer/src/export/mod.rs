@@ -13,7 +13,10 @@ mod disk;
 mod json;
 
 pub use disk::{check_export, describe_dir, describe_files, ExportOptions, SymlinkPolicy};
-pub use json::{export_report_json, path_list_json, sign_export_files, sign_export_json};
+pub use json::{
+    check_export_json, describe_export_json, export_report_json, export_statement_json,
+    path_list_json, sign_export_files, sign_export_json,
+};
 
 use stellaops_dsse::{EnvelopeLimits, VerificationPolicy, VerifiedKey};
 use stellaops_predicates::{ExportDiff, ExportManifest, Statement, EXPORT_PREDICATE_TYPE};

@@ -130,3 +130,70 @@ func VerifyExport(ctx context.Context, root string, envelope []byte, opts Export
 	}
 	return report, callErr
 }
+
+// DescribeExport lists the export under root in a canonical manifest as SignExport does (the
+// same bytes), without signing it: for signing elsewhere (ExportStatement, a BundleSigner, a
+// pipeline request) or checking a tree later (CheckExport).
+func DescribeExport(root string, opts ExportOptions) ([]byte, error) {
+	request, err := json.Marshal(struct {
+		Root string `json:"root"`
+		ExportOptions
+	}{root, opts})
+	if err != nil {
+		return nil, &Error{Code: CodeInvalidArgument, Message: err.Error()}
+	}
+	r, rn := bytesArg(request)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status { return C.stellaops_export_describe(r, rn, &out) }); err != nil {
+		return nil, err
+	}
+	return takeBuffer(&out), nil
+}
+
+// ExportStatement builds the statement for a manifest: its files as subjects, the manifest as
+// the stella.ops/export@v1 predicate.
+func ExportStatement(manifest []byte) (Statement, error) {
+	m, mn := bytesArg(manifest)
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status { return C.stellaops_export_statement(m, mn, &out) }); err != nil {
+		return nil, err
+	}
+	return Statement(takeBuffer(&out)), nil
+}
+
+// ExportCheck is how an export on disk compares with a manifest (CheckExport).
+type ExportCheck struct {
+	Intact   bool           `json:"intact"`
+	ExportID string         `json:"export_id"`
+	Files    int            `json:"files"`
+	Missing  []string       `json:"missing"`
+	Extra    []string       `json:"extra"`
+	Changed  []ExportChange `json:"changed"`
+}
+
+// CheckExport compares the export under root with manifest (no signature is checked: that is
+// VerifyExport), skipping the relative paths in exclude. Differences are in the result, not an
+// error.
+func CheckExport(root string, manifest []byte, exclude ...string) (*ExportCheck, error) {
+	rt, rtn := textArg(root)
+	m, mn := bytesArg(manifest)
+	var x *C.uint8_t
+	var xn C.size_t
+	var list []byte
+	if len(exclude) > 0 {
+		var err error
+		if list, err = json.Marshal(exclude); err != nil {
+			return nil, &Error{Code: CodeInvalidArgument, Message: err.Error()}
+		}
+		x, xn = bytesArg(list)
+	}
+	var out C.stellaops_buffer
+	if err := call(func() C.stellaops_status { return C.stellaops_export_check(rt, rtn, m, mn, x, xn, &out) }); err != nil {
+		return nil, err
+	}
+	var check ExportCheck
+	if err := json.Unmarshal(takeBuffer(&out), &check); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "reading the report: " + err.Error()}
+	}
+	return &check, nil
+}

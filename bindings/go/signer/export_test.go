@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
@@ -122,6 +123,20 @@ func TestExportVerifyNamesEveryDifference(t *testing.T) {
 	if err != nil || !report.Intact || report.Files != 2 {
 		t.Fatalf("intact export: %v %+v", err, report)
 	}
+	// Issue 22: the same manifest without signing, its statement, and the tree checked.
+	described := must(signer.DescribeExport(root, signer.ExportOptions{CreatedAt: "2026-11-23T00:00:00Z"}))
+	if string(described) != string(manifest) {
+		t.Fatalf("DescribeExport differs from SignExport's manifest")
+	}
+	statement := must(signer.ExportStatement(described))
+	if !strings.Contains(string(statement), `"name":"sub/b.txt"`) {
+		t.Fatalf("statement: %s", statement)
+	}
+	if check := must(signer.CheckExport(root, described)); !check.Intact || check.Files != 2 {
+		t.Fatalf("check: %+v", check)
+	}
+	_, err = signer.ExportStatement([]byte(`{"files":1}`))
+	wantCode(t, err, signer.CodeInvalidManifest)
 	if err := os.WriteFile(filepath.Join(root, "a.txt"), []byte("ALPHA"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +149,10 @@ func TestExportVerifyNamesEveryDifference(t *testing.T) {
 	}
 	if len(report.Changed) != 1 || report.Changed[0].Path != "a.txt" || len(report.Missing) != 1 || report.Missing[0] != "sub/b.txt" {
 		t.Fatalf("report: %+v", report)
+	}
+	check := must(signer.CheckExport(root, described, "unrelated.txt"))
+	if check.Intact || len(check.Changed) != 1 || check.Changed[0].Path != "a.txt" || check.Missing[0] != "sub/b.txt" {
+		t.Fatalf("check after the change: %+v", check)
 	}
 	other, _ := signer.GenerateKey(signer.Ed25519)
 	otherPub, _ := other.PublicKey()

@@ -89,3 +89,75 @@ pub fn verify_export<'py>(
     }
     Ok(report)
 }
+
+/// The manifest (RFC 8785 JSON) `sign_export` would sign with the same arguments, unsigned: for
+/// signing elsewhere (`export_statement`, a `BundleSigner`, a pipeline request) or checking a
+/// tree later (`check_export`).
+#[pyfunction]
+#[pyo3(signature = (root, *, files = None, export_id = None, tenant = None, profile = None, created_at = None, sha512 = false, record_symlinks = false, exclude = Vec::new()))]
+#[allow(clippy::too_many_arguments)]
+pub fn describe_export<'py>(
+    py: Python<'py>,
+    root: PathBuf,
+    files: Option<Vec<String>>,
+    export_id: Option<String>,
+    tenant: Option<String>,
+    profile: Option<String>,
+    created_at: Option<String>,
+    sha512: bool,
+    record_symlinks: bool,
+    exclude: Vec<String>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = ExportOptions {
+        export_id,
+        tenant,
+        profile,
+        created_at,
+        sha512,
+        symlinks: SymlinkPolicy::record_if(record_symlinks),
+        exclude,
+    };
+    let manifest = py
+        .detach(|| {
+            let manifest = match &files {
+                Some(files) => stellaops_signer::describe_files(&root, files, &options)?,
+                None => stellaops_signer::describe_dir(&root, &options)?,
+            };
+            Ok::<_, stellaops_signer::Error>(manifest.to_json()?)
+        })
+        .map_err(to_py)?;
+    Ok(PyBytes::new(py, &manifest))
+}
+
+/// The statement (RFC 8785 JSON) for an export manifest: its files as subjects, the manifest as
+/// the `stella.ops/export@v1` predicate.
+#[pyfunction]
+pub fn export_statement<'py>(
+    py: Python<'py>,
+    manifest: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let manifest = crate::input::json_arg(manifest, "manifest")?;
+    let statement = py
+        .detach(|| stellaops_signer::faces::export_statement_json(&manifest))
+        .map_err(to_py)?;
+    Ok(PyBytes::new(py, &statement))
+}
+
+/// Compare the export under `root` with `manifest` (no signature is checked: that is
+/// `verify_export`), skipping `exclude`. Returns a dict (`intact`, `export_id`, `files`,
+/// `missing`, `extra`, `changed`); differences are reported there, not raised.
+#[pyfunction]
+#[pyo3(signature = (root, manifest, *, exclude = Vec::new()))]
+pub fn check_export<'py>(
+    py: Python<'py>,
+    root: PathBuf,
+    manifest: &Bound<'py, PyAny>,
+    exclude: Vec<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let manifest = crate::input::json_arg(manifest, "manifest")?;
+    let report = py
+        .detach(|| stellaops_signer::faces::check_export_json(&manifest, &root, &exclude))
+        .map_err(to_py)?;
+    py.import("json")?
+        .call_method1("loads", (PyBytes::new(py, &report),))
+}

@@ -48,6 +48,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(documents::verify_promotion, m)?)?;
     m.add_function(wrap_pyfunction!(export::sign_export, m)?)?;
     m.add_function(wrap_pyfunction!(export::verify_export, m)?)?;
+    m.add_function(wrap_pyfunction!(export::describe_export, m)?)?;
+    m.add_function(wrap_pyfunction!(export::export_statement, m)?)?;
+    m.add_function(wrap_pyfunction!(export::check_export, m)?)?;
     m.add_function(wrap_pyfunction!(canon::canonicalize, m)?)?;
     m.add_function(wrap_pyfunction!(canon::resolve_predicate_type, m)?)?;
     m.add_function(wrap_pyfunction!(canon::predicate_family, m)?)?;

@@ -91,3 +91,24 @@ def test_errors_are_typed(tmp_path: Path) -> None:
     with pytest.raises(ss.InvalidInputError) as bad:
         ss.verify_export(tmp_path, envelope, [key.public_key()], manifest=b'{"exportId":"x"}')
     assert bad.value.code_name == "invalid_manifest"
+
+
+def test_describe_statement_and_check_without_signing(tmp_path: Path) -> None:
+    """Issue 22: the golden manifest without a key, its statement, the tree checked against it."""
+    write_export(tmp_path)
+    manifest = ss.describe_export(tmp_path, **OPTIONS)
+    assert manifest == GOLDEN["manifest"].encode()
+    statement = json.loads(ss.export_statement(manifest))
+    assert statement["predicateType"] == "stella.ops/export@v1"
+    assert sorted(s["name"] for s in statement["subject"]) == sorted(f["path"] for f in GOLDEN["files"])
+    assert ss.export_statement(json.loads(manifest)) == ss.export_statement(manifest.decode())
+    report = ss.check_export(tmp_path, manifest)
+    assert report["intact"] is True
+    (tmp_path / "README.md").write_text("# changed\n", encoding="utf-8")
+    (tmp_path / "extra.bin").write_bytes(b"\0")
+    report = ss.check_export(tmp_path, manifest, exclude=["extra.bin"])
+    assert report["intact"] is False and report["extra"] == []
+    assert [c["path"] for c in report["changed"]] == ["README.md"]
+    with pytest.raises(ss.InvalidInputError) as info:
+        ss.export_statement({"files": 1})
+    assert info.value.code_name == "invalid_manifest"

@@ -283,6 +283,30 @@ def verify_export(
     threshold: int = 1,
     exclude: Sequence[str] = (),
 ) -> Dict[str, Any]: ...
+def describe_export(
+    root: Union[str, os.PathLike[str]],
+    *,
+    files: Optional[Sequence[str]] = None,
+    export_id: Optional[str] = None,
+    tenant: Optional[str] = None,
+    profile: Optional[str] = None,
+    created_at: Optional[str] = None,
+    sha512: bool = False,
+    record_symlinks: bool = False,
+    exclude: Sequence[str] = (),
+) -> bytes:
+    """The manifest :func:`sign_export` would sign with the same arguments, unsigned."""
+
+def export_statement(manifest: JsonInput) -> bytes:
+    """The statement for an export manifest: its files as subjects, the manifest as the
+    ``stella.ops/export@v1`` predicate."""
+
+def check_export(
+    root: Union[str, os.PathLike[str]], manifest: JsonInput, *, exclude: Sequence[str] = ()
+) -> Dict[str, Any]:
+    """Compare the export under ``root`` with ``manifest`` (no signature checked): ``intact``,
+    ``export_id``, ``files``, ``missing``, ``extra``, ``changed``."""
+
 def canonicalize(data: bytes, mode: Literal["jcs", "olpc"] = "jcs") -> bytes: ...
 def pae(payload_type: str, payload: bytes) -> bytes: ...
 def resolve_predicate_type(name: str) -> str: ...

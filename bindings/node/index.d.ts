@@ -299,12 +299,53 @@ export declare function canonicalize(data: Uint8Array, mode?: string | undefined
 /** As `canonicalize`, on the calling thread. */
 export declare function canonicalizeSync(data: Uint8Array, mode?: string | undefined | null): Buffer
 
+/**
+ * Compare the export under `root` with `manifest`, off the main thread (no signature is
+ * checked: that is `verifyExport`). Differences are in the result, not an error.
+ */
+export declare function checkExport(root: string, manifest: string | Uint8Array | object, options?: CheckExportOptions): Promise<ExportCheck>
+
+/** Options for `checkExport`. */
+export interface CheckExportOptions {
+  /** Relative paths to skip. */
+  exclude?: Array<string>
+}
+
+/** As `checkExport`, on the calling thread. */
+export declare function checkExportSync(root: string, manifest: string | Uint8Array | object, options?: CheckExportOptions): ExportCheck
+
+/**
+ * The manifest (RFC 8785 JSON) `signExport` would sign with the same arguments, unsigned, off
+ * the main thread: for signing elsewhere (`exportStatement`, a `BundleSigner`, a pipeline
+ * request) or checking a tree later (`checkExport`).
+ */
+export declare function describeExport(root: string, options?: SignExportOptions | undefined | null): Promise<Buffer>
+
+/** As `describeExport`, on the calling thread. */
+export declare function describeExportSync(root: string, options?: SignExportOptions | undefined | null): Buffer
+
 /** A file that differs from the manifest. */
 export interface ExportChange {
   /** The path, as in the manifest. */
   path: string
   /** What differs. */
   problem: string
+}
+
+/** What `checkExport` found. */
+export interface ExportCheck {
+  /** True when the export matches the manifest exactly. */
+  intact: boolean
+  /** The export id. */
+  exportId: string
+  /** How many files the manifest lists. */
+  files: number
+  /** In the manifest, not on disk. */
+  missing: Array<string>
+  /** On disk, not in the manifest. */
+  extra: Array<string>
+  /** Content, kind or link target differs. */
+  changed: Array<ExportChange>
 }
 
 /** One trusted key that verified. */
@@ -332,6 +373,12 @@ export interface ExportReport {
   /** Content, kind or link target differs. */
   changed: Array<ExportChange>
 }
+
+/**
+ * The statement (RFC 8785 JSON) for an export manifest: its files as subjects, the manifest as
+ * the `stella.ops/export@v1` predicate.
+ */
+export declare function exportStatement(manifest: string | Uint8Array | object): Buffer
 
 /**
  * What an envelope or a Sigstore bundle claims (`stella forensic attest show --json`):

@@ -292,3 +292,191 @@ pub fn verify_export_sync(
 ) -> Result<ExportReport> {
     js(&env, verify(verify_request(root, envelope, keys, options)))
 }
+
+/// What `describeExport` owns.
+pub struct DescribeTask {
+    root: PathBuf,
+    files: Option<Vec<String>>,
+    options: ExportOptions,
+}
+
+fn describe(r: &DescribeTask) -> std::result::Result<Buffer, Failure> {
+    let manifest = match &r.files {
+        Some(files) => stellaops_signer::describe_files(&r.root, files, &r.options)?,
+        None => stellaops_signer::describe_dir(&r.root, &r.options)?,
+    };
+    Ok(manifest
+        .to_json()
+        .map_err(stellaops_signer::Error::from)?
+        .into())
+}
+
+impl Task for DescribeTask {
+    type Output = std::result::Result<Buffer, Failure>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(describe(self))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Buffer> {
+        js(&env, output)
+    }
+}
+
+fn describe_task(root: String, options: Option<SignExportOptions>) -> DescribeTask {
+    let r = sign_request(Vec::new(), root, options);
+    DescribeTask {
+        root: r.root,
+        files: r.files,
+        options: r.options,
+    }
+}
+
+/// The manifest (RFC 8785 JSON) `signExport` would sign with the same arguments, unsigned, off
+/// the main thread: for signing elsewhere (`exportStatement`, a `BundleSigner`, a pipeline
+/// request) or checking a tree later (`checkExport`).
+#[napi(ts_return_type = "Promise<Buffer>")]
+pub fn describe_export(
+    root: String,
+    options: Option<SignExportOptions>,
+) -> AsyncTask<DescribeTask> {
+    AsyncTask::new(describe_task(root, options))
+}
+
+/// As `describeExport`, on the calling thread.
+#[napi]
+pub fn describe_export_sync(
+    env: Env,
+    root: String,
+    options: Option<SignExportOptions>,
+) -> Result<Buffer> {
+    js(&env, describe(&describe_task(root, options)))
+}
+
+/// The statement (RFC 8785 JSON) for an export manifest: its files as subjects, the manifest as
+/// the `stella.ops/export@v1` predicate.
+#[napi(ts_args_type = "manifest: string | Uint8Array | object")]
+pub fn export_statement(env: Env, manifest: Unknown<'_>) -> Result<Buffer> {
+    let run = || {
+        let manifest = crate::input::json_arg(&env, manifest, "manifest")?;
+        Ok(stellaops_signer::faces::export_statement_json(&manifest)?.into())
+    };
+    js(&env, run())
+}
+
+/// What `checkExport` found.
+#[napi(object)]
+#[derive(Debug, Clone)]
+pub struct ExportCheck {
+    /// True when the export matches the manifest exactly.
+    pub intact: bool,
+    /// The export id.
+    pub export_id: String,
+    /// How many files the manifest lists.
+    pub files: u32,
+    /// In the manifest, not on disk.
+    pub missing: Vec<String>,
+    /// On disk, not in the manifest.
+    pub extra: Vec<String>,
+    /// Content, kind or link target differs.
+    pub changed: Vec<ExportChange>,
+}
+
+/// What `checkExport` owns.
+pub struct CheckTask {
+    root: PathBuf,
+    manifest: Vec<u8>,
+    exclude: Vec<String>,
+}
+
+fn check(r: &CheckTask) -> std::result::Result<ExportCheck, Failure> {
+    let manifest = stellaops_signer::ExportManifest::from_json(
+        &r.manifest,
+        &stellaops_signer::canon::Limits::default(),
+    )
+    .map_err(stellaops_signer::Error::from)?;
+    let diff = stellaops_signer::check_export(&manifest, &r.root, &r.exclude)?;
+    Ok(ExportCheck {
+        intact: diff.is_empty(),
+        export_id: manifest.export_id().to_owned(),
+        files: u32::try_from(manifest.files().len()).unwrap_or(u32::MAX),
+        missing: diff.missing,
+        extra: diff.extra,
+        changed: diff
+            .changed
+            .into_iter()
+            .map(|c| ExportChange {
+                path: c.path,
+                problem: c.problem,
+            })
+            .collect(),
+    })
+}
+
+impl Task for CheckTask {
+    type Output = std::result::Result<ExportCheck, Failure>;
+    type JsValue = ExportCheck;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        Ok(check(self))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<ExportCheck> {
+        js(&env, output)
+    }
+}
+
+/// Options for `checkExport`.
+#[napi(object)]
+pub struct CheckExportOptions {
+    /// Relative paths to skip.
+    pub exclude: Option<Vec<String>>,
+}
+
+fn check_task(
+    env: &Env,
+    root: String,
+    manifest: Unknown<'_>,
+    options: Option<CheckExportOptions>,
+) -> std::result::Result<CheckTask, Failure> {
+    Ok(CheckTask {
+        root: PathBuf::from(root),
+        manifest: crate::input::json_arg(env, manifest, "manifest")?,
+        exclude: options.and_then(|o| o.exclude).unwrap_or_default(),
+    })
+}
+
+/// Compare the export under `root` with `manifest`, off the main thread (no signature is
+/// checked: that is `verifyExport`). Differences are in the result, not an error.
+#[napi(
+    ts_args_type = "root: string, manifest: string | Uint8Array | object, options?: CheckExportOptions",
+    ts_return_type = "Promise<ExportCheck>"
+)]
+pub fn check_export(
+    env: Env,
+    root: String,
+    manifest: Unknown<'_>,
+    options: Option<CheckExportOptions>,
+) -> Result<AsyncTask<CheckTask>> {
+    Ok(AsyncTask::new(js(
+        &env,
+        check_task(&env, root, manifest, options),
+    )?))
+}
+
+/// As `checkExport`, on the calling thread.
+#[napi(
+    ts_args_type = "root: string, manifest: string | Uint8Array | object, options?: CheckExportOptions"
+)]
+pub fn check_export_sync(
+    env: Env,
+    root: String,
+    manifest: Unknown<'_>,
+    options: Option<CheckExportOptions>,
+) -> Result<ExportCheck> {
+    js(
+        &env,
+        check_task(&env, root, manifest, options).and_then(|t| check(&t)),
+    )
+}

@@ -7,7 +7,18 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
 
-import { SigningKey, signExport, signExportSync, verifyExport, verifyExportSync } from '../index.mjs'
+import {
+  SigningKey,
+  checkExport,
+  checkExportSync,
+  describeExport,
+  describeExportSync,
+  exportStatement,
+  signExport,
+  signExportSync,
+  verifyExport,
+  verifyExportSync,
+} from '../index.mjs'
 
 const load = (name) => JSON.parse(readFileSync(new URL(`../../../tests/vectors/${name}`, import.meta.url), 'utf8'))
 const golden = load('export.json')
@@ -86,5 +97,29 @@ test('verify: intact, then every difference named on the error', async () => {
     )
   } finally {
     rmSync(root, { recursive: true })
+  }
+})
+
+test('describe, statement and check without signing (issue 22)', async () => {
+  const root = exportDir()
+  try {
+    const manifest = await describeExport(root, options)
+    assert.equal(manifest.toString(), golden.manifest)
+    assert.deepEqual(describeExportSync(root, options), manifest)
+    const statement = JSON.parse(exportStatement(manifest))
+    assert.equal(statement.predicateType, 'stella.ops/export@v1')
+    assert.deepEqual(statement.subject.map((s) => s.name).sort(), golden.files.map((f) => f.path).sort())
+    assert.deepEqual(exportStatement(JSON.parse(manifest)), exportStatement(manifest.toString()))
+    assert.equal((await checkExport(root, manifest)).intact, true)
+    writeFileSync(join(root, 'README.md'), '# changed\n')
+    writeFileSync(join(root, 'extra.bin'), 'x')
+    const check = checkExportSync(root, manifest, { exclude: ['extra.bin'] })
+    assert.equal(check.intact, false)
+    assert.deepEqual(check.extra, [])
+    assert.deepEqual(check.changed.map((c) => c.path), ['README.md'])
+    assert.throws(() => exportStatement({ files: 1 }), { code: 'STELLAOPS_INVALID_MANIFEST' })
+    assert.throws(() => checkExport(root, 5), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+  } finally {
+    rmSync(root, { recursive: true, force: true })
   }
 })

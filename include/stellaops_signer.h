@@ -1406,6 +1406,24 @@ stellaops_status stellaops_pipeline_sign_json(const struct stellaops_pipeline *p
                                               struct stellaops_buffer *out);
 
 /**
+ * The scanner-release verdict for `digest` (`sha256:<hex>`, UTF-8) under the pipeline's
+ * `[release]` configuration, on its own (allow-list, then signatures in the registry, then
+ * overrides). `*out_json` (owned by the caller) gets `{"digest", "trusted": true, "trust":
+ * "allowlist" | "signature" | "override", "key_id", "referrer", "override_reason",
+ * "approved_by"}`, or `{"digest", "trusted": false, "reason": "release.untrusted", "detail"}`:
+ * an untrusted release is a verdict, not an error. May ask the OCI registry (network).
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, POLICY_FAILED (the release check is off).
+ *
+ * # Safety
+ * `pipeline` is live; `digest` points to `digest_len` bytes; `out_json` is writable.
+ */
+stellaops_status stellaops_pipeline_check_release(const struct stellaops_pipeline *pipeline,
+                                                  const char *digest,
+                                                  size_t digest_len,
+                                                  struct stellaops_buffer *out_json);
+
+/**
  * Free a pipeline (closing its audit log). NULL is fine.
  *
  * # Safety

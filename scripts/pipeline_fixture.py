@@ -20,6 +20,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 ISSUER = "https://authority.stella.test"
 URI = "https://signer.stella.test/api/v1/sign"
+# Scanner releases the fixture's [release] section trusts: by allow-list, by override.
+RELEASE_ALLOWED = "sha256:" + "1" * 64
+RELEASE_OVERRIDDEN = "sha256:" + "2" * 64
 
 
 def b64url(data: bytes) -> str:
@@ -90,7 +93,12 @@ def write_fixture(out: str) -> None:
             "[entitlement]", 'source = "documents"', 'documents = "entitlements"',
             'licensing_jwks = "licensing-jwks.json"', "",
             "[quotas]", 'store = "memory"', "",
-            "[release]", "check = false", "",
+            # The release check for SBOMs only (the requests here are VEX and promotions): one
+            # allow-listed release and one override, for the faces' check_release tests.
+            "[release]", f'allowlist = ["{RELEASE_ALLOWED}"]', 'families = ["sbom"]', "",
+            "[[release.override]]", f'digest = "{RELEASE_OVERRIDDEN}"', 'reason = "hotfix 2.4.2"',
+            'approved_by = "alice@example.com"',
+            'expires_at = "' + time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 86400)) + '"', "",
             "[keys]", 'uri = "signer.pem"', "",
             "[audit]", 'path = "audit.jsonl"', "sync = false", "",
         ]),

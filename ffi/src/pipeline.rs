@@ -87,6 +87,37 @@ pub unsafe extern "C" fn stellaops_pipeline_sign_json(
     })
 }
 
+/// The scanner-release verdict for `digest` (`sha256:<hex>`, UTF-8) under the pipeline's
+/// `[release]` configuration, on its own (allow-list, then signatures in the registry, then
+/// overrides). `*out_json` (owned by the caller) gets `{"digest", "trusted": true, "trust":
+/// "allowlist" | "signature" | "override", "key_id", "referrer", "override_reason",
+/// "approved_by"}`, or `{"digest", "trusted": false, "reason": "release.untrusted", "detail"}`:
+/// an untrusted release is a verdict, not an error. May ask the OCI registry (network).
+///
+/// Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, POLICY_FAILED (the release check is off).
+///
+/// # Safety
+/// `pipeline` is live; `digest` points to `digest_len` bytes; `out_json` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_pipeline_check_release(
+    pipeline: *const stellaops_pipeline,
+    digest: *const c_char,
+    digest_len: usize,
+    out_json: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_json, "out_json")?;
+        // SAFETY: the caller promises a live pipeline or NULL.
+        let p = unsafe { handle(pipeline, "pipeline") }?;
+        // SAFETY: the caller promises digest_len readable bytes.
+        let digest = unsafe { text(digest, digest_len, "digest") }?;
+        let verdict = stellaops_signer::faces::release_verdict_json(&p.pipeline, digest)?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(verdict)) };
+        Ok(())
+    })
+}
+
 /// Free a pipeline (closing its audit log). NULL is fine.
 ///
 /// # Safety

@@ -756,3 +756,28 @@ fn valid_predicate(predicate_type: &str) -> Vec<u8> {
         None => br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#.to_vec(),
     }
 }
+
+/// Issue 22: the release verdict on its own, as the faces and the service ask for it.
+#[test]
+fn the_release_verdict_is_available_without_signing() {
+    let w = world();
+    assert!(matches!(
+        w.pipeline.check_release(&w.release),
+        Ok(stellaops_signer::policy::ReleaseTrust::Allowlisted)
+    ));
+    let other = format!("sha256:{}", "3".repeat(64));
+    match w.pipeline.check_release(&other) {
+        Err(stellaops_signer::Error::Denied(d)) => {
+            assert_eq!(d.reason, stellaops_signer::policy::Reason::ReleaseUntrusted)
+        }
+        r => panic!("untrusted release: {r:?}"),
+    }
+    let verdict: serde_json::Value = serde_json::from_slice(
+        &stellaops_signer::faces::release_verdict_json(&w.pipeline, &other).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(verdict["trusted"], false);
+    assert_eq!(verdict["reason"], "release.untrusted");
+    // Nothing was audited: a verdict is not a signing request.
+    assert!(w.sink.records.lock().unwrap().is_empty());
+}

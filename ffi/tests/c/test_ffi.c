@@ -950,6 +950,19 @@ static void test_pipeline(const char *dir) {
   CHECK(strstr(stellaops_last_error_message(), "denied (poe.missing)") != NULL);
   CHECK(out.data == NULL && out.len == 0);
 
+  /* The scanner-release verdict on its own: allow-listed, overridden, untrusted (a verdict). */
+  OK(stellaops_pipeline_check_release(pipeline, S("sha256:1111111111111111111111111111111111111111111111111111111111111111"), &out));
+  CHECK(buffer_contains(&out, "\"trusted\":true") && buffer_contains(&out, "\"trust\":\"allowlist\""));
+  stellaops_buffer_free(&out);
+  OK(stellaops_pipeline_check_release(pipeline, S("sha256:2222222222222222222222222222222222222222222222222222222222222222"), &out));
+  CHECK(buffer_contains(&out, "\"trust\":\"override\"") && buffer_contains(&out, "\"approved_by\":\"alice@example.com\""));
+  stellaops_buffer_free(&out);
+  OK(stellaops_pipeline_check_release(pipeline, S("sha256:3333333333333333333333333333333333333333333333333333333333333333"), &out));
+  CHECK(buffer_contains(&out, "\"trusted\":false") && buffer_contains(&out, "\"reason\":\"release.untrusted\""));
+  stellaops_buffer_free(&out);
+  CHECK_STATUS(stellaops_pipeline_check_release(pipeline, S("sha256:1"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_pipeline_check_release(NULL, S("sha256:1"), &out), STELLAOPS_STATUS_NULL_POINTER);
+
   stellaops_pipeline_free(pipeline);
   stellaops_pipeline_free(NULL);
   free(ok);

@@ -159,3 +159,38 @@ pub fn outcome_json(o: &Outcome) -> Vec<u8> {
     out.extend_from_slice(&rest.as_bytes()[1..]);
     out
 }
+
+/// [`SignerPipeline::check_release`] as the faces' JSON: `{"digest", "trusted": true, "trust":
+/// "allowlist" | "signature" | "override", "key_id", "referrer", "override_reason",
+/// "approved_by"}` for a trusted release, `{"digest", "trusted": false, "reason":
+/// "release.untrusted", "detail"}` for an untrusted one (a verdict, not an error).
+///
+/// # Errors
+/// As [`SignerPipeline::check_release`], except the untrusted verdict.
+pub fn release_verdict_json(pipeline: &SignerPipeline, digest: &str) -> Result<Vec<u8>> {
+    let verdict = match pipeline.check_release(digest) {
+        Ok(trust) => {
+            let mut v = json!({"digest": digest, "trusted": true, "trust": trust.name()});
+            match trust {
+                ReleaseTrust::Signed { key_id, referrer } => {
+                    v["key_id"] = key_id.into();
+                    v["referrer"] = referrer.into();
+                }
+                ReleaseTrust::Override {
+                    reason,
+                    approved_by,
+                } => {
+                    v["override_reason"] = reason.into();
+                    v["approved_by"] = approved_by.into();
+                }
+                ReleaseTrust::Allowlisted => {}
+            }
+            v
+        }
+        Err(crate::Error::Denied(d)) if d.reason == stellaops_poe::Reason::ReleaseUntrusted => {
+            json!({"digest": digest, "trusted": false, "reason": d.reason.code(), "detail": d.detail})
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(verdict.to_string().into_bytes())
+}

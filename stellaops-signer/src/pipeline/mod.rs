@@ -13,7 +13,7 @@ mod tenant;
 
 pub use builder::PipelineBuilder;
 pub use caller::CallerContext;
-pub use json::outcome_json;
+pub use json::{outcome_json, release_verdict_json};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -122,6 +122,26 @@ fn subject_digests(subjects: &[Subject]) -> Vec<String> {
 }
 
 impl SignerPipeline {
+    /// The scanner-release verdict for `digest` (`sha256:<hex>`) under this pipeline's
+    /// `[release]` configuration, on its own: the check a request of a release-checked family
+    /// goes through (allow-list, then signatures in the registry, then overrides), for a caller
+    /// that wants the verdict before or without signing (the service's
+    /// `GET /api/v1/signer/verify/referrers`).
+    ///
+    /// # Errors
+    /// [`Error::Denied`] with `release.untrusted` and what was tried; [`Error::PipelineConfig`]
+    /// when the configuration turns the release check off.
+    pub fn check_release(&self, digest: &str) -> Result<ReleaseTrust> {
+        match &self.releases {
+            ReleaseCheck::Verify { verifier, .. } => verifier
+                .check(digest, self.clock.as_ref())
+                .map_err(Error::Denied),
+            ReleaseCheck::Off => Err(Error::PipelineConfig(
+                "the scanner release check is off ([release] check = false)".into(),
+            )),
+        }
+    }
+
     /// Start building a pipeline.
     pub fn builder() -> PipelineBuilder {
         PipelineBuilder::default()

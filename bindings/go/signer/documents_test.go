@@ -84,6 +84,20 @@ func TestPromotionSignedLocallyAndThroughThePipeline(t *testing.T) {
 		t.Fatalf("outcome: %s", out)
 	}
 
+	// The scanner-release verdict on its own.
+	allowed := must(p.CheckRelease(ctx, "sha256:"+strings.Repeat("1", 64)))
+	if !allowed.Trusted || allowed.Trust != "allowlist" {
+		t.Fatalf("allow-listed: %+v", allowed)
+	}
+	overridden := must(p.CheckRelease(ctx, "sha256:"+strings.Repeat("2", 64)))
+	if overridden.Trust != "override" || overridden.ApprovedBy != "alice@example.com" {
+		t.Fatalf("overridden: %+v", overridden)
+	}
+	untrusted := must(p.CheckRelease(ctx, "sha256:"+strings.Repeat("3", 64)))
+	if untrusted.Trusted || untrusted.Reason != "release.untrusted" {
+		t.Fatalf("untrusted: %+v", untrusted)
+	}
+
 	// The audit log the pipeline wrote verifies; an edited copy names its first bad line.
 	chain := must(signer.VerifyAuditChain(filepath.Join(dir, "audit.jsonl")))
 	if chain.Records != 1 || chain.LastHash == "" {

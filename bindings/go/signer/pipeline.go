@@ -6,6 +6,8 @@ package signer
 import "C"
 
 import (
+	"context"
+	"encoding/json"
 	"runtime"
 	"unsafe"
 )
@@ -53,4 +55,45 @@ func (p *Pipeline) SignJSON(request []byte) ([]byte, error) {
 func (p *Pipeline) Close() error {
 	p.h.close()
 	return nil
+}
+
+// ReleaseVerdict is whether a scanner release is trusted (Pipeline.CheckRelease).
+type ReleaseVerdict struct {
+	Digest  string `json:"digest"`
+	Trusted bool   `json:"trusted"`
+	// Trust says why a trusted release is: "allowlist", "signature" or "override".
+	Trust string `json:"trust,omitempty"`
+	// KeyID and Referrer name the release signature that verified ("signature").
+	KeyID    string `json:"key_id,omitempty"`
+	Referrer string `json:"referrer,omitempty"`
+	// OverrideReason and ApprovedBy describe the override that applied ("override").
+	OverrideReason string `json:"override_reason,omitempty"`
+	ApprovedBy     string `json:"approved_by,omitempty"`
+	// Reason ("release.untrusted") and Detail say why an untrusted release is not trusted.
+	Reason string `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// CheckRelease gives the scanner-release verdict for digest ("sha256:<hex>") under the
+// pipeline's [release] configuration, without signing: allow-list, then signatures in the
+// registry (network), then overrides. An untrusted release is a verdict (Trusted false), not an
+// error; a pipeline whose release check is off fails with CodePolicyFailed.
+func (p *Pipeline) CheckRelease(ctx context.Context, digest string) (*ReleaseVerdict, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var buf C.stellaops_buffer
+	d, dn := textArg(digest)
+	err := p.h.use(func(h unsafe.Pointer) error {
+		pl := (*C.stellaops_pipeline)(h)
+		return call(func() C.stellaops_status { return C.stellaops_pipeline_check_release(pl, d, dn, &buf) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	var v ReleaseVerdict
+	if err := json.Unmarshal(takeBuffer(&buf), &v); err != nil {
+		return nil, &Error{Code: CodeInternal, Message: "reading the verdict: " + err.Error()}
+	}
+	return &v, nil
 }

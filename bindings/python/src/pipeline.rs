@@ -28,11 +28,29 @@ impl Pipeline {
         Ok(Pipeline { inner })
     }
 
-    /// Run one request (JSON bytes) and return the outcome (JSON bytes): the envelope, key id,
-    /// bundle digest, caller, PoE state, ... A refusal raises PolicyError with code_name
-    /// "denied" and the reason code in the message.
-    fn sign_json<'py>(&self, py: Python<'py>, request: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        let out = py.detach(|| self.inner.sign_json(request)).map_err(to_py)?;
+    /// Run one request (JSON as bytes, str or dict) and return the outcome (JSON bytes): the
+    /// envelope, key id, bundle digest, caller, PoE state, ... A refusal raises PolicyError with
+    /// code_name "denied" and the reason code in the message.
+    fn sign_json<'py>(
+        &self,
+        py: Python<'py>,
+        request: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let request = crate::input::json_arg(request, "request")?;
+        let out = py
+            .detach(|| self.inner.sign_json(&request))
+            .map_err(to_py)?;
         Ok(PyBytes::new(py, &out))
+    }
+
+    /// The scanner-release verdict for `digest` under the `[release]` configuration, without
+    /// signing: a dict with `trusted`, and `trust` ("allowlist", "signature", "override") or
+    /// `reason` ("release.untrusted") and `detail`. May ask the OCI registry.
+    fn check_release<'py>(&self, py: Python<'py>, digest: &str) -> PyResult<Bound<'py, PyAny>> {
+        let verdict = py
+            .detach(|| stellaops_signer::faces::release_verdict_json(&self.inner, digest))
+            .map_err(to_py)?;
+        py.import("json")?
+            .call_method1("loads", (PyBytes::new(py, &verdict),))
     }
 }

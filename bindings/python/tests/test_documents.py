@@ -95,10 +95,15 @@ def test_a_promotion_through_the_pipeline(tmp_path: pathlib.Path) -> None:
     statement = s.promotion_statement((tmp_path / "promotion.json").read_bytes())
     caller = json.loads((tmp_path / "caller-promotion.json").read_text())
     pipeline = s.Pipeline(tmp_path / "pipeline.toml")
-    outcome = json.loads(pipeline.sign_json(json.dumps({**caller, "statement": json.loads(statement)}).encode()))
+    outcome = json.loads(pipeline.sign_json({**caller, "statement": json.loads(statement)}))
     assert outcome["trace_id"] == "c-caller-promotion"
     assert outcome["admission"] == "allowed"
     assert s.Envelope.from_json(json.dumps(outcome["envelope"]).encode()).payload == statement
+
+    assert pipeline.check_release("sha256:" + "1" * 64)["trust"] == "allowlist"
+    assert pipeline.check_release("sha256:" + "2" * 64)["approved_by"] == "alice@example.com"
+    untrusted = pipeline.check_release("sha256:" + "3" * 64)
+    assert untrusted["trusted"] is False and untrusted["reason"] == "release.untrusted"
 
     chain = s.verify_audit_chain(tmp_path / "audit.jsonl")
     assert chain.records == 1 and chain.last_hash

@@ -6,6 +6,10 @@ from typing import Any, Dict, Literal, Optional, Tuple, Union, final
 
 __version__: str
 
+JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
+"""A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
+
+
 class StellaOpsError(Exception):
     """Base of every error the library raises."""
 
@@ -36,7 +40,12 @@ class InternalError(StellaOpsError):
 @final
 class Pipeline:
     def __init__(self, config_path: str | os.PathLike[str]) -> None: ...
-    def sign_json(self, request: bytes) -> bytes: ...
+    def sign_json(self, request: JsonInput) -> bytes:
+        """Run one request (the caller's members and a statement) and return the outcome JSON;
+        a refusal raises :class:`PolicyError` (``denied``) with the reason code."""
+    def check_release(self, digest: str) -> Dict[str, Any]:
+        """The scanner-release verdict for ``digest`` without signing: ``trusted``, and
+        ``trust`` or ``reason`` and ``detail``."""
 
 @final
 class SigningKey:
@@ -148,9 +157,6 @@ def attest_files(
     enforcement: Enforcement = "warn",
     sha512: bool = False,
 ) -> Attestation: ...
-JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
-"""A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
-
 @final
 class KeyRegistry:
     """The tenant key registry: a TOML file naming each tenant's keys (URI, status, validity

@@ -123,12 +123,21 @@ export declare class Pipeline {
    */
   static openSync(configPath: string): Pipeline
   /**
-   * Run one request (JSON bytes) off the main thread; resolves to the outcome (JSON bytes).
-   * A refusal rejects with code `STELLAOPS_DENIED` and the reason code in the message.
+   * Run one request (the caller's members and a statement; JSON as a string, bytes or an
+   * object) off the main thread; resolves to the outcome (JSON bytes). A refusal rejects with
+   * code `STELLAOPS_DENIED` and the reason code in the message.
    */
-  signJson(request: Uint8Array): Promise<Buffer>
+  signJson(request: string | Uint8Array | object): Promise<Buffer>
   /** As `signJson`, on the calling thread. */
-  signJsonSync(request: Uint8Array): Buffer
+  signJsonSync(request: string | Uint8Array | object): Buffer
+  /**
+   * The scanner-release verdict for `digest` under the `[release]` configuration, without
+   * signing, off the main thread (it may ask the OCI registry). An untrusted release is a
+   * verdict (`trusted: false`, `reason: "release.untrusted"`), not a rejection.
+   */
+  checkRelease(digest: string): Promise<ReleaseVerdict>
+  /** As `checkRelease`, on the calling thread. */
+  checkReleaseSync(digest: string): ReleaseVerdict
 }
 
 /**
@@ -490,6 +499,28 @@ export interface PromotionVerification {
   targetEnvironment: string
   /** The policy digest that allowed it. */
   policyDigest: string
+}
+
+/** Whether a scanner release is trusted (`Pipeline.checkRelease`). */
+export interface ReleaseVerdict {
+  /** The release digest asked about. */
+  digest: string
+  /** Whether it is trusted. */
+  trusted: boolean
+  /** Why it is trusted. */
+  trust?: 'allowlist' | 'signature' | 'override'
+  /** The key id of the release signature that verified (`signature`). */
+  keyId?: string
+  /** The referrer manifest that carried it (`signature`). */
+  referrer?: string
+  /** The override's reason (`override`). */
+  overrideReason?: string
+  /** Who approved the override (`override`). */
+  approvedBy?: string
+  /** Why it is not trusted: `release.untrusted`. */
+  reason?: string
+  /** What was tried. */
+  detail?: string
 }
 
 /**

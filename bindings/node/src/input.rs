@@ -45,3 +45,14 @@ pub(crate) fn json_arg(
         _ => Err(wrong("an unsupported value")),
     }
 }
+
+/// JSON the library made, as a JavaScript value (`JSON.parse`).
+pub(crate) fn parse_json<'env>(env: &'env Env, json: Vec<u8>) -> Result<Unknown<'env>> {
+    let text =
+        String::from_utf8(json).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
+    let parse: Function<String, Unknown> = env
+        .get_global()?
+        .get_named_property_unchecked::<JSON>("JSON")?
+        .get_named_property_unchecked("parse")?;
+    parse.call(text)
+}

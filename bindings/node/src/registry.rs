@@ -4,12 +4,12 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use napi::bindgen_prelude::*;
-use napi::JSON;
 use napi_derive::napi;
 use stellaops_signer::faces::{entry_json, parse_time, registry_entries_json};
 use stellaops_signer::{KeyRegistry as CoreRegistry, OpenedKey, Selector};
 
 use crate::errors::{js, Failure};
+use crate::input::parse_json;
 use crate::keys::SigningKey;
 
 /// Which of a tenant's keys: the caller's plan and the predicate family (`sbom`, `vex`, ...);
@@ -27,16 +27,6 @@ pub struct KeySelector {
 #[napi]
 pub struct KeyRegistry {
     registry: CoreRegistry,
-}
-
-fn parse_json<'env>(env: &'env Env, json: Vec<u8>) -> Result<Unknown<'env>> {
-    let text =
-        String::from_utf8(json).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
-    let parse: Function<String, Unknown> = env
-        .get_global()?
-        .get_named_property_unchecked::<JSON>("JSON")?
-        .get_named_property_unchecked("parse")?;
-    parse.call(text)
 }
 
 #[napi]

@@ -1424,6 +1424,21 @@ stellaops_status stellaops_pipeline_check_release(const struct stellaops_pipelin
                                                   struct stellaops_buffer *out_json);
 
 /**
+ * What the library counted since the first pipeline was opened (or since this was first
+ * called), as Prometheus text: `stellaops_signer_sign_seconds` (summary),
+ * `stellaops_signer_denials_total{reason}`, `stellaops_signer_poe_failures_total{reason}`,
+ * `stellaops_signer_quota_hits_total{reason}`, `stellaops_signer_key_usage_total{key_id}`,
+ * `stellaops_signer_errors_total{code}`, `stellaops_signer_audit_failures_total`.
+ * `*out_text` is owned by the caller.
+ *
+ * Errors: NULL_POINTER.
+ *
+ * # Safety
+ * `out_text` is writable.
+ */
+stellaops_status stellaops_metrics_snapshot(struct stellaops_buffer *out_text);
+
+/**
  * Free a pipeline (closing its audit log). NULL is fine.
  *
  * # Safety

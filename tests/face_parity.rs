@@ -136,7 +136,6 @@ const NOT_YET: &[(&str, &[&str])] = &[];
 /// The C ABI's object types, as prefixes of their functions' names.
 const C_OBJECTS: [&str; 3] = ["key_registry_", "pipeline_", "key_"];
 
-
 fn normalize(name: &str) -> String {
     let name = name.strip_prefix("stellaops_").unwrap_or(name);
     let name = name.to_ascii_lowercase().replace('_', "");

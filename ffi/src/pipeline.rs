@@ -45,6 +45,9 @@ pub unsafe extern "C" fn stellaops_pipeline_open(
         if path.is_empty() {
             return Err(Failure::invalid("config_path is empty"));
         }
+        // The library's metrics recorder, unless the host installed one (a C caller has no
+        // other way to see what the pipeline counts: stellaops_metrics_snapshot).
+        stellaops_signer::metrics_text::install();
         let pipeline = SignerPipeline::from_config_file(Path::new(path))?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(Box::into_raw(Box::new(stellaops_pipeline { pipeline }))) };
@@ -114,6 +117,31 @@ pub unsafe extern "C" fn stellaops_pipeline_check_release(
         let verdict = stellaops_signer::faces::release_verdict_json(&p.pipeline, digest)?;
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(stellaops_buffer::from_bytes(verdict)) };
+        Ok(())
+    })
+}
+
+/// What the library counted since the first pipeline was opened (or since this was first
+/// called), as Prometheus text: `stellaops_signer_sign_seconds` (summary),
+/// `stellaops_signer_denials_total{reason}`, `stellaops_signer_poe_failures_total{reason}`,
+/// `stellaops_signer_quota_hits_total{reason}`, `stellaops_signer_key_usage_total{key_id}`,
+/// `stellaops_signer_errors_total{code}`, `stellaops_signer_audit_failures_total`.
+/// `*out_text` is owned by the caller.
+///
+/// Errors: NULL_POINTER.
+///
+/// # Safety
+/// `out_text` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_metrics_snapshot(
+    out_text: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out_text, "out_text")?;
+        stellaops_signer::metrics_text::install();
+        let text = stellaops_signer::metrics_snapshot();
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(stellaops_buffer::from_bytes(text.into_bytes())) };
         Ok(())
     })
 }

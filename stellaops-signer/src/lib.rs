@@ -10,6 +10,7 @@ pub mod export;
 pub mod files;
 mod forensic;
 pub mod keys;
+pub mod metrics_text;
 pub mod pipeline;
 mod promotion;
 mod registry;
@@ -32,6 +33,7 @@ pub use forensic::{
     TlogFacts,
 };
 pub use keys::{open_key, open_key_with_prompt, OpenedKey};
+pub use metrics_text::snapshot as metrics_snapshot;
 pub use pipeline::{CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline};
 pub use promotion::{verify_promotion, PromotionRequirements, PromotionVerification};
 pub use stellaops_keys::{KeyRegistry, KeyStatus, KeyUri, Selector, TenantKey};

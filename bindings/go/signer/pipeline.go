@@ -97,3 +97,16 @@ func (p *Pipeline) CheckRelease(ctx context.Context, digest string) (*ReleaseVer
 	}
 	return &v, nil
 }
+
+// MetricsSnapshot returns what the library counted since the first pipeline was opened, as
+// Prometheus text: stellaops_signer_sign_seconds (a summary), stellaops_signer_denials_total,
+// stellaops_signer_poe_failures_total and stellaops_signer_quota_hits_total by reason,
+// stellaops_signer_key_usage_total by key id, stellaops_signer_errors_total by code. Serve it
+// from your own /metrics handler.
+func MetricsSnapshot() (string, error) {
+	var buf C.stellaops_buffer
+	if err := call(func() C.stellaops_status { return C.stellaops_metrics_snapshot(&buf) }); err != nil {
+		return "", err
+	}
+	return string(takeBuffer(&buf)), nil
+}

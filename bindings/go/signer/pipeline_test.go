@@ -98,6 +98,20 @@ func TestPipelineSignsDeniesAndAudits(t *testing.T) {
 	if n := strings.Count(string(log), "\n"); n != 3 {
 		t.Fatalf("%d audit records, want 3", n)
 	}
+	// What the pipeline counted, as Prometheus text for the service's own /metrics.
+	metrics, err := signer.MetricsSnapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"# TYPE stellaops_signer_sign_seconds summary",
+		`stellaops_signer_denials_total{reason="dpop.replay"}`,
+		`stellaops_signer_poe_failures_total{reason="poe.missing"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Fatalf("metrics lack %q:\n%s", want, metrics)
+		}
+	}
 }
 
 func TestPipelineReplayRaceLetsOneThrough(t *testing.T) {

@@ -950,6 +950,16 @@ static void test_pipeline(const char *dir) {
   CHECK(strstr(stellaops_last_error_message(), "denied (poe.missing)") != NULL);
   CHECK(out.data == NULL && out.len == 0);
 
+  /* What the pipeline counted: the denials above by reason, the signing time. */
+  stellaops_buffer metrics = {0};
+  OK(stellaops_metrics_snapshot(&metrics));
+  CHECK(buffer_contains(&metrics, "# TYPE stellaops_signer_sign_seconds summary"));
+  CHECK(buffer_contains(&metrics, "stellaops_signer_sign_seconds_count 1"));
+  CHECK(buffer_contains(&metrics, "stellaops_signer_denials_total{reason=\"dpop.replay\"} 1"));
+  CHECK(buffer_contains(&metrics, "stellaops_signer_poe_failures_total{reason=\"poe.missing\"} 1"));
+  stellaops_buffer_free(&metrics);
+  CHECK_STATUS(stellaops_metrics_snapshot(NULL), STELLAOPS_STATUS_NULL_POINTER);
+
   /* The scanner-release verdict on its own: allow-listed, overridden, untrusted (a verdict). */
   OK(stellaops_pipeline_check_release(pipeline, S("sha256:1111111111111111111111111111111111111111111111111111111111111111"), &out));
   CHECK(buffer_contains(&out, "\"trusted\":true") && buffer_contains(&out, "\"trust\":\"allowlist\""));

@@ -35,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sigstore::BundleAttestation>()?;
     m.add_function(wrap_pyfunction!(sigstore::verify_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
+    m.add_function(wrap_pyfunction!(pipeline::metrics_snapshot, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;
     m.add_function(wrap_pyfunction!(documents::sbom_statement, m)?)?;

@@ -22,6 +22,7 @@ impl Pipeline {
     /// Build the pipeline the configuration file at `config_path` describes.
     #[new]
     fn new(py: Python<'_>, config_path: PathBuf) -> PyResult<Self> {
+        stellaops_signer::metrics_text::install();
         let inner = py
             .detach(|| SignerPipeline::from_config_file(&config_path))
             .map_err(to_py)?;
@@ -53,4 +54,13 @@ impl Pipeline {
         py.import("json")?
             .call_method1("loads", (PyBytes::new(py, &verdict),))
     }
+}
+
+/// What the library counted since the first pipeline was opened, as Prometheus text
+/// (`stellaops_signer_sign_seconds`, `stellaops_signer_denials_total{reason}`, ...), for your
+/// own `/metrics` endpoint.
+#[pyfunction]
+pub fn metrics_snapshot() -> String {
+    stellaops_signer::metrics_text::install();
+    stellaops_signer::metrics_snapshot()
 }

@@ -57,6 +57,11 @@ def test_denials_carry_the_reason(configured: pathlib.Path) -> None:
     pipeline.sign_json(request)
     with pytest.raises(s.PolicyError, match=r"denied \(dpop\.replay\)"):
         pipeline.sign_json(request)
+    # What the pipeline counted, by reason, as Prometheus text.
+    metrics = s.metrics_snapshot()
+    assert "# TYPE stellaops_signer_sign_seconds summary" in metrics
+    assert 'stellaops_signer_denials_total{reason="dpop.replay"}' in metrics
+    assert 'stellaops_signer_poe_failures_total{reason="poe.missing"}' in metrics
 
 
 def test_only_one_of_racing_replays_gets_through(configured: pathlib.Path) -> None:

@@ -184,6 +184,10 @@ class KeyRegistry:
     def __enter__(self) -> KeyRegistry: ...
     def __exit__(self, *args: object) -> bool: ...
 
+def metrics_snapshot() -> str:
+    """What the library counted since the first pipeline was opened, as Prometheus text
+    (``stellaops_signer_sign_seconds``, ``stellaops_signer_denials_total{reason=...}``, ...)."""
+
 def artifact_subjects(
     paths: Sequence[Union[str, os.PathLike[str]]], sha512: bool = False
 ) -> list[Subject]:

@@ -172,14 +172,16 @@ fn root_functions() -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for statement in lib.split("pub use ").skip(1) {
         let statement = statement.split(';').next().unwrap_or_default();
-        if statement.contains(" as ") {
-            continue; // a crate re-exported as a module
+        if !statement.contains("::") {
+            continue; // a crate re-exported as a module (`stellaops_poe as policy`)
         }
         let names = match statement.find('{') {
             Some(i) => &statement[i + 1..statement.rfind('}').unwrap_or(statement.len())],
             None => statement.rsplit("::").next().unwrap_or_default(),
         };
         for name in names.split(',').map(str::trim) {
+            // An item re-exported under another name counts by that name.
+            let name = name.rsplit(" as ").next().unwrap_or(name).trim();
             let is_fn = name.starts_with(|c: char| c.is_ascii_lowercase());
             if is_fn && !modules.contains(&name) {
                 out.insert(name.to_owned());

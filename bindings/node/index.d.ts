@@ -454,6 +454,13 @@ export interface KeySelector {
 }
 
 /**
+ * What the library counted since the first pipeline was opened, as Prometheus text
+ * (`stellaops_signer_sign_seconds`, `stellaops_signer_denials_total{reason}`, ...), for your
+ * own `/metrics` endpoint.
+ */
+export declare function metricsSnapshot(): string
+
+/**
  * Open a key by URI, resolving to a `SigningKey`: "file:PATH" or a bare path, RFC 7512
  * "pkcs11:..." (module-path and pin-value or pin-source in the query),
  * "awskms://[HOST:PORT]/KEY" (AWS environment variables), "hashivault://KEY[?version=N]"

@@ -860,6 +860,7 @@ module.exports.isAllowedPredicateType = nativeBinding.isAllowedPredicateType
 module.exports.isReachabilityRelated = nativeBinding.isReachabilityRelated
 module.exports.isSbom = nativeBinding.isSbom
 module.exports.isVexRelated = nativeBinding.isVexRelated
+module.exports.metricsSnapshot = nativeBinding.metricsSnapshot
 module.exports.openKey = nativeBinding.openKey
 module.exports.openKeySync = nativeBinding.openKeySync
 module.exports.pae = nativeBinding.pae

@@ -30,6 +30,7 @@ export const {
   isReachabilityRelated,
   isSbom,
   isVexRelated,
+  metricsSnapshot,
   openKey,
   openKeySync,
   pae,

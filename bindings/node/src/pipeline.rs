@@ -23,6 +23,7 @@ impl Pipeline {
     /// opens the signing key and the audit log).
     #[napi(factory)]
     pub fn open_sync(env: Env, config_path: String) -> Result<Pipeline> {
+        stellaops_signer::metrics_text::install();
         let inner = js(
             &env,
             SignerPipeline::from_config_file(std::path::Path::new(&config_path))
@@ -181,4 +182,13 @@ impl Task for PipelineSignTask {
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Buffer> {
         Ok(Buffer::from(js(&env, output)?))
     }
+}
+
+/// What the library counted since the first pipeline was opened, as Prometheus text
+/// (`stellaops_signer_sign_seconds`, `stellaops_signer_denials_total{reason}`, ...), for your
+/// own `/metrics` endpoint.
+#[napi]
+pub fn metrics_snapshot() -> String {
+    stellaops_signer::metrics_text::install();
+    stellaops_signer::metrics_snapshot()
 }

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { Envelope, Pipeline } from '../index.mjs'
+import { Envelope, Pipeline, metricsSnapshot } from '../index.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 
@@ -49,6 +49,11 @@ test('denials reject with STELLAOPS_DENIED and the reason code', async () => {
   const request = fs.readFileSync(path.join(dir, 'request-ok.json'))
   pipeline.signJsonSync(request)
   assert.throws(() => pipeline.signJsonSync(request), /denied \(dpop\.replay\)/)
+  // What the pipeline counted, by reason, as Prometheus text.
+  const metrics = metricsSnapshot()
+  assert.match(metrics, /# TYPE stellaops_signer_sign_seconds summary/)
+  assert.ok(metrics.includes('stellaops_signer_denials_total{reason="dpop.replay"}'), metrics)
+  assert.ok(metrics.includes('stellaops_signer_poe_failures_total{reason="poe.missing"}'), metrics)
 })
 
 test('a bad configuration and malformed requests are typed errors', () => {

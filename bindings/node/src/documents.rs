@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::*;
-use napi::JSON;
 use napi_derive::napi;
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
@@ -76,13 +75,7 @@ pub fn inspect_attestation<'env>(
         Ok(stellaops_signer::faces::facts_json(&facts))
     };
     let json = js(env, run())?;
-    let text =
-        String::from_utf8(json).map_err(|e| Error::new(Status::GenericFailure, e.to_string()))?;
-    let parse: Function<String, Unknown> = env
-        .get_global()?
-        .get_named_property_unchecked::<JSON>("JSON")?
-        .get_named_property_unchecked("parse")?;
-    parse.call(text)
+    crate::input::parse_json(env, json)
 }
 
 /// The statement (RFC 8785 JSON) for a CycloneDX or SPDX SBOM, about `subjects` or, with none,

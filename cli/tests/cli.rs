@@ -501,7 +501,8 @@ fn attest_and_verify_artifacts() -> TestResult {
         &artifact,
     ]);
     assert_ok(&custom);
-    assert!(stderr(&custom).contains("not in the catalog"));
+    assert!(stderr(&custom)
+        .contains("is not in the StellaOps catalog; signed because enforcement is \"warn\""));
     let rejected = env.stella(&[
         &"attest",
         &"--key",

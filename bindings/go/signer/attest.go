@@ -9,6 +9,8 @@ import "C"
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"sort"
 	"unsafe"
 )
@@ -42,6 +44,26 @@ const (
 type AttestOptions struct {
 	// Enforcement for predicate types outside the catalog; zero means Warn.
 	Enforcement Enforcement
+	// Logger receives the Warn record for a predicate type outside the catalog signed under
+	// Warn enforcement; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// warnUnlisted logs the Warn record for a predicate type admitted only because enforcement
+// is Warn (LogOnly admits silently; the admission says so either way).
+func warnUnlisted(opts AttestOptions, admission Admission, predicateType string) {
+	if admission != Unlisted || (opts.Enforcement != 0 && opts.Enforcement != Warn) {
+		return
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if len(predicateType) > 200 {
+		predicateType = predicateType[:200] + " (cut)"
+	}
+	logger.Warn(fmt.Sprintf("predicate type %q is not in the StellaOps catalog; signed because enforcement is \"warn\"", predicateType),
+		"code", "STELLAOPS_PREDICATE_UNLISTED", "predicate_type", predicateType)
 }
 
 // Attestation is a signed in-toto statement.
@@ -124,6 +146,7 @@ func Attest(ctx context.Context, keys []*Key, predicateType string, predicateJSO
 	if err != nil {
 		return nil, err
 	}
+	warnUnlisted(opts, admission, predicateType)
 	return &Attestation{Envelope: Envelope(out), Admission: admission}, nil
 }
 

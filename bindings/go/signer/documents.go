@@ -99,6 +99,13 @@ func SignStatement(ctx context.Context, statement Statement, opts AttestOptions,
 	if err != nil {
 		return nil, err
 	}
+	if Admission(admission) == Unlisted {
+		var st struct {
+			PredicateType string `json:"predicateType"`
+		}
+		_ = json.Unmarshal(statement, &st) // it was just parsed strictly by the library
+		warnUnlisted(opts, Unlisted, st.PredicateType)
+	}
 	return &Attestation{Envelope: Envelope(takeBuffer(&out)), Admission: Admission(admission)}, nil
 }
 

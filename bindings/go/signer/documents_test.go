@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,3 +191,35 @@ func TestPredicateStatementAndInspect(t *testing.T) {
 	_, err = signer.InspectAttestation([]byte(`{"a":1,"a":2}`))
 	wantCode(t, err, signer.CodeDuplicateKey)
 }
+
+// A predicate type outside the catalog signed under Warn is a slog Warn record; under LogOnly,
+// nothing.
+func TestUnlistedPredicateTypeWarnsThroughSlog(t *testing.T) {
+	ctx := context.Background()
+	var records []slog.Record
+	logger := slog.New(recordHandler{&records})
+	key := must(signer.GenerateKey(signer.Ed25519))
+	defer key.Close()
+	subject := signer.Subject{Name: "a", Digest: map[string]string{"sha256": promotedDigest}}
+	att := must(signer.Attest(ctx, []*signer.Key{key}, "https://example.com/p@v1", []byte(`{}`), []signer.Subject{subject}, signer.AttestOptions{Logger: logger}))
+	if att.Admission != signer.Unlisted || len(records) != 1 || records[0].Level != slog.LevelWarn ||
+		!strings.Contains(records[0].Message, `"https://example.com/p@v1" is not in the StellaOps catalog`) {
+		t.Fatalf("records: %+v", records)
+	}
+	must(signer.Attest(ctx, []*signer.Key{key}, "https://example.com/p@v1", []byte(`{}`), []signer.Subject{subject}, signer.AttestOptions{Enforcement: signer.LogOnly, Logger: logger}))
+	statement := must(signer.PredicateStatement("https://example.com/p@v1", []byte(`{}`), subject))
+	must(signer.SignStatement(ctx, statement, signer.AttestOptions{Logger: logger}, key))
+	if len(records) != 2 {
+		t.Fatalf("want the Attest and SignStatement warnings only: %+v", records)
+	}
+}
+
+type recordHandler struct{ records *[]slog.Record }
+
+func (h recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
+	*h.records = append(*h.records, r)
+	return nil
+}
+func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h recordHandler) WithGroup(string) slog.Handler      { return h }

@@ -33,6 +33,8 @@ pub struct AttestOptionsJs {
 pub struct Attestation {
     envelope: stellaops_signer::dsse::Envelope,
     admission: &'static str,
+    /// Emitted through `process.emitWarning` when the attestation reaches JavaScript.
+    warning: Option<String>,
 }
 
 #[napi]
@@ -112,9 +114,32 @@ impl Attestation {
     pub(crate) fn new(outcome: stellaops_signer::Outcome) -> Self {
         Attestation {
             admission: outcome.admission.name(),
+            warning: outcome.warning(),
             envelope: outcome.into_envelope(),
         }
     }
+}
+
+/// The attestation as JavaScript gets it: a type outside the catalog admitted under "warn" is
+/// reported with `process.emitWarning(message, 'StellaOpsWarning', 'STELLAOPS_PREDICATE_UNLISTED')`.
+pub(crate) fn attested(
+    env: &Env,
+    result: std::result::Result<Attestation, Failure>,
+) -> Result<Attestation> {
+    let attestation = js(env, result)?;
+    if let Some(warning) = &attestation.warning {
+        let process: Object = env.get_global()?.get_named_property_unchecked("process")?;
+        let emit: Function<FnArgs<(String, String, String)>, Unknown> =
+            process.get_named_property_unchecked("emitWarning")?;
+        emit.call(FnArgs {
+            data: (
+                warning.clone(),
+                "StellaOpsWarning".to_owned(),
+                "STELLAOPS_PREDICATE_UNLISTED".to_owned(),
+            ),
+        })?;
+    }
+    Ok(attestation)
 }
 
 /// Attesting off the main thread.
@@ -133,7 +158,7 @@ impl Task for AttestTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Attestation> {
-        js(&env, output)
+        attested(&env, output)
     }
 }
 
@@ -166,7 +191,7 @@ pub fn attest_sync(
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
 ) -> Result<Attestation> {
-    js(
+    attested(
         &env,
         run(request(keys, predicate_type, predicate, subjects, options)),
     )

@@ -178,7 +178,7 @@ impl Task for SignStatementTask {
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Attestation> {
-        js(&env, output)
+        crate::attest::attested(&env, output)
     }
 }
 
@@ -208,7 +208,7 @@ pub fn sign_statement_sync(
     statement: Unknown<'_>,
     options: Option<AttestOptionsJs>,
 ) -> Result<Attestation> {
-    js(
+    crate::attest::attested(
         &env,
         sign_request(&env, keys, statement, options).and_then(sign),
     )

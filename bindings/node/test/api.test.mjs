@@ -150,8 +150,19 @@ test('attest, async and sync', async () => {
   assert.equal(statement.predicateType, 'stella.ops/vex@v1')
   assert.deepEqual(statement.subject, subjects)
   assert.equal((await att.envelope.verify([key.publicKey()], 1, 'application/vnd.in-toto+json')).length, 1)
+  // Outside the catalog under "warn" (the default): signed, and a process warning.
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
   const unlisted = attestSync([key], 'https://example.com/p@v1', Buffer.from('{}'), subjects)
   assert.equal(unlisted.admission, 'unlisted')
+  attestSync([key], 'https://example.com/p@v1', Buffer.from('{}'), subjects, { enforcement: 'log-only' })
+  await new Promise((resolve) => setImmediate(resolve))
+  process.off('warning', onWarning)
+  assert.equal(warnings.length, 1, 'one warning: "log-only" warns nobody')
+  assert.equal(warnings[0].name, 'StellaOpsWarning')
+  assert.equal(warnings[0].code, 'STELLAOPS_PREDICATE_UNLISTED')
+  assert.match(warnings[0].message, /predicate type "https:\/\/example.com\/p@v1" is not in the StellaOps catalog/)
   await rejects(
     attest([key], 'https://example.com/p@v1', Buffer.from('{}'), subjects, { enforcement: 'reject' }),
     'STELLAOPS_PREDICATE_NOT_ALLOWED', 501,

@@ -92,7 +92,20 @@ fn sign(
         .sign_statement(statement, None)
 }
 
+/// Raise the outcome's warning (a type outside the catalog admitted under "warn") as a Python
+/// `UserWarning`, pointing at the caller's line.
+pub(crate) fn warn_unlisted(py: Python<'_>, outcome: &Outcome) -> PyResult<()> {
+    if let Some(warning) = outcome.warning() {
+        let message = std::ffi::CString::new(warning.replace('\0', "\\0"))
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+        PyErr::warn(py, category.as_any(), &message, 1)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn finish(py: Python<'_>, outcome: Outcome) -> PyResult<Attestation> {
+    warn_unlisted(py, &outcome)?;
     let admission = outcome.admission.name();
     let envelope = outcome.into_envelope();
     let statement = PyBytes::new(py, envelope.payload()).unbind();

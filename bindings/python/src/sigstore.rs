@@ -258,6 +258,7 @@ impl BundleSigner {
                     .sign_statement(statement, None)
             })
             .map_err(to_py)?;
+        crate::attest::warn_unlisted(py, &outcome)?;
         Ok(BundleAttestation {
             bundle: PyBytes::new(py, outcome.json()).unbind(),
             statement: PyBytes::new(py, outcome.envelope().payload()).unbind(),

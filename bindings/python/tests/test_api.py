@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -160,8 +161,13 @@ def test_attest(keys: dict[str, ss.SigningKey], tmp_path: Path) -> None:
 
     artifact = tmp_path / "app.bin"
     artifact.write_bytes(b"hello")
-    att = ss.attest_files([key], "https://example.com/custom@v1", b"{}", [artifact], sha512=True)
+    # Outside the catalog under "warn" (the default): signed, and a UserWarning at this line.
+    with pytest.warns(UserWarning, match=r'predicate type "https://example.com/custom@v1" is not in the StellaOps catalog'):
+        att = ss.attest_files([key], "https://example.com/custom@v1", b"{}", [artifact], sha512=True)
     assert att.admission == "unlisted"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "log-only" admits without a warning
+        assert ss.attest([key], "https://example.com/custom@v1", b"{}", [subject], enforcement="log-only").admission == "unlisted"
     digest = json.loads(att.statement)["subject"][0]["digest"]
     assert digest["sha256"] == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
     assert len(digest["sha512"]) == 128

@@ -7,8 +7,8 @@ use stellaops_signer::sigstore::{
     IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner,
 };
 use stellaops_signer::{
-    artifact_subjects, predicate_statement, Admission, AllowList, Authority, EnforcementMode,
-    IssuerMode, OpenedKey, Outcome, SigningKey,
+    artifact_subjects, predicate_statement, AllowList, Authority, EnforcementMode, IssuerMode,
+    OpenedKey, Outcome, SigningKey,
 };
 
 use crate::cli::{AttestArgs, KeylessArgs, PolicyModeArg};
@@ -90,13 +90,8 @@ fn write(a: &AttestArgs, mut json: Vec<u8>) -> Result<(), Failure> {
 }
 
 fn warn_unlisted(outcome: &Outcome) {
-    if outcome.admission == Admission::Unlisted(EnforcementMode::Warn) {
-        if let Some(statement) = &outcome.statement {
-            crate::term::note!(
-                "stella: warning: predicate type {} is not in the catalog",
-                statement.predicate_type()
-            );
-        }
+    if let Some(warning) = outcome.warning() {
+        crate::term::note!("stella: warning: {warning}");
     }
 }
 

@@ -4,7 +4,7 @@ use sha2::{Digest, Sha256};
 use stellaops_crypto::Algorithm;
 use stellaops_dsse::Envelope;
 use stellaops_poe::{Caller, PoeState, ReleaseTrust};
-use stellaops_predicates::{Admission, Statement};
+use stellaops_predicates::{Admission, EnforcementMode, Statement};
 
 /// How a signature was made, as audit records and outcomes name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,6 +122,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The warning to show when the predicate type was admitted only because enforcement is
+    /// `warn` (not in the catalog): what the CLI prints and the faces raise through their
+    /// language (`warnings.warn`, `process.emitWarning`, a `slog` record). `None` otherwise,
+    /// and for `log-only`. The type is quoted with control characters escaped and cut to 200
+    /// bytes: it comes from the caller.
+    pub fn warning(&self) -> Option<String> {
+        if self.admission != Admission::Unlisted(EnforcementMode::Warn) {
+            return None;
+        }
+        let predicate_type = self.statement.as_ref()?.predicate_type();
+        let (shown, cut) = stellaops_poe::audit::bound_text(predicate_type, 200);
+        Some(format!(
+            "predicate type {:?}{} is not in the StellaOps catalog; signed because enforcement is \"warn\"",
+            shown,
+            if cut { " (cut)" } else { "" }
+        ))
+    }
+
     /// An outcome around `signed`, its digest computed here.
     pub(crate) fn new(
         statement: Option<Statement>,

@@ -100,3 +100,13 @@ def test_bad_configuration_and_requests(configured: pathlib.Path, tmp_path: path
         pipeline.sign_json(b'{"tenant": "a", "tenant": "b"}')
     with pytest.raises(s.InvalidInputError):
         pipeline.sign_json(b'{"tenant": "acme"}')
+
+
+def test_the_pipeline_is_a_context_manager(configured: pathlib.Path) -> None:
+    with s.Pipeline(configured / "pipeline.toml") as pipeline:
+        pipeline.sign_json((configured / "request-ok.json").read_bytes())
+    with pytest.raises(ValueError, match="closed"):
+        pipeline.sign_json((configured / "request-ok.json").read_bytes())
+    pipeline.close()  # twice is fine
+    # The audit log was closed with its one record intact.
+    assert len((configured / "audit.jsonl").read_text().splitlines()) == 1

@@ -46,6 +46,10 @@ class Pipeline:
     def check_release(self, digest: str) -> Dict[str, Any]:
         """The scanner-release verdict for ``digest`` without signing: ``trusted``, and
         ``trust`` or ``reason`` and ``detail``."""
+    def close(self) -> None:
+        """Release the audit log and keys; later calls raise ``ValueError``."""
+    def __enter__(self) -> Pipeline: ...
+    def __exit__(self, *args: object) -> bool: ...
 
 @final
 class SigningKey:

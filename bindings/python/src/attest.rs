@@ -130,7 +130,7 @@ pub fn attest(
     enforcement: &str,
 ) -> PyResult<Attestation> {
     let allow_list = allow_list(enforcement)?;
-    let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let keys = crate::keys::opened(&keys)?;
     let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
     let outcome = py
         .detach(|| sign(&keys, allow_list, predicate_type, predicate, subjects))
@@ -152,7 +152,7 @@ pub fn attest_files(
     sha512: bool,
 ) -> PyResult<Attestation> {
     let allow_list = allow_list(enforcement)?;
-    let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let keys = crate::keys::opened(&keys)?;
     let outcome = py
         .detach(|| {
             let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();

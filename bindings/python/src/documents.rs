@@ -121,7 +121,7 @@ pub fn sign_statement(
 ) -> PyResult<Attestation> {
     let statement = json_arg(statement, "statement")?;
     let allow_list = allow_list(enforcement)?;
-    let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let keys = crate::keys::opened(&keys)?;
     let outcome = py
         .detach(|| {
             let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.as_ref()).collect();

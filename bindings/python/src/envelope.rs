@@ -75,7 +75,7 @@ impl Envelope {
         payload: &[u8],
         keys: Vec<PyRef<'_, SigningKey>>,
     ) -> PyResult<Self> {
-        let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+        let keys = crate::keys::opened(&keys)?;
         let payload = payload.to_vec();
         let envelope = py
             .detach(|| {

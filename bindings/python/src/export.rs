@@ -39,7 +39,7 @@ pub fn sign_export<'py>(
         symlinks: SymlinkPolicy::record_if(record_symlinks),
         exclude,
     };
-    let keys: Vec<_> = keys.iter().map(|k| k.key.clone()).collect();
+    let keys = crate::keys::opened(&keys)?;
     let signed = py
         .detach(|| {
             let keys: Vec<_> = keys.iter().map(|k| k.as_ref()).collect();

@@ -1,6 +1,6 @@
 //! `SigningKey` and `VerifyingKey`.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -16,12 +16,36 @@ fn algorithm(name: &str) -> PyResult<Algorithm> {
         .map_err(|e| to_py(stellaops_signer::Error::from(e)))
 }
 
-/// A private signing key: software, or in an HSM, KMS or Vault (`from_uri`). Immutable; safe to
-/// share between threads.
+/// A private signing key: software, or in an HSM, KMS or Vault (`from_uri`). Safe to share
+/// between threads. A context manager: leaving the `with` block (or `close()`) releases the key
+/// (HSM session, KMS client) once running calls finish; later use raises `ValueError`.
 #[pyclass(frozen, module = "stellaops_signer")]
 #[derive(Debug)]
 pub struct SigningKey {
-    pub(crate) key: Arc<OpenedKey>,
+    slot: RwLock<Option<Arc<OpenedKey>>>,
+}
+
+impl SigningKey {
+    /// A Python key around an opened one.
+    pub(crate) fn new(key: Arc<OpenedKey>) -> Self {
+        SigningKey {
+            slot: RwLock::new(Some(key)),
+        }
+    }
+
+    /// The key, or `ValueError` once closed.
+    pub(crate) fn key(&self) -> PyResult<Arc<OpenedKey>> {
+        self.slot
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| pyo3::exceptions::PyValueError::new_err("the key is closed"))
+    }
+}
+
+/// The keys of a list, or `ValueError` when one is closed.
+pub(crate) fn opened(keys: &[PyRef<'_, SigningKey>]) -> PyResult<Vec<Arc<OpenedKey>>> {
+    keys.iter().map(|k| k.key()).collect()
 }
 
 #[pymethods]
@@ -35,9 +59,7 @@ impl SigningKey {
         let key = py
             .detach(|| SoftwareKey::generate(alg))
             .map_err(|e| to_py(e.into()))?;
-        Ok(SigningKey {
-            key: Arc::new(key.into()),
-        })
+        Ok(SigningKey::new(Arc::new(key.into())))
     }
 
     /// Load a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
@@ -45,18 +67,14 @@ impl SigningKey {
     #[pyo3(signature = (data, passphrase = None))]
     fn from_pem(data: &[u8], passphrase: Option<&[u8]>) -> PyResult<Self> {
         let key = load_signing_key(data, passphrase).map_err(to_py)?;
-        Ok(SigningKey {
-            key: Arc::new(key.into()),
-        })
+        Ok(SigningKey::new(Arc::new(key.into())))
     }
 
     /// Load a private key from a JWK (RFC 7517) text.
     #[staticmethod]
     fn from_jwk(jwk: &str) -> PyResult<Self> {
         let key = SoftwareKey::from_jwk(jwk).map_err(|e| to_py(e.into()))?;
-        Ok(SigningKey {
-            key: Arc::new(key.into()),
-        })
+        Ok(SigningKey::new(Arc::new(key.into())))
     }
 
     /// Open a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (module-path and
@@ -68,32 +86,32 @@ impl SigningKey {
     #[pyo3(signature = (uri, passphrase = None))]
     fn from_uri(py: Python<'_>, uri: &str, passphrase: Option<&[u8]>) -> PyResult<Self> {
         let key = py.detach(|| open_key(uri, passphrase)).map_err(to_py)?;
-        Ok(SigningKey { key: Arc::new(key) })
+        Ok(SigningKey::new(Arc::new(key)))
     }
 
     /// The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault", "fido2".
     #[getter]
-    fn backend(&self) -> &'static str {
-        self.key.scheme()
+    fn backend(&self) -> PyResult<&'static str> {
+        Ok(self.key()?.scheme())
     }
 
     /// The public half.
-    fn public_key(&self) -> VerifyingKey {
-        VerifyingKey {
-            key: self.key.public_key().clone(),
-        }
+    fn public_key(&self) -> PyResult<VerifyingKey> {
+        Ok(VerifyingKey {
+            key: self.key()?.public_key().clone(),
+        })
     }
 
     /// Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER.
     #[getter]
-    fn key_id(&self) -> String {
-        self.key.key_id().to_string()
+    fn key_id(&self) -> PyResult<String> {
+        Ok(self.key()?.key_id().to_string())
     }
 
     /// The algorithm's short name.
     #[getter]
-    fn algorithm(&self) -> &'static str {
-        self.key.algorithm().name()
+    fn algorithm(&self) -> PyResult<&'static str> {
+        Ok(self.key()?.algorithm().name())
     }
 
     /// PKCS#8 PEM, encrypted with `passphrase` when given.
@@ -103,7 +121,8 @@ impl SigningKey {
         py: Python<'py>,
         passphrase: Option<&[u8]>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let key = self.key.exportable().map_err(to_py)?;
+        let opened = self.key()?;
+        let key = opened.exportable().map_err(to_py)?;
         let pem = match passphrase {
             Some(p) => py.detach(|| key.to_encrypted_pkcs8_pem(p)),
             None => key.to_pkcs8_pem(),
@@ -114,17 +133,40 @@ impl SigningKey {
 
     /// The private JWK text.
     fn to_jwk(&self) -> PyResult<String> {
-        let key = self.key.exportable().map_err(to_py)?;
+        let opened = self.key()?;
+        let key = opened.exportable().map_err(to_py)?;
         let jwk = key.to_jwk().map_err(|e| to_py(e.into()))?;
         Ok(jwk.as_str().to_owned())
     }
 
+    /// Release the key (HSM session, KMS client) once running calls finish; closing twice is
+    /// fine.
+    fn close(&self) {
+        self.slot
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.close();
+        false
+    }
+
     fn __repr__(&self) -> String {
-        format!(
-            "SigningKey(algorithm={:?}, key_id={:?})",
-            self.key.algorithm().name(),
-            self.key.key_id().to_string()
-        )
+        match self.key() {
+            Ok(key) => format!(
+                "SigningKey(algorithm={:?}, key_id={:?})",
+                key.algorithm().name(),
+                key.key_id().to_string()
+            ),
+            Err(_) => "SigningKey(closed)".to_owned(),
+        }
     }
 }
 

@@ -73,9 +73,7 @@ impl KeyRegistry {
                     .signing_key(tenant, Selector { plan, family }, SystemTime::now())
             })
             .map_err(|e| to_py(e.into()))?;
-        Ok(SigningKey {
-            key: Arc::new(OpenedKey::from(key)),
-        })
+        Ok(SigningKey::new(Arc::new(OpenedKey::from(key))))
     }
 
     /// Raise `KeyMaterialError` (`key_revoked`) when the key `key_id` was revoked at or before

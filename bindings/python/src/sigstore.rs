@@ -209,7 +209,7 @@ impl BundleSigner {
         config.timeout = seconds(timeout)?;
         config.retries = retries;
         config.trusted_root = trusted_root;
-        let key: Arc<OpenedKey> = Arc::clone(&key.key);
+        let key: Arc<OpenedKey> = key.key()?;
         let mode = IssuerMode::of_scheme(key.scheme());
         let signer = KeyfulSigner::new(&config, key).map_err(sigstore_err)?;
         Ok(BundleSigner {

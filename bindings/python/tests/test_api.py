@@ -212,3 +212,16 @@ def test_canonicalize_and_catalog() -> None:
     assert "stella.ops/evidence@v1" in ss.allowed_predicate_types()
     with pytest.raises(ss.PredicateTypeError):
         ss.resolve_predicate_type("nope")
+
+
+def test_a_signing_key_is_a_context_manager() -> None:
+    with ss.SigningKey.generate("ed25519") as key:
+        env = ss.Envelope.sign("text/plain", b"hi", [key])
+        public = key.public_key()
+    assert env.verify([public], 1)
+    with pytest.raises(ValueError, match="closed"):
+        ss.Envelope.sign("text/plain", b"hi", [key])
+    with pytest.raises(ValueError, match="closed"):
+        key.key_id
+    assert repr(key) == "SigningKey(closed)"
+    key.close()  # twice is fine

@@ -146,7 +146,6 @@ func Attest(ctx context.Context, keys []*Key, predicateType string, predicateJSO
 	if err != nil {
 		return nil, err
 	}
-	warnUnlisted(opts, admission, predicateType)
 	return &Attestation{Envelope: Envelope(out), Admission: admission}, nil
 }
 
@@ -183,5 +182,6 @@ func attestWith(ctx context.Context, predicateType string, predicateJSON []byte,
 	if err := run(&a, &out, &admission); err != nil {
 		return nil, 0, err
 	}
+	warnUnlisted(opts, Admission(admission), predicateType)
 	return takeBuffer(&out), Admission(admission), nil
 }

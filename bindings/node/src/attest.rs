@@ -120,25 +120,32 @@ impl Attestation {
     }
 }
 
-/// The attestation as JavaScript gets it: a type outside the catalog admitted under "warn" is
-/// reported with `process.emitWarning(message, 'StellaOpsWarning', 'STELLAOPS_PREDICATE_UNLISTED')`.
+/// Report a type outside the catalog admitted under "warn" through Node:
+/// `process.emitWarning(message, 'StellaOpsWarning', 'STELLAOPS_PREDICATE_UNLISTED')`.
+pub(crate) fn emit_warning(env: &Env, warning: Option<&str>) -> Result<()> {
+    let Some(warning) = warning else {
+        return Ok(());
+    };
+    let process: Object = env.get_global()?.get_named_property_unchecked("process")?;
+    let emit: Function<FnArgs<(String, String, String)>, Unknown> =
+        process.get_named_property_unchecked("emitWarning")?;
+    emit.call(FnArgs {
+        data: (
+            warning.to_owned(),
+            "StellaOpsWarning".to_owned(),
+            "STELLAOPS_PREDICATE_UNLISTED".to_owned(),
+        ),
+    })?;
+    Ok(())
+}
+
+/// The attestation as JavaScript gets it, its warning emitted ([`emit_warning`]).
 pub(crate) fn attested(
     env: &Env,
     result: std::result::Result<Attestation, Failure>,
 ) -> Result<Attestation> {
     let attestation = js(env, result)?;
-    if let Some(warning) = &attestation.warning {
-        let process: Object = env.get_global()?.get_named_property_unchecked("process")?;
-        let emit: Function<FnArgs<(String, String, String)>, Unknown> =
-            process.get_named_property_unchecked("emitWarning")?;
-        emit.call(FnArgs {
-            data: (
-                warning.clone(),
-                "StellaOpsWarning".to_owned(),
-                "STELLAOPS_PREDICATE_UNLISTED".to_owned(),
-            ),
-        })?;
-    }
+    emit_warning(env, attestation.warning.as_deref())?;
     Ok(attestation)
 }
 

@@ -338,11 +338,11 @@ impl BundleSigner {
         predicate: Uint8Array,
         subjects: Vec<Subject>,
         options: Option<AttestOptionsJs>,
-    ) -> AsyncTask<Job<BundleAttestation>> {
+    ) -> AsyncTask<BundleAttestTask> {
         let signer = Arc::clone(&self.signer);
         let mode = self.mode;
         let predicate = predicate.to_vec();
-        AsyncTask::new(Job::new(move || {
+        AsyncTask::new(BundleAttestTask(Some(Box::new(move || {
             attest(
                 signer.as_ref(),
                 mode,
@@ -351,7 +351,7 @@ impl BundleSigner {
                 subjects,
                 options,
             )
-        }))
+        }))))
     }
 
     /// As `attest`, on the calling thread.
@@ -364,7 +364,7 @@ impl BundleSigner {
         subjects: Vec<Subject>,
         options: Option<AttestOptionsJs>,
     ) -> Result<BundleAttestation> {
-        js(
+        let (attestation, warning) = js(
             &env,
             attest(
                 self.signer.as_ref(),
@@ -374,7 +374,9 @@ impl BundleSigner {
                 subjects,
                 options,
             ),
-        )
+        )?;
+        crate::attest::emit_warning(&env, warning.as_deref())?;
+        Ok(attestation)
     }
 }
 
@@ -393,7 +395,7 @@ fn attest(
     predicate: &[u8],
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
-) -> std::result::Result<BundleAttestation, Failure> {
+) -> std::result::Result<(BundleAttestation, Option<String>), Failure> {
     let mode_of_list: EnforcementMode = options
         .and_then(|o| o.enforcement)
         .unwrap_or_else(|| "warn".to_owned())
@@ -412,9 +414,39 @@ fn attest(
     let outcome = Authority::bundle(signer, mode)
         .allow_list(AllowList::catalog(mode_of_list))
         .sign_statement(statement, None)?;
-    Ok(BundleAttestation {
-        statement: Buffer::from(outcome.envelope().payload().to_vec()),
-        admission: outcome.admission.name().to_owned(),
-        bundle: Buffer::from(outcome.into_json()),
-    })
+    let warning = outcome.warning();
+    Ok((
+        BundleAttestation {
+            statement: Buffer::from(outcome.envelope().payload().to_vec()),
+            admission: outcome.admission.name().to_owned(),
+            bundle: Buffer::from(outcome.into_json()),
+        },
+        warning,
+    ))
+}
+
+/// The work of a bundle attestation, with the warning to emit.
+type BundleAttestWork =
+    Box<dyn FnOnce() -> std::result::Result<(BundleAttestation, Option<String>), Failure> + Send>;
+
+/// A bundle attestation off the main thread; its warning is emitted when it resolves.
+pub struct BundleAttestTask(Option<BundleAttestWork>);
+
+impl Task for BundleAttestTask {
+    type Output = std::result::Result<(BundleAttestation, Option<String>), Failure>;
+    type JsValue = BundleAttestation;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let work = self
+            .0
+            .take()
+            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
+        Ok(work())
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<BundleAttestation> {
+        let (attestation, warning) = js(&env, output)?;
+        crate::attest::emit_warning(&env, warning.as_deref())?;
+        Ok(attestation)
+    }
 }

@@ -115,6 +115,16 @@ test('keyful bundles verify here and in sigstore-js for their key only', async (
     assert.throws(() => verifyBundleSync(att.bundle, root, { publicKey: stranger }, artifact), (e) => e.errno >= 400 && e.errno < 500, alg)
     assert.equal(sigstoreJs(att.bundle, dir, artifact, '--key', strangerPath), 1, alg)
   }
+  // A type outside the catalog under "warn": the bundle is made and a process warning emitted.
+  const warnings = []
+  const onWarning = (w) => warnings.push(w)
+  process.on('warning', onWarning)
+  const unlisted = await BundleSigner.keyful(SigningKey.generate('es256'), { rekorUrl: url, trustedRoot: rootPath })
+    .attest('https://example.com/p@v1', Buffer.from('{}'), [subject])
+  await new Promise((resolve) => setImmediate(resolve))
+  process.off('warning', onWarning)
+  assert.equal(unlisted.admission, 'unlisted')
+  assert.deepEqual(warnings.map((w) => w.code), ['STELLAOPS_PREDICATE_UNLISTED'])
   assert.throws(
     () => BundleSigner.keyful(SigningKey.generate('es384'), { rekorUrl: url }),
     (e) => e.code === 'STELLAOPS_BACKEND_CONFIGURATION' && /SHA-256/.test(e.message),

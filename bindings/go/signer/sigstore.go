@@ -50,8 +50,8 @@ type BundlePolicy struct {
 	// NoCertificateOIDCIssuer requires a certificate naming no OIDC issuer instead: one a CA
 	// issued to its operator's own service (GitHub's release attestations).
 	NoCertificateOIDCIssuer bool `json:"no_certificate_oidc_issuer,omitempty"`
-	// PublicKeyPEM is the signer's SubjectPublicKeyInfo PEM, for keyful bundles.
-	PublicKeyPEM string `json:"public_key,omitempty"`
+	// PublicKey is the signer's key, for keyful bundles (as in Python, Node and C).
+	PublicKey *PublicKey `json:"-"`
 	// InsecureIgnoreTlog accepts a bundle without a checked transparency-log entry (its time
 	// must come from a verified RFC 3161 timestamp): GitHub's private trust domain.
 	InsecureIgnoreTlog bool `json:"insecure_ignore_tlog,omitempty"`
@@ -85,7 +85,18 @@ func VerifyBundle(ctx context.Context, root *TrustedRoot, bundle []byte, policy 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	policyJSON, err := json.Marshal(policy)
+	wire := struct {
+		BundlePolicy
+		PublicKeyPEM string `json:"public_key,omitempty"`
+	}{BundlePolicy: policy}
+	if policy.PublicKey != nil {
+		pem, err := policy.PublicKey.Export(SPKIPEM)
+		if err != nil {
+			return nil, err
+		}
+		wire.PublicKeyPEM = string(pem)
+	}
+	policyJSON, err := json.Marshal(wire)
 	if err != nil {
 		return nil, err
 	}

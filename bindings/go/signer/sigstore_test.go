@@ -208,6 +208,10 @@ func TestKeyfulBundleVerifiesWithSigstoreGo(t *testing.T) {
 			t.Fatal(err)
 		}
 		pem := publicPEM(t, key)
+		pub, err := key.PublicKey()
+		if err != nil {
+			t.Fatal(err)
+		}
 		bs, err := signer.NewKeyfulSigner(signer.KeyfulOptions{RekorURL: s.url, TrustedRootPath: s.rootPath}, key)
 		if err != nil {
 			t.Fatal(err)
@@ -218,12 +222,12 @@ func TestKeyfulBundleVerifiesWithSigstoreGo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", alg, err)
 		}
-		v, err := signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKeyPEM: pem}, path)
+		v, err := signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKey: pub}, path)
 		if err != nil || v.Identity != "" || !v.TlogVerified || len(v.VerifiedTimes) == 0 {
 			t.Fatalf("%v: %+v %v", alg, v, err)
 		}
 		// Leaving the log out is the caller's choice, and the report says it was left out.
-		v, err = signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKeyPEM: pem, InsecureIgnoreTlog: true}, path)
+		v, err = signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKey: pub, InsecureIgnoreTlog: true}, path)
 		if err != nil || v.TlogVerified {
 			t.Fatalf("%v: ignoring the log: %+v %v", alg, v, err)
 		}
@@ -235,8 +239,12 @@ func TestKeyfulBundleVerifiesWithSigstoreGo(t *testing.T) {
 			t.Fatal(err)
 		}
 		strangerPEM := publicPEM(t, stranger)
+		strangerKey, err := stranger.PublicKey()
+		if err != nil {
+			t.Fatal(err)
+		}
 		var e *signer.Error
-		if _, err := signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKeyPEM: strangerPEM}, path); !errors.As(err, &e) || !e.Code.IsVerificationFailure() {
+		if _, err := signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKey: strangerKey}, path); !errors.As(err, &e) || !e.Code.IsVerificationFailure() {
 			t.Fatalf("%v: another key: %v", alg, err)
 		}
 		if sigstoreGo(t, s, att.Bundle, artifact, verify.WithKey(), keyMaterial(t, strangerPEM)) == nil {

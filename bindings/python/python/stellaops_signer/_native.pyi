@@ -39,6 +39,12 @@ class InternalError(StellaOpsError):
 
 @final
 class Pipeline:
+    """Signing with policy: caller token and DPoP/mTLS proof, entitlement, quotas, scanner release,
+    tenant key, and an audit record for every request; built from a TOML configuration file.
+    Thread-safe: sign from any number of threads; the GIL is released while a request runs. A
+    context manager: leaving the `with` block (or `close()`) closes the audit log and the keys;
+    requests running then finish, later calls raise `ValueError`."""
+
     def __init__(self, config_path: str | os.PathLike[str]) -> None: ...
     def sign_json(self, request: JsonInput) -> bytes:
         """Run one request (the caller's members and a statement) and return the outcome JSON;
@@ -53,23 +59,43 @@ class Pipeline:
 
 @final
 class SigningKey:
+    """A private signing key: software, or in an HSM, KMS or Vault (`from_uri`). Safe to share
+    between threads. A context manager: leaving the `with` block (or `close()`) releases the key
+    (HSM session, KMS client) once running calls finish; later use raises `ValueError`."""
+
     @staticmethod
-    def generate(algorithm: str = "es256") -> SigningKey: ...
+    def generate(algorithm: str = "es256") -> SigningKey:
+        """A fresh key: "es256" (default), "es384", "ed25519", "rsa-pss-sha256", "rsa-pkcs1-sha256"
+        (JOSE and securesystemslib names are accepted too)."""
     @staticmethod
-    def from_pem(data: bytes, passphrase: Optional[bytes] = None) -> SigningKey: ...
+    def from_pem(data: bytes, passphrase: Optional[bytes] = None) -> SigningKey:
+        """Load a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER."""
     @staticmethod
-    def from_jwk(jwk: str) -> SigningKey: ...
+    def from_jwk(jwk: str) -> SigningKey:
+        """Load a private key from a JWK (RFC 7517) text."""
     @staticmethod
-    def from_uri(uri: str, passphrase: Optional[bytes] = None) -> SigningKey: ...
+    def from_uri(uri: str, passphrase: Optional[bytes] = None) -> SigningKey:
+        """Open a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (module-path and
+        pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (AWS
+        environment variables), "hashivault://KEY[?version=N]" (VAULT_ADDR,
+        VAULT_TOKEN), "fido2:CREDENTIAL?device=..." (a FIDO2 security key; PIN from
+        pin-source=FILE or STELLAOPS_FIDO2_PIN). Opening contacts the backend; the GIL
+        is released meanwhile."""
     @property
-    def backend(self) -> str: ...
-    def public_key(self) -> VerifyingKey: ...
+    def backend(self) -> str:
+        """The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault", "fido2"."""
+    def public_key(self) -> VerifyingKey:
+        """The public half."""
     @property
-    def key_id(self) -> str: ...
+    def key_id(self) -> str:
+        """Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER."""
     @property
-    def algorithm(self) -> str: ...
-    def to_pem(self, passphrase: Optional[bytes] = None) -> bytes: ...
-    def to_jwk(self) -> str: ...
+    def algorithm(self) -> str:
+        """The algorithm's short name."""
+    def to_pem(self, passphrase: Optional[bytes] = None) -> bytes:
+        """PKCS#8 PEM, encrypted with `passphrase` when given."""
+    def to_jwk(self) -> str:
+        """The private JWK text."""
     def close(self) -> None:
         """Release the key (HSM session, KMS client); later use raises ``ValueError``."""
     def __enter__(self) -> SigningKey: ...
@@ -77,21 +103,33 @@ class SigningKey:
 
 @final
 class VerifyingKey:
+    """A public key trusted to verify. Immutable; safe to share between threads."""
+
     @staticmethod
-    def from_pem(data: bytes) -> VerifyingKey: ...
+    def from_pem(data: bytes) -> VerifyingKey:
+        """Load SPKI PEM or DER, a JWK, or an X.509 certificate's key (PEM or DER); a private key's
+        public half is accepted too."""
     @staticmethod
-    def from_jwk(jwk: str) -> VerifyingKey: ...
+    def from_jwk(jwk: str) -> VerifyingKey:
+        """Load a public JWK text."""
     @property
-    def key_id(self) -> str: ...
+    def key_id(self) -> str:
+        """Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER."""
     @property
-    def algorithm(self) -> Optional[str]: ...
-    def to_pem(self) -> bytes: ...
-    def to_der(self) -> bytes: ...
-    def to_jwk(self) -> str: ...
+    def algorithm(self) -> Optional[str]:
+        """The one algorithm this key verifies, or None for an RSA key that verifies both paddings."""
+    def to_pem(self) -> bytes:
+        """SubjectPublicKeyInfo PEM."""
+    def to_der(self) -> bytes:
+        """SubjectPublicKeyInfo DER."""
+    def to_jwk(self) -> str:
+        """The public JWK text."""
     def __eq__(self, other: object) -> bool: ...
 
 @final
 class Signature:
+    """One signature of an envelope."""
+
     @property
     def keyid(self) -> str: ...
     @property
@@ -99,6 +137,8 @@ class Signature:
 
 @final
 class VerifiedKey:
+    """A trusted key that verified."""
+
     @property
     def key_index(self) -> int: ...
     @property
@@ -112,35 +152,53 @@ class VerifiedKey:
 
 @final
 class Envelope:
+    """A DSSE envelope: a payload, its type and signatures over their PAE."""
+
     @staticmethod
-    def sign(payload_type: str, payload: bytes, keys: Sequence[SigningKey]) -> Envelope: ...
+    def sign(payload_type: str, payload: bytes, keys: Sequence[SigningKey]) -> Envelope:
+        """Sign `payload` as `payload_type` with every key (one signature each)."""
     @staticmethod
-    def from_json(data: bytes) -> Envelope: ...
-    def to_json(self) -> bytes: ...
+    def from_json(data: bytes) -> Envelope:
+        """Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors)."""
+    def to_json(self) -> bytes:
+        """Canonical JSON."""
     @property
-    def payload(self) -> bytes: ...
+    def payload(self) -> bytes:
+        """The payload bytes."""
     @property
-    def payload_type(self) -> str: ...
+    def payload_type(self) -> str:
+        """The payload type."""
     @property
-    def signatures(self) -> list[Signature]: ...
-    def pae(self) -> bytes: ...
+    def signatures(self) -> list[Signature]:
+        """The signatures, in envelope order."""
+    def pae(self) -> bytes:
+        """The PAE bytes the signatures cover."""
     def verify(
         self,
         keys: Sequence[VerifyingKey],
         threshold: int,
         payload_type: Optional[str] = None,
-    ) -> list[VerifiedKey]: ...
+    ) -> list[VerifiedKey]:
+        """Verify: at least `threshold` distinct `keys` must each have a valid signature, and the
+        payload type must equal `payload_type` when given. An in-toto payload must be a
+        well-formed statement. Returns the keys that verified; raises VerificationError."""
 
 @final
 class Subject:
+    """What a statement is about: a name and digests by algorithm (`{"sha256": "<hex>"}`)."""
+
     def __init__(self, name: str, digest: Mapping[str, str]) -> None: ...
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The name."""
     @property
-    def digest(self) -> dict[str, str]: ...
+    def digest(self) -> dict[str, str]:
+        """The digests."""
 
 @final
 class Attestation:
+    """A signed in-toto statement."""
+
     @property
     def envelope(self) -> Envelope: ...
     @property
@@ -156,7 +214,10 @@ def attest(
     predicate: bytes,
     subjects: Sequence[Subject],
     enforcement: Enforcement = "warn",
-) -> Attestation: ...
+) -> Attestation:
+    """Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
+    `predicate_type` (a URI or catalog short name) and sign it with every key. `enforcement`
+    ("warn", "log-only", "reject") decides what happens to a type outside the catalog."""
 def attest_files(
     keys: Sequence[SigningKey],
     predicate_type: str,
@@ -164,7 +225,9 @@ def attest_files(
     paths: Sequence[Union[str, os.PathLike[str]]],
     enforcement: Enforcement = "warn",
     sha512: bool = False,
-) -> Attestation: ...
+) -> Attestation:
+    """As `attest`, with the files at `paths` as subjects (hashed by streaming, SHA-256 and, with
+    `sha512`, SHA-512; named by their file name)."""
 @final
 class KeyRegistry:
     """The tenant key registry: a TOML file naming each tenant's keys (URI, status, validity
@@ -291,7 +354,12 @@ def sign_export(
     sha512: bool = False,
     record_symlinks: bool = False,
     exclude: Sequence[str] = (),
-) -> Tuple[bytes, bytes]: ...
+) -> Tuple[bytes, bytes]:
+    """Sign the export under `root` (every file, or only `files`, relative paths) with every key
+    and return `(manifest, envelope)` as bytes: the manifest (RFC 8785 JSON) lists every
+    file by path, size and digests; the envelope signs it as a `stella.ops/export@v1`
+    statement. Reproducible: `created_at` (RFC 3339) or `SOURCE_DATE_EPOCH` gives the time
+    (the clock is never read), and software ECDSA keys sign with RFC 6979 nonces here."""
 def verify_export(
     root: Union[str, os.PathLike[str]],
     envelope: bytes,
@@ -300,7 +368,12 @@ def verify_export(
     manifest: Optional[bytes] = None,
     threshold: int = 1,
     exclude: Sequence[str] = (),
-) -> Dict[str, Any]: ...
+) -> Dict[str, Any]:
+    """Verify the export under `root` against the signed manifest in `envelope`: at least
+    `threshold` of the trusted `keys` signed, `manifest` (if given) is the signed one, and
+    every file is re-hashed. Returns the report (a dict: `intact`, `export_id`, `files`,
+    `keys`, `missing`, `extra`, `changed`). When files differ, raises VerificationError with
+    code_name "export_changed" and the same report as its `report` attribute."""
 def describe_export(
     root: Union[str, os.PathLike[str]],
     *,
@@ -325,25 +398,40 @@ def check_export(
     """Compare the export under ``root`` with ``manifest`` (no signature checked): ``intact``,
     ``export_id``, ``files``, ``missing``, ``extra``, ``changed``."""
 
-def canonicalize(data: bytes, mode: Literal["jcs", "olpc"] = "jcs") -> bytes: ...
-def pae(payload_type: str, payload: bytes) -> bytes: ...
-def resolve_predicate_type(name: str) -> str: ...
-def predicate_family(uri: str) -> Optional[str]: ...
-def is_vex_related(uri: str) -> bool: ...
-def is_reachability_related(uri: str) -> bool: ...
-def is_sbom(uri: str) -> bool: ...
-def is_allowed_predicate_type(uri: str) -> bool: ...
-def allowed_predicate_types() -> list[str]: ...
+def canonicalize(data: bytes, mode: Literal["jcs", "olpc"] = "jcs") -> bytes:
+    """Parse `data` strictly and return its canonical form: `mode` "jcs" (RFC 8785, the default) or
+    "olpc" (securesystemslib/TUF, integers only)."""
+def pae(payload_type: str, payload: bytes) -> bytes:
+    """The DSSE pre-authentication encoding of `payload_type` and `payload`."""
+def resolve_predicate_type(name: str) -> str:
+    """The URI of a catalog short name or alias ("sbom", "vex", "cyclonedx", ...); URIs pass
+    through."""
+def predicate_family(uri: str) -> Optional[str]:
+    """The family of a catalogued predicate type ("sbom", "vex", "reachability", "provenance",
+    "policy", "evidence", "promotion", "replay", "link"), or None."""
+def is_vex_related(uri: str) -> bool:
+    """True for VEX statements and decisions."""
+def is_reachability_related(uri: str) -> bool:
+    """True for reachability evidence."""
+def is_sbom(uri: str) -> bool:
+    """True for SBOMs of any format."""
+def is_allowed_predicate_type(uri: str) -> bool:
+    """True when `uri` is on the default allow-list (the catalog)."""
+def allowed_predicate_types() -> list[str]:
+    """Every catalogued predicate type URI."""
 
 @final
 class TrustedRoot:
     """A Sigstore trusted root (trusted_root.json)."""
 
     @staticmethod
-    def from_json(data: bytes) -> TrustedRoot: ...
+    def from_json(data: bytes) -> TrustedRoot:
+        """Read a trusted root (strict JSON; its media type must say trusted root)."""
 
 @final
 class BundleVerification:
+    """What a verified bundle says."""
+
     @property
     def media_type(self) -> str: ...
     @property
@@ -379,10 +467,20 @@ def verify_bundle(
     artifact: Optional[Union[str, os.PathLike[str]]] = None,
     insecure_ignore_tlog: bool = False,
     insecure_ignore_sct: bool = False,
-) -> BundleVerification: ...
+) -> BundleVerification:
+    """Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for a keyless signer
+    (`certificate_identity` or `certificate_identity_regexp` (anchored), with
+    `certificate_oidc_issuer`, or `no_certificate_oidc_issuer=True` for a certificate naming
+    none, as GitHub's release attestations) or a keyful one (`public_key`), bound to the
+    `artifact` file (None checks the signature against the digest the bundle names).
+    `insecure_ignore_tlog` and `insecure_ignore_sct` accept a trust domain without a log or
+    CT log (GitHub's). No network access. Raises VerificationError when the bundle does not
+    verify. Releases the GIL."""
 
 @final
 class BundleAttestation:
+    """An attestation signed into a Sigstore bundle."""
+
     @property
     def bundle(self) -> bytes: ...
     @property
@@ -392,6 +490,10 @@ class BundleAttestation:
 
 @final
 class BundleSigner:
+    """Signs into Sigstore bundles v0.3 (canonical JSON): keylessly (an ephemeral key Fulcio
+    certifies for an OIDC identity) or with one of our keys, each signature logged in Rekor.
+    Thread-safe; the GIL is released while signing."""
+
     @staticmethod
     def keyless(
         *,
@@ -403,7 +505,11 @@ class BundleSigner:
         timeout: float = 30.0,
         retries: int = 2,
         require_sct: bool = True,
-    ) -> BundleSigner: ...
+    ) -> BundleSigner:
+        """A keyless signer. `token` is the OIDC identity token (None reads $STELLAOPS_OIDC_TOKEN,
+        $STELLAOPS_OIDC_TOKEN_FILE or the ambient cosign token file); `oidc_issuer`
+        refuses a token from any other issuer; `trusted_root` (a path) verifies each
+        bundle before it is returned. Nothing is sent until the first signature."""
     @staticmethod
     def keyful(
         key: SigningKey,
@@ -412,12 +518,18 @@ class BundleSigner:
         trusted_root: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: float = 30.0,
         retries: int = 2,
-    ) -> BundleSigner: ...
-    def sign(self, payload_type: str, payload: bytes) -> bytes: ...
+    ) -> BundleSigner:
+        """A signer for `key`, logged in the Rekor at `rekor_url`. Rekor v1 checks DSSE signatures
+        with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted."""
+    def sign(self, payload_type: str, payload: bytes) -> bytes:
+        """Sign `payload` (an in-toto statement, `payload_type` "application/vnd.in-toto+json": the
+        one type Sigstore verifiers accept) into a bundle."""
     def attest(
         self,
         predicate_type: str,
         predicate: bytes,
         subjects: Sequence[Subject],
         enforcement: Enforcement = "warn",
-    ) -> BundleAttestation: ...
+    ) -> BundleAttestation:
+        """As `attest`, signed into a bundle; the statement is built and admitted before Fulcio or
+        Rekor is asked."""

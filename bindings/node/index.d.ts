@@ -248,7 +248,8 @@ export interface BundleAttestation {
 
 /**
  * Who must have signed a bundle: keyless (`certificateIdentity` or `certificateIdentityRegexp`
- * (anchored), with `certificateOidcIssuer`) or keyful (`publicKey`, SPKI PEM).
+ * (anchored), with `certificateOidcIssuer`) or keyful (`publicKey`, a `VerifyingKey` as
+ * everywhere else).
  */
 export interface BundlePolicy {
   /** The certificate identity, exactly. */
@@ -262,8 +263,8 @@ export interface BundlePolicy {
    * own service (GitHub's release attestations).
    */
   noCertificateOidcIssuer?: boolean
-  /** The signer's public key (SPKI PEM), for keyful bundles. */
-  publicKey?: string
+  /** The signer's public key, for keyful bundles. */
+  publicKey?: VerifyingKey
   /**
    * Accept a bundle without a checked transparency-log entry (its time must come from a
    * verified RFC 3161 timestamp): GitHub's private trust domain.

@@ -15,7 +15,7 @@ use stellaops_signer::{AllowList, Authority, EnforcementMode, Issuer, IssuerMode
 
 use crate::attest::{AttestOptionsJs, Subject};
 use crate::errors::{js, Failure};
-use crate::keys::SigningKey;
+use crate::keys::{SigningKey, VerifyingKey};
 
 /// A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
 /// authorities), the file cosign, sigstore-python and sigstore-js read. Immutable; share it.
@@ -40,9 +40,10 @@ impl TrustedRoot {
 }
 
 /// Who must have signed a bundle: keyless (`certificateIdentity` or `certificateIdentityRegexp`
-/// (anchored), with `certificateOidcIssuer`) or keyful (`publicKey`, SPKI PEM).
-#[napi(object)]
-pub struct BundlePolicy {
+/// (anchored), with `certificateOidcIssuer`) or keyful (`publicKey`, a `VerifyingKey` as
+/// everywhere else).
+#[napi(object, object_to_js = false)]
+pub struct BundlePolicy<'a> {
     /// The certificate identity, exactly.
     pub certificate_identity: Option<String>,
     /// The certificate identity as a regular expression matching all of it.
@@ -52,8 +53,8 @@ pub struct BundlePolicy {
     /// Require a certificate naming no OIDC issuer instead: one a CA issued to its operator's
     /// own service (GitHub's release attestations).
     pub no_certificate_oidc_issuer: Option<bool>,
-    /// The signer's public key (SPKI PEM), for keyful bundles.
-    pub public_key: Option<String>,
+    /// The signer's public key, for keyful bundles.
+    pub public_key: Option<ClassInstance<'a, VerifyingKey>>,
     /// Accept a bundle without a checked transparency-log entry (its time must come from a
     /// verified RFC 3161 timestamp): GitHub's private trust domain.
     pub insecure_ignore_tlog: Option<bool>,
@@ -88,7 +89,13 @@ pub struct BundleVerification {
     pub artifact_checked: bool,
 }
 
-fn read_policy(p: BundlePolicy) -> std::result::Result<(Signer, VerifyOptions), Failure> {
+fn read_policy(p: BundlePolicy<'_>) -> std::result::Result<(Signer, VerifyOptions), Failure> {
+    let public_key = p
+        .public_key
+        .as_ref()
+        .map(|k| k.key.to_spki_pem())
+        .transpose()
+        .map_err(|e| Failure::from(stellaops_signer::Error::from(e)))?;
     let issuer = match (
         p.certificate_oidc_issuer,
         p.no_certificate_oidc_issuer == Some(true),
@@ -106,7 +113,7 @@ fn read_policy(p: BundlePolicy) -> std::result::Result<(Signer, VerifyOptions), 
         p.certificate_identity,
         p.certificate_identity_regexp,
         issuer,
-        p.public_key.as_deref().map(str::as_bytes),
+        public_key.as_deref().map(str::as_bytes),
     )?;
     let options = VerifyOptions {
         insecure_ignore_tlog: p.insecure_ignore_tlog == Some(true),
@@ -181,7 +188,7 @@ pub fn verify_bundle(
     env: Env,
     bundle: Uint8Array,
     root: &TrustedRoot,
-    policy: BundlePolicy,
+    policy: BundlePolicy<'_>,
     artifact: Option<String>,
 ) -> Result<AsyncTask<Job<BundleVerification>>> {
     let policy = js(&env, read_policy(policy))?;
@@ -198,7 +205,7 @@ pub fn verify_bundle_sync(
     env: Env,
     bundle: Uint8Array,
     root: &TrustedRoot,
-    policy: BundlePolicy,
+    policy: BundlePolicy<'_>,
     artifact: Option<String>,
 ) -> Result<BundleVerification> {
     let policy = js(&env, read_policy(policy))?;

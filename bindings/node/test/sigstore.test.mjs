@@ -97,9 +97,9 @@ test('a keyless bundle verifies here and in sigstore-js, for its identity and ar
 
 test('keyful bundles verify here and in sigstore-js for their key only', async () => {
   const { dir, artifact, subject } = files()
-  const stranger = SigningKey.generate('es256').publicKey().toPem().toString()
+  const stranger = SigningKey.generate('es256').publicKey()
   const strangerPath = path.join(dir, 'stranger.pub')
-  fs.writeFileSync(strangerPath, stranger)
+  fs.writeFileSync(strangerPath, stranger.toPem())
   for (const alg of ['es256', 'ed25519']) {
     const key = SigningKey.generate(alg)
     const pem = key.publicKey().toPem().toString()
@@ -107,10 +107,10 @@ test('keyful bundles verify here and in sigstore-js for their key only', async (
     fs.writeFileSync(pemPath, pem)
     const signer = BundleSigner.keyful(key, { rekorUrl: url, trustedRoot: rootPath })
     const att = signer.attestSync('slsa-provenance', predicate, [subject])
-    const v = verifyBundleSync(att.bundle, root, { publicKey: pem }, artifact)
+    const v = verifyBundleSync(att.bundle, root, { publicKey: key.publicKey() }, artifact)
     assert.equal(v.identity, undefined, alg)
     assert.ok(v.tlogVerified && !v.certificateVerified && v.verifiedTimes.length > 0, alg)
-    assert.equal(verifyBundleSync(att.bundle, root, { publicKey: pem, insecureIgnoreTlog: true }, artifact).tlogVerified, false, alg)
+    assert.equal(verifyBundleSync(att.bundle, root, { publicKey: key.publicKey(), insecureIgnoreTlog: true }, artifact).tlogVerified, false, alg)
     assert.equal(sigstoreJs(att.bundle, dir, artifact, '--key', pemPath), 0, alg)
     assert.throws(() => verifyBundleSync(att.bundle, root, { publicKey: stranger }, artifact), (e) => e.errno >= 400 && e.errno < 500, alg)
     assert.equal(sigstoreJs(att.bundle, dir, artifact, '--key', strangerPath), 1, alg)

@@ -1359,6 +1359,24 @@ stellaops_status stellaops_key_to_pkcs8_pem(const struct stellaops_key *key,
                                             struct stellaops_buffer *out);
 
 /**
+ * Write the key as PKCS#8 PEM to a new file at `path` (UTF-8, not NUL-terminated) with mode 0600,
+ * encrypted with `passphrase` when given (NULL with 0: unencrypted): atomically, and never over
+ * an existing file.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty path or passphrase), INVALID_UTF8_ARGUMENT,
+ * KEY_NOT_EXPORTABLE (HSM, KMS, Vault keys), IO (also when `path` exists).
+ *
+ * # Safety
+ * `key` is live; `path` points to `path_len` bytes; `passphrase` to `passphrase_len` bytes or
+ * NULL with 0.
+ */
+stellaops_status stellaops_key_write_private_key(const struct stellaops_key *key,
+                                                 const char *path,
+                                                 size_t path_len,
+                                                 const uint8_t *passphrase,
+                                                 size_t passphrase_len);
+
+/**
  * Free a key (its secret is zeroed). NULL is fine.
  *
  * # Safety
@@ -1563,6 +1581,20 @@ void stellaops_key_registry_free(struct stellaops_key_registry *registry);
  */
 stellaops_status stellaops_trusted_root_from_json(const uint8_t *json,
                                                   size_t json_len,
+                                                  struct stellaops_trusted_root **out);
+
+/**
+ * Read a trusted root from the file at `path` (UTF-8, not NUL-terminated; at most 96 MiB), as
+ * sigstore-go's `NewTrustedRootFromPath`. On success `*out` owns it.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (empty path), INVALID_UTF8_ARGUMENT, IO, TOO_LARGE, and
+ * the errors of `stellaops_trusted_root_from_json`.
+ *
+ * # Safety
+ * `path` points to `path_len` bytes; `out` is writable.
+ */
+stellaops_status stellaops_trusted_root_from_path(const char *path,
+                                                  size_t path_len,
                                                   struct stellaops_trusted_root **out);
 
 /**

@@ -233,6 +233,39 @@ pub unsafe extern "C" fn stellaops_key_to_pkcs8_pem(
     })
 }
 
+/// Write the key as PKCS#8 PEM to a new file at `path` (UTF-8, not NUL-terminated) with mode 0600,
+/// encrypted with `passphrase` when given (NULL with 0: unencrypted): atomically, and never over
+/// an existing file.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (empty path or passphrase), INVALID_UTF8_ARGUMENT,
+/// KEY_NOT_EXPORTABLE (HSM, KMS, Vault keys), IO (also when `path` exists).
+///
+/// # Safety
+/// `key` is live; `path` points to `path_len` bytes; `passphrase` to `passphrase_len` bytes or
+/// NULL with 0.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_key_write_private_key(
+    key: *const stellaops_key,
+    path: *const std::ffi::c_char,
+    path_len: usize,
+    passphrase: *const u8,
+    passphrase_len: usize,
+) -> stellaops_status {
+    guard(|| {
+        // SAFETY: the caller promises a live key or NULL.
+        let key = unsafe { handle(key, "key") }?;
+        // SAFETY: the caller promises path_len readable bytes.
+        let path = unsafe { crate::args::text(path, path_len, "path") }?;
+        if path.is_empty() {
+            return Err(crate::guard::Failure::invalid("path is empty"));
+        }
+        // SAFETY: the caller promises passphrase_len readable bytes or NULL with 0.
+        let passphrase = unsafe { optional_bytes(passphrase, passphrase_len, "passphrase") }?;
+        stellaops_signer::write_private_key(std::path::Path::new(path), &key.key, passphrase)?;
+        Ok(())
+    })
+}
+
 /// Free a key (its secret is zeroed). NULL is fine.
 ///
 /// # Safety

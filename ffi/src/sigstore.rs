@@ -57,6 +57,34 @@ pub unsafe extern "C" fn stellaops_trusted_root_from_json(
     })
 }
 
+/// Read a trusted root from the file at `path` (UTF-8, not NUL-terminated; at most 96 MiB), as
+/// sigstore-go's `NewTrustedRootFromPath`. On success `*out` owns it.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (empty path), INVALID_UTF8_ARGUMENT, IO, TOO_LARGE, and
+/// the errors of `stellaops_trusted_root_from_json`.
+///
+/// # Safety
+/// `path` points to `path_len` bytes; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_trusted_root_from_path(
+    path: *const c_char,
+    path_len: usize,
+    out: *mut *mut stellaops_trusted_root,
+) -> stellaops_status {
+    guard(|| {
+        let out = Out::new(out, "out")?;
+        // SAFETY: the caller promises path_len readable bytes.
+        let path = unsafe { text(path, path_len, "path") }?;
+        if path.is_empty() {
+            return Err(Failure::invalid("path is empty"));
+        }
+        let root = stellaops_signer::trusted_root_from_path(Path::new(path))?;
+        // SAFETY: out was checked non-NULL; the caller promises it is writable.
+        unsafe { out.write(Box::into_raw(Box::new(stellaops_trusted_root { root }))) };
+        Ok(())
+    })
+}
+
 /// Free a trusted root. NULL is fine.
 ///
 /// # Safety

@@ -225,6 +225,16 @@ fn apply_common(s: &SignerJson, timeout: &mut Duration, retries: &mut u32) {
     }
 }
 
+/// A trusted root (`trusted_root.json`) read from a file of at most 96 MiB, as sigstore-go's
+/// `NewTrustedRootFromPath`.
+///
+/// # Errors
+/// [`Error::Io`]; too large; the trusted root's parse errors.
+pub fn trusted_root_from_path(path: &std::path::Path) -> Result<stellaops_sigstore::TrustedRoot> {
+    let json = crate::files::read(path)?;
+    Ok(stellaops_sigstore::TrustedRoot::from_json(&json)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

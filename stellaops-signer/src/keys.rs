@@ -1,6 +1,7 @@
 //! Loading keys from bytes in any encoding we read, and by URI. (The default key under
 //! `$STELLA_HOME` is the CLI's: a library embedded in a service has no home directory to use.)
 
+use std::path::Path;
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 
 use crate::{Error, Result};
@@ -156,4 +157,25 @@ pub fn open_key_with_prompt(
         scheme: parsed.scheme(),
         key,
     })
+}
+
+/// Write `key` as PKCS#8 PEM to a new file at `path` with mode 0600, encrypted with `passphrase`
+/// (scrypt + AES-256-GCM, as [`SoftwareKey::to_encrypted_pkcs8_pem`]) when given: atomically,
+/// and never over an existing file (a key is not clobbered by accident).
+///
+/// # Errors
+/// [`Error::NotExportable`] for keys in an HSM, KMS or Vault; [`Error::InvalidRequest`] for an
+/// empty passphrase; [`Error::Io`] (`AlreadyExists` when `path` exists).
+pub fn write_private_key(path: &Path, key: &OpenedKey, passphrase: Option<&[u8]>) -> Result<()> {
+    let key = key.exportable()?;
+    let pem = match passphrase {
+        Some([]) => {
+            return Err(Error::InvalidRequest(
+                "passphrase is empty: give none for an unencrypted key".into(),
+            ))
+        }
+        Some(p) => key.to_encrypted_pkcs8_pem(p)?,
+        None => key.to_pkcs8_pem()?,
+    };
+    crate::files::write_new_atomic(path, pem.as_bytes(), crate::files::SECRET_MODE)
 }

@@ -32,7 +32,7 @@ pub use forensic::{
     inspect_attestation, AttestationFacts, CertificateFacts, SignatureFacts, SubjectFacts,
     TlogFacts,
 };
-pub use keys::{open_key, open_key_with_prompt, OpenedKey};
+pub use keys::{open_key, open_key_with_prompt, write_private_key, OpenedKey};
 pub use metrics_text::snapshot as metrics_snapshot;
 pub use pipeline::{CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline};
 pub use promotion::{verify_promotion, PromotionRequirements, PromotionVerification};
@@ -49,7 +49,7 @@ pub use stellaops_sigstore as sigstore;
 #[cfg(feature = "sigstore")]
 mod bundle;
 #[cfg(feature = "sigstore")]
-pub use bundle::{bundle_policy, BundlePolicy, Issuer};
+pub use bundle::{bundle_policy, trusted_root_from_path, BundlePolicy, Issuer};
 
 /// The JSON plumbing the faces that are not Rust share (the C ABI, Python, Node, the CLI):
 /// requests and reports as JSON, file lists, the export's signed size. Rust callers use the

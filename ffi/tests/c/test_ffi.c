@@ -1099,6 +1099,34 @@ static void test_documents(const char *dir) {
                STELLAOPS_STATUS_NULL_POINTER);
   CHECK(untouched.data == NULL);
 
+  /* A private key written with mode 0600, never over an existing file, read back. */
+  char *key_path = path_in(dir, "written.pem");
+  char *enc_path = path_in(dir, "written-enc.pem");
+  remove(key_path);
+  remove(enc_path);
+  OK(stellaops_key_write_private_key(key, key_path, strlen(key_path), NULL, 0));
+  struct stat st;
+  CHECK(stat(key_path, &st) == 0 && (st.st_mode & 0777) == 0600);
+  CHECK_STATUS(stellaops_key_write_private_key(key, key_path, strlen(key_path), NULL, 0),
+               STELLAOPS_STATUS_IO);
+  CHECK_STATUS(stellaops_key_write_private_key(key, enc_path, strlen(enc_path), B("")),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
+  OK(stellaops_key_write_private_key(key, enc_path, strlen(enc_path), B("correct horse")));
+  size_t written_len = 0;
+  char *written = read_file(enc_path, &written_len);
+  stellaops_key *back = NULL;
+  OK(stellaops_key_from_bytes((const uint8_t *)written, written_len, B("correct horse"), &back));
+  stellaops_buffer id_a = {0}, id_b = {0};
+  OK(stellaops_key_id(key, &id_a));
+  OK(stellaops_key_id(back, &id_b));
+  CHECK(id_a.len == id_b.len && memcmp(id_a.data, id_b.data, id_a.len) == 0);
+  stellaops_buffer_free(&id_a);
+  stellaops_buffer_free(&id_b);
+  stellaops_key_free(back);
+  free(written);
+  free(key_path);
+  free(enc_path);
+
   /* Any predicate as a statement; then what an envelope claims, checked only against given keys. */
   stellaops_buffer vex_statement = {0}, facts = {0};
   OK(stellaops_predicate_statement(S("vex"), B("{\"statements\":[]}"), subjects, 1, &vex_statement));
@@ -1393,6 +1421,16 @@ static void test_sigstore(const char *dir) {
                STELLAOPS_STATUS_INVALID_TRUSTED_ROOT);
   CHECK(not_root == NULL);
   CHECK_STATUS(stellaops_trusted_root_from_json(B("{}"), NULL), STELLAOPS_STATUS_NULL_POINTER);
+  /* The same root from its path, as sigstore-go's NewTrustedRootFromPath. */
+  char root_path[4096];
+  fixture_path(root_path, sizeof root_path, dir, "trusted_root.json");
+  stellaops_trusted_root *from_path = NULL;
+  OK(stellaops_trusted_root_from_path(root_path, strlen(root_path), &from_path));
+  stellaops_trusted_root_free(from_path);
+  CHECK_STATUS(stellaops_trusted_root_from_path(S("/nonexistent/trusted_root.json"), &not_root),
+               STELLAOPS_STATUS_IO);
+  CHECK_STATUS(stellaops_trusted_root_from_path("", 0, &not_root), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  CHECK(not_root == NULL);
 
   /* Keyless: the token given, an attestation over the artifact, verified for the identity. */
   stellaops_bundle_signer *keyless = NULL;

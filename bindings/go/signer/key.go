@@ -270,3 +270,23 @@ func (k *PublicKey) Close() error {
 	k.h.close()
 	return nil
 }
+
+// WritePrivateKey writes the key as PKCS#8 PEM to a new file at path with mode 0600, encrypted
+// with passphrase when it is not nil: atomically, and never over an existing file (CodeIO).
+// Keys in an HSM, KMS or Vault fail with CodeKeyNotExportable.
+func (k *Key) WritePrivateKey(path string, passphrase []byte) error {
+	p, pn := textArg(path)
+	var pp *C.uint8_t
+	var ppn C.size_t
+	if passphrase != nil {
+		if len(passphrase) == 0 {
+			return &Error{Code: CodeInvalidArgument, Message: "passphrase is empty: pass nil for an unencrypted key"}
+		}
+		pp, ppn = bytesArg(passphrase)
+	}
+	return k.h.use(func(h unsafe.Pointer) error {
+		return call(func() C.stellaops_status {
+			return C.stellaops_key_write_private_key((*C.stellaops_key)(h), p, pn, pp, ppn)
+		})
+	})
+}

@@ -20,10 +20,21 @@ func TestKeyRegistry(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	key := must(signer.GenerateKey(signer.ES256))
-	pemBytes := must(key.PKCS8PEM(nil))
 	keyPath := filepath.Join(dir, "signer.pem")
-	if err := os.WriteFile(keyPath, pemBytes, 0o600); err != nil {
+	if err := key.WritePrivateKey(keyPath, nil); err != nil {
 		t.Fatal(err)
+	}
+	if info, err := os.Stat(keyPath); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode: %v %v", info, err)
+	}
+	wantCode(t, key.WritePrivateKey(keyPath, nil), signer.CodeIO) // never over an existing file
+	encPath := filepath.Join(dir, "signer-enc.pem")
+	if err := key.WritePrivateKey(encPath, []byte("correct horse")); err != nil {
+		t.Fatal(err)
+	}
+	back := must(signer.LoadKey(must(os.ReadFile(encPath)), []byte("correct horse")))
+	if must(back.KeyID()) != must(key.KeyID()) {
+		t.Fatal("the encrypted key read back is another key")
 	}
 	registryPath := filepath.Join(dir, "keys.toml")
 	write := func(text string) {
@@ -71,6 +82,7 @@ reason = "key compromise"
 	must(signer.Verify(ctx, env, []*signer.PublicKey{pub}, signer.VerifyOptions{Threshold: 1}))
 	_, err = tenantKey.PKCS8PEM(nil)
 	wantCode(t, err, signer.CodeKeyNotExportable)
+	wantCode(t, tenantKey.WritePrivateKey(filepath.Join(dir, "tenant.pem"), nil), signer.CodeKeyNotExportable)
 
 	before := time.Date(2026, 5, 31, 23, 59, 59, 0, time.UTC)
 	if err := r.CheckNotRevoked(oldKey, before); err != nil {

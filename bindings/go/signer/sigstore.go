@@ -281,3 +281,18 @@ func (s *BundleSigner) Close() error {
 	s.h.close()
 	return nil
 }
+
+// LoadTrustedRootFromPath reads a trusted root (trusted_root.json, at most 96 MiB) from a file,
+// as sigstore-go's NewTrustedRootFromPath.
+func LoadTrustedRootFromPath(path string) (*TrustedRoot, error) {
+	var out *C.stellaops_trusted_root
+	p, pn := textArg(path)
+	if err := call(func() C.stellaops_status { return C.stellaops_trusted_root_from_path(p, pn, &out) }); err != nil {
+		return nil, err
+	}
+	r := &TrustedRoot{h: &handle{ptr: unsafe.Pointer(out), free: func(p unsafe.Pointer) {
+		C.stellaops_trusted_root_free((*C.stellaops_trusted_root)(p))
+	}}}
+	runtime.AddCleanup(r, func(h *handle) { h.close() }, r.h)
+	return r, nil
+}

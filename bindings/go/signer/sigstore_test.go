@@ -118,6 +118,15 @@ func loadRoot(t *testing.T, s localSigstore) *signer.TrustedRoot {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
+	// The same root from its path (as sigstore-go's NewTrustedRootFromPath).
+	fromPath, err := signer.LoadTrustedRootFromPath(s.rootPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromPath.Close()
+	if _, err := signer.LoadTrustedRootFromPath(s.rootPath + ".missing"); err == nil {
+		t.Fatal("a missing trusted root loaded")
+	}
 	return r
 }
 

@@ -139,6 +139,20 @@ impl SigningKey {
         Ok(jwk.as_str().to_owned())
     }
 
+    /// Write the key as PKCS#8 PEM to a new file at `path` with mode 0600, encrypted with
+    /// `passphrase` when given: atomically, and never over an existing file.
+    #[pyo3(signature = (path, passphrase = None))]
+    fn write_private_key(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        passphrase: Option<&[u8]>,
+    ) -> PyResult<()> {
+        let key = self.key()?;
+        py.detach(|| stellaops_signer::write_private_key(&path, &key, passphrase))
+            .map_err(to_py)
+    }
+
     /// Release the key (HSM session, KMS client) once running calls finish; closing twice is
     /// fine.
     fn close(&self) {

@@ -40,6 +40,18 @@ impl TrustedRoot {
             root: Arc::new(root),
         })
     }
+
+    /// Read a trusted root from a file (at most 96 MiB), as sigstore-go's
+    /// `NewTrustedRootFromPath`.
+    #[staticmethod]
+    fn from_path(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let root = py
+            .detach(|| stellaops_signer::trusted_root_from_path(&path))
+            .map_err(to_py)?;
+        Ok(TrustedRoot {
+            root: Arc::new(root),
+        })
+    }
 }
 
 /// What a verified bundle says.

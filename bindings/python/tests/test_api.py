@@ -225,3 +225,15 @@ def test_a_signing_key_is_a_context_manager() -> None:
         key.key_id
     assert repr(key) == "SigningKey(closed)"
     key.close()  # twice is fine
+
+
+def test_a_private_key_file_is_written_0600_and_never_over_another(tmp_path: Path) -> None:
+    key = ss.SigningKey.generate("es256")
+    path = tmp_path / "signer.pem"
+    key.write_private_key(path)
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert ss.SigningKey.from_pem(path.read_bytes()).key_id == key.key_id
+    with pytest.raises(ss.StellaOpsIOError):
+        key.write_private_key(path)
+    key.write_private_key(str(tmp_path / "enc.pem"), b"correct horse")
+    assert ss.SigningKey.from_pem((tmp_path / "enc.pem").read_bytes(), b"correct horse").key_id == key.key_id

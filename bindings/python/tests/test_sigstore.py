@@ -157,3 +157,10 @@ def test_keys_rekor_cannot_log_are_refused(instance: Instance) -> None:
     with pytest.raises(s.InvalidInputError) as bad:
         s.TrustedRoot.from_json(b'{"mediaType":"x"}')
     assert bad.value.code_name == "invalid_trusted_root"
+
+
+def test_a_trusted_root_from_its_path(instance: Instance, tmp_path: pathlib.Path) -> None:
+    root = s.TrustedRoot.from_path(instance.root_path)
+    assert isinstance(root, s.TrustedRoot)
+    with pytest.raises(s.StellaOpsIOError):
+        s.TrustedRoot.from_path(tmp_path / "missing.json")

@@ -96,6 +96,11 @@ class SigningKey:
         """PKCS#8 PEM, encrypted with `passphrase` when given."""
     def to_jwk(self) -> str:
         """The private JWK text."""
+    def write_private_key(
+        self, path: Union[str, os.PathLike[str]], passphrase: Optional[bytes] = None
+    ) -> None:
+        """Write the key as PKCS#8 PEM to a new file with mode 0600 (encrypted with
+        ``passphrase`` when given), atomically, never over an existing file."""
     def close(self) -> None:
         """Release the key (HSM session, KMS client); later use raises ``ValueError``."""
     def __enter__(self) -> SigningKey: ...
@@ -427,6 +432,10 @@ class TrustedRoot:
     @staticmethod
     def from_json(data: bytes) -> TrustedRoot:
         """Read a trusted root (strict JSON; its media type must say trusted root)."""
+    @staticmethod
+    def from_path(path: Union[str, os.PathLike[str]]) -> TrustedRoot:
+        """Read a trusted root from a file (at most 96 MiB), as sigstore-go's
+        ``NewTrustedRootFromPath``."""
 
 @final
 class BundleVerification:

@@ -125,6 +125,12 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("describe_dir", &["describe_export", "export_describe"]),
     ("describe_files", &["describe_export", "export_describe"]),
     ("check_export", &["export_check"]),
+    // Go: LoadTrustedRootFromPath (as sigstore-go's NewTrustedRootFromPath); Python and Node:
+    // TrustedRoot.from_path / fromPath.
+    (
+        "trusted_root_from_path",
+        &["load_trusted_root_from_path", "from_path"],
+    ),
     // Reading an envelope's statement without verifying it: inspect_attestation reports it.
     ("statement_of", &["inspect_attestation"]),
 ];

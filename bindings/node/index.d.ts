@@ -164,6 +164,11 @@ export declare class SigningKey {
   publicKey(): VerifyingKey
   /** PKCS#8 PEM, encrypted with `passphrase` when given. */
   toPem(passphrase?: Uint8Array | undefined | null): Buffer
+  /**
+   * Write the key as PKCS#8 PEM to a new file at `path` with mode 0600, encrypted with
+   * `passphrase` when given: atomically, and never over an existing file (`STELLAOPS_IO`).
+   */
+  writePrivateKey(path: string, passphrase?: Uint8Array | undefined | null): void
   /** The private JWK text. */
   toJwk(): string
 }
@@ -175,6 +180,11 @@ export declare class SigningKey {
 export declare class TrustedRoot {
   /** Read a trusted root (strict JSON; its media type must say trusted root). */
   static fromJson(data: Uint8Array): TrustedRoot
+  /**
+   * Read a trusted root from a file (at most 96 MiB), as sigstore-go's
+   * `NewTrustedRootFromPath`.
+   */
+  static fromPath(path: string): TrustedRoot
 }
 
 /** A public key trusted to verify. */

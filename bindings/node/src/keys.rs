@@ -96,6 +96,26 @@ impl SigningKey {
         Ok(Buffer::from(pem.as_bytes().to_vec()))
     }
 
+    /// Write the key as PKCS#8 PEM to a new file at `path` with mode 0600, encrypted with
+    /// `passphrase` when given: atomically, and never over an existing file (`STELLAOPS_IO`).
+    #[napi]
+    pub fn write_private_key(
+        &self,
+        env: Env,
+        path: String,
+        passphrase: Option<Uint8Array>,
+    ) -> Result<()> {
+        js(
+            &env,
+            stellaops_signer::write_private_key(
+                std::path::Path::new(&path),
+                &self.key,
+                passphrase.as_deref(),
+            )
+            .map_err(Failure::from),
+        )
+    }
+
     /// The private JWK text.
     #[napi]
     pub fn to_jwk(&self, env: Env) -> Result<String> {

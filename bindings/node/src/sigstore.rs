@@ -37,6 +37,20 @@ impl TrustedRoot {
             root: Arc::new(root),
         })
     }
+
+    /// Read a trusted root from a file (at most 96 MiB), as sigstore-go's
+    /// `NewTrustedRootFromPath`.
+    #[napi(factory)]
+    pub fn from_path(env: Env, path: String) -> Result<TrustedRoot> {
+        let root = js(
+            &env,
+            stellaops_signer::trusted_root_from_path(std::path::Path::new(&path))
+                .map_err(Failure::from),
+        )?;
+        Ok(TrustedRoot {
+            root: Arc::new(root),
+        })
+    }
 }
 
 /// Who must have signed a bundle: keyless (`certificateIdentity` or `certificateIdentityRegexp`

@@ -14,7 +14,11 @@ test('the registry resolves, signs and revokes', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stellaops-registry-'))
   const key = SigningKey.generate('es256')
   const keyPath = path.join(dir, 'signer.pem')
-  fs.writeFileSync(keyPath, key.toPem())
+  key.writePrivateKey(keyPath)
+  assert.equal(fs.statSync(keyPath).mode & 0o777, 0o600)
+  assert.throws(() => key.writePrivateKey(keyPath), { code: 'STELLAOPS_IO' })
+  key.writePrivateKey(path.join(dir, 'enc.pem'), Buffer.from('correct horse'))
+  assert.equal(SigningKey.fromPem(fs.readFileSync(path.join(dir, 'enc.pem')), Buffer.from('correct horse')).keyId, key.keyId)
   const registryPath = path.join(dir, 'keys.toml')
   fs.writeFileSync(registryPath,
     `[[tenant]]\nid = "acme"\n\n[[tenant.key]]\nuri = "${keyPath}"\nstatus = "active"\nfamilies = ["vex"]\n\n` +

@@ -130,4 +130,6 @@ test('keyful bundles verify here and in sigstore-js for their key only', async (
     (e) => e.code === 'STELLAOPS_BACKEND_CONFIGURATION' && /SHA-256/.test(e.message),
   )
   assert.throws(() => TrustedRoot.fromJson(Buffer.from('{"mediaType":"x"}')), (e) => e.code === 'STELLAOPS_INVALID_TRUSTED_ROOT')
+  assert.ok(TrustedRoot.fromPath(rootPath) instanceof TrustedRoot)
+  assert.throws(() => TrustedRoot.fromPath(rootPath + '.missing'), { code: 'STELLAOPS_IO' })
 })

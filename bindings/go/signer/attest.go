@@ -133,8 +133,8 @@ func (a *cArena) free() {
 
 // Attest builds an in-toto Statement v1 over subjects with the predicate predicateJSON of type
 // predicateType (a URI or a catalog short name: "sbom", "vex", "slsa-provenance", ...) and signs
-// it with every key.
-func Attest(ctx context.Context, keys []*Key, predicateType string, predicateJSON []byte, subjects []Subject, opts AttestOptions) (*Attestation, error) {
+// it with every key (given last, as Sign, SignStatement and SignExport take them).
+func Attest(ctx context.Context, predicateType string, predicateJSON []byte, subjects []Subject, opts AttestOptions, keys ...*Key) (*Attestation, error) {
 	out, admission, err := attestWith(ctx, predicateType, predicateJSON, subjects, opts, func(a *attestArgs, out *C.stellaops_buffer, admission *C.stellaops_admission) error {
 		return withKeys(keyHandles(keys), func(ptrs unsafe.Pointer, n C.size_t) error {
 			return call(func() C.stellaops_status {

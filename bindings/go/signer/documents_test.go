@@ -61,7 +61,7 @@ func TestPromotionSignedLocallyAndThroughThePipeline(t *testing.T) {
 	}
 
 	// Another statement type is not a promotion.
-	vex := must(signer.Attest(ctx, []*signer.Key{key}, "vex", []byte(`{"statements":[]}`), []signer.Subject{{Name: "a", Digest: map[string]string{"sha256": promotedDigest}}}, signer.AttestOptions{}))
+	vex := must(signer.Attest(ctx, "vex", []byte(`{"statements":[]}`), []signer.Subject{{Name: "a", Digest: map[string]string{"sha256": promotedDigest}}}, signer.AttestOptions{}, key))
 	_, err = signer.VerifyPromotion(ctx, vex.Envelope, keys, signer.VerifyOptions{Threshold: 1}, signer.PromotionRequirements{})
 	wantCode(t, err, signer.CodePredicateTypeMismatch)
 
@@ -201,12 +201,12 @@ func TestUnlistedPredicateTypeWarnsThroughSlog(t *testing.T) {
 	key := must(signer.GenerateKey(signer.Ed25519))
 	defer key.Close()
 	subject := signer.Subject{Name: "a", Digest: map[string]string{"sha256": promotedDigest}}
-	att := must(signer.Attest(ctx, []*signer.Key{key}, "https://example.com/p@v1", []byte(`{}`), []signer.Subject{subject}, signer.AttestOptions{Logger: logger}))
+	att := must(signer.Attest(ctx, "https://example.com/p@v1", []byte(`{}`), []signer.Subject{subject}, signer.AttestOptions{Logger: logger}, key))
 	if att.Admission != signer.Unlisted || len(records) != 1 || records[0].Level != slog.LevelWarn ||
 		!strings.Contains(records[0].Message, `"https://example.com/p@v1" is not in the StellaOps catalog`) {
 		t.Fatalf("records: %+v", records)
 	}
-	must(signer.Attest(ctx, []*signer.Key{key}, "https://example.com/p@v1", []byte(`{}`), []signer.Subject{subject}, signer.AttestOptions{Enforcement: signer.LogOnly, Logger: logger}))
+	must(signer.Attest(ctx, "https://example.com/p@v1", []byte(`{}`), []signer.Subject{subject}, signer.AttestOptions{Enforcement: signer.LogOnly, Logger: logger}, key))
 	statement := must(signer.PredicateStatement("https://example.com/p@v1", []byte(`{}`), subject))
 	must(signer.SignStatement(ctx, statement, signer.AttestOptions{Logger: logger}, key))
 	if len(records) != 2 {

@@ -109,7 +109,7 @@ func ExampleArtifactSubjects() {
 	}
 	key, _ := signer.GenerateKey(signer.Ed25519)
 	defer key.Close()
-	att, err := signer.Attest(context.Background(), []*signer.Key{key}, "vex", []byte(`{"statements":[]}`), subjects, signer.AttestOptions{})
+	att, err := signer.Attest(context.Background(), "vex", []byte(`{"statements":[]}`), subjects, signer.AttestOptions{}, key)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -260,7 +260,7 @@ func TestAttest(t *testing.T) {
 	pub := must(key.PublicKey())
 	defer pub.Close()
 	subjects := []signer.Subject{{Name: "pkg:oci/app", Digest: map[string]string{"sha256": digest}}}
-	a := must(signer.Attest(ctx, []*signer.Key{key}, "vex", []byte(`{"statements":[]}`), subjects, signer.AttestOptions{Enforcement: signer.Reject}))
+	a := must(signer.Attest(ctx, "vex", []byte(`{"statements":[]}`), subjects, signer.AttestOptions{Enforcement: signer.Reject}, key))
 	if a.Admission != signer.Allowed {
 		t.Fatal(a.Admission)
 	}
@@ -281,27 +281,27 @@ func TestAttest(t *testing.T) {
 		t.Fatalf("%s", v.Payload)
 	}
 
-	a = must(signer.Attest(ctx, []*signer.Key{key}, "https://example.com/p@v1", []byte(`{}`), subjects, signer.AttestOptions{}))
+	a = must(signer.Attest(ctx, "https://example.com/p@v1", []byte(`{}`), subjects, signer.AttestOptions{}, key))
 	if a.Admission != signer.Unlisted {
 		t.Fatal(a.Admission)
 	}
-	_, err := signer.Attest(ctx, []*signer.Key{key}, "https://example.com/p@v1", []byte(`{}`), subjects, signer.AttestOptions{Enforcement: signer.Reject})
+	_, err := signer.Attest(ctx, "https://example.com/p@v1", []byte(`{}`), subjects, signer.AttestOptions{Enforcement: signer.Reject}, key)
 	wantCode(t, err, signer.CodePredicateNotAllowed)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "nope", []byte(`{}`), subjects, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "nope", []byte(`{}`), subjects, signer.AttestOptions{}, key)
 	wantCode(t, err, signer.CodeUnknownPredicateType)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "sbom", []byte(`{}`), nil, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "sbom", []byte(`{}`), nil, signer.AttestOptions{}, key)
 	wantCode(t, err, signer.CodeInvalidStatement)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "sbom", []byte(`{}`), []signer.Subject{{Name: "a"}}, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "sbom", []byte(`{}`), []signer.Subject{{Name: "a"}}, signer.AttestOptions{}, key)
 	wantCode(t, err, signer.CodeInvalidStatement)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "sbom", []byte(`{}`), []signer.Subject{{Name: "a", Digest: map[string]string{"sha256": "XYZ"}}}, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "sbom", []byte(`{}`), []signer.Subject{{Name: "a", Digest: map[string]string{"sha256": "XYZ"}}}, signer.AttestOptions{}, key)
 	wantCode(t, err, signer.CodeInvalidDigest)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "sbom", []byte(`{"a":1,"a":2}`), subjects, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "sbom", []byte(`{"a":1,"a":2}`), subjects, signer.AttestOptions{}, key)
 	wantCode(t, err, signer.CodeDuplicateKey)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "sbom", nil, subjects, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "sbom", nil, subjects, signer.AttestOptions{}, key)
 	wantCode(t, err, signer.CodeInvalidArgument)
-	_, err = signer.Attest(ctx, nil, "sbom", []byte(`{}`), subjects, signer.AttestOptions{})
+	_, err = signer.Attest(ctx, "sbom", []byte(`{}`), subjects, signer.AttestOptions{})
 	wantCode(t, err, signer.CodeNoSigningKeys)
-	_, err = signer.Attest(ctx, []*signer.Key{key}, "sbom", []byte(`{}`), subjects, signer.AttestOptions{Enforcement: 9})
+	_, err = signer.Attest(ctx, "sbom", []byte(`{}`), subjects, signer.AttestOptions{Enforcement: 9}, key)
 	wantCode(t, err, signer.CodeInvalidArgument)
 }
 

@@ -17,6 +17,7 @@ use crate::envelope::VerifiedKey;
 use crate::errors::{js, Failure};
 use crate::input::json_arg;
 use crate::keys::{SigningKey, VerifyingKey};
+use crate::task::Job;
 
 fn statement_buffer(
     statement: stellaops_signer::Result<Statement>,
@@ -293,26 +294,6 @@ fn verify(r: VerifyRequest) -> std::result::Result<PromotionVerification, Failur
     })
 }
 
-/// Verifying a promotion off the main thread.
-pub struct VerifyPromotionTask(Option<VerifyRequest>);
-
-impl Task for VerifyPromotionTask {
-    type Output = std::result::Result<PromotionVerification, Failure>;
-    type JsValue = PromotionVerification;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let r = self
-            .0
-            .take()
-            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
-        Ok(verify(r))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<PromotionVerification> {
-        js(&env, output)
-    }
-}
-
 /// Verify a promotion envelope off the main thread: `threshold` of `keys` signed a
 /// `stella.ops/promotion@v1` statement about the promoted artifact, which meets every
 /// requirement given. Rejects with `STELLAOPS_PREDICATE_MISMATCH`,
@@ -326,9 +307,9 @@ pub fn verify_promotion(
     envelope: Unknown<'_>,
     keys: Vec<&VerifyingKey>,
     options: Option<VerifyPromotionOptions>,
-) -> Result<AsyncTask<VerifyPromotionTask>> {
+) -> Result<AsyncTask<Job<PromotionVerification>>> {
     let request = js(&env, verify_request(&env, envelope, keys, options))?;
-    Ok(AsyncTask::new(VerifyPromotionTask(Some(request))))
+    Ok(AsyncTask::new(Job::new(move || verify(request))))
 }
 
 /// As `verifyPromotion`, on the calling thread.
@@ -365,36 +346,15 @@ fn subjects_of(paths: &[String], sha512: bool) -> std::result::Result<Vec<Subjec
         .collect())
 }
 
-/// Hashing files off the main thread.
-pub struct ArtifactSubjectsTask {
-    paths: Vec<String>,
-    sha512: bool,
-}
-
-impl Task for ArtifactSubjectsTask {
-    type Output = std::result::Result<Vec<Subject>, Failure>;
-    type JsValue = Vec<Subject>;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        Ok(subjects_of(&self.paths, self.sha512))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Vec<Subject>> {
-        js(&env, output)
-    }
-}
-
 /// Hash files into subjects off the main thread, one per file named by its file name: SHA-256
 /// and, with `sha512`, SHA-512 too, read by streaming.
 #[napi(ts_return_type = "Promise<Array<Subject>>")]
 pub fn artifact_subjects(
     paths: Vec<String>,
     options: Option<ArtifactSubjectsOptions>,
-) -> AsyncTask<ArtifactSubjectsTask> {
-    AsyncTask::new(ArtifactSubjectsTask {
-        paths,
-        sha512: options.and_then(|o| o.sha512).unwrap_or(false),
-    })
+) -> AsyncTask<Job<Vec<Subject>>> {
+    let sha512 = options.and_then(|o| o.sha512).unwrap_or(false);
+    AsyncTask::new(Job::new(move || subjects_of(&paths, sha512)))
 }
 
 /// As `artifactSubjects`, on the calling thread.
@@ -425,27 +385,11 @@ fn chain_of(path: &str) -> std::result::Result<AuditChain, Failure> {
     })
 }
 
-/// Verifying an audit log off the main thread.
-pub struct VerifyAuditChainTask(String);
-
-impl Task for VerifyAuditChainTask {
-    type Output = std::result::Result<AuditChain, Failure>;
-    type JsValue = AuditChain;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        Ok(chain_of(&self.0))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<AuditChain> {
-        js(&env, output)
-    }
-}
-
 /// Verify the hash chain of the pipeline's audit log at `path`, off the main thread. A broken
 /// chain rejects with `STELLAOPS_AUDIT_CHAIN_BROKEN` naming the first bad line.
 #[napi(ts_return_type = "Promise<AuditChain>")]
-pub fn verify_audit_chain(path: String) -> AsyncTask<VerifyAuditChainTask> {
-    AsyncTask::new(VerifyAuditChainTask(path))
+pub fn verify_audit_chain(path: String) -> AsyncTask<Job<AuditChain>> {
+    AsyncTask::new(Job::new(move || chain_of(&path)))
 }
 
 /// As `verifyAuditChain`, on the calling thread.

@@ -11,6 +11,7 @@ mod keys;
 mod pipeline;
 mod registry;
 mod sigstore;
+mod task;
 
 pub use attest::*;
 pub use canon::*;
@@ -21,3 +22,4 @@ pub use keys::*;
 pub use pipeline::*;
 pub use registry::*;
 pub use sigstore::*;
+pub use task::Job;

@@ -16,6 +16,7 @@ use stellaops_signer::{AllowList, Authority, EnforcementMode, Issuer, IssuerMode
 use crate::attest::{AttestOptionsJs, Subject};
 use crate::errors::{js, Failure};
 use crate::keys::{SigningKey, VerifyingKey};
+use crate::task::Job;
 
 /// A Sigstore trusted root (`trusted_root.json`: Fulcio CAs, Rekor and CT log keys, timestamp
 /// authorities), the file cosign, sigstore-python and sigstore-js read. Immutable; share it.
@@ -161,34 +162,6 @@ fn verify(
         payload_type: v.payload_type,
         artifact_checked: v.artifact_checked,
     })
-}
-
-/// Work for the thread pool, resolved on the main thread.
-pub struct Job<T: Send + 'static>(
-    Option<Box<dyn FnOnce() -> std::result::Result<T, Failure> + Send>>,
-);
-
-impl<T: Send + 'static> Job<T> {
-    fn new(work: impl FnOnce() -> std::result::Result<T, Failure> + Send + 'static) -> Self {
-        Job(Some(Box::new(work)))
-    }
-}
-
-impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {
-    type Output = std::result::Result<T, Failure>;
-    type JsValue = T;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let work = self
-            .0
-            .take()
-            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
-        Ok(work())
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<T> {
-        js(&env, output)
-    }
 }
 
 /// Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names

@@ -306,6 +306,8 @@ export interface BundleVerification {
   payloadType?: string
   /** The in-toto statement's predicate type. */
   predicateType?: string
+  /** The verified in-toto statement (JSON), for DSSE bundles: its subjects and predicate. */
+  statement?: Buffer
   /** Whether an artifact was given and checked. */
   artifactChecked: boolean
 }

@@ -160,6 +160,7 @@ pub fn bundle_report(v: &BundleVerification) -> Value {
         "payloadType": v.payload_type,
         "predicateType": v.statement.as_ref().map(|s| s["predicateType"].clone()),
         "subjects": subjects,
+        "statement": v.statement,
         "artifactChecked": v.artifact_checked,
     })
 }

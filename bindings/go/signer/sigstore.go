@@ -73,7 +73,9 @@ type BundleVerification struct {
 	PayloadType         string            `json:"payloadType"`
 	PredicateType       string            `json:"predicateType"`
 	Subjects            []json.RawMessage `json:"subjects"`
-	ArtifactChecked     bool              `json:"artifactChecked"`
+	// Statement is the verified in-toto statement (JSON), for DSSE bundles.
+	Statement       json.RawMessage `json:"statement"`
+	ArtifactChecked bool            `json:"artifactChecked"`
 }
 
 // VerifyBundle verifies a Sigstore bundle (v0.1-v0.3) offline against root for the signer policy

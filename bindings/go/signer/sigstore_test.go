@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -167,6 +168,14 @@ func TestKeylessBundleVerifiesWithSigstoreGo(t *testing.T) {
 	}
 	if v.Identity != email || v.Issuer != s.issuer || !v.CertificateVerified || !v.SCTVerified || !v.TlogVerified || !v.ArtifactChecked || v.PredicateType != "https://slsa.dev/provenance/v1" {
 		t.Fatalf("report %+v", v)
+	}
+	// The verified statement itself, with the predicate the bundle signs.
+	var statement struct {
+		PredicateType string          `json:"predicateType"`
+		Predicate     json.RawMessage `json:"predicate"`
+	}
+	if err := json.Unmarshal(v.Statement, &statement); err != nil || statement.PredicateType != v.PredicateType || len(statement.Predicate) == 0 {
+		t.Fatalf("statement %s: %v", v.Statement, err)
 	}
 	if err := sigstoreGo(t, s, att.Bundle, artifact, identity(t, s, email), nil); err != nil {
 		t.Fatalf("sigstore-go rejected our keyless bundle: %v", err)

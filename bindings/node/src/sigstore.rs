@@ -100,6 +100,8 @@ pub struct BundleVerification {
     pub payload_type: Option<String>,
     /// The in-toto statement's predicate type.
     pub predicate_type: Option<String>,
+    /// The verified in-toto statement (JSON), for DSSE bundles: its subjects and predicate.
+    pub statement: Option<Buffer>,
     /// Whether an artifact was given and checked.
     pub artifact_checked: bool,
 }
@@ -146,6 +148,10 @@ fn verify(
     let artifact = artifact.map(std::path::Path::new);
     let v = sigstore::verify_bundle_with(bundle, root, signer, artifact, *options)?;
     Ok(BundleVerification {
+        statement: v
+            .statement
+            .as_ref()
+            .map(|s| Buffer::from(s.to_string().into_bytes())),
         predicate_type: v
             .statement
             .as_ref()

@@ -68,6 +68,7 @@ test('a keyless bundle verifies here and in sigstore-js, for its identity and ar
   assert.equal(v.identity, email)
   assert.equal(v.issuer, issuer)
   assert.equal(v.predicateType, 'https://slsa.dev/provenance/v1')
+  assert.deepEqual(JSON.parse(v.statement), JSON.parse(att.statement))
   assert.ok(v.certificateVerified && v.sctVerified && v.tlogVerified && v.artifactChecked)
   assert.equal(sigstoreJs(att.bundle, dir, artifact, '--identity', email, '--issuer', issuer), 0)
 

@@ -78,6 +78,8 @@ pub struct BundleVerification {
     payload_type: Option<String>,
     /// The in-toto statement's predicate type.
     predicate_type: Option<String>,
+    /// The verified in-toto statement (JSON), for DSSE bundles: its subjects and predicate.
+    statement: Option<Py<PyBytes>>,
     /// Whether an artifact was given and checked.
     artifact_checked: bool,
 }
@@ -125,6 +127,10 @@ pub fn verify_bundle(
         })
         .map_err(sigstore_err)?;
     Ok(BundleVerification {
+        statement: v
+            .statement
+            .as_ref()
+            .map(|s| PyBytes::new(py, s.to_string().as_bytes()).unbind()),
         predicate_type: v
             .statement
             .as_ref()

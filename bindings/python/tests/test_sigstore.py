@@ -3,6 +3,7 @@ keyless and keyful bundles made by the wheel, verified by the wheel and (keyless
 sigstore-python's own CLI from the oracles' venv."""
 
 import hashlib
+import json
 import os
 import pathlib
 import subprocess
@@ -90,6 +91,8 @@ def test_keyless_bundle_verifies_here_and_in_sigstore_python(
         att.bundle, instance.root, certificate_identity=EMAIL, certificate_oidc_issuer=instance.issuer, artifact=artifact
     )
     assert (v.identity, v.issuer, v.predicate_type) == (EMAIL, instance.issuer, "https://slsa.dev/provenance/v1")
+    # The verified statement itself, as sigstore-python's verify_dsse returns the payload.
+    assert v.statement is not None and json.loads(v.statement) == json.loads(att.statement)
     assert v.certificate_verified and v.sct_verified and v.tlog_verified and v.artifact_checked
     assert v.media_type == "application/vnd.dev.sigstore.bundle.v0.3+json"
 

@@ -1451,6 +1451,7 @@ static void test_sigstore(const char *dir) {
   CHECK(buffer_contains(&report, "\"verified\":true"));
   CHECK(buffer_contains(&report, "\"identity\":\"c-abi@stellaops.local\""));
   CHECK(buffer_contains(&report, "\"artifactChecked\":true"));
+  CHECK(buffer_contains(&report, "\"statement\":{")); /* the verified statement itself */
   stellaops_buffer_free(&report);
   /* No artifact: checked against the subject's digest. */
   OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy, policy_len,

@@ -462,6 +462,10 @@ class BundleVerification:
     @property
     def predicate_type(self) -> Optional[str]: ...
     @property
+    def statement(self) -> Optional[bytes]:
+        """The verified in-toto statement (JSON), for DSSE bundles: its subjects and predicate,
+        as sigstore-python's ``verify_dsse`` returns the payload."""
+    @property
     def artifact_checked(self) -> bool: ...
 
 def verify_bundle(

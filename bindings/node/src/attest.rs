@@ -93,16 +93,28 @@ fn run(r: Request) -> std::result::Result<Attestation, Failure> {
         .into_iter()
         .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
         .collect::<std::result::Result<Vec<_>, _>>()?;
-    let keys: Vec<&OpenedKey> = r.keys.iter().map(|k| k.as_ref()).collect();
+    sign_with(&r.keys, mode, || {
+        Ok(stellaops_signer::predicate_statement(
+            &r.predicate_type,
+            &r.predicate,
+            subjects,
+            &Limits::default(),
+        )?)
+    })
+}
+
+/// Sign the statement `make` builds with every key, the catalog as allow-list under `mode`: the
+/// one signing step `attest` and `signStatement` share. No keys is reported before anything
+/// about the statement.
+pub(crate) fn sign_with(
+    keys: &[Arc<OpenedKey>],
+    mode: EnforcementMode,
+    make: impl FnOnce() -> std::result::Result<stellaops_signer::Statement, Failure>,
+) -> std::result::Result<Attestation, Failure> {
+    let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.as_ref()).collect();
     let authority = Authority::opened_keys(&keys);
-    // No keys is reported before anything about the predicate.
     authority.require_keys()?;
-    let statement = stellaops_signer::predicate_statement(
-        &r.predicate_type,
-        &r.predicate,
-        subjects,
-        &Limits::default(),
-    )?;
+    let statement = make()?;
     let outcome = authority
         .allow_list(AllowList::catalog(mode))
         .sign_statement(statement, None)?;
@@ -149,19 +161,31 @@ pub(crate) fn attested(
     Ok(attestation)
 }
 
-/// Attesting off the main thread.
-pub struct AttestTask(Option<Request>);
+/// Signing work for the thread pool (`attest`, `signStatement`); the attestation's warning is
+/// emitted when it resolves on the main thread.
+pub struct AttestationTask(
+    Option<Box<dyn FnOnce() -> std::result::Result<Attestation, Failure> + Send>>,
+);
 
-impl Task for AttestTask {
+impl AttestationTask {
+    /// The task that runs `work`.
+    pub(crate) fn new(
+        work: impl FnOnce() -> std::result::Result<Attestation, Failure> + Send + 'static,
+    ) -> Self {
+        AttestationTask(Some(Box::new(work)))
+    }
+}
+
+impl Task for AttestationTask {
     type Output = std::result::Result<Attestation, Failure>;
     type JsValue = Attestation;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        let r = self
+        let work = self
             .0
             .take()
             .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
-        Ok(run(r))
+        Ok(work())
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Attestation> {
@@ -178,14 +202,9 @@ pub fn attest(
     predicate: Uint8Array,
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
-) -> AsyncTask<AttestTask> {
-    AsyncTask::new(AttestTask(Some(request(
-        keys,
-        predicate_type,
-        predicate,
-        subjects,
-        options,
-    ))))
+) -> AsyncTask<AttestationTask> {
+    let r = request(keys, predicate_type, predicate, subjects, options);
+    AsyncTask::new(AttestationTask::new(move || run(r)))
 }
 
 /// As `attest`, on the calling thread.

@@ -8,11 +8,10 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use stellaops_signer::canon::Limits;
 use stellaops_signer::{
-    AllowList, Authority, EnforcementMode, OpenedKey, PromotionRequirements, Statement,
-    VerificationPolicy,
+    EnforcementMode, OpenedKey, PromotionRequirements, Statement, VerificationPolicy,
 };
 
-use crate::attest::{AttestOptionsJs, Attestation, Subject};
+use crate::attest::{AttestOptionsJs, Attestation, AttestationTask, Subject};
 use crate::envelope::VerifiedKey;
 use crate::errors::{js, Failure};
 use crate::input::json_arg;
@@ -138,14 +137,9 @@ struct SignRequest {
 
 fn sign(r: SignRequest) -> std::result::Result<Attestation, Failure> {
     let mode: EnforcementMode = r.enforcement.parse().map_err(Failure::invalid)?;
-    let keys: Vec<&OpenedKey> = r.keys.iter().map(|k| k.as_ref()).collect();
-    let authority = Authority::opened_keys(&keys);
-    authority.require_keys()?;
-    let statement = Statement::from_json(&r.statement, &Limits::default())?;
-    let outcome = authority
-        .allow_list(AllowList::catalog(mode))
-        .sign_statement(statement, None)?;
-    Ok(Attestation::new(outcome))
+    crate::attest::sign_with(&r.keys, mode, || {
+        Ok(Statement::from_json(&r.statement, &Limits::default())?)
+    })
 }
 
 fn sign_request(
@@ -163,26 +157,6 @@ fn sign_request(
     })
 }
 
-/// Signing a statement off the main thread.
-pub struct SignStatementTask(Option<SignRequest>);
-
-impl Task for SignStatementTask {
-    type Output = std::result::Result<Attestation, Failure>;
-    type JsValue = Attestation;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        let r = self
-            .0
-            .take()
-            .ok_or_else(|| Error::new(Status::GenericFailure, "task ran twice"))?;
-        Ok(sign(r))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Attestation> {
-        crate::attest::attested(&env, output)
-    }
-}
-
 /// Sign an in-toto statement (StellaOps predicates checked against their schema) with every
 /// key, off the main thread. A wrong argument throws `STELLAOPS_INVALID_ARGUMENT` at once.
 #[napi(
@@ -194,9 +168,9 @@ pub fn sign_statement(
     keys: Vec<&SigningKey>,
     statement: Unknown<'_>,
     options: Option<AttestOptionsJs>,
-) -> Result<AsyncTask<SignStatementTask>> {
+) -> Result<AsyncTask<AttestationTask>> {
     let request = js(&env, sign_request(&env, keys, statement, options))?;
-    Ok(AsyncTask::new(SignStatementTask(Some(request))))
+    Ok(AsyncTask::new(AttestationTask::new(move || sign(request))))
 }
 
 /// As `signStatement`, on the calling thread.

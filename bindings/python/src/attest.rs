@@ -77,16 +77,28 @@ fn sign(
     predicate: &[u8],
     subjects: Vec<stellaops_signer::Subject>,
 ) -> stellaops_signer::Result<Outcome> {
+    sign_with(keys, allow_list, || {
+        stellaops_signer::predicate_statement(
+            predicate_type,
+            predicate,
+            subjects,
+            &Limits::default(),
+        )
+    })
+}
+
+/// Sign the statement `make` builds with every key under `allow_list`: the one signing step
+/// `attest`, `attest_files` and `sign_statement` share. No keys is reported before anything
+/// about the statement.
+pub(crate) fn sign_with(
+    keys: &[std::sync::Arc<OpenedKey>],
+    allow_list: AllowList,
+    make: impl FnOnce() -> stellaops_signer::Result<stellaops_signer::Statement>,
+) -> stellaops_signer::Result<Outcome> {
     let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.as_ref()).collect();
     let authority = Authority::opened_keys(&keys);
-    // No keys is reported before anything about the predicate.
     authority.require_keys()?;
-    let statement = stellaops_signer::predicate_statement(
-        predicate_type,
-        predicate,
-        subjects,
-        &Limits::default(),
-    )?;
+    let statement = make()?;
     authority
         .allow_list(allow_list)
         .sign_statement(statement, None)

@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use stellaops_signer::canon::Limits;
-use stellaops_signer::{
-    Authority, OpenedKey, PromotionRequirements, Statement, VerificationPolicy,
-};
+use stellaops_signer::{PromotionRequirements, Statement, VerificationPolicy};
 
 use crate::attest::{allow_list, finish, Attestation, Subject};
 use crate::envelope::VerifiedKey;
@@ -124,13 +122,9 @@ pub fn sign_statement(
     let keys = crate::keys::opened(&keys)?;
     let outcome = py
         .detach(|| {
-            let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.as_ref()).collect();
-            let authority = Authority::opened_keys(&keys);
-            authority.require_keys()?;
-            let statement = Statement::from_json(&statement, &Limits::default())?;
-            authority
-                .allow_list(allow_list)
-                .sign_statement(statement, None)
+            crate::attest::sign_with(&keys, allow_list, || {
+                Ok(Statement::from_json(&statement, &Limits::default())?)
+            })
         })
         .map_err(to_py)?;
     finish(py, outcome)

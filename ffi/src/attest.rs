@@ -214,7 +214,22 @@ pub(crate) unsafe fn subject(raw: &stellaops_subject, i: usize) -> Result<Subjec
     // SAFETY: forwarded from the caller.
     let name = unsafe { text(raw.name, raw.name_len, &format!("{what}.name")) }?;
     // SAFETY: forwarded from the caller.
-    let digests = unsafe { array(raw.digests, raw.digests_len, &format!("{what}.digests")) }?;
+    let map = unsafe { digest_map(raw.digests, raw.digests_len, &what) }?;
+    Ok(Subject::new(name, map)?)
+}
+
+/// A digest array as a map by algorithm (`what` names the array's owner in errors); an
+/// algorithm given twice is an error, never a silent overwrite.
+///
+/// # Safety
+/// `digests` holds `len` digests whose pointers are valid for their lengths (or is NULL with 0).
+pub(crate) unsafe fn digest_map(
+    digests: *const stellaops_digest,
+    len: usize,
+    what: &str,
+) -> Result<BTreeMap<String, String>, Failure> {
+    // SAFETY: forwarded from the caller.
+    let digests = unsafe { array(digests, len, &format!("{what}.digests")) }?;
     let mut map = BTreeMap::new();
     for (j, d) in digests.iter().enumerate() {
         let at = format!("{what}.digests[{j}]");
@@ -228,5 +243,5 @@ pub(crate) unsafe fn subject(raw: &stellaops_subject, i: usize) -> Result<Subjec
             )));
         }
     }
-    Ok(Subject::new(name, map)?)
+    Ok(map)
 }

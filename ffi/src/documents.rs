@@ -1,8 +1,6 @@
 //! Statements built from documents (SBOMs, scan reports, promotions), signing a statement, and
 //! verifying a promotion.
 
-use std::collections::BTreeMap;
-
 use stellaops_signer::canon::Limits;
 use stellaops_signer::faces::{path_list_json, subjects_json};
 use stellaops_signer::{
@@ -13,8 +11,8 @@ use stellaops_signer::{
 
 use crate::args::{array, handles, nonempty_bytes, optional_text, text, Out};
 use crate::attest::{
-    stellaops_admission, stellaops_digest, stellaops_enforcement, stellaops_subject, subject,
-    write_attestation, STELLAOPS_ENFORCEMENT_LOG_ONLY, STELLAOPS_ENFORCEMENT_REJECT,
+    digest_map, stellaops_admission, stellaops_digest, stellaops_enforcement, stellaops_subject,
+    subject, write_attestation, STELLAOPS_ENFORCEMENT_LOG_ONLY, STELLAOPS_ENFORCEMENT_REJECT,
     STELLAOPS_ENFORCEMENT_WARN,
 };
 use crate::buffer::stellaops_buffer;
@@ -308,22 +306,13 @@ unsafe fn read_requirements(
     // SAFETY: non-NULL, and the caller promises it is valid.
     let raw = unsafe { &*raw };
     // SAFETY: forwarded from the caller.
-    let digests = unsafe {
-        array(
+    let artifact_digest = unsafe {
+        digest_map(
             raw.artifact_digests,
             raw.artifact_digests_len,
-            "artifact_digests",
+            "requirements.artifact",
         )
     }?;
-    let mut artifact_digest = BTreeMap::new();
-    for (i, d) in digests.iter().enumerate() {
-        let at = format!("requirements.artifact_digests[{i}]");
-        // SAFETY: forwarded from the caller.
-        let algorithm = unsafe { text(d.algorithm, d.algorithm_len, &format!("{at}.algorithm")) }?;
-        // SAFETY: forwarded from the caller.
-        let value = unsafe { text(d.value, d.value_len, &format!("{at}.value")) }?;
-        artifact_digest.insert(algorithm.to_owned(), value.to_owned());
-    }
     // SAFETY: forwarded from the caller.
     let target = unsafe {
         optional_text(

@@ -1030,6 +1030,11 @@ static void test_documents(const char *dir) {
   stellaops_promotion_requirements wrong_digest = {other, 1, NULL, 0, NULL, 0};
   CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &wrong_digest, &v),
                STELLAOPS_STATUS_PREDICATE_MISMATCH);
+  /* An algorithm required twice is refused, not one of the two silently dropped. */
+  stellaops_digest twice[2] = {want[0], {S("sha256"), S(DIGEST)}};
+  stellaops_promotion_requirements twice_req = {twice, 2, NULL, 0, NULL, 0};
+  CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &twice_req, &v),
+               STELLAOPS_STATUS_INVALID_ARGUMENT);
   stellaops_promotion_requirements null_digests = {NULL, 1, NULL, 0, NULL, 0};
   CHECK_STATUS(stellaops_verify_promotion(env.data, env.len, trusted, 1, 1, &null_digests, &v),
                STELLAOPS_STATUS_NULL_POINTER);

@@ -105,24 +105,28 @@ func (a *cArena) subjects(subjects []Subject) *C.stellaops_subject {
 	subjectSlice := unsafe.Slice(csubjects, len(subjects))
 	for i, s := range subjects {
 		subjectSlice[i].name, subjectSlice[i].name_len = a.text(s.Name)
-		algorithms := make([]string, 0, len(s.Digest))
-		for alg := range s.Digest {
-			algorithms = append(algorithms, alg)
-		}
-		sort.Strings(algorithms)
-		if len(algorithms) == 0 {
-			continue
-		}
-		digests := (*C.stellaops_digest)(a.alloc(len(algorithms) * int(unsafe.Sizeof(C.stellaops_digest{}))))
-		digestSlice := unsafe.Slice(digests, len(algorithms))
-		for j, alg := range algorithms {
-			digestSlice[j].algorithm, digestSlice[j].algorithm_len = a.text(alg)
-			digestSlice[j].value, digestSlice[j].value_len = a.text(s.Digest[alg])
-		}
-		subjectSlice[i].digests = digests
-		subjectSlice[i].digests_len = C.size_t(len(algorithms))
+		subjectSlice[i].digests, subjectSlice[i].digests_len = a.digests(s.Digest)
 	}
 	return csubjects
+}
+
+// digests copies a digest set into C memory, sorted by algorithm; nil for none.
+func (a *cArena) digests(set map[string]string) (*C.stellaops_digest, C.size_t) {
+	if len(set) == 0 {
+		return nil, 0
+	}
+	algorithms := make([]string, 0, len(set))
+	for alg := range set {
+		algorithms = append(algorithms, alg)
+	}
+	sort.Strings(algorithms)
+	digests := (*C.stellaops_digest)(a.alloc(len(algorithms) * int(unsafe.Sizeof(C.stellaops_digest{}))))
+	slice := unsafe.Slice(digests, len(algorithms))
+	for j, alg := range algorithms {
+		slice[j].algorithm, slice[j].algorithm_len = a.text(alg)
+		slice[j].value, slice[j].value_len = a.text(set[alg])
+	}
+	return digests, C.size_t(len(algorithms))
 }
 
 func (a *cArena) free() {

@@ -9,7 +9,6 @@ import "C"
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"unsafe"
 )
 
@@ -137,20 +136,7 @@ func VerifyPromotion(ctx context.Context, envelope []byte, keys []*PublicKey, op
 	var arena cArena
 	defer arena.free()
 	creq := (*C.stellaops_promotion_requirements)(arena.alloc(int(unsafe.Sizeof(C.stellaops_promotion_requirements{}))))
-	if len(req.ArtifactDigest) > 0 {
-		algorithms := make([]string, 0, len(req.ArtifactDigest))
-		for alg := range req.ArtifactDigest {
-			algorithms = append(algorithms, alg)
-		}
-		sort.Strings(algorithms)
-		digests := (*C.stellaops_digest)(arena.alloc(len(algorithms) * int(unsafe.Sizeof(C.stellaops_digest{}))))
-		slice := unsafe.Slice(digests, len(algorithms))
-		for i, alg := range algorithms {
-			slice[i].algorithm, slice[i].algorithm_len = arena.text(alg)
-			slice[i].value, slice[i].value_len = arena.text(req.ArtifactDigest[alg])
-		}
-		creq.artifact_digests, creq.artifact_digests_len = digests, C.size_t(len(algorithms))
-	}
+	creq.artifact_digests, creq.artifact_digests_len = arena.digests(req.ArtifactDigest)
 	if req.TargetEnvironment != "" {
 		creq.target_environment, creq.target_environment_len = arena.text(req.TargetEnvironment)
 	}

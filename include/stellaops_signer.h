@@ -24,11 +24,13 @@
  * the library and freed by their own _free function. A stellaops_buffer filled by the library is
  * yours; free it only with stellaops_buffer_free (it zeroes the bytes first). Pointers a
  * verification hands out belong to it and die with it. The library keeps no pointer you gave it
- * after a call returns.
+ * after a call returns, except the context of a callback (stellaops_key_from_callbacks,
+ * stellaops_verifier_registry_register), kept until its release callback is called.
  *
  * Threads. All handles are immutable once made: any number of threads may use the same key,
- * verifying key or verification at once. Freeing must not race with a use. No global state
- * besides the per-thread last error.
+ * verifying key or verification at once. Freeing must not race with a use. Callbacks you give
+ * may be called from any of those threads, concurrently. No global state besides the per-thread
+ * last error and the names of external algorithms (at most 256 per process).
  *
  * Panics. A bug that panics inside the library is caught at the boundary and returned as
  * STELLAOPS_STATUS_PANIC; it never unwinds into your code.
@@ -70,7 +72,7 @@
  * works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
  * smaller one.
  */
-#define STELLAOPS_SIGNER_ABI_VERSION 7
+#define STELLAOPS_SIGNER_ABI_VERSION 8
 
 /**
  * Major version of the library this header came from (semantic versioning).
@@ -298,6 +300,10 @@ enum stellaops_status
    */
   STELLAOPS_STATUS_KEY_NOT_EXPORTABLE = 323,
   /**
+   * A signer made from callbacks failed, or returned an empty, oversized or invalid signature.
+   */
+  STELLAOPS_STATUS_CALLER_SIGNER_FAILED = 324,
+  /**
    * Fewer trusted keys verified than the threshold requires. Deliberately says nothing more.
    */
   STELLAOPS_STATUS_VERIFICATION_FAILED = 400,
@@ -447,6 +453,15 @@ typedef struct stellaops_trusted_root stellaops_trusted_root;
 typedef struct stellaops_verification stellaops_verification;
 
 /**
+ * Verifiers by algorithm name, for algorithms the library does not implement. Opaque; made by
+ * `stellaops_verifier_registry_new`, freed by `stellaops_verifier_registry_free`.
+ *
+ * Thread safety: register every verifier before sharing the registry; after that any number
+ * of threads may make keys from it at once.
+ */
+typedef struct stellaops_verifier_registry stellaops_verifier_registry;
+
+/**
  * A public key trusted to verify signatures. Opaque; made by
  * `stellaops_verifying_key_from_bytes` or `stellaops_key_public_key`, freed by
  * `stellaops_verifying_key_free`. Immutable: safe to share between threads.
@@ -529,6 +544,44 @@ typedef struct stellaops_buffer {
  * How the predicate type was admitted.
  */
 typedef uint32_t stellaops_admission;
+
+/**
+ * Signs `message` (the bytes to sign as the algorithm signs them, e.g. a DSSE PAE: hash it
+ * yourself if your algorithm hashes). Write the signature, in the algorithm's wire encoding, to
+ * `signature`, which has room for `*signature_len` bytes (16384), and set `*signature_len` to
+ * the number written. Return 0 on success; any other value is a failure, which the signing
+ * call reports as CALLER_SIGNER_FAILED.
+ *
+ * It may be called from any thread, and from several threads at once, for as long as the key
+ * lives. It must not unwind (no C++ exception, no longjmp out of it).
+ */
+typedef int32_t (*stellaops_sign_callback)(void *context,
+                                           const uint8_t *message,
+                                           size_t message_len,
+                                           uint8_t *signature,
+                                           size_t *signature_len);
+
+/**
+ * Called once with the callback's `context` when nothing uses the callback any more (the last
+ * key or verifying key made with it was freed), on whichever thread freed it. NULL when the
+ * context needs no release.
+ */
+typedef void (*stellaops_release_callback)(void *context);
+
+/**
+ * Checks `signature` over `message` under `public_key` (its DER SubjectPublicKeyInfo).
+ * Return 1 for a valid signature; any other value means invalid.
+ *
+ * It may be called from any thread, and from several threads at once, for as long as a key
+ * made from its registry lives. It must not unwind.
+ */
+typedef int32_t (*stellaops_verify_callback)(void *context,
+                                             const uint8_t *public_key,
+                                             size_t public_key_len,
+                                             const uint8_t *message,
+                                             size_t message_len,
+                                             const uint8_t *signature,
+                                             size_t signature_len);
 
 /**
  * A canonical JSON form.
@@ -626,6 +679,13 @@ typedef uint32_t stellaops_key_format;
  * RSASSA-PKCS1-v1_5 with SHA-256 (`rsa-pkcs1-sha256`).
  */
 #define STELLAOPS_ALGORITHM_RSA_PKCS1_SHA256 5
+
+/**
+ * An algorithm the library does not implement, signed by a key from
+ * `stellaops_key_from_callbacks` or verified through a `stellaops_verifier_registry`. No
+ * function takes it as an input.
+ */
+#define STELLAOPS_ALGORITHM_EXTERNAL 100
 
 /**
  * Admit it; the admission says it was unlisted, for your audit log.
@@ -791,6 +851,113 @@ stellaops_status stellaops_attest(const struct stellaops_key *const *keys,
  * been freed since (or was reset to `{NULL, 0}`).
  */
 void stellaops_buffer_free(struct stellaops_buffer *buffer);
+
+/**
+ * A key whose signatures come from `sign`: usable wherever a key is (`stellaops_attest`,
+ * `stellaops_sign_statement`, `stellaops_envelope_sign`, bundles), with the key id of
+ * `public_key`.
+ *
+ * `algorithm` (UTF-8) is a built-in name (`es256`, `ed25519`, `rsa-pss-sha256`, ...) or the name
+ * of an algorithm the library does not implement (`gost3410-2012-256`: lowercase letters,
+ * digits, `-`, `.`, `_`, at most 64 bytes). `public_key` is the key in any encoding
+ * `stellaops_verifying_key_from_bytes` reads, or for an external algorithm its SubjectPublicKeyInfo
+ * (PEM or DER). Every signature `sign` returns is checked: not empty, at most 16384 bytes, and
+ * for a built-in algorithm valid under `public_key`; otherwise the signing call fails with
+ * CALLER_SIGNER_FAILED and nothing is signed.
+ *
+ * The key keeps `context` until it is freed; then `release` (may be NULL) is called with it.
+ * On failure `release` is not called: `context` stays yours. On success `*out` owns a new key.
+ *
+ * Errors: NULL_POINTER (also a NULL `sign`), INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (an empty
+ * key or a malformed external name), MALFORMED_KEY, UNSUPPORTED_KEY, ALGORITHM_MISMATCH.
+ *
+ * # Safety
+ * `algorithm` points to `algorithm_len` readable bytes, `public_key` to `public_key_len`; `out`
+ * is writable; `sign` and `release` keep the promises their types document.
+ */
+stellaops_status stellaops_key_from_callbacks(const char *algorithm,
+                                              size_t algorithm_len,
+                                              const uint8_t *public_key,
+                                              size_t public_key_len,
+                                              stellaops_sign_callback sign,
+                                              void *context,
+                                              stellaops_release_callback release,
+                                              struct stellaops_key **out);
+
+/**
+ * A registry that knows only the built-in algorithms: a key of any other algorithm is refused
+ * (UNKNOWN_ALGORITHM) until a verifier is registered for it. On success `*out` owns it.
+ *
+ * Errors: NULL_POINTER.
+ *
+ * # Safety
+ * `out` is writable.
+ */
+stellaops_status stellaops_verifier_registry_new(struct stellaops_verifier_registry **out);
+
+/**
+ * Verify signatures of the algorithm named `algorithm` (UTF-8; lowercase letters, digits, `-`,
+ * `.`, `_`, at most 64 bytes, not a built-in name) with `verify`, replacing an earlier
+ * verifier of that name. The registry, and every verifying key made from it, keep `context`
+ * until the last of them is freed; then `release` (may be NULL) is called with it. On failure
+ * `release` is not called.
+ *
+ * Errors: NULL_POINTER (also a NULL `verify`), INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a
+ * malformed or built-in name).
+ *
+ * # Safety
+ * `registry` is a live registry no other thread uses during this call; `algorithm` points to
+ * `algorithm_len` readable bytes; `verify` and `release` keep the promises their types document.
+ */
+stellaops_status stellaops_verifier_registry_register(struct stellaops_verifier_registry *registry,
+                                                      const char *algorithm,
+                                                      size_t algorithm_len,
+                                                      stellaops_verify_callback verify,
+                                                      void *context,
+                                                      stellaops_release_callback release);
+
+/**
+ * A verifying key for `algorithm` (UTF-8): a built-in name reads `public_key` as
+ * `stellaops_verifying_key_from_bytes` does and pins it; a registered name takes its
+ * SubjectPublicKeyInfo (PEM or DER), checked by the registered verifier. The key works wherever
+ * verifying keys do (`stellaops_verify`, thresholds, promotions). On success `*out` owns it.
+ *
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (empty key), UNKNOWN_ALGORITHM
+ * (neither built-in nor registered: refused by default), MALFORMED_KEY, UNSUPPORTED_KEY,
+ * ALGORITHM_MISMATCH.
+ *
+ * # Safety
+ * `registry` is a live registry; `algorithm` points to `algorithm_len` readable bytes,
+ * `public_key` to `public_key_len`; `out` is writable.
+ */
+stellaops_status stellaops_verifier_registry_verifying_key(const struct stellaops_verifier_registry *registry,
+                                                           const char *algorithm,
+                                                           size_t algorithm_len,
+                                                           const uint8_t *public_key,
+                                                           size_t public_key_len,
+                                                           struct stellaops_verifying_key **out);
+
+/**
+ * The names of the registered algorithms, as a JSON array of strings in name order, into
+ * `*out` (yours; free with `stellaops_buffer_free`).
+ *
+ * Errors: NULL_POINTER.
+ *
+ * # Safety
+ * `registry` is a live registry; `out` is writable.
+ */
+stellaops_status stellaops_verifier_registry_algorithms(const struct stellaops_verifier_registry *registry,
+                                                        struct stellaops_buffer *out);
+
+/**
+ * Free a registry. Keys made from it keep working: each holds its verifier, whose context is
+ * released with the last of them. NULL is fine.
+ *
+ * # Safety
+ * `registry` is NULL or a live registry from this library, not used by any thread after this
+ * call.
+ */
+void stellaops_verifier_registry_free(struct stellaops_verifier_registry *registry);
 
 /**
  * Parse `input` strictly (at most 64 MiB, nesting at most 128; duplicate keys, invalid UTF-8

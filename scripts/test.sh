@@ -51,6 +51,9 @@ command -v cc >/dev/null && command -v c++ >/dev/null || need_apt+=(build-essent
 # The fido2-hid feature's hidapi build (ctap-hid-fido2) links libudev.
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 pkg-config --exists libudev 2>/dev/null || need_apt+=(libudev-dev)
+# The C test of caller-supplied signers signs with GOST R 34.10-2012 through OpenSSL's engine.
+[ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
+openssl engine gost -t >/dev/null 2>&1 || need_apt+=(libengine-gost-openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi

@@ -24,6 +24,10 @@ pub const STELLAOPS_ALGORITHM_ED25519: stellaops_algorithm = 3;
 pub const STELLAOPS_ALGORITHM_RSA_PSS_SHA256: stellaops_algorithm = 4;
 /// RSASSA-PKCS1-v1_5 with SHA-256 (`rsa-pkcs1-sha256`).
 pub const STELLAOPS_ALGORITHM_RSA_PKCS1_SHA256: stellaops_algorithm = 5;
+/// An algorithm the library does not implement, signed by a key from
+/// `stellaops_key_from_callbacks` or verified through a `stellaops_verifier_registry`. No
+/// function takes it as an input.
+pub const STELLAOPS_ALGORITHM_EXTERNAL: stellaops_algorithm = 100;
 
 pub(crate) fn to_number(algorithm: Algorithm) -> stellaops_algorithm {
     match algorithm {
@@ -32,6 +36,7 @@ pub(crate) fn to_number(algorithm: Algorithm) -> stellaops_algorithm {
         Algorithm::Ed25519 => STELLAOPS_ALGORITHM_ED25519,
         Algorithm::RsaPssSha256 => STELLAOPS_ALGORITHM_RSA_PSS_SHA256,
         Algorithm::RsaPkcs1Sha256 => STELLAOPS_ALGORITHM_RSA_PKCS1_SHA256,
+        Algorithm::External(_) => STELLAOPS_ALGORITHM_EXTERNAL,
         _ => STELLAOPS_ALGORITHM_UNSPECIFIED,
     }
 }

@@ -116,6 +116,8 @@ pub enum stellaops_status {
     KeyIdMismatch = 322,
     /// The key's private half never leaves its backend.
     KeyNotExportable = 323,
+    /// A signer made from callbacks failed, or returned an empty, oversized or invalid signature.
+    CallerSignerFailed = 324,
     /// Fewer trusted keys verified than the threshold requires. Deliberately says nothing more.
     VerificationFailed = 400,
     /// The envelope's payload type is not the expected one.
@@ -211,6 +213,7 @@ impl From<ErrorCode> for stellaops_status {
             ErrorCode::KeyRevoked => S::KeyRevoked,
             ErrorCode::KeyIdMismatch => S::KeyIdMismatch,
             ErrorCode::KeyNotExportable => S::KeyNotExportable,
+            ErrorCode::CallerSignerFailed => S::CallerSignerFailed,
             ErrorCode::VerificationFailed => S::VerificationFailed,
             ErrorCode::PayloadTypeMismatch => S::PayloadTypeMismatch,
             ErrorCode::ArtifactNotInSubjects => S::ArtifactNotInSubjects,

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 /// are added; nothing published is ever removed or changed. A caller compiled against version N
 /// works with any library whose `stellaops_abi_version()` is at least N, and should refuse a
 /// smaller one.
-pub const STELLAOPS_SIGNER_ABI_VERSION: u32 = 7;
+pub const STELLAOPS_SIGNER_ABI_VERSION: u32 = 8;
 
 /// Major version of the library this header came from (semantic versioning).
 pub const STELLAOPS_SIGNER_VERSION_MAJOR: u32 = 0;

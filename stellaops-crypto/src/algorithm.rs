@@ -21,6 +21,80 @@ pub enum Algorithm {
     RsaPssSha256,
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     RsaPkcs1Sha256,
+    /// An algorithm this crate does not implement (a regional one such as GOST R 34.10-2012):
+    /// signed by a [`CallerSigner`](crate::CallerSigner), verified only by a verifier the
+    /// caller registered in a [`VerifierRegistry`](crate::VerifierRegistry).
+    External(ExternalAlgorithm),
+}
+
+/// The name of an algorithm the caller implements, such as `gost3410-2012-256`.
+///
+/// Names are interned once per process, so the type stays `Copy` like the built-in algorithms:
+/// at most [`ExternalAlgorithm::MAX_NAMES`] distinct names of at most
+/// [`ExternalAlgorithm::MAX_NAME_LEN`] bytes each, which bounds what the interning keeps.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExternalAlgorithm(&'static str);
+
+/// Every external algorithm name seen by this process.
+static EXTERNAL_NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+impl ExternalAlgorithm {
+    /// The most distinct external names one process may use.
+    pub const MAX_NAMES: usize = 256;
+    /// The longest external name, in bytes.
+    pub const MAX_NAME_LEN: usize = 64;
+
+    /// The external algorithm called `name`: lowercase ASCII letters, digits, `-`, `.` and `_`,
+    /// starting with a letter or digit, and no name of a built-in algorithm.
+    ///
+    /// # Errors
+    /// [`Error::InvalidAlgorithmName`] for a malformed name, a built-in one, or a new name once
+    /// [`ExternalAlgorithm::MAX_NAMES`] are in use.
+    pub fn new(name: &str) -> Result<Self, Error> {
+        let well_formed = (1..=Self::MAX_NAME_LEN).contains(&name.len())
+            && name.bytes().enumerate().all(|(i, b)| {
+                b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || (i > 0 && matches!(b, b'-' | b'.' | b'_'))
+            });
+        if !well_formed {
+            return Err(Error::InvalidAlgorithmName(
+                "an external algorithm name is 1 to 64 of a-z, 0-9, '-', '.', '_'",
+            ));
+        }
+        if Algorithm::builtin(name).is_some() {
+            return Err(Error::InvalidAlgorithmName(
+                "the name is a built-in algorithm's, which cannot be replaced",
+            ));
+        }
+        // A poisoned lock only means another thread panicked while holding it; the list of
+        // names is still whole (pushes are the only writes).
+        let mut names = EXTERNAL_NAMES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = names.iter().find(|n| **n == name) {
+            return Ok(ExternalAlgorithm(known));
+        }
+        if names.len() >= Self::MAX_NAMES {
+            return Err(Error::InvalidAlgorithmName(
+                "too many distinct external algorithm names in this process",
+            ));
+        }
+        let interned: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        names.push(interned);
+        Ok(ExternalAlgorithm(interned))
+    }
+
+    /// The name.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Debug for ExternalAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ExternalAlgorithm({:?})", self.0)
+    }
 }
 
 /// A hash function used by an [`Algorithm`].
@@ -74,10 +148,12 @@ impl Algorithm {
             Algorithm::Ed25519 => "ed25519",
             Algorithm::RsaPssSha256 => "rsa-pss-sha256",
             Algorithm::RsaPkcs1Sha256 => "rsa-pkcs1-sha256",
+            Algorithm::External(e) => e.name(),
         }
     }
 
-    /// The JOSE (RFC 7518 / RFC 8037) name: `ES256`, `ES384`, `EdDSA`, `PS256`, `RS256`.
+    /// The JOSE (RFC 7518 / RFC 8037) name: `ES256`, `ES384`, `EdDSA`, `PS256`, `RS256`; an
+    /// external algorithm has none and gives its own name.
     pub fn jose_name(self) -> &'static str {
         match self {
             Algorithm::EcdsaP256Sha256 => "ES256",
@@ -85,11 +161,12 @@ impl Algorithm {
             Algorithm::Ed25519 => "EdDSA",
             Algorithm::RsaPssSha256 => "PS256",
             Algorithm::RsaPkcs1Sha256 => "RS256",
+            Algorithm::External(e) => e.name(),
         }
     }
 
     /// The securesystemslib signature scheme name (`ecdsa-sha2-nistp256`, `ed25519`,
-    /// `rsassa-pss-sha256`, ...).
+    /// `rsassa-pss-sha256`, ...); an external algorithm gives its own name.
     pub fn securesystemslib_scheme(self) -> &'static str {
         match self {
             Algorithm::EcdsaP256Sha256 => "ecdsa-sha2-nistp256",
@@ -97,18 +174,38 @@ impl Algorithm {
             Algorithm::Ed25519 => "ed25519",
             Algorithm::RsaPssSha256 => "rsassa-pss-sha256",
             Algorithm::RsaPkcs1Sha256 => "rsa-pkcs1v15-sha256",
+            Algorithm::External(e) => e.name(),
         }
     }
 
     /// The hash the algorithm applies to the message, `None` for Ed25519 (which hashes internally
-    /// and cannot sign a pre-computed digest).
+    /// and cannot sign a pre-computed digest) and for external algorithms (whose hashing is
+    /// the caller's business).
     pub fn hash(self) -> Option<HashAlgorithm> {
         match self {
             Algorithm::EcdsaP256Sha256 | Algorithm::RsaPssSha256 | Algorithm::RsaPkcs1Sha256 => {
                 Some(HashAlgorithm::Sha256)
             }
             Algorithm::EcdsaP384Sha384 => Some(HashAlgorithm::Sha384),
-            Algorithm::Ed25519 => None,
+            Algorithm::Ed25519 | Algorithm::External(_) => None,
+        }
+    }
+
+    /// The built-in algorithm called `name` (short name, JOSE name or securesystemslib scheme,
+    /// ignoring ASCII case).
+    fn builtin(name: &str) -> Option<Algorithm> {
+        Algorithm::ALL.into_iter().find(|a| {
+            name.eq_ignore_ascii_case(a.name())
+                || name.eq_ignore_ascii_case(a.jose_name())
+                || name.eq_ignore_ascii_case(a.securesystemslib_scheme())
+        })
+    }
+
+    /// The external algorithm's name, `None` for built-in ones.
+    pub fn external(self) -> Option<ExternalAlgorithm> {
+        match self {
+            Algorithm::External(e) => Some(e),
+            _ => None,
         }
     }
 
@@ -127,16 +224,13 @@ impl fmt::Display for Algorithm {
 impl FromStr for Algorithm {
     type Err = Error;
 
-    /// Accepts the short name, the JOSE name or the securesystemslib scheme, ignoring ASCII case.
+    /// Accepts the short name, the JOSE name or the securesystemslib scheme of a built-in
+    /// algorithm, ignoring ASCII case. External algorithms are named with
+    /// [`ExternalAlgorithm::new`], never parsed by accident.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Algorithm::ALL
-            .into_iter()
-            .find(|a| {
-                s.eq_ignore_ascii_case(a.name())
-                    || s.eq_ignore_ascii_case(a.jose_name())
-                    || s.eq_ignore_ascii_case(a.securesystemslib_scheme())
-            })
-            .ok_or_else(|| Error::UnknownAlgorithm(s.to_owned()))
+        Algorithm::builtin(s).ok_or_else(|| {
+            Error::UnknownAlgorithm(crate::cause::bounded(s, ExternalAlgorithm::MAX_NAME_LEN))
+        })
     }
 }
 
@@ -158,5 +252,35 @@ mod tests {
             "es512".parse::<Algorithm>(),
             Err(Error::UnknownAlgorithm(_))
         ));
+    }
+
+    #[test]
+    fn external_names_are_interned_and_checked() {
+        let a = ExternalAlgorithm::new("gost3410-2012-256").unwrap();
+        let b = ExternalAlgorithm::new("gost3410-2012-256").unwrap();
+        assert_eq!(a, b);
+        assert!(std::ptr::eq(a.name(), b.name()));
+        assert_eq!(Algorithm::External(a).name(), "gost3410-2012-256");
+        assert_eq!(Algorithm::External(a).hash(), None);
+        // An external name never parses as an algorithm by accident.
+        assert!("gost3410-2012-256".parse::<Algorithm>().is_err());
+        for bad in [
+            "",
+            "ES256",
+            "es256",
+            "ecdsa-sha2-nistp256",
+            "Gost",
+            "-x",
+            "a b",
+            &"x".repeat(65),
+        ] {
+            assert!(
+                matches!(
+                    ExternalAlgorithm::new(bad),
+                    Err(Error::InvalidAlgorithmName(_))
+                ),
+                "{bad:?}"
+            );
+        }
     }
 }

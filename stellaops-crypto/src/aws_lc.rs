@@ -48,6 +48,7 @@ impl Signer {
             Algorithm::RsaPssSha256 | Algorithm::RsaPkcs1Sha256 => {
                 Signer::Rsa(RsaKeyPair::from_pkcs8(der).map_err(bad)?)
             }
+            Algorithm::External(_) => return Err(Error::Unsupported(algorithm)),
         })
     }
 

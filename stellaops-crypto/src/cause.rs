@@ -28,6 +28,19 @@ impl Cause {
     }
 }
 
+/// `text` cut to at most `max` bytes (at a character boundary, `…` marking the cut): how caller
+/// text that an error repeats stays bounded.
+pub(crate) fn bounded(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 impl fmt::Debug for Cause {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)

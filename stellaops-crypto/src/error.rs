@@ -82,6 +82,20 @@ pub enum Error {
     /// The operation is not possible for this algorithm (e.g. pre-hashed Ed25519).
     #[error("operation not supported for {0}")]
     Unsupported(Algorithm),
+    /// A name given for an external algorithm is malformed, a built-in algorithm's, or one too
+    /// many (see [`crate::ExternalAlgorithm::new`]).
+    #[error("external algorithm name: {0}")]
+    InvalidAlgorithmName(&'static str),
+    /// A signer the caller supplied ([`crate::CallerSigner`]) failed, or returned a signature
+    /// that is empty, too large or does not verify under its own public key.
+    #[error("caller-supplied signer: {reason}")]
+    CallerSigner {
+        /// What went wrong.
+        reason: &'static str,
+        /// The caller's own error, when it reported one.
+        #[source]
+        source: Option<crate::CallerError>,
+    },
 }
 
 /// What is wrong with a JWK.

@@ -199,6 +199,7 @@ pub(crate) fn private_from_jwk(json: &str) -> Result<SoftwareKey> {
             k.validate().map_err(|_| JwkError::InvalidKey)?;
             Secret::Rsa(Box::new(k))
         }
+        (Public::External(_), _) => return Err(Error::Jwk(JwkError::InvalidKey)),
     };
     let key = SoftwareKey::from_secret(secret, None)?;
     match alg {
@@ -246,6 +247,8 @@ fn public_jwk(key: &VerifyingKey) -> Jwk {
             jwk.n = b64(&k.n().to_bytes_be());
             jwk.e = b64(&k.e().to_bytes_be());
         }
+        // public_to_jwk refuses these before coming here: JWK has no encoding for them.
+        Public::External(_) => {}
     }
     jwk
 }
@@ -257,6 +260,9 @@ fn to_json(jwk: &Jwk) -> Result<Zeroizing<String>> {
 }
 
 pub(crate) fn public_to_jwk(key: &VerifyingKey) -> Result<String> {
+    if let Public::External(_) = key.public() {
+        return Err(Error::Unsupported(key.algorithm()));
+    }
     to_json(&public_jwk(key)).map(|s| s.to_string())
 }
 

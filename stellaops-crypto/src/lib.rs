@@ -4,6 +4,7 @@
 mod algorithm;
 #[cfg(feature = "aws-lc")]
 mod aws_lc;
+mod caller;
 mod cause;
 mod error;
 pub mod fido2;
@@ -17,7 +18,11 @@ mod signing_key;
 mod software;
 mod verifying_key;
 
-pub use algorithm::{Algorithm, HashAlgorithm};
+pub use algorithm::{Algorithm, ExternalAlgorithm, HashAlgorithm};
+pub use caller::{
+    CallerError, CallerSigner, SignFn, SignatureVerifier, VerifierRegistry, MAX_CALLER_ERROR_LEN,
+    MAX_CALLER_SIGNATURE_LEN,
+};
 pub use cause::Cause;
 pub use error::{Error, JwkError, Result};
 pub use key_id::KeyId;

@@ -122,6 +122,7 @@ impl SoftwareKey {
                 }
                 Secret::Rsa(Box::new(rsa::RsaPrivateKey::new(&mut OsRng, rsa_bits)?))
             }
+            Algorithm::External(_) => return Err(Error::Unsupported(algorithm)),
         };
         Self::from_secret(secret, Some(algorithm))
     }

@@ -1,6 +1,7 @@
 //! Public keys that check signatures.
 
 use std::fmt;
+use std::sync::Arc;
 
 use pkcs8::{DecodePublicKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
@@ -13,7 +14,9 @@ use crate::fido2::{
     COSE_ES256,
 };
 use crate::oid::{self, KeyKind};
-use crate::{jwk, pem, Algorithm, Cause, Error, KeyId, Result};
+use crate::{
+    jwk, pem, Algorithm, Cause, Error, ExternalAlgorithm, KeyId, Result, SignatureVerifier,
+};
 
 /// Accepted RSA modulus sizes, in bits.
 pub const RSA_BITS: std::ops::RangeInclusive<usize> = 2048..=4096;
@@ -44,6 +47,16 @@ pub(crate) enum Public {
     P384(p384::ecdsa::VerifyingKey),
     Ed25519(ed25519_dalek::VerifyingKey),
     Rsa(rsa::RsaPublicKey),
+    /// A key of an algorithm this crate does not implement, checked by the caller's verifier.
+    External(ExternalPublic),
+}
+
+/// An external algorithm's public key: the name, and the caller's verifier if it gave one
+/// (without one, nothing verifies under the key).
+#[derive(Clone)]
+pub(crate) struct ExternalPublic {
+    algorithm: ExternalAlgorithm,
+    verifier: Option<Arc<dyn SignatureVerifier>>,
 }
 
 impl VerifyingKey {
@@ -55,6 +68,11 @@ impl VerifyingKey {
             Public::Rsa(k) => {
                 check_rsa_size(k)?;
                 k.to_public_key_der()?
+            }
+            Public::External(_) => {
+                return Err(Error::UnsupportedKey(
+                    "an external algorithm's key is made with VerifyingKey::external",
+                ))
             }
         }
         .into_vec();
@@ -69,7 +87,7 @@ impl VerifyingKey {
                 Algorithm::EcdsaP384Sha384,
                 k.to_encoded_point(false).as_bytes().to_vec(),
             ),
-            Public::Ed25519(_) => None,
+            Public::Ed25519(_) | Public::External(_) => None,
             Public::Rsa(k) => {
                 use rsa::pkcs1::EncodeRsaPublicKey;
                 Some(crate::aws_lc::Verifier::rsa(
@@ -116,6 +134,53 @@ impl VerifyingKey {
             None => return Err(Error::UnsupportedKey("public key algorithm or curve")),
         };
         Self::from_public(inner, None)
+    }
+
+    /// The public key of an algorithm this crate does not implement: `public_key` is its
+    /// SubjectPublicKeyInfo (PEM `PUBLIC KEY` or DER), kept as given, and its key id is the
+    /// SHA-256 of that DER as for every key. Signatures verify through `verifier`; without one
+    /// (a [`CallerSigner`](crate::CallerSigner)'s own key, when nobody can check it) nothing
+    /// verifies under the key. [`VerifierRegistry::verifying_key`](crate::VerifierRegistry)
+    /// makes these from names.
+    ///
+    /// # Errors
+    /// [`Error::Spki`] / [`Error::Der`] when `public_key` is not a SubjectPublicKeyInfo.
+    pub fn external(
+        algorithm: ExternalAlgorithm,
+        public_key: &[u8],
+        verifier: Option<Arc<dyn SignatureVerifier>>,
+    ) -> Result<Self> {
+        let spki_der = if pem::is_pem(public_key) {
+            let block = pem::decode(public_key)?;
+            if block.label != "PUBLIC KEY" {
+                return Err(Error::UnexpectedPemLabel(block.label));
+            }
+            block.der.to_vec()
+        } else {
+            public_key.to_vec()
+        };
+        // Structure only: the algorithm's own parameters are the verifier's business. The DER
+        // must be exactly one SubjectPublicKeyInfo, nothing after it.
+        spki::SubjectPublicKeyInfoRef::try_from(spki_der.as_slice())?;
+        let key_id = KeyId::from_spki_der(&spki_der);
+        Ok(VerifyingKey {
+            inner: Public::External(ExternalPublic {
+                algorithm,
+                verifier,
+            }),
+            pinned: None,
+            spki_der,
+            key_id,
+            fido2: None,
+            #[cfg(feature = "aws-lc")]
+            fast: None,
+        })
+    }
+
+    /// False only for an external algorithm's key without a verifier, under which nothing can
+    /// verify.
+    pub fn can_verify(&self) -> bool {
+        !matches!(&self.inner, Public::External(e) if e.verifier.is_none())
     }
 
     /// Decode PEM text: `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1) or `CERTIFICATE`.
@@ -206,6 +271,7 @@ impl VerifyingKey {
             | (Public::P384(_), Algorithm::EcdsaP384Sha384)
             | (Public::Ed25519(_), Algorithm::Ed25519) => true,
             (Public::Rsa(_), a) => a.is_rsa(),
+            (Public::External(e), Algorithm::External(a)) => e.algorithm == a,
             _ => false,
         };
         if !fits {
@@ -230,6 +296,7 @@ impl VerifyingKey {
             (Public::P384(_), None) => Algorithm::EcdsaP384Sha384,
             (Public::Ed25519(_), None) => Algorithm::Ed25519,
             (Public::Rsa(_), None) => Algorithm::RsaPssSha256,
+            (Public::External(e), None) => Algorithm::External(e.algorithm),
         }
     }
 
@@ -250,13 +317,15 @@ impl VerifyingKey {
         self.pinned.is_some() || !matches!(self.inner, Public::Rsa(_))
     }
 
-    /// A short name of the key type: `p256`, `p384`, `ed25519` or `rsa`.
+    /// A short name of the key type: `p256`, `p384`, `ed25519`, `rsa`, or an external
+    /// algorithm's name.
     pub fn key_type(&self) -> &'static str {
-        match self.inner {
+        match &self.inner {
             Public::P256(_) => "p256",
             Public::P384(_) => "p384",
             Public::Ed25519(_) => "ed25519",
             Public::Rsa(_) => "rsa",
+            Public::External(e) => e.algorithm.name(),
         }
     }
 
@@ -456,6 +525,15 @@ impl VerifyingKey {
                 }
                 return Err(Error::InvalidSignature);
             }
+            Public::External(e) => {
+                let valid = e
+                    .verifier
+                    .as_ref()
+                    .is_some_and(|v| v.verify(&self.spki_der, message, signature));
+                if !valid {
+                    return Err(Error::InvalidSignature);
+                }
+            }
         }
         Ok(self.algorithm())
     }
@@ -547,6 +625,15 @@ impl PartialEq for VerifyingKey {
 }
 
 impl Eq for VerifyingKey {}
+
+impl fmt::Debug for ExternalPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExternalPublic")
+            .field("algorithm", &self.algorithm)
+            .field("verifier", &self.verifier.is_some())
+            .finish()
+    }
+}
 
 impl fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -138,6 +138,10 @@ error_codes! {
     KeyIdMismatch = 322 => "key_id_mismatch",
     /// The key's private half never leaves its backend, so it cannot be exported.
     KeyNotExportable = 323 => "key_not_exportable",
+    /// A signer the caller supplied (a C callback, a Go `crypto.Signer`, a Python object, a
+    /// JavaScript function) failed, or returned a signature that is empty, over 16 KiB, or does
+    /// not verify under its public key.
+    CallerSignerFailed = 324 => "caller_signer_failed",
 
     /// Fewer trusted keys verified than the threshold requires, or a signature is invalid.
     /// Deliberately says nothing more.
@@ -278,6 +282,8 @@ fn crypto_code(e: &stellaops_crypto::Error) -> ErrorCode {
         },
         // A FIDO2 signature that does not decode is a signature that does not verify.
         E::InvalidSignature | E::Fido2Encoding(_) => ErrorCode::VerificationFailed,
+        E::InvalidAlgorithmName(_) => ErrorCode::InvalidArgument,
+        E::CallerSigner { .. } => ErrorCode::CallerSignerFailed,
         _ => ErrorCode::Internal,
     }
 }

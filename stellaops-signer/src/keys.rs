@@ -115,6 +115,17 @@ impl From<stellaops_keys::TenantKey> for OpenedKey {
     }
 }
 
+/// A signer the caller supplies (a face's callback, a `crypto.Signer`, a Python object, a
+/// JavaScript function), held like a backend key under the scheme name `caller`.
+impl From<stellaops_crypto::CallerSigner> for OpenedKey {
+    fn from(key: stellaops_crypto::CallerSigner) -> Self {
+        OpenedKey::Backend {
+            scheme: "caller",
+            key: Box::new(key),
+        }
+    }
+}
+
 impl From<SoftwareKey> for OpenedKey {
     fn from(key: SoftwareKey) -> Self {
         OpenedKey::Software(Box::new(key))

@@ -71,7 +71,10 @@ pub mod faces {
     pub use stellaops_keys::parse_time;
 }
 
-pub use stellaops_crypto::{Algorithm, KeyId, SigningKey, SoftwareKey, VerifyingKey};
+pub use stellaops_crypto::{
+    Algorithm, CallerError, CallerSigner, ExternalAlgorithm, KeyId, SignatureVerifier, SigningKey,
+    SoftwareKey, VerifierRegistry, VerifyingKey,
+};
 pub use stellaops_dsse::{canon, Envelope, EnvelopeLimits, VerificationPolicy, VerifiedKey};
 pub use stellaops_predicates::{
     catalog, Admission, AllowList, EnforcementMode, ExportDiff, ExportManifest, Statement,

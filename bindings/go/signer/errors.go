@@ -61,6 +61,7 @@ const (
 	CodeKeyRevoked            Code = C.STELLAOPS_STATUS_KEY_REVOKED
 	CodeKeyIDMismatch         Code = C.STELLAOPS_STATUS_KEY_ID_MISMATCH
 	CodeKeyNotExportable      Code = C.STELLAOPS_STATUS_KEY_NOT_EXPORTABLE
+	CodeCallerSignerFailed    Code = C.STELLAOPS_STATUS_CALLER_SIGNER_FAILED
 	CodeVerificationFailed    Code = C.STELLAOPS_STATUS_VERIFICATION_FAILED
 	CodePayloadTypeMismatch   Code = C.STELLAOPS_STATUS_PAYLOAD_TYPE_MISMATCH
 	CodeArtifactNotInSubjects Code = C.STELLAOPS_STATUS_ARTIFACT_NOT_IN_SUBJECTS
@@ -129,6 +130,7 @@ var (
 	ErrWrongPIN             = &Error{Code: CodeWrongPIN}
 	ErrBackendUnreachable   = &Error{Code: CodeBackendUnreachable}
 	ErrKeyNotExportable     = &Error{Code: CodeKeyNotExportable}
+	ErrCallerSignerFailed   = &Error{Code: CodeCallerSignerFailed}
 	ErrDenied               = &Error{Code: CodeDenied}
 	ErrExportChanged        = &Error{Code: CodeExportChanged}
 )

@@ -90,4 +90,35 @@ cc "${warnings[@]}" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer 
 pipeline_fixture
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 "$out/test_ffi_asan" "${args[@]}"
 
+# Signers and verifiers from callbacks, with GOST R 34.10-2012 from OpenSSL's gost engine: an
+# algorithm the library does not implement. The envelope is then checked by openssl itself over
+# the PAE (dsse_pae.py rebuilds it from the envelope), not by this library.
+echo "--- GOST R 34.10-2012 through callbacks (OpenSSL gost engine)"
+gost=(-engine gost)
+openssl engine gost -t >/dev/null 2>&1 || { echo "run.sh: the OpenSSL gost engine is required (libengine-gost-openssl)" >&2; exit 1; }
+mkdir -p "$out/gost"
+openssl genpkey "${gost[@]}" -algorithm gost2012_256 -pkeyopt paramset:A -out "$out/gost/private.pem" 2>/dev/null
+openssl pkey "${gost[@]}" -in "$out/gost/private.pem" -pubout -out "$out/gost/public.pem" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/gost/ec.pem" 2>/dev/null
+gost_args=("$out/gost/private.pem" "$out/gost/public.pem" "$out/gost/ec.pem" "$out/gost")
+cc "${warnings[@]}" -O1 -g -I include ffi/tests/c/test_gost.c -L "$lib" -Wl,-rpath,"$lib" \
+  -lstellaops_signer -lcrypto "${libs[@]}" -o "$out/test_gost_shared"
+cc "${warnings[@]}" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+  -fno-sanitize-recover=all -I include ffi/tests/c/test_gost.c "$lib/libstellaops_signer.a" \
+  -lcrypto "${libs[@]}" -o "$out/test_gost_asan"
+check_gost_envelope() {
+  rm -f "$out/gost/gost.dsse.json" "$out"/gost/*.bin
+  "$@" "${gost_args[@]}"
+  n=$(python3 ffi/tests/c/dsse_pae.py "$out/gost/gost.dsse.json" "$out/gost")
+  [ "$n" = 1 ] || { echo "run.sh: the GOST envelope has $n signatures, want 1" >&2; exit 1; }
+  openssl dgst "${gost[@]}" -md_gost12_256 -verify "$out/gost/public.pem" \
+    -signature "$out/gost/sig-0.bin" "$out/gost/pae.bin" 2>/dev/null | grep -qx 'Verified OK' ||
+    { echo "run.sh: openssl does not verify the GOST envelope" >&2; exit 1; }
+  echo "openssl dgst -md_gost12_256 -verify: Verified OK"
+}
+check_gost_envelope "$out/test_gost_shared"
+check_gost_envelope valgrind --quiet --error-exitcode=99 --leak-check=full \
+  --errors-for-leak-kinds=definite --show-leak-kinds=definite "$out/test_gost_shared"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 check_gost_envelope "$out/test_gost_asan"
+
 echo "C tests: all three runs clean"

@@ -150,10 +150,29 @@ export declare class SigningKey {
    * (JOSE and securesystemslib names work too).
    */
   static generate(algorithm?: string | undefined | null): SigningKey
-  /** Load a private key: PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER. */
-  static fromPem(data: Uint8Array, passphrase?: Uint8Array | undefined | null): SigningKey
+  /**
+   * Load a private key: PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1; as a string or bytes)
+   * or PKCS#8 DER.
+   */
+  static fromPem(data: string | Uint8Array, passphrase?: Uint8Array | undefined | null): SigningKey
   /** Load a private JWK. */
   static fromJwk(jwk: string): SigningKey
+  /**
+   * A key whose signatures come from `sign`, a function (or async function) such as a KMS
+   * or HSM client call, or a provider of an algorithm this library does not implement (GOST
+   * R 34.10-2012 through CryptoPro or OpenSSL). `algorithm` is a built-in name ("es256",
+   * "ed25519", "rsa-pss-sha256", ...) or an external one ("gost3410-2012-256");
+   * `publicKey` is the key (PEM, DER, JWK) or, for an external algorithm, its
+   * SubjectPublicKeyInfo (PEM or DER). `sign` gets the whole message (the DSSE PAE) and
+   * hashes it as its algorithm does.
+   *
+   * Every signature is checked (not empty, at most 16 KiB, and for built-in algorithms valid
+   * under `publicKey`): a signer that throws, rejects or lies makes the signing call fail
+   * with `STELLAOPS_CALLER_SIGNER_FAILED`, and nothing is signed. A synchronous `sign` works
+   * with the `*Sync` and the Promise functions; an async one with the Promise functions only.
+   * The Promise functions wait at most 120 s for an answer.
+   */
+  static fromSigner(algorithm: string, publicKey: string | Uint8Array, sign: (message: Buffer) => Uint8Array | Promise<Uint8Array>): SigningKey
   /** Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER. */
   get keyId(): string
   /** The backend: "file" for software keys, else "pkcs11", "awskms", "hashivault", "fido2". */
@@ -187,10 +206,40 @@ export declare class TrustedRoot {
   static fromPath(path: string): TrustedRoot
 }
 
+/**
+ * Verifiers for algorithms this library does not implement, by name. A key of an algorithm
+ * nobody registered is refused (`STELLAOPS_UNKNOWN_ALGORITHM`), so an envelope signed with it
+ * cannot verify by default.
+ */
+export declare class VerifierRegistry {
+  /** A registry that knows only the built-in algorithms. */
+  constructor()
+  /**
+   * Verify signatures of the external algorithm `algorithm` (lowercase letters, digits, "-",
+   * ".", "_"; not a built-in name) with `verify(publicKey, message, signature)`, which gets
+   * the key's DER SubjectPublicKeyInfo and the signed bytes (the DSSE PAE) and returns (or
+   * resolves to) `true` for a valid signature. A throw or a rejection counts as invalid.
+   */
+  register(algorithm: string, verify: (publicKey: Buffer, message: Buffer, signature: Buffer) => boolean | Promise<boolean>): void
+  /**
+   * A key that verifies `algorithm`'s signatures: for a built-in name, `publicKey` in any
+   * encoding `VerifyingKey.fromPem` reads, pinned; for a registered name, its
+   * SubjectPublicKeyInfo (PEM or DER), checked by the registered function. A key of a
+   * JavaScript verifier verifies through both the `*Sync` and the Promise functions; a
+   * verifier that returns a Promise needs the Promise functions.
+   */
+  verifyingKey(algorithm: string, publicKey: string | Uint8Array): VerifyingKey
+  /** The registered algorithm names, in name order. */
+  algorithms(): Array<string>
+}
+
 /** A public key trusted to verify. */
 export declare class VerifyingKey {
-  /** Load SPKI PEM or DER, a JWK, or an X.509 certificate's key; a private key's public half. */
-  static fromPem(data: Uint8Array): VerifyingKey
+  /**
+   * Load SPKI PEM or DER, a JWK, or an X.509 certificate's key (PEM and JWK as a string or
+   * bytes); a private key's public half.
+   */
+  static fromPem(data: string | Uint8Array): VerifyingKey
   /** Load a public JWK. */
   static fromJwk(jwk: string): VerifyingKey
   /** Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER. */

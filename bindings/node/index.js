@@ -842,6 +842,7 @@ module.exports.KeyRegistry = nativeBinding.KeyRegistry
 module.exports.Pipeline = nativeBinding.Pipeline
 module.exports.SigningKey = nativeBinding.SigningKey
 module.exports.TrustedRoot = nativeBinding.TrustedRoot
+module.exports.VerifierRegistry = nativeBinding.VerifierRegistry
 module.exports.VerifyingKey = nativeBinding.VerifyingKey
 module.exports.allowedPredicateTypes = nativeBinding.allowedPredicateTypes
 module.exports.artifactSubjects = nativeBinding.artifactSubjects

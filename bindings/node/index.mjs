@@ -12,6 +12,7 @@ export const {
   Pipeline,
   SigningKey,
   TrustedRoot,
+  VerifierRegistry,
   VerifyingKey,
   allowedPredicateTypes,
   artifactSubjects,

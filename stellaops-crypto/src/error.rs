@@ -88,7 +88,9 @@ pub enum Error {
     InvalidAlgorithmName(&'static str),
     /// A signer the caller supplied ([`crate::CallerSigner`]) failed, or returned a signature
     /// that is empty, too large or does not verify under its own public key.
-    #[error("caller-supplied signer: {reason}")]
+    /// The message ends with the caller's own (bounded) message, as the errors with an optional
+    /// [`Cause`](crate::Cause) do, since faces show only the top message.
+    #[error("caller-supplied signer: {reason}{}", source.as_ref().map_or_else(String::new, |s| format!(": {s}")))]
     CallerSigner {
         /// What went wrong.
         reason: &'static str,

@@ -46,6 +46,22 @@ pub(crate) fn json_arg(
     }
 }
 
+/// The key argument `name`: PEM or JWK text as a string, or bytes (PEM, DER, JWK).
+pub(crate) fn key_arg(value: Unknown<'_>, name: &str) -> std::result::Result<Vec<u8>, Failure> {
+    let forms = "a key as a string or a Uint8Array";
+    match value.get_type() {
+        Ok(ValueType::String) => String::from_unknown(value)
+            .map(String::into_bytes)
+            .map_err(|_| Failure::argument(name, forms, "a string")),
+        Ok(ValueType::Object) if value.is_typedarray().unwrap_or(false) => {
+            Uint8Array::from_unknown(value)
+                .map(|a| a.to_vec())
+                .map_err(|_| Failure::argument(name, forms, "another typed array"))
+        }
+        _ => Err(Failure::argument(name, forms, "another type")),
+    }
+}
+
 /// JSON the library made, as a JavaScript value (`JSON.parse`).
 pub(crate) fn parse_json<'env>(env: &'env Env, json: Vec<u8>) -> Result<Unknown<'env>> {
     let text =

@@ -34,9 +34,14 @@ impl SigningKey {
         })
     }
 
-    /// Load a private key: PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
-    #[napi(factory)]
-    pub fn from_pem(env: Env, data: Uint8Array, passphrase: Option<Uint8Array>) -> Result<Self> {
+    /// Load a private key: PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1; as a string or bytes)
+    /// or PKCS#8 DER.
+    #[napi(
+        factory,
+        ts_args_type = "data: string | Uint8Array, passphrase?: Uint8Array | undefined | null"
+    )]
+    pub fn from_pem(env: Env, data: Unknown<'_>, passphrase: Option<Uint8Array>) -> Result<Self> {
+        let data = js(&env, crate::input::key_arg(data, "data"))?;
         let key = js(
             &env,
             load_signing_key(&data, passphrase.as_deref()).map_err(Failure::from),
@@ -53,6 +58,32 @@ impl SigningKey {
         Ok(SigningKey {
             key: Arc::new(key.into()),
         })
+    }
+
+    /// A key whose signatures come from `sign`, a function (or async function) such as a KMS
+    /// or HSM client call, or a provider of an algorithm this library does not implement (GOST
+    /// R 34.10-2012 through CryptoPro or OpenSSL). `algorithm` is a built-in name ("es256",
+    /// "ed25519", "rsa-pss-sha256", ...) or an external one ("gost3410-2012-256");
+    /// `publicKey` is the key (PEM, DER, JWK) or, for an external algorithm, its
+    /// SubjectPublicKeyInfo (PEM or DER). `sign` gets the whole message (the DSSE PAE) and
+    /// hashes it as its algorithm does.
+    ///
+    /// Every signature is checked (not empty, at most 16 KiB, and for built-in algorithms valid
+    /// under `publicKey`): a signer that throws, rejects or lies makes the signing call fail
+    /// with `STELLAOPS_CALLER_SIGNER_FAILED`, and nothing is signed. A synchronous `sign` works
+    /// with the `*Sync` and the Promise functions; an async one with the Promise functions only.
+    /// The Promise functions wait at most 120 s for an answer.
+    #[napi(
+        factory,
+        ts_args_type = "algorithm: string, publicKey: string | Uint8Array, sign: (message: Buffer) => Uint8Array | Promise<Uint8Array>"
+    )]
+    pub fn from_signer(
+        env: Env,
+        algorithm: String,
+        public_key: Unknown<'_>,
+        sign: Function<'_, Buffer, Either<Uint8Array, PromiseRaw<'static, Uint8Array>>>,
+    ) -> Result<Self> {
+        crate::caller::signing_key_from_signer(&env, algorithm, public_key, sign)
     }
 
     /// Lowercase hex SHA-256 of the public key's SubjectPublicKeyInfo DER.
@@ -177,9 +208,11 @@ pub struct VerifyingKey {
 
 #[napi]
 impl VerifyingKey {
-    /// Load SPKI PEM or DER, a JWK, or an X.509 certificate's key; a private key's public half.
-    #[napi(factory)]
-    pub fn from_pem(env: Env, data: Uint8Array) -> Result<Self> {
+    /// Load SPKI PEM or DER, a JWK, or an X.509 certificate's key (PEM and JWK as a string or
+    /// bytes); a private key's public half.
+    #[napi(factory, ts_args_type = "data: string | Uint8Array")]
+    pub fn from_pem(env: Env, data: Unknown<'_>) -> Result<Self> {
+        let data = js(&env, crate::input::key_arg(data, "data"))?;
         let key = js(&env, load_verifying_key(&data).map_err(Failure::from))?;
         Ok(VerifyingKey { key })
     }

@@ -1,6 +1,7 @@
 //! The Node addon behind `@stellaops/signer`: a thin translation of the `stellaops-signer` facade.
 
 mod attest;
+mod caller;
 mod canon;
 mod documents;
 mod envelope;

@@ -32,3 +32,21 @@ pub(crate) fn json_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> 
         obj.get_type().name()?
     )))
 }
+
+/// A key argument `name`: `bytes`/`bytearray` (PEM, DER, JWK) or `str` (PEM or JWK text).
+/// Anything else is a `TypeError` naming the argument and the type.
+pub(crate) fn key_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(b.to_vec());
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Ok(obj.extract::<String>()?.into_bytes());
+    }
+    Err(PyTypeError::new_err(format!(
+        "argument '{name}': expected a key as bytes or str, not {}",
+        obj.get_type().name()?
+    )))
+}

@@ -77,6 +77,27 @@ impl SigningKey {
         Ok(SigningKey::new(Arc::new(key.into())))
     }
 
+    /// A key whose signatures come from `signer`: an object with `sign(message: bytes) -> bytes`
+    /// (or a plain callable), such as an HSM session, a KMS client, or a provider of an
+    /// algorithm this library does not implement (GOST R 34.10-2012 through CryptoPro or
+    /// OpenSSL). `algorithm` is a built-in name ("es256", "ed25519", "rsa-pss-sha256", ...) or an
+    /// external one ("gost3410-2012-256"); `public_key` is the key (PEM, DER, JWK) or, for an
+    /// external algorithm, its SubjectPublicKeyInfo (PEM or DER). `sign` gets the whole message
+    /// (the DSSE PAE) and hashes it as its algorithm does.
+    ///
+    /// Every signature is checked (not empty, at most 16 KiB, and for built-in algorithms valid
+    /// under `public_key`): a signer that raises or lies makes the signing call raise
+    /// `KeyMaterialError` with code 324 (`caller_signer_failed`), and nothing is signed. `sign`
+    /// may be called from any thread, with the GIL held.
+    #[staticmethod]
+    fn from_signer(
+        algorithm: &str,
+        public_key: &Bound<'_, PyAny>,
+        signer: Py<PyAny>,
+    ) -> PyResult<SigningKey> {
+        crate::caller::signing_key_from_signer(algorithm, public_key, signer)
+    }
+
     /// Open a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (module-path and
     /// pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (AWS environment
     /// variables), "hashivault://KEY[?version=N]" (VAULT_ADDR, VAULT_TOKEN),

@@ -2,6 +2,7 @@
 //! `stellaops-signer` facade. The package `stellaops_signer` re-exports it.
 
 mod attest;
+mod caller;
 mod canon;
 mod documents;
 mod envelope;
@@ -20,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     m.add_class::<keys::SigningKey>()?;
     m.add_class::<keys::VerifyingKey>()?;
+    m.add_class::<caller::VerifierRegistry>()?;
     m.add_class::<envelope::Envelope>()?;
     m.add_class::<envelope::Signature>()?;
     m.add_class::<envelope::VerifiedKey>()?;

@@ -2,7 +2,8 @@
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Dict, Literal, Optional, Tuple, Union, final
+from collections.abc import Callable
+from typing import Any, Dict, Literal, Optional, Protocol, Tuple, Union, final
 
 __version__: str
 
@@ -74,6 +75,24 @@ class SigningKey:
     def from_jwk(jwk: str) -> SigningKey:
         """Load a private key from a JWK (RFC 7517) text."""
     @staticmethod
+    def from_signer(
+        algorithm: str,
+        public_key: Union[bytes, bytearray, str],
+        signer: Union[Signer, Callable[[bytes], bytes]],
+    ) -> SigningKey:
+        """A key whose signatures come from `signer`: an object with `sign(message: bytes) ->
+        bytes` (or a plain callable), such as an HSM session, a KMS client, or a provider of an
+        algorithm this library does not implement (GOST R 34.10-2012 through CryptoPro or
+        OpenSSL). `algorithm` is a built-in name ("es256", "ed25519", "rsa-pss-sha256", ...) or
+        an external one ("gost3410-2012-256"); `public_key` is the key (PEM, DER, JWK) or, for
+        an external algorithm, its SubjectPublicKeyInfo (PEM or DER). `sign` gets the whole
+        message (the DSSE PAE) and hashes it as its algorithm does.
+
+        Every signature is checked (not empty, at most 16 KiB, and for built-in algorithms valid
+        under `public_key`): a signer that raises or lies makes the signing call raise
+        `KeyMaterialError` with code 324 (`caller_signer_failed`), and nothing is signed. `sign`
+        may be called from any thread, with the GIL held."""
+    @staticmethod
     def from_uri(uri: str, passphrase: Optional[bytes] = None) -> SigningKey:
         """Open a key by URI: "file:PATH" or a bare path, RFC 7512 "pkcs11:..." (module-path and
         pin-value or pin-source in the query), "awskms://[HOST:PORT]/KEY" (AWS
@@ -105,6 +124,32 @@ class SigningKey:
         """Release the key (HSM session, KMS client); later use raises ``ValueError``."""
     def __enter__(self) -> SigningKey: ...
     def __exit__(self, *args: object) -> bool: ...
+
+class Signer(Protocol):
+    """What `SigningKey.from_signer` takes: anything with this method."""
+
+    def sign(self, message: bytes) -> bytes: ...
+
+@final
+class VerifierRegistry:
+    """Verifiers for algorithms this library does not implement, by name. A key of an algorithm
+    nobody registered is refused (`KeyMaterialError`, code 300 `unknown_algorithm`), so an
+    envelope signed with it cannot verify by default. Safe to share between threads."""
+
+    def __init__(self) -> None:
+        """A registry that knows only the built-in algorithms."""
+    def register(self, algorithm: str, verify: Callable[[bytes, bytes, bytes], bool]) -> None:
+        """Verify signatures of the external algorithm `algorithm` (lowercase letters, digits,
+        "-", ".", "_"; not a built-in name) with `verify(public_key, message, signature) ->
+        bool`: `public_key` is the key's DER SubjectPublicKeyInfo, `message` the signed bytes
+        (the DSSE PAE). An exception counts as an invalid signature. It may be called from any
+        thread."""
+    def verifying_key(self, algorithm: str, public_key: Union[bytes, bytearray, str]) -> VerifyingKey:
+        """A key that verifies `algorithm`'s signatures: for a built-in name, `public_key` in any
+        encoding `VerifyingKey.from_pem` reads, pinned; for a registered name, its
+        SubjectPublicKeyInfo (PEM or DER), checked by the registered function."""
+    def algorithms(self) -> list[str]:
+        """The registered algorithm names, in name order."""
 
 @final
 class VerifyingKey:

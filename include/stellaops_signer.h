@@ -645,6 +645,26 @@ typedef struct stellaops_verified_key {
 } stellaops_verified_key;
 
 /**
+ * A log level, as one of the `STELLAOPS_LOG_*` numbers.
+ */
+typedef uint32_t stellaops_log_level;
+
+/**
+ * Receives one record: its level and the record as one JSON object (`json_len` bytes of UTF-8,
+ * not NUL-terminated, valid during the call only) with `level`, `target`, `message` and the
+ * fields: for a pipeline decision (`target` `stellaops_signer::decision`, `message`
+ * `signing decision`) `trace_id`, `tenant`, `subject_digests`, `issuer_mode`, `decision`,
+ * `reason`, `key_ids`, `predicate_type`, `latency_ms`.
+ *
+ * It runs on the thread that logged, possibly on several threads at once, and must not unwind.
+ * Records the callback itself causes (by calling the library) are dropped.
+ */
+typedef void (*stellaops_log_callback)(void *context,
+                                       stellaops_log_level level,
+                                       const uint8_t *json,
+                                       size_t json_len);
+
+/**
  * A public-key encoding for `stellaops_verifying_key_export`.
  */
 typedef uint32_t stellaops_key_format;
@@ -771,6 +791,36 @@ typedef uint32_t stellaops_key_format;
  * in-toto links.
  */
 #define STELLAOPS_FAMILY_LINK 9
+
+/**
+ * No records.
+ */
+#define STELLAOPS_LOG_OFF 0
+
+/**
+ * Failures (an audit record not written).
+ */
+#define STELLAOPS_LOG_ERROR 1
+
+/**
+ * Things to look at (a predicate type outside the catalog signed under warn).
+ */
+#define STELLAOPS_LOG_WARN 2
+
+/**
+ * What happened: one `signing decision` record per pipeline request.
+ */
+#define STELLAOPS_LOG_INFO 3
+
+/**
+ * Details for debugging.
+ */
+#define STELLAOPS_LOG_DEBUG 4
+
+/**
+ * Everything.
+ */
+#define STELLAOPS_LOG_TRACE 5
 
 /**
  * SubjectPublicKeyInfo, DER.
@@ -1550,6 +1600,22 @@ stellaops_status stellaops_key_write_private_key(const struct stellaops_key *key
  * `key` is NULL or a live key from this library, not used by any thread after this call.
  */
 void stellaops_key_free(struct stellaops_key *key);
+
+/**
+ * Send the library's records at `level` and above to `callback`, replacing an earlier callback
+ * (whose `release` is then called, once any call running in it returns). `STELLAOPS_LOG_OFF` or
+ * a NULL `callback` stops the records. The callback keeps `context` until it is replaced; then
+ * `release` (may be NULL) is called with it. On failure `release` is not called.
+ *
+ * Errors: INVALID_ARGUMENT (a level above `STELLAOPS_LOG_TRACE`).
+ *
+ * # Safety
+ * `callback` and `release` keep the promises their types document.
+ */
+stellaops_status stellaops_set_log_callback(stellaops_log_level level,
+                                            stellaops_log_callback callback,
+                                            void *context,
+                                            stellaops_release_callback release);
 
 /**
  * Build a pipeline from the TOML configuration at `config_path` (UTF-8, not NUL-terminated;

@@ -148,6 +148,9 @@ const ALIASES: &[(&str, &[&str])] = &[
             "constructor",
         ],
     ),
+    // The library's log records: C stellaops_set_log_callback; Go SetLogger (a *slog.Logger);
+    // Python set_logger (a logging.Logger); Node setLogger (a function).
+    ("set_log_sink", &["set_log_callback", "set_logger"]),
     // Reading an envelope's statement without verifying it: inspect_attestation reports it.
     ("statement_of", &["inspect_attestation"]),
 ];

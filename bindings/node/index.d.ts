@@ -608,6 +608,17 @@ export declare function resolvePredicateType(name: string): string
  */
 export declare function sbomStatement(sbom: string | Uint8Array | object, subjects?: Array<Subject>): Buffer
 
+/**
+ * Send the library's log records at `level` ("error", "warn", "info" (default), "debug",
+ * "trace") and above to `onRecord`, replacing an earlier function; `null` stops them. Each
+ * record is an object with `level`, `target`, `message` and its fields; each pipeline request
+ * makes one `signing decision` record (`target` "stellaops_signer::decision") with `trace_id`,
+ * `tenant`, `subject_digests`, `issuer_mode`, `decision`, `reason`, `key_ids`,
+ * `predicate_type` and `latency_ms`. Records arrive on the event loop, after the call that
+ * made them (also for the `*Sync` functions); the function does not keep the process alive.
+ */
+export declare function setLogger(onRecord: ((record: { level: string; target: string; message: string; [field: string]: unknown }) => void) | null, level?: string | undefined | null): void
+
 /** One signature of an envelope. */
 export interface Signature {
   /** The key id hint (may be empty). */

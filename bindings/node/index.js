@@ -871,6 +871,7 @@ module.exports.promotionStatement = nativeBinding.promotionStatement
 module.exports.reportStatement = nativeBinding.reportStatement
 module.exports.resolvePredicateType = nativeBinding.resolvePredicateType
 module.exports.sbomStatement = nativeBinding.sbomStatement
+module.exports.setLogger = nativeBinding.setLogger
 module.exports.signExport = nativeBinding.signExport
 module.exports.signExportSync = nativeBinding.signExportSync
 module.exports.signStatement = nativeBinding.signStatement

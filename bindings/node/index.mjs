@@ -32,6 +32,7 @@ export const {
   isSbom,
   isVexRelated,
   metricsSnapshot,
+  setLogger,
   openKey,
   openKeySync,
   pae,

@@ -8,8 +8,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "stella", version, about, long_about = None)]
 pub(crate) struct Cli {
+    /// How the library's log records are written to stderr: `text` (one escaped line each) or
+    /// `json` (one JSON object per line). Which records: STELLAOPS_LOG_LEVEL (off, error, warn,
+    /// info, debug, trace; default error); `info` adds one "signing decision" record per
+    /// pipeline request.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// The format of log records on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LogFormat {
+    /// `stella: info: signing decision trace_id=... decision=allowed ...`, escaped.
+    Text,
+    /// One JSON object per line: level, target, message, fields.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod default_key;
 mod io;
+mod logs;
 mod signers;
 mod term;
 
@@ -67,7 +68,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match commands::run(args) {
+    let run = logs::install(args.log_format).and_then(|()| commands::run(args));
+    match run {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Verification(m)) => {
             term::note!("stella: verification failed: {}", one_line(&m));

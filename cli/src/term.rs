@@ -85,6 +85,23 @@ pub(crate) fn error_line(text: &str) {
     let _ = std::io::stderr().lock().write_all(&bytes);
 }
 
+/// One compact JSON document as a line on stderr: C1 and bidirectional controls (which JSON
+/// leaves as they are) become `\uXXXX`, the same string to a JSON reader; a closed stderr is
+/// ignored.
+pub(crate) fn json_error_line(text: &str) {
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if is_unsafe(c) {
+            // Compact JSON has no whitespace outside strings: the character is in a string.
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    let _ = std::io::stderr().lock().write_all(out.as_bytes());
+}
+
 /// `say!(...)`: a line of human output on stdout, escaped (see [`line()`]).
 macro_rules! say {
     ($($arg:tt)*) => {

@@ -216,9 +216,19 @@ impl Setup {
     }
 
     fn stella(&self, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+        self.stella_with_env(args, &[])
+    }
+
+    fn stella_with_env(
+        &self,
+        args: &[&dyn AsRef<std::ffi::OsStr>],
+        env: &[(&str, &str)],
+    ) -> Output {
         Command::new(env!("CARGO_BIN_EXE_stella"))
             .args(args.iter().map(|a| a.as_ref()))
             .env("STELLA_HOME", self.path("home"))
+            .env_remove("STELLAOPS_LOG_LEVEL")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     }
@@ -284,6 +294,77 @@ fn pipeline_sign_then_audit_verify() {
         stderr(&out)
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn decisions_are_logged_as_json_or_text_at_the_level_asked() {
+    let s = setup();
+    let config = s.path("pipeline.toml");
+    let sign = |format: &str, level: &str, trace: &str| {
+        let request = s.request("acme", trace);
+        s.stella_with_env(
+            &[
+                &"--log-format",
+                &format,
+                &"pipeline",
+                &"sign",
+                &"--config",
+                &config,
+                &"--request",
+                &request,
+            ],
+            &[("STELLAOPS_LOG_LEVEL", level)],
+        )
+    };
+    // info, JSON: one decision object on stderr with the design's fields.
+    let out = sign("json", "info", "j1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let decisions: Vec<Value> = stderr(&out)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["target"] == "stellaops_signer::decision")
+        .collect();
+    assert_eq!(decisions.len(), 1, "{}", stderr(&out));
+    let d = &decisions[0];
+    assert_eq!(d["message"], "signing decision");
+    assert_eq!(d["level"], "info");
+    assert_eq!(d["trace_id"], "trace-j1");
+    assert_eq!(d["tenant"], "acme");
+    assert_eq!(d["decision"], "allowed");
+    assert_eq!(d["issuer_mode"], "software");
+    assert_eq!(d["key_ids"], s.signer.key_id().to_string());
+    assert!(d["latency_ms"].as_f64().unwrap() > 0.0);
+    assert!(d["subject_digests"].as_str().unwrap().contains("@sha256:"));
+
+    // info, text: one escaped line.
+    let out = sign("text", "info", "t1");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let line = stderr(&out);
+    assert!(
+        line.lines()
+            .any(|l| l.starts_with("stella: info: signing decision")
+                && l.contains("decision=allowed")
+                && l.contains("trace_id=trace-t1")),
+        "{line}"
+    );
+    // The default (error) and off: nothing for a decision.
+    for level in ["error", "off"] {
+        let out = sign("json", level, &format!("q-{level}"));
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("signing decision"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A level that is none: a usage error naming the variable.
+    let out = sign("json", "loud", "bad");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("STELLAOPS_LOG_LEVEL"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

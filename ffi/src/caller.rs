@@ -59,9 +59,9 @@ pub type stellaops_verify_callback = Option<
 pub type stellaops_release_callback = Option<unsafe extern "C" fn(context: *mut c_void)>;
 
 /// The caller's context pointer and its release, called once on drop.
-struct Context {
-    pointer: *mut c_void,
-    release: stellaops_release_callback,
+pub(crate) struct Context {
+    pub(crate) pointer: *mut c_void,
+    pub(crate) release: stellaops_release_callback,
 }
 
 // SAFETY: the header makes the caller promise that the callbacks given with this context may be
@@ -74,7 +74,7 @@ unsafe impl Sync for Context {}
 impl Context {
     /// The pointer, read through the whole context so that a closure captures the context (and
     /// its Send/Sync promise and its release), not the bare pointer field.
-    fn pointer(&self) -> *mut c_void {
+    pub(crate) fn pointer(&self) -> *mut c_void {
         self.pointer
     }
 }

@@ -10,6 +10,7 @@ pub mod export;
 pub mod files;
 mod forensic;
 pub mod keys;
+pub mod log_sink;
 pub mod metrics_text;
 pub mod pipeline;
 mod promotion;
@@ -33,6 +34,7 @@ pub use forensic::{
     TlogFacts,
 };
 pub use keys::{open_key, open_key_with_prompt, write_private_key, OpenedKey};
+pub use log_sink::set_log_sink;
 pub use metrics_text::snapshot as metrics_snapshot;
 pub use pipeline::{CallerContext, PipelineBuilder, PipelineKeys, PipelineRequest, SignerPipeline};
 pub use promotion::{verify_promotion, PromotionRequirements, PromotionVerification};

@@ -729,6 +729,86 @@ fn the_span_carries_trace_id_tenant_and_decision() {
     }
 }
 
+#[test]
+fn the_log_sink_gets_one_decision_record_per_request() {
+    use stellaops_signer::log_sink::{set_log_sink, LogLevel, LogRecord, DECISION_TARGET};
+    // The sink is the process's global subscriber: checked alone, in a child process (see the
+    // span test above).
+    const CHILD: &str = "STELLAOPS_LOG_TEST_CHILD";
+    if std::env::var_os(CHILD).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "the_log_sink_gets_one_decision_record_per_request",
+                "--test-threads=1",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "child: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let records: Arc<Mutex<Vec<LogRecord>>> = Arc::default();
+    let into = Arc::clone(&records);
+    assert!(set_log_sink(
+        Some(LogLevel::Info),
+        Some(Arc::new(move |r: &LogRecord| into
+            .lock()
+            .unwrap()
+            .push(r.clone())))
+    ));
+    let w = world();
+    let out = w.sign_with("vex", None, 10).unwrap();
+    assert_eq!(
+        w.denied(w.sign_with("sbom", None, 10)),
+        Reason::ReleaseUntrusted
+    );
+    let decisions: Vec<LogRecord> = records
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.target == DECISION_TARGET)
+        .cloned()
+        .collect();
+    assert_eq!(decisions.len(), 2, "{decisions:?}");
+    let (allowed, denied) = (&decisions[0], &decisions[1]);
+    assert_eq!(allowed.message, "signing decision");
+    assert_eq!(allowed.level, LogLevel::Info);
+    for (name, want) in [
+        ("trace_id", "trace-42"),
+        ("tenant", TENANT),
+        ("decision", "allowed"),
+        ("issuer_mode", "software"),
+        ("key_ids", out.key_ids()[0]),
+        ("reason", ""),
+    ] {
+        assert_eq!(allowed.fields[name], want, "{name}");
+    }
+    assert!(allowed.fields["subject_digests"]
+        .as_str()
+        .unwrap()
+        .contains("@sha256:"));
+    assert!(allowed.fields["latency_ms"].as_f64().unwrap() > 0.0);
+    assert_eq!(denied.fields["decision"], "denied");
+    assert_eq!(denied.fields["reason"], "release.untrusted");
+    let line: serde_json::Value = serde_json::from_str(&allowed.to_json()).unwrap();
+    assert_eq!(line["level"], "info");
+    assert_eq!(line["target"], DECISION_TARGET);
+    assert_eq!(line["trace_id"], "trace-42");
+
+    // Off: nothing more arrives.
+    let before = records.lock().unwrap().len();
+    set_log_sink(None, None);
+    w.sign_with("vex", None, 10).unwrap();
+    assert_eq!(records.lock().unwrap().len(), before);
+}
+
 /// The request's statement: a valid predicate of `predicate_type` about the one subject.
 fn statement(predicate_type: &str) -> stellaops_signer::Result<Statement> {
     predicate_statement(

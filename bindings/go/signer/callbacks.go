@@ -12,7 +12,11 @@ package signer
 import "C"
 
 import (
+	"context"
+	"encoding/json"
+	"log/slog"
 	"runtime/cgo"
+	"sort"
 	"unsafe"
 )
 
@@ -75,4 +79,27 @@ func stellaopsGoVerify(ctx unsafe.Pointer, pub *C.uint8_t, pubLen C.size_t, msg 
 func stellaopsGoRelease(ctx unsafe.Pointer) {
 	contextHandle(ctx).Delete()
 	C.free(ctx)
+}
+
+//export stellaopsGoLog
+func stellaopsGoLog(ctx unsafe.Pointer, level C.uint32_t, record *C.uint8_t, recordLen C.size_t) {
+	defer func() { _ = recover() }() // a broken handler must not unwind into the library
+	logger := contextHandle(ctx).Value().(*slog.Logger)
+	var fields map[string]any
+	if json.Unmarshal(C.GoBytes(unsafe.Pointer(record), C.int(recordLen)), &fields) != nil {
+		return
+	}
+	message, _ := fields["message"].(string)
+	delete(fields, "message")
+	delete(fields, "level")
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	attrs := make([]slog.Attr, 0, len(names))
+	for _, name := range names {
+		attrs = append(attrs, slog.Any(name, fields[name]))
+	}
+	logger.LogAttrs(context.Background(), slogLevel(uint32(level)), message, attrs...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,3 +163,64 @@ func TestPipelineErrors(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// Each pipeline decision is one slog record, with the fields the Signer design names.
+func TestPipelineDecisionsReachSlog(t *testing.T) {
+	dir := pipelineFixture(t)
+	p, err := signer.OpenPipeline(filepath.Join(dir, "pipeline.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var lines strings.Builder
+	var mu sync.Mutex
+	handler := slog.NewJSONHandler(writerFunc(func(b []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return lines.Write(b)
+	}), &slog.HandlerOptions{Level: slog.LevelInfo})
+	if err := signer.SetLogger(slog.New(handler)); err != nil {
+		t.Fatal(err)
+	}
+	request, _ := os.ReadFile(filepath.Join(dir, "request-ok.json"))
+	if _, err := p.SignJSON(request); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.SignJSON(request); !errors.Is(err, signer.ErrDenied) {
+		t.Fatalf("replay: %v", err)
+	}
+	if err := signer.SetLogger(nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.SignJSON(request); err == nil { // not logged any more
+		t.Fatal("a replay signed")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var decisions []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(lines.String()), "\n") {
+		var record map[string]any
+		if err := json.Unmarshal([]byte(line), &record); err != nil {
+			t.Fatalf("%q: %v", line, err)
+		}
+		if record["target"] == "stellaops_signer::decision" {
+			decisions = append(decisions, record)
+		}
+	}
+	if len(decisions) != 2 {
+		t.Fatalf("%d decision records, want 2:\n%s", len(decisions), lines.String())
+	}
+	allowed, denied := decisions[0], decisions[1]
+	if allowed["msg"] != "signing decision" || allowed["level"] != "INFO" || allowed["decision"] != "allowed" ||
+		allowed["issuer_mode"] != "software" || allowed["tenant"] == "" || allowed["trace_id"] == "" ||
+		allowed["key_ids"] == "" || allowed["latency_ms"] == nil {
+		t.Fatalf("allowed: %v", allowed)
+	}
+	if denied["decision"] != "denied" || denied["reason"] != "dpop.replay" {
+		t.Fatalf("denied: %v", denied)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 
-import { Envelope, Pipeline, metricsSnapshot } from '../index.mjs'
+import { Envelope, Pipeline, metricsSnapshot, setLogger } from '../index.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 
@@ -62,4 +62,33 @@ test('a bad configuration and malformed requests are typed errors', () => {
   const pipeline = Pipeline.openSync(path.join(dir, 'pipeline.toml'))
   assert.throws(() => pipeline.signJsonSync(Buffer.from('{"tenant": 1, "tenant": 2}')), (e) => e.code === 'STELLAOPS_DUPLICATE_KEY')
   assert.throws(() => pipeline.signJsonSync(Buffer.from('{"tenant": "acme"}')), (e) => e.code === 'STELLAOPS_INVALID_ARGUMENT')
+})
+
+test('each decision reaches the function given to setLogger, from the Promise and the Sync API', async () => {
+  const dir = fixture()
+  const pipeline = Pipeline.openSync(path.join(dir, 'pipeline.toml'))
+  const request = fs.readFileSync(path.join(dir, 'request-ok.json'))
+  const records = []
+  setLogger((record) => records.push(record))
+  assert.throws(() => setLogger(() => {}, 'loud'), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+  await pipeline.signJson(request)
+  assert.throws(() => pipeline.signJsonSync(request), { code: 'STELLAOPS_DENIED' })
+  // Records come through the event loop: let it turn until both are in (at most 5 s).
+  for (let i = 0; i < 500 && records.filter((r) => r.target === 'stellaops_signer::decision').length < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  setLogger(null)
+  await assert.rejects(pipeline.signJson(request), { code: 'STELLAOPS_DENIED' })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const decisions = records.filter((r) => r.target === 'stellaops_signer::decision')
+  assert.equal(decisions.length, 2, JSON.stringify(records))
+  const [allowed, denied] = decisions
+  assert.equal(allowed.message, 'signing decision')
+  assert.equal(allowed.level, 'info')
+  assert.equal(allowed.decision, 'allowed')
+  assert.equal(allowed.issuer_mode, 'software')
+  assert.ok(allowed.trace_id && allowed.tenant && allowed.key_ids)
+  assert.ok(typeof allowed.latency_ms === 'number' && allowed.latency_ms > 0)
+  assert.equal(denied.decision, 'denied')
+  assert.equal(denied.reason, 'dpop.replay')
 })

@@ -10,6 +10,7 @@ mod errors;
 mod export;
 mod input;
 mod keys;
+mod logging;
 mod pipeline;
 mod registry;
 mod sigstore;
@@ -38,6 +39,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sigstore::verify_bundle, m)?)?;
     m.add_function(wrap_pyfunction!(envelope::pae, m)?)?;
     m.add_function(wrap_pyfunction!(pipeline::metrics_snapshot, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::set_logger, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest, m)?)?;
     m.add_function(wrap_pyfunction!(attest::attest_files, m)?)?;
     m.add_function(wrap_pyfunction!(documents::sbom_statement, m)?)?;

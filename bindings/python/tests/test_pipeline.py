@@ -3,6 +3,7 @@
 
 import importlib.util
 import json
+import logging
 import pathlib
 import sys
 import threading
@@ -110,3 +111,44 @@ def test_the_pipeline_is_a_context_manager(configured: pathlib.Path) -> None:
     pipeline.close()  # twice is fine
     # The audit log was closed with its one record intact.
     assert len((configured / "audit.jsonl").read_text().splitlines()) == 1
+
+
+class Collect(logging.Handler):
+    """Keeps every record it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_each_decision_is_a_logging_record(configured: pathlib.Path) -> None:
+    logger = logging.getLogger("stellaops_signer.test")
+    logger.setLevel(logging.INFO)
+    handler = Collect()
+    logger.addHandler(handler)
+    s.set_logger(logger)
+    try:
+        pipeline = s.Pipeline(configured / "pipeline.toml")
+        request = (configured / "request-ok.json").read_bytes()
+        pipeline.sign_json(request)
+        with pytest.raises(s.PolicyError):
+            pipeline.sign_json(request)
+    finally:
+        s.set_logger(None)
+    with pytest.raises(s.PolicyError):
+        pipeline.sign_json(request)  # no record once stopped
+    decisions = [r for r in handler.records if getattr(r, "target", "") == "stellaops_signer::decision"]
+    assert len(decisions) == 2, [r.getMessage() for r in handler.records]
+    allowed, denied = decisions
+    assert allowed.getMessage() == "signing decision" and allowed.levelno == logging.INFO
+    fields = allowed.__dict__["stellaops"]
+    assert fields["decision"] == "allowed" and fields["issuer_mode"] == "software"
+    assert fields["tenant"] and fields["trace_id"] and fields["key_ids"]
+    assert isinstance(fields["latency_ms"], float) and fields["latency_ms"] > 0
+    assert getattr(allowed, "trace_id") == fields["trace_id"]
+    assert denied.__dict__["stellaops"]["reason"] == "dpop.replay"
+    with pytest.raises(s.InvalidInputError):
+        s.set_logger(logger, level="loud")

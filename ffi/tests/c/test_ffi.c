@@ -907,6 +907,35 @@ static char *path_in(const char *dir, const char *name) {
   return p;
 }
 
+/* The log callback: keeps the decision records (one JSON object each) in a fixed buffer. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static char log_lines[8192];
+static size_t log_used;
+static int log_released;
+
+static void on_log(void *context, stellaops_log_level level, const uint8_t *json, size_t len) {
+  char line[4096];
+  if (strcmp((const char *)context, "decision records") != 0 || level != STELLAOPS_LOG_INFO ||
+      len >= sizeof line)
+    return;
+  memcpy(line, json, len);
+  line[len] = 0;
+  if (strstr(line, "\"target\":\"stellaops_signer::decision\"") == NULL) return;
+  pthread_mutex_lock(&log_lock);
+  if (log_used + len + 2 < sizeof log_lines) {
+    memcpy(log_lines + log_used, line, len);
+    log_used += len;
+    log_lines[log_used++] = '\n';
+    log_lines[log_used] = 0;
+  }
+  pthread_mutex_unlock(&log_lock);
+}
+
+static void on_log_release(void *context) {
+  (void)context;
+  log_released++;
+}
+
 static void test_pipeline(const char *dir) {
   stellaops_pipeline *pipeline = NULL;
   stellaops_buffer out = {0};
@@ -925,6 +954,9 @@ static void test_pipeline(const char *dir) {
   CHECK(pipeline == NULL);
 
   OK(stellaops_pipeline_open(config, strlen(config), &pipeline));
+  /* Decision records from here on (the context is a string the callback checks). */
+  CHECK_STATUS(stellaops_set_log_callback(9, on_log, NULL, NULL), STELLAOPS_STATUS_INVALID_ARGUMENT);
+  OK(stellaops_set_log_callback(STELLAOPS_LOG_INFO, on_log, (void *)"decision records", on_log_release));
   CHECK_STATUS(stellaops_pipeline_sign_json(NULL, (const uint8_t *)ok, ok_len, &out),
                STELLAOPS_STATUS_NULL_POINTER);
   CHECK_STATUS(stellaops_pipeline_sign_json(pipeline, (const uint8_t *)ok, ok_len, NULL),
@@ -949,6 +981,23 @@ static void test_pipeline(const char *dir) {
                STELLAOPS_STATUS_DENIED);
   CHECK(strstr(stellaops_last_error_message(), "denied (poe.missing)") != NULL);
   CHECK(out.data == NULL && out.len == 0);
+
+  /* One decision record per request: allowed, replayed, not entitled; then the callback is
+   * released when logging stops. */
+  OK(stellaops_set_log_callback(STELLAOPS_LOG_OFF, NULL, NULL, NULL));
+  CHECK(log_released == 1);
+  CHECK(strstr(log_lines, "\"decision\":\"allowed\"") != NULL);
+  CHECK(strstr(log_lines, "\"reason\":\"dpop.replay\"") != NULL);
+  CHECK(strstr(log_lines, "\"reason\":\"poe.missing\"") != NULL);
+  CHECK(strstr(log_lines, "\"message\":\"signing decision\"") != NULL);
+  CHECK(strstr(log_lines, "\"tenant\":\"") != NULL && strstr(log_lines, "\"trace_id\":\"") != NULL);
+  CHECK(strstr(log_lines, "\"issuer_mode\":\"software\"") != NULL);
+  CHECK(strstr(log_lines, "\"latency_ms\":") != NULL && strstr(log_lines, "\"key_ids\":\"") != NULL);
+  {
+    size_t lines = 0;
+    for (const char *c = log_lines; *c; c++) lines += *c == '\n';
+    CHECK(lines == 3);
+  }
 
   /* What the pipeline counted: the denials above by reason, the signing time. */
   stellaops_buffer metrics = {0};

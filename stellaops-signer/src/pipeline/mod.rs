@@ -121,6 +121,23 @@ fn subject_digests(subjects: &[Subject]) -> Vec<String> {
         .collect()
 }
 
+/// The one log event of a decision, from the audit record as written (caller data bounded).
+fn log_decision(record: &AuditRecord, latency: std::time::Duration) {
+    tracing::info!(
+        target: crate::log_sink::DECISION_TARGET,
+        trace_id = %record.trace_id,
+        tenant = %record.tenant,
+        subject_digests = %record.subject_digests.join(","),
+        issuer_mode = record.issuer_mode.as_deref().unwrap_or(""),
+        decision = %record.decision,
+        reason = record.reason.as_deref().unwrap_or(""),
+        key_ids = record.key_id.as_deref().unwrap_or(""),
+        predicate_type = record.predicate_type.as_deref().unwrap_or(""),
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        "signing decision"
+    );
+}
+
 impl SignerPipeline {
     /// The scanner-release verdict for `digest` (`sha256:<hex>`) under this pipeline's
     /// `[release]` configuration, on its own: the check a request of a release-checked family
@@ -189,11 +206,17 @@ impl SignerPipeline {
                 Stop::Failed(e) => e.to_string(),
             });
         }
-        if let Err(e) = self.audit.append(&record.bounded()) {
+        let record = record.bounded();
+        if let Err(e) = self.audit.append(&record) {
             metrics::counter!("stellaops_signer_audit_failures_total").increment(1);
-            tracing::error!(error = %e, "audit record not written; nothing is returned");
+            tracing::error!(
+                trace_id = %record.trace_id,
+                error = %e,
+                "audit record not written; nothing is returned"
+            );
             return Err(Error::Audit(e));
         }
+        log_decision(&record, started.elapsed());
         match result {
             Ok(outcome) => {
                 metrics::histogram!("stellaops_signer_sign_seconds")

@@ -1,5 +1,6 @@
 """Type stubs for the extension module stellaops_signer._native."""
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from collections.abc import Callable
@@ -308,6 +309,15 @@ class KeyRegistry:
 def metrics_snapshot() -> str:
     """What the library counted since the first pipeline was opened, as Prometheus text
     (``stellaops_signer_sign_seconds``, ``stellaops_signer_denials_total{reason=...}``, ...)."""
+
+def set_logger(logger: Optional[logging.Logger], level: Optional[str] = None) -> None:
+    """Send the library's log records to ``logger``, replacing an earlier one; ``None`` stops
+    them. ``level`` ("debug", "info", "warn", "error"; default: what the logger's effective level
+    lets through) decides which records the library makes. Each pipeline request makes one
+    "signing decision" record at INFO whose attributes (and ``record.stellaops`` dict) hold
+    ``target``, ``trace_id``, ``tenant``, ``subject_digests``, ``issuer_mode``, ``decision``,
+    ``reason``, ``key_ids``, ``predicate_type`` and ``latency_ms``. Records are logged on the
+    thread that made the library call; an error in a handler is printed and dropped."""
 
 def artifact_subjects(
     paths: Sequence[Union[str, os.PathLike[str]]], sha512: bool = False

@@ -1844,21 +1844,25 @@ void stellaops_trusted_root_free(struct stellaops_trusted_root *root);
  * `certificate_identity_regexp` (anchored) instead of `certificate_identity`, or
  * `{"public_key": PEM}`; optionally `"insecure_ignore_tlog": true` for trust domains without a
  * public log, whose bundles carry an RFC 3161 timestamp instead (GitHub's private-repository
- * attestations), and `"insecure_ignore_sct": true` for a Fulcio without a CT log), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
- * with 0 checks the signature against the digest the bundle names). No network access.
+ * attestations), `"insecure_ignore_sct": true` for a Fulcio without a CT log, and
+ * `"predicate_type"`: a URI or catalog short name the signed statement must have, as cosign's
+ * `--type`), bound to the artifact `artifact` names (UTF-8; optional: NULL with 0 checks the
+ * signature against the digest the bundle names): a file path, or `sha256:<hex>` for the
+ * artifact's digest. No network access.
  *
  * On success `*out_report` holds the report JSON (`verified`, `mediaType`, `identity`,
  * `issuer`, `integratedTime`, `verifiedTimes`, `certificateVerified`, `sctVerified`, `tlogVerified`,
- * `payloadType`, `predicateType`, `subjects`, `artifactChecked`), as `stella verify --bundle
- * --json` prints it.
+ * `payloadType`, `predicateType`, `subjects`, `statement`, `artifactChecked`), as
+ * `stella verify --bundle --json` prints it.
  *
- * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a malformed policy or identity
- * pattern; no artifact and no digest in the bundle), MALFORMED_KEY (the policy's public key),
- * INVALID_BUNDLE, the verification failures IDENTITY_MISMATCH, ARTIFACT_MISMATCH and
- * VERIFICATION_FAILED, and IO for the artifact.
+ * Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a malformed policy, identity
+ * pattern or digest; no artifact and no digest in the bundle), MALFORMED_KEY (the policy's
+ * public key), UNKNOWN_PREDICATE_TYPE, INVALID_BUNDLE, the verification failures
+ * IDENTITY_MISMATCH, ARTIFACT_MISMATCH, PREDICATE_TYPE_MISMATCH and VERIFICATION_FAILED, and IO
+ * for the artifact.
  *
  * # Safety
- * `root` is a live root; each pointer + length pair is readable (the artifact path may be NULL
+ * `root` is a live root; each pointer + length pair is readable (the artifact may be NULL
  * with 0); `out_report` is writable.
  */
 stellaops_status stellaops_bundle_verify(const struct stellaops_trusted_root *root,
@@ -1866,9 +1870,27 @@ stellaops_status stellaops_bundle_verify(const struct stellaops_trusted_root *ro
                                          size_t bundle_len,
                                          const uint8_t *policy,
                                          size_t policy_len,
-                                         const char *artifact_path,
-                                         size_t artifact_path_len,
+                                         const char *artifact,
+                                         size_t artifact_len,
                                          struct stellaops_buffer *out_report);
+
+/**
+ * `stellaops_bundle_verify` with the artifact's bytes (`artifact_len` of them at `artifact`;
+ * NULL with 0 is an empty artifact) instead of a path or digest.
+ *
+ * Errors: as `stellaops_bundle_verify`.
+ *
+ * # Safety
+ * As `stellaops_bundle_verify`.
+ */
+stellaops_status stellaops_bundle_verify_bytes(const struct stellaops_trusted_root *root,
+                                               const uint8_t *bundle,
+                                               size_t bundle_len,
+                                               const uint8_t *policy,
+                                               size_t policy_len,
+                                               const uint8_t *artifact,
+                                               size_t artifact_len,
+                                               struct stellaops_buffer *out_report);
 
 /**
  * A keyless signer. `config` is JSON: `fulcio_url`, `rekor_url`, and optionally
@@ -1934,6 +1956,26 @@ stellaops_status stellaops_bundle_sign(const struct stellaops_bundle_signer *sig
                                        const uint8_t *payload,
                                        size_t payload_len,
                                        struct stellaops_buffer *out_bundle);
+
+/**
+ * As `stellaops_sign_statement` (an in-toto statement already made, parsed strictly, StellaOps
+ * predicates checked, `enforcement` for a type outside the catalog), signed by `signer` into a
+ * Sigstore bundle v0.3 (canonical JSON) in `*out_bundle`. The statement is admitted before
+ * anything is sent to Fulcio or Rekor.
+ *
+ * Errors: those of `stellaops_sign_statement` for the statement (but not NO_SIGNING_KEYS), and
+ * those of `stellaops_bundle_sign`.
+ *
+ * # Safety
+ * `signer` is a live signer; `statement_json` points to `statement_json_len` readable bytes;
+ * `out_bundle` is writable; `out_admission` is NULL or writable.
+ */
+stellaops_status stellaops_bundle_sign_statement(const struct stellaops_bundle_signer *signer,
+                                                 const uint8_t *statement_json,
+                                                 size_t statement_json_len,
+                                                 stellaops_enforcement enforcement,
+                                                 struct stellaops_buffer *out_bundle,
+                                                 stellaops_admission *out_admission);
 
 /**
  * As `stellaops_attest`, signed by `signer` into a Sigstore bundle v0.3 (canonical JSON) in

@@ -118,6 +118,8 @@ const ALIASES: &[(&str, &[&str])] = &[
     // The C ABI names functions of an object type object first: stellaops_export_sign,
     // stellaops_export_verify, stellaops_pipeline_sign_json.
     ("sign_export", &["export_sign"]),
+    // C: stellaops_bundle_verify (and _bytes for an artifact in memory).
+    ("verify_bundle", &["bundle_verify"]),
     ("verify_export", &["export_verify"]),
     // Every face describes an export from a directory, or from listed files, with one function
     // (files are an option); the C ABI names it object first (stellaops_export_describe,

@@ -45,11 +45,20 @@ export declare class BundleSigner {
   signSync(payloadType: string, payload: Uint8Array): Buffer
   /**
    * As `attest`, signed into a bundle, off the main thread; the statement is built and
-   * admitted before Fulcio or Rekor is asked.
+   * admitted before Fulcio or Rekor is asked. The predicate is JSON as a string, bytes or an
+   * object.
    */
-  attest(predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Promise<BundleAttestation>
+  attest(predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Promise<BundleAttestation>
   /** As `attest`, on the calling thread. */
-  attestSync(predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): BundleAttestation
+  attestSync(predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null): BundleAttestation
+  /**
+   * As `signStatement`, signed into a bundle off the main thread: an in-toto statement
+   * already made (a string, bytes or an object; StellaOps predicates checked), admitted
+   * before Fulcio or Rekor is asked.
+   */
+  signStatement(statement: string | Uint8Array | object, options?: AttestOptions | undefined | null): Promise<BundleAttestation>
+  /** As `signStatement` on a bundle signer, on the calling thread. */
+  signStatementSync(statement: string | Uint8Array | object, options?: AttestOptions | undefined | null): BundleAttestation
 }
 
 /** A DSSE envelope. */
@@ -58,8 +67,11 @@ export declare class Envelope {
   static sign(payloadType: string, payload: Uint8Array, keys: Array<SigningKey>): Promise<Envelope>
   /** As `sign`, on the calling thread. */
   static signSync(payloadType: string, payload: Uint8Array, keys: Array<SigningKey>): Envelope
-  /** Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors). */
-  static fromJson(data: Uint8Array): Envelope
+  /**
+   * Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors), as a
+   * string, bytes or an object.
+   */
+  static fromJson(data: string | Uint8Array | object): Envelope
   /** Canonical JSON. */
   toJson(): Buffer
   /** The payload. */
@@ -73,10 +85,12 @@ export declare class Envelope {
   /**
    * Verify off the main thread: at least `threshold` distinct keys must verify, and the
    * payload type must equal `payloadType` when given. Resolves to the keys that verified.
+   * The options go as an object (`verify(keys, { threshold, payloadType })`, as Python's
+   * keywords) or, as before, positionally.
    */
-  verify(keys: Array<VerifyingKey>, threshold: number, payloadType?: string | undefined | null): Promise<Array<VerifiedKey>>
+  verify(keys: Array<VerifyingKey>, options: number | VerifyOptions, payloadType?: string | undefined | null): Promise<Array<VerifiedKey>>
   /** As `verify`, on the calling thread. */
-  verifySync(keys: Array<VerifyingKey>, threshold: number, payloadType?: string | undefined | null): Array<VerifiedKey>
+  verifySync(keys: Array<VerifyingKey>, options: number | VerifyOptions, payloadType?: string | undefined | null): Array<VerifiedKey>
 }
 
 /**
@@ -197,8 +211,11 @@ export declare class SigningKey {
  * authorities), the file cosign, sigstore-python and sigstore-js read. Immutable; share it.
  */
 export declare class TrustedRoot {
-  /** Read a trusted root (strict JSON; its media type must say trusted root). */
-  static fromJson(data: Uint8Array): TrustedRoot
+  /**
+   * Read a trusted root (strict JSON as a string, bytes or an object; its media type must say
+   * trusted root).
+   */
+  static fromJson(data: string | Uint8Array | object): TrustedRoot
   /**
    * Read a trusted root from a file (at most 96 MiB), as sigstore-go's
    * `NewTrustedRootFromPath`.
@@ -274,9 +291,10 @@ export declare function artifactSubjectsSync(paths: Array<string>, options?: Art
 
 /**
  * Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
- * `predicateType` (a URI or catalog short name) and sign it with every key, off the main thread.
+ * `predicateType` (a URI or catalog short name; the predicate as a string, bytes or an object)
+ * and sign it with every key, off the main thread.
  */
-export declare function attest(keys: Array<SigningKey>, predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Promise<Attestation>
+export declare function attest(keys: Array<SigningKey>, predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Promise<Attestation>
 
 /** Options for `attest`. */
 export interface AttestOptions {
@@ -285,7 +303,7 @@ export interface AttestOptions {
 }
 
 /** As `attest`, on the calling thread. */
-export declare function attestSync(keys: Array<SigningKey>, predicateType: string, predicate: Uint8Array, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Attestation
+export declare function attestSync(keys: Array<SigningKey>, predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null): Attestation
 
 /** What `verifyAuditChain` established. */
 export interface AuditChain {
@@ -331,6 +349,11 @@ export interface BundlePolicy {
   insecureIgnoreTlog?: boolean
   /** Skip the certificate's SCT (a Fulcio without a CT log). */
   insecureIgnoreSct?: boolean
+  /**
+   * The predicate type the signed statement must have (a URI or catalog short name), as
+   * cosign's `--type`; another type rejects with `STELLAOPS_PREDICATE_TYPE_MISMATCH`.
+   */
+  predicateType?: string
 }
 
 /** What a verified bundle says. */
@@ -709,17 +732,18 @@ export declare function verifyAuditChain(path: string): Promise<AuditChain>
 export declare function verifyAuditChainSync(path: string): AuditChain
 
 /**
- * Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names
- * (and with the checks it leaves out, for trust domains without a log: GitHub's),
- * bound to the `artifact` file (omitted: the signature is checked against the digest the
- * bundle names), off the main thread. No network access. A bundle that does not verify
+ * Verify a Sigstore bundle (v0.1-v0.3; JSON as a string, bytes or an object) offline against
+ * `root` for the signer `policy` names (and with the checks it leaves out, for trust domains
+ * without a log: GitHub's; and the predicate type it requires), bound to `artifact`: its bytes,
+ * a path, or `"sha256:<hex>"` its digest (omitted: the signature is checked against the digest
+ * the bundle names), off the main thread. No network access. A bundle that does not verify
  * rejects with a 4xx `errno` (`STELLAOPS_IDENTITY_MISMATCH`, `STELLAOPS_ARTIFACT_MISMATCH`,
- * `STELLAOPS_VERIFICATION_FAILED`).
+ * `STELLAOPS_PREDICATE_TYPE_MISMATCH`, `STELLAOPS_VERIFICATION_FAILED`).
  */
-export declare function verifyBundle(bundle: Uint8Array, root: TrustedRoot, policy: BundlePolicy, artifact?: string | undefined | null): Promise<BundleVerification>
+export declare function verifyBundle(bundle: string | Uint8Array | object, root: TrustedRoot, policy: BundlePolicy, artifact?: string | Uint8Array | undefined | null): Promise<BundleVerification>
 
 /** As `verifyBundle`, on the calling thread. */
-export declare function verifyBundleSync(bundle: Uint8Array, root: TrustedRoot, policy: BundlePolicy, artifact?: string | undefined | null): BundleVerification
+export declare function verifyBundleSync(bundle: string | Uint8Array | object, root: TrustedRoot, policy: BundlePolicy, artifact?: string | Uint8Array | undefined | null): BundleVerification
 
 /**
  * Verify the export under `root` against the signed manifest in `envelope`, off the main
@@ -740,6 +764,14 @@ export interface VerifyExportOptions {
 
 /** As `verifyExport`, on the calling thread. */
 export declare function verifyExportSync(root: string, envelope: Uint8Array, keys: Array<VerifyingKey>, options?: VerifyExportOptions | undefined | null): ExportReport
+
+/** How `verify` is asked: at least `threshold` distinct keys, and the payload type when given. */
+export interface VerifyOptions {
+  /** How many distinct keys must verify (1 or more). */
+  threshold: number
+  /** The payload type the envelope must have. */
+  payloadType?: string
+}
 
 /**
  * Verify a promotion envelope off the main thread: `threshold` of `keys` signed a

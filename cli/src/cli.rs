@@ -539,7 +539,12 @@ pub(crate) struct VerifyArgs {
     /// Require this payloadType.
     #[arg(long)]
     pub(crate) payload_type: Option<String>,
-    /// An artifact that must be a subject of the statement (repeatable).
+    /// Require this predicate type of the signed in-toto statement (a URI or a catalog short
+    /// name such as sbom, vex, slsa-provenance), as cosign's --type. Envelopes and bundles.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub(crate) predicate_type: Option<String>,
+    /// An artifact that must be a subject of the statement (repeatable). With --bundle also
+    /// sha256:<hex>, the artifact's digest.
     #[arg(long = "artifact")]
     pub(crate) artifacts: Vec<PathBuf>,
     /// The tenant key configuration: trusted keys it marks revoked are not trusted for

@@ -474,6 +474,27 @@ fn attest_and_verify_artifacts() -> TestResult {
         &env.stella(&[&"verify", &"--key", &public, &"--artifact", &other, &e]),
         1,
     );
+    // cosign's --type: a short name or the URI; another type fails verification (exit 1).
+    assert_ok(&env.stella(&[&"verify", &"--key", &public, &"--type", &"cyclonedx", &e]));
+    assert_ok(&env.stella(&[
+        &"verify",
+        &"--key",
+        &public,
+        &"--type",
+        &"https://cyclonedx.org/bom",
+        &e,
+    ]));
+    let wrong = env.stella(&[&"verify", &"--key", &public, &"--type", &"vex", &e]);
+    assert_fails(&wrong, 1);
+    assert!(
+        stderr(&wrong).contains("predicate type"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert_fails(
+        &env.stella(&[&"verify", &"--key", &public, &"--type", &"no-such-type", &e]),
+        2,
+    );
 
     let inspect = env.stella(&[&"inspect", &"--json", &e]);
     assert_ok(&inspect);

@@ -212,20 +212,37 @@ pub unsafe extern "C" fn stellaops_sign_statement(
         let keys = unsafe { handles(keys, keys_len, "keys") }?;
         // SAFETY: the caller promises statement_json_len readable bytes.
         let json = unsafe { nonempty_bytes(statement_json, statement_json_len, "statement_json") }?;
-        let mode = enforcement_mode(enforcement)?;
         let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.opened()).collect();
         let authority = Authority::opened_keys(&keys);
         authority.require_keys()?;
-        let statement = Statement::from_json(json, &Limits::default())?;
-        let outcome = authority
-            .allow_list(AllowList::catalog(mode))
-            .sign_statement(statement, None)?;
-        let admission = outcome.admission;
         // SAFETY: out_envelope was checked non-NULL, out_admission is None or non-NULL; the
         // caller promises they are writable.
-        unsafe { write_attestation(out_envelope, outcome.into_json(), out_admission, admission) };
-        Ok(())
+        unsafe { sign_statement_into(authority, json, enforcement, out_envelope, out_admission) }
     })
+}
+
+/// Parse `json` as an in-toto statement and sign it through `authority` under `enforcement`,
+/// writing the signed document to `out` and the admission to `out_admission`: the one statement
+/// path of `stellaops_sign_statement` and `stellaops_bundle_sign_statement`.
+///
+/// # Safety
+/// `out` and `out_admission` (when given) are writable.
+pub(crate) unsafe fn sign_statement_into(
+    authority: Authority<'_>,
+    json: &[u8],
+    enforcement: stellaops_enforcement,
+    out: Out<stellaops_buffer>,
+    out_admission: Option<Out<stellaops_admission>>,
+) -> Result<(), Failure> {
+    let mode = enforcement_mode(enforcement)?;
+    let statement = Statement::from_json(json, &Limits::default())?;
+    let outcome = authority
+        .allow_list(AllowList::catalog(mode))
+        .sign_statement(statement, None)?;
+    let admission = outcome.admission;
+    // SAFETY: forwarded from the caller.
+    unsafe { write_attestation(out, outcome.into_json(), out_admission, admission) };
+    Ok(())
 }
 
 /// What `stellaops_verify_promotion` requires of a promotion beyond a good signature. A NULL

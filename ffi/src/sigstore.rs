@@ -8,9 +8,9 @@ use stellaops_signer::faces::{
     bundle_policy_from_json, bundle_report, keyful_config_from_json, keyless_config_from_json,
 };
 use stellaops_signer::sigstore::{
-    verify_bundle_with, BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
+    BundleSigner, IdentityToken, KeyfulSigner, KeylessSigner, TrustedRoot,
 };
-use stellaops_signer::{Authority, IssuerMode};
+use stellaops_signer::{Authority, BundleArtifact, IssuerMode};
 
 use crate::args::{bytes, handle, nonempty_bytes, optional_text, text, Out};
 use crate::attest::{
@@ -18,6 +18,7 @@ use crate::attest::{
     write_attestation,
 };
 use crate::buffer::stellaops_buffer;
+use crate::documents::sign_statement_into;
 use crate::guard::{guard, Failure};
 use crate::key::stellaops_key;
 use crate::status::stellaops_status;
@@ -102,21 +103,25 @@ pub unsafe extern "C" fn stellaops_trusted_root_free(root: *mut stellaops_truste
 /// `certificate_identity_regexp` (anchored) instead of `certificate_identity`, or
 /// `{"public_key": PEM}`; optionally `"insecure_ignore_tlog": true` for trust domains without a
 /// public log, whose bundles carry an RFC 3161 timestamp instead (GitHub's private-repository
-/// attestations), and `"insecure_ignore_sct": true` for a Fulcio without a CT log), bound to the artifact file at `artifact_path` (UTF-8; optional: NULL
-/// with 0 checks the signature against the digest the bundle names). No network access.
+/// attestations), `"insecure_ignore_sct": true` for a Fulcio without a CT log, and
+/// `"predicate_type"`: a URI or catalog short name the signed statement must have, as cosign's
+/// `--type`), bound to the artifact `artifact` names (UTF-8; optional: NULL with 0 checks the
+/// signature against the digest the bundle names): a file path, or `sha256:<hex>` for the
+/// artifact's digest. No network access.
 ///
 /// On success `*out_report` holds the report JSON (`verified`, `mediaType`, `identity`,
 /// `issuer`, `integratedTime`, `verifiedTimes`, `certificateVerified`, `sctVerified`, `tlogVerified`,
-/// `payloadType`, `predicateType`, `subjects`, `artifactChecked`), as `stella verify --bundle
-/// --json` prints it.
+/// `payloadType`, `predicateType`, `subjects`, `statement`, `artifactChecked`), as
+/// `stella verify --bundle --json` prints it.
 ///
-/// Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a malformed policy or identity
-/// pattern; no artifact and no digest in the bundle), MALFORMED_KEY (the policy's public key),
-/// INVALID_BUNDLE, the verification failures IDENTITY_MISMATCH, ARTIFACT_MISMATCH and
-/// VERIFICATION_FAILED, and IO for the artifact.
+/// Errors: NULL_POINTER, INVALID_UTF8_ARGUMENT, INVALID_ARGUMENT (a malformed policy, identity
+/// pattern or digest; no artifact and no digest in the bundle), MALFORMED_KEY (the policy's
+/// public key), UNKNOWN_PREDICATE_TYPE, INVALID_BUNDLE, the verification failures
+/// IDENTITY_MISMATCH, ARTIFACT_MISMATCH, PREDICATE_TYPE_MISMATCH and VERIFICATION_FAILED, and IO
+/// for the artifact.
 ///
 /// # Safety
-/// `root` is a live root; each pointer + length pair is readable (the artifact path may be NULL
+/// `root` is a live root; each pointer + length pair is readable (the artifact may be NULL
 /// with 0); `out_report` is writable.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -126,34 +131,84 @@ pub unsafe extern "C" fn stellaops_bundle_verify(
     bundle_len: usize,
     policy: *const u8,
     policy_len: usize,
-    artifact_path: *const c_char,
-    artifact_path_len: usize,
+    artifact: *const c_char,
+    artifact_len: usize,
     out_report: *mut stellaops_buffer,
 ) -> stellaops_status {
     guard(|| {
         let out_report = Out::new(out_report, "out_report")?;
-        // SAFETY: the caller promises a live root.
-        let root = unsafe { handle(root, "root") }?;
-        // SAFETY: the caller promises bundle_len readable bytes.
-        let bundle = unsafe { nonempty_bytes(bundle, bundle_len, "bundle") }?;
-        // SAFETY: the caller promises policy_len readable bytes.
-        let policy = unsafe { nonempty_bytes(policy, policy_len, "policy") }?;
-        // SAFETY: the caller promises artifact_path_len readable bytes, or NULL with 0.
-        let artifact = unsafe { optional_text(artifact_path, artifact_path_len, "artifact_path") }?;
-        let policy = bundle_policy_from_json(policy)?;
-        let verified = verify_bundle_with(
-            bundle,
-            &root.root,
-            &policy.signer,
-            artifact.map(Path::new),
-            policy.options,
-        )
-        .map_err(stellaops_signer::Error::from)?;
-        let report = bundle_report(&verified).to_string().into_bytes();
-        // SAFETY: out_report was checked non-NULL; the caller promises it is writable.
-        unsafe { out_report.write(stellaops_buffer::from_bytes(report)) };
-        Ok(())
+        // SAFETY: the caller promises artifact_len readable bytes, or NULL with 0.
+        let artifact = unsafe { optional_text(artifact, artifact_len, "artifact") }?
+            .map(BundleArtifact::from_reference)
+            .transpose()
+            .map_err(stellaops_signer::Error::from)?;
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            verify_into(
+                root, bundle, bundle_len, policy, policy_len, artifact, out_report,
+            )
+        }
     })
+}
+
+/// `stellaops_bundle_verify` with the artifact's bytes (`artifact_len` of them at `artifact`;
+/// NULL with 0 is an empty artifact) instead of a path or digest.
+///
+/// Errors: as `stellaops_bundle_verify`.
+///
+/// # Safety
+/// As `stellaops_bundle_verify`.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn stellaops_bundle_verify_bytes(
+    root: *const stellaops_trusted_root,
+    bundle: *const u8,
+    bundle_len: usize,
+    policy: *const u8,
+    policy_len: usize,
+    artifact: *const u8,
+    artifact_len: usize,
+    out_report: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out_report = Out::new(out_report, "out_report")?;
+        // SAFETY: the caller promises artifact_len readable bytes, or NULL with 0.
+        let artifact = unsafe { bytes(artifact, artifact_len, "artifact") }?;
+        let artifact = Some(BundleArtifact::Bytes(artifact));
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            verify_into(
+                root, bundle, bundle_len, policy, policy_len, artifact, out_report,
+            )
+        }
+    })
+}
+
+/// The verification both entry points share, writing the report to `out_report`.
+///
+/// # Safety
+/// As `stellaops_bundle_verify`.
+unsafe fn verify_into(
+    root: *const stellaops_trusted_root,
+    bundle: *const u8,
+    bundle_len: usize,
+    policy: *const u8,
+    policy_len: usize,
+    artifact: Option<BundleArtifact<'_>>,
+    out_report: Out<stellaops_buffer>,
+) -> Result<(), Failure> {
+    // SAFETY: the caller promises a live root.
+    let root = unsafe { handle(root, "root") }?;
+    // SAFETY: the caller promises bundle_len readable bytes.
+    let bundle = unsafe { nonempty_bytes(bundle, bundle_len, "bundle") }?;
+    // SAFETY: the caller promises policy_len readable bytes.
+    let policy = unsafe { nonempty_bytes(policy, policy_len, "policy") }?;
+    let policy = bundle_policy_from_json(policy)?;
+    let verified = stellaops_signer::verify_bundle(bundle, &root.root, &policy, artifact)?;
+    let report = bundle_report(&verified).to_string().into_bytes();
+    // SAFETY: out_report was checked non-NULL; the caller promises it is writable.
+    unsafe { out_report.write(stellaops_buffer::from_bytes(report)) };
+    Ok(())
 }
 
 /// Signs into Sigstore bundles: keyless (an OIDC token, Fulcio, Rekor) or with one key (Rekor).
@@ -298,6 +353,40 @@ pub unsafe extern "C" fn stellaops_bundle_sign(
         // SAFETY: out_bundle was checked non-NULL; the caller promises it is writable.
         unsafe { out_bundle.write(stellaops_buffer::from_bytes(signed.json)) };
         Ok(())
+    })
+}
+
+/// As `stellaops_sign_statement` (an in-toto statement already made, parsed strictly, StellaOps
+/// predicates checked, `enforcement` for a type outside the catalog), signed by `signer` into a
+/// Sigstore bundle v0.3 (canonical JSON) in `*out_bundle`. The statement is admitted before
+/// anything is sent to Fulcio or Rekor.
+///
+/// Errors: those of `stellaops_sign_statement` for the statement (but not NO_SIGNING_KEYS), and
+/// those of `stellaops_bundle_sign`.
+///
+/// # Safety
+/// `signer` is a live signer; `statement_json` points to `statement_json_len` readable bytes;
+/// `out_bundle` is writable; `out_admission` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_bundle_sign_statement(
+    signer: *const stellaops_bundle_signer,
+    statement_json: *const u8,
+    statement_json_len: usize,
+    enforcement: stellaops_enforcement,
+    out_bundle: *mut stellaops_buffer,
+    out_admission: *mut stellaops_admission,
+) -> stellaops_status {
+    guard(|| {
+        let out_bundle = Out::new(out_bundle, "out_bundle")?;
+        let out_admission = Out::optional(out_admission);
+        // SAFETY: the caller promises a live signer.
+        let signer = unsafe { handle(signer, "signer") }?;
+        // SAFETY: the caller promises statement_json_len readable bytes.
+        let json = unsafe { nonempty_bytes(statement_json, statement_json_len, "statement_json") }?;
+        let authority = Authority::bundle(signer.signer.as_ref(), signer.mode);
+        // SAFETY: out_bundle was checked non-NULL, out_admission is None or non-NULL; the
+        // caller promises they are writable.
+        unsafe { sign_statement_into(authority, json, enforcement, out_bundle, out_admission) }
     })
 }
 

@@ -34,22 +34,86 @@ struct PolicyJson {
     insecure_ignore_tlog: bool,
     #[serde(default)]
     insecure_ignore_sct: bool,
+    predicate_type: Option<String>,
 }
 
-/// A bundle verification policy: who must have signed, and which checks may be left out.
+/// A bundle verification policy: who must have signed, which checks may be left out, and what
+/// the signed statement must be.
 #[derive(Clone, Debug)]
 pub struct BundlePolicy {
     /// Who must have signed.
     pub signer: Signer,
     /// Checks left out (none by default).
     pub options: VerifyOptions,
+    /// The predicate type the signed in-toto statement must have (a URI; see
+    /// [`BundlePolicy::require_predicate_type`]), as cosign's `--type`; `None` accepts any.
+    pub predicate_type: Option<String>,
+}
+
+impl BundlePolicy {
+    /// `signer`, with every check and any predicate type.
+    pub fn new(signer: Signer) -> Self {
+        BundlePolicy {
+            signer,
+            options: VerifyOptions::default(),
+            predicate_type: None,
+        }
+    }
+
+    /// Require the signed statement's predicate type: a URI, or a catalog short name (`sbom`,
+    /// `vex`, `slsaprovenance`, ...) resolved to its URI.
+    ///
+    /// # Errors
+    /// [`Error::Predicates`] for an unknown short name.
+    pub fn require_predicate_type(mut self, name_or_uri: &str) -> Result<Self> {
+        self.predicate_type = Some(stellaops_predicates::catalog::resolve(name_or_uri)?);
+        Ok(self)
+    }
+}
+
+/// Verify a Sigstore bundle (v0.1–v0.3) offline against `root` under `policy`, bound to
+/// `artifact` (a file, bytes, or a `sha256:` digest; `None` checks the signature against the
+/// digest the bundle names): the one bundle verification every face and the CLI call.
+///
+/// # Errors
+/// The bundle verifier's errors ([`Error::Sigstore`]: malformed bundle, identity mismatch,
+/// verification failure, artifact mismatch); [`Error::PredicateTypeMismatch`] when the policy
+/// requires a predicate type the bundle's statement does not have (or it signs no statement).
+pub fn verify_bundle(
+    bundle: &[u8],
+    root: &stellaops_sigstore::TrustedRoot,
+    policy: &BundlePolicy,
+    artifact: Option<stellaops_sigstore::BundleArtifact<'_>>,
+) -> Result<BundleVerification> {
+    let verified = stellaops_sigstore::verify_bundle_with(
+        bundle,
+        root,
+        &policy.signer,
+        artifact,
+        policy.options,
+    )?;
+    if let Some(expected) = &policy.predicate_type {
+        let found = verified
+            .statement
+            .as_ref()
+            .and_then(|s| s["predicateType"].as_str())
+            .unwrap_or("(no in-toto statement)");
+        if found != expected {
+            return Err(Error::PredicateTypeMismatch {
+                expected: expected.clone(),
+                found: stellaops_poe::audit::bound_text(found, 256).0.to_owned(),
+            });
+        }
+    }
+    Ok(verified)
 }
 
 /// A bundle verification policy from JSON: keyless `{"certificate_identity": ID,
 /// "certificate_oidc_issuer": ISS}` (or `certificate_identity_regexp`, anchored at both ends),
 /// or `"no_certificate_oidc_issuer": true` instead of the issuer (a certificate that names none,
 /// see [`Signer::IssuerlessCertificate`]), or keyful `{"public_key": PEM}`; and optionally
-/// `insecure_ignore_tlog`, `insecure_ignore_sct` (see [`VerifyOptions`]) — the same choices as
+/// `insecure_ignore_tlog`, `insecure_ignore_sct` (see [`VerifyOptions`]) and `predicate_type`
+/// (a URI or catalog short name the signed statement must have) — the same choices as
 /// `stella verify --bundle`.
 ///
 /// # Errors
@@ -63,13 +127,18 @@ pub fn bundle_policy_from_json(json: &[u8]) -> Result<BundlePolicy> {
         Issuer::choose(p.certificate_oidc_issuer, p.no_certificate_oidc_issuer)?,
         p.public_key.as_deref().map(str::as_bytes),
     )?;
-    Ok(BundlePolicy {
+    let policy = BundlePolicy {
         signer,
         options: VerifyOptions {
             insecure_ignore_tlog: p.insecure_ignore_tlog,
             insecure_ignore_sct: p.insecure_ignore_sct,
         },
-    })
+        predicate_type: None,
+    };
+    match p.predicate_type {
+        Some(t) => policy.require_predicate_type(&t),
+        None => Ok(policy),
+    }
 }
 
 /// The OIDC issuer a certificate policy requires.

@@ -29,6 +29,30 @@ pub struct Verification {
     pub artifacts: Vec<ArtifactMatch>,
 }
 
+impl Verification {
+    /// Require the verified statement's predicate type (a URI, or a catalog short name resolved
+    /// to its URI), as cosign's `--type`.
+    ///
+    /// # Errors
+    /// [`Error::PredicateTypeMismatch`] for another type or no statement at all;
+    /// [`Error::Predicates`] for an unknown short name.
+    pub fn require_predicate_type(&self, name_or_uri: &str) -> Result<()> {
+        let expected = stellaops_predicates::catalog::resolve(name_or_uri)?;
+        let found = self
+            .statement
+            .as_ref()
+            .map_or("(no in-toto statement)", |s| s.predicate_type());
+        if found == expected {
+            Ok(())
+        } else {
+            Err(Error::PredicateTypeMismatch {
+                expected,
+                found: stellaops_poe::audit::bound_text(found, 256).0.to_owned(),
+            })
+        }
+    }
+}
+
 /// The in-toto statement (v1 or v0.1) an envelope carries, parsed strictly within `limits`;
 /// `None` when the payload type is not in-toto. Does not verify anything.
 ///

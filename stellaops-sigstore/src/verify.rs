@@ -151,6 +151,49 @@ pub struct BundleVerification {
     pub artifact_checked: bool,
 }
 
+/// The artifact a bundle's signature must be bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BundleArtifact<'a> {
+    /// A file, hashed by streaming (read whole only for Ed25519 message signatures, which sign
+    /// the bytes themselves).
+    File(&'a Path),
+    /// The artifact's bytes.
+    Bytes(&'a [u8]),
+    /// The artifact's SHA-256 digest (`sha256:<hex>` as sigstore-go and cosign take it): enough
+    /// for DSSE bundles and SHA-256 message digests, not for Ed25519 message signatures.
+    Sha256([u8; 32]),
+}
+
+impl<'a> BundleArtifact<'a> {
+    /// An artifact named by text, as every face takes it: `sha256:<hex>` is the artifact's
+    /// digest, anything else a file path (write `./sha256:…` for a file named like a digest).
+    ///
+    /// # Errors
+    /// [`Error::ArtifactRequired`] for a `sha256:` text that is not 64 lowercase hex digits.
+    pub fn from_reference(text: &'a str) -> Result<BundleArtifact<'a>> {
+        if text.starts_with("sha256:") {
+            Self::sha256_digest(text)
+        } else {
+            Ok(BundleArtifact::File(Path::new(text)))
+        }
+    }
+
+    /// `sha256:<64 lowercase hex>` as a digest artifact.
+    ///
+    /// # Errors
+    /// [`Error::ArtifactRequired`] for anything else.
+    pub fn sha256_digest(text: &str) -> Result<BundleArtifact<'a>> {
+        let bad = || Error::ArtifactRequired("a digest is sha256:<64 lowercase hex>".into());
+        let hex_digest = text.strip_prefix("sha256:").ok_or_else(bad)?;
+        if hex_digest.len() != 64 || hex_digest.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Err(bad());
+        }
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(hex_digest, &mut digest).map_err(|_| bad())?;
+        Ok(BundleArtifact::Sha256(digest))
+    }
+}
+
 /// Verify a bundle against `root`, requiring `signer`, with `artifact` (a file, hashed by
 /// streaming) bound to the signature: for a DSSE bundle the artifact must match one of the
 /// statement's subjects, for a message signature it must be the signed message. Without an
@@ -173,12 +216,13 @@ pub fn verify_bundle(
         bundle_json,
         root,
         signer,
-        artifact,
+        artifact.map(BundleArtifact::File),
         VerifyOptions::default(),
     )
 }
 
-/// [`verify_bundle`], leaving out the checks `options` names (see [`VerifyOptions`]).
+/// [`verify_bundle`] with the artifact as a file, bytes or a digest, leaving out the checks
+/// `options` names (see [`VerifyOptions`]).
 ///
 /// # Errors
 /// As [`verify_bundle`].
@@ -186,7 +230,7 @@ pub fn verify_bundle_with(
     bundle_json: &[u8],
     root: &TrustedRoot,
     signer: &Signer,
-    artifact: Option<&Path>,
+    artifact: Option<BundleArtifact<'_>>,
     options: VerifyOptions,
 ) -> Result<BundleVerification> {
     let text = strict_json(bundle_json).map_err(Error::InvalidBundle)?;
@@ -260,7 +304,7 @@ fn verify_certificate(
     document: &Value,
     (identity, issuer): (&Identity, Option<&String>),
     options: VerifyOptions,
-    artifact: Option<&Path>,
+    artifact: Option<BundleArtifact<'_>>,
 ) -> Result<VerificationResult> {
     // The verifier matches exact values only: for a pattern, let it check the issuer and
     // everything else, then match the pattern on the verified certificate's identity.
@@ -323,17 +367,36 @@ fn signed_the_required_way(document: &Value, signer: &Signer) -> Result<()> {
     }
 }
 
-/// Verify with the artifact file, or with the digest the bundle names.
+/// Verify with the artifact (file, bytes or digest), or with the digest the bundle names.
 fn run<P: sigstore_verify::Policy>(
     root: &TrustedRoot,
     bundle: &Bundle,
     document: &Value,
     policy: &P,
-    artifact: Option<&Path>,
+    artifact: Option<BundleArtifact<'_>>,
 ) -> Result<VerificationResult> {
     let verifier = &root.verifier;
-    let Some(path) = artifact else {
-        return Ok(verifier.verify(named_digest(document)?, bundle, policy)?);
+    let path = match artifact {
+        None => return Ok(verifier.verify(named_digest(document)?, bundle, policy)?),
+        Some(BundleArtifact::Bytes(bytes)) => return Ok(verifier.verify(bytes, bundle, policy)?),
+        Some(BundleArtifact::Sha256(digest)) => {
+            let artifact = match verifier.verify(
+                self::digest(HashAlgorithm::Sha2256, digest.to_vec())?,
+                bundle,
+                policy,
+            ) {
+                Err(sigstore_verify::Error::UnsupportedArtifact(_)) => {
+                    return Err(Error::ArtifactRequired(
+                        "this bundle signs the artifact's bytes (Ed25519): give the artifact, \
+                         not its digest"
+                            .into(),
+                    ))
+                }
+                other => other?,
+            };
+            return Ok(artifact);
+        }
+        Some(BundleArtifact::File(path)) => path,
     };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     match verifier.verify_reader(file, bundle, policy) {

@@ -57,6 +57,9 @@ type BundlePolicy struct {
 	InsecureIgnoreTlog bool `json:"insecure_ignore_tlog,omitempty"`
 	// InsecureIgnoreSCT skips the certificate's SCT (a Fulcio without a CT log).
 	InsecureIgnoreSCT bool `json:"insecure_ignore_sct,omitempty"`
+	// PredicateType, when set, is required of the signed statement (a URI or a catalog short
+	// name), as cosign's --type: another type is CodePredicateTypeMismatch.
+	PredicateType string `json:"predicate_type,omitempty"`
 }
 
 // BundleVerification is what a verified bundle says (the report of `stella verify --bundle
@@ -79,11 +82,27 @@ type BundleVerification struct {
 }
 
 // VerifyBundle verifies a Sigstore bundle (v0.1-v0.3) offline against root for the signer policy
-// names, bound to the artifact file at artifactPath ("" checks the signature against the digest
-// the bundle names). It makes no network call. A bundle that does not verify is an *Error whose
-// Code.IsVerificationFailure() is true (CodeIdentityMismatch, CodeArtifactMismatch,
-// CodeVerificationFailed).
-func VerifyBundle(ctx context.Context, root *TrustedRoot, bundle []byte, policy BundlePolicy, artifactPath string) (*BundleVerification, error) {
+// names, bound to the artifact: a file path, or "sha256:<hex>" its digest ("" checks the
+// signature against the digest the bundle names). It makes no network call. A bundle that does
+// not verify is an *Error whose Code.IsVerificationFailure() is true (CodeIdentityMismatch,
+// CodeArtifactMismatch, CodePredicateTypeMismatch, CodeVerificationFailed).
+func VerifyBundle(ctx context.Context, root *TrustedRoot, bundle []byte, policy BundlePolicy, artifact string) (*BundleVerification, error) {
+	a, an := textArg(artifact)
+	return verifyBundle(ctx, root, bundle, policy, func(r *C.stellaops_trusted_root, b *C.uint8_t, bn C.size_t, p *C.uint8_t, pn C.size_t, out *C.stellaops_buffer) C.stellaops_status {
+		return C.stellaops_bundle_verify(r, b, bn, p, pn, a, an, out)
+	})
+}
+
+// VerifyBundleBytes is VerifyBundle with the artifact's bytes.
+func VerifyBundleBytes(ctx context.Context, root *TrustedRoot, bundle []byte, policy BundlePolicy, artifact []byte) (*BundleVerification, error) {
+	a, an := bytesArg(artifact)
+	return verifyBundle(ctx, root, bundle, policy, func(r *C.stellaops_trusted_root, b *C.uint8_t, bn C.size_t, p *C.uint8_t, pn C.size_t, out *C.stellaops_buffer) C.stellaops_status {
+		return C.stellaops_bundle_verify_bytes(r, b, bn, p, pn, a, an, out)
+	})
+}
+
+// verifyBundle runs one of the C ABI's bundle verifications with the policy as its JSON.
+func verifyBundle(ctx context.Context, root *TrustedRoot, bundle []byte, policy BundlePolicy, verify func(r *C.stellaops_trusted_root, b *C.uint8_t, bn C.size_t, p *C.uint8_t, pn C.size_t, out *C.stellaops_buffer) C.stellaops_status) (*BundleVerification, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -104,13 +123,10 @@ func VerifyBundle(ctx context.Context, root *TrustedRoot, bundle []byte, policy 
 	}
 	b, bn := bytesArg(bundle)
 	p, pn := bytesArg(policyJSON)
-	a, an := textArg(artifactPath)
 	var buf C.stellaops_buffer
 	err = root.h.use(func(h unsafe.Pointer) error {
 		r := (*C.stellaops_trusted_root)(h)
-		return call(func() C.stellaops_status {
-			return C.stellaops_bundle_verify(r, b, bn, p, pn, a, an, &buf)
-		})
+		return call(func() C.stellaops_status { return verify(r, b, bn, p, pn, &buf) })
 	})
 	if err != nil {
 		return nil, err
@@ -275,6 +291,38 @@ func (s *BundleSigner) Attest(ctx context.Context, predicateType string, predica
 		return nil, err
 	}
 	return &BundleAttestation{Bundle: out, Admission: admission}, nil
+}
+
+// SignStatement is SignStatement signed into a bundle: an in-toto statement already made
+// (parsed strictly, StellaOps predicates checked), admitted before Fulcio or Rekor is asked.
+func (s *BundleSigner) SignStatement(ctx context.Context, statement Statement, opts AttestOptions) (*BundleAttestation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	enforcement := opts.Enforcement
+	if enforcement == 0 {
+		enforcement = Warn
+	}
+	st, sn := bytesArg(statement)
+	var out C.stellaops_buffer
+	var admission C.stellaops_admission
+	err := s.h.use(func(h unsafe.Pointer) error {
+		signer := (*C.stellaops_bundle_signer)(h)
+		return call(func() C.stellaops_status {
+			return C.stellaops_bundle_sign_statement(signer, st, sn, C.stellaops_enforcement(enforcement), &out, &admission)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if Admission(admission) == Unlisted {
+		var parsed struct {
+			PredicateType string `json:"predicateType"`
+		}
+		_ = json.Unmarshal(statement, &parsed) // it was just parsed strictly by the library
+		warnUnlisted(opts, Unlisted, parsed.PredicateType)
+	}
+	return &BundleAttestation{Bundle: takeBuffer(&out), Admission: Admission(admission)}, nil
 }
 
 // Close frees the signer. Safe to call twice and concurrently with signing (running calls finish

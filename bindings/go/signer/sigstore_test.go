@@ -299,3 +299,73 @@ func publicPEM(t *testing.T, key *signer.Key) string {
 	}
 	return string(pem)
 }
+
+// Artifacts as a path, bytes or a sha256 digest; a required predicate type (cosign --type); a
+// statement already made, signed into a bundle.
+func TestBundleArtifactsPredicateTypesAndStatements(t *testing.T) {
+	ctx := context.Background()
+	s := sigstoreInstance(t)
+	r := loadRoot(t, s)
+	path, artifact := writeArtifact(t, "the release tarball\n")
+	key, err := signer.GenerateKey(signer.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := signer.NewKeyfulSigner(signer.KeyfulOptions{RekorURL: s.url}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
+	att, err := bs.Attest(ctx, "slsa-provenance", []byte(slsaPredicate), []signer.Subject{artifactSubject(artifact)}, signer.AttestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := signer.BundlePolicy{PublicKey: pub}
+	sum := sha256.Sum256(artifact)
+	digest := "sha256:" + hex.EncodeToString(sum[:])
+	for _, given := range []string{path, digest} {
+		if v, err := signer.VerifyBundle(ctx, r, att.Bundle, policy, given); err != nil || !v.ArtifactChecked {
+			t.Fatalf("%s: %+v %v", given, v, err)
+		}
+	}
+	if v, err := signer.VerifyBundleBytes(ctx, r, att.Bundle, policy, artifact); err != nil || !v.ArtifactChecked {
+		t.Fatalf("bytes: %+v %v", v, err)
+	}
+	_, err = signer.VerifyBundleBytes(ctx, r, att.Bundle, policy, []byte("other bytes"))
+	wantCode(t, err, signer.CodeArtifactMismatch)
+	_, err = signer.VerifyBundle(ctx, r, att.Bundle, policy, "sha256:"+strings.Repeat("0", 64))
+	wantCode(t, err, signer.CodeArtifactMismatch)
+	_, err = signer.VerifyBundle(ctx, r, att.Bundle, policy, "sha256:not-hex")
+	wantCode(t, err, signer.CodeInvalidArgument)
+
+	typed := policy
+	typed.PredicateType = "slsa-provenance"
+	if _, err := signer.VerifyBundle(ctx, r, att.Bundle, typed, ""); err != nil {
+		t.Fatal(err)
+	}
+	typed.PredicateType = "sbom"
+	_, err = signer.VerifyBundle(ctx, r, att.Bundle, typed, "")
+	wantCode(t, err, signer.CodePredicateTypeMismatch)
+	var e *signer.Error
+	if !errors.As(err, &e) || !e.Code.IsVerificationFailure() {
+		t.Fatalf("a wrong type is a verification failure: %v", err)
+	}
+
+	statement, err := signer.PredicateStatement("slsa-provenance", []byte(slsaPredicate), artifactSubject(artifact))
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := bs.SignStatement(ctx, statement, signer.AttestOptions{Enforcement: signer.Reject})
+	if err != nil || made.Admission != signer.Allowed {
+		t.Fatalf("%+v %v", made, err)
+	}
+	if _, err := signer.VerifyBundle(ctx, r, made.Bundle, policy, path); err != nil {
+		t.Fatal(err)
+	}
+	_, err = bs.SignStatement(ctx, signer.Statement(`{}`), signer.AttestOptions{})
+	wantCode(t, err, signer.CodeInvalidStatement)
+}

@@ -69,21 +69,22 @@ struct Request {
 }
 
 fn request(
+    env: &Env,
     keys: Vec<&SigningKey>,
     predicate_type: String,
-    predicate: Uint8Array,
+    predicate: Unknown<'_>,
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
-) -> Request {
-    Request {
+) -> Result<Request> {
+    Ok(Request {
         keys: keys.iter().map(|k| k.key.clone()).collect(),
         predicate_type,
-        predicate: predicate.to_vec(),
+        predicate: js(env, crate::input::json_arg(env, predicate, "predicate"))?,
         subjects,
         enforcement: options
             .and_then(|o| o.enforcement)
             .unwrap_or_else(|| "warn".to_owned()),
-    }
+    })
 }
 
 fn run(r: Request) -> std::result::Result<Attestation, Failure> {
@@ -194,31 +195,36 @@ impl Task for AttestationTask {
 }
 
 /// Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
-/// `predicateType` (a URI or catalog short name) and sign it with every key, off the main thread.
-#[napi(ts_return_type = "Promise<Attestation>")]
+/// `predicateType` (a URI or catalog short name; the predicate as a string, bytes or an object)
+/// and sign it with every key, off the main thread.
+#[napi(
+    ts_args_type = "keys: Array<SigningKey>, predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null",
+    ts_return_type = "Promise<Attestation>"
+)]
 pub fn attest(
+    env: Env,
     keys: Vec<&SigningKey>,
     predicate_type: String,
-    predicate: Uint8Array,
+    predicate: Unknown<'_>,
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
-) -> AsyncTask<AttestationTask> {
-    let r = request(keys, predicate_type, predicate, subjects, options);
-    AsyncTask::new(AttestationTask::new(move || run(r)))
+) -> Result<AsyncTask<AttestationTask>> {
+    let r = request(&env, keys, predicate_type, predicate, subjects, options)?;
+    Ok(AsyncTask::new(AttestationTask::new(move || run(r))))
 }
 
 /// As `attest`, on the calling thread.
-#[napi]
+#[napi(
+    ts_args_type = "keys: Array<SigningKey>, predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null"
+)]
 pub fn attest_sync(
     env: Env,
     keys: Vec<&SigningKey>,
     predicate_type: String,
-    predicate: Uint8Array,
+    predicate: Unknown<'_>,
     subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
 ) -> Result<Attestation> {
-    attested(
-        &env,
-        run(request(keys, predicate_type, predicate, subjects, options)),
-    )
+    let r = request(&env, keys, predicate_type, predicate, subjects, options)?;
+    attested(&env, run(r))
 }

@@ -161,9 +161,11 @@ impl Envelope {
         Ok(Envelope { envelope })
     }
 
-    /// Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors).
-    #[napi(factory)]
-    pub fn from_json(env: Env, data: Uint8Array) -> Result<Self> {
+    /// Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors), as a
+    /// string, bytes or an object.
+    #[napi(factory, ts_args_type = "data: string | Uint8Array | object")]
+    pub fn from_json(env: Env, data: Unknown<'_>) -> Result<Self> {
+        let data = js(&env, crate::input::json_arg(&env, data, "data"))?;
         let envelope = js(
             &env,
             CoreEnvelope::from_json(&data, &EnvelopeLimits::default()).map_err(Failure::from),
@@ -210,34 +212,68 @@ impl Envelope {
 
     /// Verify off the main thread: at least `threshold` distinct keys must verify, and the
     /// payload type must equal `payloadType` when given. Resolves to the keys that verified.
-    #[napi(ts_return_type = "Promise<Array<VerifiedKey>>")]
+    /// The options go as an object (`verify(keys, { threshold, payloadType })`, as Python's
+    /// keywords) or, as before, positionally.
+    #[napi(
+        ts_args_type = "keys: Array<VerifyingKey>, options: number | VerifyOptions, payloadType?: string | undefined | null",
+        ts_return_type = "Promise<Array<VerifiedKey>>"
+    )]
     pub fn verify(
         &self,
+        env: Env,
         keys: Vec<&VerifyingKey>,
-        threshold: u32,
+        options: Either<u32, VerifyOptions>,
         payload_type: Option<String>,
-    ) -> AsyncTask<VerifyTask> {
-        AsyncTask::new(VerifyTask {
+    ) -> Result<AsyncTask<VerifyTask>> {
+        let (threshold, payload_type) = js(&env, verify_options(options, payload_type))?;
+        Ok(AsyncTask::new(VerifyTask {
             envelope: Some(self.envelope.clone()),
             keys: keys.iter().map(|k| k.key.clone()).collect(),
             threshold,
             payload_type,
-        })
+        }))
     }
 
     /// As `verify`, on the calling thread.
-    #[napi]
+    #[napi(
+        ts_args_type = "keys: Array<VerifyingKey>, options: number | VerifyOptions, payloadType?: string | undefined | null"
+    )]
     pub fn verify_sync(
         &self,
         env: Env,
         keys: Vec<&VerifyingKey>,
-        threshold: u32,
+        options: Either<u32, VerifyOptions>,
         payload_type: Option<String>,
     ) -> Result<Vec<VerifiedKey>> {
+        let (threshold, payload_type) = js(&env, verify_options(options, payload_type))?;
         let keys = keys.iter().map(|k| k.key.clone()).collect();
         js(
             &env,
             verify_with(self.envelope.clone(), keys, threshold, payload_type),
         )
+    }
+}
+
+/// How `verify` is asked: at least `threshold` distinct keys, and the payload type when given.
+#[napi(object)]
+pub struct VerifyOptions {
+    /// How many distinct keys must verify (1 or more).
+    pub threshold: u32,
+    /// The payload type the envelope must have.
+    pub payload_type: Option<String>,
+}
+
+/// The threshold and payload type of `verify`'s options object or positional arguments (not
+/// both ways at once).
+fn verify_options(
+    options: Either<u32, VerifyOptions>,
+    positional_type: Option<String>,
+) -> std::result::Result<(u32, Option<String>), Failure> {
+    match options {
+        Either::A(threshold) => Ok((threshold, positional_type)),
+        Either::B(o) if positional_type.is_none() => Ok((o.threshold, o.payload_type)),
+        Either::B(_) => Err(Failure::invalid(
+            "give payloadType in the options object or as the third argument, not both",
+        )),
     }
 }

@@ -9,12 +9,16 @@ use napi_derive::napi;
 use stellaops_signer::canon::Limits;
 use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
-    KeylessConfig, KeylessSigner, Signer, VerifyOptions,
+    KeylessConfig, KeylessSigner, VerifyOptions,
 };
-use stellaops_signer::{AllowList, Authority, EnforcementMode, Issuer, IssuerMode};
+use stellaops_signer::{
+    AllowList, Authority, BundleArtifact, BundlePolicy as CorePolicy, EnforcementMode, Issuer,
+    IssuerMode,
+};
 
 use crate::attest::{AttestOptionsJs, Subject};
 use crate::errors::{js, Failure};
+use crate::input::json_arg;
 use crate::keys::{SigningKey, VerifyingKey};
 use crate::task::Job;
 
@@ -27,9 +31,11 @@ pub struct TrustedRoot {
 
 #[napi]
 impl TrustedRoot {
-    /// Read a trusted root (strict JSON; its media type must say trusted root).
-    #[napi(factory)]
-    pub fn from_json(env: Env, data: Uint8Array) -> Result<TrustedRoot> {
+    /// Read a trusted root (strict JSON as a string, bytes or an object; its media type must say
+    /// trusted root).
+    #[napi(factory, ts_args_type = "data: string | Uint8Array | object")]
+    pub fn from_json(env: Env, data: Unknown<'_>) -> Result<TrustedRoot> {
+        let data = js(&env, json_arg(&env, data, "data"))?;
         let root = js(
             &env,
             sigstore::TrustedRoot::from_json(&data).map_err(Failure::from),
@@ -75,6 +81,34 @@ pub struct BundlePolicy<'a> {
     pub insecure_ignore_tlog: Option<bool>,
     /// Skip the certificate's SCT (a Fulcio without a CT log).
     pub insecure_ignore_sct: Option<bool>,
+    /// The predicate type the signed statement must have (a URI or catalog short name), as
+    /// cosign's `--type`; another type rejects with `STELLAOPS_PREDICATE_TYPE_MISMATCH`.
+    pub predicate_type: Option<String>,
+}
+
+/// The artifact a bundle is bound to: its bytes, or a string (`sha256:<hex>` for its digest,
+/// else a path).
+enum ArtifactArg {
+    Bytes(Vec<u8>),
+    Reference(String),
+}
+
+impl ArtifactArg {
+    fn of(artifact: Option<Either<String, Uint8Array>>) -> Option<Self> {
+        artifact.map(|a| match a {
+            Either::A(text) => ArtifactArg::Reference(text),
+            Either::B(bytes) => ArtifactArg::Bytes(bytes.to_vec()),
+        })
+    }
+
+    fn bundle_artifact(&self) -> std::result::Result<BundleArtifact<'_>, Failure> {
+        Ok(match self {
+            ArtifactArg::Bytes(b) => BundleArtifact::Bytes(b),
+            ArtifactArg::Reference(text) => {
+                BundleArtifact::from_reference(text).map_err(stellaops_signer::Error::from)?
+            }
+        })
+    }
 }
 
 /// What a verified bundle says.
@@ -106,7 +140,7 @@ pub struct BundleVerification {
     pub artifact_checked: bool,
 }
 
-fn read_policy(p: BundlePolicy<'_>) -> std::result::Result<(Signer, VerifyOptions), Failure> {
+fn read_policy(p: BundlePolicy<'_>) -> std::result::Result<CorePolicy, Failure> {
     let public_key = p
         .public_key
         .as_ref()
@@ -132,21 +166,25 @@ fn read_policy(p: BundlePolicy<'_>) -> std::result::Result<(Signer, VerifyOption
         issuer,
         public_key.as_deref().map(str::as_bytes),
     )?;
-    let options = VerifyOptions {
+    let mut policy = CorePolicy::new(signer);
+    policy.options = VerifyOptions {
         insecure_ignore_tlog: p.insecure_ignore_tlog == Some(true),
         insecure_ignore_sct: p.insecure_ignore_sct == Some(true),
     };
-    Ok((signer, options))
+    match p.predicate_type {
+        Some(required) => Ok(policy.require_predicate_type(&required)?),
+        None => Ok(policy),
+    }
 }
 
 fn verify(
     bundle: &[u8],
     root: &sigstore::TrustedRoot,
-    (signer, options): &(Signer, VerifyOptions),
-    artifact: Option<&str>,
+    policy: &CorePolicy,
+    artifact: Option<&ArtifactArg>,
 ) -> std::result::Result<BundleVerification, Failure> {
-    let artifact = artifact.map(std::path::Path::new);
-    let v = sigstore::verify_bundle_with(bundle, root, signer, artifact, *options)?;
+    let artifact = artifact.map(ArtifactArg::bundle_artifact).transpose()?;
+    let v = stellaops_signer::verify_bundle(bundle, root, policy, artifact)?;
     Ok(BundleVerification {
         statement: v
             .statement
@@ -170,41 +208,50 @@ fn verify(
     })
 }
 
-/// Verify a Sigstore bundle (v0.1-v0.3) offline against `root` for the signer `policy` names
-/// (and with the checks it leaves out, for trust domains without a log: GitHub's),
-/// bound to the `artifact` file (omitted: the signature is checked against the digest the
-/// bundle names), off the main thread. No network access. A bundle that does not verify
+/// Verify a Sigstore bundle (v0.1-v0.3; JSON as a string, bytes or an object) offline against
+/// `root` for the signer `policy` names (and with the checks it leaves out, for trust domains
+/// without a log: GitHub's; and the predicate type it requires), bound to `artifact`: its bytes,
+/// a path, or `"sha256:<hex>"` its digest (omitted: the signature is checked against the digest
+/// the bundle names), off the main thread. No network access. A bundle that does not verify
 /// rejects with a 4xx `errno` (`STELLAOPS_IDENTITY_MISMATCH`, `STELLAOPS_ARTIFACT_MISMATCH`,
-/// `STELLAOPS_VERIFICATION_FAILED`).
-#[napi(ts_return_type = "Promise<BundleVerification>")]
+/// `STELLAOPS_PREDICATE_TYPE_MISMATCH`, `STELLAOPS_VERIFICATION_FAILED`).
+#[napi(
+    ts_args_type = "bundle: string | Uint8Array | object, root: TrustedRoot, policy: BundlePolicy, artifact?: string | Uint8Array | undefined | null",
+    ts_return_type = "Promise<BundleVerification>"
+)]
 pub fn verify_bundle(
     env: Env,
-    bundle: Uint8Array,
+    bundle: Unknown<'_>,
     root: &TrustedRoot,
     policy: BundlePolicy<'_>,
-    artifact: Option<String>,
+    artifact: Option<Either<String, Uint8Array>>,
 ) -> Result<AsyncTask<Job<BundleVerification>>> {
+    let bundle = js(&env, json_arg(&env, bundle, "bundle"))?;
     let policy = js(&env, read_policy(policy))?;
     let root = Arc::clone(&root.root);
-    let bundle = bundle.to_vec();
+    let artifact = ArtifactArg::of(artifact);
     Ok(AsyncTask::new(Job::new(move || {
-        verify(&bundle, &root, &policy, artifact.as_deref())
+        verify(&bundle, &root, &policy, artifact.as_ref())
     })))
 }
 
 /// As `verifyBundle`, on the calling thread.
-#[napi]
+#[napi(
+    ts_args_type = "bundle: string | Uint8Array | object, root: TrustedRoot, policy: BundlePolicy, artifact?: string | Uint8Array | undefined | null"
+)]
 pub fn verify_bundle_sync(
     env: Env,
-    bundle: Uint8Array,
+    bundle: Unknown<'_>,
     root: &TrustedRoot,
     policy: BundlePolicy<'_>,
-    artifact: Option<String>,
+    artifact: Option<Either<String, Uint8Array>>,
 ) -> Result<BundleVerification> {
+    let bundle = js(&env, json_arg(&env, bundle, "bundle"))?;
     let policy = js(&env, read_policy(policy))?;
+    let artifact = ArtifactArg::of(artifact);
     js(
         &env,
-        verify(&bundle, &root.root, &policy, artifact.as_deref()),
+        verify(&bundle, &root.root, &policy, artifact.as_ref()),
     )
 }
 
@@ -330,54 +377,113 @@ impl BundleSigner {
     }
 
     /// As `attest`, signed into a bundle, off the main thread; the statement is built and
-    /// admitted before Fulcio or Rekor is asked.
-    #[napi(ts_return_type = "Promise<BundleAttestation>")]
+    /// admitted before Fulcio or Rekor is asked. The predicate is JSON as a string, bytes or an
+    /// object.
+    #[napi(
+        ts_args_type = "predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null",
+        ts_return_type = "Promise<BundleAttestation>"
+    )]
     pub fn attest(
         &self,
+        env: Env,
         predicate_type: String,
-        predicate: Uint8Array,
+        predicate: Unknown<'_>,
         subjects: Vec<Subject>,
         options: Option<AttestOptionsJs>,
-    ) -> AsyncTask<BundleAttestTask> {
-        let signer = Arc::clone(&self.signer);
-        let mode = self.mode;
-        let predicate = predicate.to_vec();
-        AsyncTask::new(BundleAttestTask(Some(Box::new(move || {
-            attest(
-                signer.as_ref(),
-                mode,
-                &predicate_type,
-                &predicate,
-                subjects,
-                options,
-            )
-        }))))
+    ) -> Result<AsyncTask<BundleAttestTask>> {
+        let predicate = js(&env, json_arg(&env, predicate, "predicate"))?;
+        let (signer, mode) = (Arc::clone(&self.signer), self.mode);
+        Ok(AsyncTask::new(BundleAttestTask(Some(Box::new(
+            move || {
+                sign_made(signer.as_ref(), mode, options, || {
+                    predicate_statement(&predicate_type, &predicate, subjects)
+                })
+            },
+        )))))
     }
 
     /// As `attest`, on the calling thread.
-    #[napi]
+    #[napi(
+        ts_args_type = "predicateType: string, predicate: string | Uint8Array | object, subjects: Array<Subject>, options?: AttestOptions | undefined | null"
+    )]
     pub fn attest_sync(
         &self,
         env: Env,
         predicate_type: String,
-        predicate: Uint8Array,
+        predicate: Unknown<'_>,
         subjects: Vec<Subject>,
         options: Option<AttestOptionsJs>,
     ) -> Result<BundleAttestation> {
-        let (attestation, warning) = js(
-            &env,
-            attest(
-                self.signer.as_ref(),
-                self.mode,
-                &predicate_type,
-                &predicate,
-                subjects,
-                options,
-            ),
-        )?;
+        let predicate = js(&env, json_arg(&env, predicate, "predicate"))?;
+        let done = sign_made(self.signer.as_ref(), self.mode, options, || {
+            predicate_statement(&predicate_type, &predicate, subjects)
+        });
+        let (attestation, warning) = js(&env, done)?;
         crate::attest::emit_warning(&env, warning.as_deref())?;
         Ok(attestation)
     }
+
+    /// As `signStatement`, signed into a bundle off the main thread: an in-toto statement
+    /// already made (a string, bytes or an object; StellaOps predicates checked), admitted
+    /// before Fulcio or Rekor is asked.
+    #[napi(
+        ts_args_type = "statement: string | Uint8Array | object, options?: AttestOptions | undefined | null",
+        ts_return_type = "Promise<BundleAttestation>"
+    )]
+    pub fn sign_statement(
+        &self,
+        env: Env,
+        statement: Unknown<'_>,
+        options: Option<AttestOptionsJs>,
+    ) -> Result<AsyncTask<BundleAttestTask>> {
+        let statement = js(&env, json_arg(&env, statement, "statement"))?;
+        let (signer, mode) = (Arc::clone(&self.signer), self.mode);
+        Ok(AsyncTask::new(BundleAttestTask(Some(Box::new(
+            move || {
+                sign_made(signer.as_ref(), mode, options, || {
+                    Ok(stellaops_signer::Statement::from_json(
+                        &statement,
+                        &Limits::default(),
+                    )?)
+                })
+            },
+        )))))
+    }
+
+    /// As `signStatement` on a bundle signer, on the calling thread.
+    #[napi(
+        ts_args_type = "statement: string | Uint8Array | object, options?: AttestOptions | undefined | null"
+    )]
+    pub fn sign_statement_sync(
+        &self,
+        env: Env,
+        statement: Unknown<'_>,
+        options: Option<AttestOptionsJs>,
+    ) -> Result<BundleAttestation> {
+        let statement = js(&env, json_arg(&env, statement, "statement"))?;
+        let done = sign_made(self.signer.as_ref(), self.mode, options, || {
+            Ok(stellaops_signer::Statement::from_json(
+                &statement,
+                &Limits::default(),
+            )?)
+        });
+        let (attestation, warning) = js(&env, done)?;
+        crate::attest::emit_warning(&env, warning.as_deref())?;
+        Ok(attestation)
+    }
+}
+
+/// The statement `attest` builds from its arguments.
+fn predicate_statement(
+    predicate_type: &str,
+    predicate: &[u8],
+    subjects: Vec<Subject>,
+) -> stellaops_signer::Result<stellaops_signer::Statement> {
+    let subjects = subjects
+        .into_iter()
+        .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    stellaops_signer::predicate_statement(predicate_type, predicate, subjects, &Limits::default())
 }
 
 fn sign(
@@ -388,29 +494,20 @@ fn sign(
     Ok(Buffer::from(signer.sign(payload_type, payload)?.json))
 }
 
-fn attest(
+/// Sign the statement `make` builds into a bundle under the options' enforcement: the one
+/// bundle path of `attest` and `signStatement`, with the warning to emit.
+fn sign_made(
     signer: &(dyn CoreBundleSigner + Send + Sync),
     mode: IssuerMode,
-    predicate_type: &str,
-    predicate: &[u8],
-    subjects: Vec<Subject>,
     options: Option<AttestOptionsJs>,
+    make: impl FnOnce() -> stellaops_signer::Result<stellaops_signer::Statement>,
 ) -> std::result::Result<(BundleAttestation, Option<String>), Failure> {
     let mode_of_list: EnforcementMode = options
         .and_then(|o| o.enforcement)
         .unwrap_or_else(|| "warn".to_owned())
         .parse()
         .map_err(Failure::invalid)?;
-    let subjects = subjects
-        .into_iter()
-        .map(|s| stellaops_signer::Subject::new(s.name, s.digest))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    let statement = stellaops_signer::predicate_statement(
-        predicate_type,
-        predicate,
-        subjects,
-        &Limits::default(),
-    )?;
+    let statement = make()?;
     let outcome = Authority::bundle(signer, mode)
         .allow_list(AllowList::catalog(mode_of_list))
         .sign_statement(statement, None)?;

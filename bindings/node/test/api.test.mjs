@@ -191,3 +191,16 @@ test('canonical JSON and the catalog', async () => {
   assert.ok(!isAllowedPredicateType('https://example.com/x'))
   assert.ok(allowedPredicateTypes().includes('stella.ops/evidence@v1'))
 })
+
+test('verify takes its options as an object, as Python takes keywords', async () => {
+  const key = SigningKey.generate('es256')
+  const env = Envelope.signSync('text/plain', Buffer.from('hi'), [key])
+  const trusted = [key.publicKey()]
+  assert.equal(env.verifySync(trusted, { threshold: 1 }).length, 1)
+  assert.equal((await env.verify(trusted, { threshold: 1, payloadType: 'text/plain' })).length, 1)
+  assert.throws(() => env.verifySync(trusted, { threshold: 1, payloadType: 'text/other' }), { code: 'STELLAOPS_PAYLOAD_TYPE_MISMATCH' })
+  assert.throws(() => env.verifySync(trusted, { threshold: 1, payloadType: 'text/plain' }, 'text/plain'), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+  assert.equal(env.verifySync(trusted, 1, 'text/plain').length, 1) // positional, as before
+  assert.equal(Envelope.fromJson(env.toJson().toString()).payloadType, 'text/plain')
+  assert.equal(Envelope.fromJson(JSON.parse(env.toJson())).payloadType, 'text/plain')
+})

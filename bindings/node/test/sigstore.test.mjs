@@ -134,3 +134,33 @@ test('keyful bundles verify here and in sigstore-js for their key only', async (
   assert.ok(TrustedRoot.fromPath(rootPath) instanceof TrustedRoot)
   assert.throws(() => TrustedRoot.fromPath(rootPath + '.missing'), { code: 'STELLAOPS_IO' })
 })
+
+test('inputs as JavaScript users pass them: bundles as text or objects, artifacts as bytes or digests, a required type, a statement already made', async () => {
+  const { artifact, subject } = files()
+  const key = SigningKey.generate('es256')
+  const publicKey = key.publicKey()
+  const signer = BundleSigner.keyful(key, { rekorUrl: url })
+  const att = await signer.attest('slsa-provenance', JSON.parse(predicate), [subject])
+  const digest = `sha256:${subject.digest.sha256}`
+  for (const bundle of [att.bundle, att.bundle.toString(), JSON.parse(att.bundle)]) {
+    for (const given of [artifact, fs.readFileSync(artifact), digest]) {
+      assert.ok(verifyBundleSync(bundle, root, { publicKey }, given).artifactChecked)
+    }
+  }
+  assert.ok((await verifyBundle(JSON.parse(att.bundle), root, { publicKey }, digest)).artifactChecked)
+  for (const wrong of [Buffer.from('other bytes'), `sha256:${'0'.repeat(64)}`]) {
+    assert.throws(() => verifyBundleSync(att.bundle, root, { publicKey }, wrong), { code: 'STELLAOPS_ARTIFACT_MISMATCH' })
+  }
+  assert.throws(() => verifyBundleSync(att.bundle, root, { publicKey }, 'sha256:not-hex'), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+  // cosign --type.
+  verifyBundleSync(att.bundle, root, { publicKey, predicateType: 'slsa-provenance' })
+  await assert.rejects(verifyBundle(att.bundle, root, { publicKey, predicateType: 'sbom' }), { code: 'STELLAOPS_PREDICATE_TYPE_MISMATCH' })
+  assert.throws(() => verifyBundleSync(att.bundle, root, { publicKey, predicateType: 'no-such-type' }), { code: 'STELLAOPS_UNKNOWN_PREDICATE_TYPE' })
+  // A statement already made, into a bundle.
+  const made = await signer.signStatement(JSON.parse(att.statement), { enforcement: 'reject' })
+  assert.equal(made.admission, 'allowed')
+  assert.deepEqual(JSON.parse(made.statement), JSON.parse(att.statement))
+  verifyBundleSync(made.bundle, root, { publicKey }, artifact)
+  assert.throws(() => signer.signStatementSync({ _type: 'nope' }), { code: 'STELLAOPS_INVALID_STATEMENT' })
+  assert.ok(TrustedRoot.fromJson(fs.readFileSync(rootPath, 'utf8')) instanceof TrustedRoot)
+})

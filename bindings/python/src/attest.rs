@@ -49,6 +49,61 @@ impl Subject {
     }
 }
 
+/// The subjects argument `name`: a sequence of `Subject`s or mappings `{"name": str, "digest":
+/// {alg: hex}}`, each checked as `Subject(...)` checks it.
+pub(crate) fn subjects_arg(
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+) -> PyResult<Vec<stellaops_signer::Subject>> {
+    let wrong = |what: String| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "argument '{name}': expected a sequence of Subject or {{\"name\": str, \"digest\": {{alg: hex}}}}, {what}"
+        ))
+    };
+    if obj.is_instance_of::<pyo3::types::PyString>() || obj.is_instance_of::<pyo3::types::PyBytes>()
+    {
+        return Err(wrong(format!("not {}", obj.get_type().name()?)));
+    }
+    let items = obj.try_iter().map_err(|_| {
+        wrong(format!(
+            "not {}",
+            obj.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    let mut subjects = Vec::new();
+    for (i, item) in items.enumerate() {
+        let item = item?;
+        if let Ok(subject) = item.cast::<Subject>() {
+            subjects.push(subject.get().subject.clone());
+            continue;
+        }
+        let fields = item.cast::<pyo3::types::PyMapping>().map_err(|_| {
+            wrong(format!(
+                "item {i} is {}",
+                item.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            ))
+        })?;
+        let subject_name: String = fields
+            .get_item("name")
+            .and_then(|n| n.extract())
+            .map_err(|_| wrong(format!("item {i} has no str \"name\"")))?;
+        let digest: BTreeMap<String, String> = fields
+            .get_item("digest")
+            .and_then(|d| d.extract())
+            .map_err(|_| wrong(format!("item {i} has no {{alg: hex}} \"digest\"")))?;
+        subjects.push(
+            stellaops_signer::Subject::new(subject_name, digest).map_err(|e| to_py(e.into()))?,
+        );
+    }
+    Ok(subjects)
+}
+
 /// A signed in-toto statement.
 #[pyclass(frozen, get_all, module = "stellaops_signer")]
 #[derive(Debug)]
@@ -137,15 +192,16 @@ pub fn attest(
     py: Python<'_>,
     keys: Vec<PyRef<'_, SigningKey>>,
     predicate_type: &str,
-    predicate: &[u8],
-    subjects: Vec<PyRef<'_, Subject>>,
+    predicate: &Bound<'_, PyAny>,
+    subjects: &Bound<'_, PyAny>,
     enforcement: &str,
 ) -> PyResult<Attestation> {
+    let predicate = crate::input::json_arg(predicate, "predicate")?;
+    let subjects = subjects_arg(subjects, "subjects")?;
     let allow_list = allow_list(enforcement)?;
     let keys = crate::keys::opened(&keys)?;
-    let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
     let outcome = py
-        .detach(|| sign(&keys, allow_list, predicate_type, predicate, subjects))
+        .detach(|| sign(&keys, allow_list, predicate_type, &predicate, subjects))
         .map_err(to_py)?;
     finish(py, outcome)
 }
@@ -158,18 +214,19 @@ pub fn attest_files(
     py: Python<'_>,
     keys: Vec<PyRef<'_, SigningKey>>,
     predicate_type: &str,
-    predicate: &[u8],
+    predicate: &Bound<'_, PyAny>,
     paths: Vec<PathBuf>,
     enforcement: &str,
     sha512: bool,
 ) -> PyResult<Attestation> {
+    let predicate = crate::input::json_arg(predicate, "predicate")?;
     let allow_list = allow_list(enforcement)?;
     let keys = crate::keys::opened(&keys)?;
     let outcome = py
         .detach(|| {
             let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
             let subjects = stellaops_signer::artifact_subjects(&paths, sha512)?;
-            sign(&keys, allow_list, predicate_type, predicate, subjects)
+            sign(&keys, allow_list, predicate_type, &predicate, subjects)
         })
         .map_err(to_py)?;
     finish(py, outcome)

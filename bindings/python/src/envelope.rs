@@ -89,11 +89,13 @@ impl Envelope {
         Ok(Envelope { envelope })
     }
 
-    /// Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors).
+    /// Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors), given
+    /// as bytes, str or dict.
     #[staticmethod]
-    fn from_json(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+    fn from_json(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let data = crate::input::json_arg(data, "data")?;
         let envelope = py
-            .detach(|| CoreEnvelope::from_json(data, &EnvelopeLimits::default()))
+            .detach(|| CoreEnvelope::from_json(&data, &EnvelopeLimits::default()))
             .map_err(|e| to_py(e.into()))?;
         Ok(Envelope { envelope })
     }

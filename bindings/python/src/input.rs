@@ -50,3 +50,78 @@ pub(crate) fn key_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
         obj.get_type().name()?
     )))
 }
+
+/// A path argument given as an `os.PathLike` (not a `str`), as its path; `None` for other types.
+fn path_like(obj: &Bound<'_, PyAny>) -> PyResult<Option<std::path::PathBuf>> {
+    if obj.is_instance_of::<PyString>() || !obj.hasattr("__fspath__")? {
+        return Ok(None);
+    }
+    let path = obj.py().import("os")?.call_method1("fspath", (obj,))?;
+    Ok(Some(path.extract::<std::path::PathBuf>()?))
+}
+
+/// A JSON document argument `name` given as JSON (what [`json_arg`] takes) or as an
+/// `os.PathLike` naming a file to read (at most 96 MiB; the GIL is released meanwhile).
+pub(crate) fn document_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
+    match path_like(obj)? {
+        Some(path) => obj
+            .py()
+            .detach(|| stellaops_signer::files::read(&path))
+            .map_err(crate::errors::to_py),
+        None => json_arg(obj, name).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "argument '{name}': expected JSON as bytes, str, dict or list, or an os.PathLike, not {}",
+                obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            ))
+        }),
+    }
+}
+
+/// An artifact argument: its bytes, a `str` (`sha256:<hex>` for its digest, else a path), or an
+/// `os.PathLike`.
+#[derive(Debug)]
+pub(crate) enum ArtifactArg {
+    /// The artifact's bytes.
+    Bytes(Vec<u8>),
+    /// A path or `sha256:` digest, as text.
+    Reference(String),
+    /// A path.
+    Path(std::path::PathBuf),
+}
+
+impl ArtifactArg {
+    /// The artifact as the bundle verifier takes it.
+    pub(crate) fn bundle_artifact(
+        &self,
+    ) -> stellaops_signer::Result<stellaops_signer::BundleArtifact<'_>> {
+        use stellaops_signer::BundleArtifact;
+        Ok(match self {
+            ArtifactArg::Bytes(b) => BundleArtifact::Bytes(b),
+            ArtifactArg::Reference(text) => {
+                BundleArtifact::from_reference(text).map_err(stellaops_signer::Error::from)?
+            }
+            ArtifactArg::Path(p) => BundleArtifact::File(p),
+        })
+    }
+}
+
+/// The artifact argument `name` (see [`ArtifactArg`]); anything else is a `TypeError` naming
+/// the argument and the type.
+pub(crate) fn artifact_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<ArtifactArg> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(ArtifactArg::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(ArtifactArg::Bytes(b.to_vec()));
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Ok(ArtifactArg::Reference(obj.extract()?));
+    }
+    if let Some(path) = path_like(obj)? {
+        return Ok(ArtifactArg::Path(path));
+    }
+    Err(PyTypeError::new_err(format!(
+        "argument '{name}': expected bytes, a path (str or os.PathLike) or \"sha256:<hex>\", not {}",
+        obj.get_type().name()?
+    )))
+}

@@ -65,8 +65,9 @@ impl SigningKey {
     /// Load a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER.
     #[staticmethod]
     #[pyo3(signature = (data, passphrase = None))]
-    fn from_pem(data: &[u8], passphrase: Option<&[u8]>) -> PyResult<Self> {
-        let key = load_signing_key(data, passphrase).map_err(to_py)?;
+    fn from_pem(data: &Bound<'_, PyAny>, passphrase: Option<&[u8]>) -> PyResult<Self> {
+        let data = zeroize::Zeroizing::new(crate::input::key_arg(data, "data")?);
+        let key = load_signing_key(&data, passphrase).map_err(to_py)?;
         Ok(SigningKey::new(Arc::new(key.into())))
     }
 
@@ -225,8 +226,9 @@ impl VerifyingKey {
     /// Load SPKI PEM or DER, a JWK, or an X.509 certificate's key (PEM or DER); a private key's
     /// public half is accepted too.
     #[staticmethod]
-    fn from_pem(data: &[u8]) -> PyResult<Self> {
-        let key = load_verifying_key(data).map_err(to_py)?;
+    fn from_pem(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let data = crate::input::key_arg(data, "data")?;
+        let key = load_verifying_key(&data).map_err(to_py)?;
         Ok(VerifyingKey { key })
     }
 

@@ -12,10 +12,11 @@ use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
     KeylessConfig, KeylessSigner, VerifyOptions,
 };
-use stellaops_signer::{Authority, ErrorCode, Issuer, IssuerMode, OpenedKey};
+use stellaops_signer::{Authority, BundlePolicy, ErrorCode, Issuer, IssuerMode, OpenedKey};
 
-use crate::attest::{allow_list, Subject};
+use crate::attest::allow_list;
 use crate::errors::{raise, to_py};
+use crate::input::{artifact_arg, document_arg, json_arg, ArtifactArg};
 use crate::keys::{SigningKey, VerifyingKey};
 
 fn sigstore_err(e: sigstore::Error) -> PyErr {
@@ -32,10 +33,12 @@ pub struct TrustedRoot {
 
 #[pymethods]
 impl TrustedRoot {
-    /// Read a trusted root (strict JSON; its media type must say trusted root).
+    /// Read a trusted root (strict JSON as bytes, str or dict; its media type must say trusted
+    /// root).
     #[staticmethod]
-    fn from_json(data: &[u8]) -> PyResult<Self> {
-        let root = sigstore::TrustedRoot::from_json(data).map_err(sigstore_err)?;
+    fn from_json(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let data = json_arg(data, "data")?;
+        let root = sigstore::TrustedRoot::from_json(&data).map_err(sigstore_err)?;
         Ok(TrustedRoot {
             root: Arc::new(root),
         })
@@ -87,26 +90,32 @@ pub struct BundleVerification {
 /// Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for a keyless signer
 /// (`certificate_identity` or `certificate_identity_regexp` (anchored), with
 /// `certificate_oidc_issuer`, or `no_certificate_oidc_issuer=True` for a certificate naming none,
-/// as GitHub's release attestations) or a keyful one (`public_key`), bound to the `artifact` file
-/// (None checks the signature against the digest the bundle names). `insecure_ignore_tlog` and
-/// `insecure_ignore_sct` accept a trust domain without a log or CT log (GitHub's). No network
+/// as GitHub's release attestations) or a keyful one (`public_key`). `bundle` is the JSON
+/// (bytes, str or dict) or an `os.PathLike` to read it from. `artifact` binds the signature to
+/// the artifact: its bytes, a path (str or `os.PathLike`), or `"sha256:<hex>"` its digest (None
+/// checks the signature against the digest the bundle names). `predicate_type` (a URI or catalog
+/// short name) is required of the signed statement, as cosign's `--type`. `insecure_ignore_tlog`
+/// and `insecure_ignore_sct` accept a trust domain without a log or CT log (GitHub's). No network
 /// access. Raises VerificationError when the bundle does not verify. Releases the GIL.
 #[pyfunction]
-#[pyo3(signature = (bundle, root, *, certificate_identity = None, certificate_identity_regexp = None, certificate_oidc_issuer = None, no_certificate_oidc_issuer = false, public_key = None, artifact = None, insecure_ignore_tlog = false, insecure_ignore_sct = false))]
+#[pyo3(signature = (bundle, root, *, certificate_identity = None, certificate_identity_regexp = None, certificate_oidc_issuer = None, no_certificate_oidc_issuer = false, public_key = None, artifact = None, predicate_type = None, insecure_ignore_tlog = false, insecure_ignore_sct = false))]
 #[allow(clippy::too_many_arguments)]
 pub fn verify_bundle(
     py: Python<'_>,
-    bundle: &[u8],
+    bundle: &Bound<'_, PyAny>,
     root: &TrustedRoot,
     certificate_identity: Option<String>,
     certificate_identity_regexp: Option<String>,
     certificate_oidc_issuer: Option<String>,
     no_certificate_oidc_issuer: bool,
     public_key: Option<PyRef<'_, VerifyingKey>>,
-    artifact: Option<PathBuf>,
+    artifact: Option<&Bound<'_, PyAny>>,
+    predicate_type: Option<&str>,
     insecure_ignore_tlog: bool,
     insecure_ignore_sct: bool,
 ) -> PyResult<BundleVerification> {
+    let bundle = document_arg(bundle, "bundle")?;
+    let artifact = artifact.map(|a| artifact_arg(a, "artifact")).transpose()?;
     let issuer =
         Issuer::choose(certificate_oidc_issuer, no_certificate_oidc_issuer).map_err(to_py)?;
     let signer = stellaops_signer::bundle_policy(
@@ -116,16 +125,24 @@ pub fn verify_bundle(
         public_key.as_ref().map(|k| k.key.to_spki_der()),
     )
     .map_err(to_py)?;
-    let options = VerifyOptions {
+    let mut policy = BundlePolicy::new(signer);
+    policy.options = VerifyOptions {
         insecure_ignore_tlog,
         insecure_ignore_sct,
     };
+    if let Some(required) = predicate_type {
+        policy = policy.require_predicate_type(required).map_err(to_py)?;
+    }
     let root = Arc::clone(&root.root);
     let v = py
         .detach(|| {
-            sigstore::verify_bundle_with(bundle, &root, &signer, artifact.as_deref(), options)
+            let artifact = artifact
+                .as_ref()
+                .map(ArtifactArg::bundle_artifact)
+                .transpose()?;
+            stellaops_signer::verify_bundle(&bundle, &root, &policy, artifact)
         })
-        .map_err(sigstore_err)?;
+        .map_err(to_py)?;
     Ok(BundleVerification {
         statement: v
             .statement
@@ -257,20 +274,54 @@ impl BundleSigner {
         &self,
         py: Python<'_>,
         predicate_type: &str,
-        predicate: &[u8],
-        subjects: Vec<PyRef<'_, Subject>>,
+        predicate: &Bound<'_, PyAny>,
+        subjects: &Bound<'_, PyAny>,
         enforcement: &str,
     ) -> PyResult<BundleAttestation> {
+        let predicate = json_arg(predicate, "predicate")?;
+        let subjects = crate::attest::subjects_arg(subjects, "subjects")?;
+        self.sign_made(py, enforcement, || {
+            stellaops_signer::predicate_statement(
+                predicate_type,
+                &predicate,
+                subjects,
+                &Limits::default(),
+            )
+        })
+    }
+
+    /// As `sign_statement`, signed into a bundle: an in-toto statement already made (bytes, str
+    /// or dict; StellaOps predicates checked), admitted before Fulcio or Rekor is asked.
+    #[pyo3(signature = (statement, enforcement = "warn"))]
+    fn sign_statement(
+        &self,
+        py: Python<'_>,
+        statement: &Bound<'_, PyAny>,
+        enforcement: &str,
+    ) -> PyResult<BundleAttestation> {
+        let statement = json_arg(statement, "statement")?;
+        self.sign_made(py, enforcement, || {
+            Ok(stellaops_signer::Statement::from_json(
+                &statement,
+                &Limits::default(),
+            )?)
+        })
+    }
+}
+
+impl BundleSigner {
+    /// Sign the statement `make` builds into a bundle under `enforcement`, with the GIL
+    /// released: the one bundle path of `attest` and `sign_statement`.
+    fn sign_made(
+        &self,
+        py: Python<'_>,
+        enforcement: &str,
+        make: impl FnOnce() -> stellaops_signer::Result<stellaops_signer::Statement> + Send,
+    ) -> PyResult<BundleAttestation> {
         let allow_list = allow_list(enforcement)?;
-        let subjects: Vec<_> = subjects.iter().map(|s| s.subject.clone()).collect();
         let outcome = py
             .detach(|| {
-                let statement = stellaops_signer::predicate_statement(
-                    predicate_type,
-                    predicate,
-                    subjects,
-                    &Limits::default(),
-                )?;
+                let statement = make()?;
                 Authority::bundle(self.signer.as_ref(), self.mode)
                     .allow_list(allow_list)
                     .sign_statement(statement, None)

@@ -72,8 +72,10 @@ def test_key_errors(keys: dict[str, ss.SigningKey]) -> None:
         ss.SigningKey.from_jwk('{"kty":"EC"}')
     with pytest.raises(ss.KeyMaterialError):
         ss.VerifyingKey.from_pem(b"not a key")
-    with pytest.raises(TypeError):
-        ss.SigningKey.from_pem("a str is not bytes")  # type: ignore[arg-type]
+    with pytest.raises(ss.KeyMaterialError):
+        ss.SigningKey.from_pem("PEM text is read like bytes; this is none")
+    with pytest.raises(TypeError, match="argument 'data'"):
+        ss.SigningKey.from_pem(42)  # type: ignore[arg-type]
     assert isinstance(info.value, ss.StellaOpsError)
 
 

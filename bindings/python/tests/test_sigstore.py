@@ -167,3 +167,56 @@ def test_a_trusted_root_from_its_path(instance: Instance, tmp_path: pathlib.Path
     assert isinstance(root, s.TrustedRoot)
     with pytest.raises(s.StellaOpsIOError):
         s.TrustedRoot.from_path(tmp_path / "missing.json")
+
+
+def test_inputs_as_python_users_pass_them(instance: Instance, artifact: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """Bundles as bytes, str, dict or a path; artifacts as a path, bytes or a sha256 digest; the
+    predicate and subjects as dicts; a required predicate type (cosign --type); a statement
+    already made, signed into a bundle."""
+    key = s.SigningKey.generate("es256")
+    signer = s.BundleSigner.keyful(key, rekor_url=instance.url)
+    digest = hashlib.sha256(artifact.read_bytes()).hexdigest()
+    att = signer.attest(
+        "slsa-provenance",
+        json.loads(PREDICATE),
+        [{"name": artifact.name, "digest": {"sha256": digest}}],
+    )
+    bundle_path = tmp_path / "bundle.json"
+    bundle_path.write_bytes(att.bundle)
+    public = key.public_key()
+    for bundle in (att.bundle, att.bundle.decode(), json.loads(att.bundle), bundle_path):
+        for given in (artifact, str(artifact), artifact.read_bytes(), f"sha256:{digest}"):
+            v = s.verify_bundle(bundle, instance.root, public_key=public, artifact=given)
+            assert v.artifact_checked, (type(bundle), given)
+    for wrong in (b"other bytes", "sha256:" + "0" * 64):
+        with pytest.raises(s.VerificationError) as refused:
+            s.verify_bundle(att.bundle, instance.root, public_key=public, artifact=wrong)
+        assert refused.value.code_name == "artifact_mismatch"
+    with pytest.raises(s.InvalidInputError):
+        s.verify_bundle(att.bundle, instance.root, public_key=public, artifact="sha256:not-hex")
+    with pytest.raises(TypeError, match="argument 'artifact'"):
+        s.verify_bundle(att.bundle, instance.root, public_key=public, artifact=42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="argument 'bundle'"):
+        s.verify_bundle(42, instance.root, public_key=public)  # type: ignore[arg-type]
+
+    # cosign --type: a short name or a URI; another type is a verification failure.
+    s.verify_bundle(att.bundle, instance.root, public_key=public, predicate_type="slsa-provenance")
+    s.verify_bundle(att.bundle, instance.root, public_key=public, predicate_type="https://slsa.dev/provenance/v1")
+    with pytest.raises(s.VerificationError) as refused:
+        s.verify_bundle(att.bundle, instance.root, public_key=public, predicate_type="sbom")
+    assert refused.value.code_name == "predicate_type_mismatch"
+    with pytest.raises(s.PredicateTypeError):
+        s.verify_bundle(att.bundle, instance.root, public_key=public, predicate_type="no-such-type")
+
+    # A statement already made, into a bundle; envelopes and roots from str and dict too.
+    made = signer.sign_statement(json.loads(att.statement), enforcement="reject")
+    assert made.admission == "allowed" and json.loads(made.statement) == json.loads(att.statement)
+    s.verify_bundle(made.bundle, instance.root, public_key=public, artifact=artifact)
+    assert isinstance(s.TrustedRoot.from_json(json.loads(instance.root_path.read_text())), s.TrustedRoot)
+    env = s.Envelope.sign("text/plain", b"hi", [key])
+    assert s.Envelope.from_json(env.to_json().decode()).payload == b"hi"
+    assert s.Envelope.from_json(json.loads(env.to_json())).payload == b"hi"
+    assert s.VerifyingKey.from_pem(public.to_pem().decode()) == public
+    assert s.SigningKey.from_pem(key.to_pem().decode()).key_id == key.key_id
+    with pytest.raises(TypeError, match="argument 'subjects'"):
+        s.attest([key], "vex", {}, [{"name": "x"}])

@@ -1,10 +1,8 @@
 //! `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
 
 use stellaops_signer::faces::bundle_report;
-use stellaops_signer::sigstore::{
-    verify_bundle_with, BundleVerification, Signer, TrustedRoot, VerifyOptions,
-};
-use stellaops_signer::{bundle_policy, Issuer};
+use stellaops_signer::sigstore::{BundleVerification, Signer, TrustedRoot, VerifyOptions};
+use stellaops_signer::{bundle_policy, BundleArtifact, BundlePolicy, Issuer};
 
 use crate::cli::VerifyArgs;
 use crate::io::read_input;
@@ -56,13 +54,24 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
                 .into(),
         ));
     }
-    let signer = signer(a)?;
+    let mut policy = BundlePolicy::new(signer(a)?);
+    if let Some(required) = &a.predicate_type {
+        policy = policy.require_predicate_type(required)?;
+    }
     let root = sigstore(TrustedRoot::from_file(root))?;
     let artifact = a.artifacts.first().map(std::path::PathBuf::as_path);
+    let reference = match artifact {
+        Some(path) => Some(match path.to_str() {
+            Some(text) => sigstore(BundleArtifact::from_reference(text))?,
+            None => BundleArtifact::File(path),
+        }),
+        None => None,
+    };
     let options = VerifyOptions {
         insecure_ignore_tlog: a.bundle.insecure_ignore_tlog,
         insecure_ignore_sct: a.bundle.insecure_ignore_sct,
     };
+    policy.options = options;
     if options.insecure_ignore_tlog {
         crate::term::note!(
             "stella: warning: --insecure-ignore-tlog: the transparency log is not checked"
@@ -73,13 +82,7 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
             "stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked"
         );
     }
-    let v = sigstore(verify_bundle_with(
-        &read_input(bundle)?,
-        &root,
-        &signer,
-        artifact,
-        options,
-    ))?;
+    let v = stellaops_signer::verify_bundle(&read_input(bundle)?, &root, &policy, reference)?;
     if a.json {
         crate::term::json(&bundle_report(&v));
     } else {

@@ -61,6 +61,9 @@ pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
         .map_err(stellaops_signer::Error::from)?;
     let artifacts: Vec<&std::path::Path> = a.artifacts.iter().map(|p| p.as_path()).collect();
     let v = verify(&envelope, &policy, &artifacts, &EnvelopeLimits::default())?;
+    if let Some(required) = &a.predicate_type {
+        v.require_predicate_type(required)?;
+    }
     // A FIDO2 credential's signatures are FIDO2 assertions, not plain signatures: name the scheme.
     let scheme = |k: &stellaops_signer::VerifiedKey| {
         let trusted = &policy.keys()[k.policy_index];

@@ -1512,6 +1512,51 @@ static void test_sigstore(const char *dir) {
                              NULL, 0, &report));
   CHECK(buffer_contains(&report, "\"artifactChecked\":false"));
   stellaops_buffer_free(&report);
+  /* The artifact as its digest (sha256:<hex>) or as bytes instead of a path. */
+  {
+    char reference[80];
+    snprintf(reference, sizeof reference, "sha256:%.*s", (int)digest_len, digest);
+    OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy, policy_len,
+                               reference, strlen(reference), &report));
+    CHECK(buffer_contains(&report, "\"artifactChecked\":true"));
+    stellaops_buffer_free(&report);
+    CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy,
+                                         policy_len, S("sha256:0000000000000000000000000000000000000000000000000000000000000000"),
+                                         &report),
+                 STELLAOPS_STATUS_ARTIFACT_MISMATCH);
+    CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy,
+                                         policy_len, S("sha256:not-hex"), &report),
+                 STELLAOPS_STATUS_INVALID_ARGUMENT);
+    size_t artifact_bytes_len = 0;
+    char *artifact_bytes = read_file(artifact, &artifact_bytes_len);
+    OK(stellaops_bundle_verify_bytes(root, bundle.data, bundle.len, (const uint8_t *)policy,
+                                     policy_len, (const uint8_t *)artifact_bytes,
+                                     artifact_bytes_len, &report));
+    CHECK(buffer_contains(&report, "\"artifactChecked\":true"));
+    stellaops_buffer_free(&report);
+    CHECK_STATUS(stellaops_bundle_verify_bytes(root, bundle.data, bundle.len,
+                                               (const uint8_t *)policy, policy_len, B("other bytes"),
+                                               &report),
+                 STELLAOPS_STATUS_ARTIFACT_MISMATCH);
+    free(artifact_bytes);
+    /* A required predicate type (cosign --type): a catalog short name or a URI. */
+    char typed[1024];
+    snprintf(typed, sizeof typed, "%.*s,\"predicate_type\":\"slsa-provenance\"}",
+             (int)(policy_len - 1), policy);
+    OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)typed,
+                               strlen(typed), NULL, 0, &report));
+    stellaops_buffer_free(&report);
+    snprintf(typed, sizeof typed, "%.*s,\"predicate_type\":\"sbom\"}", (int)(policy_len - 1),
+             policy);
+    CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)typed,
+                                         strlen(typed), NULL, 0, &report),
+                 STELLAOPS_STATUS_PREDICATE_TYPE_MISMATCH);
+    snprintf(typed, sizeof typed, "%.*s,\"predicate_type\":\"no-such-type\"}",
+             (int)(policy_len - 1), policy);
+    CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)typed,
+                                         strlen(typed), NULL, 0, &report),
+                 STELLAOPS_STATUS_UNKNOWN_PREDICATE_TYPE);
+  }
   CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy_other,
                                        other_len, artifact, strlen(artifact), &report),
                STELLAOPS_STATUS_IDENTITY_MISMATCH);
@@ -1552,6 +1597,23 @@ static void test_sigstore(const char *dir) {
                              artifact, strlen(artifact), &report));
   stellaops_buffer_free(&report);
   stellaops_buffer_free(&bundle);
+  /* The same statement through the statement path: admitted first (unlisted under reject is
+   * refused before Fulcio is asked), then signed. */
+  OK(stellaops_bundle_sign_statement(keyless, (const uint8_t *)statement, (size_t)statement_len,
+                                     STELLAOPS_ENFORCEMENT_LOG_ONLY, &bundle, &admission));
+  CHECK(admission == STELLAOPS_ADMISSION_UNLISTED);
+  OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)policy, policy_len,
+                             artifact, strlen(artifact), &report));
+  stellaops_buffer_free(&report);
+  stellaops_buffer_free(&bundle);
+  CHECK_STATUS(stellaops_bundle_sign_statement(keyless, (const uint8_t *)statement,
+                                               (size_t)statement_len, STELLAOPS_ENFORCEMENT_REJECT,
+                                               &bundle, NULL),
+               STELLAOPS_STATUS_PREDICATE_NOT_ALLOWED);
+  CHECK_STATUS(stellaops_bundle_sign_statement(keyless, B("{}"), STELLAOPS_ENFORCEMENT_LOG_ONLY,
+                                               &bundle, NULL),
+               STELLAOPS_STATUS_INVALID_STATEMENT);
+  CHECK(bundle.data == NULL);
   CHECK_STATUS(stellaops_bundle_sign(keyless, S("text/plain"), B("hello"), &bundle),
                STELLAOPS_STATUS_INVALID_ARGUMENT);
   CHECK_STATUS(stellaops_bundle_sign(keyless, S(""), B("hello"), &bundle),

@@ -9,6 +9,8 @@ from typing import Any, Dict, Literal, Optional, Protocol, Tuple, Union, final
 __version__: str
 
 JsonInput = Union[bytes, bytearray, str, Mapping[str, Any], Sequence[Any]]
+# A subject: a Subject, or {"name": str, "digest": {alg: hex}}.
+SubjectInput = Union["Subject", Mapping[str, Any]]
 """A JSON document: bytes or str as they are, a dict or list encoded with json.dumps."""
 
 
@@ -70,7 +72,7 @@ class SigningKey:
         """A fresh key: "es256" (default), "es384", "ed25519", "rsa-pss-sha256", "rsa-pkcs1-sha256"
         (JOSE and securesystemslib names are accepted too)."""
     @staticmethod
-    def from_pem(data: bytes, passphrase: Optional[bytes] = None) -> SigningKey:
+    def from_pem(data: Union[bytes, bytearray, str], passphrase: Optional[bytes] = None) -> SigningKey:
         """Load a private key from PEM (PKCS#8, encrypted PKCS#8, SEC1, PKCS#1) or PKCS#8 DER."""
     @staticmethod
     def from_jwk(jwk: str) -> SigningKey:
@@ -157,7 +159,7 @@ class VerifyingKey:
     """A public key trusted to verify. Immutable; safe to share between threads."""
 
     @staticmethod
-    def from_pem(data: bytes) -> VerifyingKey:
+    def from_pem(data: Union[bytes, bytearray, str]) -> VerifyingKey:
         """Load SPKI PEM or DER, a JWK, or an X.509 certificate's key (PEM or DER); a private key's
         public half is accepted too."""
     @staticmethod
@@ -209,8 +211,9 @@ class Envelope:
     def sign(payload_type: str, payload: bytes, keys: Sequence[SigningKey]) -> Envelope:
         """Sign `payload` as `payload_type` with every key (one signature each)."""
     @staticmethod
-    def from_json(data: bytes) -> Envelope:
-        """Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors)."""
+    def from_json(data: JsonInput) -> Envelope:
+        """Parse envelope JSON strictly (duplicate keys, bad base64, over 96 MiB are errors), given
+        as bytes, str or dict."""
     def to_json(self) -> bytes:
         """Canonical JSON."""
     @property
@@ -262,8 +265,8 @@ Enforcement = Literal["warn", "log-only", "log", "reject"]
 def attest(
     keys: Sequence[SigningKey],
     predicate_type: str,
-    predicate: bytes,
-    subjects: Sequence[Subject],
+    predicate: JsonInput,
+    subjects: Sequence[SubjectInput],
     enforcement: Enforcement = "warn",
 ) -> Attestation:
     """Build an in-toto Statement v1 over `subjects` with the predicate JSON `predicate` of type
@@ -272,7 +275,7 @@ def attest(
 def attest_files(
     keys: Sequence[SigningKey],
     predicate_type: str,
-    predicate: bytes,
+    predicate: JsonInput,
     paths: Sequence[Union[str, os.PathLike[str]]],
     enforcement: Enforcement = "warn",
     sha512: bool = False,
@@ -485,7 +488,7 @@ class TrustedRoot:
     """A Sigstore trusted root (trusted_root.json)."""
 
     @staticmethod
-    def from_json(data: bytes) -> TrustedRoot:
+    def from_json(data: JsonInput) -> TrustedRoot:
         """Read a trusted root (strict JSON; its media type must say trusted root)."""
     @staticmethod
     def from_path(path: Union[str, os.PathLike[str]]) -> TrustedRoot:
@@ -524,7 +527,7 @@ class BundleVerification:
     def artifact_checked(self) -> bool: ...
 
 def verify_bundle(
-    bundle: bytes,
+    bundle: Union[JsonInput, os.PathLike[str]],
     root: TrustedRoot,
     *,
     certificate_identity: Optional[str] = None,
@@ -532,18 +535,22 @@ def verify_bundle(
     certificate_oidc_issuer: Optional[str] = None,
     no_certificate_oidc_issuer: bool = False,
     public_key: Optional[VerifyingKey] = None,
-    artifact: Optional[Union[str, os.PathLike[str]]] = None,
+    artifact: Optional[Union[bytes, str, os.PathLike[str]]] = None,
+    predicate_type: Optional[str] = None,
     insecure_ignore_tlog: bool = False,
     insecure_ignore_sct: bool = False,
 ) -> BundleVerification:
     """Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for a keyless signer
     (`certificate_identity` or `certificate_identity_regexp` (anchored), with
     `certificate_oidc_issuer`, or `no_certificate_oidc_issuer=True` for a certificate naming
-    none, as GitHub's release attestations) or a keyful one (`public_key`), bound to the
-    `artifact` file (None checks the signature against the digest the bundle names).
-    `insecure_ignore_tlog` and `insecure_ignore_sct` accept a trust domain without a log or
-    CT log (GitHub's). No network access. Raises VerificationError when the bundle does not
-    verify. Releases the GIL."""
+    none, as GitHub's release attestations) or a keyful one (`public_key`). `bundle` is the JSON
+    (bytes, str or dict) or an `os.PathLike` to read it from. `artifact` binds the signature to
+    the artifact: its bytes, a path (str or `os.PathLike`), or `"sha256:<hex>"` its digest (None
+    checks the signature against the digest the bundle names). `predicate_type` (a URI or
+    catalog short name) is required of the signed statement, as cosign's `--type`.
+    `insecure_ignore_tlog` and `insecure_ignore_sct` accept a trust domain without a log or CT
+    log (GitHub's). No network access. Raises VerificationError when the bundle does not verify
+    (code 405 `predicate_type_mismatch` for another predicate type). Releases the GIL."""
 
 @final
 class BundleAttestation:
@@ -595,9 +602,12 @@ class BundleSigner:
     def attest(
         self,
         predicate_type: str,
-        predicate: bytes,
-        subjects: Sequence[Subject],
+        predicate: JsonInput,
+        subjects: Sequence[SubjectInput],
         enforcement: Enforcement = "warn",
     ) -> BundleAttestation:
         """As `attest`, signed into a bundle; the statement is built and admitted before Fulcio or
         Rekor is asked."""
+    def sign_statement(self, statement: JsonInput, enforcement: Enforcement = "warn") -> BundleAttestation:
+        """As `sign_statement`, signed into a bundle: an in-toto statement already made (bytes, str
+        or dict; StellaOps predicates checked), admitted before Fulcio or Rekor is asked."""

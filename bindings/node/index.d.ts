@@ -16,7 +16,7 @@ export declare class Attestation {
   /** The statement JSON (RFC 8785): the envelope's payload. */
   get statement(): Buffer
   /** "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only"). */
-  get admission(): string
+  get admission(): 'allowed' | 'unlisted'
 }
 
 /**
@@ -26,9 +26,10 @@ export declare class Attestation {
  */
 export declare class BundleSigner {
   /**
-   * A keyless signer. `token` is the OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`,
-   * `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file). Nothing is sent until the
-   * first signature.
+   * A keyless signer. The OIDC identity token is `options.token`, as Python's `token=` (the
+   * second argument is the older way to pass it; not both); omitted, it is read from
+   * `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file.
+   * Nothing is sent until the first signature.
    */
   static keyless(options: KeylessOptions, token?: string | undefined | null): BundleSigner
   /**
@@ -299,7 +300,7 @@ export declare function attest(keys: Array<SigningKey>, predicateType: string, p
 /** Options for `attest`. */
 export interface AttestOptions {
   /** "warn" (default), "log-only" or "reject": what happens to a type outside the catalog. */
-  enforcement?: string
+  enforcement?: 'warn' | 'log-only' | 'log' | 'reject'
 }
 
 /** As `attest`, on the calling thread. */
@@ -320,7 +321,7 @@ export interface BundleAttestation {
   /** The statement JSON (RFC 8785) it signs. */
   statement: Buffer
   /** "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only"). */
-  admission: string
+  admission: 'allowed' | 'unlisted'
 }
 
 /**
@@ -388,10 +389,10 @@ export interface BundleVerification {
  * Parse `data` strictly and resolve to its canonical form: `mode` "jcs" (RFC 8785, default) or
  * "olpc" (securesystemslib/TUF, integers only).
  */
-export declare function canonicalize(data: Uint8Array, mode?: string | undefined | null): Promise<Buffer>
+export declare function canonicalize(data: Uint8Array, mode?: 'jcs' | 'olpc' | undefined | null): Promise<Buffer>
 
 /** As `canonicalize`, on the calling thread. */
-export declare function canonicalizeSync(data: Uint8Array, mode?: string | undefined | null): Buffer
+export declare function canonicalizeSync(data: Uint8Array, mode?: 'jcs' | 'olpc' | undefined | null): Buffer
 
 /**
  * Compare the export under `root` with `manifest`, off the main thread (no signature is
@@ -525,6 +526,11 @@ export interface KeylessOptions {
   retries?: number
   /** Require an SCT embedded in the certificate (default true). */
   requireSct?: boolean
+  /**
+   * The OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or
+   * the ambient cosign token file).
+   */
+  token?: string
 }
 
 /**

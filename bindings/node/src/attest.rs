@@ -25,6 +25,7 @@ pub struct Subject {
 #[napi(object, js_name = "AttestOptions")]
 pub struct AttestOptionsJs {
     /// "warn" (default), "log-only" or "reject": what happens to a type outside the catalog.
+    #[napi(ts_type = "'warn' | 'log-only' | 'log' | 'reject'")]
     pub enforcement: Option<String>,
 }
 
@@ -54,7 +55,7 @@ impl Attestation {
     }
 
     /// "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only").
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "'allowed' | 'unlisted'")]
     pub fn admission(&self) -> String {
         self.admission.to_owned()
     }

@@ -41,7 +41,10 @@ impl Task for CanonTask {
 
 /// Parse `data` strictly and resolve to its canonical form: `mode` "jcs" (RFC 8785, default) or
 /// "olpc" (securesystemslib/TUF, integers only).
-#[napi(ts_return_type = "Promise<Buffer>")]
+#[napi(
+    ts_args_type = "data: Uint8Array, mode?: 'jcs' | 'olpc' | undefined | null",
+    ts_return_type = "Promise<Buffer>"
+)]
 pub fn canonicalize(data: Uint8Array, mode: Option<String>) -> AsyncTask<CanonTask> {
     AsyncTask::new(CanonTask {
         data: data.to_vec(),
@@ -50,7 +53,7 @@ pub fn canonicalize(data: Uint8Array, mode: Option<String>) -> AsyncTask<CanonTa
 }
 
 /// As `canonicalize`, on the calling thread.
-#[napi]
+#[napi(ts_args_type = "data: Uint8Array, mode?: 'jcs' | 'olpc' | undefined | null")]
 pub fn canonicalize_sync(env: Env, data: Uint8Array, mode: Option<String>) -> Result<Buffer> {
     Ok(Buffer::from(js(&env, run(&data, mode.as_deref()))?))
 }

@@ -272,6 +272,9 @@ pub struct KeylessOptions {
     pub retries: Option<u32>,
     /// Require an SCT embedded in the certificate (default true).
     pub require_sct: Option<bool>,
+    /// The OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or
+    /// the ambient cosign token file).
+    pub token: Option<String>,
 }
 
 /// Settings for bundles signed with one of our keys (the flags of `stella attest
@@ -296,6 +299,7 @@ pub struct BundleAttestation {
     /// The statement JSON (RFC 8785) it signs.
     pub statement: Buffer,
     /// "allowed" (in the catalog) or "unlisted" (admitted by "warn" or "log-only").
+    #[napi(ts_type = "'allowed' | 'unlisted'")]
     pub admission: String,
 }
 
@@ -310,11 +314,21 @@ pub struct BundleSigner {
 
 #[napi]
 impl BundleSigner {
-    /// A keyless signer. `token` is the OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`,
-    /// `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file). Nothing is sent until the
-    /// first signature.
+    /// A keyless signer. The OIDC identity token is `options.token`, as Python's `token=` (the
+    /// second argument is the older way to pass it; not both); omitted, it is read from
+    /// `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file.
+    /// Nothing is sent until the first signature.
     #[napi(factory)]
     pub fn keyless(env: Env, options: KeylessOptions, token: Option<String>) -> Result<Self> {
+        let token = match (options.token, token) {
+            (Some(_), Some(_)) => {
+                return Err(Failure::invalid(
+                    "give the token in the options or as the second argument, not both",
+                )
+                .into_js(&env))
+            }
+            (a, b) => a.or(b),
+        };
         let mut config = KeylessConfig::new(options.fulcio_url, options.rekor_url);
         if let Some(seconds) = options.timeout_seconds {
             config.timeout = Duration::from_secs(u64::from(seconds));

@@ -164,3 +164,12 @@ test('inputs as JavaScript users pass them: bundles as text or objects, artifact
   assert.throws(() => signer.signStatementSync({ _type: 'nope' }), { code: 'STELLAOPS_INVALID_STATEMENT' })
   assert.ok(TrustedRoot.fromJson(fs.readFileSync(rootPath, 'utf8')) instanceof TrustedRoot)
 })
+
+test('the keyless token goes in the options, as Python takes token=', async () => {
+  const { subject } = files()
+  const signer = BundleSigner.keyless({ fulcioUrl: url, rekorUrl: url, oidcIssuer: issuer, token: await token(email), retries: 0 })
+  const att = await signer.attest('slsa-provenance', predicate, [subject])
+  assert.equal(verifyBundleSync(att.bundle, root, { certificateIdentity: email, certificateOidcIssuer: issuer }).identity, email)
+  const t = await token(email)
+  assert.throws(() => BundleSigner.keyless({ fulcioUrl: url, rekorUrl: url, token: t }, t), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+})

@@ -1209,6 +1209,30 @@ stellaops_status stellaops_artifact_subjects(const uint8_t *paths_json,
                                              struct stellaops_buffer *out_subjects_json);
 
 /**
+ * As `stellaops_attest`, with the files in `paths_json` (a JSON array of UTF-8 paths) as the
+ * subjects, hashed as `stellaops_artifact_subjects` hashes them (SHA-256 and, when `sha512`,
+ * SHA-512; named by their file name): what a C caller writes to attest files.
+ *
+ * Errors: those of `stellaops_attest` and of `stellaops_artifact_subjects`.
+ *
+ * # Safety
+ * `keys` holds `keys_len` live keys; every pointer + length pair is readable; `out_envelope` is
+ * writable; `out_admission` is NULL or writable.
+ */
+stellaops_status stellaops_attest_files(const struct stellaops_key *const *keys,
+                                        size_t keys_len,
+                                        const char *predicate_type,
+                                        size_t predicate_type_len,
+                                        const uint8_t *predicate_json,
+                                        size_t predicate_json_len,
+                                        const uint8_t *paths_json,
+                                        size_t paths_json_len,
+                                        bool sha512,
+                                        stellaops_enforcement enforcement,
+                                        struct stellaops_buffer *out_envelope,
+                                        stellaops_admission *out_admission);
+
+/**
  * Verify the hash chain of the pipeline's audit log at `path` (UTF-8, not NUL-terminated):
  * `*out_records` receives how many records it holds and `*out_last_hash` (owned by the caller)
  * the last line's hash, to anchor elsewhere so that a truncation shows.

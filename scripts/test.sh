@@ -124,6 +124,9 @@ bindings/python/test.sh
 step "Node binding: napi build, generated index.d.ts/index.js drift, node --test"
 bindings/node/test.sh
 
+step "examples: the three newcomer tasks in every face and in the peers' libraries, run, lines counted"
+examples/newcomer/run.sh
+
 step "docs (broken intra-doc links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet
 

@@ -234,8 +234,28 @@ pub(crate) unsafe fn sign_statement_into(
     out: Out<stellaops_buffer>,
     out_admission: Option<Out<stellaops_admission>>,
 ) -> Result<(), Failure> {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        sign_made_into(authority, enforcement, out, out_admission, || {
+            Ok(Statement::from_json(json, &Limits::default())?)
+        })
+    }
+}
+
+/// Sign the statement `make` builds through `authority` under `enforcement` (checked first),
+/// writing the signed document and the admission.
+///
+/// # Safety
+/// `out` and `out_admission` (when given) are writable.
+unsafe fn sign_made_into(
+    authority: Authority<'_>,
+    enforcement: stellaops_enforcement,
+    out: Out<stellaops_buffer>,
+    out_admission: Option<Out<stellaops_admission>>,
+    make: impl FnOnce() -> stellaops_signer::Result<Statement>,
+) -> Result<(), Failure> {
     let mode = enforcement_mode(enforcement)?;
-    let statement = Statement::from_json(json, &Limits::default())?;
+    let statement = make()?;
     let outcome = authority
         .allow_list(AllowList::catalog(mode))
         .sign_statement(statement, None)?;
@@ -404,6 +424,65 @@ pub unsafe extern "C" fn stellaops_artifact_subjects(
         // SAFETY: out was checked non-NULL; the caller promises it is writable.
         unsafe { out.write(stellaops_buffer::from_bytes(subjects_json(&subjects))) };
         Ok(())
+    })
+}
+
+/// As `stellaops_attest`, with the files in `paths_json` (a JSON array of UTF-8 paths) as the
+/// subjects, hashed as `stellaops_artifact_subjects` hashes them (SHA-256 and, when `sha512`,
+/// SHA-512; named by their file name): what a C caller writes to attest files.
+///
+/// Errors: those of `stellaops_attest` and of `stellaops_artifact_subjects`.
+///
+/// # Safety
+/// `keys` holds `keys_len` live keys; every pointer + length pair is readable; `out_envelope` is
+/// writable; `out_admission` is NULL or writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn stellaops_attest_files(
+    keys: *const *const stellaops_key,
+    keys_len: usize,
+    predicate_type: *const std::ffi::c_char,
+    predicate_type_len: usize,
+    predicate_json: *const u8,
+    predicate_json_len: usize,
+    paths_json: *const u8,
+    paths_json_len: usize,
+    sha512: bool,
+    enforcement: stellaops_enforcement,
+    out_envelope: *mut stellaops_buffer,
+    out_admission: *mut stellaops_admission,
+) -> stellaops_status {
+    guard(|| {
+        let out_envelope = Out::new(out_envelope, "out_envelope")?;
+        let out_admission = Out::optional(out_admission);
+        // SAFETY: the caller promises keys_len live keys.
+        let keys = unsafe { handles(keys, keys_len, "keys") }?;
+        // SAFETY: the caller promises readable pointer + length pairs.
+        let (predicate_type, predicate, paths) = unsafe {
+            (
+                text(predicate_type, predicate_type_len, "predicate_type")?,
+                nonempty_bytes(predicate_json, predicate_json_len, "predicate_json")?,
+                nonempty_bytes(paths_json, paths_json_len, "paths_json")?,
+            )
+        };
+        let paths = path_list_json(paths)?;
+        let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.opened()).collect();
+        let authority = Authority::opened_keys(&keys);
+        authority.require_keys()?;
+        // SAFETY: out_envelope was checked non-NULL, out_admission is None or non-NULL; the
+        // caller promises they are writable.
+        unsafe {
+            sign_made_into(authority, enforcement, out_envelope, out_admission, || {
+                let paths: Vec<&std::path::Path> = paths.iter().map(std::path::Path::new).collect();
+                let subjects = artifact_subjects(&paths, sha512)?;
+                stellaops_signer::predicate_statement(
+                    predicate_type,
+                    predicate,
+                    subjects,
+                    &Limits::default(),
+                )
+            })
+        }
     })
 }
 

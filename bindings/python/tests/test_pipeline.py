@@ -10,6 +10,7 @@ import threading
 from types import ModuleType
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 import stellaops_signer as s
 
@@ -63,6 +64,14 @@ def test_denials_carry_the_reason(configured: pathlib.Path) -> None:
     assert "# TYPE stellaops_signer_sign_seconds summary" in metrics
     assert 'stellaops_signer_denials_total{reason="dpop.replay"}' in metrics
     assert 'stellaops_signer_poe_failures_total{reason="poe.missing"}' in metrics
+    # The Prometheus project's own parser reads the whole text: types, names, labels, values.
+    families = {f.name: f for f in text_string_to_metric_families(metrics)}
+    assert families["stellaops_signer_sign_seconds"].type == "summary"
+    counts = [x for x in families["stellaops_signer_sign_seconds"].samples if x.name.endswith("_count")]
+    assert counts and counts[0].value >= 1
+    denials = families["stellaops_signer_denials"]
+    assert denials.type == "counter"
+    assert any(x.labels == {"reason": "dpop.replay"} and x.value >= 1 for x in denials.samples)
 
 
 def test_only_one_of_racing_replays_gets_through(configured: pathlib.Path) -> None:

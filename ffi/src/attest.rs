@@ -107,16 +107,9 @@ pub unsafe extern "C" fn stellaops_attest(
             )
         }?;
         let keys: Vec<&OpenedKey> = keys.iter().map(|k| k.opened()).collect();
-        let authority = Authority::opened_keys(&keys);
-        let (statement, allow_list) = request.build(&authority)?;
-        let outcome = authority
-            .allow_list(allow_list)
-            .sign_statement(statement, None)?;
-        let admission = outcome.admission;
         // SAFETY: out_envelope was checked non-NULL, out_admission is None or non-NULL; the
         // caller promises they are writable.
-        unsafe { write_attestation(out_envelope, outcome.into_json(), out_admission, admission) };
-        Ok(())
+        unsafe { request.sign_into(Authority::opened_keys(&keys), out_envelope, out_admission) }
     })
 }
 
@@ -144,6 +137,28 @@ impl StatementRequest<'_> {
             &Limits::default(),
         )?;
         Ok((statement, self.allow_list))
+    }
+
+    /// Build the statement and sign it through `authority`, writing the signed document to
+    /// `out` and the admission to `out_admission`: the one step of `stellaops_attest` and
+    /// `stellaops_bundle_attest`.
+    ///
+    /// # Safety
+    /// `out` and `out_admission` (when given) are writable.
+    pub(crate) unsafe fn sign_into(
+        self,
+        authority: Authority<'_>,
+        out: Out<stellaops_buffer>,
+        out_admission: Option<Out<stellaops_admission>>,
+    ) -> Result<(), Failure> {
+        let (statement, allow_list) = self.build(&authority)?;
+        let outcome = authority
+            .allow_list(allow_list)
+            .sign_statement(statement, None)?;
+        let admission = outcome.admission;
+        // SAFETY: forwarded from the caller.
+        unsafe { write_attestation(out, outcome.into_json(), out_admission, admission) };
+        Ok(())
     }
 }
 

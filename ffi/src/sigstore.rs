@@ -15,7 +15,6 @@ use stellaops_signer::{Authority, BundleArtifact, IssuerMode};
 use crate::args::{bytes, handle, nonempty_bytes, optional_text, text, Out};
 use crate::attest::{
     statement_request, stellaops_admission, stellaops_enforcement, stellaops_subject,
-    write_attestation,
 };
 use crate::buffer::stellaops_buffer;
 use crate::documents::sign_statement_into;
@@ -433,14 +432,8 @@ pub unsafe extern "C" fn stellaops_bundle_attest(
             )
         }?;
         let authority = Authority::bundle(signer.signer.as_ref(), signer.mode);
-        let (statement, allow_list) = request.build(&authority)?;
-        let outcome = authority
-            .allow_list(allow_list)
-            .sign_statement(statement, None)?;
-        let admission = outcome.admission;
         // SAFETY: out_bundle was checked non-NULL, out_admission is None or non-NULL; the
         // caller promises they are writable.
-        unsafe { write_attestation(out_bundle, outcome.into_json(), out_admission, admission) };
-        Ok(())
+        unsafe { request.sign_into(authority, out_bundle, out_admission) }
     })
 }

@@ -650,6 +650,28 @@ fn a_multi_signature_tenant_signs_with_every_fitting_key() {
     assert_eq!(record.issuer_mode.as_deref(), Some("software"));
 }
 
+/// Run the test `name` alone, in a child process that is this test binary filtered to it, and
+/// check that it passed there: true in that child (go on with the test), false in the parent
+/// (the child did it). For checks on process-wide `tracing` state, which parallel tests share.
+fn alone(name: &str) -> bool {
+    const CHILD: &str = "STELLAOPS_TEST_ALONE";
+    if std::env::var_os(CHILD).is_some_and(|n| n == name) {
+        return true;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--test-threads=1", "--nocapture"])
+        .env(CHILD, name)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "child: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
 /// A subscriber that records the fields of every span it sees, to check what the pipeline's span
 /// carries.
 #[derive(Default)]
@@ -689,26 +711,8 @@ impl tracing::Subscriber for SpanFields {
 fn the_span_carries_trace_id_tenant_and_decision() {
     // tracing caches each callsite's interest process-wide, decided by whichever thread reaches
     // it first; a parallel test without a subscriber can make the pipeline's span a no-op for
-    // every thread (about one run in ten). So the check runs alone, in a child process that is
-    // this test binary filtered to this one test.
-    const CHILD: &str = "STELLAOPS_SPAN_TEST_CHILD";
-    if std::env::var_os(CHILD).is_none() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "the_span_carries_trace_id_tenant_and_decision",
-                "--test-threads=1",
-                "--nocapture",
-            ])
-            .env(CHILD, "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "child: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    // every thread (about one run in ten). So the check runs alone.
+    if !alone("the_span_carries_trace_id_tenant_and_decision") {
         return;
     }
     let w = world();
@@ -732,26 +736,8 @@ fn the_span_carries_trace_id_tenant_and_decision() {
 #[test]
 fn the_log_sink_gets_one_decision_record_per_request() {
     use stellaops_signer::log_sink::{set_log_sink, LogLevel, LogRecord, DECISION_TARGET};
-    // The sink is the process's global subscriber: checked alone, in a child process (see the
-    // span test above).
-    const CHILD: &str = "STELLAOPS_LOG_TEST_CHILD";
-    if std::env::var_os(CHILD).is_none() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "the_log_sink_gets_one_decision_record_per_request",
-                "--test-threads=1",
-                "--nocapture",
-            ])
-            .env(CHILD, "1")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "child: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    // The sink is the process's global subscriber: checked alone.
+    if !alone("the_log_sink_gets_one_decision_record_per_request") {
         return;
     }
     let records: Arc<Mutex<Vec<LogRecord>>> = Arc::default();

@@ -172,10 +172,7 @@ func attestWith(ctx context.Context, predicateType string, predicateJSON []byte,
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
-	enforcement := opts.Enforcement
-	if enforcement == 0 {
-		enforcement = Warn
-	}
+	enforcement := enforcementOf(opts)
 	var arena cArena
 	defer arena.free()
 	a := attestArgs{subjects: arena.subjects(subjects), subjectsLen: C.size_t(len(subjects)), enforcement: C.stellaops_enforcement(enforcement)}

@@ -82,10 +82,7 @@ func SignStatement(ctx context.Context, statement Statement, opts AttestOptions,
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	enforcement := opts.Enforcement
-	if enforcement == 0 {
-		enforcement = Warn
-	}
+	enforcement := enforcementOf(opts)
 	s, sn := bytesArg(statement)
 	var out C.stellaops_buffer
 	var admission C.stellaops_admission
@@ -98,14 +95,29 @@ func SignStatement(ctx context.Context, statement Statement, opts AttestOptions,
 	if err != nil {
 		return nil, err
 	}
-	if Admission(admission) == Unlisted {
-		var st struct {
-			PredicateType string `json:"predicateType"`
-		}
-		_ = json.Unmarshal(statement, &st) // it was just parsed strictly by the library
-		warnUnlisted(opts, Unlisted, st.PredicateType)
-	}
+	warnUnlistedStatement(opts, Admission(admission), statement)
 	return &Attestation{Envelope: Envelope(takeBuffer(&out)), Admission: Admission(admission)}, nil
+}
+
+// warnUnlistedStatement is warnUnlisted for a statement signed as it was given: its predicate
+// type read from it (the library has just parsed it strictly).
+func warnUnlistedStatement(opts AttestOptions, admission Admission, statement Statement) {
+	if admission != Unlisted {
+		return
+	}
+	var st struct {
+		PredicateType string `json:"predicateType"`
+	}
+	_ = json.Unmarshal(statement, &st)
+	warnUnlisted(opts, admission, st.PredicateType)
+}
+
+// enforcementOf is opts' enforcement, Warn when unset.
+func enforcementOf(opts AttestOptions) Enforcement {
+	if opts.Enforcement == 0 {
+		return Warn
+	}
+	return opts.Enforcement
 }
 
 // PromotionRequirements is what VerifyPromotion requires of a promotion beyond a good

@@ -299,10 +299,7 @@ func (s *BundleSigner) SignStatement(ctx context.Context, statement Statement, o
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	enforcement := opts.Enforcement
-	if enforcement == 0 {
-		enforcement = Warn
-	}
+	enforcement := enforcementOf(opts)
 	st, sn := bytesArg(statement)
 	var out C.stellaops_buffer
 	var admission C.stellaops_admission
@@ -315,13 +312,7 @@ func (s *BundleSigner) SignStatement(ctx context.Context, statement Statement, o
 	if err != nil {
 		return nil, err
 	}
-	if Admission(admission) == Unlisted {
-		var parsed struct {
-			PredicateType string `json:"predicateType"`
-		}
-		_ = json.Unmarshal(statement, &parsed) // it was just parsed strictly by the library
-		warnUnlisted(opts, Unlisted, parsed.PredicateType)
-	}
+	warnUnlistedStatement(opts, Admission(admission), statement)
 	return &BundleAttestation{Bundle: takeBuffer(&out), Admission: Admission(admission)}, nil
 }
 

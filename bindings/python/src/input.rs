@@ -8,14 +8,8 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 /// (encoded with `json.dumps(..., allow_nan=False)`: a NaN is a `ValueError`, not invalid JSON
 /// passed on). Anything else is a `TypeError` naming the argument and the type, never the value.
 pub(crate) fn json_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
-    }
-    if obj.is_instance_of::<PyString>() {
-        return Ok(obj.extract::<String>()?.into_bytes());
+    if let Some(bytes) = bytes_or_text(obj)? {
+        return Ok(bytes);
     }
     if obj.is_instance_of::<PyDict>() || obj.is_instance_of::<PyList>() {
         let py = obj.py();
@@ -33,17 +27,25 @@ pub(crate) fn json_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> 
     )))
 }
 
+/// The bytes of a `bytes` or `bytearray`, or a `str`'s UTF-8; `None` for other types.
+fn bytes_or_text(obj: &Bound<'_, PyAny>) -> PyResult<Option<Vec<u8>>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Some(b.to_vec()));
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Ok(Some(obj.extract::<String>()?.into_bytes()));
+    }
+    Ok(None)
+}
+
 /// A key argument `name`: `bytes`/`bytearray` (PEM, DER, JWK) or `str` (PEM or JWK text).
 /// Anything else is a `TypeError` naming the argument and the type.
 pub(crate) fn key_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
-    if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
-    }
-    if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
-    }
-    if obj.is_instance_of::<PyString>() {
-        return Ok(obj.extract::<String>()?.into_bytes());
+    if let Some(bytes) = bytes_or_text(obj)? {
+        return Ok(bytes);
     }
     Err(PyTypeError::new_err(format!(
         "argument '{name}': expected a key as bytes or str, not {}",

@@ -8,6 +8,8 @@ import "C"
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"os"
 	"runtime"
 	"time"
 	"unsafe"
@@ -321,6 +323,27 @@ func (s *BundleSigner) SignStatement(ctx context.Context, statement Statement, o
 func (s *BundleSigner) Close() error {
 	s.h.close()
 	return nil
+}
+
+// maxBundleBytes is the largest bundle LoadBundleFromPath reads (the library's document limit).
+const maxBundleBytes = 96 << 20
+
+// LoadBundleFromPath reads a bundle's JSON from a file (at most 96 MiB, refused while reading,
+// not after), as sigstore-go's bundle.LoadJSONFromPath; VerifyBundle parses it strictly.
+func LoadBundleFromPath(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Code: CodeIO, Message: err.Error()}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBundleBytes+1))
+	if err != nil {
+		return nil, &Error{Code: CodeIO, Message: err.Error()}
+	}
+	if len(data) > maxBundleBytes {
+		return nil, &Error{Code: CodeInvalidBundle, Message: path + ": a bundle is at most 96 MiB"}
+	}
+	return data, nil
 }
 
 // LoadTrustedRootFromPath reads a trusted root (trusted_root.json, at most 96 MiB) from a file,

@@ -332,7 +332,17 @@ func TestBundleArtifactsPredicateTypesAndStatements(t *testing.T) {
 			t.Fatalf("%s: %+v %v", given, v, err)
 		}
 	}
-	if v, err := signer.VerifyBundleBytes(ctx, r, att.Bundle, policy, artifact); err != nil || !v.ArtifactChecked {
+	bundlePath := filepath.Join(t.TempDir(), "app.sigstore.json")
+	if err := os.WriteFile(bundlePath, att.Bundle, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromPath, err := signer.LoadBundleFromPath(bundlePath)
+	if err != nil || !bytes.Equal(fromPath, att.Bundle) {
+		t.Fatalf("LoadBundleFromPath: %v", err)
+	}
+	_, err = signer.LoadBundleFromPath(bundlePath + ".missing")
+	wantCode(t, err, signer.CodeIO)
+	if v, err := signer.VerifyBundleBytes(ctx, r, fromPath, policy, artifact); err != nil || !v.ArtifactChecked {
 		t.Fatalf("bytes: %+v %v", v, err)
 	}
 	_, err = signer.VerifyBundleBytes(ctx, r, att.Bundle, policy, []byte("other bytes"))

@@ -544,7 +544,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub(crate) predicate_type: Option<String>,
     /// An artifact that must be a subject of the statement (repeatable). With --bundle also
-    /// sha256:<hex>, the artifact's digest.
+    /// `sha256:<hex>`, the artifact's digest.
     #[arg(long = "artifact")]
     pub(crate) artifacts: Vec<PathBuf>,
     /// The tenant key configuration: trusted keys it marks revoked are not trusted for

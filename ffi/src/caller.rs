@@ -6,10 +6,7 @@ use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
 use stellaops_signer::crypto::MAX_CALLER_SIGNATURE_LEN;
-use stellaops_signer::{
-    Algorithm, CallerError, CallerSigner, ExternalAlgorithm, OpenedKey, VerifierRegistry,
-    VerifyingKey,
-};
+use stellaops_signer::{CallerError, CallerSigner, ExternalAlgorithm, OpenedKey, VerifierRegistry};
 
 use crate::args::{handle, nonempty_bytes, text, Out};
 use crate::buffer::stellaops_buffer;
@@ -89,17 +86,6 @@ impl Drop for Context {
     }
 }
 
-/// The public key for `algorithm` (a built-in name, pinned, or an external one checked by
-/// nobody: the library cannot verify what it does not implement).
-fn signer_public_key(algorithm: &str, public_key: &[u8]) -> Result<VerifyingKey, Failure> {
-    Ok(match algorithm.parse::<Algorithm>() {
-        Ok(builtin) => {
-            stellaops_signer::keys::load_verifying_key(public_key)?.with_algorithm(builtin)?
-        }
-        Err(_) => VerifyingKey::external(ExternalAlgorithm::new(algorithm)?, public_key, None)?,
-    })
-}
-
 /// A key whose signatures come from `sign`: usable wherever a key is (`stellaops_attest`,
 /// `stellaops_sign_statement`, `stellaops_envelope_sign`, bundles), with the key id of
 /// `public_key`.
@@ -139,7 +125,7 @@ pub unsafe extern "C" fn stellaops_key_from_callbacks(
         let algorithm = unsafe { text(algorithm, algorithm_len, "algorithm") }?;
         // SAFETY: the caller promises public_key_len readable bytes.
         let public_key = unsafe { nonempty_bytes(public_key, public_key_len, "public_key") }?;
-        let public = signer_public_key(algorithm, public_key)?;
+        let public = stellaops_signer::keys::caller_public_key(algorithm, public_key)?;
         // From here on the library owns the context: dropping it releases it.
         let context = Context {
             pointer: context,

@@ -30,6 +30,25 @@ pub fn load_verifying_key(bytes: &[u8]) -> Result<VerifyingKey> {
     }
 }
 
+/// The public key of a signer the caller supplies ([`stellaops_crypto::CallerSigner`]) for
+/// `algorithm`: for a built-in name (any of its names), `public_key` read as
+/// [`load_verifying_key`] reads it and pinned to the algorithm; for any other name, an external
+/// algorithm's SubjectPublicKeyInfo (PEM or DER), which nothing here can verify.
+///
+/// # Errors
+/// The key decoding errors, [`stellaops_crypto::Error::AlgorithmMismatch`], and
+/// [`stellaops_crypto::Error::InvalidAlgorithmName`] for a malformed external name.
+pub fn caller_public_key(algorithm: &str, public_key: &[u8]) -> Result<VerifyingKey> {
+    Ok(match algorithm.parse::<Algorithm>() {
+        Ok(builtin) => load_verifying_key(public_key)?.with_algorithm(builtin)?,
+        Err(_) => VerifyingKey::external(
+            stellaops_crypto::ExternalAlgorithm::new(algorithm)?,
+            public_key,
+            None,
+        )?,
+    })
+}
+
 /// A signing key from any backend, as [`open_key`] returns it. File keys stay [`SoftwareKey`]s,
 /// so they can still be exported; every other backend keeps its secret to itself.
 #[derive(Debug)]

@@ -4,11 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
-use stellaops_signer::keys::load_verifying_key;
-use stellaops_signer::{
-    Algorithm, CallerError, CallerSigner, ExternalAlgorithm, VerifierRegistry as CoreRegistry,
-    VerifyingKey as CoreVerifyingKey,
-};
+use stellaops_signer::{CallerError, CallerSigner, VerifierRegistry as CoreRegistry};
 
 use crate::errors::to_py;
 use crate::input::key_arg;
@@ -22,18 +18,6 @@ fn caller_error(py: Python<'_>, err: &PyErr) -> CallerError {
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "Exception".to_owned());
     CallerError::new(&format!("{kind}: {}", err.value(py)))
-}
-
-/// The public key of a caller's signer for `algorithm`: built-in names read any encoding and
-/// pin; other names are external algorithms, whose SubjectPublicKeyInfo nobody here can check.
-fn signer_public_key(
-    algorithm: &str,
-    public_key: &[u8],
-) -> stellaops_signer::Result<CoreVerifyingKey> {
-    Ok(match algorithm.parse::<Algorithm>() {
-        Ok(builtin) => load_verifying_key(public_key)?.with_algorithm(builtin)?,
-        Err(_) => CoreVerifyingKey::external(ExternalAlgorithm::new(algorithm)?, public_key, None)?,
-    })
 }
 
 /// Call the signer: its `sign` method, or the signer itself when it is a plain callable.
@@ -78,7 +62,8 @@ pub(crate) fn signing_key_from_signer(
         )));
     }
     let public_key = key_arg(public_key, "public_key")?;
-    let public = signer_public_key(algorithm, &public_key).map_err(to_py)?;
+    let public =
+        stellaops_signer::keys::caller_public_key(algorithm, &public_key).map_err(to_py)?;
     let key = CallerSigner::new(public, move |message: &[u8]| call_signer(&signer, message));
     Ok(SigningKey::new(Arc::new(key.into())))
 }

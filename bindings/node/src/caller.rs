@@ -13,11 +13,7 @@ use std::time::Duration;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi_derive::napi;
-use stellaops_signer::keys::load_verifying_key;
-use stellaops_signer::{
-    Algorithm, CallerError, CallerSigner, ExternalAlgorithm, VerifierRegistry as CoreRegistry,
-    VerifyingKey as CoreVerifyingKey,
-};
+use stellaops_signer::{CallerError, CallerSigner, VerifierRegistry as CoreRegistry};
 
 use crate::errors::{js, Failure};
 use crate::input::key_arg;
@@ -39,25 +35,29 @@ fn refuse_in_sync<T: FromNapiValue>(promise: &PromiseRaw<'_, T>) -> String {
     PROMISE_IN_SYNC.to_owned()
 }
 
-/// What a signer returns: the signature, or a Promise of it.
-type Signature = Either<Uint8Array, PromiseRaw<'static, Uint8Array>>;
-/// What a verifier returns: the answer, or a Promise of it.
-type Answer = Either<bool, PromiseRaw<'static, bool>>;
+/// What a JavaScript signer or verifier may answer, directly or through a Promise.
+trait JsAnswer: FromNapiValue + ValidateNapiValue + TypeName + 'static {}
 
-/// A JavaScript function the library may call from any thread.
-struct JsCallable<Args: JsValuesTupleIntoVec + 'static, Return: FromNapiValue + 'static> {
+impl<V: FromNapiValue + ValidateNapiValue + TypeName + 'static> JsAnswer for V {}
+
+/// What a JavaScript signer or verifier returns: a value, or a Promise of one.
+type Answer<V> = Either<V, PromiseRaw<'static, V>>;
+
+/// Where the answer of one call goes.
+type AnswerSender<T> = std::sync::mpsc::SyncSender<std::result::Result<T, String>>;
+
+/// A JavaScript function the library may call from any thread, answering `V` or a Promise of it.
+struct JsCallable<Args: JsValuesTupleIntoVec + 'static, V: JsAnswer> {
     /// The thread the function belongs to, where it is called directly.
     thread: ThreadId,
     /// That thread's environment, as an address (valid on that thread while the addon lives).
     env: usize,
-    direct: FunctionRef<Args, Return>,
-    queued: ThreadsafeFunction<Args, Return, Args, Status, false, true>,
+    direct: FunctionRef<Args, Answer<V>>,
+    queued: ThreadsafeFunction<Args, Answer<V>, Args, Status, false, true>,
 }
 
-impl<Args: JsValuesTupleIntoVec + 'static, Return: FromNapiValue + 'static>
-    JsCallable<Args, Return>
-{
-    fn new(env: &Env, function: Function<'_, Args, Return>) -> Result<Self> {
+impl<Args: JsValuesTupleIntoVec + 'static, V: JsAnswer> JsCallable<Args, V> {
+    fn new(env: &Env, function: Function<'_, Args, Answer<V>>) -> Result<Self> {
         Ok(JsCallable {
             thread: std::thread::current().id(),
             env: env.raw() as usize,
@@ -70,17 +70,12 @@ impl<Args: JsValuesTupleIntoVec + 'static, Return: FromNapiValue + 'static>
         })
     }
 
-    /// Call the function with `args` and hand its result to `settle` on the JavaScript thread
-    /// (where a Promise can be chained); wait here for what `settle` sends.
+    /// Call the function with `args` and wait for its answer, or for the Promise it returns to
+    /// settle, turned into `T` by `value`. A throw or a rejection is its reason as the error.
     fn call<T: Send + 'static>(
         &self,
         args: Args,
-        settle: impl FnOnce(
-                Result<Return>,
-                std::sync::mpsc::SyncSender<std::result::Result<T, String>>,
-                bool,
-            ) + Send
-            + 'static,
+        value: fn(V) -> T,
     ) -> std::result::Result<T, String>
     where
         Args: Send,
@@ -89,13 +84,13 @@ impl<Args: JsValuesTupleIntoVec + 'static, Return: FromNapiValue + 'static>
         if std::thread::current().id() == self.thread {
             let env = Env::from_raw(self.env as napi::sys::napi_env);
             let result = self.direct.borrow_back(&env).and_then(|f| f.call(args));
-            settle(result, tx, true);
+            settle(result, tx, true, value);
         } else {
             let status = self.queued.call_with_return_value(
                 args,
                 ThreadsafeFunctionCallMode::Blocking,
                 move |result, _env| {
-                    settle(result, tx, false);
+                    settle(result, tx, false, value);
                     Ok(())
                 },
             );
@@ -113,6 +108,42 @@ impl<Args: JsValuesTupleIntoVec + 'static, Return: FromNapiValue + 'static>
     }
 }
 
+/// On the JavaScript thread: send a function's answer to `tx` at once, or chain its Promise to
+/// send it when it settles (refused during a `*Sync` call, where it could never settle).
+fn settle<V: JsAnswer, T: Send + 'static>(
+    result: Result<Answer<V>>,
+    tx: AnswerSender<T>,
+    on_js_thread: bool,
+    value: fn(V) -> T,
+) {
+    let answer = match result {
+        Err(e) => Err(reason_of(&e)),
+        Ok(Either::A(v)) => Ok(value(v)),
+        Ok(Either::B(promise)) if on_js_thread => Err(refuse_in_sync(&promise)),
+        Ok(Either::B(promise)) => {
+            let (resolved, rejected) = (tx.clone(), tx.clone());
+            let chained = promise
+                .then(move |ctx| {
+                    let _ = resolved.send(Ok(value(ctx.value)));
+                    Ok(())
+                })
+                .and_then(|p| {
+                    p.catch(move |ctx: CallbackContext<Unknown<'_>>| {
+                        let reason = String::from_unknown(ctx.value)
+                            .unwrap_or_else(|_| "the Promise was rejected".into());
+                        let _ = rejected.send(Err(reason));
+                        Ok(())
+                    })
+                });
+            match chained {
+                Ok(_) => return,
+                Err(e) => Err(reason_of(&e)),
+            }
+        }
+    };
+    let _ = tx.send(answer);
+}
+
 /// A JavaScript exception or conversion failure, as the message a caller error keeps.
 fn reason_of(e: &Error) -> String {
     if e.reason.is_empty() {
@@ -127,53 +158,18 @@ pub(crate) fn signing_key_from_signer(
     env: &Env,
     algorithm: String,
     public_key: Unknown<'_>,
-    sign: Function<'_, Buffer, Signature>,
+    sign: Function<'_, Buffer, Answer<Uint8Array>>,
 ) -> Result<SigningKey> {
     let public_key = js(env, key_arg(public_key, "publicKey"))?;
     let public = js(
         env,
-        (|| -> stellaops_signer::Result<CoreVerifyingKey> {
-            Ok(match algorithm.parse::<Algorithm>() {
-                Ok(builtin) => load_verifying_key(&public_key)?.with_algorithm(builtin)?,
-                Err(_) => CoreVerifyingKey::external(
-                    ExternalAlgorithm::new(&algorithm)?,
-                    &public_key,
-                    None,
-                )?,
-            })
-        })()
-        .map_err(Failure::from),
+        stellaops_signer::keys::caller_public_key(&algorithm, &public_key).map_err(Failure::from),
     )?;
     let callable = Arc::new(JsCallable::new(env, sign)?);
     let signer = CallerSigner::new(public, move |pae: &[u8]| {
         callable
-            .call(Buffer::from(pae.to_vec()), |result, tx, on_js_thread| {
-                let answer = match result {
-                    Err(e) => Err(reason_of(&e)),
-                    Ok(Either::A(signature)) => Ok(signature.to_vec()),
-                    Ok(Either::B(promise)) if on_js_thread => Err(refuse_in_sync(&promise)),
-                    Ok(Either::B(promise)) => {
-                        let (resolved, rejected) = (tx.clone(), tx.clone());
-                        let chained = promise
-                            .then(move |ctx| {
-                                let _ = resolved.send(Ok(ctx.value.to_vec()));
-                                Ok(())
-                            })
-                            .and_then(|p| {
-                                p.catch(move |ctx: CallbackContext<Unknown<'_>>| {
-                                    let reason = String::from_unknown(ctx.value)
-                                        .unwrap_or_else(|_| "the Promise was rejected".into());
-                                    let _ = rejected.send(Err(reason));
-                                    Ok(())
-                                })
-                            });
-                        match chained {
-                            Ok(_) => return,
-                            Err(e) => Err(reason_of(&e)),
-                        }
-                    }
-                };
-                let _ = tx.send(answer);
+            .call(Buffer::from(pae.to_vec()), |signature: Uint8Array| {
+                signature.to_vec()
             })
             .map_err(|e| CallerError::new(&e))
     });
@@ -210,7 +206,7 @@ impl VerifierRegistry {
         &self,
         env: Env,
         algorithm: String,
-        verify: Function<'_, FnArgs<(Buffer, Buffer, Buffer)>, Answer>,
+        verify: Function<'_, FnArgs<(Buffer, Buffer, Buffer)>, Answer<bool>>,
     ) -> Result<()> {
         let callable = Arc::new(JsCallable::new(&env, verify)?);
         let verifier = move |public_key: &[u8], pae: &[u8], signature: &[u8]| {
@@ -219,34 +215,8 @@ impl VerifierRegistry {
                 Buffer::from(pae.to_vec()),
                 Buffer::from(signature.to_vec()),
             ));
-            callable
-                .call(args, |result, tx, on_js_thread| {
-                    let answer = match result {
-                        Err(e) => Err(reason_of(&e)),
-                        Ok(Either::A(valid)) => Ok(valid),
-                        Ok(Either::B(promise)) if on_js_thread => Err(refuse_in_sync(&promise)),
-                        Ok(Either::B(promise)) => {
-                            let (resolved, rejected) = (tx.clone(), tx.clone());
-                            let chained = promise
-                                .then(move |ctx| {
-                                    let _ = resolved.send(Ok(ctx.value));
-                                    Ok(())
-                                })
-                                .and_then(|p| {
-                                    p.catch(move |_: CallbackContext<Unknown<'_>>| {
-                                        let _ = rejected.send(Ok(false));
-                                        Ok(())
-                                    })
-                                });
-                            match chained {
-                                Ok(_) => return,
-                                Err(e) => Err(reason_of(&e)),
-                            }
-                        }
-                    };
-                    let _ = tx.send(answer);
-                })
-                .unwrap_or(false)
+            // A throw or a rejection is an invalid signature.
+            callable.call(args, |valid: bool| valid).unwrap_or(false)
         };
         let registered = self
             .registry

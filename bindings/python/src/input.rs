@@ -70,7 +70,11 @@ pub(crate) fn document_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u
             .py()
             .detach(|| stellaops_signer::files::read(&path))
             .map_err(crate::errors::to_py),
-        None => json_arg(obj, name).map_err(|_| {
+        // A TypeError names the path form too; other errors (a NaN in a dict) pass unchanged.
+        None => json_arg(obj, name).map_err(|e| {
+            if !e.is_instance_of::<PyTypeError>(obj.py()) {
+                return e;
+            }
             PyTypeError::new_err(format!(
                 "argument '{name}': expected JSON as bytes, str, dict or list, or an os.PathLike, not {}",
                 obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()

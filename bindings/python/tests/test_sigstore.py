@@ -198,6 +198,8 @@ def test_inputs_as_python_users_pass_them(instance: Instance, artifact: pathlib.
         s.verify_bundle(att.bundle, instance.root, public_key=public, artifact=42)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="argument 'bundle'"):
         s.verify_bundle(42, instance.root, public_key=public)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):  # a dict json.dumps refuses stays a ValueError
+        s.verify_bundle({"x": float("nan")}, instance.root, public_key=public)
 
     # cosign --type: a short name or a URI; another type is a verification failure.
     s.verify_bundle(att.bundle, instance.root, public_key=public, predicate_type="slsa-provenance")

@@ -380,21 +380,15 @@ fn run<P: sigstore_verify::Policy>(
         None => return Ok(verifier.verify(named_digest(document)?, bundle, policy)?),
         Some(BundleArtifact::Bytes(bytes)) => return Ok(verifier.verify(bytes, bundle, policy)?),
         Some(BundleArtifact::Sha256(digest)) => {
-            let artifact = match verifier.verify(
-                self::digest(HashAlgorithm::Sha2256, digest.to_vec())?,
-                bundle,
-                policy,
-            ) {
-                Err(sigstore_verify::Error::UnsupportedArtifact(_)) => {
-                    return Err(Error::ArtifactRequired(
-                        "this bundle signs the artifact's bytes (Ed25519): give the artifact, \
-                         not its digest"
-                            .into(),
-                    ))
-                }
-                other => other?,
+            let artifact = self::digest(HashAlgorithm::Sha2256, digest.to_vec())?;
+            return match verifier.verify(artifact, bundle, policy) {
+                Err(sigstore_verify::Error::UnsupportedArtifact(_)) => Err(Error::ArtifactRequired(
+                    "this bundle signs the artifact's bytes (Ed25519): give the artifact, not its \
+                     digest"
+                        .into(),
+                )),
+                other => Ok(other?),
             };
-            return Ok(artifact);
         }
         Some(BundleArtifact::File(path)) => path,
     };

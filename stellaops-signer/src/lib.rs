@@ -53,7 +53,7 @@ mod bundle;
 #[cfg(feature = "sigstore")]
 pub use bundle::{bundle_policy, trusted_root_from_path, verify_bundle, BundlePolicy, Issuer};
 #[cfg(feature = "sigstore")]
-pub use stellaops_sigstore::BundleArtifact;
+pub use stellaops_sigstore::{BundleArtifact, OwnedArtifact};
 
 /// The JSON plumbing the faces that are not Rust share (the C ABI, Python, Node, the CLI):
 /// requests and reports as JSON, file lists, the export's signed size. Rust callers use the

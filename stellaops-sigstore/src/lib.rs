@@ -43,6 +43,6 @@ pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
 pub use verify::{
-    verify_bundle, verify_bundle_with, BundleArtifact, BundleVerification, Signer, TrustedRoot,
-    VerifyOptions,
+    verify_bundle, verify_bundle_with, BundleArtifact, BundleVerification, OwnedArtifact, Signer,
+    TrustedRoot, VerifyOptions,
 };

@@ -194,6 +194,32 @@ impl<'a> BundleArtifact<'a> {
     }
 }
 
+/// A [`BundleArtifact`] held by value, for callers that hand the artifact to another thread
+/// before verifying (the faces: a released GIL, Node's thread pool).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OwnedArtifact {
+    /// A file.
+    File(std::path::PathBuf),
+    /// The artifact's bytes.
+    Bytes(Vec<u8>),
+    /// Text naming the artifact, as [`BundleArtifact::from_reference`] reads it.
+    Reference(String),
+}
+
+impl OwnedArtifact {
+    /// The artifact to verify against.
+    ///
+    /// # Errors
+    /// As [`BundleArtifact::from_reference`].
+    pub fn borrow(&self) -> Result<BundleArtifact<'_>> {
+        match self {
+            OwnedArtifact::File(path) => Ok(BundleArtifact::File(path)),
+            OwnedArtifact::Bytes(bytes) => Ok(BundleArtifact::Bytes(bytes)),
+            OwnedArtifact::Reference(text) => BundleArtifact::from_reference(text),
+        }
+    }
+}
+
 /// Verify a bundle against `root`, requiring `signer`, with `artifact` (a file, hashed by
 /// streaming) bound to the signature: for a DSSE bundle the artifact must match one of the
 /// statement's subjects, for a message signature it must be the signed message. Without an

@@ -12,8 +12,8 @@ use stellaops_signer::sigstore::{
     KeylessConfig, KeylessSigner, VerifyOptions,
 };
 use stellaops_signer::{
-    AllowList, Authority, BundleArtifact, BundlePolicy as CorePolicy, EnforcementMode, Issuer,
-    IssuerMode,
+    AllowList, Authority, BundlePolicy as CorePolicy, EnforcementMode, Issuer, IssuerMode,
+    OwnedArtifact,
 };
 
 use crate::attest::{AttestOptionsJs, Subject};
@@ -86,29 +86,12 @@ pub struct BundlePolicy<'a> {
     pub predicate_type: Option<String>,
 }
 
-/// The artifact a bundle is bound to: its bytes, or a string (`sha256:<hex>` for its digest,
-/// else a path).
-enum ArtifactArg {
-    Bytes(Vec<u8>),
-    Reference(String),
-}
-
-impl ArtifactArg {
-    fn of(artifact: Option<Either<String, Uint8Array>>) -> Option<Self> {
-        artifact.map(|a| match a {
-            Either::A(text) => ArtifactArg::Reference(text),
-            Either::B(bytes) => ArtifactArg::Bytes(bytes.to_vec()),
-        })
-    }
-
-    fn bundle_artifact(&self) -> std::result::Result<BundleArtifact<'_>, Failure> {
-        Ok(match self {
-            ArtifactArg::Bytes(b) => BundleArtifact::Bytes(b),
-            ArtifactArg::Reference(text) => {
-                BundleArtifact::from_reference(text).map_err(stellaops_signer::Error::from)?
-            }
-        })
-    }
+/// The artifact argument: its bytes, or a string (`sha256:<hex>` for its digest, else a path).
+fn artifact_arg(artifact: Option<Either<String, Uint8Array>>) -> Option<OwnedArtifact> {
+    artifact.map(|a| match a {
+        Either::A(text) => OwnedArtifact::Reference(text),
+        Either::B(bytes) => OwnedArtifact::Bytes(bytes.to_vec()),
+    })
 }
 
 /// What a verified bundle says.
@@ -181,9 +164,12 @@ fn verify(
     bundle: &[u8],
     root: &sigstore::TrustedRoot,
     policy: &CorePolicy,
-    artifact: Option<&ArtifactArg>,
+    artifact: Option<&OwnedArtifact>,
 ) -> std::result::Result<BundleVerification, Failure> {
-    let artifact = artifact.map(ArtifactArg::bundle_artifact).transpose()?;
+    let artifact = artifact
+        .map(OwnedArtifact::borrow)
+        .transpose()
+        .map_err(stellaops_signer::Error::from)?;
     let v = stellaops_signer::verify_bundle(bundle, root, policy, artifact)?;
     Ok(BundleVerification {
         statement: v
@@ -229,7 +215,7 @@ pub fn verify_bundle(
     let bundle = js(&env, json_arg(&env, bundle, "bundle"))?;
     let policy = js(&env, read_policy(policy))?;
     let root = Arc::clone(&root.root);
-    let artifact = ArtifactArg::of(artifact);
+    let artifact = artifact_arg(artifact);
     Ok(AsyncTask::new(Job::new(move || {
         verify(&bundle, &root, &policy, artifact.as_ref())
     })))
@@ -248,7 +234,7 @@ pub fn verify_bundle_sync(
 ) -> Result<BundleVerification> {
     let bundle = js(&env, json_arg(&env, bundle, "bundle"))?;
     let policy = js(&env, read_policy(policy))?;
-    let artifact = ArtifactArg::of(artifact);
+    let artifact = artifact_arg(artifact);
     js(
         &env,
         verify(&bundle, &root.root, &policy, artifact.as_ref()),

@@ -83,48 +83,25 @@ pub(crate) fn document_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u
     }
 }
 
-/// An artifact argument: its bytes, a `str` (`sha256:<hex>` for its digest, else a path), or an
-/// `os.PathLike`.
-#[derive(Debug)]
-pub(crate) enum ArtifactArg {
-    /// The artifact's bytes.
-    Bytes(Vec<u8>),
-    /// A path or `sha256:` digest, as text.
-    Reference(String),
-    /// A path.
-    Path(std::path::PathBuf),
-}
-
-impl ArtifactArg {
-    /// The artifact as the bundle verifier takes it.
-    pub(crate) fn bundle_artifact(
-        &self,
-    ) -> stellaops_signer::Result<stellaops_signer::BundleArtifact<'_>> {
-        use stellaops_signer::BundleArtifact;
-        Ok(match self {
-            ArtifactArg::Bytes(b) => BundleArtifact::Bytes(b),
-            ArtifactArg::Reference(text) => {
-                BundleArtifact::from_reference(text).map_err(stellaops_signer::Error::from)?
-            }
-            ArtifactArg::Path(p) => BundleArtifact::File(p),
-        })
-    }
-}
-
-/// The artifact argument `name` (see [`ArtifactArg`]); anything else is a `TypeError` naming
+/// The artifact argument `name`: its bytes, a `str` (`sha256:<hex>` for its digest, else a
+/// path), or an `os.PathLike`; anything else is a `TypeError` naming
 /// the argument and the type.
-pub(crate) fn artifact_arg(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<ArtifactArg> {
+pub(crate) fn artifact_arg(
+    obj: &Bound<'_, PyAny>,
+    name: &str,
+) -> PyResult<stellaops_signer::OwnedArtifact> {
+    use stellaops_signer::OwnedArtifact;
     if let Ok(b) = obj.cast::<PyBytes>() {
-        return Ok(ArtifactArg::Bytes(b.as_bytes().to_vec()));
+        return Ok(OwnedArtifact::Bytes(b.as_bytes().to_vec()));
     }
     if let Ok(b) = obj.cast::<PyByteArray>() {
-        return Ok(ArtifactArg::Bytes(b.to_vec()));
+        return Ok(OwnedArtifact::Bytes(b.to_vec()));
     }
     if obj.is_instance_of::<PyString>() {
-        return Ok(ArtifactArg::Reference(obj.extract()?));
+        return Ok(OwnedArtifact::Reference(obj.extract()?));
     }
     if let Some(path) = path_like(obj)? {
-        return Ok(ArtifactArg::Path(path));
+        return Ok(OwnedArtifact::File(path));
     }
     Err(PyTypeError::new_err(format!(
         "argument '{name}': expected bytes, a path (str or os.PathLike) or \"sha256:<hex>\", not {}",

@@ -12,11 +12,13 @@ use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
     KeylessConfig, KeylessSigner, VerifyOptions,
 };
-use stellaops_signer::{Authority, BundlePolicy, ErrorCode, Issuer, IssuerMode, OpenedKey};
+use stellaops_signer::{
+    Authority, BundlePolicy, ErrorCode, Issuer, IssuerMode, OpenedKey, OwnedArtifact,
+};
 
 use crate::attest::allow_list;
 use crate::errors::{raise, to_py};
-use crate::input::{artifact_arg, document_arg, json_arg, ArtifactArg};
+use crate::input::{artifact_arg, document_arg, json_arg};
 use crate::keys::{SigningKey, VerifyingKey};
 
 fn sigstore_err(e: sigstore::Error) -> PyErr {
@@ -136,10 +138,7 @@ pub fn verify_bundle(
     let root = Arc::clone(&root.root);
     let v = py
         .detach(|| {
-            let artifact = artifact
-                .as_ref()
-                .map(ArtifactArg::bundle_artifact)
-                .transpose()?;
+            let artifact = artifact.as_ref().map(OwnedArtifact::borrow).transpose()?;
             stellaops_signer::verify_bundle(&bundle, &root, &policy, artifact)
         })
         .map_err(to_py)?;

@@ -194,9 +194,12 @@ impl VerifierRegistry {
         if let Ok(builtin) = algorithm.parse::<Algorithm>() {
             return VerifyingKey::from_bytes(public_key)?.with_algorithm(builtin);
         }
-        let verifier = ExternalAlgorithm::new(algorithm)
-            .ok()
-            .and_then(|name| self.verifiers.get_key_value(&name));
+        // Found by name, not through ExternalAlgorithm::new: a lookup of a name nobody registered
+        // must not intern it (and use up the process's names).
+        let verifier = self
+            .verifiers
+            .iter()
+            .find(|(name, _)| name.name() == algorithm);
         match verifier {
             Some((name, verifier)) => {
                 VerifyingKey::external(*name, public_key, Some(Arc::clone(verifier)))
@@ -310,5 +313,18 @@ mod tests {
         assert!(registry
             .verifying_key("test-ext-ed25519", b"\x30\x03\x02\x01\x01")
             .is_err());
+    }
+
+    #[test]
+    fn looking_up_unknown_names_does_not_use_up_the_names() {
+        let registry = VerifierRegistry::new();
+        for i in 0..=ExternalAlgorithm::MAX_NAMES {
+            assert!(matches!(
+                registry.verifying_key(&format!("probe-{i}"), b"key"),
+                Err(Error::UnknownAlgorithm(_))
+            ));
+        }
+        // A name is still available to register afterwards.
+        assert!(ExternalAlgorithm::new("registered-after-probes").is_ok());
     }
 }

@@ -7,6 +7,7 @@ mod error;
 pub mod export;
 mod policy;
 pub mod schema;
+pub mod slsa;
 mod statement;
 pub mod typed;
 
@@ -21,6 +22,10 @@ pub use export::{
 };
 pub use policy::{Admission, AllowList, EnforcementMode};
 pub use schema::validate_predicate;
+pub use slsa::{
+    BuildDefinition, BuildMetadata, Builder, Provenance, ResourceDescriptor, RunDetails,
+    SLSA_PROVENANCE_V1,
+};
 pub use statement::{
     Statement, StatementBuilder, StatementVersion, Subject, PAYLOAD_TYPE, STATEMENT_V0_1,
     STATEMENT_V1,

@@ -1,4 +1,5 @@
-//! JSON schemas (draft 2020-12) of the StellaOps predicate types, and validation against them.
+//! JSON schemas (draft 2020-12) of the StellaOps predicate types and of SLSA provenance v1, and
+//! validation against them.
 //!
 //! Every `stella.ops/*@v1` type in the catalog has a schema in `stellaops-predicates/schemas/`,
 //! documented in `docs/predicates/`. [`StatementBuilder::build`](crate::StatementBuilder::build)
@@ -57,6 +58,10 @@ pub const SCHEMAS: &[(&str, &str)] = &[
         "stella.ops/report@v1",
         include_str!("../schemas/report.schema.json"),
     ),
+    (
+        crate::slsa::SLSA_PROVENANCE_V1,
+        include_str!("../schemas/slsa-provenance-v1.schema.json"),
+    ),
 ];
 
 /// The schema text of `predicate_type`, if it has one.
@@ -108,6 +113,9 @@ pub fn validate_predicate(predicate_type: &str, predicate: &serde_json::Value) -
         .as_ref()
         .map_err(|e| invalid(String::new(), format!("the schema does not compile: {e}")))?;
     let Some(error) = validator.iter_errors(predicate).next() else {
+        if predicate_type == crate::slsa::SLSA_PROVENANCE_V1 {
+            return crate::slsa::check_semantics(predicate);
+        }
         return Ok(());
     };
     let mut field = error.instance_path().to_string();

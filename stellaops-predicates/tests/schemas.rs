@@ -39,7 +39,11 @@ fn every_stellaops_type_has_a_schema_a_doc_and_a_passing_fixture() -> TestResult
         .iter()
         .filter(|p| p.uri.starts_with("stella.ops/"))
         .collect();
-    assert_eq!(stella.len(), SCHEMAS.len());
+    let stella_schemas = SCHEMAS
+        .iter()
+        .filter(|(uri, _)| uri.starts_with("stella.ops/"))
+        .count();
+    assert_eq!(stella.len(), stella_schemas);
     for p in stella {
         assert!(schema(p.uri).is_some(), "{}: no schema", p.uri);
         assert!(

@@ -12,5 +12,5 @@ cc -std=c11 -O2 -Wall -Wextra -Werror -I include benches/c/ffi_overhead.c \
 "$out/ffi_overhead" >"$out/c.txt"
 cargo bench -q -p stellaops-benches --bench ffi_overhead -- --warm-up-time 1 \
   --measurement-time "${MEASURE_SECONDS:-3}" --noplot >"$out/criterion.txt" 2>&1
-(cd bindings/go && go test -run '^$' -bench . -benchtime "${GO_BENCHTIME:-2s}" ./signer) >"$out/go.txt"
+(cd bindings/go && go test -tags stellaops_inrepo -run '^$' -bench . -benchtime "${GO_BENCHTIME:-2s}" ./signer) >"$out/go.txt"
 python3 benches/peers/ffi_report.py "$out" | tee benches/results-ffi.md

@@ -1,4 +1,4 @@
-module example.invalid/stellaops/stellaops-signer/bindings/go
+module git.stella-ops.org/stellaops/signer/bindings/go
 
 go 1.25.8
 

@@ -1,3 +1,3 @@
-module example.invalid/stellaops/stellaops-signer/benches/peers/gocrypto
+module git.stella-ops.org/stellaops/signer/benches/peers/gocrypto
 
 go 1.25

@@ -10,7 +10,7 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
-	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	signer "git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // serviceEnv reads a variable scripts/services.sh sets; the backend tests fail without it.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // The ES256 envelope benchmarks compare the same job, a 1 KiB payload into a DSSE envelope as JSON

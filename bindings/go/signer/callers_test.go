@@ -21,7 +21,7 @@ import (
 	"sync"
 	"testing"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 const gost = "gost3410-2012-256"

@@ -1,14 +1,20 @@
 package signer
 
 /*
-// How the library is found. Default: the static library built in this repository
-// (cargo build -p stellaops-signer-ffi --release), linked into the Go binary.
-// -tags stellaops_dynamic: the shared library from the same place, found at run time by rpath.
+// How the library is found.
+// Default: pkg-config, as for any installed C library: a release tarball unpacked anywhere, or
+// scripts/install-c.sh PREFIX; point PKG_CONFIG_PATH at PREFIX/lib/pkgconfig. The program links
+// the shared library (libstellaops_signer.so.0), found at run time like any other (ld.so.conf,
+// LD_LIBRARY_PATH, or -ldflags=-r).
+// -tags stellaops_inrepo: the static library built in this repository
+// (cargo build -p stellaops-signer-ffi --release), linked into the Go binary: for work on the
+// binding itself. Add stellaops_dynamic for the shared library from the same place (rpath).
 // -tags stellaops_external: nothing here; set CGO_CFLAGS and CGO_LDFLAGS yourself
 // (e.g. CGO_CFLAGS=-I/opt/stellaops/include CGO_LDFLAGS="-L/opt/stellaops/lib -lstellaops_signer").
-#cgo !stellaops_external CFLAGS: -I${SRCDIR}/../../../include
-#cgo !stellaops_external,!stellaops_dynamic LDFLAGS: ${SRCDIR}/../../../target/release/libstellaops_signer.a -ldl -lm -lpthread
-#cgo !stellaops_external,stellaops_dynamic LDFLAGS: -L${SRCDIR}/../../../target/release -Wl,-rpath,${SRCDIR}/../../../target/release -lstellaops_signer
+#cgo !stellaops_external,!stellaops_inrepo pkg-config: stellaops_signer
+#cgo stellaops_inrepo,!stellaops_external CFLAGS: -I${SRCDIR}/../../../include
+#cgo stellaops_inrepo,!stellaops_external,!stellaops_dynamic LDFLAGS: ${SRCDIR}/../../../target/release/libstellaops_signer.a -ldl -lm -lpthread
+#cgo stellaops_inrepo,!stellaops_external,stellaops_dynamic LDFLAGS: -L${SRCDIR}/../../../target/release -Wl,-rpath,${SRCDIR}/../../../target/release -lstellaops_signer
 #include <stdlib.h>
 #include "stellaops_signer.h"
 */
@@ -62,6 +68,10 @@ func ABIVersion() uint32 { return uint32(C.stellaops_abi_version()) }
 // HeaderABIVersion is the C ABI version of the header this package was compiled against; the
 // package refuses (panics at init) a library older than it.
 const HeaderABIVersion = uint32(C.STELLAOPS_SIGNER_ABI_VERSION)
+
+// BindingVersion is this package's version (the module is tagged bindings/go/vX.Y.Z); it
+// needs a library of at least the same ABI version ([HeaderABIVersion]).
+const BindingVersion = "0.1.0"
 
 // Version is the linked library's version, e.g. "0.1.0".
 func Version() string { return C.GoString(C.stellaops_version()) }

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // Eight goroutines share two keys and sign and verify 1,000 times each; every envelope must

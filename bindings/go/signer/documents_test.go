@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	signer "git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 const promotedDigest = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99"

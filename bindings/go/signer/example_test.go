@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	signer "git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // Sign a payload with two keys and require both signatures.

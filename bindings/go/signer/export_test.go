@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 type goldenExport struct {

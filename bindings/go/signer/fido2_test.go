@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	signer "git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // fido2Vectors is tests/vectors/fido2/: a credential file and the software authenticator that

@@ -8,7 +8,7 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // sslibSignerVerifier turns PEM (private or public) into go-securesystemslib's signer-verifier

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	signer "git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // pipelineFixture writes a configuration and requests whose tokens, DPoP proofs and entitlement

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	signer "example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	signer "git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 const oldKey = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 const digest = "a948904f2f0f479b8f8197694b30184b0d2ed1c1cd2a1ec0fb85d299a192a447"

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 // The shared vectors in tests/vectors/, which the Rust, Python and Node suites run too: through

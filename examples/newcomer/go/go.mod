@@ -1,9 +1,9 @@
-module example.invalid/stellaops/stellaops-signer/examples/newcomer/go
+module git.stella-ops.org/stellaops/signer/examples/newcomer/go
 
 go 1.25.8
 
 require (
-	example.invalid/stellaops/stellaops-signer/bindings/go v0.0.0
+	git.stella-ops.org/stellaops/signer/bindings/go v0.0.0
 	github.com/secure-systems-lab/go-securesystemslib v0.11.1
 	github.com/sigstore/sigstore v1.10.8
 	github.com/sigstore/sigstore-go v1.2.2
@@ -80,4 +80,4 @@ require (
 )
 
 // The binding from this repository (run.sh links the library it built).
-replace example.invalid/stellaops/stellaops-signer/bindings/go => ../../../bindings/go
+replace git.stella-ops.org/stellaops/signer/bindings/go => ../../../bindings/go

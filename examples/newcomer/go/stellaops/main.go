@@ -8,7 +8,7 @@ import (
 	"log"
 	"os"
 
-	"example.invalid/stellaops/stellaops-signer/bindings/go/signer"
+	"git.stella-ops.org/stellaops/signer/bindings/go/signer"
 )
 
 func main() {

@@ -54,6 +54,8 @@ pkg-config --exists libudev 2>/dev/null || need_apt+=(libudev-dev)
 # The C test of caller-supplied signers signs with GOST R 34.10-2012 through OpenSSL's engine.
 [ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
 openssl engine gost -t >/dev/null 2>&1 || need_apt+=(libengine-gost-openssl)
+# The C ABI's baseline check (scripts/abi-check.sh) uses libabigail.
+command -v abidiff >/dev/null || need_apt+=(abigail-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -126,6 +128,33 @@ bindings/node/test.sh
 
 step "examples: the three newcomer tasks in every face and in the peers' libraries, run, lines counted"
 examples/newcomer/run.sh
+
+step "C ABI against its committed baseline (abidiff + prototypes); a removed or changed function must fail"
+scripts/abi-check.sh
+(
+  broken=$(mktemp -d)
+  trap 'rm -rf "$broken"' EXIT
+  cp ffi/abi/* "$broken/"
+  sed -i 's/^uint32_t stellaops_abi_version(void)$/uint64_t stellaops_abi_version(void)/' "$broken/prototypes.txt"
+  if ABI_BASELINE_DIR=$broken scripts/abi-check.sh >/dev/null 2>&1; then
+    echo "abi-check accepted a changed prototype" >&2
+    exit 1
+  fi
+  cp ffi/abi/prototypes.txt "$broken/"
+  sed -i "s|<elf-symbol name='stellaops_abi_version'|<elf-symbol name='stellaops_retired' type='func-type' binding='global-binding' visibility='default-visibility' is-defined='yes'/><elf-symbol name='stellaops_abi_version'|" \
+    "$broken/libstellaops_signer.abi.xml"
+  if ABI_BASELINE_DIR=$broken scripts/abi-check.sh >/dev/null 2>&1; then
+    echo "abi-check accepted a removed function" >&2
+    exit 1
+  fi
+  echo "abi-check refuses a changed prototype and a removed symbol"
+)
+
+step "release artifacts (scripts/release.sh with the test build's profile), each installed outside the repository with no Rust toolchain on PATH"
+# The crate packages are not compiled here (--no-verify: five minutes of rebuilding every crate
+# from its package); a real release (the release profile) verifies them.
+STELLAOPS_RELEASE_PROFILE=dev STELLAOPS_RELEASE_VERIFY_CRATES=0 DIST=target/dist scripts/release.sh
+STELLAOPS_RELEASE_PROFILE=dev tests/dist/run.sh target/dist
 
 step "docs (broken intra-doc links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet

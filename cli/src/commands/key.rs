@@ -72,8 +72,17 @@ pub(crate) fn generate(a: &KeyGenerateArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A stella built without FIDO2 (no `fido2` feature, as scripts/demo.sh builds it).
+#[cfg(not(feature = "fido2"))]
+fn generate_fido2(_: &KeyGenerateArgs) -> Result<(), Failure> {
+    Err(Failure::Usage(
+        "this stella was built without FIDO2 credentials (cargo feature fido2)".into(),
+    ))
+}
+
 /// Register a FIDO2 credential on the device and write its file (public key, credential id,
 /// rp id: nothing secret).
+#[cfg(feature = "fido2")]
 fn generate_fido2(a: &KeyGenerateArgs) -> Result<(), Failure> {
     use stellaops_signer::key_backends::{fido2, Fido2Device};
     let rp_id = a

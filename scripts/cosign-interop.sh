@@ -5,6 +5,7 @@
 #   cosign sign-blob    -> stella verify --bundle (accepted)
 #   our keyful bundles (es256, ed25519, rsa-pkcs1) and envelopes -> cosign verify-blob-attestation --key
 #   cosign attest-blob --key -> stella verify --bundle --key
+#   our release provenance (scripts/release.sh) -> the cosign command its VERIFY.md prints
 # Builds cosign v3.1.3 from the Go module proxy into target/services-bin first (~5 minutes on
 # 2 cores, once). Not part of scripts/test.sh: that build alone would take a sixth of the suite's
 # time budget; run it when the keyless code or the stand-in changes. Any unexpected outcome fails.
@@ -133,6 +134,26 @@ expect accept "cosign attest-blob --key bundle in stella verify --bundle --key" 
   stella_verify_key cosign-keyful.sigstore.json cosign.pub app.tar.gz
 expect refuse "... with another key" stella_verify_key cosign-keyful.sigstore.json stranger.key.pub app.tar.gz
 expect refuse "... for another artifact" stella_verify_key cosign-keyful.sigstore.json cosign.pub other.tar.gz
+
+# Our own release provenance (scripts/release.sh; the test suite leaves one in target/dist), with
+# the cosign command its VERIFY.md prints, run as printed.
+dist=$root/target/dist
+if [ ! -f "$dist/provenance/VERIFY.md" ]; then
+  (cd "$root" && STELLAOPS_RELEASE_PROFILE=dev STELLAOPS_RELEASE_VERIFY_CRATES=0 STELLAOPS_RELEASE_SEMVER=0 DIST=target/dist scripts/release.sh >/dev/null)
+fi
+printed=$(awk '/^cosign verify-blob-attestation/ { line = $0; while (line ~ /\\$/) { sub(/\\$/, "", line); getline more; line = line more } print line }' "$dist/provenance/VERIFY.md")
+[ -n "$printed" ] || { echo "cosign interop: VERIFY.md prints no cosign command" >&2; exit 1; }
+release_artifact=$(awk '{ print $NF }' <<<"$printed")
+release_verify() { # KEY ARTIFACT
+  (cd "$dist" && "$cosign" verify-blob-attestation --key "$1" --insecure-ignore-tlog \
+    --type https://slsa.dev/provenance/v1 --signature provenance/provenance.intoto.dsse.json "$2")
+}
+[ "$printed" = "cosign verify-blob-attestation --key provenance/release.pub --insecure-ignore-tlog   --type https://slsa.dev/provenance/v1 --signature provenance/provenance.intoto.dsse.json $release_artifact" ] ||
+  { echo "cosign interop: VERIFY.md's cosign command changed; update this check: $printed" >&2; exit 1; }
+expect accept "the release provenance (dist/provenance) in cosign, as VERIFY.md prints it" \
+  release_verify provenance/release.pub "$release_artifact"
+expect refuse "... with another key" release_verify "$work/stranger.key.pub" "$release_artifact"
+expect refuse "... for a file that is not in the release" release_verify provenance/release.pub "$work/other.tar.gz"
 
 [ "$failures" -eq 0 ] || { echo "cosign interop: $failures unexpected outcome(s)"; exit 1; }
 echo "cosign interop: all as expected"

@@ -101,7 +101,7 @@ stella verify --key provenance/release.pub --type slsa-provenance --artifact $ex
 
 # cosign (no transparency log: the envelope is checked against the key alone)
 cosign verify-blob-attestation --key provenance/release.pub --insecure-ignore-tlog \\
-  --type slsaprovenance1 --signature provenance/provenance.intoto.dsse.json $example
+  --type https://slsa.dev/provenance/v1 --signature provenance/provenance.intoto.dsse.json $example
 
 # securesystemslib (Python): our key id is the SHA-256 of the key's SPKI (DER)
 python3 - <<'PY'

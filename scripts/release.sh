@@ -24,6 +24,8 @@
 #   SOURCE_DATE_EPOCH          timestamps inside archives (default: the commit's time)
 #   STELLAOPS_RELEASE_ALLOW_DIRTY=1  package uncommitted changes (trying the script out only)
 #   STELLAOPS_RELEASE_VERIFY_CRATES=0  cargo package --no-verify (the test suite's time budget)
+#   STELLAOPS_SEMVER_BASELINE  the git revision whose public Rust API this release must not break
+#                              (default: the newest v* tag); STELLAOPS_RELEASE_SEMVER=0 skips it
 # Python build tools (maturin, auditwheel) come from PyPI into target/release-venv, pinned in
 # scripts/release-requirements.txt; the npm tarballs use the napi-rs CLI locked in bindings/node.
 set -euo pipefail
@@ -178,6 +180,21 @@ cargo package --locked "${dirty[@]}" "${verify[@]}" "${args[@]}"
 for p in $publishable; do
   cp "target/package/$p-$version.crate" "$dist/crates/"
 done
+
+step "Rust API: cargo semver-checks against the previous release"
+# The previous release is the newest v* tag (or STELLAOPS_SEMVER_BASELINE, any git revision).
+# Without one (the first release) there is nothing to compare with, and the script says so.
+baseline="${STELLAOPS_SEMVER_BASELINE:-$(git describe --tags --abbrev=0 --match 'v*' 2>/dev/null || true)}"
+if [ "${STELLAOPS_RELEASE_SEMVER:-1}" = 0 ]; then
+  echo "semver-checks: not run (STELLAOPS_RELEASE_SEMVER=0)"
+elif [ -z "$baseline" ]; then
+  echo "semver-checks: no earlier release (no v* tag): the first release has no API to break"
+else
+  command -v cargo-semver-checks >/dev/null ||
+    { echo "release: cargo-semver-checks is missing (cargo install --locked cargo-semver-checks)" >&2; exit 1; }
+  # Publishable crates only (publish = false ones are skipped by --workspace).
+  cargo semver-checks check-release --workspace --baseline-rev "$baseline"
+fi
 
 step "sizes (bytes)"
 column -t -s $'\t' "$sizes" | tee "$dist/SIZES.txt"

@@ -38,6 +38,22 @@ if command -v cargo >/dev/null || command -v rustc >/dev/null; then
   exit 1
 fi
 
+say "crate packages: a readme, the license, no path dependency"
+for crate in "$dist"/crates/*.crate; do
+  name=$(basename "$crate" .crate)
+  listing=$(tar -tzf "$crate")
+  grep -qx "$name/README.md" <<<"$listing" && grep -qx "$name/LICENSE" <<<"$listing" ||
+    { echo "dist: $name lacks README.md or LICENSE" >&2; exit 1; }
+  tar -xzOf "$crate" "$name/Cargo.toml" | python3 -c '
+import sys, tomllib
+manifest = tomllib.loads(sys.stdin.read())
+tables = [manifest.get(k, {}) for k in ("dependencies", "build-dependencies")]
+tables += [t.get(k, {}) for t in manifest.get("target", {}).values() for k in ("dependencies", "build-dependencies")]
+bad = [n for t in tables for n, d in t.items() if isinstance(d, dict) and "path" in d]
+sys.exit(f"dist: {sys.argv[1]} still has path dependencies: {bad}" if bad else 0)' "$name"
+done
+echo "$(ls "$dist"/crates/*.crate | wc -l) crates: each with README.md and LICENSE, no path dependency"
+
 say "checksums"
 (cd "$dist" && sha256sum --quiet -c SHA256SUMS && echo "SHA256SUMS: $(wc -l <SHA256SUMS) files match")
 
@@ -106,6 +122,7 @@ mkdir -p "$work/go" && cp "$here/go/main.go" "$work/go/"
     { go get "$module@v$version" github.com/in-toto/attestation@v1.2.0; exit 1; }
   go mod tidy >/dev/null 2>&1 || go mod tidy
   go build -o distcheck .
+  echo "the Go program (dynamically linked through pkg-config): $(stat -c %s distcheck) bytes"
   LD_LIBRARY_PATH="$prefix/lib" ./distcheck "$pub" "$provenance"
 )
 

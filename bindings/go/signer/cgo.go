@@ -8,13 +8,13 @@ package signer
 // LD_LIBRARY_PATH, or -ldflags=-r).
 // -tags stellaops_inrepo: the static library built in this repository
 // (cargo build -p stellaops-signer-ffi --release), linked into the Go binary: for work on the
-// binding itself. Add stellaops_dynamic for the shared library from the same place (rpath).
+// binding itself. (The shared library is found by its SONAME, libstellaops_signer.so.0, which
+// only an installed copy has: scripts/install-c.sh PREFIX, then the default pkg-config build.)
 // -tags stellaops_external: nothing here; set CGO_CFLAGS and CGO_LDFLAGS yourself
 // (e.g. CGO_CFLAGS=-I/opt/stellaops/include CGO_LDFLAGS="-L/opt/stellaops/lib -lstellaops_signer").
 #cgo !stellaops_external,!stellaops_inrepo pkg-config: stellaops_signer
 #cgo stellaops_inrepo,!stellaops_external CFLAGS: -I${SRCDIR}/../../../include
-#cgo stellaops_inrepo,!stellaops_external,!stellaops_dynamic LDFLAGS: ${SRCDIR}/../../../target/release/libstellaops_signer.a -ldl -lm -lpthread
-#cgo stellaops_inrepo,!stellaops_external,stellaops_dynamic LDFLAGS: -L${SRCDIR}/../../../target/release -Wl,-rpath,${SRCDIR}/../../../target/release -lstellaops_signer
+#cgo stellaops_inrepo,!stellaops_external LDFLAGS: ${SRCDIR}/../../../target/release/libstellaops_signer.a -ldl -lm -lpthread
 #include <stdlib.h>
 #include "stellaops_signer.h"
 */

@@ -149,6 +149,13 @@ func TestDocumentStatements(t *testing.T) {
 	wantCode(t, err, signer.CodeInvalidArgument)
 	_, err = signer.PromotionStatement([]byte(`{"artifact":{}}`))
 	wantCode(t, err, signer.CodeInvalidPredicate)
+	// SLSA provenance v1 goes through the typed model: a buildType that is not a URI is refused.
+	_, err = signer.PredicateStatement("slsa-provenance",
+		[]byte(`{"buildDefinition":{"buildType":"theBuildType","externalParameters":{}},"runDetails":{"builder":{"id":"https://stellaops.local/builder"}}}`), artifact)
+	wantCode(t, err, signer.CodeInvalidPredicate)
+	if !strings.Contains(err.Error(), "/buildDefinition/buildType") {
+		t.Fatalf("the error does not name the field: %v", err)
+	}
 
 	key := must(signer.GenerateKey(signer.Ed25519))
 	defer key.Close()

@@ -162,3 +162,19 @@ test('any predicate as a statement; inspectAttestation trusts only the keys give
   assert.ok(unverified.not_checked.length > 0)
   assert.throws(() => inspectAttestation('{"a":1,"a":2}'), { code: 'STELLAOPS_DUPLICATE_KEY' })
 })
+
+test('SLSA provenance v1 goes through the typed model', () => {
+  const subject = { name: 'app.tar', digest: { sha256: '4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99' } }
+  const predicate = {
+    buildDefinition: { buildType: 'theBuildType', externalParameters: {} },
+    runDetails: { builder: { id: 'https://stellaops.local/builder' } },
+  }
+  assert.throws(() => predicateStatement('slsa-provenance', predicate, [subject]), (e) => {
+    assert.equal(e.code, 'STELLAOPS_INVALID_PREDICATE')
+    assert.match(e.message, /\/buildDefinition\/buildType/)
+    return true
+  })
+  predicate.buildDefinition.buildType = 'https://stellaops.local/build/v1'
+  const statement = JSON.parse(predicateStatement('slsa-provenance', predicate, [subject]))
+  assert.equal(statement.predicateType, 'https://slsa.dev/provenance/v1')
+})

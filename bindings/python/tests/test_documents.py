@@ -136,3 +136,20 @@ def test_predicate_statement_and_inspect() -> None:
     assert facts["signatures"][0]["verified_by"] is not None
     unverified = s.inspect_attestation(att.envelope.to_json().decode())
     assert unverified["verified"] is False and unverified["not_checked"]
+
+
+def test_slsa_provenance_goes_through_the_typed_model() -> None:
+    """A SLSA v1 predicate is checked before anything is built: a buildType that is not a URI is
+    refused, naming the field; a good one builds."""
+    subject = s.Subject("app.tar", {"sha256": PROMOTED})
+    def predicate(build_type: str) -> dict[str, object]:
+        return {"buildDefinition": {"buildType": build_type, "externalParameters": {}},
+                "runDetails": {"builder": {"id": "https://stellaops.local/builder"}}}
+
+    with pytest.raises(s.InvalidInputError) as e:
+        s.predicate_statement("slsa-provenance", predicate("theBuildType"), [subject])
+    assert e.value.code_name == "invalid_predicate"
+    assert "/buildDefinition/buildType" in str(e.value)
+    good = predicate("https://stellaops.local/build/v1")
+    statement = json.loads(s.predicate_statement("slsa-provenance", good, [subject]))
+    assert statement["predicateType"] == "https://slsa.dev/provenance/v1"

@@ -72,8 +72,14 @@ c++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only -x c++ -include stdio.h -I in
   - <<<'#include "stellaops_signer.h"
 int main() { return stellaops_abi_version() >= STELLAOPS_SIGNER_ABI_VERSION ? 0 : 1; }'
 
+# The shared library as users get it: installed under a prefix (its SONAME,
+# libstellaops_signer.so.0, is a file there), found by rpath.
+rm -rf "$out/prefix"
+scripts/install-c.sh "$out/prefix" "$lib" >/dev/null
+shared="$out/prefix/lib"
+
 echo "--- against the shared library"
-cc "${warnings[@]}" -O1 -g -I include -I "$out" ffi/tests/c/test_ffi.c -L "$lib" -Wl,-rpath,"$lib" \
+cc "${warnings[@]}" -O1 -g -I include -I "$out" ffi/tests/c/test_ffi.c -L "$shared" -Wl,-rpath,"$shared" \
   -lstellaops_signer "${libs[@]}" -o "$out/test_ffi_shared"
 pipeline_fixture
 "$out/test_ffi_shared" "${args[@]}"
@@ -101,7 +107,7 @@ openssl genpkey "${gost[@]}" -algorithm gost2012_256 -pkeyopt paramset:A -out "$
 openssl pkey "${gost[@]}" -in "$out/gost/private.pem" -pubout -out "$out/gost/public.pem" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/gost/ec.pem" 2>/dev/null
 gost_args=("$out/gost/private.pem" "$out/gost/public.pem" "$out/gost/ec.pem" "$out/gost")
-cc "${warnings[@]}" -O1 -g -I include ffi/tests/c/test_gost.c -L "$lib" -Wl,-rpath,"$lib" \
+cc "${warnings[@]}" -O1 -g -I include ffi/tests/c/test_gost.c -L "$shared" -Wl,-rpath,"$shared" \
   -lstellaops_signer -lcrypto "${libs[@]}" -o "$out/test_gost_shared"
 cc "${warnings[@]}" -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
   -fno-sanitize-recover=all -I include ffi/tests/c/test_gost.c "$lib/libstellaops_signer.a" \

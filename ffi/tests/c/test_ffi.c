@@ -1107,6 +1107,20 @@ static void test_documents(const char *dir) {
   CHECK(untouched.data == NULL);
   CHECK_STATUS(stellaops_promotion_statement(NULL, 0, &untouched), STELLAOPS_STATUS_INVALID_ARGUMENT);
 
+  /* SLSA provenance v1 goes through the typed model: a buildType that is not a URI is refused,
+   * naming the field; nothing is written. */
+  stellaops_digest slsa_digest[1] = {{S("sha256"),
+                                      S("4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a99887766554433221100ffeeddccbbaa99")}};
+  stellaops_subject slsa_subject = {S("app.tar"), slsa_digest, 1};
+  CHECK_STATUS(stellaops_predicate_statement(
+                   S("slsa-provenance"),
+                   B("{\"buildDefinition\":{\"buildType\":\"theBuildType\",\"externalParameters\":{}},"
+                     "\"runDetails\":{\"builder\":{\"id\":\"https://stellaops.local/builder\"}}}"),
+                   &slsa_subject, 1, &untouched),
+               STELLAOPS_STATUS_INVALID_PREDICATE);
+  CHECK(strstr(stellaops_last_error_message(), "/buildDefinition/buildType") != NULL);
+  CHECK(untouched.data == NULL);
+
   /* An SBOM with the artifact named; one without subjects and none declared is refused. */
   const char *sbom = "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[]}";
   stellaops_buffer sbom_statement = {0};

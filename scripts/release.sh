@@ -62,6 +62,8 @@ work=$(mktemp -d -t stellaops-release.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$dist"
 mkdir -p "$dist"/{c,cli,python,npm,crates,go,debug,provenance}
+# Absolute from here on: some steps run in other directories.
+dist=$(cd "$dist" && pwd)
 sizes="$work/sizes.tsv"
 : >"$sizes"
 

@@ -190,7 +190,7 @@ impl Provenance {
     /// # Errors
     /// [`Error::InvalidPredicate`] naming the field.
     pub fn from_value(value: &Value) -> Result<Self> {
-        check(value)?;
+        crate::schema::validate_predicate(SLSA_PROVENANCE_V1, value)?;
         serde_json::from_value(value.clone()).map_err(|e| invalid("/", e.to_string()))
     }
 }
@@ -253,8 +253,4 @@ pub(crate) fn check_semantics(value: &Value) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn check(value: &Value) -> Result<()> {
-    crate::schema::validate_predicate(SLSA_PROVENANCE_V1, value)
 }

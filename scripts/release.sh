@@ -41,8 +41,9 @@ case "$profile" in
   *) out_dir="$profile" ;;
 esac
 build="$root/target/$triple/$out_dir"
-version=$(cargo metadata --no-deps --format-version 1 --locked |
-  python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "stellaops-signer"))')
+# The workspace's packages, read once: the version and the publishable crates come from here.
+metadata=$(cargo metadata --no-deps --format-version 1 --locked)
+version=$(python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "stellaops-signer"))' <<<"$metadata")
 commit=$(git rev-parse HEAD)
 # Not exported while cargo runs: build scripts that watch SOURCE_DATE_EPOCH would rebuild.
 epoch="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct)}"
@@ -164,11 +165,11 @@ step "Go module: $(sed -n 's/^module //p' bindings/go/go.mod) v$version (module 
 python3 scripts/go-module-zip.py bindings/go "v$version" "$epoch" "$dist/go"
 
 step "Rust crates: cargo package (each one built from its package, in dependency order)"
-publishable=$(cargo metadata --no-deps --format-version 1 --locked | python3 -c '
+publishable=$(python3 -c '
 import json, sys
 for p in json.load(sys.stdin)["packages"]:
     if p.get("publish") != []:
-        print(p["name"])')
+        print(p["name"])' <<<"$metadata")
 args=()
 for p in $publishable; do args+=(-p "$p"); done
 dirty=()
@@ -192,10 +193,8 @@ if [ "${STELLAOPS_RELEASE_SEMVER:-1}" = 0 ]; then
 elif [ -z "$baseline" ]; then
   echo "semver-checks: no earlier release (no v* tag): the first release has no API to break"
 else
-  command -v cargo-semver-checks >/dev/null ||
-    { echo "release: cargo-semver-checks is missing (cargo install --locked cargo-semver-checks)" >&2; exit 1; }
-  # Publishable crates only (publish = false ones are skipped by --workspace).
-  cargo semver-checks check-release --workspace --baseline-rev "$baseline"
+  # Every publishable library crate, against its API at $baseline.
+  scripts/semver-check.sh "$baseline"
 fi
 
 step "sizes (bytes)"

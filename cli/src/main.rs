@@ -40,6 +40,7 @@ impl From<stellaops_signer::Error> for Failure {
     }
 }
 
+#[cfg(feature = "sigstore")]
 impl From<stellaops_signer::sigstore::Error> for Failure {
     fn from(e: stellaops_signer::sigstore::Error) -> Self {
         stellaops_signer::Error::from(e).into()

@@ -1,17 +1,13 @@
 //! `stella attest`.
 
-use std::time::Duration;
-
 use stellaops_signer::canon::Limits;
-use stellaops_signer::sigstore::{
-    IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner,
-};
 use stellaops_signer::{
-    artifact_subjects, predicate_statement, AllowList, Authority, EnforcementMode, IssuerMode,
-    OpenedKey, Outcome, SigningKey,
+    artifact_subjects, predicate_statement, AllowList, Authority, EnforcementMode, OpenedKey,
+    Outcome,
 };
 
-use crate::cli::{AttestArgs, KeylessArgs, PolicyModeArg};
+use super::sigstore;
+use crate::cli::{AttestArgs, PolicyModeArg};
 use crate::io::{read_input, signing_keys, write_output};
 use crate::Failure;
 
@@ -33,16 +29,8 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
         &Limits::default(),
     )?;
     if a.keyless.keyless {
-        let signer = keyless_signer(&a.keyless)?;
-        let outcome = Authority::bundle(&signer, IssuerMode::Keyless)
-            .allow_list(allow_list)
-            .sign_statement(statement, None)?;
+        let outcome = sigstore::keyless(&a.keyless, statement, allow_list)?;
         warn_unlisted(&outcome);
-        crate::term::note!(
-            "stella: signed keylessly as {} (issuer {}); logged in Rekor",
-            signer.identity(),
-            signer.issuer()
-        );
         return write(a, outcome.into_json());
     }
     // Keys reserved to a predicate family (sbom, vex, ...) are chosen by the family's name.
@@ -56,21 +44,8 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
                     .into(),
             ));
         };
-        let k = &a.keyless;
-        let mut config = KeyfulConfig::new(k.rekor_url.clone().unwrap_or_default());
-        config.timeout = Duration::from_secs(k.timeout_seconds);
-        config.retries = k.retries;
-        config.trusted_root.clone_from(&k.trusted_root);
-        let mode = IssuerMode::of_scheme(key.scheme());
-        let signer = KeyfulSigner::new(&config, key)?;
-        let outcome = Authority::bundle(&signer, mode)
-            .allow_list(allow_list)
-            .sign_statement(statement, None)?;
+        let outcome = sigstore::keyful(&a.keyless, key, statement, allow_list)?;
         warn_unlisted(&outcome);
-        crate::term::note!(
-            "stella: signed with key {}; logged in Rekor",
-            signer.key().key_id()
-        );
         return write(a, outcome.into_json());
     }
     let keys: Vec<&OpenedKey> = keys.iter().collect();
@@ -93,22 +68,4 @@ fn warn_unlisted(outcome: &Outcome) {
     if let Some(warning) = outcome.warning() {
         crate::term::note!("stella: warning: {warning}");
     }
-}
-
-/// The keyless signer the flags describe (clap has made sure both URLs are there).
-fn keyless_signer(k: &KeylessArgs) -> Result<KeylessSigner, Failure> {
-    let token = match &k.identity_token_file {
-        Some(path) => IdentityToken::from_file(path)?,
-        None => IdentityToken::from_environment()?,
-    };
-    let mut config = KeylessConfig::new(
-        k.fulcio_url.clone().unwrap_or_default(),
-        k.rekor_url.clone().unwrap_or_default(),
-    );
-    config.timeout = Duration::from_secs(k.timeout_seconds);
-    config.retries = k.retries;
-    config.oidc_issuer.clone_from(&k.oidc_issuer);
-    config.trusted_root.clone_from(&k.trusted_root);
-    config.require_sct = !k.allow_missing_sct;
-    Ok(KeylessSigner::new(&config, token)?)
 }

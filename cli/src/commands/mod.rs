@@ -2,7 +2,6 @@
 
 mod attest;
 mod audit;
-mod bundle;
 mod canon;
 mod export;
 mod forensic;
@@ -11,6 +10,7 @@ mod key;
 mod pipeline;
 mod promotion;
 mod sign;
+mod sigstore;
 mod verify;
 
 use crate::cli::{

@@ -29,7 +29,7 @@ fn require_user_verification(
 
 pub(crate) fn run(a: &VerifyArgs) -> Result<(), Failure> {
     let Some(envelope) = &a.envelope else {
-        return super::bundle::verify(a);
+        return super::sigstore::verify(a);
     };
     let envelope = read_input(envelope)?;
     let mut keys = verifying_keys(&a.keys)?;

@@ -24,6 +24,10 @@ pub="$dist/provenance/release.pub"
 provenance="$dist/provenance/provenance.intoto.dsse.json"
 say() { printf '\n--- dist: %s\n' "$*"; }
 
+# securesystemslib runs VERIFY.md's Python block: the pinned oracles' venv (.venv), made here when
+# this script runs on its own rather than after scripts/test.sh.
+"$root/scripts/setup-python.sh" >/dev/null
+
 # PATH without any directory that holds cargo or rustc: what a user of a binary artifact has.
 rust_path=$PATH
 clean_path=

@@ -50,6 +50,21 @@ const EXCLUDED: &[(&[&str], &str)] = &[
         "SignerPipeline::builder and sign take Rust trait objects and a typed request; faces \
          open a configuration file and call sign_json",
     ),
+    // The service's face (stellaops-server): it identifies the caller from the HTTP request
+    // and its TLS session, probes readiness and hands out DPoP nonces; embedding faces get the
+    // caller's token, proof and certificate from their callers and call sign_json.
+    (
+        &[
+            "sign_body_json",
+            "sign_export_body_json",
+            "release_verdict_json_for",
+            "dpop_nonce",
+            "from_config_table",
+        ],
+        "the HTTP service's operations (caller from the request and TLS session, \
+         DPoP nonces, its own [server] section taken out of the configuration); embedding \
+         faces call sign_json and from_config_file",
+    ),
     // Rust-typed conveniences whose JSON forms the faces have.
     (
         &[

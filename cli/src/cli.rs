@@ -53,6 +53,9 @@ pub(crate) enum Command {
     /// against its signed manifest.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Serve the Signer REST API over HTTPS (the pipeline of --config, with its [server]
+    /// section); SIGTERM drains in-flight requests and exits 0. See docs/service.md.
+    Serve(ServeArgs),
     /// Attest and verify promotions between environments.
     #[command(subcommand)]
     Promotion(PromotionCommand),
@@ -169,6 +172,13 @@ pub(crate) struct AuditVerifyArgs {
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The signer configuration (TOML): [server] plus the pipeline's sections.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

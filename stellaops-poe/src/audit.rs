@@ -182,6 +182,15 @@ pub trait AuditSink: fmt::Debug + Send + Sync {
     /// # Errors
     /// [`Error::Audit`] when the record could not be stored.
     fn append(&self, record: &AuditRecord) -> Result<()>;
+
+    /// Whether the sink can take records now (a service's readiness probe): the last append
+    /// did not fail and the log is still there. Sinks without a way to tell say yes.
+    ///
+    /// # Errors
+    /// [`Error::Audit`] naming what is wrong.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Debug)]
@@ -190,6 +199,8 @@ struct Tail {
     seq: u64,
     prev: String,
     len: u64,
+    /// The last append failed (a full disk, a removed file); cleared by the next success.
+    failed: bool,
 }
 
 /// The default sink: an append-only JSONL file with a SHA-256 chain.
@@ -231,6 +242,7 @@ impl JsonlAuditSink {
                 seq,
                 prev,
                 len,
+                failed: false,
             }),
         })
     }
@@ -305,12 +317,29 @@ impl AuditSink for JsonlAuditSink {
             // Leave no partial line behind: the chain must stay verifiable.
             let len = tail.len;
             let _ = tail.file.set_len(len);
+            tail.failed = true;
             return Err(self.fail("append failed", Some(Cause::new(e))));
         }
         tail.len += line.len() as u64;
         tail.seq = seq;
         tail.prev = hash;
+        tail.failed = false;
         Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        let tail = self.tail.lock().unwrap_or_else(|p| p.into_inner());
+        if tail.failed {
+            return Err(self.fail("the last append failed", None));
+        }
+        match std::fs::metadata(&self.path) {
+            Ok(m) if m.len() == tail.len => Ok(()),
+            Ok(m) => Err(self.fail(
+                format!("the log is {} bytes, {} were written", m.len(), tail.len),
+                None,
+            )),
+            Err(e) => Err(self.fail("the log is gone", Some(Cause::new(e)))),
+        }
     }
 }
 

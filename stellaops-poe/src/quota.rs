@@ -69,6 +69,14 @@ pub trait QuotaStore: fmt::Debug + Send + Sync {
     /// # Errors
     /// [`crate::Error::QuotaStore`].
     fn release_slot(&self, key: &str, lease: &str) -> Result<()>;
+
+    /// Whether the store answers now (a service's readiness probe); in-process stores always do.
+    ///
+    /// # Errors
+    /// [`crate::Error::QuotaStore`] when it cannot be reached.
+    fn ping(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 #[derive(Debug)]
@@ -217,7 +225,15 @@ impl QuotaEnforcer {
         self
     }
 
-    /// The store's name.
+    /// Whether the quota store answers now ([`QuotaStore::ping`]).
+    ///
+    /// # Errors
+    /// [`crate::Error::QuotaStore`].
+    pub fn ping(&self) -> Result<()> {
+        self.store.ping()
+    }
+
+    /// The store's name (`memory`, `redis`).
     pub fn store_name(&self) -> &'static str {
         self.store.name()
     }

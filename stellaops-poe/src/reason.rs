@@ -88,6 +88,9 @@ reasons! {
     DpopReplay = "dpop.replay",
     /// The replay cache is full of live entries; refusing is the only safe answer.
     DpopCapacity = "dpop.capacity",
+    /// The shared replay store (Redis) cannot be reached and the policy fails closed: a proof
+    /// that cannot be remembered could be replayed against another instance.
+    DpopStore = "dpop.store",
     /// A server nonce is required and the proof's `nonce` is missing or not current.
     DpopNonce = "dpop.nonce",
     /// The token is bound to a certificate (`cnf.x5t#S256`) but no client certificate came.

@@ -134,6 +134,11 @@ impl QuotaStore for RedisQuotaStore {
         "redis"
     }
 
+    fn ping(&self) -> Result<()> {
+        self.with_connection(|c| redis::cmd("PING").query::<String>(c))
+            .map(drop)
+    }
+
     fn take_token(&self, key: &str, rate: f64, burst: u32, now_micros: i64) -> Result<bool> {
         // Idle long enough to refill completely: the key can go (a new bucket starts full).
         let refill_micros = if rate > 0.0 {

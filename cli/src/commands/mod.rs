@@ -9,6 +9,7 @@ mod inspect;
 mod key;
 mod pipeline;
 mod promotion;
+mod serve;
 mod sign;
 mod sigstore;
 mod verify;
@@ -31,6 +32,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Canon(a) => canon::run(&a),
         Command::Audit(AuditCommand::Verify(a)) => audit::verify(&a),
         Command::Pipeline(PipelineCommand::Sign(a)) => pipeline::sign(&a),
+        Command::Serve(a) => serve::run(&a),
         Command::Export(ExportCommand::Sign(a)) => export::sign(&a),
         Command::Export(ExportCommand::Verify(a)) => export::verify(&a),
         Command::Promotion(PromotionCommand::Attest(a)) => promotion::attest(&a),

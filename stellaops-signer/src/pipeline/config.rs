@@ -80,8 +80,19 @@ impl SignerPipeline {
     /// and keys it names.
     pub fn from_config_file(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let mut table: toml::Table =
+        let table: toml::Table =
             toml::from_str(&text).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+        Self::from_config_table(table, path)
+    }
+
+    /// Build a pipeline from a configuration already parsed (what
+    /// [`SignerPipeline::from_config_file`] reads; a service takes its own sections out first),
+    /// with `path` the file it came from: relative paths are resolved against its directory,
+    /// and errors name it.
+    ///
+    /// # Errors
+    /// As [`SignerPipeline::from_config_file`], except reading the file.
+    pub fn from_config_table(mut table: toml::Table, path: &Path) -> Result<Self> {
         let mut mine = toml::Table::new();
         for name in ["keys", "allow_list"] {
             if let Some(value) = table.remove(name) {

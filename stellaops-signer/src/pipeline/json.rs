@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use stellaops_dsse::canon::{self, Limits};
 use stellaops_poe::ReleaseTrust;
-use stellaops_predicates::{catalog, Statement, StatementBuilder, Subject};
+use stellaops_predicates::{catalog, ExportManifest, Statement, StatementBuilder, Subject};
 
 use super::caller::{invalid, CallerContext};
 use super::{PipelineRequest, SignerPipeline};
@@ -116,6 +116,90 @@ impl SignerPipeline {
     }
 }
 
+impl SignerPipeline {
+    /// Sign for a caller the transport identified (the service: token, proof, method, URI and
+    /// client certificate come from the HTTP request and its TLS session), with `body` the
+    /// statement's members as in [`SignerPipeline::sign_json`] (`"predicate_type", "predicate",
+    /// "subjects"` or `"statement"`, and `"artifact_bytes"?`) plus `"scanner_release"?`.
+    /// Returns the outcome as JSON ([`outcome_json`]).
+    ///
+    /// # Errors
+    /// As [`SignerPipeline::sign_json`]; a body that carries caller members (a token in the body
+    /// would bypass the transport's checks) is refused as an unknown member.
+    pub fn sign_body_json(&self, caller: &CallerContext, body: &[u8]) -> Result<Vec<u8>> {
+        let Value::Object(mut members) = canon::parse(body, &Limits::default())?.to_serde() else {
+            return Err(invalid("request: not a JSON object"));
+        };
+        let mut caller = caller.clone();
+        if let Some(release) = members.remove("scanner_release") {
+            let Value::String(release) = release else {
+                return Err(invalid("request: \"scanner_release\" is not a string"));
+            };
+            caller.scanner_release = Some(release);
+        }
+        let r: JsonStatement = serde_json::from_value(Value::Object(members))
+            .map_err(|e| invalid(format!("request: {e}")))?;
+        let artifact_bytes = r.artifact_bytes;
+        let statement = r.build()?;
+        let outcome = self.sign(PipelineRequest {
+            auth: caller.auth(),
+            statement,
+            artifact_bytes,
+            scanner_release: caller.scanner_release.as_deref(),
+            trace_id: caller.trace_id.as_deref(),
+        })?;
+        Ok(outcome_json(&outcome))
+    }
+
+    /// [`release_verdict_json`] for a caller the transport identified: the caller is
+    /// authenticated first (token and sender constraint, as for signing), so the registry
+    /// lookups behind a verdict are not anyone's to trigger.
+    ///
+    /// # Errors
+    /// [`Error::Denied`](crate::Error::Denied) when authentication fails; otherwise as
+    /// [`release_verdict_json`].
+    pub fn release_verdict_json_for(
+        &self,
+        caller: &CallerContext,
+        digest: &str,
+    ) -> Result<Vec<u8>> {
+        self.authenticator
+            .authenticate(&caller.auth())
+            .map_err(crate::Error::Denied)?;
+        release_verdict_json(self, digest)
+    }
+
+    /// Sign an export manifest for a caller the transport identified: `body` is `{"manifest":
+    /// {an export manifest}}` (what `stella export describe` writes); the answer is
+    /// [`outcome_json`] with `"manifest"` (the manifest as RFC 8785 JSON, the bytes to write beside
+    /// the envelope) as its first member. The artifact size for the plan's limit is the
+    /// manifest's total ([`crate::faces::export_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a malformed body; manifest
+    /// errors; otherwise as [`SignerPipeline::sign`].
+    pub fn sign_export_body_json(&self, caller: &CallerContext, body: &[u8]) -> Result<Vec<u8>> {
+        let Value::Object(mut members) = canon::parse(body, &Limits::default())?.to_serde() else {
+            return Err(invalid("request: not a JSON object"));
+        };
+        let manifest = members
+            .remove("manifest")
+            .ok_or_else(|| invalid("request: needs \"manifest\""))?;
+        if let Some(name) = members.keys().next() {
+            return Err(invalid(format!("request: unknown member {name:?}")));
+        }
+        let manifest =
+            ExportManifest::from_json(manifest.to_string().as_bytes(), &Limits::default())?;
+        let authority = crate::Authority::pipeline(self, caller);
+        let signed = crate::sign_export(&authority, manifest)?;
+        Ok(with_first_member(
+            "manifest",
+            &signed.manifest_json,
+            &outcome_json(&signed.outcome),
+        ))
+    }
+}
+
 /// The outcome as the JSON faces see it: `{"envelope" | "bundle": {...}, "key_id" (the first
 /// signature's), "key_ids", "algorithm", "algorithms", "certificate_chain": [base64 DER],
 /// "bundle_digest", "issuer_mode", "admission"}` and, for the pipeline, `"caller", "binding",
@@ -193,4 +277,18 @@ pub fn release_verdict_json(pipeline: &SignerPipeline, digest: &str) -> Result<V
         Err(e) => return Err(e),
     };
     Ok(verdict.to_string().into_bytes())
+}
+
+/// `object` (a non-empty JSON object) with `"name": value` spliced in as its first member,
+/// `value` being JSON already.
+fn with_first_member(name: &str, value: &[u8], object: &[u8]) -> Vec<u8> {
+    let name = Value::from(name).to_string();
+    let mut out = Vec::with_capacity(name.len() + value.len() + object.len() + 2);
+    out.extend_from_slice(&object[..1]);
+    out.extend_from_slice(name.as_bytes());
+    out.push(b':');
+    out.extend_from_slice(value);
+    out.push(b',');
+    out.extend_from_slice(&object[1..]);
+    out
 }

@@ -9,11 +9,13 @@ mod builder;
 mod caller;
 mod config;
 mod json;
+mod readiness;
 mod tenant;
 
 pub use builder::PipelineBuilder;
 pub use caller::CallerContext;
 pub use json::{outcome_json, release_verdict_json};
+pub use readiness::{ReadinessCheck, PROBE_MESSAGE};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -157,6 +159,12 @@ impl SignerPipeline {
                 "the scanner release check is off ([release] check = false)".into(),
             )),
         }
+    }
+
+    /// The DPoP nonce a service hands out now (`DPoP-Nonce` header), when the configuration
+    /// requires server nonces (`[dpop] nonce_period_seconds`).
+    pub fn dpop_nonce(&self) -> Option<String> {
+        self.authenticator.dpop().current_nonce()
     }
 
     /// Start building a pipeline.

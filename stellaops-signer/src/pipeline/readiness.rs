@@ -1,0 +1,94 @@
+//! What a service's readiness probe asks of the pipeline: can it sign and record right now?
+
+use stellaops_crypto::SigningKey;
+use stellaops_keys::{KeyStatus, KeyUri};
+
+use super::{PipelineKeys, SignerPipeline};
+
+/// The message a readiness probe signs: fixed, so a probe's signature can never be mistaken for
+/// a signature over a caller's document (it is not a DSSE PAE).
+pub const PROBE_MESSAGE: &[u8] = b"stellaops-signer readiness probe";
+
+/// One part of the pipeline and whether it can serve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadinessCheck {
+    /// `keys`, `quota_store` or `audit`.
+    pub name: &'static str,
+    /// Whether it can serve now.
+    pub ready: bool,
+    /// Why not (an error's text), or what was checked.
+    pub detail: String,
+}
+
+fn check(name: &'static str, result: Result<String, String>) -> ReadinessCheck {
+    match result {
+        Ok(detail) => ReadinessCheck {
+            name,
+            ready: true,
+            detail,
+        },
+        Err(detail) => ReadinessCheck {
+            name,
+            ready: false,
+            detail,
+        },
+    }
+}
+
+impl SignerPipeline {
+    /// Probe each part a signature needs: every active signing key signs [`PROBE_MESSAGE`]
+    /// (through its backend: an HSM, a KMS or Vault that is down fails here; keyless keys are
+    /// not probed, Fulcio is asked per request), the quota store answers, and the audit sink
+    /// can append. Each probe is a real call: a service caches the answer for a few seconds.
+    pub fn readiness(&self) -> Vec<ReadinessCheck> {
+        vec![
+            check("keys", self.probe_keys()),
+            check(
+                "quota_store",
+                self.quotas
+                    .ping()
+                    .map(|()| format!("{} answers", self.quotas.store_name()))
+                    .map_err(|e| e.to_string()),
+            ),
+            check(
+                "audit",
+                self.audit
+                    .check()
+                    .map(|()| String::from("appending"))
+                    .map_err(|e| e.to_string()),
+            ),
+        ]
+    }
+
+    fn probe_keys(&self) -> Result<String, String> {
+        let probe = |key: &dyn SigningKey| {
+            key.try_sign(PROBE_MESSAGE)
+                .map(drop)
+                .map_err(|e| format!("key {}: {e}", key.key_id()))
+        };
+        match &self.keys {
+            PipelineKeys::Single { key, .. } => {
+                probe(key.as_ref())?;
+                Ok(String::from("1 key signs"))
+            }
+            PipelineKeys::Registry(registry) => {
+                if let Some(e) = registry.last_reload_error() {
+                    return Err(format!("key registry: {e}"));
+                }
+                let mut n = 0;
+                for entry in registry.entries().iter() {
+                    if entry.status != KeyStatus::Active || matches!(entry.uri, KeyUri::Keyless(_))
+                    {
+                        continue;
+                    }
+                    let key = registry
+                        .open_entry(entry.clone())
+                        .map_err(|e| format!("tenant {:?}: {e}", entry.tenant))?;
+                    probe(&key)?;
+                    n += 1;
+                }
+                Ok(format!("{n} keys sign"))
+            }
+        }
+    }
+}

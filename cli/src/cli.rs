@@ -53,7 +53,7 @@ pub(crate) enum Command {
     /// against its signed manifest.
     #[command(subcommand)]
     Export(ExportCommand),
-    /// Serve the Signer REST API over HTTPS (the pipeline of --config, with its [server]
+    /// Serve the Signer REST API over HTTPS (the pipeline of --config, with its `[server]`
     /// section); SIGTERM drains in-flight requests and exits 0. See docs/service.md.
     Serve(ServeArgs),
     /// Attest and verify promotions between environments.
@@ -176,7 +176,7 @@ pub(crate) struct AuditVerifyArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// The signer configuration (TOML): [server] plus the pipeline's sections.
+    /// The signer configuration (TOML): `[server]` plus the pipeline's sections.
     #[arg(long, value_name = "FILE")]
     pub(crate) config: PathBuf,
 }

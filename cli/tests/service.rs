@@ -373,8 +373,17 @@ fn problem_code(raw: &server::Raw) -> Value {
 
 #[test]
 fn hostile_requests_are_refused_with_their_codes_and_the_service_stays_up() {
-    let setup = Setup::new("body_timeout_seconds = 1\nheader_timeout_seconds = 1", "");
-    let served = setup.serve();
+    let setup = Setup::new("", "");
+    // Short timeouts for the slow clients; the flood below goes to a server with the defaults
+    // (an idle keep-alive connection outlives a 1 s header timeout only by luck on busy cores).
+    let strict = String::from_utf8(setup.read("signer.toml"))
+        .unwrap()
+        .replace(
+            "max_body_bytes = 65536",
+            "max_body_bytes = 65536\nbody_timeout_seconds = 1\nheader_timeout_seconds = 1",
+        );
+    std::fs::write(setup.path("strict.toml"), strict).unwrap();
+    let served = setup.serve_with("strict.toml");
     let head = |extra: &str| {
         format!(
             "POST {SIGN} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer x\r\n\
@@ -433,6 +442,8 @@ fn hostile_requests_are_refused_with_their_codes_and_the_service_stays_up() {
     assert_eq!(r.status(), Some(431), "{}", r.text);
 
     // Ten thousand hostile requests on keep-alive connections: each refused with its code.
+    drop(served);
+    let served = setup.serve();
     let agent = setup.agent(None);
     let sign = served.url(SIGN);
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
@@ -597,4 +608,115 @@ fn the_openapi_document_matches_the_live_routes() {
             a.text
         );
     }
+}
+
+fn redis_url() -> String {
+    std::env::var("STELLAOPS_TEST_REDIS").unwrap_or_else(|_| {
+        panic!("STELLAOPS_TEST_REDIS is not set: start Redis with scripts/services.sh (scripts/test.sh does)")
+    })
+}
+
+fn audit_records(setup: &Setup, name: &str) -> Vec<Value> {
+    String::from_utf8(setup.read(name))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["record"].clone())
+        .collect()
+}
+
+#[test]
+fn a_fleet_sharing_redis_refuses_a_proof_replayed_at_another_instance() {
+    let redis = redis_url();
+    let shared = format!("[dpop]\nreplay_store = \"redis\"\nredis_url = \"{redis}\"");
+    let setup = Setup::new("", "");
+    setup.variant("a.toml", "audit-a.jsonl", &shared);
+    setup.variant("b.toml", "audit-b.jsonl", &shared);
+    let (a, b) = (setup.serve_with("a.toml"), setup.serve_with("b.toml"));
+    let agent = setup.agent(None);
+    let htu = format!("{EXTERNAL}{SIGN}");
+    let send = |served: &server::Served, token: &str, proof: &str| {
+        post(
+            &agent,
+            &served.url(SIGN),
+            &[
+                ("authorization", &format!("DPoP {token}")),
+                ("dpop", proof),
+                ("x-stellaops-tenant", "acme"),
+                ("content-type", "application/json"),
+            ],
+            &statement_body(),
+        )
+    };
+    let token = setup.dpop_token("t1");
+    let proof = setup.proof(&token, "POST", &htu, "fleet-p1");
+    let first = send(&a, &token, &proof);
+    assert_eq!(first.status, 200, "{}", first.text);
+    // The same proof at the other instance: it shares the replay store, not the process.
+    let again = send(&b, &token, &proof);
+    assert_eq!((again.status, again.problem()), (401, "dpop.replay"));
+    // A fresh proof is fine at either.
+    let fresh = send(&b, &token, &setup.proof(&token, "POST", &htu, "fleet-p2"));
+    assert_eq!(fresh.status, 200, "{}", fresh.text);
+    // Each instance keeps its own chain, and each verifies.
+    for (log, decisions) in [
+        ("audit-a.jsonl", vec!["allowed"]),
+        ("audit-b.jsonl", vec!["denied", "allowed"]),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+            .args(["audit", "verify"])
+            .arg(setup.path(log))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{log}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<Value> = audit_records(&setup, log)
+            .iter()
+            .map(|r| r["decision"].clone())
+            .collect();
+        assert_eq!(
+            got,
+            decisions.iter().map(|d| json!(d)).collect::<Vec<_>>(),
+            "{log}"
+        );
+    }
+
+    // Redis unreachable: proofs are refused (they could be replayed elsewhere), and audited...
+    let down = "[dpop]\nreplay_store = \"redis\"\nredis_url = \"redis://127.0.0.1:1/\"";
+    setup.variant("down.toml", "audit-down.jsonl", down);
+    let served = setup.serve_with("down.toml");
+    let r = send(
+        &served,
+        &token,
+        &setup.proof(&token, "POST", &htu, "fleet-p3"),
+    );
+    assert_eq!((r.status, r.problem()), (503, "dpop.store"));
+    assert_eq!(r.header("retry-after"), Some("5"));
+    let records = audit_records(&setup, "audit-down.jsonl");
+    assert_eq!(
+        (&records[0]["decision"], &records[0]["reason"]),
+        (&json!("denied"), &json!("dpop.store"))
+    );
+    // ...unless the configuration fails open, which signs and says so in the record.
+    let open = format!("{down}\nreplay_fail_open = true");
+    setup.variant("open.toml", "audit-open.jsonl", &open);
+    let served = setup.serve_with("open.toml");
+    let r = send(
+        &served,
+        &token,
+        &setup.proof(&token, "POST", &htu, "fleet-p4"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let records = audit_records(&setup, "audit-open.jsonl");
+    assert_eq!(records[0]["decision"], "allowed");
+    assert!(
+        records[0]["replay_fail_open"]
+            .as_str()
+            .unwrap()
+            .starts_with("redis replay store:"),
+        "{}",
+        records[0]
+    );
 }

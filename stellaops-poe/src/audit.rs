@@ -79,6 +79,10 @@ pub struct AuditRecord {
     pub poe_detail: Option<String>,
     /// Set when the quota store failed and the request went through under fail-open.
     pub quota_fail_open: Option<String>,
+    /// Set when the DPoP replay store failed and the proof was accepted under fail-open.
+    /// Written only when set (records from before it existed read the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_fail_open: Option<String>,
     /// Why the scanner release was trusted: `allowlist`, `signature <key id>`, or
     /// `override <reason> (approved by <who>)`.
     pub release: Option<String>,
@@ -128,6 +132,11 @@ impl AuditRecord {
             (
                 "quota_fail_open",
                 &mut self.quota_fail_open,
+                MAX_DETAIL_BYTES,
+            ),
+            (
+                "replay_fail_open",
+                &mut self.replay_fail_open,
                 MAX_DETAIL_BYTES,
             ),
             ("release", &mut self.release, MAX_DETAIL_BYTES),

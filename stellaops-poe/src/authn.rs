@@ -62,6 +62,9 @@ pub struct Caller {
     pub token: OpTok,
     /// How it was bound to the caller.
     pub binding: Binding,
+    /// Set when the DPoP replay store failed and the proof was accepted under fail-open
+    /// ([`DpopProof::replay_fail_open`](crate::DpopProof::replay_fail_open)).
+    pub replay_fail_open: Option<String>,
 }
 
 /// Token verification plus sender-constraint checks.
@@ -101,6 +104,7 @@ impl Authenticator {
     pub fn authenticate(&self, request: &AuthRequest<'_>) -> Result<Caller, Denial> {
         let token = self.optok.verify(request.access_token, request.tenant)?;
         let cnf = &token.confirmation;
+        let mut replay_fail_open = None;
         let jkt = match &cnf.jkt {
             Some(jkt) => {
                 let proof = request.dpop_proof.ok_or_else(|| {
@@ -109,13 +113,16 @@ impl Authenticator {
                         "token is DPoP-bound but no DPoP proof was presented",
                     )
                 })?;
-                self.dpop.verify(
-                    proof,
-                    request.method,
-                    request.uri,
-                    request.access_token,
-                    jkt,
-                )?;
+                replay_fail_open = self
+                    .dpop
+                    .verify(
+                        proof,
+                        request.method,
+                        request.uri,
+                        request.access_token,
+                        jkt,
+                    )?
+                    .replay_fail_open;
                 Some(jkt.clone())
             }
             None => None,
@@ -139,6 +146,10 @@ impl Authenticator {
                 ))
             }
         };
-        Ok(Caller { token, binding })
+        Ok(Caller {
+            token,
+            binding,
+            replay_fail_open,
+        })
     }
 }

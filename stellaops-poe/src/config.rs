@@ -85,6 +85,12 @@ struct Dpop {
     max_age_seconds: Option<u64>,
     nonce_period_seconds: Option<u64>,
     replay_capacity: Option<usize>,
+    replay_store: Option<String>,
+    // Read only when the Redis store is compiled in.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    redis_url: Option<String>,
+    #[serde(default)]
+    replay_fail_open: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,9 +255,32 @@ impl PolicyConfig {
             .nonce_period_seconds
             .map(|s| DpopNonces::new(Duration::from_secs(s)))
             .transpose()?;
+        #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
+        let mut dpop_verifier = DpopVerifier::new(dpop, nonces, clock.clone());
+        match self.dpop.replay_store.as_deref() {
+            None | Some("memory") => {
+                if self.dpop.replay_fail_open {
+                    return Err(bad(
+                        "dpop.replay_fail_open applies to a shared replay store",
+                    ));
+                }
+            }
+            #[cfg(feature = "redis")]
+            Some("redis") => {
+                let url = self.dpop.redis_url.as_deref().ok_or_else(|| {
+                    bad("dpop.redis_url is required for replay_store = \"redis\"")
+                })?;
+                let store = crate::RedisReplayStore::new(url, Duration::from_secs(2))?;
+                dpop_verifier =
+                    dpop_verifier.with_replay_store(Arc::new(store), self.dpop.replay_fail_open);
+            }
+            Some(other) => {
+                return Err(bad(format!("dpop.replay_store {other:?} is not available")))
+            }
+        }
         let authenticator = Authenticator::new(
             OpTokVerifier::new(optok, jwks, clock.clone()),
-            DpopVerifier::new(dpop, nonces, clock.clone()),
+            dpop_verifier,
         )
         .allow_bearer(self.authority.allow_bearer);
 

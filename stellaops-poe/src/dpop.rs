@@ -9,7 +9,7 @@ use stellaops_crypto::{Algorithm, VerifyingKey};
 use url::Url;
 
 use crate::jws::{b64url, CompactJws, JwsError};
-use crate::replay::{ReplayCache, Seen};
+use crate::replay::{MemoryReplayStore, ReplayStore, Seen};
 use crate::thumbprint::jwk_thumbprint;
 use crate::{json, Clock, Denial, Reason};
 
@@ -106,13 +106,17 @@ pub struct DpopProof {
     pub proof_id: String,
     /// The JWK thumbprint of the key that signed it.
     pub jkt: String,
+    /// Set when the replay store failed and the proof was accepted under fail-open: what
+    /// failed (for the audit record). `None` when the store remembered the proof.
+    pub replay_fail_open: Option<String>,
 }
 
 /// Verifies DPoP proofs and remembers their `jti`s.
 #[derive(Debug)]
 pub struct DpopVerifier {
     policy: DpopPolicy,
-    replay: ReplayCache,
+    replay: Arc<dyn ReplayStore>,
+    replay_fail_open: bool,
     nonces: Option<DpopNonces>,
     clock: Arc<dyn Clock>,
 }
@@ -125,11 +129,23 @@ impl DpopVerifier {
     /// A verifier for `policy`; with `nonces`, every proof must carry a current server nonce.
     pub fn new(policy: DpopPolicy, nonces: Option<DpopNonces>, clock: Arc<dyn Clock>) -> Self {
         DpopVerifier {
-            replay: ReplayCache::new(policy.replay_capacity),
+            replay: Arc::new(MemoryReplayStore::new(policy.replay_capacity)),
+            replay_fail_open: false,
             policy,
             nonces,
             clock,
         }
+    }
+
+    /// Remember proof ids in `store` (shared by a fleet, e.g.
+    /// [`RedisReplayStore`](crate::RedisReplayStore)) instead of this process's memory. When the
+    /// store fails, proofs are refused (`dpop.store`) unless `fail_open`, which accepts them and
+    /// says so in [`DpopProof::replay_fail_open`] for the audit record.
+    #[must_use]
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>, fail_open: bool) -> Self {
+        self.replay = store;
+        self.replay_fail_open = fail_open;
+        self
     }
 
     /// The server nonce to send to clients, if nonces are required.
@@ -251,11 +267,24 @@ impl DpopVerifier {
             (((iat + self.policy.max_age.as_secs_f64()) * 1e6).ceil() as i64).saturating_add(1);
         match self
             .replay
-            .insert(&format!("{jkt}:{proof_id}"), now_us, expires)
+            .remember(&format!("{jkt}:{proof_id}"), now_us, expires)
         {
-            Seen::New => Ok(DpopProof { proof_id, jkt }),
-            Seen::Replay => Err(deny(Reason::DpopReplay, "jti was seen before")),
-            Seen::Full => Err(deny(Reason::DpopCapacity, "replay cache is full")),
+            Ok(Seen::New) => Ok(DpopProof {
+                proof_id,
+                jkt,
+                replay_fail_open: None,
+            }),
+            Ok(Seen::Replay) => Err(deny(Reason::DpopReplay, "jti was seen before")),
+            Ok(Seen::Full) => Err(deny(Reason::DpopCapacity, "replay cache is full")),
+            Err(e) if self.replay_fail_open => Ok(DpopProof {
+                proof_id,
+                jkt,
+                replay_fail_open: Some(format!("{} replay store: {e}", self.replay.name())),
+            }),
+            Err(e) => Err(deny(
+                Reason::DpopStore,
+                format!("the {} replay store failed: {e}", self.replay.name()),
+            )),
         }
     }
 }

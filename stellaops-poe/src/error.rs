@@ -60,6 +60,15 @@ pub enum Error {
         #[source]
         source: Option<Cause>,
     },
+    /// The shared DPoP replay store (e.g. Redis) failed.
+    #[error("replay store: {context}{}", Cause::suffix(.source.as_ref()))]
+    ReplayStore {
+        /// Which store, doing what.
+        context: String,
+        /// The store client's error.
+        #[source]
+        source: Option<Cause>,
+    },
     /// A configuration value is invalid.
     #[error("configuration: {context}{}", Cause::suffix(.source.as_ref()))]
     Config {

@@ -45,6 +45,8 @@ mod poe;
 mod quota;
 mod reason;
 #[cfg(feature = "redis")]
+mod redis_replay;
+#[cfg(feature = "redis")]
 mod redis_store;
 mod release;
 mod replay;
@@ -67,5 +69,8 @@ pub use poe::{Bypass, PoeEvaluator, PoeOutcome, PoePolicy, PoeState};
 pub use quota::{Lease, MemoryQuotaStore, QuotaAdmission, QuotaEnforcer, QuotaLimits, QuotaStore};
 pub use reason::{Decision, Denial, Reason};
 #[cfg(feature = "redis")]
+pub use redis_replay::RedisReplayStore;
+#[cfg(feature = "redis")]
 pub use redis_store::RedisQuotaStore;
 pub use release::{ReleaseOverride, ReleaseSignatures, ReleaseTrust, ReleaseVerifier};
+pub use replay::{MemoryReplayStore, ReplayStore, Seen};

@@ -48,10 +48,8 @@ return 1
 /// expire on their own once idle. Time comes from each signer's clock, so the fleet's clocks
 /// should agree to well within a token's period.
 pub struct RedisQuotaStore {
-    client: redis::Client,
+    pool: RedisPool,
     prefix: String,
-    timeout: Duration,
-    idle: Mutex<Vec<redis::Connection>>,
     take_token: redis::Script,
     acquire_slot: redis::Script,
 }
@@ -61,7 +59,7 @@ impl std::fmt::Debug for RedisQuotaStore {
         // Not the client: its connection info can hold the Redis password.
         f.debug_struct("RedisQuotaStore")
             .field("prefix", &self.prefix)
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.pool.timeout)
             .finish_non_exhaustive()
     }
 }
@@ -75,12 +73,9 @@ impl RedisQuotaStore {
     /// # Errors
     /// [`Error::Config`] for a URL that does not parse.
     pub fn new(url: &str, timeout: Duration) -> Result<Self> {
-        let client = redis::Client::open(url).map_err(|e| Error::config_from("redis url", e))?;
         Ok(RedisQuotaStore {
-            client,
+            pool: RedisPool::new(url, timeout)?,
             prefix: String::from("stellaops:quota:"),
-            timeout,
-            idle: Mutex::new(Vec::new()),
             take_token: redis::Script::new(TAKE_TOKEN),
             acquire_slot: redis::Script::new(ACQUIRE_SLOT),
         })
@@ -93,35 +88,11 @@ impl RedisQuotaStore {
         self
     }
 
-    /// Run `f` on a pooled connection; a connection that fails is dropped, not pooled again.
     fn with_connection<T>(
         &self,
         f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Result<T> {
-        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let mut con = match pooled {
-            Some(c) => c,
-            None => {
-                let c = self
-                    .client
-                    .get_connection_with_timeout(self.timeout)
-                    .map_err(redis_error)?;
-                c.set_read_timeout(Some(self.timeout))
-                    .and_then(|()| c.set_write_timeout(Some(self.timeout)))
-                    .map_err(redis_error)?;
-                c
-            }
-        };
-        match f(&mut con) {
-            Ok(v) => {
-                self.idle
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .push(con);
-                Ok(v)
-            }
-            Err(e) => Err(redis_error(e)),
-        }
+        self.pool.with_connection(f).map_err(redis_error)
     }
 
     fn ttl_ms(&self, micros: i64) -> i64 {
@@ -200,5 +171,50 @@ fn redis_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::QuotaStore {
         context: String::from("redis"),
         source: Some(stellaops_crypto::Cause::new(e)),
+    }
+}
+
+/// Pooled connections to one Redis, each network operation bounded by a timeout; shared by the
+/// quota store and the replay store.
+pub(crate) struct RedisPool {
+    client: redis::Client,
+    pub(crate) timeout: Duration,
+    idle: Mutex<Vec<redis::Connection>>,
+}
+
+impl RedisPool {
+    /// A pool for `url`; no connection is made until the first use.
+    pub(crate) fn new(url: &str, timeout: Duration) -> Result<Self> {
+        let client = redis::Client::open(url).map_err(|e| Error::config_from("redis url", e))?;
+        Ok(RedisPool {
+            client,
+            timeout,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Run `f` on a pooled connection; a connection that fails is dropped, not pooled again.
+    pub(crate) fn with_connection<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> redis::RedisResult<T> {
+        let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut con = match pooled {
+            Some(c) => c,
+            None => {
+                let c = self.client.get_connection_with_timeout(self.timeout)?;
+                c.set_read_timeout(Some(self.timeout))?;
+                c.set_write_timeout(Some(self.timeout))?;
+                c
+            }
+        };
+        let result = f(&mut con);
+        if result.is_ok() {
+            self.idle
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(con);
+        }
+        result
     }
 }

@@ -1,11 +1,27 @@
-//! A bounded set of recently seen ids, each kept until it could no longer be accepted anyway.
+//! Where DPoP proof ids are remembered: in this process ([`MemoryReplayStore`], a bounded set of
+//! recently seen ids, each kept until it could no longer be accepted anyway) or shared by a fleet
+//! (`RedisReplayStore`), so a proof spent at one instance is refused at every other.
 
 use std::collections::{HashMap, VecDeque};
+use std::fmt;
 use std::sync::Mutex;
 
-/// What [`ReplayCache::insert`] found.
+/// Remembers proof ids until they expire. Implementations must be atomic: of two concurrent
+/// first sightings of one id, exactly one is [`Seen::New`].
+pub trait ReplayStore: fmt::Debug + Send + Sync {
+    /// A short name for audit records (`memory`, `redis`).
+    fn name(&self) -> &'static str;
+
+    /// Remember `id` until `expires_micros`; `now_micros` is the current time.
+    ///
+    /// # Errors
+    /// [`crate::Error::ReplayStore`] when the store cannot be reached.
+    fn remember(&self, id: &str, now_micros: i64, expires_micros: i64) -> crate::Result<Seen>;
+}
+
+/// What [`ReplayStore::remember`] found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Seen {
+pub enum Seen {
     /// First sighting; now remembered.
     New,
     /// Seen before and not yet expired.
@@ -22,16 +38,28 @@ struct Inner {
     order: VecDeque<(i64, String)>,
 }
 
-/// Replay detection for DPoP `jti`s.
+/// Replay detection for DPoP `jti`s in this process's memory, holding at most `capacity` live
+/// ids.
 #[derive(Debug)]
-pub(crate) struct ReplayCache {
+pub struct MemoryReplayStore {
     capacity: usize,
     inner: Mutex<Inner>,
 }
 
-impl ReplayCache {
-    pub(crate) fn new(capacity: usize) -> Self {
-        ReplayCache {
+impl ReplayStore for MemoryReplayStore {
+    fn name(&self) -> &'static str {
+        "memory"
+    }
+
+    fn remember(&self, id: &str, now_micros: i64, expires_micros: i64) -> crate::Result<Seen> {
+        Ok(self.insert(id, now_micros, expires_micros))
+    }
+}
+
+impl MemoryReplayStore {
+    /// A store for at most `capacity` live ids (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        MemoryReplayStore {
             capacity: capacity.max(1),
             inner: Mutex::new(Inner::default()),
         }
@@ -77,7 +105,7 @@ mod tests {
 
     #[test]
     fn replays_are_caught_until_expiry() {
-        let c = ReplayCache::new(10);
+        let c = MemoryReplayStore::new(10);
         assert_eq!(c.insert("a", 0, 100), Seen::New);
         assert_eq!(c.insert("a", 50, 150), Seen::Replay);
         assert_eq!(
@@ -89,7 +117,7 @@ mod tests {
 
     #[test]
     fn a_full_cache_refuses_rather_than_forgets() {
-        let c = ReplayCache::new(2);
+        let c = MemoryReplayStore::new(2);
         assert_eq!(c.insert("a", 0, 100), Seen::New);
         assert_eq!(c.insert("b", 0, 100), Seen::New);
         assert_eq!(c.insert("c", 10, 100), Seen::Full);

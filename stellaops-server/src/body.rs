@@ -26,12 +26,15 @@ pub(crate) async fn json_body(
     body: Body,
     limits: &Limits,
 ) -> Result<Bytes, Problem> {
+    // Refusals before the body is read close the connection (`Connection: close`): what is left
+    // of the body on it is not a next request.
+    let close = |p: Problem| p.header(header::CONNECTION, "close");
     if !is_json(parts) {
-        return Err(Problem::new(
+        return Err(close(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "the body must be application/json",
-        ));
+        )));
     }
     let too_large = || {
         Problem::new(
@@ -46,24 +49,24 @@ pub(crate) async fn json_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limits.max_body_bytes as u64) {
-        return Err(too_large());
+        return Err(close(too_large()));
     }
     let read = Limited::new(body, limits.max_body_bytes).collect();
     match tokio::time::timeout(limits.body_timeout, read).await {
-        Err(_) => Err(Problem::new(
+        Err(_) => Err(close(Problem::new(
             StatusCode::REQUEST_TIMEOUT,
             "request_timeout",
             format!(
                 "the body did not arrive within {} s",
                 limits.body_timeout.as_secs()
             ),
-        )),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
-        Ok(Err(_)) => Err(Problem::new(
+        ))),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(close(too_large())),
+        Ok(Err(_)) => Err(close(Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid_argument",
             "the body could not be read",
-        )),
+        ))),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
 }

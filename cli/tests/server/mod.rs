@@ -265,12 +265,27 @@ path = "audit.jsonl"
         .unwrap()
     }
 
+    /// Write `<name>` as a copy of `signer.toml` with its audit log at `audit` and `extra`
+    /// appended (another instance of a fleet, or another replay store).
+    pub fn variant(&self, name: &str, audit: &str, extra: &str) {
+        let config = String::from_utf8(self.read("signer.toml"))
+            .unwrap()
+            .replace("path = \"audit.jsonl\"", &format!("path = \"{audit}\""));
+        std::fs::write(self.path(name), format!("{config}\n{extra}\n")).unwrap();
+    }
+
     /// Start `stella serve` on this configuration.
     pub fn serve(&self) -> Served {
-        let stderr = std::fs::File::create(self.path("serve.log")).unwrap();
+        self.serve_with("signer.toml")
+    }
+
+    /// Start `stella serve` on the configuration file `name` in the directory.
+    pub fn serve_with(&self, name: &str) -> Served {
+        let log = format!("{name}.log");
+        let stderr = std::fs::File::create(self.path(&log)).unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_stella"))
             .args(["serve", "--config"])
-            .arg(self.path("signer.toml"))
+            .arg(self.path(name))
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -286,7 +301,7 @@ path = "audit.jsonl"
             let _ = child.kill();
             panic!(
                 "stella serve did not start: {line:?}; log: {}",
-                String::from_utf8_lossy(&self.read("serve.log"))
+                String::from_utf8_lossy(&self.read(&log))
             );
         };
         let port = addr.rsplit(':').next().unwrap().parse().unwrap();

@@ -59,12 +59,12 @@ async fn signed(
 ) -> Result<Vec<u8>, Problem> {
     let (parts, body): (_, Body) = request.into_parts();
     let peer = parts.extensions.get::<Peer>().cloned().unwrap_or_default();
+    // The body first: a refusal that leaves it unread must close the connection, or the next
+    // request on it would be read from the middle of this one's body.
+    let body = crate::body::json_body(&parts, body, &state.limits).await?;
     let mut caller = caller(&parts, &state.external_url, &peer)?;
     // One trace id for the audit record, the log and the answer, made here when none came.
     let trace_id = caller.trace_id.get_or_insert_with(new_trace_id).clone();
-    let body = crate::body::json_body(&parts, body, &state.limits)
-        .await
-        .map_err(|p| p.trace(Some(trace_id.clone())))?;
     let Ok(permit) = state.in_flight.clone().try_acquire_owned() else {
         return Err(Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -10,6 +10,7 @@
 //! [dpop]                            # optional; defaults as in DpopPolicy
 //! max_age_seconds = 60
 //! nonce_period_seconds = 300        # present: server nonces required
+//! replay_store = "redis"            # proof ids shared by a fleet (redis_url; replay_fail_open)
 //!
 //! [entitlement]
 //! source = "documents"              # or "introspection" (url, bearer_env)

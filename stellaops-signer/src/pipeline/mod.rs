@@ -268,6 +268,7 @@ impl SignerPipeline {
         let caller = self.authenticator.authenticate(&request.auth)?;
         record.caller = Some(caller.token.subject.clone());
         record.binding = Some(caller.binding.name().to_owned());
+        record.replay_fail_open = caller.replay_fail_open.clone();
 
         let poe = self.poe.evaluate(tenant)?;
         record.poe_state = Some(poe.state.name().to_owned());

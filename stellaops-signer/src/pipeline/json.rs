@@ -103,6 +103,11 @@ impl SignerPipeline {
         let r: JsonStatement = serde_json::from_value(Value::Object(statement))
             .map_err(|e| invalid(format!("request: {e}")))?;
         let caller = CallerContext::from_members(caller, "request")?;
+        self.sign_request(&caller, r)
+    }
+
+    /// Build the request's statement and sign it for `caller`, answering with the outcome JSON.
+    fn sign_request(&self, caller: &CallerContext, r: JsonStatement) -> Result<Vec<u8>> {
         let artifact_bytes = r.artifact_bytes;
         let statement = r.build()?;
         let outcome = self.sign(PipelineRequest {
@@ -139,16 +144,7 @@ impl SignerPipeline {
         }
         let r: JsonStatement = serde_json::from_value(Value::Object(members))
             .map_err(|e| invalid(format!("request: {e}")))?;
-        let artifact_bytes = r.artifact_bytes;
-        let statement = r.build()?;
-        let outcome = self.sign(PipelineRequest {
-            auth: caller.auth(),
-            statement,
-            artifact_bytes,
-            scanner_release: caller.scanner_release.as_deref(),
-            trace_id: caller.trace_id.as_deref(),
-        })?;
-        Ok(outcome_json(&outcome))
+        self.sign_request(&caller, r)
     }
 
     /// [`release_verdict_json`] for a caller the transport identified: the caller is

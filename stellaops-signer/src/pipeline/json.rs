@@ -92,10 +92,7 @@ impl SignerPipeline {
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a malformed request, statement
     /// errors for one that makes no statement; otherwise as [`SignerPipeline::sign`].
     pub fn sign_json(&self, request: &[u8]) -> Result<Vec<u8>> {
-        let Value::Object(mut caller) = canon::parse(request, &Limits::default())?.to_serde()
-        else {
-            return Err(invalid("request: not a JSON object"));
-        };
+        let mut caller = request_object(request)?;
         let statement: Map<String, Value> = STATEMENT_MEMBERS
             .iter()
             .filter_map(|name| caller.remove_entry(*name))
@@ -132,9 +129,7 @@ impl SignerPipeline {
     /// As [`SignerPipeline::sign_json`]; a body that carries caller members (a token in the body
     /// would bypass the transport's checks) is refused as an unknown member.
     pub fn sign_body_json(&self, caller: &CallerContext, body: &[u8]) -> Result<Vec<u8>> {
-        let Value::Object(mut members) = canon::parse(body, &Limits::default())?.to_serde() else {
-            return Err(invalid("request: not a JSON object"));
-        };
+        let mut members = request_object(body)?;
         let mut caller = caller.clone();
         if let Some(release) = members.remove("scanner_release") {
             let Value::String(release) = release else {
@@ -175,17 +170,14 @@ impl SignerPipeline {
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for a malformed body; manifest
     /// errors; otherwise as [`SignerPipeline::sign`].
     pub fn sign_export_body_json(&self, caller: &CallerContext, body: &[u8]) -> Result<Vec<u8>> {
-        let Value::Object(mut members) = canon::parse(body, &Limits::default())?.to_serde() else {
-            return Err(invalid("request: not a JSON object"));
-        };
+        let mut members = request_object(body)?;
         let manifest = members
             .remove("manifest")
             .ok_or_else(|| invalid("request: needs \"manifest\""))?;
         if let Some(name) = members.keys().next() {
             return Err(invalid(format!("request: unknown member {name:?}")));
         }
-        let manifest =
-            ExportManifest::from_json(manifest.to_string().as_bytes(), &Limits::default())?;
+        let manifest = ExportManifest::from_value(manifest)?;
         let authority = crate::Authority::pipeline(self, caller);
         let signed = crate::sign_export(&authority, manifest)?;
         Ok(with_first_member(
@@ -287,4 +279,12 @@ fn with_first_member(name: &str, value: &[u8], object: &[u8]) -> Vec<u8> {
     out.push(b',');
     out.extend_from_slice(&object[1..]);
     out
+}
+
+/// A request's JSON object, parsed strictly (duplicate keys, limits).
+fn request_object(request: &[u8]) -> Result<Map<String, Value>> {
+    match canon::parse(request, &Limits::default())?.to_serde() {
+        Value::Object(members) => Ok(members),
+        _ => Err(invalid("request: not a JSON object")),
+    }
 }

@@ -45,6 +45,8 @@ mod poe;
 mod quota;
 mod reason;
 #[cfg(feature = "redis")]
+mod redis_pool;
+#[cfg(feature = "redis")]
 mod redis_replay;
 #[cfg(feature = "redis")]
 mod redis_store;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::redis_store::RedisPool;
+use crate::redis_pool::RedisPool;
 use crate::replay::{ReplayStore, Seen};
 use crate::{Error, Result};
 

@@ -74,5 +74,7 @@ pub use reason::{Decision, Denial, Reason};
 pub use redis_replay::RedisReplayStore;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisQuotaStore;
-pub use release::{ReleaseOverride, ReleaseSignatures, ReleaseTrust, ReleaseVerifier};
+pub use release::{
+    is_sha256_digest, ReleaseOverride, ReleaseSignatures, ReleaseTrust, ReleaseVerifier,
+};
 pub use replay::{MemoryReplayStore, ReplayStore, Seen};

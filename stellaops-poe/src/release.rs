@@ -81,7 +81,7 @@ pub struct ReleaseVerifier {
 }
 
 /// True for `sha256:` followed by 64 lowercase hex digits.
-pub(crate) fn is_sha256_digest(digest: &str) -> bool {
+pub fn is_sha256_digest(digest: &str) -> bool {
     digest
         .strip_prefix("sha256:")
         .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))

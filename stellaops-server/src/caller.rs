@@ -17,7 +17,7 @@ pub const TENANT_HEADER: &str = "x-stellaops-tenant";
 
 /// The client certificate of the TLS session a request came on, put into its extensions by the
 /// connection loop.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Peer {
     pub(crate) certificate: Option<Arc<[u8]>>,
 }
@@ -53,12 +53,10 @@ fn single<'a>(parts: &'a Parts, name: &str) -> Result<Option<&'a str>, Problem> 
     })
 }
 
-/// The caller of a request to `external_url` + the request's path.
-pub(crate) fn caller(
-    parts: &Parts,
-    external_url: &Url,
-    peer: &Peer,
-) -> Result<CallerContext, Problem> {
+/// The caller of a request to `external_url` + the request's path, with the client certificate
+/// of the TLS session it came on.
+pub(crate) fn caller(parts: &Parts, external_url: &Url) -> Result<CallerContext, Problem> {
+    let peer = parts.extensions.get::<Peer>();
     let access_token = match single(parts, header::AUTHORIZATION.as_str())? {
         None => String::new(),
         Some(value) => {
@@ -96,17 +94,11 @@ pub(crate) fn caller(
         dpop_proof,
         method: parts.method.as_str().to_owned(),
         uri: uri.to_string(),
-        client_certificate: peer.certificate.as_deref().map(<[u8]>::to_vec),
+        client_certificate: peer
+            .and_then(|p| p.certificate.as_deref())
+            .map(<[u8]>::to_vec),
         tenant,
         scanner_release: None,
         trace_id: trace_id(parts),
     })
-}
-
-/// A fresh trace id (32 hex digits, W3C's form), for requests that bring none.
-pub(crate) fn new_trace_id() -> String {
-    use rand_core::RngCore as _;
-    let mut bytes = [0u8; 16];
-    rand_core::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
 }

@@ -61,15 +61,14 @@ pub(crate) async fn serve(
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let tls = match tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await {
+                    let handshake = tokio::time::timeout(limits.handshake_timeout, acceptor.accept(tcp)).await;
+                    let tls = match handshake {
                         Ok(Ok(tls)) => tls,
-                        Ok(Err(e)) => {
+                        failed => {
                             metrics::counter!("stellaops_signer_tls_handshake_failures_total").increment(1);
-                            tracing::debug!(error = %e, "tls handshake failed");
-                            return;
-                        }
-                        Err(_) => {
-                            metrics::counter!("stellaops_signer_tls_handshake_failures_total").increment(1);
+                            if let Ok(Err(e)) = failed {
+                                tracing::debug!(error = %e, "tls handshake failed");
+                            }
                             return;
                         }
                     };

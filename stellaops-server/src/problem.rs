@@ -8,6 +8,7 @@
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use stellaops_signer::policy::audit::bound_text;
 use stellaops_signer::policy::Reason;
 use stellaops_signer::{Error, ErrorCode};
 
@@ -159,18 +160,6 @@ fn retry_after(reason: Reason) -> Option<u64> {
     }
 }
 
-/// Cut `text` to at most `max` bytes on a character boundary.
-pub(crate) fn bounded(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let title = self.status.canonical_reason().unwrap_or("Error");
@@ -178,7 +167,7 @@ impl IntoResponse for Problem {
             "type": format!("{TYPE_BASE}{}", self.code),
             "title": title,
             "status": self.status.as_u16(),
-            "detail": bounded(&self.detail, MAX_DETAIL),
+            "detail": bound_text(&self.detail, MAX_DETAIL).0,
             "code": self.code,
         });
         if let Some(t) = &self.trace_id {

@@ -70,7 +70,7 @@ pub mod faces {
         export_statement_json, path_list_json, sign_export_files, sign_export_json,
     };
     pub use crate::forensic::facts_json;
-    pub use crate::pipeline::{outcome_json, release_verdict_json};
+    pub use crate::pipeline::{new_trace_id, outcome_json, release_verdict_json};
     pub use crate::registry::{entry_json, registry_entries_json};
     pub use stellaops_keys::parse_time;
 }

@@ -10,19 +10,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::AppState;
+use super::{json_response, AppState};
 
 /// How long a readiness answer is reused: each probe signs with every key and pings Redis.
 const READINESS_TTL: Duration = Duration::from_secs(2);
-
-fn json_response(status: StatusCode, body: String) -> Response {
-    let mut r = (status, body).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    r
-}
 
 pub(super) async fn healthz() -> Response {
     json_response(StatusCode::OK, json!({"status": "ok"}).to_string())

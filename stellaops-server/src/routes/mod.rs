@@ -8,11 +8,12 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use stellaops_signer::pipeline::ReadinessCheck;
+use stellaops_signer::policy::audit::bound_text;
 use stellaops_signer::SignerPipeline;
 use tokio::sync::Semaphore;
 use url::Url;
@@ -66,18 +67,57 @@ async fn method_not_allowed(method: Method) -> Response {
     Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
-        format!(
-            "{} is not allowed here",
-            crate::problem::bounded(method.as_str(), 16)
-        ),
+        format!("{} is not allowed here", bound_text(method.as_str(), 16).0),
     )
     .into_response()
 }
 
 /// Count a finished request under its route and status.
-pub(crate) fn observe(route: &'static str, status: StatusCode, started: Instant) {
+fn observe(route: &'static str, status: StatusCode, started: Instant) {
     metrics::counter!("stellaops_signer_http_requests_total", "route" => route, "status" => status.as_u16().to_string())
         .increment(1);
     metrics::histogram!("stellaops_signer_http_request_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
+}
+
+/// A JSON answer.
+pub(crate) fn json_response(status: StatusCode, body: impl Into<axum::body::Body>) -> Response {
+    let mut r = (status, body.into()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// Run a pipeline call on tokio's blocking pool (its key backends, Redis and registry clients
+/// block) and answer with its JSON, or the problem its error maps to.
+pub(crate) async fn blocking(
+    state: &AppState,
+    call: impl FnOnce(&SignerPipeline) -> stellaops_signer::Result<Vec<u8>> + Send + 'static,
+) -> Result<Vec<u8>, Problem> {
+    let pipeline = state.pipeline.clone();
+    match tokio::task::spawn_blocking(move || call(&pipeline)).await {
+        Ok(Ok(json)) => Ok(json),
+        Ok(Err(e)) => Err(Problem::from_error(&e, state.pipeline.dpop_nonce())),
+        Err(_) => Err(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the pipeline task failed",
+        )),
+    }
+}
+
+/// The answer for a route's result: 200 with the JSON, or the problem; counted under `route`.
+pub(crate) fn answer(
+    route: &'static str,
+    started: Instant,
+    result: Result<Vec<u8>, Problem>,
+) -> Response {
+    let response = match result {
+        Ok(json) => json_response(StatusCode::OK, json),
+        Err(problem) => problem.into_response(),
+    };
+    observe(route, response.status(), started);
+    response
 }

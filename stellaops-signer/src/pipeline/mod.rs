@@ -101,7 +101,10 @@ impl<E: Into<Error>> From<E> for Stop {
     }
 }
 
-fn new_trace_id() -> String {
+/// A fresh trace id, 32 lowercase hex digits (W3C trace context's form): what the pipeline
+/// records when a request brings none, and what a service makes so its answer and the audit
+/// record carry the same one.
+pub fn new_trace_id() -> String {
     use rand_core::RngCore as _;
     let mut bytes = [0u8; 16];
     rand_core::OsRng.fill_bytes(&mut bytes);

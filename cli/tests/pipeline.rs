@@ -5,46 +5,19 @@
 // Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod minted;
+
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use minted::{object, write_jwks};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use stellaops_signer::policy::jws::sign_compact;
-use stellaops_signer::policy::thumbprint::jwk_thumbprint;
 use stellaops_signer::{
     Algorithm, Envelope, EnvelopeLimits, SigningKey, SoftwareKey, VerificationPolicy,
 };
 
-const ISSUER: &str = "https://authority.stella.test";
 const URI: &str = "https://signer.stella.test/api/v1/sign";
-
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => panic!("not an object"),
-    }
-}
-
-fn public_jwk(k: &SoftwareKey) -> Map<String, Value> {
-    object(serde_json::from_str(&k.public_key().to_jwk().unwrap()).unwrap())
-}
-
-fn write_jwks(path: &Path, kid: &str, k: &SoftwareKey) {
-    let mut jwk = public_jwk(k);
-    jwk.insert("kid".into(), json!(kid));
-    std::fs::write(path, json!({"keys": [Value::Object(jwk)]}).to_string()).unwrap();
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 struct Setup {
     dir: tempfile::TempDir,
@@ -114,41 +87,15 @@ impl Setup {
 
     /// Write `tenant`'s signed entitlement (plan "team") with `features`.
     fn entitle(&self, tenant: &str, features: &[&str]) {
-        let doc = sign_compact(
-            &self.licensing,
-            object(json!({"typ": "entitlement+jwt", "kid": "lic"})),
-            json!({"tid": tenant, "plan": "team", "features": features,
-                   "license_id": "lic-1", "exp": now() + 86_400})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap();
+        let doc = minted::entitlement(&self.licensing, tenant, features);
         std::fs::write(self.path(&format!("entitlements/{tenant}.jws")), doc).unwrap();
     }
 
     /// The caller's members of a request: a DPoP-bound token for `tenant` and its proof, both
     /// fresh (`jti` must differ per request: replayed proofs are refused).
     fn caller(&self, tenant: &str, jti: &str) -> Map<String, Value> {
-        let jkt = jwk_thumbprint(&public_jwk(&self.client)).unwrap();
-        let token = sign_compact(
-            &self.authority,
-            object(json!({"typ": "at+jwt", "kid": "a1"})),
-            json!({"iss": ISSUER, "aud": "signer", "sub": "svc:exporter", "tid": tenant,
-                   "scope": "signer.sign", "jti": jti, "iat": now(), "exp": now() + 120,
-                   "cnf": {"jkt": jkt}})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap();
-        let proof = sign_compact(
-            &self.client,
-            object(json!({"typ": "dpop+jwt", "jwk": Value::Object(public_jwk(&self.client))})),
-            json!({"jti": format!("proof-{jti}"), "htm": "POST", "htu": URI, "iat": now(),
-                   "ath": URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap();
+        let token = minted::token(&self.authority, tenant, jti, minted::dpop_cnf(&self.client));
+        let proof = minted::proof(&self.client, &token, "POST", URI, &format!("proof-{jti}"));
         object(json!({
             "access_token": token,
             "dpop_proof": proof,

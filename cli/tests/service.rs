@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod minted;
 mod server;
 
 use std::io::Read;
@@ -263,18 +264,23 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
     }
 
     // Every pipeline decision above is in the audit chain, which verifies.
+    let summary = audit_verify(&setup, "audit.jsonl");
+    assert!(summary["records"].as_u64().unwrap() >= 9, "{summary}");
+}
+
+/// `stella audit verify --json` on the log `name`: it must verify; its summary.
+fn audit_verify(setup: &Setup, name: &str) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_stella"))
         .args(["audit", "verify", "--json"])
-        .arg(setup.path("audit.jsonl"))
+        .arg(setup.path(name))
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{name}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(summary["records"].as_u64().unwrap() >= 9, "{summary}");
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A reader that gives half the body, waits, then the rest: a request in flight when SIGTERM
@@ -352,17 +358,7 @@ fn sigterm_drains_in_flight_requests_and_exits_zero() {
     assert!(status.success(), "stella serve exited {status}");
     assert!(terminated.elapsed() < Duration::from_secs(10));
     // Its record is in the chain, which verifies.
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["audit", "verify", "--json"])
-        .arg(setup.path("audit.jsonl"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = audit_verify(&setup, "audit.jsonl");
     assert_eq!(summary["records"], 1, "{summary}");
 }
 
@@ -662,16 +658,7 @@ fn a_fleet_sharing_redis_refuses_a_proof_replayed_at_another_instance() {
         ("audit-a.jsonl", vec!["allowed"]),
         ("audit-b.jsonl", vec!["denied", "allowed"]),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-            .args(["audit", "verify"])
-            .arg(setup.path(log))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{log}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        audit_verify(&setup, log);
         let got: Vec<Value> = audit_records(&setup, log)
             .iter()
             .map(|r| r["decision"].clone())

@@ -1,52 +1,26 @@
 //! A `stella serve` process for tests: a configuration directory (Authority and licensing JWKS,
 //! an entitlement, a signing key, TLS certificates made with OpenSSL for the server and a client),
 //! the server started on a free port, and HTTPS clients (ureq, with and without a client
-//! certificate) plus tokens and DPoP proofs minted here.
+//! certificate), with tokens and DPoP proofs from `minted`.
 
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use stellaops_signer::policy::jws::sign_compact;
-use stellaops_signer::policy::thumbprint::jwk_thumbprint;
-use stellaops_signer::{Algorithm, SigningKey, SoftwareKey};
+use stellaops_signer::{Algorithm, SoftwareKey};
 
-pub const ISSUER: &str = "https://authority.stella.test";
+use crate::minted::{self, write_jwks, ISSUER};
+
 pub const EXTERNAL: &str = "https://signer.stella.test";
 pub const SIGN: &str = "/api/v1/signer/sign/dsse";
 pub const ALLOWED_RELEASE: &str =
     "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-
-pub fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => panic!("not an object"),
-    }
-}
-
-pub fn public_jwk(k: &SoftwareKey) -> Map<String, Value> {
-    object(serde_json::from_str(&k.public_key().to_jwk().unwrap()).unwrap())
-}
-
-fn write_jwks(path: &Path, kid: &str, k: &SoftwareKey) {
-    let mut jwk = public_jwk(k);
-    jwk.insert("kid".into(), json!(kid));
-    std::fs::write(path, json!({"keys": [Value::Object(jwk)]}).to_string()).unwrap();
-}
-
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
 
 fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
@@ -213,36 +187,18 @@ path = "audit.jsonl"
     }
 
     fn entitle(&self, tenant: &str) {
-        let doc = sign_compact(
-            &self.licensing,
-            object(json!({"typ": "entitlement+jwt", "kid": "lic"})),
-            json!({"tid": tenant, "plan": "team", "features": ["signer.sign"],
-                   "license_id": "lic-1", "exp": now() + 86_400})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap();
+        let doc = minted::entitlement(&self.licensing, tenant, &["signer.sign"]);
         std::fs::write(self.path(&format!("entitlements/{tenant}.jws")), doc).unwrap();
     }
 
     /// An access token for `tenant` with confirmation `cnf`.
     pub fn token(&self, tenant: &str, jti: &str, cnf: Value) -> String {
-        sign_compact(
-            &self.authority,
-            object(json!({"typ": "at+jwt", "kid": "a1"})),
-            json!({"iss": ISSUER, "aud": "signer", "sub": "svc:exporter", "tid": tenant,
-                   "scope": "signer.sign", "jti": jti, "iat": now(), "exp": now() + 120,
-                   "cnf": cnf})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap()
+        minted::token(&self.authority, tenant, jti, cnf)
     }
 
     /// A token bound to the client's DPoP key.
     pub fn dpop_token(&self, jti: &str) -> String {
-        let jkt = jwk_thumbprint(&public_jwk(&self.client)).unwrap();
-        self.token("acme", jti, json!({"jkt": jkt}))
+        self.token("acme", jti, minted::dpop_cnf(&self.client))
     }
 
     /// A token bound to the certificate in `<name>.der`.
@@ -254,15 +210,7 @@ path = "audit.jsonl"
 
     /// A DPoP proof for `method` on `htu`, bound to `token`.
     pub fn proof(&self, token: &str, method: &str, htu: &str, jti: &str) -> String {
-        sign_compact(
-            &self.client,
-            object(json!({"typ": "dpop+jwt", "jwk": Value::Object(public_jwk(&self.client))})),
-            json!({"jti": jti, "htm": method, "htu": htu, "iat": now(),
-                   "ath": URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))})
-            .to_string()
-            .as_bytes(),
-        )
-        .unwrap()
+        minted::proof(&self.client, token, method, htu, jti)
     }
 
     /// Write `<name>` as a copy of `signer.toml` with its audit log at `audit` and `extra`

@@ -7,4 +7,4 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
-"$venv/bin/python" -c 'import securesystemslib, rfc8785; print("python oracles: securesystemslib", securesystemslib.__version__)'
+"$venv/bin/python" -c 'import securesystemslib, rfc8785, openapi_spec_validator; print("python oracles: securesystemslib", securesystemslib.__version__)'

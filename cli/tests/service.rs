@@ -64,10 +64,25 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
         .unwrap()
         .starts_with("sha256:"));
     verify_envelope(&setup, &a.body["envelope"]);
+    // And securesystemslib accepts what the service signed.
+    let scratch = tempfile::tempdir().unwrap();
+    let (verified, said) = stellaops_tests::sslib_verify(
+        scratch.path(),
+        a.body["envelope"].to_string().as_bytes(),
+        &[&setup.signer],
+        1,
+    );
+    assert!(
+        verified,
+        "securesystemslib refused the served envelope: {said}"
+    );
+    // Answers to check against the OpenAPI document's schemas at the end.
+    let mut documented = vec![json!({"schema": "Outcome", "instance": a.body})];
 
     // The same proof again: a replay.
     let a = post(&dpop_client, &sign, &h, &statement_body());
     assert_eq!((a.status, a.problem()), (401, "dpop.replay"));
+    documented.push(json!({"schema": "Problem", "instance": a.body}));
     let challenge = a.header("www-authenticate").unwrap();
     assert!(
         challenge.starts_with("DPoP error=\"invalid_dpop_proof\""),
@@ -204,6 +219,7 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!(a.body["manifest"]["exportId"], "exp-1");
     verify_envelope(&setup, &a.body["envelope"]);
+    documented.push(json!({"schema": "Outcome", "instance": a.body}));
 
     // The release verdict, for an authenticated caller.
     let token5 = setup.mtls_token("t5", "client");
@@ -221,6 +237,7 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
         );
         assert_eq!(a.status, 200, "{}", a.text);
         assert_eq!(a.body["trusted"], trusted, "{}", a.text);
+        documented.push(json!({"schema": "ReleaseVerdict", "instance": a.body}));
     }
     let a = answer(
         mtls_client
@@ -243,6 +260,7 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["keys", "quota_store", "audit"]);
+    documented.push(json!({"schema": "Readiness", "instance": a.body}));
     let mut metrics = String::new();
     mtls_client
         .get(served.url("/metrics"))
@@ -266,6 +284,25 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
     // Every pipeline decision above is in the audit chain, which verifies.
     let summary = audit_verify(&setup, "audit.jsonl");
     assert!(summary["records"].as_u64().unwrap() >= 9, "{summary}");
+
+    // openapi-spec-validator accepts docs/openapi.json, and openapi-schema-validator finds each
+    // answer above to be what the document says it is.
+    let lines: String = documented.iter().map(|d| format!("{d}\n")).collect();
+    let out = stellaops_tests::oracle(
+        &[
+            &"openapi",
+            &concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json"),
+        ],
+        lines.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict, json!({"document": "valid", "instances_failed": 0}));
 }
 
 /// `stella audit verify --json` on the log `name`: it must verify; its summary.

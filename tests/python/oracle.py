@@ -15,6 +15,10 @@ Commands (all output on stdout):
   sign DIR       generate keys with pyca/cryptography, sign DIR/payload as DIR/payload_type with
                  securesystemslib (one signature per scheme in DIR/schemes), write
                  DIR/envelope.json and DIR/keys.json ([{"pem", "scheme", "keyid"}])
+  openapi DOC    check the OpenAPI document DOC with openapi-spec-validator, then validate each
+                 stdin line {"schema": NAME, "instance": ...} against DOC's
+                 components.schemas.NAME with openapi-schema-validator (OpenAPI 3.1); prints
+                 what failed, exit 1 when anything did
 """
 
 import json
@@ -130,6 +134,27 @@ def sign(d: Path) -> int:
     return 0
 
 
+def openapi(doc_path: Path) -> int:
+    from openapi_schema_validator import OAS31Validator
+    from openapi_spec_validator import validate
+
+    doc = json.loads(doc_path.read_text())
+    validate(doc)
+    failed = 0
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        case = json.loads(line)
+        schema = dict(doc["components"]["schemas"][case["schema"]])
+        schema["components"] = doc["components"]
+        errors = list(OAS31Validator(schema).iter_errors(case["instance"]))
+        for e in errors:
+            print(f"{case['schema']}: {e.message}")
+        failed += bool(errors)
+    print(json.dumps({"document": "valid", "instances_failed": failed}))
+    return 1 if failed else 0
+
+
 def main() -> int:
     cmd = sys.argv[1]
     if cmd == "jcs":
@@ -144,6 +169,8 @@ def main() -> int:
         return jwk(Path(sys.argv[2]))
     elif cmd == "sign":
         return sign(Path(sys.argv[2]))
+    elif cmd == "openapi":
+        return openapi(Path(sys.argv[2]))
     else:
         raise SystemExit(f"unknown command {cmd}")
     return 0

@@ -65,6 +65,22 @@ const EXCLUDED: &[(&[&str], &str)] = &[
          DPoP nonces, its own [server] section taken out of the configuration); embedding \
          faces call sign_json and from_config_file",
     ),
+    // A fleet's audit anchoring: the pipeline runs the rounds on its own thread (at start,
+    // every interval, when dropped) in every face; the service adds one after draining and
+    // probes readiness. Checking a log against a fleet's anchor store and the other logs is an
+    // operator's job across machines: `stella audit verify --instance`; faces verify one
+    // chain with verify_audit_chain.
+    (
+        &[
+            "anchor_audit",
+            "anchor_interval",
+            "readiness",
+            "verify_audit_chain_anchored",
+        ],
+        "fleet operations: anchoring runs by itself in every face's pipeline, the service \
+         drains and probes readiness, and `stella audit verify --instance` checks a log \
+         against the fleet's witnesses",
+    ),
     // Rust-typed conveniences whose JSON forms the faces have.
     (
         &[
@@ -328,7 +344,7 @@ fn every_facade_operation_has_a_counterpart_in_every_face() {
         "stellaops-signer/src/authority/mod.rs",
         "Authority",
     ));
-    for file in ["mod", "json", "config"] {
+    for file in ["mod", "json", "config", "readiness", "anchor"] {
         ops.extend(methods(
             &format!("stellaops-signer/src/pipeline/{file}.rs"),
             "SignerPipeline",

@@ -161,14 +161,29 @@ pub(crate) struct ExportVerifyArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
     /// Verify a hash-chained audit log; name the first edited, deleted, inserted or reordered
-    /// line (exit 1) or print how many records it holds and its last hash.
+    /// line (exit 1) or print how many records it holds and its last hash. With `--instance`
+    /// and a witness (`--anchors`, `--witness`), also that no anchored record was cut off the
+    /// end or rewritten.
     Verify(AuditVerifyArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("witness_source").multiple(true).args(["anchors", "witness"]))]
 pub(crate) struct AuditVerifyArgs {
     /// The JSONL audit log.
     pub(crate) file: PathBuf,
+    /// The instance that wrote the log (its `[audit] instance`), for checking anchored heads.
+    #[arg(long, requires = "witness_source")]
+    pub(crate) instance: Option<String>,
+    /// The fleet's anchor store (Redis URL) holding each instance's published head.
+    #[arg(long, value_name = "REDIS_URL", requires = "instance")]
+    pub(crate) anchors: Option<String>,
+    /// The anchor store's key prefix (`[audit] anchor_prefix`; default `stellaops:audit:`).
+    #[arg(long, value_name = "PREFIX", requires = "anchors")]
+    pub(crate) anchor_prefix: Option<String>,
+    /// Another instance's audit log, whose anchor records name this log's instance (repeat).
+    #[arg(long, value_name = "LOG", requires = "instance")]
+    pub(crate) witness: Vec<PathBuf>,
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,

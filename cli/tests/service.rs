@@ -744,3 +744,271 @@ fn a_fleet_sharing_redis_refuses_a_proof_replayed_at_another_instance() {
         records[0]
     );
 }
+
+/// Group commit under load, then `kill -9`: every request the service answered 200 has its
+/// `allowed` record in the log (a response leaves only once its record is on disk), the chain
+/// verifies up to at most a torn tail, and a restarted service reopens the log (cutting the tail
+/// and recording the cut) and serves again.
+#[test]
+fn kill_9_under_load_loses_no_acknowledged_record() {
+    let setup = Setup::new("", "");
+    let served = setup.serve();
+    let token = setup.mtls_token("t-k9", "client");
+    let url = served.url(SIGN);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let callers: Vec<_> = (0..16)
+        .map(|c| {
+            let (agent, token, url, stop) = (
+                setup.agent(Some("client")),
+                token.clone(),
+                url.clone(),
+                stop.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                let mut refused = 0u32;
+                for i in 0u64.. {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let trace = format!("{:04x}{:028x}", c + 1, i + 1);
+                    let traceparent = format!("00-{trace}-00f067aa0ba902b7-01");
+                    // Acknowledged means a 200 whose whole body arrived; the kill shows as
+                    // connection errors, which end the caller.
+                    let sent = agent
+                        .post(&url)
+                        .header("authorization", format!("Bearer {token}"))
+                        .header("x-stellaops-tenant", "acme")
+                        .header("content-type", "application/json")
+                        .header("traceparent", traceparent)
+                        .send(statement_body())
+                        .and_then(|mut r| {
+                            let status = r.status().as_u16();
+                            r.body_mut().read_to_string().map(|text| (status, text))
+                        });
+                    match sent {
+                        Ok((200, text)) if text.contains(&trace) => acknowledged.push(trace),
+                        Ok((status, text)) => panic!("{status}: {text}"),
+                        Err(_) => {
+                            refused += 1;
+                            if refused > 3 {
+                                break;
+                            }
+                        }
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    // Let the load run, then kill without warning while requests are in flight.
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut served = served;
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let acknowledged: Vec<String> = callers
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    assert!(
+        acknowledged.len() >= 16,
+        "too little load to prove anything: {} answers",
+        acknowledged.len()
+    );
+
+    let summary = audit_verify(&setup, "audit.jsonl");
+    let records = audit_records_complete(&setup, "audit.jsonl");
+    eprintln!(
+        "{} answered, {} records, torn tail {}",
+        acknowledged.len(),
+        records.len(),
+        summary["torn_tail"]
+    );
+    assert_eq!(summary["records"], records.len());
+    let logged: std::collections::HashSet<&str> = records
+        .iter()
+        .filter(|r| r["decision"] == "allowed")
+        .filter_map(|r| r["trace_id"].as_str())
+        .collect();
+    let missing: Vec<&String> = acknowledged
+        .iter()
+        .filter(|t| !logged.contains(t.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged requests have no record: {missing:?}",
+        missing.len(),
+        acknowledged.len()
+    );
+
+    // Restart on the same log: it opens, and the next request is served and recorded.
+    let served = setup.serve();
+    let r = sign_with_certificate(&setup.agent(Some("client")), &served, &token);
+    assert_eq!(r.status, 200, "{}", r.text);
+    drop(served);
+    let after = audit_verify(&setup, "audit.jsonl");
+    assert_eq!(after["torn_tail"], Value::Null);
+    let torn = !summary["torn_tail"].is_null();
+    assert_eq!(
+        after["records"].as_u64().unwrap(),
+        records.len() as u64 + 1 + u64::from(torn),
+        "{summary} then {after}"
+    );
+}
+
+/// A sign request from a certificate-bound caller (`agent` presents the certificate `token`
+/// is bound to).
+fn sign_with_certificate(
+    agent: &ureq::Agent,
+    served: &server::Served,
+    token: &str,
+) -> server::Answer {
+    post(
+        agent,
+        &served.url(SIGN),
+        &[
+            ("authorization", &format!("Bearer {token}")),
+            ("x-stellaops-tenant", "acme"),
+            ("content-type", "application/json"),
+        ],
+        &statement_body(),
+    )
+}
+
+/// The records of the complete lines of the log `name` (a torn last line is left out).
+fn audit_records_complete(setup: &Setup, name: &str) -> Vec<Value> {
+    String::from_utf8_lossy(&setup.read(name))
+        .split_inclusive('\n')
+        .filter(|l| l.ends_with('\n'))
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["record"].clone())
+        .collect()
+}
+
+/// Anchored chain heads: two instances publish their heads to Redis and witness each other's
+/// in their own logs. A log cut short still verifies as a chain, but not against its anchors,
+/// and the instance refuses to start on it.
+#[test]
+fn a_fleet_anchors_its_chain_heads_so_a_cut_log_shows() {
+    let redis = redis_url();
+    let prefix = format!("stellaops-test-{}-{}:", std::process::id(), minted::now());
+    let anchored = |name: &str| {
+        format!(
+            "instance = \"{name}\"\nanchor_store = \"redis\"\nanchor_redis_url = \"{redis}\"\n\
+             anchor_prefix = \"{prefix}\"\nanchor_interval_seconds = 1"
+        )
+    };
+    let setup = Setup::new("", "");
+    // The [audit] section is last in the file: the settings land in it.
+    setup.variant("a.toml", "audit-a.jsonl", &anchored("a"));
+    setup.variant("b.toml", "audit-b.jsonl", &anchored("b"));
+    let (a, b) = (setup.serve_with("a.toml"), setup.serve_with("b.toml"));
+    let token = setup.mtls_token("t-anchor", "client");
+    let agent = setup.agent(Some("client"));
+    let sign = |served: &server::Served| {
+        let r = sign_with_certificate(&agent, served, &token);
+        assert_eq!(r.status, 200, "{}", r.text);
+    };
+    for _ in 0..3 {
+        sign(&a);
+        sign(&b);
+    }
+    // Two rounds each, so each has seen the other's head; then the final round at shutdown.
+    std::thread::sleep(Duration::from_millis(2500));
+    let ready: Value = setup
+        .agent(None)
+        .get(a.url("/readyz"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let anchor_check = ready["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "audit_anchor")
+        .cloned();
+    assert_eq!(
+        anchor_check.map(|c| c["ready"].clone()),
+        Some(json!(true)),
+        "{ready}"
+    );
+    for served in [&a, &b] {
+        served.terminate();
+    }
+    let (mut a, mut b) = (a, b);
+    assert!(a.child.wait().unwrap().success() && b.child.wait().unwrap().success());
+
+    let stella = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_stella"))
+            .args(args)
+            .current_dir(setup.path(""))
+            .output()
+            .unwrap()
+    };
+    let check_a = |expect_ok: bool| {
+        let out = stella(&[
+            "audit",
+            "verify",
+            "--json",
+            "--instance",
+            "a",
+            "--anchors",
+            &redis,
+            "--anchor-prefix",
+            &prefix,
+            "--witness",
+            "audit-b.jsonl",
+            "audit-a.jsonl",
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(if expect_ok { 0 } else { 1 }),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let out = check_a(true);
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // Redis's head of a, and b's anchor records of a.
+    assert!(
+        verdict["anchors_checked"].as_u64().unwrap() >= 2,
+        "{verdict}"
+    );
+    let witnessed: Vec<Value> = audit_records(&setup, "audit-b.jsonl")
+        .into_iter()
+        .filter(|r| r["decision"] == "anchor")
+        .collect();
+    assert!(
+        witnessed.iter().any(|r| r["anchor"]["instance"] == "a"),
+        "b never witnessed a: {witnessed:?}"
+    );
+
+    // Cut a's last two records: still a valid chain on its own, not against the anchors.
+    let text = String::from_utf8(setup.read("audit-a.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let cut: String = lines[..lines.len() - 2]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(setup.path("audit-a.jsonl"), cut).unwrap();
+    audit_verify(&setup, "audit-a.jsonl");
+    let out = check_a(false);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("cut off the end"), "{said}");
+    // And instance a will not start on it (appending would hide the cut).
+    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["serve", "--config"])
+        .arg(setup.path("a.toml"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("cut off the end"),
+        "{:?}: {said}",
+        out.status
+    );
+}

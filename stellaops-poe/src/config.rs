@@ -51,6 +51,9 @@ pub struct PolicyParts {
     pub release: Option<ReleaseParts>,
     /// Where audit records go (`[audit]`).
     pub audit: JsonlAuditSink,
+    /// Anchoring of the log's head and how often (`[audit] anchor_store`), when configured;
+    /// the log was checked against the store's head before it was opened.
+    pub anchoring: Option<(crate::audit::Anchoring, Duration)>,
     /// The clock every part shares.
     pub clock: Arc<SystemClock>,
 }
@@ -172,6 +175,58 @@ struct Audit {
     path: PathBuf,
     #[serde(default = "yes")]
     sync: bool,
+    instance: Option<String>,
+    anchor_store: Option<String>,
+    // Read only when the Redis store is compiled in.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    anchor_redis_url: Option<String>,
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    anchor_prefix: Option<String>,
+    anchor_interval_seconds: Option<u64>,
+}
+
+impl Audit {
+    /// The anchoring `[audit]` asks for, checked against the log before anything appends to it.
+    fn anchoring(&self, log: &Path) -> Result<Option<(crate::audit::Anchoring, Duration)>> {
+        let Some(kind) = self.anchor_store.as_deref() else {
+            return Ok(None);
+        };
+        let instance = self
+            .instance
+            .clone()
+            .filter(|i| !i.is_empty() && i.len() <= 128 && !i.contains(char::is_control))
+            .ok_or_else(|| {
+                bad("audit.instance (1 to 128 characters, unique in the fleet) is required with audit.anchor_store")
+            })?;
+        let store = self.anchor_store(kind)?;
+        let anchoring = crate::audit::Anchoring::new(instance, log, store);
+        if log.exists() {
+            anchoring.check_log()?;
+        }
+        let every = seconds(self.anchor_interval_seconds, 10).max(Duration::from_secs(1));
+        Ok(Some((anchoring, every)))
+    }
+
+    #[cfg(feature = "redis")]
+    fn anchor_store(&self, kind: &str) -> Result<Box<dyn crate::audit::AnchorStore>> {
+        if kind != "redis" {
+            return Err(bad(format!("audit.anchor_store {kind:?} is not available")));
+        }
+        let url = self
+            .anchor_redis_url
+            .as_deref()
+            .ok_or_else(|| bad("audit.anchor_redis_url is required for redis"))?;
+        let mut store = crate::audit::RedisAnchorStore::new(url, Duration::from_secs(2))?;
+        if let Some(prefix) = &self.anchor_prefix {
+            store = store.with_prefix(prefix);
+        }
+        Ok(Box::new(store))
+    }
+
+    #[cfg(not(feature = "redis"))]
+    fn anchor_store(&self, kind: &str) -> Result<Box<dyn crate::audit::AnchorStore>> {
+        Err(bad(format!("audit.anchor_store {kind:?} is not available")))
+    }
 }
 
 fn bad(message: impl Into<String>) -> Error {
@@ -405,7 +460,9 @@ impl PolicyConfig {
             None
         };
 
-        let audit = JsonlAuditSink::open(at(&self.audit.path))?.sync(self.audit.sync);
+        let log = at(&self.audit.path);
+        let anchoring = self.audit.anchoring(&log)?;
+        let audit = JsonlAuditSink::open(log)?.sync(self.audit.sync);
         Ok(PolicyParts {
             authenticator,
             entitlement: poe,
@@ -413,6 +470,7 @@ impl PolicyConfig {
             default_limits: q.default,
             release,
             audit,
+            anchoring,
             clock,
         })
     }

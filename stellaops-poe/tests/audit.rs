@@ -166,20 +166,94 @@ fn reordered_records_are_named() {
     assert_eq!(broken_at(&path).0, 3);
 }
 
+/// A crash mid-append leaves a last line without its newline: the chain before it verifies and
+/// the torn tail is named; reopening cuts it and the next record says what was cut.
 #[test]
-fn a_torn_last_line_is_named_and_blocks_appending() {
+fn a_torn_last_line_is_named_then_cut_and_recorded_on_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("audit.jsonl");
     write_log(&path, 3);
     let text = std::fs::read_to_string(&path).unwrap();
+    let third = text.trim_end().rfind('\n').unwrap() + 1;
     std::fs::write(&path, &text[..text.len() - 10]).unwrap();
-    let (line, problem) = broken_at(&path);
-    assert_eq!(line, 3);
-    assert!(problem.contains("torn"), "{problem}");
-    assert!(matches!(
-        JsonlAuditSink::open(&path),
-        Err(Error::AuditChain { line: 3, .. })
+    let summary = verify_chain(&path).unwrap();
+    assert_eq!(summary.records, 2);
+    let torn = summary.torn_tail.unwrap();
+    assert_eq!(
+        (torn.line, torn.offset, torn.bytes),
+        (3, third as u64, (text.len() - 10 - third) as u64)
+    );
+    assert_eq!(read_records(&path).unwrap().len(), 2);
+
+    let sink = JsonlAuditSink::open(&path).unwrap();
+    assert_eq!(sink.repaired(), Some(torn));
+    sink.append(&record(4)).unwrap();
+    drop(sink);
+    let summary = verify_chain(&path).unwrap();
+    assert_eq!((summary.records, summary.torn_tail), (4, None));
+    let records = read_records(&path).unwrap();
+    assert_eq!(records[2].reason.as_deref(), Some("audit.torn_tail"));
+    let detail = records[2].detail.as_deref().unwrap();
+    assert!(
+        detail.contains(&format!("cut {} bytes", torn.bytes)) && detail.contains("line 3"),
+        "{detail}"
+    );
+    assert_eq!(records[3], record(4));
+}
+
+/// A last line over the limit is damage, not a torn write.
+#[test]
+fn an_unterminated_line_over_the_limit_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    write_log(&path, 1);
+    let mut text = std::fs::read(&path).unwrap();
+    text.extend(std::iter::repeat_n(
+        b'x',
+        stellaops_poe::audit::MAX_LINE + 1,
     ));
+    std::fs::write(&path, text).unwrap();
+    assert_eq!(broken_at(&path).0, 2);
+    assert!(JsonlAuditSink::open(&path).is_err());
+}
+
+/// Group commit: sixteen threads appending at once share syncs (far fewer syncs than records),
+/// every append returns only once durable, and the chain holds every record exactly once.
+#[test]
+fn concurrent_appends_share_syncs_and_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = std::sync::Arc::new(JsonlAuditSink::open(&path).unwrap());
+    let (threads, rounds) = (16, 25);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (sink, barrier) = (sink.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                for r in 0..rounds {
+                    barrier.wait();
+                    let mut rec = record(1);
+                    rec.trace_id = format!("t{t}-r{r}");
+                    sink.append(&rec).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let records = read_records(&path).unwrap();
+    assert_eq!(records.len(), threads * rounds);
+    let mut ids: Vec<_> = records.iter().map(|r| r.trace_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), threads * rounds);
+    let syncs = sink.syncs();
+    assert!(
+        syncs >= 1 && syncs * 2 < (threads * rounds) as u64,
+        "{syncs} syncs for {} records",
+        threads * rounds
+    );
 }
 
 #[test]
@@ -259,4 +333,66 @@ fn oversized_records_are_bounded_and_the_chain_stays_verifiable() {
     assert!(records[1].truncated.is_empty());
     drop(sink);
     JsonlAuditSink::open(&path).unwrap();
+}
+
+/// A log rewritten from some record on and re-chained verifies as a chain, but not against a
+/// head anchored before the rewrite; a log cut below an anchored head fails one line past its
+/// end; heads of other instances are ignored.
+#[test]
+fn anchored_heads_expose_a_rewritten_or_cut_log() {
+    use stellaops_poe::audit::{verify_chain_anchored, ChainHead};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    write_log(&path, 4);
+    let summary = verify_chain(&path).unwrap();
+    let head = |seq, hash: &str| ChainHead {
+        instance: "a".into(),
+        seq,
+        hash: hash.into(),
+    };
+    let anchored = [head(4, &summary.last_hash)];
+    assert_eq!(
+        verify_chain_anchored(&path, "a", &anchored)
+            .unwrap()
+            .records,
+        4
+    );
+    // Another instance's head says nothing about this log.
+    let other = ChainHead {
+        instance: "b".into(),
+        ..head(9, "00")
+    };
+    verify_chain_anchored(&path, "a", &[other]).unwrap();
+
+    // Rewrite: the same number of records, the fourth different, re-chained by a writer.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first_three: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, first_three).unwrap();
+    let sink = JsonlAuditSink::open(&path).unwrap().sync(false);
+    let mut forged = record(4);
+    forged.decision = "denied".into();
+    sink.append(&forged).unwrap();
+    drop(sink);
+    assert_eq!(verify_chain(&path).unwrap().records, 4);
+    match verify_chain_anchored(&path, "a", &anchored) {
+        Err(Error::AuditChain {
+            line: 4, problem, ..
+        }) => {
+            assert!(problem.contains("rewritten"), "{problem}")
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Cut to two records.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let two: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, two).unwrap();
+    match verify_chain_anchored(&path, "a", &anchored) {
+        Err(Error::AuditChain {
+            line: 3, problem, ..
+        }) => {
+            assert!(problem.contains("cut off the end"), "{problem}")
+        }
+        other => panic!("{other:?}"),
+    }
 }

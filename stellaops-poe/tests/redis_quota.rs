@@ -1,4 +1,4 @@
-//! The Redis quota store against a real `redis-server` on loopback (started by
+//! The Redis quota store (and the audit anchor store) against a real `redis-server` on loopback (started by
 //! `scripts/services.sh`; without it these tests fail): exact limits under 64 threads and across
 //! two processes, lease expiry, and fail-closed / fail-open when Redis is unreachable.
 
@@ -242,4 +242,35 @@ fn unreachable_redis_fails_closed_unless_told_otherwise() {
         "the admission says it was let through"
     );
     assert!(admission.lease.is_none());
+}
+
+/// The Redis anchor store moves an instance's head only forward: a shorter head, or one as long
+/// with another hash, is refused as a cut or rewritten log; heads of every instance read back.
+#[test]
+fn the_redis_anchor_store_never_moves_a_head_back() {
+    use stellaops_poe::audit::{AnchorStore, ChainHead, RedisAnchorStore};
+    use stellaops_poe::Error;
+    let store = RedisAnchorStore::new(&redis_url(), Duration::from_secs(5))
+        .unwrap()
+        .with_prefix(&fresh_prefix("anchor"));
+    let head = |instance: &str, seq, hash: &str| ChainHead {
+        instance: instance.into(),
+        seq,
+        hash: hash.into(),
+    };
+    store.publish(&head("a", 5, "aa55")).unwrap();
+    store.publish(&head("a", 5, "aa55")).unwrap();
+    store.publish(&head("a", 7, "aa77")).unwrap();
+    store.publish(&head("b", 1, "bb01")).unwrap();
+    for refused in [head("a", 6, "aa66"), head("a", 7, "ab77")] {
+        match store.publish(&refused) {
+            Err(Error::AuditChain { problem, .. }) => {
+                assert!(problem.contains("\"7 aa77\""), "{problem}")
+            }
+            other => panic!("{refused:?}: {other:?}"),
+        }
+    }
+    let mut heads = store.heads().unwrap();
+    heads.sort_by(|x, y| x.instance.cmp(&y.instance));
+    assert_eq!(heads, vec![head("a", 7, "aa77"), head("b", 1, "bb01")]);
 }

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+mod anchor;
 mod body;
 mod caller;
 mod config;
@@ -137,6 +138,9 @@ impl Server {
                 tracing::info!("shutting down: draining in-flight requests");
             })
             .await;
+            // The drained requests' records are on disk: publish the final head before exit
+            // (the pipeline's own thread anchors until then).
+            anchor::final_round(&state.pipeline).await;
             Ok(drained)
         })
     }

@@ -17,7 +17,9 @@ mod promotion;
 mod registry;
 mod verify;
 
-pub use audit::{verify_audit_chain, ChainSummary};
+pub use audit::{
+    verify_audit_chain, verify_audit_chain_anchored, AnchorWitnesses, ChainSummary, TornTail,
+};
 pub use authority::{Authority, IssuerMode, Outcome, Signed, SignerFacts};
 pub use code::ErrorCode;
 pub use documents::{

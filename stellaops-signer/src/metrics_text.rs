@@ -4,7 +4,8 @@
 //! The pipeline emits through the `metrics` facade (`stellaops_signer_sign_seconds`,
 //! `stellaops_signer_denials_total{reason}`, `stellaops_signer_poe_failures_total{reason}`,
 //! `stellaops_signer_quota_hits_total{reason}`, `stellaops_signer_key_usage_total{key_id}`,
-//! `stellaops_signer_errors_total{code}`, `stellaops_signer_audit_failures_total`). A Rust
+//! `stellaops_signer_errors_total{code}`, `stellaops_signer_audit_failures_total`,
+//! `stellaops_signer_audit_anchors_total`, `stellaops_signer_audit_anchor_failures_total`). A Rust
 //! program that installs its own recorder (metrics-exporter-prometheus, ...) gets them there;
 //! [`install`] installs this small one instead, and [`snapshot`] renders what it counted.
 

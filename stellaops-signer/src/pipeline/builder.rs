@@ -1,7 +1,9 @@
 //! [`PipelineBuilder`]: every part of a [`SignerPipeline`] given, or the build says which is not.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use stellaops_poe::audit::Anchoring;
 use stellaops_poe::{
     AuditSink, Authenticator, Clock, PoeEvaluator, QuotaEnforcer, QuotaLimits, ReleaseVerifier,
     SystemClock,
@@ -32,6 +34,7 @@ pub struct PipelineBuilder {
     keys: Option<PipelineKeys>,
     allow_list: Option<AllowList>,
     audit: Option<Arc<dyn AuditSink>>,
+    anchoring: Option<(Anchoring, Duration)>,
     clock: Option<Arc<dyn Clock>>,
 }
 
@@ -92,6 +95,14 @@ impl PipelineBuilder {
         self
     }
 
+    /// Anchor the audit sink's chain head through `anchoring`: the built pipeline runs a round
+    /// at once and every `every` on a thread of its own, and a last one when dropped (see
+    /// [`SignerPipeline::anchor_audit`]; default: no anchoring).
+    pub fn anchoring(mut self, anchoring: Anchoring, every: Duration) -> Self {
+        self.anchoring = Some((anchoring, every));
+        self
+    }
+
     /// The clock (default: the system clock). Give the same clock to the policy parts.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
@@ -105,6 +116,8 @@ impl PipelineBuilder {
     pub fn build(self) -> Result<SignerPipeline> {
         let missing = |what: &str| Error::PipelineConfig(format!("no {what} configured"));
         let (quotas, default_limits) = self.quotas.ok_or_else(|| missing("quotas"))?;
+        let audit = self.audit.ok_or_else(|| missing("audit sink"))?;
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
         Ok(SignerPipeline {
             authenticator: self.authenticator.ok_or_else(|| missing("authenticator"))?,
             poe: self.poe.ok_or_else(|| missing("entitlement"))?,
@@ -117,8 +130,11 @@ impl PipelineBuilder {
             allow_list: self
                 .allow_list
                 .unwrap_or_else(|| AllowList::catalog(EnforcementMode::Reject)),
-            audit: self.audit.ok_or_else(|| missing("audit sink"))?,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            anchoring: self.anchoring.map(|(anchoring, every)| {
+                super::anchor::AnchorSchedule::start(anchoring, every, audit.clone(), clock.clone())
+            }),
+            audit,
+            clock,
         })
     }
 }

@@ -116,6 +116,9 @@ fn compose(policy: PolicyParts, signing: Signing, base: &Path) -> Result<SignerP
         .quotas(policy.quotas, policy.default_limits)
         .clock(policy.clock)
         .audit(Arc::new(policy.audit));
+    if let Some((anchoring, every)) = policy.anchoring {
+        builder = builder.anchoring(anchoring, every);
+    }
     builder = match policy.release {
         Some(r) => builder.release_check(r.verifier, r.families),
         None => builder.without_release_check(),

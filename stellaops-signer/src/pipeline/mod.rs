@@ -5,6 +5,7 @@
 //! denied or failed; when that record cannot be written the caller gets
 //! [`Error::Audit`] and no envelope.
 
+mod anchor;
 mod builder;
 mod caller;
 mod config;
@@ -16,6 +17,7 @@ pub use builder::PipelineBuilder;
 pub use caller::CallerContext;
 pub use json::{outcome_json, release_verdict_json};
 pub use readiness::{ReadinessCheck, PROBE_MESSAGE};
+pub use stellaops_poe::audit::{AnchorRound, ChainHead};
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -80,6 +82,7 @@ pub struct SignerPipeline {
     keys: PipelineKeys,
     allow_list: AllowList,
     audit: Arc<dyn AuditSink>,
+    anchoring: Option<anchor::AnchorSchedule>,
     clock: Arc<dyn Clock>,
 }
 

@@ -12,7 +12,8 @@ pub const PROBE_MESSAGE: &[u8] = b"stellaops-signer readiness probe";
 /// One part of the pipeline and whether it can serve.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadinessCheck {
-    /// `keys`, `quota_store` or `audit`.
+    /// `keys`, `quota_store`, `audit`, or `audit_anchor` (the last anchoring round, when an
+    /// anchor store is configured).
     pub name: &'static str,
     /// Whether it can serve now.
     pub ready: bool,
@@ -41,7 +42,7 @@ impl SignerPipeline {
     /// not probed, Fulcio is asked per request), the quota store answers, and the audit sink
     /// can append. Each probe is a real call: a service caches the answer for a few seconds.
     pub fn readiness(&self) -> Vec<ReadinessCheck> {
-        vec![
+        let mut checks = vec![
             check("keys", self.probe_keys()),
             check(
                 "quota_store",
@@ -57,7 +58,17 @@ impl SignerPipeline {
                     .map(|()| String::from("appending"))
                     .map_err(|e| e.to_string()),
             ),
-        ]
+        ];
+        if let Some(anchoring) = self.anchoring() {
+            checks.push(check(
+                "audit_anchor",
+                anchoring.last_failure().map_or_else(
+                    || Ok(format!("instance {:?} anchoring", anchoring.instance())),
+                    Err,
+                ),
+            ));
+        }
+        checks
     }
 
     fn probe_keys(&self) -> Result<String, String> {

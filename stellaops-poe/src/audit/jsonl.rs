@@ -1,0 +1,299 @@
+//! The default sink: an append-only JSONL file whose appends share `fdatasync` calls.
+//!
+//! Group commit: each append writes its line under the sink's lock (page cache, microseconds),
+//! then waits until a `fdatasync` that started after its write has finished. The first waiter
+//! to find no sync running starts one, outside the lock, for everything written so far; the
+//! others wait for it, and appends that arrive meanwhile join the next one. Under load one
+//! sync makes many records durable at once; alone, an append costs one sync as before. No
+//! append returns before its record is on disk, so a caller never acts on an unrecorded
+//! decision. When a sync fails, every record it was to make durable is cut from the file and
+//! each of their appends fails: the chain on disk stays the chain of acknowledged records.
+
+use std::collections::VecDeque;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use stellaops_crypto::Cause;
+
+use super::chain::{line_for, verify_chain, TornTail};
+use super::{AuditRecord, AuditSink, GENESIS, MAX_LINE};
+use crate::{Error, Result};
+
+const PENDING: u8 = 0;
+const DURABLE: u8 = 1;
+const LOST: u8 = 2;
+
+/// Where the chain ends: its length in bytes, its last sequence number and hash.
+#[derive(Clone, Debug)]
+struct Mark {
+    len: u64,
+    seq: u64,
+    prev: String,
+}
+
+/// One append waiting for its sync: where its line ends, and what became of it.
+#[derive(Debug)]
+struct Waiter {
+    end: u64,
+    state: Arc<AtomicU8>,
+}
+
+#[derive(Debug)]
+struct Tail {
+    file: File,
+    /// What has been written (page cache).
+    written: Mark,
+    /// What a finished `fdatasync` covered.
+    durable: Mark,
+    /// Appends written but not yet durable, in file order.
+    waiting: VecDeque<Waiter>,
+    /// A sync is running (outside the lock).
+    syncing: bool,
+    /// The last append failed (a full disk, a removed file); cleared by the next success.
+    failed: bool,
+}
+
+/// The default sink: an append-only JSONL file with a SHA-256 chain and group commit.
+///
+/// One writer per file: the sink serializes its own appends, and two processes appending to
+/// the same file would fork the chain.
+#[derive(Debug)]
+pub struct JsonlAuditSink {
+    path: PathBuf,
+    sync: bool,
+    tail: Mutex<Tail>,
+    synced: Condvar,
+    /// A second handle on the file, so a sync runs while others write.
+    sync_handle: File,
+    repaired: Option<TornTail>,
+    syncs: AtomicU64,
+}
+
+impl JsonlAuditSink {
+    /// Open (or create) `path`. An existing file is verified first; a broken chain is an error
+    /// rather than something to append to. A [torn tail](super::ChainSummary::torn_tail) (a
+    /// line a crash cut short, never acknowledged) is cut off, and the first record appended
+    /// says so: `decision` `error`, `reason` `audit.torn_tail`, with the line and byte count.
+    ///
+    /// # Errors
+    /// [`Error::Io`], [`Error::AuditChain`].
+    pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
+        let path = path.into();
+        let (seq, prev, torn) = if path.exists() {
+            let summary = verify_chain(&path)?;
+            (summary.records, summary.last_hash, summary.torn_tail)
+        } else {
+            (0, String::from(GENESIS), None)
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        if let Some(torn) = torn {
+            file.set_len(torn.offset)
+                .and_then(|()| file.sync_data())
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        let len = file.metadata().map_err(|e| Error::io(&path, e))?.len();
+        let sync_handle = file.try_clone().map_err(|e| Error::io(&path, e))?;
+        let mark = Mark { len, seq, prev };
+        let sink = JsonlAuditSink {
+            path,
+            sync: true,
+            tail: Mutex::new(Tail {
+                file,
+                written: mark.clone(),
+                durable: mark,
+                waiting: VecDeque::new(),
+                syncing: false,
+                failed: false,
+            }),
+            synced: Condvar::new(),
+            sync_handle,
+            repaired: torn,
+            syncs: AtomicU64::new(0),
+        };
+        if let Some(torn) = torn {
+            sink.append(&AuditRecord {
+                time: super::timestamp(&crate::SystemClock),
+                decision: String::from("error"),
+                reason: Some(String::from("audit.torn_tail")),
+                detail: Some(format!(
+                    "cut {} bytes of an incomplete line {} when reopening: an append a crash \
+                     cut short, never acknowledged",
+                    torn.bytes, torn.line
+                )),
+                ..AuditRecord::default()
+            })?;
+        }
+        Ok(sink)
+    }
+
+    /// Whether each append waits for its record to reach the disk (`fdatasync`, shared by
+    /// concurrent appends; default on). Off, a record survives a crash of the process but not
+    /// of the machine.
+    #[must_use]
+    pub fn sync(mut self, sync: bool) -> Self {
+        self.sync = sync;
+        self
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The torn tail [`open`](Self::open) cut off, if it found one.
+    pub fn repaired(&self) -> Option<TornTail> {
+        self.repaired
+    }
+
+    /// How many `fdatasync` calls appends have made so far: with many callers, far fewer
+    /// than records.
+    pub fn syncs(&self) -> u64 {
+        self.syncs.load(Ordering::Relaxed)
+    }
+
+    fn fail(&self, context: impl Into<String>, source: Option<Cause>) -> Error {
+        Error::Audit {
+            path: self.path.clone(),
+            context: context.into(),
+            source,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Tail> {
+        self.tail.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Wait until `state` is settled, running syncs while none is running. Called and
+    /// returning with the lock held.
+    fn await_durable<'a>(
+        &'a self,
+        mut tail: MutexGuard<'a, Tail>,
+        state: &AtomicU8,
+    ) -> (MutexGuard<'a, Tail>, Option<std::io::Error>) {
+        let mut error = None;
+        while state.load(Ordering::Acquire) == PENDING {
+            if tail.syncing {
+                tail = self.synced.wait(tail).unwrap_or_else(|p| p.into_inner());
+                continue;
+            }
+            tail.syncing = true;
+            let target = tail.written.clone();
+            drop(tail);
+            let synced = self.sync_handle.sync_data();
+            self.syncs.fetch_add(1, Ordering::Relaxed);
+            tail = self.lock();
+            tail.syncing = false;
+            match synced {
+                Ok(()) => {
+                    while tail.waiting.front().is_some_and(|w| w.end <= target.len) {
+                        if let Some(w) = tail.waiting.pop_front() {
+                            w.state.store(DURABLE, Ordering::Release);
+                        }
+                    }
+                    if target.len > tail.durable.len {
+                        tail.durable = target;
+                    }
+                }
+                Err(e) => {
+                    // Nothing past the last good sync is known to be on disk: cut it, so the
+                    // file holds acknowledged records only, and fail every append it held.
+                    let durable = tail.durable.clone();
+                    let _ = tail.file.set_len(durable.len);
+                    tail.written = durable;
+                    for w in tail.waiting.drain(..) {
+                        w.state.store(LOST, Ordering::Release);
+                    }
+                    tail.failed = true;
+                    error = Some(e);
+                }
+            }
+            self.synced.notify_all();
+        }
+        (tail, error)
+    }
+}
+
+impl AuditSink for JsonlAuditSink {
+    /// Append `record`, [bounded](AuditRecord::bounded) first: a line over [`MAX_LINE`], which
+    /// [`verify_chain`] would refuse, is never written. Returns once the record is durable
+    /// (with [`sync`](Self::sync) on).
+    fn append(&self, record: &AuditRecord) -> Result<()> {
+        let record = record.clone().bounded();
+        let mut tail = self.lock();
+        let seq = tail.written.seq + 1;
+        let (line, hash) = line_for(&record, seq, &tail.written.prev)
+            .map_err(|e| self.fail("serializing the record", Some(e)))?;
+        if line.len() > MAX_LINE + 1 {
+            return Err(self.fail(
+                format!(
+                    "record of {} bytes exceeds the audit line limit of {MAX_LINE}",
+                    line.len()
+                ),
+                None,
+            ));
+        }
+        if let Err(e) = tail.file.write_all(&line) {
+            // Leave no partial line behind: the chain must stay verifiable.
+            let len = tail.written.len;
+            let _ = tail.file.set_len(len);
+            tail.failed = true;
+            return Err(self.fail("append failed", Some(Cause::new(e))));
+        }
+        tail.written = Mark {
+            len: tail.written.len + line.len() as u64,
+            seq,
+            prev: hash,
+        };
+        if !self.sync {
+            tail.durable = tail.written.clone();
+            tail.failed = false;
+            return Ok(());
+        }
+        let state = Arc::new(AtomicU8::new(PENDING));
+        let end = tail.written.len;
+        tail.waiting.push_back(Waiter {
+            end,
+            state: Arc::clone(&state),
+        });
+        let (mut tail, error) = self.await_durable(tail, &state);
+        if state.load(Ordering::Acquire) == DURABLE {
+            tail.failed = false;
+            return Ok(());
+        }
+        Err(self.fail(
+            "fdatasync failed; the record was cut from the log",
+            error.map(Cause::new),
+        ))
+    }
+
+    fn head(&self) -> Option<(u64, String)> {
+        let tail = self.lock();
+        Some((tail.durable.seq, tail.durable.prev.clone()))
+    }
+
+    fn check(&self) -> Result<()> {
+        let tail = self.lock();
+        if tail.failed {
+            return Err(self.fail("the last append failed", None));
+        }
+        match std::fs::metadata(&self.path) {
+            Ok(m) if m.len() == tail.written.len => Ok(()),
+            Ok(m) => Err(self.fail(
+                format!(
+                    "the log is {} bytes, {} were written",
+                    m.len(),
+                    tail.written.len
+                ),
+                None,
+            )),
+            Err(e) => Err(self.fail("the log is gone", Some(Cause::new(e)))),
+        }
+    }
+}

@@ -58,6 +58,19 @@ fn canonical_json(c: &mut Criterion) {
     g.bench_function("olpc-statement", |b| {
         b.iter(|| canon::canonicalize(black_box(&float_free), Mode::Olpc, &Limits::default()))
     });
+    // A 5 MB CycloneDX SBOM (stellaops_benches::cyclonedx), as a whole-SBOM predicate is.
+    let sbom = stellaops_benches::cyclonedx(5 << 20);
+    g.throughput(Throughput::Bytes(sbom.len() as u64));
+    g.sample_size(20);
+    g.bench_function("jcs-sbom-5mb", |b| {
+        b.iter(|| canon::canonicalize(black_box(&sbom), Mode::Jcs, &Limits::default()))
+    });
+    g.bench_function("serde_jcs-sbom-5mb", |b| {
+        b.iter(|| {
+            let v: serde_json::Value = serde_json::from_slice(black_box(&sbom)).unwrap_or_default();
+            serde_jcs::to_vec(&v)
+        })
+    });
     g.finish();
 }
 

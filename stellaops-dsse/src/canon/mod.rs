@@ -5,6 +5,7 @@
 //! UTF-8, lone surrogates and out-of-range numbers. Each refusal is a typed [`Error`](crate::Error).
 
 mod jcs;
+mod node;
 mod olpc;
 mod parse;
 mod value;
@@ -16,6 +17,20 @@ pub use parse::{parse, Limits, MAX_DEPTH_CEILING};
 pub use value::{Number, Value};
 
 use crate::Result;
+
+/// The bytes that need attention inside a JSON string, `"`, `\\` and the control characters:
+/// the parser stops at them, and RFC 8785 escapes exactly these.
+static SPECIAL_IN_STRINGS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// Which canonical form.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -46,10 +61,10 @@ impl std::str::FromStr for Mode {
 /// Any parse error of [`parse`]; for [`Mode::Jcs`], integers beyond ±(2^53−1); for [`Mode::Olpc`],
 /// floating-point numbers.
 pub fn canonicalize(input: &[u8], mode: Mode, limits: &Limits) -> Result<Vec<u8>> {
-    let value = parse(input, limits)?;
+    let value = parse::parse_node(input, limits)?;
     match mode {
-        Mode::Jcs => to_jcs(&value),
-        Mode::Olpc => to_olpc(&value),
+        Mode::Jcs => jcs::node_to_jcs(&value, input.len()),
+        Mode::Olpc => olpc::node_to_olpc(&value, input.len()),
     }
 }
 

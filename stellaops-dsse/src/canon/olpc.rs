@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 
+use super::node::Node;
 use super::value::{Number, Value};
 use super::write::{self, Dialect};
 use crate::{Error, Result};
@@ -22,7 +23,12 @@ use crate::{Error, Result};
 /// [`Error::FloatInOlpc`] for any non-integer number; [`Error::TooDeep`] past
 /// [`MAX_DEPTH_CEILING`](super::MAX_DEPTH_CEILING).
 pub fn to_olpc(value: &Value) -> Result<Vec<u8>> {
-    write::document(value, &Olpc)
+    write::document(&Node::of(value), &Olpc, 256)
+}
+
+/// [`to_olpc`] of a parsed tree, the output sized for `size_hint` bytes.
+pub(super) fn node_to_olpc(value: &Node<'_>, size_hint: usize) -> Result<Vec<u8>> {
+    write::document(value, &Olpc, size_hint)
 }
 
 struct Olpc;

@@ -2,8 +2,9 @@
 
 use std::cmp::Ordering;
 
+use super::node::Node;
 use super::parse::MAX_DEPTH_CEILING;
-use super::value::{Number, Value};
+use super::value::Number;
 use crate::{Error, Result};
 
 /// What distinguishes one canonical JSON form from another.
@@ -17,20 +18,24 @@ pub(super) trait Dialect {
 }
 
 /// Write `value` in `dialect`, refusing nesting deeper than [`MAX_DEPTH_CEILING`].
-pub(super) fn document(value: &Value, dialect: &impl Dialect) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(256);
+pub(super) fn document(
+    value: &Node<'_>,
+    dialect: &impl Dialect,
+    size_hint: usize,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(size_hint.max(64));
     write(value, dialect, &mut out, 0)?;
     Ok(out)
 }
 
-fn write(value: &Value, dialect: &impl Dialect, out: &mut Vec<u8>, depth: usize) -> Result<()> {
+fn write(value: &Node<'_>, dialect: &impl Dialect, out: &mut Vec<u8>, depth: usize) -> Result<()> {
     match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => dialect.number(n, out)?,
-        Value::String(s) => dialect.string(s, out)?,
-        Value::Array(items) => {
+        Node::Null => out.extend_from_slice(b"null"),
+        Node::Bool(true) => out.extend_from_slice(b"true"),
+        Node::Bool(false) => out.extend_from_slice(b"false"),
+        Node::Number(n) => dialect.number(n, out)?,
+        Node::String(s) => dialect.string(s, out)?,
+        Node::Array(items) => {
             if depth >= MAX_DEPTH_CEILING {
                 return Err(Error::TooDeep {
                     limit: MAX_DEPTH_CEILING,
@@ -45,14 +50,14 @@ fn write(value: &Value, dialect: &impl Dialect, out: &mut Vec<u8>, depth: usize)
             }
             out.push(b']');
         }
-        Value::Object(members) => {
+        Node::Object(members) => {
             if depth >= MAX_DEPTH_CEILING {
                 return Err(Error::TooDeep {
                     limit: MAX_DEPTH_CEILING,
                 });
             }
-            let mut sorted: Vec<&(String, Value)> = members.iter().collect();
-            sorted.sort_by(|a, b| dialect.key_order(&a.0, &b.0));
+            let mut sorted: Vec<&(std::borrow::Cow<'_, str>, Node<'_>)> = members.iter().collect();
+            sorted.sort_unstable_by(|a, b| dialect.key_order(&a.0, &b.0));
             out.push(b'{');
             for (i, (key, item)) in sorted.into_iter().enumerate() {
                 if i > 0 {

@@ -39,6 +39,8 @@ pkg-config --exists libudev 2>/dev/null || need_apt+=(libudev-dev)
 openssl engine gost -t >/dev/null 2>&1 || need_apt+=(libengine-gost-openssl)
 # The C ABI's baseline check (scripts/abi-check.sh) uses libabigail.
 command -v abidiff >/dev/null || need_apt+=(abigail-tools)
+# promtool checks and unit-tests the alert rules in docs/ops (cli/tests/ops.rs).
+command -v promtool >/dev/null || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
 fi

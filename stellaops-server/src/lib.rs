@@ -23,6 +23,7 @@ mod body;
 mod caller;
 mod config;
 mod error;
+pub mod http_metrics;
 mod listener;
 pub mod problem;
 mod routes;
@@ -72,6 +73,7 @@ impl Server {
                 source,
             })?;
         stellaops_signer::metrics_text::install();
+        stellaops_signer::metrics_text::describe(http_metrics::SERVER_METRICS);
         Ok(Server {
             listener,
             tls,

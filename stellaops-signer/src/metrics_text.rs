@@ -1,13 +1,11 @@
 //! The library's metrics as Prometheus text, for callers that embed no metrics recorder of
 //! their own: the faces (C, Go, Python, Node) and the CLI.
 //!
-//! The pipeline emits through the `metrics` facade (`stellaops_signer_sign_seconds`,
-//! `stellaops_signer_denials_total{reason}`, `stellaops_signer_poe_failures_total{reason}`,
-//! `stellaops_signer_quota_hits_total{reason}`, `stellaops_signer_key_usage_total{key_id}`,
-//! `stellaops_signer_errors_total{code}`, `stellaops_signer_audit_failures_total`,
-//! `stellaops_signer_audit_anchors_total`, `stellaops_signer_audit_anchor_failures_total`). A Rust
-//! program that installs its own recorder (metrics-exporter-prometheus, ...) gets them there;
-//! [`install`] installs this small one instead, and [`snapshot`] renders what it counted.
+//! The pipeline emits through the `metrics` facade the metrics [`PIPELINE_METRICS`] lists. A
+//! Rust program that installs its own recorder (metrics-exporter-prometheus, ...) gets them
+//! there; [`install`] installs this small one instead, and [`snapshot`] renders what it
+//! counted, with `# HELP` and `# TYPE` for every [described](describe) metric from the start
+//! (and `0` for those without labels), so alert rules see every series before its first event.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +14,118 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use metrics::{
     Counter, Gauge, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder, SharedString, Unit,
 };
+
+/// How Prometheus should read a metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MetricKind {
+    /// Only goes up.
+    Counter,
+    /// Goes up and down.
+    Gauge,
+    /// A histogram exposed as `_sum` and `_count`.
+    Summary,
+}
+
+impl MetricKind {
+    fn name(self) -> &'static str {
+        match self {
+            MetricKind::Counter => "counter",
+            MetricKind::Gauge => "gauge",
+            MetricKind::Summary => "summary",
+        }
+    }
+}
+
+/// A metric a crate emits: its name, type, labels and help text.
+#[derive(Clone, Copy, Debug)]
+pub struct MetricDescription {
+    /// The metric's name.
+    pub name: &'static str,
+    /// Its type.
+    pub kind: MetricKind,
+    /// Its labels (none: the series exists, at zero, from [`install`] on).
+    pub labels: &'static [&'static str],
+    /// What it counts.
+    pub help: &'static str,
+}
+
+const fn metric(
+    name: &'static str,
+    kind: MetricKind,
+    labels: &'static [&'static str],
+    help: &'static str,
+) -> MetricDescription {
+    MetricDescription {
+        name,
+        kind,
+        labels,
+        help,
+    }
+}
+
+/// Every metric the signing pipeline emits.
+pub const PIPELINE_METRICS: &[MetricDescription] = &[
+    metric(
+        "stellaops_signer_sign_seconds",
+        MetricKind::Summary,
+        &[],
+        "Time to run one allowed request through the pipeline, in seconds.",
+    ),
+    metric(
+        "stellaops_signer_key_usage_total",
+        MetricKind::Counter,
+        &["key_id"],
+        "Signatures made, by key id.",
+    ),
+    metric(
+        "stellaops_signer_denials_total",
+        MetricKind::Counter,
+        &["reason"],
+        "Requests denied by caller authentication, release or allow-list policy, by reason code.",
+    ),
+    metric(
+        "stellaops_signer_poe_failures_total",
+        MetricKind::Counter,
+        &["reason"],
+        "Requests denied by the entitlement check (poe.*), by reason code.",
+    ),
+    metric(
+        "stellaops_signer_quota_hits_total",
+        MetricKind::Counter,
+        &["reason"],
+        "Requests denied by a quota (quota.*), by reason code.",
+    ),
+    metric(
+        "stellaops_signer_errors_total",
+        MetricKind::Counter,
+        &["code"],
+        "Requests that failed (not denied), by stable error code.",
+    ),
+    metric(
+        "stellaops_signer_audit_failures_total",
+        MetricKind::Counter,
+        &[],
+        "Audit records that could not be written (the request returned nothing).",
+    ),
+    metric(
+        "stellaops_signer_audit_anchors_total",
+        MetricKind::Counter,
+        &[],
+        "Audit chain heads anchored in the fleet's anchor store.",
+    ),
+    metric(
+        "stellaops_signer_audit_anchor_failures_total",
+        MetricKind::Counter,
+        &[],
+        "Anchoring rounds that failed (store unreachable, or a chain shorter than its anchor).",
+    ),
+    metric(
+        "stellaops_signer_key_not_after_timestamp_seconds",
+        MetricKind::Gauge,
+        &["tenant", "key_id"],
+        "End of an active registry key's validity window, Unix seconds (set by readiness probes).",
+    ),
+];
 
 /// A histogram kept as a Prometheus summary without quantiles: how many, and their sum.
 #[derive(Debug, Default)]
@@ -58,6 +168,7 @@ type Labels = Vec<(String, String)>;
 #[derive(Debug, Default)]
 struct Registry {
     metrics: Mutex<BTreeMap<String, BTreeMap<Labels, Entry>>>,
+    described: Mutex<BTreeMap<&'static str, MetricDescription>>,
 }
 
 impl Registry {
@@ -116,8 +227,22 @@ static INSTALLED: OnceLock<bool> = OnceLock::new();
 pub fn install() -> bool {
     *INSTALLED.get_or_init(|| {
         let registry = REGISTRY.get_or_init(Registry::default);
+        describe(PIPELINE_METRICS);
         metrics::set_global_recorder(TextRecorder(registry)).is_ok()
     })
+}
+
+/// Add `metrics` to what [`snapshot`] describes (a face adds its own, as the server does its
+/// HTTP metrics). Described again, a name keeps its first description.
+pub fn describe(metrics: &'static [MetricDescription]) {
+    let registry = REGISTRY.get_or_init(Registry::default);
+    let mut described = registry
+        .described
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for m in metrics {
+        described.entry(m.name).or_insert(*m);
+    }
 }
 
 /// Everything counted since [`install`], as Prometheus text exposition format (version 0.0.4):
@@ -131,15 +256,40 @@ pub fn snapshot() -> String {
         .metrics
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
+    let described = registry
+        .described
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let mut names: Vec<&str> = metrics.keys().map(String::as_str).collect();
+    names.extend(described.keys().copied());
+    names.sort_unstable();
+    names.dedup();
     let mut out = String::new();
-    for (name, series) in metrics.iter() {
-        let kind = match series.values().next() {
-            Some(Entry::Counter(_)) => "counter",
-            Some(Entry::Gauge(_)) => "gauge",
-            Some(Entry::Summary(_)) => "summary",
-            None => continue,
+    for name in names {
+        let series = metrics.get(name);
+        let kind = match (series.and_then(|s| s.values().next()), described.get(name)) {
+            (Some(Entry::Counter(_)), _) => MetricKind::Counter,
+            (Some(Entry::Gauge(_)), _) => MetricKind::Gauge,
+            (Some(Entry::Summary(_)), _) => MetricKind::Summary,
+            (None, Some(d)) => d.kind,
+            (None, None) => continue,
         };
-        out.push_str(&format!("# TYPE {name} {kind}\n"));
+        if let Some(d) = described.get(name) {
+            out.push_str(&format!("# HELP {name} {}\n", d.help));
+        }
+        out.push_str(&format!("# TYPE {name} {}\n", kind.name()));
+        let Some(series) = series.filter(|s| !s.is_empty()) else {
+            // Described, never recorded: a series without labels exists at zero.
+            if described.get(name).is_some_and(|d| d.labels.is_empty()) {
+                match kind {
+                    MetricKind::Summary => {
+                        out.push_str(&format!("{name}_sum 0\n{name}_count 0\n"));
+                    }
+                    _ => out.push_str(&format!("{name} 0\n")),
+                }
+            }
+            continue;
+        };
         for (labels, entry) in series {
             let labels = render_labels(labels);
             match entry {
@@ -183,6 +333,42 @@ fn render_labels(labels: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every metric name the crate's sources spell out is described, so `/metrics` shows it
+    /// (with its help and type) from the start.
+    #[test]
+    fn every_emitted_metric_is_described() {
+        let described: Vec<&str> = PIPELINE_METRICS.iter().map(|m| m.name).collect();
+        let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut found = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(src)];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("metrics_text.rs")
+                {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    for piece in text.split('"').skip(1).step_by(2) {
+                        if piece.starts_with("stellaops_signer_")
+                            && piece.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        {
+                            found.push(piece.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(found.len() >= 8, "{found:?}");
+        for name in &found {
+            assert!(
+                described.contains(&name.as_str()),
+                "{name} is not in PIPELINE_METRICS"
+            );
+        }
+    }
 
     #[test]
     fn labels_are_escaped() {

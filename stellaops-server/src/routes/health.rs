@@ -10,6 +10,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use stellaops_signer::pipeline::ReadinessCheck;
+
 use super::{json_response, AppState};
 
 /// How long a readiness answer is reused: each probe signs with every key and pings Redis.
@@ -19,8 +21,8 @@ pub(super) async fn healthz() -> Response {
     json_response(StatusCode::OK, json!({"status": "ok"}).to_string())
 }
 
-pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
-    let draining = state.draining.load(Ordering::SeqCst);
+/// The readiness checks, from the cache when fresh; each check's gauge is set.
+async fn checks(state: &Arc<AppState>) -> Option<Vec<ReadinessCheck>> {
     let cached = state
         .readiness
         .lock()
@@ -32,12 +34,9 @@ pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         Some(c) => c,
         None => {
             let pipeline = state.pipeline.clone();
-            let Ok(checks) = tokio::task::spawn_blocking(move || pipeline.readiness()).await else {
-                return json_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    json!({"ready": false, "draining": draining}).to_string(),
-                );
-            };
+            let checks = tokio::task::spawn_blocking(move || pipeline.readiness())
+                .await
+                .ok()?;
             *state.readiness.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some((Instant::now(), checks.clone()));
             checks
@@ -47,6 +46,17 @@ pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
         metrics::gauge!("stellaops_signer_ready", "check" => c.name)
             .set(f64::from(u8::from(c.ready)));
     }
+    Some(checks)
+}
+
+pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    let draining = state.draining.load(Ordering::SeqCst);
+    let Some(checks) = checks(&state).await else {
+        return json_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"ready": false, "draining": draining}).to_string(),
+        );
+    };
     let ready = !draining && checks.iter().all(|c| c.ready);
     let body = json!({
         "ready": ready,
@@ -61,7 +71,10 @@ pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     json_response(status, body.to_string())
 }
 
-pub(super) async fn metrics() -> Response {
+/// The metrics, with the readiness gauges (and key validity ends) brought up to date first, so
+/// alerts on them do not depend on someone calling `/readyz`.
+pub(super) async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let _ = checks(&state).await;
     let mut r = (StatusCode::OK, stellaops_signer::metrics_snapshot()).into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,

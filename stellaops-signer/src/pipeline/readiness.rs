@@ -41,6 +41,8 @@ impl SignerPipeline {
     /// (through its backend: an HSM, a KMS or Vault that is down fails here; keyless keys are
     /// not probed, Fulcio is asked per request), the quota store answers, and the audit sink
     /// can append. Each probe is a real call: a service caches the answer for a few seconds.
+    /// Probing also sets `stellaops_signer_key_not_after_timestamp_seconds{tenant,key_id}` for
+    /// every active registry key with a validity end.
     pub fn readiness(&self) -> Vec<ReadinessCheck> {
         let mut checks = vec![
             check("keys", self.probe_keys()),
@@ -95,6 +97,18 @@ impl SignerPipeline {
                     let key = registry
                         .open_entry(entry.clone())
                         .map_err(|e| format!("tenant {:?}: {e}", entry.tenant))?;
+                    if let Some(end) = entry.not_after {
+                        // For the alert on keys near the end of their validity window.
+                        let seconds = end
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0.0, |d| d.as_secs_f64());
+                        metrics::gauge!(
+                            "stellaops_signer_key_not_after_timestamp_seconds",
+                            "tenant" => entry.tenant.clone(),
+                            "key_id" => key.key_id().to_string()
+                        )
+                        .set(seconds);
+                    }
                     probe(&key)?;
                     n += 1;
                 }

@@ -229,11 +229,17 @@ path = "audit.jsonl"
 
     /// Start `stella serve` on the configuration file `name` in the directory.
     pub fn serve_with(&self, name: &str) -> Served {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_stella"));
+        command.args(["serve", "--config"]).arg(self.path(name));
+        self.serve_by(name, command)
+    }
+
+    /// Start the server with `command` (which runs `stella serve` on the configuration file
+    /// `name`, in a wrapper or with another environment), once it says it listens.
+    pub fn serve_by(&self, name: &str, mut command: Command) -> Served {
         let log = format!("{name}.log");
         let stderr = std::fs::File::create(self.path(&log)).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_stella"))
-            .args(["serve", "--config"])
-            .arg(self.path(name))
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -258,6 +264,19 @@ path = "audit.jsonl"
             port,
             ca: self.read("ca.pem"),
         }
+    }
+
+    /// Write `<name>` as `signer.toml` with each `(from, to)` replaced (a section's setting
+    /// changed) and its audit log at `audit`.
+    pub fn edited(&self, name: &str, audit: &str, edits: &[(&str, &str)]) {
+        let mut config = String::from_utf8(self.read("signer.toml"))
+            .unwrap()
+            .replace("path = \"audit.jsonl\"", &format!("path = \"{audit}\""));
+        for (from, to) in edits {
+            assert!(config.contains(from), "{from:?} is not in signer.toml");
+            config = config.replace(from, to);
+        }
+        std::fs::write(self.path(name), config).unwrap();
     }
 
     /// An HTTPS client that trusts the test CA, presenting `<client>.pem` when given.

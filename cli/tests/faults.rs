@@ -96,6 +96,9 @@ fn redis(port: u16) -> Child {
     child
 }
 
+/// What one caller saw: the phase, the status, the problem code, the trace id.
+type Seen = (u8, u16, String, String);
+
 /// Redis killed while eight callers sign: refused with `quota.store` (fail closed) while it is
 /// down, served again once it is back; with `fail_open`, admitted and the record says so.
 #[test]
@@ -131,7 +134,7 @@ fn redis_killed_under_load_refuses_then_recovers() {
     // Phase 0: Redis up; 1: killed; 2: back.
     let phase = Arc::new(Mutex::new(0u8));
     let stop = Arc::new(AtomicBool::new(false));
-    let seen: Arc<Mutex<Vec<(u8, u16, String, String)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let callers: Vec<_> = (0..8)
         .map(|_| {
             let (agent, token, phase, stop, seen) = (

@@ -64,7 +64,8 @@ pub struct PolicyParts {
 pub struct ReleaseParts {
     /// The verifier (allow-list, signatures from a registry, overrides).
     pub verifier: ReleaseVerifier,
-    /// The predicate families under check; `None` for the default (what a scanner produces).
+    /// The predicate families under check; `None` for the default (what a scanner produces:
+    /// SBOMs, reachability evidence, scan reports).
     pub families: Option<Vec<Family>>,
 }
 

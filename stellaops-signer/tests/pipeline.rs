@@ -366,6 +366,16 @@ fn every_stage_can_deny_and_each_denial_is_audited() {
         w.denied(w.sign_with("sbom", Some(&other), 10)),
         Reason::ReleaseUntrusted
     );
+    // Scan reports are checked by default too (the policy family), and reachability.
+    for kind in ["report", "graph"] {
+        assert_eq!(
+            w.denied(w.sign_with(kind, None, 10)),
+            Reason::ReleaseUntrusted,
+            "{kind}"
+        );
+        w.sign_with(kind, Some(&w.release), 10)
+            .unwrap_or_else(|e| panic!("{kind} with a trusted release: {e}"));
+    }
     // Plan size limit from the entitlement.
     assert_eq!(
         w.denied(w.sign_with("vex", None, 2_000_000)),
@@ -381,7 +391,8 @@ fn every_stage_can_deny_and_each_denial_is_audited() {
     // Token expired: authentication is first.
     w.clock.advance(Duration::from_secs(600));
     assert_eq!(w.denied(w.sign_with("vex", None, 10)), Reason::OptokExpired);
-    assert_eq!(w.sink.records.lock().unwrap().len(), 6);
+    // Six requests above, and two (denied, then signed) per report and graph.
+    assert_eq!(w.sink.records.lock().unwrap().len(), 10);
 }
 
 #[test]

@@ -14,6 +14,12 @@ use stellaops_predicates::{AllowList, EnforcementMode};
 use super::{PipelineKeys, SignerPipeline};
 use crate::{Error, Result};
 
+/// The predicate families whose signing needs a trusted scanner release unless configured
+/// otherwise: what a scanner produces, SBOMs, reachability evidence and scan reports (the
+/// `stella.ops/report@v1` predicate is in the policy family).
+pub const DEFAULT_RELEASE_FAMILIES: [Family; 3] =
+    [Family::Sbom, Family::Reachability, Family::Policy];
+
 #[derive(Debug)]
 pub(super) enum ReleaseCheck {
     Verify {
@@ -57,8 +63,9 @@ impl PipelineBuilder {
         self
     }
 
-    /// Check the scanner release for predicates of `families` (the SBOM and reachability
-    /// families, i.e. what a scanner produces, when `None`).
+    /// Check the scanner release for predicates of `families` ([`DEFAULT_RELEASE_FAMILIES`]
+    /// when `None`: SBOMs, reachability and scan reports). Narrow it with a list, or turn the
+    /// check off with [`PipelineBuilder::without_release_check`].
     pub fn release_check(
         mut self,
         verifier: ReleaseVerifier,
@@ -66,7 +73,7 @@ impl PipelineBuilder {
     ) -> Self {
         self.releases = Some(ReleaseCheck::Verify {
             verifier: Box::new(verifier),
-            families: families.unwrap_or_else(|| vec![Family::Sbom, Family::Reachability]),
+            families: families.unwrap_or_else(|| DEFAULT_RELEASE_FAMILIES.to_vec()),
         });
         self
     }

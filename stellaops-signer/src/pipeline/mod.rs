@@ -13,7 +13,7 @@ mod json;
 mod readiness;
 mod tenant;
 
-pub use builder::PipelineBuilder;
+pub use builder::{PipelineBuilder, DEFAULT_RELEASE_FAMILIES};
 pub use caller::CallerContext;
 pub use json::{outcome_json, release_verdict_json};
 pub use readiness::{ReadinessCheck, PROBE_MESSAGE};

@@ -3,7 +3,9 @@
 //! Group commit: each append writes its line under the sink's lock (page cache, microseconds),
 //! then waits until a `fdatasync` that started after its write has finished. The first waiter
 //! to find no sync running starts one, outside the lock, for everything written so far; the
-//! others wait for it, and appends that arrive meanwhile join the next one. Under load one
+//! others sleep, and appends that arrive meanwhile join the next one. A finished sync wakes
+//! exactly the appends it made durable, and the oldest one still waiting to lead the next sync
+//! (no thundering herd: under load most waiters are not covered by the sync that just ended). Under load one
 //! sync makes many records durable at once; alone, an append costs one sync as before. No
 //! append returns before its record is on disk, so a caller never acts on an unrecorded
 //! decision. When a sync fails, every record it was to make durable is cut from the file and
@@ -14,7 +16,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use stellaops_crypto::Cause;
 
@@ -34,11 +36,19 @@ struct Mark {
     prev: String,
 }
 
-/// One append waiting for its sync: where its line ends, and what became of it.
+/// One append waiting for its sync: where its line ends, what became of it, and its thread.
 #[derive(Debug)]
 struct Waiter {
     end: u64,
     state: Arc<AtomicU8>,
+    thread: std::thread::Thread,
+}
+
+impl Waiter {
+    fn settle(self, to: u8) {
+        self.state.store(to, Ordering::Release);
+        self.thread.unpark();
+    }
 }
 
 #[derive(Debug)]
@@ -65,7 +75,6 @@ pub struct JsonlAuditSink {
     path: PathBuf,
     sync: bool,
     tail: Mutex<Tail>,
-    synced: Condvar,
     /// A second handle on the file, so a sync runs while others write.
     sync_handle: File,
     repaired: Option<TornTail>,
@@ -112,7 +121,6 @@ impl JsonlAuditSink {
                 syncing: false,
                 failed: false,
             }),
-            synced: Condvar::new(),
             sync_handle,
             repaired: torn,
             syncs: AtomicU64::new(0),
@@ -170,7 +178,7 @@ impl JsonlAuditSink {
         self.tail.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Wait until `state` is settled, running syncs while none is running. Called and
+    /// Wait until `state` is settled, running a sync whenever none is running. Called and
     /// returning with the lock held.
     fn await_durable<'a>(
         &'a self,
@@ -180,7 +188,11 @@ impl JsonlAuditSink {
         let mut error = None;
         while state.load(Ordering::Acquire) == PENDING {
             if tail.syncing {
-                tail = self.synced.wait(tail).unwrap_or_else(|p| p.into_inner());
+                // The running sync's leader wakes us when it covers us or when we are next to
+                // lead; a wake-up that is neither is harmless (the loop looks again).
+                drop(tail);
+                std::thread::park();
+                tail = self.lock();
                 continue;
             }
             tail.syncing = true;
@@ -194,11 +206,15 @@ impl JsonlAuditSink {
                 Ok(()) => {
                     while tail.waiting.front().is_some_and(|w| w.end <= target.len) {
                         if let Some(w) = tail.waiting.pop_front() {
-                            w.state.store(DURABLE, Ordering::Release);
+                            w.settle(DURABLE);
                         }
                     }
                     if target.len > tail.durable.len {
                         tail.durable = target;
+                    }
+                    // The oldest append still waiting leads the next sync.
+                    if let Some(next) = tail.waiting.front() {
+                        next.thread.unpark();
                     }
                 }
                 Err(e) => {
@@ -208,13 +224,12 @@ impl JsonlAuditSink {
                     let _ = tail.file.set_len(durable.len);
                     tail.written = durable;
                     for w in tail.waiting.drain(..) {
-                        w.state.store(LOST, Ordering::Release);
+                        w.settle(LOST);
                     }
                     tail.failed = true;
                     error = Some(e);
                 }
             }
-            self.synced.notify_all();
         }
         (tail, error)
     }
@@ -261,6 +276,7 @@ impl AuditSink for JsonlAuditSink {
         tail.waiting.push_back(Waiter {
             end,
             state: Arc::clone(&state),
+            thread: std::thread::current(),
         });
         let (mut tail, error) = self.await_durable(tail, &state);
         if state.load(Ordering::Acquire) == DURABLE {

@@ -319,6 +319,22 @@ fn licensing_down_serves_from_cache_then_refuses_stale() {
     licensing.stop();
     let (status, _, cached) = sign(&agent, &served.url(SIGN), &token);
     assert_eq!(status, 200, "not served from the cache within its TTL");
+    // /readyz reports the source down but stays ready: the cache serves.
+    let mut ready = setup.agent(None).get(served.url("/readyz")).call().unwrap();
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.body_mut().read_json().unwrap();
+    let poe = ready["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "poe_source")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&poe["ready"], &poe["required"]),
+        (&json!(false), &json!(false)),
+        "{ready}"
+    );
     std::thread::sleep(Duration::from_millis(2500));
     let (status, code, _) = sign(&agent, &served.url(SIGN), &token);
     assert_eq!((status, code.as_str()), (503, "poe.stale"));

@@ -102,6 +102,15 @@ pub trait EntitlementSource: fmt::Debug + Send + Sync {
     /// # Errors
     /// [`SourceError`].
     fn fetch(&self, tenant: &str) -> Result<Entitlement, SourceError>;
+
+    /// Whether the source can be asked now (a service's readiness report), without asking
+    /// about any tenant: `Err` says why not. Sources without a way to tell say yes.
+    ///
+    /// # Errors
+    /// A description of what is unreachable.
+    fn probe(&self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// Signed entitlement documents: compact JWS with `typ` `entitlement+jwt`, signed by the
@@ -218,6 +227,15 @@ pub(crate) fn is_safe_tenant(tenant: &str) -> bool {
 }
 
 impl EntitlementSource for SignedEntitlements {
+    fn probe(&self) -> Result<(), String> {
+        match &self.store {
+            Store::Directory(dir) => std::fs::read_dir(dir)
+                .map(drop)
+                .map_err(|e| format!("entitlement directory {}: {e}", dir.display())),
+            Store::Memory(_) => Ok(()),
+        }
+    }
+
     fn name(&self) -> &'static str {
         "signed-document"
     }

@@ -50,6 +50,22 @@ impl IntrospectionSource {
 }
 
 impl EntitlementSource for IntrospectionSource {
+    /// Any HTTP answer from the endpoint (a 404 for the empty tenant, most likely) shows the
+    /// licensing service is reachable; a transport error shows it is not.
+    fn probe(&self) -> Result<(), String> {
+        let mut request = self
+            .agent
+            .post(&self.endpoint)
+            .header("content-type", "application/json");
+        if let Some(token) = &self.bearer {
+            request = request.header("authorization", &format!("Bearer {token}"));
+        }
+        request
+            .send(br#"{"tenant":""}"#.as_slice())
+            .map(drop)
+            .map_err(|e| format!("licensing service: {e}"))
+    }
+
     fn name(&self) -> &'static str {
         "introspection"
     }

@@ -92,6 +92,14 @@ pub struct PoeEvaluator {
 }
 
 impl PoeEvaluator {
+    /// Whether the entitlement source can be asked now ([`EntitlementSource::probe`]).
+    ///
+    /// # Errors
+    /// What is unreachable.
+    pub fn probe_source(&self) -> std::result::Result<(), String> {
+        self.source.probe()
+    }
+
     /// An evaluator over `source` under `policy`.
     pub fn new(
         source: Box<dyn EntitlementSource>,

@@ -57,11 +57,11 @@ pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
             json!({"ready": false, "draining": draining}).to_string(),
         );
     };
-    let ready = !draining && checks.iter().all(|c| c.ready);
+    let ready = !draining && checks.iter().all(|c| c.ready || !c.required);
     let body = json!({
         "ready": ready,
         "draining": draining,
-        "checks": checks.iter().map(|c| json!({"name": c.name, "ready": c.ready, "detail": c.detail})).collect::<Vec<_>>(),
+        "checks": checks.iter().map(|c| json!({"name": c.name, "ready": c.ready, "required": c.required, "detail": c.detail})).collect::<Vec<_>>(),
     });
     let status = if ready {
         StatusCode::OK

@@ -12,27 +12,29 @@ pub const PROBE_MESSAGE: &[u8] = b"stellaops-signer readiness probe";
 /// One part of the pipeline and whether it can serve.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadinessCheck {
-    /// `keys`, `quota_store`, `audit`, or `audit_anchor` (the last anchoring round, when an
-    /// anchor store is configured).
+    /// `keys`, `quota_store`, `audit`, `poe_source` (the entitlement source answers; not
+    /// required), or `audit_anchor` (the last anchoring round, when an anchor store is
+    /// configured).
     pub name: &'static str,
     /// Whether it can serve now.
     pub ready: bool,
+    /// Whether signing needs it now: a failing check that is not required (the entitlement
+    /// source, while cached entitlements still serve) is reported but leaves the service ready.
+    pub required: bool,
     /// Why not (an error's text), or what was checked.
     pub detail: String,
 }
 
 fn check(name: &'static str, result: Result<String, String>) -> ReadinessCheck {
-    match result {
-        Ok(detail) => ReadinessCheck {
-            name,
-            ready: true,
-            detail,
-        },
-        Err(detail) => ReadinessCheck {
-            name,
-            ready: false,
-            detail,
-        },
+    let (ready, detail) = match result {
+        Ok(detail) => (true, detail),
+        Err(detail) => (false, detail),
+    };
+    ReadinessCheck {
+        name,
+        ready,
+        required: true,
+        detail,
     }
 }
 
@@ -40,7 +42,8 @@ impl SignerPipeline {
     /// Probe each part a signature needs: every active signing key signs [`PROBE_MESSAGE`]
     /// (through its backend: an HSM, a KMS or Vault that is down fails here; keyless keys are
     /// not probed, Fulcio is asked per request), the quota store answers, and the audit sink
-    /// can append. Each probe is a real call: a service caches the answer for a few seconds.
+    /// can append; the entitlement source is asked whether it answers (reported, not required).
+    /// Each probe is a real call: a service caches the answer for a few seconds.
     /// Probing also sets `stellaops_signer_key_not_after_timestamp_seconds{tenant,key_id}` for
     /// every active registry key with a validity end.
     pub fn readiness(&self) -> Vec<ReadinessCheck> {
@@ -61,6 +64,18 @@ impl SignerPipeline {
                     .map_err(|e| e.to_string()),
             ),
         ];
+        // Not required: requests are served from cached entitlements for their TTL while the
+        // source is down (poe.stale after that), so an outage must not take every instance
+        // out of the load balancer at once. It shows here, in the gauge and in its alert.
+        checks.push(ReadinessCheck {
+            required: false,
+            ..check(
+                "poe_source",
+                self.poe
+                    .probe_source()
+                    .map(|()| String::from("entitlement source answers")),
+            )
+        });
         if let Some(anchoring) = self.anchoring() {
             checks.push(check(
                 "audit_anchor",

@@ -259,7 +259,7 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["keys", "quota_store", "audit"]);
+    assert_eq!(names, ["keys", "quota_store", "audit", "poe_source"]);
     documented.push(json!({"schema": "Readiness", "instance": a.body}));
     let mut metrics = String::new();
     mtls_client
@@ -1011,4 +1011,40 @@ fn a_fleet_anchors_its_chain_heads_so_a_cut_log_shows() {
         "{:?}: {said}",
         out.status
     );
+}
+
+/// A refusal that needs no body (404, 405, 415) still reads the body it was sent, within the
+/// limits, so the connection survives: closing it with bytes unread makes the kernel reset it,
+/// and the reset can destroy the answer before the client reads it (seen as "Peer
+/// disconnected"). Two requests on one connection: the refusal, then a request that is served.
+#[test]
+fn refusals_read_the_body_so_the_connection_and_the_answer_survive() {
+    let setup = Setup::new("", "");
+    let served = setup.serve();
+    for (first, status) in [
+        (
+            "POST /healthz HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+            "405",
+        ),
+        (
+            "POST /nowhere HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
+            "404",
+        ),
+        (
+            "POST /api/v1/signer/sign/dsse HTTP/1.1\r\nhost: localhost\r\ncontent-type: text/plain\r\ncontent-length: 5\r\n\r\nhello",
+            "415",
+        ),
+    ] {
+        let then = "GET /healthz HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n";
+        let raw = served.raw(
+            &[format!("{first}{then}").as_bytes()],
+            Duration::from_millis(0),
+        );
+        let statuses: Vec<&str> = raw
+            .text
+            .match_indices("HTTP/1.1 ")
+            .map(|(i, _)| &raw.text[i + 9..i + 12])
+            .collect();
+        assert_eq!(statuses, [status, "200"], "{}", raw.text);
+    }
 }

@@ -30,11 +30,16 @@ pub(crate) async fn json_body(
     // of the body on it is not a next request.
     let close = |p: Problem| p.header(header::CONNECTION, "close");
     if !is_json(parts) {
-        return Err(close(Problem::new(
+        let problem = Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
             "the body must be application/json",
-        )));
+        );
+        return Err(if drain(body, limits).await {
+            problem
+        } else {
+            close(problem)
+        });
     }
     let too_large = || {
         Problem::new(
@@ -69,4 +74,16 @@ pub(crate) async fn json_body(
         ))),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
     }
+}
+
+/// Read and drop a body the answer does not need, within `max_body_bytes` and `body_timeout`:
+/// true when all of it was read. A connection closed with request bytes unread is reset by the
+/// kernel, and the reset can destroy the answer before the client reads it; a drained
+/// connection stays usable. When it is not drained, answer with `Connection: close`.
+pub(crate) async fn drain(body: Body, limits: &Limits) -> bool {
+    let read = Limited::new(body, limits.max_body_bytes).collect();
+    matches!(
+        tokio::time::timeout(limits.body_timeout, read).await,
+        Ok(Ok(_))
+    )
 }

@@ -8,6 +8,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -59,17 +61,36 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> Response {
-    Problem::new(StatusCode::NOT_FOUND, "not_found", "no such route").into_response()
+async fn not_found(State(state): State<Arc<AppState>>, body: Body) -> Response {
+    refuse_unrouted(
+        &state,
+        body,
+        Problem::new(StatusCode::NOT_FOUND, "not_found", "no such route"),
+    )
+    .await
 }
 
-async fn method_not_allowed(method: Method) -> Response {
-    Problem::new(
+async fn method_not_allowed(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    body: Body,
+) -> Response {
+    let problem = Problem::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         format!("{} is not allowed here", bound_text(method.as_str(), 16).0),
-    )
-    .into_response()
+    );
+    refuse_unrouted(&state, body, problem).await
+}
+
+/// A request no handler takes: its body is read and dropped (within the limits) so the
+/// connection survives the answer; a body that cannot be drained closes it.
+async fn refuse_unrouted(state: &AppState, body: Body, problem: Problem) -> Response {
+    if crate::body::drain(body, &state.limits).await {
+        problem.into_response()
+    } else {
+        problem.header(header::CONNECTION, "close").into_response()
+    }
 }
 
 /// Count a finished request under its route and status.

@@ -27,7 +27,9 @@ if tokens >= 1 then
   tokens = tokens - 1
   taken = 1
 end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
+-- Not tostring: Lua 5.1 writes 14 significant digits, which drops the last two of a
+-- microsecond timestamp (and the bucket would refill for time that has not passed).
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens), 'ts', string.format('%.0f', ts))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return taken
 ";

@@ -97,6 +97,30 @@ fn the_bucket_refills_at_the_rate() {
     );
 }
 
+/// The bucket refills by exactly the time that passed, at microsecond precision, however the
+/// requests fall: 100,000 admissions 7 µs apart at 1,000 per second (burst 1) may admit the
+/// first token and one per millisecond after it, never more. (Redis's Lua keeps numbers to 14
+/// digits when it turns them into strings: a bucket stored that way lost the last two digits of
+/// its microsecond timestamp and refilled for time that had not passed.)
+#[test]
+fn the_bucket_refills_only_for_time_that_passed() {
+    let (q, clock) = enforcer(&fresh_prefix("precision"), NOW);
+    let limits = QuotaLimits {
+        requests_per_second: Some(1000.0),
+        burst: Some(1),
+        ..QuotaLimits::default()
+    };
+    let mut admitted = 0;
+    for _ in 0..100_000 {
+        if q.admit("acme", "team", &limits, Some(0)).is_ok() {
+            admitted += 1;
+        }
+        clock.advance(Duration::from_micros(7));
+    }
+    // 699,993 µs after the first admission: 1 + 699 tokens.
+    assert_eq!(admitted, 700);
+}
+
 /// The two-process bucket: 2,000 tokens, while each process tries 32 x 50 = 1,600 times, so
 /// neither can drain it alone and both must take part.
 fn shared_limits() -> QuotaLimits {

@@ -30,7 +30,7 @@ const NOW: i64 = 1_800_000_000;
 const ISSUER: &str = "https://authority.stella.test";
 const URI: &str = "https://signer.stella.test/api/v1/sign";
 const CERT: &[u8] = b"a DER client certificate, as the TLS layer verified it";
-const PREDICATE: &[u8] = br#"{"author":"stella-ops","statements":[{"vulnerability":{"name":"CVE-2026-1234"},"products":[{"@id":"pkg:oci/app@sha256:5f3b"}],"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#;
+const PREDICATE: &[u8] = br#"{"author":"stella-ops","statements":[{"vulnerability":"CVE-2026-1234","products":["pkg:oci/app@sha256:5f3b"],"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#;
 
 fn key(alg: Algorithm) -> SoftwareKey {
     SoftwareKey::generate(alg).unwrap_or_else(|e| panic!("{e}"))

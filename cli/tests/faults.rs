@@ -47,17 +47,7 @@ fn sign(agent: &ureq::Agent, url: &str, token: &str) -> (u16, String, String) {
 /// The audit records of `name`, after `stella audit verify` accepted the chain with no torn
 /// tail (a refused or failed request must never leave half a line).
 fn verified_records(setup: &Setup, name: &str) -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["audit", "verify", "--json"])
-        .arg(setup.path(name))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = setup.audit_verify(name);
     assert_eq!(summary["torn_tail"], Value::Null, "{summary}");
     String::from_utf8(setup.read(name))
         .unwrap()

@@ -75,6 +75,52 @@ fn dashboard_expressions() -> Vec<String> {
     exprs
 }
 
+/// The `stellaops_signer_*` names spelled out in the Rust sources under `dir`.
+fn names_in_sources(dir: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut dirs = vec![dir.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                found.extend(
+                    text.split('"')
+                        .skip(1)
+                        .step_by(2)
+                        .filter(|p| {
+                            p.starts_with("stellaops_signer_")
+                                && p.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        })
+                        .map(str::to_owned),
+                );
+            }
+        }
+    }
+    found
+}
+
+/// Every metric name the pipeline's and the server's sources spell out is in their described
+/// lists, so `/metrics` shows it with help and type from the start.
+#[test]
+fn every_emitted_metric_is_described() {
+    use stellaops_server::http_metrics::SERVER_METRICS;
+    use stellaops_signer::metrics_text::PIPELINE_METRICS;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (src, list) in [
+        ("stellaops-signer/src", PIPELINE_METRICS),
+        ("stellaops-server/src", SERVER_METRICS),
+    ] {
+        let described: BTreeSet<String> = list.iter().map(|m| m.name.to_owned()).collect();
+        let found = names_in_sources(&root.join(src));
+        assert!(found.len() >= 5, "{src}: {found:?}");
+        let missing: Vec<&String> = found.difference(&described).collect();
+        assert!(missing.is_empty(), "{src}: not described: {missing:?}");
+    }
+}
+
 #[test]
 fn promtool_accepts_the_rules_and_their_tests_pass() {
     promtool(&["check", "rules", ops("alerts.yml").to_str().unwrap()]);

@@ -282,7 +282,7 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
     }
 
     // Every pipeline decision above is in the audit chain, which verifies.
-    let summary = audit_verify(&setup, "audit.jsonl");
+    let summary = setup.audit_verify("audit.jsonl");
     assert!(summary["records"].as_u64().unwrap() >= 9, "{summary}");
 
     // openapi-spec-validator accepts docs/openapi.json, and openapi-schema-validator finds each
@@ -303,21 +303,6 @@ fn the_api_over_tls_with_dpop_and_mtls_bound_callers() {
     );
     let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(verdict, json!({"document": "valid", "instances_failed": 0}));
-}
-
-/// `stella audit verify --json` on the log `name`: it must verify; its summary.
-fn audit_verify(setup: &Setup, name: &str) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["audit", "verify", "--json"])
-        .arg(setup.path(name))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{name}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A reader that gives half the body, waits, then the rest: a request in flight when SIGTERM
@@ -395,7 +380,7 @@ fn sigterm_drains_in_flight_requests_and_exits_zero() {
     assert!(status.success(), "stella serve exited {status}");
     assert!(terminated.elapsed() < Duration::from_secs(10));
     // Its record is in the chain, which verifies.
-    let summary = audit_verify(&setup, "audit.jsonl");
+    let summary = setup.audit_verify("audit.jsonl");
     assert_eq!(summary["records"], 1, "{summary}");
 }
 
@@ -695,7 +680,7 @@ fn a_fleet_sharing_redis_refuses_a_proof_replayed_at_another_instance() {
         ("audit-a.jsonl", vec!["allowed"]),
         ("audit-b.jsonl", vec!["denied", "allowed"]),
     ] {
-        audit_verify(&setup, log);
+        setup.audit_verify(log);
         let got: Vec<Value> = audit_records(&setup, log)
             .iter()
             .map(|r| r["decision"].clone())
@@ -817,7 +802,7 @@ fn kill_9_under_load_loses_no_acknowledged_record() {
         acknowledged.len()
     );
 
-    let summary = audit_verify(&setup, "audit.jsonl");
+    let summary = setup.audit_verify("audit.jsonl");
     let records = audit_records_complete(&setup, "audit.jsonl");
     eprintln!(
         "{} answered, {} records, torn tail {}",
@@ -847,7 +832,7 @@ fn kill_9_under_load_loses_no_acknowledged_record() {
     let r = sign_with_certificate(&setup.agent(Some("client")), &served, &token);
     assert_eq!(r.status, 200, "{}", r.text);
     drop(served);
-    let after = audit_verify(&setup, "audit.jsonl");
+    let after = setup.audit_verify("audit.jsonl");
     assert_eq!(after["torn_tail"], Value::Null);
     let torn = !summary["torn_tail"].is_null();
     assert_eq!(
@@ -995,7 +980,7 @@ fn a_fleet_anchors_its_chain_heads_so_a_cut_log_shows() {
         .map(|l| format!("{l}\n"))
         .collect();
     std::fs::write(setup.path("audit-a.jsonl"), cut).unwrap();
-    audit_verify(&setup, "audit-a.jsonl");
+    setup.audit_verify("audit-a.jsonl");
     let out = check_a(false);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("cut off the end"), "{said}");

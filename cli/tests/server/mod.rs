@@ -279,6 +279,21 @@ path = "audit.jsonl"
         std::fs::write(self.path(name), config).unwrap();
     }
 
+    /// `stella audit verify --json` on the log `name`: it must verify; its summary.
+    pub fn audit_verify(&self, name: &str) -> Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+            .args(["audit", "verify", "--json"])
+            .arg(self.path(name))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     /// An HTTPS client that trusts the test CA, presenting `<client>.pem` when given.
     pub fn agent(&self, client: Option<&str>) -> ureq::Agent {
         use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};

@@ -151,6 +151,9 @@ struct Release {
     keys: Vec<PathBuf>,
     registry: Option<String>,
     repository: Option<String>,
+    // Read only when the OCI client is compiled in.
+    #[cfg_attr(not(feature = "oci"), allow(dead_code))]
+    docker_config: Option<PathBuf>,
     predicate_type: Option<String>,
     families: Option<Vec<String>>,
     #[serde(default, rename = "override")]
@@ -431,7 +434,14 @@ impl PolicyConfig {
                 if keys.is_empty() {
                     return Err(bad("release.keys is required with release.registry"));
                 }
-                verifier = oci_signatures(verifier, keys, &registry, &repository)?;
+                let docker_config = r.docker_config.as_deref().map(&at);
+                verifier = oci_signatures(
+                    verifier,
+                    keys,
+                    &registry,
+                    &repository,
+                    docker_config.as_deref(),
+                )?;
             }
             if let Some(p) = r.predicate_type {
                 verifier = verifier.with_predicate_type(p);
@@ -477,14 +487,34 @@ impl PolicyConfig {
     }
 }
 
+/// The registry client, with the credentials a docker `config.json` holds for its host:
+/// `docker_config` when given, else `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`
+/// when they exist (as docker and crane look). Without credentials, tokens are fetched
+/// anonymously.
 #[cfg(feature = "oci")]
 fn oci_signatures(
     verifier: ReleaseVerifier,
     keys: Vec<stellaops_crypto::VerifyingKey>,
     registry: &str,
     repository: &str,
+    docker_config: Option<&Path>,
 ) -> Result<ReleaseVerifier> {
-    let client = crate::oci::OciRegistry::new(registry, repository, Duration::from_secs(10))?;
+    let mut client = crate::oci::OciRegistry::new(registry, repository, Duration::from_secs(10))?;
+    let default = || {
+        std::env::var_os("DOCKER_CONFIG")
+            .map(|d| PathBuf::from(d).join("config.json"))
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker/config.json"))
+            })
+            .filter(|p| p.exists())
+    };
+    let config = docker_config.map(Path::to_path_buf).or_else(default);
+    if let Some(path) = config {
+        if let Some(c) = crate::oci::RegistryCredentials::from_docker_config(&path, client.host())?
+        {
+            client = client.with_credentials(c);
+        }
+    }
     Ok(verifier.with_signatures(keys, Box::new(client)))
 }
 
@@ -494,6 +524,7 @@ fn oci_signatures(
     _keys: Vec<stellaops_crypto::VerifyingKey>,
     _registry: &str,
     _repository: &str,
+    _docker_config: Option<&Path>,
 ) -> Result<ReleaseVerifier> {
     Err(bad("release.registry needs the oci feature"))
 }

@@ -40,6 +40,8 @@ pub mod jws;
 pub mod mtls;
 #[cfg(feature = "oci")]
 pub mod oci;
+#[cfg(feature = "oci")]
+mod oci_auth;
 mod optok;
 mod poe;
 mod quota;

@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::oci_auth::RegistryAuth;
+pub use crate::oci_auth::RegistryCredentials;
 use crate::release::{is_sha256_digest, ReleaseSignatures};
 use crate::{json, Error, Result};
 
@@ -23,6 +25,9 @@ pub struct OciRegistry {
     base: String,
     repository: String,
     bearer: Option<String>,
+    auth: RegistryAuth,
+    /// The last `WWW-Authenticate` challenge, so later requests send its cached token first.
+    challenge: std::sync::Mutex<Option<String>>,
     max_referrers: usize,
 }
 
@@ -79,23 +84,70 @@ impl OciRegistry {
             base: base.as_str().trim_end_matches('/').to_owned(),
             repository: repository.to_owned(),
             bearer: None,
+            auth: RegistryAuth::default(),
+            challenge: std::sync::Mutex::new(None),
             max_referrers: 16,
         })
     }
 
-    /// Authenticate with a bearer token.
+    /// Authenticate with a fixed bearer token (no token exchange).
     pub fn with_bearer(mut self, token: impl Into<String>) -> Self {
         self.bearer = Some(token.into());
         self
     }
 
+    /// Use `credentials` when the registry asks: Basic directly, or to fetch a token from a
+    /// Bearer challenge's realm. Without them, tokens are fetched anonymously.
+    pub fn with_credentials(mut self, credentials: RegistryCredentials) -> Self {
+        self.auth = RegistryAuth::new(Some(credentials));
+        self
+    }
+
+    /// The registry's `host[:port]`, as docker `config.json` keys name it.
+    pub fn host(&self) -> &str {
+        let rest = self
+            .base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest)
+    }
+
+    /// `GET /v2/<repository>/<path>`: with the fixed token, or the cached token of the last
+    /// challenge; a `401` with a challenge is answered (token exchange or Basic) and retried
+    /// once.
     fn get(&self, path: &str, accept: &str) -> std::result::Result<(u16, Vec<u8>), String> {
         let url = format!("{}/v2/{}/{path}", self.base, self.repository);
-        let mut request = self.agent.get(&url).header("accept", accept);
-        if let Some(token) = &self.bearer {
-            request = request.header("authorization", &format!("Bearer {token}"));
+        let send = |authorization: Option<&str>| {
+            let mut request = self.agent.get(&url).header("accept", accept);
+            if let Some(a) = authorization {
+                request = request.header("authorization", a);
+            }
+            request.call().map_err(|e| format!("{url}: {e}"))
+        };
+        let first = match &self.bearer {
+            Some(token) => Some(format!("Bearer {token}")),
+            None => self
+                .challenge
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_deref()
+                .and_then(|c| self.auth.cached(c)),
+        };
+        let mut response = send(first.as_deref())?;
+        if response.status().as_u16() == 401 && self.bearer.is_none() {
+            let challenge = response
+                .headers()
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{url}: 401 without WWW-Authenticate"))?;
+            let authorization = self
+                .auth
+                .answer(&self.agent, &challenge)
+                .map_err(|e| format!("{url}: {e}"))?;
+            *self.challenge.lock().unwrap_or_else(|p| p.into_inner()) = Some(challenge);
+            response = send(Some(&authorization))?;
         }
-        let response = request.call().map_err(|e| format!("{url}: {e}"))?;
         let status = response.status().as_u16();
         let body = response
             .into_body()

@@ -190,7 +190,7 @@ struct Audit {
 }
 
 impl Audit {
-    /// The anchoring `[audit]` asks for, checked against the log before anything appends to it.
+    /// The anchoring `[audit]` asks for.
     fn anchoring(&self, log: &Path) -> Result<Option<(crate::audit::Anchoring, Duration)>> {
         let Some(kind) = self.anchor_store.as_deref() else {
             return Ok(None);
@@ -204,9 +204,6 @@ impl Audit {
             })?;
         let store = self.anchor_store(kind)?;
         let anchoring = crate::audit::Anchoring::new(instance, log, store);
-        if log.exists() {
-            anchoring.check_log()?;
-        }
         let every = seconds(self.anchor_interval_seconds, 10).max(Duration::from_secs(1));
         Ok(Some((anchoring, every)))
     }
@@ -473,7 +470,13 @@ impl PolicyConfig {
 
         let log = at(&self.audit.path);
         let anchoring = self.audit.anchoring(&log)?;
-        let audit = JsonlAuditSink::open(log)?.sync(self.audit.sync);
+        // With anchoring, the one verifying pass over the log also checks it against the heads
+        // the store holds, before anything appends to it.
+        let audit = match &anchoring {
+            Some((a, _)) => JsonlAuditSink::open_anchored(log, a.instance(), &a.heads()?)?,
+            None => JsonlAuditSink::open(log)?,
+        }
+        .sync(self.audit.sync);
         Ok(PolicyParts {
             authenticator,
             entitlement: poe,

@@ -144,14 +144,14 @@ impl Anchoring {
         &self.instance
     }
 
-    /// Check the log against the head the store holds for this instance (run it
-    /// before appending to the log: a cut log must not grow a new tail that hides the cut).
+    /// Every head the store holds (this instance's among them), to check the log against
+    /// before appending to it ([`JsonlAuditSink::open_anchored`](super::JsonlAuditSink::open_anchored)):
+    /// a cut log must not grow a new tail that hides the cut.
     ///
     /// # Errors
-    /// As [`verify_chain_anchored`]; [`Error::Audit`] when the store fails.
-    pub fn check_log(&self) -> Result<ChainSummary> {
-        let heads = self.store.heads().map_err(|e| self.named(e))?;
-        verify_chain_anchored(&self.log, &self.instance, &heads)
+    /// [`Error::Audit`] when the store fails.
+    pub fn heads(&self) -> Result<Vec<ChainHead>> {
+        self.store.heads().map_err(|e| self.named(e))
     }
 
     /// `e` naming this instance's log where the store could not.
@@ -213,7 +213,7 @@ impl Anchoring {
             hash,
         };
         self.store.publish(&published).map_err(|e| self.named(e))?;
-        let heads = self.store.heads().map_err(|e| self.named(e))?;
+        let heads = self.heads()?;
         let witnessed = predecessor(&self.instance, &heads).cloned();
         let mut last = self
             .last_witnessed

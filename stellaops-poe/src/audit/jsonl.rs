@@ -20,7 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use stellaops_crypto::Cause;
 
-use super::chain::{line_for, verify_chain, TornTail};
+use super::anchor::{verify_chain_anchored, ChainHead};
+use super::chain::{line_for, verify_chain, ChainSummary, TornTail};
 use super::{AuditRecord, AuditSink, GENESIS, MAX_LINE};
 use crate::{Error, Result};
 
@@ -90,9 +91,30 @@ impl JsonlAuditSink {
     /// # Errors
     /// [`Error::Io`], [`Error::AuditChain`].
     pub fn open(path: impl Into<PathBuf>) -> Result<Self> {
-        let path = path.into();
+        Self::open_verified(path.into(), verify_chain)
+    }
+
+    /// [`open`](Self::open), the existing file verified in the same pass against every head
+    /// in `anchors` naming `instance` ([`verify_chain_anchored`]): a log cut below, or
+    /// rewritten at, an anchored head is refused rather than appended to.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open) and [`verify_chain_anchored`].
+    pub fn open_anchored(
+        path: impl Into<PathBuf>,
+        instance: &str,
+        anchors: &[ChainHead],
+    ) -> Result<Self> {
+        Self::open_verified(path.into(), |p| verify_chain_anchored(p, instance, anchors))
+    }
+
+    /// Open `path`, verifying an existing file with `verify`.
+    fn open_verified(
+        path: PathBuf,
+        verify: impl FnOnce(&Path) -> Result<ChainSummary>,
+    ) -> Result<Self> {
         let (seq, prev, torn) = if path.exists() {
-            let summary = verify_chain(&path)?;
+            let summary = verify(&path)?;
             (summary.records, summary.last_hash, summary.torn_tail)
         } else {
             (0, String::from(GENESIS), None)

@@ -310,16 +310,9 @@ fn licensing_down_serves_from_cache_then_refuses_stale() {
     let (status, _, cached) = sign(&agent, &served.url(SIGN), &token);
     assert_eq!(status, 200, "not served from the cache within its TTL");
     // /readyz reports the source down but stays ready: the cache serves.
-    let mut ready = setup.agent(None).get(served.url("/readyz")).call().unwrap();
-    assert_eq!(ready.status(), 200);
-    let ready: Value = ready.body_mut().read_json().unwrap();
-    let poe = ready["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "poe_source")
-        .unwrap()
-        .clone();
+    let (status, ready) = setup.readiness(&served);
+    assert_eq!(status, 200);
+    let poe = server::check(&ready, "poe_source");
     assert_eq!(
         (&poe["ready"], &poe["required"]),
         (&json!(false), &json!(false)),
@@ -409,17 +402,9 @@ fn openbao_down_refuses_with_a_backend_code_and_readyz_fails() {
     let (status, code, _) = sign(&agent, &served.url(SIGN), &token);
     assert_eq!(status, 503, "{code}");
     assert!(code.starts_with("backend_"), "{code}");
-    let mut ready = setup.agent(None).get(served.url("/readyz")).call().unwrap();
-    assert_eq!(ready.status(), 503);
-    let ready: Value = ready.body_mut().read_json().unwrap();
-    let keys = ready["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "keys")
-        .unwrap()
-        .clone();
-    assert_eq!(keys["ready"], false, "{ready}");
+    let (status, ready) = setup.readiness(&served);
+    assert_eq!(status, 503);
+    assert_eq!(server::check(&ready, "keys")["ready"], false, "{ready}");
     let records = verified_records(&setup, "audit-bao.jsonl");
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!(records[1]["decision"], "error");
@@ -458,17 +443,9 @@ fn a_full_disk_stops_signing_with_audit_failed_and_leaves_no_partial_record() {
     }
     assert_eq!(failed, 3, "the log never filled up");
     assert!(answered.len() >= 10, "{} answered", answered.len());
-    let mut ready = setup.agent(None).get(served.url("/readyz")).call().unwrap();
-    assert_eq!(ready.status(), 503);
-    let ready: Value = ready.body_mut().read_json().unwrap();
-    assert!(
-        ready["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["name"] == "audit" && c["ready"] == false),
-        "{ready}"
-    );
+    let (status, ready) = setup.readiness(&served);
+    assert_eq!(status, 503);
+    assert_eq!(server::check(&ready, "audit")["ready"], false, "{ready}");
     drop(served);
     let records = verified_records(&setup, "audit.jsonl");
     assert_eq!(

@@ -900,23 +900,10 @@ fn a_fleet_anchors_its_chain_heads_so_a_cut_log_shows() {
     }
     // Two rounds each, so each has seen the other's head; then the final round at shutdown.
     std::thread::sleep(Duration::from_millis(2500));
-    let ready: Value = setup
-        .agent(None)
-        .get(a.url("/readyz"))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_json()
-        .unwrap();
-    let anchor_check = ready["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == "audit_anchor")
-        .cloned();
+    let (_, ready) = setup.readiness(&a);
     assert_eq!(
-        anchor_check.map(|c| c["ready"].clone()),
-        Some(json!(true)),
+        server::check(&ready, "audit_anchor")["ready"],
+        json!(true),
         "{ready}"
     );
     for served in [&a, &b] {

@@ -294,6 +294,15 @@ path = "audit.jsonl"
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// `GET /readyz` of `served`, from a client without a certificate: the status and the body.
+    pub fn readiness(&self, served: &Served) -> (u16, Value) {
+        let mut response = self.agent(None).get(served.url("/readyz")).call().unwrap();
+        (
+            response.status().as_u16(),
+            response.body_mut().read_json().unwrap(),
+        )
+    }
+
     /// An HTTPS client that trusts the test CA, presenting `<client>.pem` when given.
     pub fn agent(&self, client: Option<&str>) -> ureq::Agent {
         use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
@@ -339,6 +348,14 @@ impl Drop for Served {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The readiness check `name` in a `/readyz` body (`null` when there is none).
+pub fn check<'a>(ready: &'a Value, name: &str) -> &'a Value {
+    ready["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["name"] == name))
+        .unwrap_or(&Value::Null)
 }
 
 /// A response's status, headers we look at, and body.

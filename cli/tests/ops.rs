@@ -161,6 +161,29 @@ fn a_running_server_exports_every_metric_the_rules_and_dashboard_use() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let text = response.body_mut().read_to_string().unwrap();
+    // Prometheus' own linter accepts the exposition (names, types, help, suffixes).
+    let mut lint = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool is required (Debian's prometheus package; scripts/test.sh installs it)");
+    {
+        use std::io::Write;
+        lint.stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let linted = lint.wait_with_output().unwrap();
+    assert!(
+        linted.status.success(),
+        "promtool check metrics: {}{}\n{text}",
+        String::from_utf8_lossy(&linted.stdout),
+        String::from_utf8_lossy(&linted.stderr)
+    );
     let exported: BTreeSet<String> = text
         .lines()
         .filter_map(|l| l.strip_prefix("# TYPE "))

@@ -4,9 +4,11 @@
 #   local-kms (nsmithuk/local-kms, from its Go module) for the AWS KMS API;
 #   OpenBao in dev mode with the transit engine;
 #   Redis, for quota state shared by several signers;
-#   two OCI registries for scanner-release signatures: Debian's docker-registry (distribution
-#   2.8, no Referrers API: the tag-schema fallback) and go-containerregistry's registry with the
-#   Referrers API (tests/services/ocireg; zot, the usual choice, is refused by the Go proxy here);
+#   three OCI registries for scanner-release signatures: Debian's docker-registry (distribution
+#   2.8, no Referrers API: the tag-schema fallback), once open and once with `auth: token` (its
+#   token service is tests/services/registry-token, which says why it is ours), and
+#   go-containerregistry's registry with the Referrers API (tests/services/ocireg; zot, the usual
+#   choice, is refused by the Go proxy here);
 #   a local Sigstore instance for keyless signing: OIDC issuer, Fulcio, CT log and Rekor v1 in one
 #   process (tests/services/sigstore_local.py says why a stand-in, and what it follows).
 #
@@ -172,6 +174,40 @@ wait_for "docker-registry" "http://127.0.0.1:$distribution_port/v2/" "$dir/docke
 
 mkdir -p target/services-bin
 (cd tests/services/ocireg && go build -o "$root/target/services-bin/ocireg" .)
+(cd tests/services/registry-token && go build -o "$root/target/services-bin/registry-token" .)
+
+# The same registry with token authentication: anyone may pull under public/, the user below
+# may push and pull everywhere (tests/services/registry-token).
+token_port=$(free_port)
+registry_user="alice:$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+target/services-bin/registry-token -addr "127.0.0.1:$token_port" -cert-out "$dir/registry-token.pem" \
+  -issuer stellaops-test-token -service stellaops-registry -user "$registry_user" \
+  >"$dir/registry-token.log" 2>&1 &
+echo $! >"$dir/registry-token.pid"
+wait_for "registry-token" "http://127.0.0.1:$token_port/token?service=stellaops-registry" "$dir/registry-token.log"
+authed_port=$(free_port)
+mkdir -p "$dir/registry-authed"
+cat >"$dir/registry-authed.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/registry-authed
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:$authed_port
+auth:
+  token:
+    realm: http://127.0.0.1:$token_port/token
+    service: stellaops-registry
+    issuer: stellaops-test-token
+    rootcertbundle: $dir/registry-token.pem
+YML
+docker-registry serve "$dir/registry-authed.yml" >"$dir/docker-registry-authed.log" 2>&1 &
+echo $! >"$dir/docker-registry-authed.pid"
+wait_for "docker-registry (token auth)" "http://127.0.0.1:$authed_port/v2/" "$dir/docker-registry-authed.log"
 ocireg_port=$(free_port)
 target/services-bin/ocireg "127.0.0.1:$ocireg_port" >"$dir/ocireg.log" 2>&1 &
 echo $! >"$dir/ocireg.pid"
@@ -198,10 +234,14 @@ export STELLAOPS_TEST_BAO=$venv/bin/bao
 export STELLAOPS_TEST_REDIS=redis://127.0.0.1:$redis_port/
 export STELLAOPS_TEST_REGISTRY_TAGS=http://127.0.0.1:$distribution_port
 export STELLAOPS_TEST_REGISTRY_REFERRERS=http://127.0.0.1:$ocireg_port
+export STELLAOPS_TEST_REGISTRY_AUTHED=http://127.0.0.1:$authed_port
+export STELLAOPS_TEST_REGISTRY_REALM=http://127.0.0.1:$token_port/token
+export STELLAOPS_TEST_REGISTRY_USER=$registry_user
 export STELLAOPS_PYTHON=$venv/bin/python
 export STELLAOPS_TEST_SIGSTORE=http://127.0.0.1:$sigstore_port
 export STELLAOPS_TEST_SIGSTORE_DIR=$dir/sigstore
 EOF
 echo "services up: SoftHSM2 token 'stellaops', KMS (local-kms) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
-echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port, ocireg on :$ocireg_port,"
+echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port (token auth: :$authed_port),"
+echo "  ocireg on :$ocireg_port,"
 echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; env in $dir/services.env"

@@ -147,6 +147,21 @@ impl OciRegistry {
                 .map_err(|e| format!("{url}: {e}"))?;
             *self.challenge.lock().unwrap_or_else(|p| p.into_inner()) = Some(challenge);
             response = send(Some(&authorization))?;
+            if response.status().as_u16() == 401 {
+                // The token was issued but grants too little: a private repository read
+                // anonymously, or credentials without pull rights on it.
+                let error = response
+                    .headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(crate::oci_auth::challenge_error)
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "{url}: registry answered 401{error} to the token issued for {}",
+                    self.auth.whom()
+                ));
+            }
         }
         let status = response.status().as_u16();
         let body = response

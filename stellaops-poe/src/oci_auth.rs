@@ -150,6 +150,15 @@ pub(crate) fn parse_challenge(header: &str) -> Option<Challenge> {
     })
 }
 
+/// The `error` parameter of a challenge (`insufficient_scope`, `invalid_token`), when it is a
+/// short token fit to repeat in a message.
+pub(crate) fn challenge_error(header: &str) -> Option<String> {
+    parse_challenge(header)?
+        .params
+        .remove("error")
+        .filter(|e| e.len() <= 64 && e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+}
+
 /// Authorization for one registry: its credentials (if any) and the tokens fetched for it.
 #[derive(Debug, Default)]
 pub(crate) struct RegistryAuth {
@@ -188,6 +197,15 @@ impl RegistryAuth {
             other => Err(format!(
                 "registry asks for unsupported {other:?} authentication"
             )),
+        }
+    }
+
+    /// Who tokens are fetched for, for messages: never the credentials themselves.
+    pub(crate) fn whom(&self) -> &'static str {
+        if self.credentials.is_some() {
+            "the configured credentials"
+        } else {
+            "an anonymous request (no credentials configured for this registry)"
         }
     }
 
@@ -240,13 +258,9 @@ impl RegistryAuth {
         let status = response.status().as_u16();
         if status != 200 {
             return Err(format!(
-                "token realm {} answered {status}{}",
+                "token realm {} answered {status} to {}",
                 url.origin().ascii_serialization(),
-                if self.credentials.is_some() {
-                    " to the configured credentials"
-                } else {
-                    " to an anonymous request"
-                }
+                self.whom()
             ));
         }
         let body = response

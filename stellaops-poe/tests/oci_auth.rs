@@ -1,8 +1,9 @@
 //! The OCI distribution token protocol against a stand-in registry and token service on
 //! loopback (tiny_http): a `401` with a Bearer challenge is answered with a token fetched from
 //! the realm, anonymously or with Basic credentials, the token is reused while it lasts, and
-//! refused credentials are reported. (The test against Debian's docker-registry run with
-//! `auth: token` is still to come: issue 23.)
+//! refused credentials are reported. The same against Debian's docker-registry run with
+//! `auth: token` is in `release.rs`; this one controls what the real registry cannot (token
+//! fetch counts, quoted challenge parameters).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

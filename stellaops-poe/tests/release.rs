@@ -1,171 +1,33 @@
 //! Scanner release verification against real OCI registries on loopback, started by
-//! `scripts/services.sh`: Debian's docker-registry (no Referrers API: the tag schema) and
-//! go-containerregistry's registry (the Referrers API). Without them these tests fail.
+//! `scripts/services.sh`: Debian's docker-registry (no Referrers API: the tag schema), the same
+//! with token authentication (the OCI distribution token protocol, credentials from a docker
+//! `config.json`), and go-containerregistry's registry (the Referrers API). Without them these
+//! tests fail.
 
 // Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+#[path = "support/oci_push.rs"]
+mod oci_push;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, UNIX_EPOCH};
 
 use common::*;
+use oci_push::*;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey};
 use stellaops_dsse::Envelope;
-use stellaops_poe::oci::{OciRegistry, ReferrersVia, DSSE_MEDIA_TYPE};
+use stellaops_poe::oci::{OciRegistry, ReferrersVia, RegistryCredentials};
 use stellaops_poe::{Reason, ReleaseOverride, ReleaseTrust, ReleaseVerifier};
 use stellaops_predicates::{StatementBuilder, Subject, PAYLOAD_TYPE};
 
-const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-const INDEX: &str = "application/vnd.oci.image.index.v1+json";
-const EMPTY: &str = "application/vnd.oci.empty.v1+json";
 const RELEASE_PREDICATE: &str = "https://stella.ops/scannerRelease@v1";
-
-fn registry_url(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!("{var} is not set: start the registries with scripts/services.sh (scripts/test.sh does)")
-    })
-}
-
-fn digest_of(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
-}
 
 /// Unique repository names, so tests sharing a registry do not see each other's referrers.
 fn repository(name: &str) -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "stellaops/{name}-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// The pushing side: what a release pipeline does to publish a scanner and its signature.
-struct Pusher {
-    agent: ureq::Agent,
-    base: String,
-    repo: String,
-}
-
-impl Pusher {
-    fn new(base: &str, repo: &str) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Pusher {
-            agent,
-            base: base.to_owned(),
-            repo: repo.to_owned(),
-        }
-    }
-
-    fn blob(&self, bytes: &[u8]) -> String {
-        let digest = digest_of(bytes);
-        let start = self
-            .agent
-            .post(&format!("{}/v2/{}/blobs/uploads/", self.base, self.repo))
-            .send(&[][..])
-            .unwrap();
-        assert_eq!(start.status().as_u16(), 202, "upload start");
-        let location = start
-            .headers()
-            .get("location")
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .to_owned();
-        let location = if location.starts_with("http") {
-            location
-        } else {
-            format!("{}{location}", self.base)
-        };
-        let sep = if location.contains('?') { '&' } else { '?' };
-        let done = self
-            .agent
-            .put(&format!("{location}{sep}digest={digest}"))
-            .header("content-type", "application/octet-stream")
-            .send(bytes)
-            .unwrap();
-        assert_eq!(done.status().as_u16(), 201, "upload of {digest}");
-        digest
-    }
-
-    fn manifest(&self, reference: &str, media_type: &str, body: &Value) -> (String, usize) {
-        let bytes = serde_json::to_vec(body).unwrap();
-        let response = self
-            .agent
-            .put(&format!(
-                "{}/v2/{}/manifests/{reference}",
-                self.base, self.repo
-            ))
-            .header("content-type", media_type)
-            .send(&bytes[..])
-            .unwrap();
-        let status = response.status().as_u16();
-        let text = response.into_body().read_to_string().unwrap_or_default();
-        assert_eq!(status, 201, "manifest {reference}: {text}");
-        (digest_of(&bytes), bytes.len())
-    }
-
-    /// Push a scanner "release" image and return its manifest digest.
-    fn release(&self, version: &str) -> (String, usize) {
-        let config =
-            format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"version\":\"{version}\"}}");
-        let config_digest = self.blob(config.as_bytes());
-        let layer = format!("scanner binary {version}");
-        let layer_digest = self.blob(layer.as_bytes());
-        self.manifest(
-            version,
-            MANIFEST,
-            &json!({
-                "schemaVersion": 2,
-                "mediaType": MANIFEST,
-                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
-                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer_digest, "size": layer.len()}],
-            }),
-        )
-    }
-
-    /// Attach `envelope` to `subject` as a referrer; with `tag_schema`, also maintain the
-    /// referrers tag, as clients must on registries without the Referrers API.
-    fn attach(&self, subject: &(String, usize), envelope: &[u8], tag_schema: bool) -> String {
-        let empty = self.blob(b"{}");
-        let layer = self.blob(envelope);
-        let (digest, size) = self.manifest_by_digest(&json!({
-            "schemaVersion": 2,
-            "mediaType": MANIFEST,
-            "artifactType": "application/vnd.stellaops.release-signature.v1+json",
-            "config": {"mediaType": EMPTY, "digest": empty, "size": 2},
-            "layers": [{"mediaType": DSSE_MEDIA_TYPE, "digest": layer, "size": envelope.len()}],
-            "subject": {"mediaType": MANIFEST, "digest": subject.0, "size": subject.1},
-        }));
-        if tag_schema {
-            let tag = subject.0.replacen(':', "-", 1);
-            self.manifest(
-                &tag,
-                INDEX,
-                &json!({
-                    "schemaVersion": 2,
-                    "mediaType": INDEX,
-                    "manifests": [{"mediaType": MANIFEST, "digest": digest, "size": size,
-                        "artifactType": "application/vnd.stellaops.release-signature.v1+json"}],
-                }),
-            );
-        }
-        digest
-    }
-
-    fn manifest_by_digest(&self, body: &Value) -> (String, usize) {
-        let bytes = serde_json::to_vec(body).unwrap();
-        let digest = digest_of(&bytes);
-        self.manifest(&digest, MANIFEST, body)
-    }
+    repository_under("stellaops", name)
 }
 
 /// A DSSE envelope over an in-toto statement naming `digest` as its subject.
@@ -381,4 +243,85 @@ fn a_tampered_release_signature_is_untrusted() {
     s.pusher
         .attach(&release, &serde_json::to_vec(&doc).unwrap(), false);
     assert_untrusted(s, &release.0, "no valid release signature");
+}
+
+/// A signed release in a repository of the token-auth registry (Debian's docker-registry with
+/// `auth: token`, tag schema), pushed with the token service's user.
+fn authed_release(prefix: &str, name: &str) -> (Setup, (String, usize), String, String) {
+    let base = registry_url("STELLAOPS_TEST_REGISTRY_AUTHED");
+    let repo = repository_under(prefix, name);
+    let s = Setup {
+        pusher: Pusher::with_token(&base, &repo, &registry_user()),
+        registry: OciRegistry::new(&base, &repo, Duration::from_secs(10)).unwrap(),
+        release_key: key(Algorithm::EcdsaP256Sha256),
+    };
+    let release = s.pusher.release("7.0.0");
+    let envelope = release_signature(&s.release_key, &release.0, RELEASE_PREDICATE);
+    s.pusher.attach(&release, &envelope, true);
+    (s, release, base, repo)
+}
+
+#[test]
+fn token_auth_registry_with_docker_config_credentials() {
+    let (s, release, base, repo) = authed_release("private", "scanner");
+    let registry = |credentials: Option<RegistryCredentials>| {
+        let r = OciRegistry::new(&base, &repo, Duration::from_secs(10)).unwrap();
+        match credentials {
+            Some(c) => r.with_credentials(c),
+            None => r,
+        }
+    };
+    let check = |r: OciRegistry| {
+        ReleaseVerifier::new([])
+            .with_signatures(vec![s.release_key.public_key().clone()], Box::new(r))
+            .with_predicate_type(RELEASE_PREDICATE)
+            .check(&release.0, &*clock())
+    };
+
+    // The credentials `docker login` would have written: the token service grants them pull.
+    let dir = tempfile::tempdir().unwrap();
+    let user = registry_user();
+    let config = docker_config(dir.path(), &base, &user);
+    let host = registry(None).host().to_owned();
+    let credentials = RegistryCredentials::from_docker_config(&config, &host)
+        .unwrap()
+        .expect("an entry for the registry's host");
+    let trust = check(registry(Some(credentials))).unwrap();
+    assert!(
+        matches!(&trust, ReleaseTrust::Signed { key_id, .. } if *key_id == s.release_key.key_id().to_string()),
+        "{trust:?}"
+    );
+
+    // Anonymous: the token service grants nothing outside public/, the registry refuses.
+    let denial = check(registry(None)).unwrap_err();
+    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
+    assert!(
+        denial.detail.contains(
+            "answered 401 (insufficient_scope) to the token issued for an anonymous request"
+        ),
+        "{}",
+        denial.detail
+    );
+
+    // Wrong password: the token service refuses it, and the message does not carry it.
+    let wrong = RegistryCredentials::new(&user.0, "not-the-password");
+    let denial = check(registry(Some(wrong))).unwrap_err();
+    assert_eq!(denial.reason, Reason::ReleaseUntrusted);
+    assert!(
+        denial.detail.contains("401 to the configured credentials")
+            && !denial.detail.contains("not-the-password"),
+        "{}",
+        denial.detail
+    );
+}
+
+#[test]
+fn token_auth_registry_public_repository_anonymously() {
+    let (s, release, _, _) = authed_release("public", "scanner");
+    let (v, key) = verifier(s);
+    let trust = v.check(&release.0, &*clock()).unwrap();
+    assert!(
+        matches!(&trust, ReleaseTrust::Signed { key_id, .. } if *key_id == key.key_id().to_string()),
+        "{trust:?}"
+    );
 }

@@ -1,0 +1,3 @@
+module stellaops.test/registry-token
+
+go 1.24

@@ -404,7 +404,19 @@ fn openbao_down_refuses_with_a_backend_code_and_readyz_fails() {
     assert!(code.starts_with("backend_"), "{code}");
     let (status, ready) = setup.readiness(&served);
     assert_eq!(status, 503);
-    assert_eq!(server::check(&ready, "keys")["ready"], false, "{ready}");
+    // The reason (the backend's error) is withheld from the unauthenticated probe and logged.
+    let keys = server::check(&ready, "keys");
+    assert_eq!(
+        (&keys["ready"], &keys["detail"]),
+        (&json!(false), &json!("reason withheld: see the server log")),
+        "{ready}"
+    );
+    let log = String::from_utf8_lossy(&setup.read("bao.toml.log")).into_owned();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("readiness check failing") && l.contains("check=keys")),
+        "{log}"
+    );
     let records = verified_records(&setup, "audit-bao.jsonl");
     assert_eq!(records.len(), 2, "{records:?}");
     assert_eq!(records[1]["decision"], "error");
@@ -415,7 +427,8 @@ fn openbao_down_refuses_with_a_backend_code_and_readyz_fails() {
 /// log is a verifiable chain of exactly the answered requests, with no half-written line.
 #[test]
 fn a_full_disk_stops_signing_with_audit_failed_and_leaves_no_partial_record() {
-    let setup = Setup::new("", "");
+    // An operator who wants the reasons on /readyz itself.
+    let setup = Setup::new("readyz_detail = true", "");
     // 64 blocks of 512 bytes (dash's unit): a few dozen records.
     let mut command = Command::new("sh");
     command
@@ -445,7 +458,13 @@ fn a_full_disk_stops_signing_with_audit_failed_and_leaves_no_partial_record() {
     assert!(answered.len() >= 10, "{} answered", answered.len());
     let (status, ready) = setup.readiness(&served);
     assert_eq!(status, 503);
-    assert_eq!(server::check(&ready, "audit")["ready"], false, "{ready}");
+    let audit = server::check(&ready, "audit");
+    assert_eq!(audit["ready"], false, "{ready}");
+    let detail = audit["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("audit.jsonl") && !detail.contains("withheld"),
+        "{ready}"
+    );
     drop(served);
     let records = verified_records(&setup, "audit.jsonl");
     assert_eq!(

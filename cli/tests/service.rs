@@ -983,6 +983,20 @@ fn a_fleet_anchors_its_chain_heads_so_a_cut_log_shows() {
         "{:?}: {said}",
         out.status
     );
+    // Nor on no log at all: a deleted log would otherwise start a fresh chain under its name.
+    std::fs::remove_file(setup.path("audit-a.jsonl")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["serve", "--config"])
+        .arg(setup.path("a.toml"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && said.contains("deleted or moved"),
+        "{:?}: {said}",
+        out.status
+    );
+    assert!(!setup.path("audit-a.jsonl").exists());
 }
 
 /// A refusal that needs no body (404, 405, 415) still reads the body it was sent, within the

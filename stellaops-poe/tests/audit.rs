@@ -396,3 +396,29 @@ fn anchored_heads_expose_a_rewritten_or_cut_log() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A log that is gone while its instance has an anchored head is refused, not started afresh;
+/// another instance's head, or none, lets a new log begin.
+#[test]
+fn a_deleted_log_with_an_anchored_head_is_refused() {
+    use stellaops_poe::audit::ChainHead;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let anchored = [ChainHead {
+        instance: "a".into(),
+        seq: 7,
+        hash: "ab".repeat(32),
+    }];
+    match JsonlAuditSink::open_anchored(&path, "a", &anchored) {
+        Err(Error::AuditChain {
+            line: 1, problem, ..
+        }) => {
+            assert!(problem.contains("deleted or moved"), "{problem}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!path.exists(), "nothing was created");
+    JsonlAuditSink::open_anchored(&path, "b", &anchored).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    JsonlAuditSink::open_anchored(&path, "a", &[]).unwrap();
+}

@@ -58,6 +58,7 @@ struct Section {
     max_connections: Option<usize>,
     max_in_flight: Option<usize>,
     drain_timeout_seconds: Option<u64>,
+    readyz_detail: Option<bool>,
 }
 
 /// Bounds on what one client can make the server hold.
@@ -114,6 +115,10 @@ pub struct ServerConfig {
     pub client_auth: ClientAuth,
     /// Request bounds.
     pub limits: Limits,
+    /// Whether `/readyz` shows why a check fails (backend error text) to anyone who asks;
+    /// otherwise it says the reason is withheld and the server log has it. Off by default:
+    /// `/readyz` answers unauthenticated probes.
+    pub readyz_detail: bool,
     /// The signing pipeline, from the rest of the file.
     pub pipeline: SignerPipeline,
 }
@@ -178,6 +183,7 @@ impl ServerConfig {
             client_ca: section.client_ca.map(at),
             client_auth: section.client_auth.unwrap_or_default(),
             limits,
+            readyz_detail: section.readyz_detail.unwrap_or(false),
             pipeline,
         })
     }

@@ -51,6 +51,7 @@ pub struct Server {
     pipeline: Arc<SignerPipeline>,
     external_url: Url,
     limits: Limits,
+    readyz_detail: bool,
 }
 
 impl Server {
@@ -80,6 +81,7 @@ impl Server {
             pipeline: Arc::new(config.pipeline),
             external_url: config.external_url,
             limits: config.limits,
+            readyz_detail: config.readyz_detail,
         })
     }
 
@@ -126,6 +128,7 @@ impl Server {
             in_flight: Arc::new(Semaphore::new(self.limits.max_in_flight)),
             draining: AtomicBool::new(false),
             readiness: Mutex::new(None),
+            readyz_detail: self.readyz_detail,
         });
         let app = routes::router(state.clone());
         let limits = self.limits;

@@ -96,16 +96,36 @@ impl JsonlAuditSink {
 
     /// [`open`](Self::open), the existing file verified in the same pass against every head
     /// in `anchors` naming `instance` ([`verify_chain_anchored`]): a log cut below, or
-    /// rewritten at, an anchored head is refused rather than appended to.
+    /// rewritten at, an anchored head is refused rather than appended to, and so is a missing
+    /// log when `instance` has an anchored head (the log was deleted or moved: starting a new
+    /// chain under the same name would hide it).
     ///
     /// # Errors
-    /// As [`open`](Self::open) and [`verify_chain_anchored`].
+    /// As [`open`](Self::open) and [`verify_chain_anchored`]; [`Error::AuditChain`] for a
+    /// missing log with an anchored head.
     pub fn open_anchored(
         path: impl Into<PathBuf>,
         instance: &str,
         anchors: &[ChainHead],
     ) -> Result<Self> {
-        Self::open_verified(path.into(), |p| verify_chain_anchored(p, instance, anchors))
+        let path = path.into();
+        let exists = path.try_exists().map_err(|e| Error::io(&path, e))?;
+        let anchored = anchors
+            .iter()
+            .filter(|a| a.instance == instance && a.seq > 0)
+            .max_by_key(|a| a.seq);
+        if let (false, Some(a)) = (exists, anchored) {
+            return Err(Error::AuditChain {
+                path,
+                line: 1,
+                problem: format!(
+                    "the log does not exist, but {instance:?} was anchored at seq {}: it was \
+                     deleted or moved; restore it, or start the instance under another name",
+                    a.seq
+                ),
+            });
+        }
+        Self::open_verified(path, |p| verify_chain_anchored(p, instance, anchors))
     }
 
     /// Open `path`, verifying an existing file with `verify`.

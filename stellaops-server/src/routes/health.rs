@@ -1,5 +1,9 @@
 //! `GET /healthz` (the process serves), `GET /readyz` (keys sign, the quota store answers, the
 //! audit log appends, not draining; cached for a few seconds), `GET /metrics` (Prometheus text).
+//!
+//! `/readyz` answers anyone (load balancers probe it without credentials), so a failing check's
+//! reason, which is a backend's error text (hosts, key names, paths), is withheld there unless
+//! `[server] readyz_detail = true`, as Kubernetes' `/readyz` does; the server log has it.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -16,6 +20,9 @@ use super::{json_response, AppState};
 
 /// How long a readiness answer is reused: each probe signs with every key and pings Redis.
 const READINESS_TTL: Duration = Duration::from_secs(2);
+
+/// What `/readyz` says instead of a failing check's reason.
+const WITHHELD: &str = "reason withheld: see the server log";
 
 pub(super) async fn healthz() -> Response {
     json_response(StatusCode::OK, json!({"status": "ok"}).to_string())
@@ -39,6 +46,15 @@ async fn checks(state: &Arc<AppState>) -> Option<Vec<ReadinessCheck>> {
                 .ok()?;
             *state.readiness.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some((Instant::now(), checks.clone()));
+            // A required check failing stops signing: an error; a reported one (the entitlement
+            // source while its cache serves) a warning. The log sink bounds and escapes fields.
+            for c in checks.iter().filter(|c| !c.ready) {
+                if c.required {
+                    tracing::error!(check = c.name, reason = %c.detail, "readiness check failing");
+                } else {
+                    tracing::warn!(check = c.name, reason = %c.detail, "readiness check failing");
+                }
+            }
             checks
         }
     };
@@ -61,7 +77,10 @@ pub(super) async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     let body = json!({
         "ready": ready,
         "draining": draining,
-        "checks": checks.iter().map(|c| json!({"name": c.name, "ready": c.ready, "required": c.required, "detail": c.detail})).collect::<Vec<_>>(),
+        "checks": checks.iter().map(|c| {
+            let detail = if c.ready || state.readyz_detail { c.detail.as_str() } else { WITHHELD };
+            json!({"name": c.name, "ready": c.ready, "required": c.required, "detail": detail})
+        }).collect::<Vec<_>>(),
     });
     let status = if ready {
         StatusCode::OK

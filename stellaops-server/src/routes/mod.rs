@@ -45,6 +45,8 @@ pub(crate) struct AppState {
     pub(crate) draining: AtomicBool,
     /// The last readiness answer and when it was made.
     pub(crate) readiness: Mutex<Option<(Instant, Vec<ReadinessCheck>)>>,
+    /// Whether `/readyz` shows failing checks' reasons (`[server] readyz_detail`).
+    pub(crate) readyz_detail: bool,
 }
 
 /// The router over `state`.

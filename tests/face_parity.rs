@@ -60,10 +60,11 @@ const EXCLUDED: &[(&[&str], &str)] = &[
             "release_verdict_json_for",
             "dpop_nonce",
             "from_config_table",
+            "runs_in_memory",
         ],
         "the HTTP service's operations (caller from the request and TLS session, \
-         DPoP nonces, its own [server] section taken out of the configuration); embedding \
-         faces call sign_json and from_config_file",
+         DPoP nonces, its own [server] section taken out of the configuration, whether a call \
+         may run on its async worker); embedding faces call sign_json and from_config_file",
     ),
     // A fleet's audit anchoring: the pipeline runs the rounds on its own thread (at start,
     // every interval, when dropped) in every face; the service adds one after draining and

@@ -223,6 +223,37 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| nosync.sign(&mtls, None, Some(CERT)))
     });
 
+    // The same request as the service's route makes it: the JSON body in (the load test's
+    // body), the outcome's JSON out. The service's own cost is its p50 minus this one.
+    let caller = stellaops_signer::CallerContext {
+        access_token: mtls.clone(),
+        dpop_proof: None,
+        method: "POST".into(),
+        uri: URI.into(),
+        client_certificate: Some(CERT.to_vec()),
+        tenant: "acme".into(),
+        scanner_release: None,
+        trace_id: Some("bench".into()),
+    };
+    let body = format!(
+        r#"{{"predicate_type":"stella.ops/vex@v1","predicate":{},"subjects":[{{"name":"app.tar","digest":{{"sha256":"{}"}}}}],"artifact_bytes":1024}}"#,
+        std::str::from_utf8(PREDICATE).unwrap_or_else(|e| panic!("{e}")),
+        "5f3b".repeat(16)
+    );
+    g.bench_function(
+        "pipeline mtls-bound json in and out, audit without fsync",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    nosync
+                        .pipeline
+                        .sign_body_json(&caller, body.as_bytes())
+                        .unwrap_or_else(|e| panic!("{e}")),
+                )
+            })
+        },
+    );
+
     let dpop = nosync.token(json!({"jkt": nosync.jkt}));
     let mut n = 0u64;
     g.bench_function("pipeline dpop-bound, audit without fsync", |b| {

@@ -148,6 +148,11 @@ impl DpopVerifier {
         self
     }
 
+    /// The replay store's name (`memory`, `redis`).
+    pub fn replay_store_name(&self) -> &'static str {
+        self.replay.name()
+    }
+
     /// The server nonce to send to clients, if nonces are required.
     pub fn current_nonce(&self) -> Option<String> {
         self.nonces.as_ref().map(|n| n.current(self.clock.as_ref()))

@@ -111,6 +111,12 @@ impl ReleaseVerifier {
         self
     }
 
+    /// Whether a check may look up signatures (in a registry), beyond the allow-list and the
+    /// overrides it holds.
+    pub fn looks_up_signatures(&self) -> bool {
+        self.signatures.is_some()
+    }
+
     /// Require the signed statement's predicate type to be `predicate_type`.
     pub fn with_predicate_type(mut self, predicate_type: impl Into<String>) -> Self {
         self.predicate_type = Some(predicate_type.into());

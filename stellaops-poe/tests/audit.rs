@@ -256,6 +256,79 @@ fn concurrent_appends_share_syncs_and_all_land() {
     );
 }
 
+/// Deferred durability: appends inside `defer_durability` return once written, and their
+/// `Durability` resolves only once the record is under the durable head; deferred and blocking
+/// appends from many threads share syncs (the syncer thread leads for the deferred ones), and
+/// every record lands once.
+#[test]
+fn deferred_appends_resolve_once_durable_and_share_syncs_with_blocking_ones() {
+    use stellaops_poe::audit::{defer_durability, AuditSink};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = std::sync::Arc::new(JsonlAuditSink::open(&path).unwrap());
+    let (threads, rounds) = (16, 20);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let (sink, barrier, path) = (sink.clone(), barrier.clone(), path.clone());
+            std::thread::spawn(move || {
+                for r in 0..rounds {
+                    barrier.wait();
+                    let mut rec = record(1);
+                    rec.trace_id = format!("t{t}-r{r}");
+                    if t % 2 == 0 {
+                        let (appended, durability) = defer_durability(|| sink.append(&rec));
+                        appended.unwrap();
+                        durability.wait().unwrap();
+                        // Durable means under the durable head: among its first `seq` lines.
+                        let (seq, _) = sink.head().unwrap();
+                        let text = std::fs::read_to_string(&path).unwrap();
+                        let needle = format!("\"trace_id\":\"{}\"", rec.trace_id);
+                        assert!(
+                            text.lines()
+                                .take(usize::try_from(seq).unwrap())
+                                .any(|l| l.contains(&needle)),
+                            "{} resolved before it was durable",
+                            rec.trace_id
+                        );
+                    } else {
+                        sink.append(&rec).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let records = read_records(&path).unwrap();
+    assert_eq!(records.len(), threads * rounds);
+    let mut ids: Vec<_> = records.iter().map(|r| r.trace_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), threads * rounds);
+    let syncs = sink.syncs();
+    assert!(
+        syncs >= 1 && syncs * 2 < (threads * rounds) as u64,
+        "{syncs} syncs for {} records",
+        threads * rounds
+    );
+
+    // A sink without sync has nothing to wait for; outside a scope an append blocks as before.
+    let unsynced = JsonlAuditSink::open(dir.path().join("b.jsonl"))
+        .unwrap()
+        .sync(false);
+    let (appended, durability) = defer_durability(|| unsynced.append(&record(1)));
+    appended.unwrap();
+    assert!(durability.is_settled());
+    let ((), outer) = defer_durability(|| {
+        let (appended, inner) = defer_durability(|| sink.append(&record(2)));
+        appended.unwrap();
+        inner.wait().unwrap();
+    });
+    assert!(outer.is_settled(), "an inner scope's tickets stay with it");
+}
+
 #[test]
 fn duplicate_keys_and_garbage_are_refused() {
     let dir = tempfile::tempdir().unwrap();

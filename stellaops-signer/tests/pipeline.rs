@@ -433,6 +433,41 @@ fn no_audit_record_means_no_envelope() {
     assert!(w.sink.records.lock().unwrap().is_empty());
 }
 
+/// A pipeline of in-memory parts says it runs in memory (the service calls it on its async
+/// worker); a remote key backend makes it say otherwise. With the audit deferred, the answer is
+/// held until its record is durable, then handed over.
+#[test]
+fn in_memory_pipelines_say_so_and_a_deferred_audit_holds_the_answer_until_durable() {
+    use stellaops_signer::pipeline::defer_audit;
+    use stellaops_signer::policy::audit::AuditSink as _;
+    let w = world();
+    assert!(w.pipeline.runs_in_memory());
+    let remote = w.bypass_pipeline(
+        PipelineKeys::Single {
+            key: w.signing.clone(),
+            issuer_mode: IssuerMode::Kms,
+        },
+        Arc::new(MemorySink::default()),
+    );
+    assert!(!remote.runs_in_memory());
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let sink = Arc::new(JsonlAuditSink::open(&path).unwrap());
+    let pipeline = w.bypass_pipeline(
+        PipelineKeys::Single {
+            key: w.signing.clone(),
+            issuer_mode: IssuerMode::Software,
+        },
+        sink.clone(),
+    );
+    let deferred = defer_audit(|| w.sign_through(&pipeline, "sbom"));
+    let outcome = deferred.wait().unwrap();
+    assert_eq!(outcome.signatures.len(), 1);
+    assert_eq!(sink.head().unwrap().0, 1, "handed over before durable");
+    assert_eq!(verify_chain(&path).unwrap().records, 1);
+}
+
 #[test]
 fn a_jsonl_audit_log_chains_the_pipeline_records() {
     let dir = tempfile::tempdir().unwrap();

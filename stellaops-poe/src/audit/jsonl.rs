@@ -10,24 +10,30 @@
 //! append returns before its record is on disk, so a caller never acts on an unrecorded
 //! decision. When a sync fails, every record it was to make durable is cut from the file and
 //! each of their appends fails: the chain on disk stays the chain of acknowledged records.
+//!
+//! Inside [`defer_durability`](super::defer_durability) an append does not wait: it queues its
+//! record like any other and returns; the sink's syncer thread (started on the first deferred
+//! append) leads the syncs such appends need, and the caller awaits the
+//! [`Durability`](super::Durability) before it acts on the decision.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use stellaops_crypto::Cause;
 
 use super::anchor::{verify_chain_anchored, ChainHead};
 use super::chain::{line_for, verify_chain, ChainSummary, TornTail};
+use super::durability::{self, Ticket, DURABLE, LOST, PENDING};
 use super::{AuditRecord, AuditSink, GENESIS, MAX_LINE};
 use crate::{Error, Result};
 
-const PENDING: u8 = 0;
-const DURABLE: u8 = 1;
-const LOST: u8 = 2;
+/// How long the syncer sleeps before it looks again without being woken (a safety net).
+const SYNCER_IDLE: Duration = Duration::from_millis(100);
 
 /// Where the chain ends: its length in bytes, its last sequence number and hash.
 #[derive(Clone, Debug)]
@@ -37,18 +43,21 @@ struct Mark {
     prev: String,
 }
 
-/// One append waiting for its sync: where its line ends, what became of it, and its thread.
+/// One append waiting for its sync: where its line ends, its ticket, and the thread blocked on
+/// it (`None` for a deferred append, which the syncer thread leads for).
 #[derive(Debug)]
 struct Waiter {
     end: u64,
-    state: Arc<AtomicU8>,
-    thread: std::thread::Thread,
+    ticket: Arc<Ticket>,
+    thread: Option<std::thread::Thread>,
 }
 
 impl Waiter {
-    fn settle(self, to: u8) {
-        self.state.store(to, Ordering::Release);
-        self.thread.unpark();
+    fn settle(self, to: u8, error: Option<&std::io::Error>) {
+        self.ticket.settle(to, error);
+        if let Some(t) = self.thread {
+            t.unpark();
+        }
     }
 }
 
@@ -65,6 +74,23 @@ struct Tail {
     syncing: bool,
     /// The last append failed (a full disk, a removed file); cleared by the next success.
     failed: bool,
+    /// The syncer thread runs.
+    syncer: bool,
+    /// The syncer thread sleeps (a deferred append must wake it; otherwise it looks anyway).
+    syncer_idle: bool,
+    /// The sink was dropped: the syncer ends once no deferred append waits.
+    closed: bool,
+}
+
+/// What the appending threads and the syncer thread share.
+#[derive(Debug)]
+struct Shared {
+    tail: Mutex<Tail>,
+    /// A second handle on the file, so a sync runs while others write.
+    sync_handle: File,
+    syncs: AtomicU64,
+    /// Wakes the syncer: a deferred append waits with no sync running, or the sink closed.
+    syncer_wake: Condvar,
 }
 
 /// The default sink: an append-only JSONL file with a SHA-256 chain and group commit.
@@ -75,11 +101,112 @@ struct Tail {
 pub struct JsonlAuditSink {
     path: PathBuf,
     sync: bool,
-    tail: Mutex<Tail>,
-    /// A second handle on the file, so a sync runs while others write.
-    sync_handle: File,
+    shared: Arc<Shared>,
     repaired: Option<TornTail>,
-    syncs: AtomicU64,
+}
+
+impl Drop for JsonlAuditSink {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.syncer_wake.notify_all();
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Tail> {
+        self.tail.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// One sync, outside the lock, of everything written so far; then settle the appends it
+    /// covered and wake the next leader. Called and returning with the lock held, no sync
+    /// running.
+    fn sync_round<'a>(&'a self, mut tail: MutexGuard<'a, Tail>) -> MutexGuard<'a, Tail> {
+        tail.syncing = true;
+        let target = tail.written.clone();
+        drop(tail);
+        let synced = self.sync_handle.sync_data();
+        self.syncs.fetch_add(1, Ordering::Relaxed);
+        let mut tail = self.lock();
+        tail.syncing = false;
+        match synced {
+            Ok(()) => {
+                while tail.waiting.front().is_some_and(|w| w.end <= target.len) {
+                    if let Some(w) = tail.waiting.pop_front() {
+                        w.settle(DURABLE, None);
+                    }
+                }
+                if target.len > tail.durable.len {
+                    tail.durable = target;
+                }
+                tail.failed = false;
+                // The oldest append still waiting leads the next sync (the syncer, for a
+                // deferred one).
+                match tail.waiting.front().map(|w| w.thread.as_ref()) {
+                    Some(Some(thread)) => thread.unpark(),
+                    Some(None) if tail.syncer_idle => self.syncer_wake.notify_one(),
+                    Some(None) => {}
+                    None => {}
+                }
+            }
+            Err(e) => {
+                // Nothing past the last good sync is known to be on disk: cut it, so the file
+                // holds acknowledged records only, and fail every append it held.
+                let durable = tail.durable.clone();
+                let _ = tail.file.set_len(durable.len);
+                tail.written = durable;
+                for w in tail.waiting.drain(..) {
+                    w.settle(LOST, Some(&e));
+                }
+                tail.failed = true;
+            }
+        }
+        tail
+    }
+
+    /// Block until `ticket` is settled, leading a sync whenever none is running. Called and
+    /// returning with the lock held.
+    fn await_durable<'a>(
+        &'a self,
+        mut tail: MutexGuard<'a, Tail>,
+        ticket: &Ticket,
+    ) -> MutexGuard<'a, Tail> {
+        while ticket.state() == PENDING {
+            if tail.syncing {
+                // The running sync's leader wakes us when it covers us or when we are next to
+                // lead; a wake-up that is neither is harmless (the loop looks again).
+                drop(tail);
+                std::thread::park();
+                tail = self.lock();
+                continue;
+            }
+            tail = self.sync_round(tail);
+        }
+        tail
+    }
+
+    /// The syncer thread: leads a sync whenever a deferred append waits and none is running;
+    /// ends once the sink is dropped and no deferred append waits.
+    fn run_syncer(&self) {
+        let mut tail = self.lock();
+        loop {
+            let deferred_waiting = tail.waiting.iter().any(|w| w.thread.is_none());
+            if deferred_waiting && !tail.syncing {
+                tail = self.sync_round(tail);
+                continue;
+            }
+            if tail.closed && !deferred_waiting {
+                tail.syncer = false;
+                return;
+            }
+            tail.syncer_idle = true;
+            tail = self
+                .syncer_wake
+                .wait_timeout(tail, SYNCER_IDLE)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+            tail.syncer_idle = false;
+        }
+    }
 }
 
 impl JsonlAuditSink {
@@ -155,17 +282,23 @@ impl JsonlAuditSink {
         let sink = JsonlAuditSink {
             path,
             sync: true,
-            tail: Mutex::new(Tail {
-                file,
-                written: mark.clone(),
-                durable: mark,
-                waiting: VecDeque::new(),
-                syncing: false,
-                failed: false,
+            shared: Arc::new(Shared {
+                tail: Mutex::new(Tail {
+                    file,
+                    written: mark.clone(),
+                    durable: mark,
+                    waiting: VecDeque::new(),
+                    syncing: false,
+                    failed: false,
+                    syncer: false,
+                    syncer_idle: false,
+                    closed: false,
+                }),
+                sync_handle,
+                syncs: AtomicU64::new(0),
+                syncer_wake: Condvar::new(),
             }),
-            sync_handle,
             repaired: torn,
-            syncs: AtomicU64::new(0),
         };
         if let Some(torn) = torn {
             sink.append(&AuditRecord {
@@ -205,7 +338,7 @@ impl JsonlAuditSink {
     /// How many `fdatasync` calls appends have made so far: with many callers, far fewer
     /// than records.
     pub fn syncs(&self) -> u64 {
-        self.syncs.load(Ordering::Relaxed)
+        self.shared.syncs.load(Ordering::Relaxed)
     }
 
     fn fail(&self, context: impl Into<String>, source: Option<Cause>) -> Error {
@@ -217,63 +350,22 @@ impl JsonlAuditSink {
     }
 
     fn lock(&self) -> MutexGuard<'_, Tail> {
-        self.tail.lock().unwrap_or_else(|p| p.into_inner())
+        self.shared.lock()
     }
 
-    /// Wait until `state` is settled, running a sync whenever none is running. Called and
-    /// returning with the lock held.
-    fn await_durable<'a>(
-        &'a self,
-        mut tail: MutexGuard<'a, Tail>,
-        state: &AtomicU8,
-    ) -> (MutexGuard<'a, Tail>, Option<std::io::Error>) {
-        let mut error = None;
-        while state.load(Ordering::Acquire) == PENDING {
-            if tail.syncing {
-                // The running sync's leader wakes us when it covers us or when we are next to
-                // lead; a wake-up that is neither is harmless (the loop looks again).
-                drop(tail);
-                std::thread::park();
-                tail = self.lock();
-                continue;
-            }
-            tail.syncing = true;
-            let target = tail.written.clone();
-            drop(tail);
-            let synced = self.sync_handle.sync_data();
-            self.syncs.fetch_add(1, Ordering::Relaxed);
-            tail = self.lock();
-            tail.syncing = false;
-            match synced {
-                Ok(()) => {
-                    while tail.waiting.front().is_some_and(|w| w.end <= target.len) {
-                        if let Some(w) = tail.waiting.pop_front() {
-                            w.settle(DURABLE);
-                        }
-                    }
-                    if target.len > tail.durable.len {
-                        tail.durable = target;
-                    }
-                    // The oldest append still waiting leads the next sync.
-                    if let Some(next) = tail.waiting.front() {
-                        next.thread.unpark();
-                    }
-                }
-                Err(e) => {
-                    // Nothing past the last good sync is known to be on disk: cut it, so the
-                    // file holds acknowledged records only, and fail every append it held.
-                    let durable = tail.durable.clone();
-                    let _ = tail.file.set_len(durable.len);
-                    tail.written = durable;
-                    for w in tail.waiting.drain(..) {
-                        w.settle(LOST);
-                    }
-                    tail.failed = true;
-                    error = Some(e);
-                }
-            }
+    /// Start the syncer thread unless it runs; false when it cannot be started (the append
+    /// then blocks as outside a deferring scope).
+    fn ensure_syncer(&self, tail: &mut Tail) -> bool {
+        if tail.syncer {
+            return true;
         }
-        (tail, error)
+        let shared = Arc::clone(&self.shared);
+        let started = std::thread::Builder::new()
+            .name(String::from("stellaops-audit-sync"))
+            .spawn(move || shared.run_syncer())
+            .is_ok();
+        tail.syncer = started;
+        started
     }
 }
 
@@ -313,21 +405,29 @@ impl AuditSink for JsonlAuditSink {
             tail.failed = false;
             return Ok(());
         }
-        let state = Arc::new(AtomicU8::new(PENDING));
+        let ticket = Arc::new(Ticket::default());
         let end = tail.written.len;
+        let deferred = durability::deferring() && self.ensure_syncer(&mut tail);
         tail.waiting.push_back(Waiter {
             end,
-            state: Arc::clone(&state),
-            thread: std::thread::current(),
+            ticket: Arc::clone(&ticket),
+            thread: (!deferred).then(std::thread::current),
         });
-        let (mut tail, error) = self.await_durable(tail, &state);
-        if state.load(Ordering::Acquire) == DURABLE {
-            tail.failed = false;
+        if deferred {
+            if !tail.syncing && tail.syncer_idle {
+                self.shared.syncer_wake.notify_one();
+            }
+            drop(tail);
+            durability::defer(ticket, self.path.clone());
+            return Ok(());
+        }
+        let _tail = self.shared.await_durable(tail, &ticket);
+        if ticket.state() == DURABLE {
             return Ok(());
         }
         Err(self.fail(
             "fdatasync failed; the record was cut from the log",
-            error.map(Cause::new),
+            ticket.take_error().map(Cause::new),
         ))
     }
 

@@ -18,6 +18,7 @@ use crate::Result;
 
 mod anchor;
 mod chain;
+mod durability;
 mod jsonl;
 #[cfg(feature = "redis")]
 mod redis_anchor;
@@ -26,6 +27,7 @@ pub use anchor::{
     verify_chain_anchored, witnessed_heads, AnchorRound, AnchorStore, Anchoring, ChainHead,
 };
 pub use chain::{read_records, verify_chain, ChainSummary, TornTail};
+pub use durability::{defer_durability, Durability};
 pub use jsonl::JsonlAuditSink;
 #[cfg(feature = "redis")]
 pub use redis_anchor::RedisAnchorStore;

@@ -14,7 +14,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use stellaops_signer::pipeline::ReadinessCheck;
+use stellaops_signer::pipeline::{defer_audit, ReadinessCheck};
 use stellaops_signer::policy::audit::bound_text;
 use stellaops_signer::SignerPipeline;
 use tokio::sync::Semaphore;
@@ -113,17 +113,31 @@ pub(crate) fn json_response(status: StatusCode, body: impl Into<axum::body::Body
     r
 }
 
-/// Run a pipeline call on tokio's blocking pool (its key backends, Redis and registry clients
-/// block) and answer with its JSON, or the problem its error maps to.
+/// Run a pipeline call and answer with its JSON, or the problem its error maps to.
+///
+/// A pipeline that [runs in memory](SignerPipeline::runs_in_memory) (software keys, in-memory
+/// stores) is called right here on the worker: handing tens of microseconds of CPU to the
+/// blocking pool and back costs more than the call. Otherwise the call goes to tokio's blocking
+/// pool (its key backends, Redis and registry clients block). Either way the audit records are
+/// written during the call and made durable by the audit sink's own thread: no thread is held
+/// while `fdatasync` runs, and this task waits until the records are on disk before it answers.
 pub(crate) async fn blocking(
     state: &AppState,
     call: impl FnOnce(&SignerPipeline) -> stellaops_signer::Result<Vec<u8>> + Send + 'static,
 ) -> Result<Vec<u8>, Problem> {
     let pipeline = state.pipeline.clone();
-    match tokio::task::spawn_blocking(move || call(&pipeline)).await {
-        Ok(Ok(json)) => Ok(json),
-        Ok(Err(e)) => Err(Problem::from_error(&e, state.pipeline.dpop_nonce())),
-        Err(_) => Err(Problem::new(
+    let run = move || defer_audit(|| call(&pipeline));
+    let deferred = if state.pipeline.runs_in_memory() {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).map_err(drop)
+    } else {
+        tokio::task::spawn_blocking(run).await.map_err(drop)
+    };
+    match deferred {
+        Ok(deferred) => deferred
+            .settle()
+            .await
+            .map_err(|e| Problem::from_error(&e, state.pipeline.dpop_nonce())),
+        Err(()) => Err(Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
             "the pipeline task failed",

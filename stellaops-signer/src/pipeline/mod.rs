@@ -9,12 +9,14 @@ mod anchor;
 mod builder;
 mod caller;
 mod config;
+mod deferred;
 mod json;
 mod readiness;
 mod tenant;
 
 pub use builder::{PipelineBuilder, DEFAULT_RELEASE_FAMILIES};
 pub use caller::CallerContext;
+pub use deferred::{defer_audit, DeferredAudit};
 pub use json::{outcome_json, release_verdict_json};
 pub use readiness::{ReadinessCheck, PROBE_MESSAGE};
 pub use stellaops_poe::audit::{AnchorRound, ChainHead};
@@ -165,6 +167,30 @@ impl SignerPipeline {
                 "the scanner release check is off ([release] check = false)".into(),
             )),
         }
+    }
+
+    /// Whether a request touches only memory and local files: software keys, in-memory quota
+    /// and DPoP replay stores, entitlement documents, no registry lookups for the release check.
+    /// Such a call is tens of microseconds of CPU and may run on an async runtime's worker;
+    /// otherwise it may wait on another process or machine (a key backend, Redis, the
+    /// licensing service, a registry) and belongs on a blocking pool. Audit appends are local
+    /// writes either way; their durability wait can be deferred ([`defer_audit`]). Asked per
+    /// request: a key registry may load a remote key at any time.
+    pub fn runs_in_memory(&self) -> bool {
+        let keys = match &self.keys {
+            PipelineKeys::Single { issuer_mode, .. } => *issuer_mode == IssuerMode::Software,
+            PipelineKeys::Registry(registry) => {
+                registry.entries().iter().all(|e| e.uri.scheme() == "file")
+            }
+        };
+        let release = match &self.releases {
+            ReleaseCheck::Verify { verifier, .. } => !verifier.looks_up_signatures(),
+            ReleaseCheck::Off => true,
+        };
+        keys && release
+            && self.quotas.store_name() == "memory"
+            && self.authenticator.dpop().replay_store_name() == "memory"
+            && self.poe.source_name() == "signed-document"
     }
 
     /// The DPoP nonce a service hands out now (`DPoP-Nonce` header), when the configuration

@@ -8,10 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_BUILD_TARGET=x86_64-unknown-linux-gnu
 command -v wrk >/dev/null || { sudo -n true 2>/dev/null && SUDO=sudo || SUDO=; $SUDO apt-get install -y wrk; }
-if ! command -v oha >/dev/null && [ ! -x target/tools/bin/oha ]; then
+if [ -z "${OHA:-}" ] && ! command -v oha >/dev/null && [ ! -x target/tools/bin/oha ]; then
   cargo install --locked --version 1.16.0 --root target/tools oha
 fi
-command -v oha >/dev/null || export OHA="$PWD/target/tools/bin/oha"
+[ -n "${OHA:-}" ] || command -v oha >/dev/null || export OHA="$PWD/target/tools/bin/oha"
 cargo build -q --profile bench --locked -p stellaops-cli
 cargo build -q --profile bench --locked -p stellaops-benches --example load_credentials
 MEASURE_SECONDS="${MEASURE_SECONDS:-5}" benches/pipeline_compare.sh >/dev/null

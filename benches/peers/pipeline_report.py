@@ -9,6 +9,7 @@ from machine import cpu_model
 ROWS = [
     ("bare envelope sign es256", "bare P-256 envelope sign of the statement (the baseline)"),
     ("pipeline mtls-bound, audit without fsync", "pipeline, mTLS-bound token (verified once, then remembered), audit without fsync"),
+    ("pipeline mtls-bound json in and out, audit without fsync", "the same through the JSON face (the service route's call: request JSON in, outcome JSON out)"),
     ("pipeline dpop-bound, audit without fsync", "pipeline, DPoP-bound token (one ES256 proof verified per request), audit without fsync"),
     ("pipeline mtls-bound, audit with fdatasync", "pipeline, mTLS-bound token, audit with fdatasync per record"),
 ]

@@ -217,14 +217,14 @@ fn an_unterminated_line_over_the_limit_is_broken() {
     assert!(JsonlAuditSink::open(&path).is_err());
 }
 
-/// Group commit: sixteen threads appending at once share syncs (far fewer syncs than records),
-/// every append returns only once durable, and the chain holds every record exactly once.
-#[test]
-fn concurrent_appends_share_syncs_and_all_land() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("audit.jsonl");
-    let sink = std::sync::Arc::new(JsonlAuditSink::open(&path).unwrap());
-    let (threads, rounds) = (16, 25);
+/// `threads` threads appending `rounds` records each at once (a barrier per round) with
+/// `append(thread, sink, record)`; then the log must hold every record exactly once, and the
+/// appends must have shared syncs (fewer than half as many syncs as records).
+fn hammer(
+    sink: &std::sync::Arc<JsonlAuditSink>,
+    (threads, rounds): (usize, usize),
+    append: fn(usize, &JsonlAuditSink, &AuditRecord),
+) {
     let barrier = std::sync::Arc::new(std::sync::Barrier::new(threads));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -234,7 +234,7 @@ fn concurrent_appends_share_syncs_and_all_land() {
                     barrier.wait();
                     let mut rec = record(1);
                     rec.trace_id = format!("t{t}-r{r}");
-                    sink.append(&rec).unwrap();
+                    append(t, &sink, &rec);
                 }
             })
         })
@@ -242,7 +242,7 @@ fn concurrent_appends_share_syncs_and_all_land() {
     for h in handles {
         h.join().unwrap();
     }
-    let records = read_records(&path).unwrap();
+    let records = read_records(sink.path()).unwrap();
     assert_eq!(records.len(), threads * rounds);
     let mut ids: Vec<_> = records.iter().map(|r| r.trace_id.clone()).collect();
     ids.sort();
@@ -256,63 +256,43 @@ fn concurrent_appends_share_syncs_and_all_land() {
     );
 }
 
+/// Group commit: sixteen threads appending at once share syncs (far fewer syncs than records),
+/// every append returns only once durable, and the chain holds every record exactly once.
+#[test]
+fn concurrent_appends_share_syncs_and_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = std::sync::Arc::new(JsonlAuditSink::open(dir.path().join("audit.jsonl")).unwrap());
+    hammer(&sink, (16, 25), |_, sink, rec| sink.append(rec).unwrap());
+}
+
 /// Deferred durability: appends inside `defer_durability` return once written, and their
 /// `Durability` resolves only once the record is under the durable head; deferred and blocking
 /// appends from many threads share syncs (the syncer thread leads for the deferred ones), and
 /// every record lands once.
 #[test]
 fn deferred_appends_resolve_once_durable_and_share_syncs_with_blocking_ones() {
-    use stellaops_poe::audit::{defer_durability, AuditSink};
+    use stellaops_poe::audit::defer_durability;
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("audit.jsonl");
-    let sink = std::sync::Arc::new(JsonlAuditSink::open(&path).unwrap());
-    let (threads, rounds) = (16, 20);
-    let barrier = std::sync::Arc::new(std::sync::Barrier::new(threads));
-    let handles: Vec<_> = (0..threads)
-        .map(|t| {
-            let (sink, barrier, path) = (sink.clone(), barrier.clone(), path.clone());
-            std::thread::spawn(move || {
-                for r in 0..rounds {
-                    barrier.wait();
-                    let mut rec = record(1);
-                    rec.trace_id = format!("t{t}-r{r}");
-                    if t % 2 == 0 {
-                        let (appended, durability) = defer_durability(|| sink.append(&rec));
-                        appended.unwrap();
-                        durability.wait().unwrap();
-                        // Durable means under the durable head: among its first `seq` lines.
-                        let (seq, _) = sink.head().unwrap();
-                        let text = std::fs::read_to_string(&path).unwrap();
-                        let needle = format!("\"trace_id\":\"{}\"", rec.trace_id);
-                        assert!(
-                            text.lines()
-                                .take(usize::try_from(seq).unwrap())
-                                .any(|l| l.contains(&needle)),
-                            "{} resolved before it was durable",
-                            rec.trace_id
-                        );
-                    } else {
-                        sink.append(&rec).unwrap();
-                    }
-                }
-            })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let records = read_records(&path).unwrap();
-    assert_eq!(records.len(), threads * rounds);
-    let mut ids: Vec<_> = records.iter().map(|r| r.trace_id.clone()).collect();
-    ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), threads * rounds);
-    let syncs = sink.syncs();
-    assert!(
-        syncs >= 1 && syncs * 2 < (threads * rounds) as u64,
-        "{syncs} syncs for {} records",
-        threads * rounds
-    );
+    let sink = std::sync::Arc::new(JsonlAuditSink::open(dir.path().join("audit.jsonl")).unwrap());
+    hammer(&sink, (16, 20), |t, sink, rec| {
+        if t % 2 == 1 {
+            return sink.append(rec).unwrap();
+        }
+        let (appended, durability) = defer_durability(|| sink.append(rec));
+        appended.unwrap();
+        durability.wait().unwrap();
+        // Durable means under the durable head: among its first `seq` lines.
+        let (seq, _) = sink.head().unwrap();
+        let text = std::fs::read_to_string(sink.path()).unwrap();
+        let needle = format!("\"trace_id\":\"{}\"", rec.trace_id);
+        assert!(
+            text.lines()
+                .take(usize::try_from(seq).unwrap())
+                .any(|l| l.contains(&needle)),
+            "{} resolved before it was durable",
+            rec.trace_id
+        );
+    });
 
     // A sink without sync has nothing to wait for; outside a scope an append blocks as before.
     let unsynced = JsonlAuditSink::open(dir.path().join("b.jsonl"))

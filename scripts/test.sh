@@ -67,7 +67,7 @@ step "every feature of every shipped crate builds and lints alone (the list gene
 scripts/each-feature.sh
 cargo clippy -q --locked -p stellaops-signer --no-default-features --all-targets -- -D warnings
 
-step "servers on loopback: SoftHSM2 (PKCS#11), local-kms (AWS KMS API), OpenBao (transit), Redis, docker-registry, ocireg (OCI referrers)"
+step "servers on loopback: SoftHSM2 (PKCS#11), local-kms (AWS KMS API), OpenBao (transit), Redis, docker-registry (open and with token auth), ocireg (OCI referrers)"
 services_dir=$(mktemp -d -t stellaops-services.XXXXXX)
 trap 'scripts/services.sh stop "$services_dir"' EXIT
 scripts/services.sh start "$services_dir"

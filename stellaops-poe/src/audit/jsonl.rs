@@ -130,15 +130,23 @@ impl Shared {
         tail.syncing = false;
         match synced {
             Ok(()) => {
+                let mut covered = Vec::new();
                 while tail.waiting.front().is_some_and(|w| w.end <= target.len) {
-                    if let Some(w) = tail.waiting.pop_front() {
-                        w.settle(DURABLE, None);
-                    }
+                    covered.extend(tail.waiting.pop_front());
                 }
                 if target.len > tail.durable.len {
                     tail.durable = target;
                 }
                 tail.failed = false;
+                // Wake the covered appends without the lock, which the appends they wake (and
+                // new ones) want.
+                if !covered.is_empty() {
+                    drop(tail);
+                    for w in covered {
+                        w.settle(DURABLE, None);
+                    }
+                    tail = self.lock();
+                }
                 // The oldest append still waiting leads the next sync (the syncer, for a
                 // deferred one).
                 match tail.waiting.front().map(|w| w.thread.as_ref()) {

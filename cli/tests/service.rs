@@ -971,31 +971,25 @@ fn a_fleet_anchors_its_chain_heads_so_a_cut_log_shows() {
     let out = check_a(false);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("cut off the end"), "{said}");
-    // And instance a will not start on it (appending would hide the cut).
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["serve", "--config"])
-        .arg(setup.path("a.toml"))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success() && said.contains("cut off the end"),
-        "{:?}: {said}",
-        out.status
-    );
+    // Instance a refuses to start, saying `why`.
+    let refuses = |why: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+            .args(["serve", "--config"])
+            .arg(setup.path("a.toml"))
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && said.contains(why),
+            "{:?}: {said}",
+            out.status
+        );
+    };
+    // Not on the cut log (appending would hide the cut).
+    refuses("cut off the end");
     // Nor on no log at all: a deleted log would otherwise start a fresh chain under its name.
     std::fs::remove_file(setup.path("audit-a.jsonl")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["serve", "--config"])
-        .arg(setup.path("a.toml"))
-        .output()
-        .unwrap();
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !out.status.success() && said.contains("deleted or moved"),
-        "{:?}: {said}",
-        out.status
-    );
+    refuses("deleted or moved");
     assert!(!setup.path("audit-a.jsonl").exists());
 }
 

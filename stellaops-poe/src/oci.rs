@@ -105,11 +105,7 @@ impl OciRegistry {
 
     /// The registry's `host[:port]`, as docker `config.json` keys name it.
     pub fn host(&self) -> &str {
-        let rest = self
-            .base
-            .split_once("://")
-            .map_or(self.base.as_str(), |(_, r)| r);
-        rest.split('/').next().unwrap_or(rest)
+        crate::oci_auth::url_host(&self.base)
     }
 
     /// `GET /v2/<repository>/<path>`: with the fixed token, or the cached token of the last

@@ -55,11 +55,7 @@ impl RegistryCredentials {
         let doc: Value = serde_json::from_slice(&bytes)
             .map_err(|e| Error::config_from("docker config.json", e))?;
         let auths = doc.get("auths").and_then(Value::as_object);
-        let entry = auths.and_then(|a| {
-            a.iter()
-                .find(|(k, _)| config_host(k) == host)
-                .map(|(_, v)| v)
-        });
+        let entry = auths.and_then(|a| a.iter().find(|(k, _)| url_host(k) == host).map(|(_, v)| v));
         let Some(entry) = entry else {
             return Ok(None);
         };
@@ -89,8 +85,9 @@ impl RegistryCredentials {
     }
 }
 
-/// The host (and port) of a docker config `auths` key, which may be a bare host or a URL.
-fn config_host(key: &str) -> &str {
+/// The host (and port) of a registry URL, or of a docker config `auths` key, which may be a
+/// bare host or a URL.
+pub(crate) fn url_host(key: &str) -> &str {
     let key = key
         .strip_prefix("https://")
         .or_else(|| key.strip_prefix("http://"))

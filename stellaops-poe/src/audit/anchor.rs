@@ -82,7 +82,7 @@ pub fn verify_chain_anchored(
             None => Ok(()),
         }
     })?;
-    if let Some(a) = mine.iter().max_by_key(|a| a.seq) {
+    if let Some(a) = highest_head(instance, anchors) {
         if a.seq > summary.records {
             return Err(Error::AuditChain {
                 path: path.to_owned(),
@@ -241,6 +241,34 @@ impl Anchoring {
 
 /// The head of the instance whose name sorts just before `me` (wrapping to the last), if any
 /// other instance is known.
+/// The highest head in `anchors` naming `instance`.
+fn highest_head<'a>(instance: &str, anchors: &'a [ChainHead]) -> Option<&'a ChainHead> {
+    anchors
+        .iter()
+        .filter(|a| a.instance == instance)
+        .max_by_key(|a| a.seq)
+}
+
+/// Refuse a log at `path` that does not exist while `instance` has an anchored head: it was
+/// deleted or moved, and starting a new chain under the same name would hide that.
+///
+/// # Errors
+/// [`Error::AuditChain`] naming the anchored head.
+pub(super) fn refuse_missing_log(path: &Path, instance: &str, anchors: &[ChainHead]) -> Result<()> {
+    match highest_head(instance, anchors).filter(|a| a.seq > 0) {
+        Some(a) => Err(Error::AuditChain {
+            path: path.to_owned(),
+            line: 1,
+            problem: format!(
+                "the log does not exist, but {instance:?} was anchored at seq {}: it was \
+                 deleted or moved; restore it, or start the instance under another name",
+                a.seq
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn predecessor<'a>(me: &str, heads: &'a [ChainHead]) -> Option<&'a ChainHead> {
     let others = heads.iter().filter(|h| h.instance != me);
     others

@@ -24,6 +24,9 @@ pub(super) const PENDING: u8 = 0;
 pub(super) const DURABLE: u8 = 1;
 pub(super) const LOST: u8 = 2;
 
+/// What a lost record's error says, whether its append blocked or was deferred.
+pub(super) const LOST_RECORD: &str = "fdatasync failed; the record was cut from the log";
+
 /// What became of one appended record, and whom to tell when that is known.
 #[derive(Debug, Default)]
 pub(super) struct Ticket {
@@ -112,13 +115,6 @@ pub struct Durability {
 }
 
 impl Durability {
-    /// A durability with nothing to wait for.
-    pub fn done() -> Self {
-        Durability {
-            tickets: Vec::new(),
-        }
-    }
-
     /// Whether every record is already settled (durable or lost).
     pub fn is_settled(&self) -> bool {
         self.tickets.iter().all(|(t, _)| t.state() != PENDING)
@@ -153,7 +149,7 @@ impl Future for Durability {
                     let source = ticket.take_error().map(Cause::new);
                     return Poll::Ready(Err(Error::Audit {
                         path: path.clone(),
-                        context: String::from("fdatasync failed; the record was cut from the log"),
+                        context: String::from(LOST_RECORD),
                         source,
                     }));
                 }

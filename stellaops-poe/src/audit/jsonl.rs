@@ -26,9 +26,9 @@ use std::time::Duration;
 
 use stellaops_crypto::Cause;
 
-use super::anchor::{verify_chain_anchored, ChainHead};
+use super::anchor::{refuse_missing_log, verify_chain_anchored, ChainHead};
 use super::chain::{line_for, verify_chain, ChainSummary, TornTail};
-use super::durability::{self, Ticket, DURABLE, LOST, PENDING};
+use super::durability::{self, Ticket, DURABLE, LOST, LOST_RECORD, PENDING};
 use super::{AuditRecord, AuditSink, GENESIS, MAX_LINE};
 use crate::{Error, Result};
 
@@ -244,21 +244,8 @@ impl JsonlAuditSink {
         anchors: &[ChainHead],
     ) -> Result<Self> {
         let path = path.into();
-        let exists = path.try_exists().map_err(|e| Error::io(&path, e))?;
-        let anchored = anchors
-            .iter()
-            .filter(|a| a.instance == instance && a.seq > 0)
-            .max_by_key(|a| a.seq);
-        if let (false, Some(a)) = (exists, anchored) {
-            return Err(Error::AuditChain {
-                path,
-                line: 1,
-                problem: format!(
-                    "the log does not exist, but {instance:?} was anchored at seq {}: it was \
-                     deleted or moved; restore it, or start the instance under another name",
-                    a.seq
-                ),
-            });
+        if !path.try_exists().map_err(|e| Error::io(&path, e))? {
+            refuse_missing_log(&path, instance, anchors)?;
         }
         Self::open_verified(path, |p| verify_chain_anchored(p, instance, anchors))
     }
@@ -433,10 +420,7 @@ impl AuditSink for JsonlAuditSink {
         if ticket.state() == DURABLE {
             return Ok(());
         }
-        Err(self.fail(
-            "fdatasync failed; the record was cut from the log",
-            ticket.take_error().map(Cause::new),
-        ))
+        Err(self.fail(LOST_RECORD, ticket.take_error().map(Cause::new)))
     }
 
     fn head(&self) -> Option<(u64, String)> {

@@ -140,6 +140,10 @@ class Server:
             sys.exit(f"stella serve did not start: {line!r}; see {self.log.name}")
         self.url = f"https://localhost:{m.group(1)}{SIGN}"
 
+    def pin(self, cpu: int):
+        """Move every thread of the server onto one vCPU."""
+        run(["taskset", "-a", "-p", "-c", str(cpu), str(self.proc.pid)])
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
@@ -152,8 +156,8 @@ def expect_signed(what: str, r: dict):
         sys.exit(f"{what}: only {r['ok']} of {r['requests']} answered 200: {r.get('codes')}")
 
 
-def oha(d: Path, url: str, token: str, concurrency: int) -> dict:
-    args = [OHA, "--no-tui", "--output-format", "json", "-z", f"{SECONDS}s",
+def oha(d: Path, url: str, token: str, concurrency: int, cpu: int | None = None) -> dict:
+    args = ([] if cpu is None else ["taskset", "-c", str(cpu)]) + [OHA, "--no-tui", "--output-format", "json", "-z", f"{SECONDS}s",
             "-c", str(concurrency), "-m", "POST", "--cacert", "ca.pem", "--cert", "client.pem",
             "--key", "client.key", "-H", f"authorization: Bearer {token}",
             "-H", "x-stellaops-tenant: acme", "-H", "content-type: application/json",
@@ -231,7 +235,7 @@ def us(v: float | None) -> str:
 
 
 def main():
-    for tool in (OHA, WRK, "openssl", "redis-server", "redis-cli", "redis-benchmark"):
+    for tool in (OHA, WRK, "openssl", "redis-server", "redis-cli", "redis-benchmark", "taskset"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is not installed (benches/load/run.sh installs the load generators)")
     d = Path(tempfile.mkdtemp(prefix="stella-load-"))
@@ -262,6 +266,20 @@ def main():
                 r = oha(d, s.url, mtls, c)
                 expect_signed(f"mTLS, {c} callers", r)
                 rows.append(("1 instance", "mTLS", "fdatasync" if sync else "no sync", c, r))
+            # One caller with the server and the load generator on the same vCPU: no wake-up
+            # crosses vCPUs, which on a virtual machine is an interrupt through the hypervisor.
+            s.pin(0)
+            if not sync:
+                floor = oha_result(run(["taskset", "-c", "0", OHA, "--no-tui", "--output-format",
+                                        "json", "-z", f"{SECONDS}s", "-c", "1", "--cacert",
+                                        "ca.pem", "--cert", "client.pem", "--key", "client.key",
+                                        s.url.replace(SIGN, "/healthz")], cwd=d).stdout)
+                rows.append(("1 instance, one vCPU for both", "GET /healthz (HTTP and TLS only)",
+                             "—", 1, floor))
+            r = oha(d, s.url, mtls, 1, cpu=0)
+            expect_signed("mTLS, 1 caller, one vCPU", r)
+            rows.append(("1 instance, one vCPU for both", "mTLS",
+                         "fdatasync" if sync else "no sync", 1, r))
             s.stop()
 
         # One instance, DPoP-bound, durable audit.
@@ -392,6 +410,10 @@ def main():
         out.append(f"Of that, HTTP and TLS on this box (a GET /healthz round trip, p50): "
                    f"{floor['p50_us']:.0f} µs; the signing route over in-process and that floor: "
                    f"+{one['p50_us'] - base - floor['p50_us']:.0f} µs.")
+    pinned = by.get(("1 instance, one vCPU for both", "mTLS", "no sync", 1))
+    if pinned and base:
+        out.append(f"With the server and the load generator on one vCPU (no wake-up crosses "
+                   f"vCPUs): +{pinned['p50_us'] - base:.0f} µs over the same call in process.")
     nos, dur = by.get(("1 instance", "mTLS", "no sync", 64)), by.get(("1 instance", "mTLS",
                                                                       "fdatasync", 64))
     if nos and dur:

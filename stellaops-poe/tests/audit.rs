@@ -309,6 +309,33 @@ fn deferred_appends_resolve_once_durable_and_share_syncs_with_blocking_ones() {
     assert!(outer.is_settled(), "an inner scope's tickets stay with it");
 }
 
+/// A deferred record whose `Durability` is dropped unawaited (its request's caller went away)
+/// never holds up the others, whether they await theirs or block.
+#[test]
+fn dropped_durabilities_do_not_stall_the_records_awaited_after_them() {
+    use stellaops_poe::audit::defer_durability;
+    let dir = tempfile::tempdir().unwrap();
+    let sink = std::sync::Arc::new(JsonlAuditSink::open(dir.path().join("audit.jsonl")).unwrap());
+    let (done, finished) = std::sync::mpsc::channel();
+    let hammered = sink.clone();
+    std::thread::spawn(move || {
+        hammer(&hammered, (12, 30), |t, sink, rec| {
+            if t % 3 == 2 {
+                return sink.append(rec).unwrap();
+            }
+            let (appended, durability) = defer_durability(|| sink.append(rec));
+            appended.unwrap();
+            if t % 3 == 1 {
+                durability.wait().unwrap();
+            }
+        });
+        done.send(()).unwrap();
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("appends stalled behind records nobody awaited");
+}
+
 #[test]
 fn duplicate_keys_and_garbage_are_refused() {
     let dir = tempfile::tempdir().unwrap();

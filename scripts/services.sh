@@ -10,7 +10,12 @@
 #   go-containerregistry's registry with the Referrers API (tests/services/ocireg; zot, the usual
 #   choice, is refused by the Go proxy here);
 #   a local Sigstore instance for keyless signing: OIDC issuer, Fulcio, CT log and Rekor v1 in one
-#   process (tests/services/sigstore_local.py says why a stand-in, and what it follows).
+#   process (tests/services/sigstore_local.py says why a stand-in, and what it follows);
+#   the real Sigstore servers, built from their Go modules once per machine: Fulcio (a file CA,
+#   trusting the stand-in's OIDC issuer, which plays a CI system's token minting), TesseraCT (a
+#   static CT log, Fulcio's SCTs), the timestamp authority (RFC 3161, in-memory signer) and
+#   Rekor v2 (rekor-tiles, POSIX storage); tests/services/sigstore_trust.py writes their trusted
+#   root and signing config.
 #
 #   scripts/services.sh start DIR   # writes DIR/services.env; `source` it before the tests
 #   scripts/services.sh stop DIR
@@ -218,6 +223,88 @@ sigstore_port=$(free_port)
 echo $! >"$dir/sigstore.pid"
 wait_for "Sigstore stand-in" "http://127.0.0.1:$sigstore_port/api/v1/log" "$dir/sigstore.log"
 
+# --- the real Sigstore servers ----------------------------------------------------------------
+# Each built once per machine into target/services-bin (stamped with its version; the Go module
+# and build caches make a rebuild seconds). `go install pkg@version` resolves each server's own
+# module graph, as its release does.
+go_server() { # NAME PACKAGE VERSION
+  if [ "$(cat "target/services-bin/$1.version" 2>/dev/null)" != "$3" ]; then
+    local tmp
+    tmp=$(mktemp -d)
+    GOBIN=$tmp go install "$2@$3"
+    mv "$tmp"/* "target/services-bin/$1"
+    rmdir "$tmp"
+    echo "$3" >"target/services-bin/$1.version"
+  fi
+}
+go_server fulcio github.com/sigstore/fulcio v1.8.8
+go_server tesseract-posix github.com/transparency-dev/tesseract/cmd/tesseract/posix v0.1.1
+go_server timestamp-server github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server v2.1.3
+go_server rekor-server-posix github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix v2.3.0
+
+real=$dir/sigstore-real
+rm -rf "$real" && mkdir -p "$real"
+# Fulcio's file CA: a P-256 root whose key is an encrypted PKCS#8 file, as fileca requires.
+openssl ecparam -name prime256v1 -genkey -noout -out "$real/fulcio-ca.key" 2>/dev/null
+openssl req -x509 -new -key "$real/fulcio-ca.key" -sha256 -days 30 \
+  -subj "/O=StellaOps test/CN=Fulcio test root" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+  -out "$real/fulcio-ca.pem" 2>/dev/null
+fulcio_pass=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$real/fulcio-ca.key" -passout "pass:$fulcio_pass" \
+  -out "$real/fulcio-ca.enc.key"
+rm "$real/fulcio-ca.key"
+# The CT log's key (P-256, as static CT requires) and Rekor v2's checkpoint key (Ed25519).
+openssl ecparam -name prime256v1 -genkey -noout -out "$real/ct.key" 2>/dev/null
+openssl ec -in "$real/ct.key" -pubout -out "$real/ct.pub" 2>/dev/null
+openssl genpkey -algorithm ed25519 -out "$real/rekor.key"
+openssl pkey -in "$real/rekor.key" -pubout -out "$real/rekor.pub"
+ct_origin=ct.stellaops.test
+rekor_origin=rekor.stellaops.test
+
+ct_port=$(free_port)
+target/services-bin/tesseract-posix -private_key "$real/ct.key" -origin "$ct_origin" \
+  -storage_dir "$real/ct-log" -roots_pem_file "$real/fulcio-ca.pem" \
+  -http_endpoint "127.0.0.1:$ct_port" -checkpoint_interval 500ms -batch_max_age 50ms \
+  >"$dir/tesseract.log" 2>&1 &
+echo $! >"$dir/tesseract.pid"
+wait_for "TesseraCT" "http://127.0.0.1:$ct_port/ct/v1/get-roots" "$dir/tesseract.log"
+
+issuer=http://127.0.0.1:$sigstore_port/oidc
+printf '{"OIDCIssuers": {"%s": {"IssuerURL": "%s", "ClientID": "sigstore", "Type": "email"}}}\n' \
+  "$issuer" "$issuer" >"$real/fulcio.json"
+fulcio_port=$(free_port)
+target/services-bin/fulcio serve --ca fileca --fileca-cert "$real/fulcio-ca.pem" \
+  --fileca-key "$real/fulcio-ca.enc.key" --fileca-key-passwd "$fulcio_pass" --fileca-watch=false \
+  --ct-log-url "http://127.0.0.1:$ct_port/" --ct-log-public-key-path "$real/ct.pub" \
+  --ct-log-origin "$ct_origin" --config-path "$real/fulcio.json" --log_type prod \
+  --host 127.0.0.1 --port "$fulcio_port" --grpc-host 127.0.0.1 --grpc-port "$(free_port)" \
+  --metrics-port "$(free_port)" >"$dir/fulcio.log" 2>&1 &
+echo $! >"$dir/fulcio.pid"
+wait_for "Fulcio" "http://127.0.0.1:$fulcio_port/api/v2/configuration" "$dir/fulcio.log"
+
+tsa_port=$(free_port)
+target/services-bin/timestamp-server serve --host 127.0.0.1 --port "$tsa_port" \
+  --timestamp-signer memory --disable-ntp-monitoring >"$dir/timestamp-server.log" 2>&1 &
+echo $! >"$dir/timestamp-server.pid"
+wait_for "timestamp authority" "http://127.0.0.1:$tsa_port/api/v1/timestamp/certchain" "$dir/timestamp-server.log"
+curl -sf "http://127.0.0.1:$tsa_port/api/v1/timestamp/certchain" >"$real/tsa-chain.pem"
+
+rekor2_port=$(free_port)
+target/services-bin/rekor-server-posix serve --storage-dir "$real/rekor-log" \
+  --signer-filepath "$real/rekor.key" --hostname "$rekor_origin" \
+  --http-address 127.0.0.1 --http-port "$rekor2_port" --grpc-address 127.0.0.1 \
+  --grpc-port "$(free_port)" --http-metrics-port "$(free_port)" \
+  --checkpoint-interval 200ms --batch-max-age 20ms >"$dir/rekor-v2.log" 2>&1 &
+echo $! >"$dir/rekor-v2.pid"
+wait_for "Rekor v2" "http://127.0.0.1:$rekor2_port/api/v2/log/entries" "$dir/rekor-v2.log"
+
+"$venv/bin/python" tests/services/sigstore_trust.py "$real" \
+  --standin "$dir/sigstore/trusted_root.json" --issuer "$issuer" \
+  --fulcio "http://127.0.0.1:$fulcio_port" --ct "http://127.0.0.1:$ct_port" \
+  --tsa "http://127.0.0.1:$tsa_port" --rekor-v1 "http://127.0.0.1:$sigstore_port" \
+  --rekor-v2 "http://127.0.0.1:$rekor2_port" --rekor-v2-origin "$rekor_origin"
+
 cat >"$dir/services.env" <<EOF
 # Written by scripts/services.sh; source it before running the key-backend tests.
 export STELLAOPS_SERVICES=$dir
@@ -240,8 +327,13 @@ export STELLAOPS_TEST_REGISTRY_USER=$registry_user
 export STELLAOPS_PYTHON=$venv/bin/python
 export STELLAOPS_TEST_SIGSTORE=http://127.0.0.1:$sigstore_port
 export STELLAOPS_TEST_SIGSTORE_DIR=$dir/sigstore
+export STELLAOPS_TEST_FULCIO=http://127.0.0.1:$fulcio_port
+export STELLAOPS_TEST_TSA=http://127.0.0.1:$tsa_port
+export STELLAOPS_TEST_REKOR_V2=http://127.0.0.1:$rekor2_port
+export STELLAOPS_TEST_SIGSTORE_REAL_DIR=$real
 EOF
 echo "services up: SoftHSM2 token 'stellaops', KMS (local-kms) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
 echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port (token auth: :$authed_port),"
 echo "  ocireg on :$ocireg_port,"
-echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; env in $dir/services.env"
+echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; Fulcio on :$fulcio_port, TesseraCT on :$ct_port,"
+echo "  timestamp authority on :$tsa_port, Rekor v2 on :$rekor2_port; env in $dir/services.env"

@@ -534,7 +534,18 @@ pub(crate) struct KeylessArgs {
     /// Verify the bundle offline against this trusted_root.json before writing it.
     #[arg(long, value_name = "FILE", requires = "sigstore")]
     pub(crate) trusted_root: Option<PathBuf>,
-    /// Timeout of each request to Fulcio or Rekor.
+    /// Also timestamp the signature at this RFC 3161 timestamp authority (its full request
+    /// URL, e.g. https://timestamp.sigstore.dev/api/v1/timestamp): the bundle carries the
+    /// answer, a signing time verifiers trust beside the log's.
+    #[arg(
+        long,
+        alias = "timestamp-server-url",
+        env = "STELLAOPS_TIMESTAMP_URL",
+        value_name = "URL",
+        requires = "sigstore"
+    )]
+    pub(crate) timestamp_url: Option<String>,
+    /// Timeout of each request to Fulcio, Rekor or the timestamp authority.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub(crate) timeout_seconds: u64,
     /// Further attempts after a connection failure or a 5xx answer.

@@ -12,7 +12,8 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 use stellaops_tests::sigstore_local::{
-    instance, sigstore_js, sigstore_python, sigstore_python_verify, JsSigner, LocalSigstore,
+    instance, sigstore_js, sigstore_python, sigstore_python_verify, slsa_inputs as inputs,
+    JsSigner, LocalSigstore,
 };
 
 const EMAIL: &str = "release-bot@stellaops.local";
@@ -24,19 +25,6 @@ fn stderr(o: &Output) -> String {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// An artifact and a SLSA v1 predicate (the one predicate type sigstore-python attests too).
-fn inputs(dir: &Path) -> (PathBuf, PathBuf) {
-    let artifact = dir.join("app.tar.gz");
-    std::fs::write(&artifact, b"the release tarball\n").unwrap();
-    let predicate = dir.join("provenance.json");
-    std::fs::write(
-        &predicate,
-        br#"{"buildDefinition":{"buildType":"https://stellaops.local/build/v1","externalParameters":{"ref":"v1.2.3"}},"runDetails":{"builder":{"id":"https://stellaops.local/builder"}}}"#,
-    )
-    .unwrap();
-    (artifact, predicate)
 }
 
 /// `stella attest --keyless` with the token in the environment.

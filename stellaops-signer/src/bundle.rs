@@ -223,6 +223,7 @@ pub fn bundle_report(v: &BundleVerification) -> Value {
         "issuer": v.issuer,
         "integratedTime": v.integrated_time,
         "verifiedTimes": v.verified_times,
+        "unverifiedTimestamps": v.unverified_timestamps,
         "certificateVerified": v.certificate_verified,
         "sctVerified": v.sct_verified,
         "tlogVerified": v.tlog_verified,

@@ -85,6 +85,16 @@ pub(crate) fn sigstore_envelope(envelope: &Envelope) -> DsseEnvelope {
     )
 }
 
+/// The RFC 3161 timestamp of the envelope's one signature, when a timestamp authority is
+/// configured.
+pub(crate) fn stamp(
+    tsa: Option<&crate::tsa::Timestamper>,
+    envelope: &Envelope,
+) -> Result<Option<sigstore_types::TimestampToken>> {
+    tsa.map(|t| t.stamp(envelope.signatures()[0].sig()))
+        .transpose()
+}
+
 /// The bundle as RFC 8785 canonical JSON (so the same bundle is always the same bytes and its
 /// hash is reproducible), verified offline for `signer` when a trusted root is configured.
 pub(crate) fn finish(

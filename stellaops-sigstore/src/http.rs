@@ -39,11 +39,27 @@ impl Service {
     /// POST `body` as JSON to `path` and return the JSON answer of a 2xx status. Transport
     /// failures and 5xx answers are retried (200 ms, doubling); 4xx answers are not.
     pub(crate) fn post_json(&self, path: &str, body: &[u8]) -> Result<serde_json::Value> {
+        let answer = self.post(path, body, "application/json", "application/json")?;
+        serde_json::from_slice(&answer).map_err(|e| Error::Service {
+            service: self.name,
+            message: format!("POST {}{path}: the answer is not JSON: {e}", self.base),
+        })
+    }
+
+    /// POST `body` (of `content_type`) to `path` and return the answer of a 2xx status, at most
+    /// [`MAX_ANSWER`] bytes. Retried as [`post_json`](Self::post_json).
+    pub(crate) fn post(
+        &self,
+        path: &str,
+        body: &[u8],
+        content_type: &str,
+        accept: &str,
+    ) -> Result<Vec<u8>> {
         let url = format!("{}{path}", self.base);
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
-            let outcome = self.post_once(&url, body);
+            let outcome = self.post_once(&url, body, content_type, accept);
             match outcome {
                 Err(Failure::Transport(_) | Failure::Status(_, true)) if attempt < self.retries => {
                     std::thread::sleep(delay);
@@ -62,35 +78,44 @@ impl Service {
                         message,
                     })
                 }
-                Ok(value) => return Ok(value),
+                Ok(answer) => return Ok(answer),
             }
         }
     }
 
-    fn post_once(&self, url: &str, body: &[u8]) -> std::result::Result<serde_json::Value, Failure> {
+    fn post_once(
+        &self,
+        url: &str,
+        body: &[u8],
+        content_type: &str,
+        accept: &str,
+    ) -> std::result::Result<Vec<u8>, Failure> {
         let response = self
             .agent
             .post(url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
+            .header("Content-Type", content_type)
+            .header("Accept", accept)
             .send(body)
             .map_err(|e| Failure::Transport(format!("POST {url}: {e}")))?;
         let status = response.status().as_u16();
-        let text = response
+        let answer = response
             .into_body()
             .with_config()
             .limit(MAX_ANSWER)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| Failure::Transport(format!("POST {url}: reading the answer: {e}")))?;
         if !(200..300).contains(&status) {
+            let text = String::from_utf8_lossy(&answer);
             let message = format!(
                 "POST {url}: HTTP {status}: {}",
-                text.chars().take(300).collect::<String>()
+                text.chars()
+                    .take(300)
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect::<String>()
             );
             return Err(Failure::Status(message, status >= 500));
         }
-        serde_json::from_str(&text)
-            .map_err(|e| Failure::Status(format!("POST {url}: the answer is not JSON: {e}"), false))
+        Ok(answer)
     }
 }
 

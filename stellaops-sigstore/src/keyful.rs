@@ -12,9 +12,10 @@ use sigstore_types::bundle::SignatureContent;
 use stellaops_crypto::{Algorithm, SigningKey};
 
 use crate::bundle::{
-    check_payload_type, finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle,
+    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, BundleSigner, SignedBundle,
 };
 use crate::http::Service;
+use crate::tsa::Timestamper;
 use crate::{rekor, Error, Result, Signer, TrustedRoot};
 
 /// Where to log keyful signatures.
@@ -29,6 +30,9 @@ pub struct KeyfulConfig {
     /// When set, every bundle is verified offline against this `trusted_root.json` (log proofs
     /// and the signature with the key) before it is returned.
     pub trusted_root: Option<PathBuf>,
+    /// When set, each bundle also carries an RFC 3161 timestamp of its signature from this
+    /// timestamp authority (the full request URL).
+    pub timestamp_url: Option<String>,
 }
 
 impl KeyfulConfig {
@@ -39,6 +43,7 @@ impl KeyfulConfig {
             timeout: Duration::from_secs(30),
             retries: 2,
             trusted_root: None,
+            timestamp_url: None,
         }
     }
 }
@@ -49,6 +54,7 @@ pub struct KeyfulSigner<K> {
     key: K,
     rekor: Service,
     trusted_root: Option<TrustedRoot>,
+    tsa: Option<Timestamper>,
 }
 
 impl<K: SigningKey> KeyfulSigner<K> {
@@ -64,6 +70,11 @@ impl<K: SigningKey> KeyfulSigner<K> {
     /// signatures would be refused by the log, so they are refused here, before signing.
     pub fn new(config: &KeyfulConfig, key: K) -> Result<Self> {
         let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
+        let tsa = config
+            .timestamp_url
+            .as_deref()
+            .map(|url| Timestamper::new(url, config.timeout, config.retries))
+            .transpose()?;
         let algorithm = key.algorithm();
         if !matches!(
             algorithm,
@@ -83,6 +94,7 @@ impl<K: SigningKey> KeyfulSigner<K> {
             key,
             rekor,
             trusted_root,
+            tsa,
         })
     }
 
@@ -108,14 +120,18 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
             .to_spki_pem()
             .map_err(|e| Error::Signing(format!("public key: {e}")))?;
         let dsse = sigstore_envelope(&envelope);
+        let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
         let entry = rekor::log_dsse(&self.rekor, &dsse, &pem)?;
         let hint = public.key_id().to_string();
-        let bundle = BundleV03::new(
+        let mut bundle = BundleV03::new(
             VerificationMaterialV03::PublicKey { hint },
             SignatureContent::DsseEnvelope(dsse),
         )
-        .with_tlog_entry(entry)
-        .into_bundle();
+        .with_tlog_entry(entry);
+        if let Some(t) = timestamp {
+            bundle = bundle.with_rfc3161_timestamp(t);
+        }
+        let bundle = bundle.into_bundle();
         let signer = Signer::PublicKey(public.to_spki_der().to_vec());
         let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
         Ok(SignedBundle {

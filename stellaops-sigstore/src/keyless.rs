@@ -12,10 +12,11 @@ use sigstore_types::DerCertificate;
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 
 use crate::bundle::{
-    check_payload_type, finish, sign_envelope, sigstore_envelope, BundleSigner, SignedBundle,
+    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, BundleSigner, SignedBundle,
 };
 use crate::http::Service;
 use crate::token::IdentityToken;
+use crate::tsa::Timestamper;
 use crate::{fulcio, rekor, Error, Identity, Result, Signer, TrustedRoot};
 
 /// Where and how to sign keylessly (the keyless guide's settings).
@@ -36,6 +37,9 @@ pub struct KeylessConfig {
     pub trusted_root: Option<PathBuf>,
     /// Require an SCT embedded in the certificate (default true).
     pub require_sct: bool,
+    /// When set, each bundle also carries an RFC 3161 timestamp of its signature from this
+    /// timestamp authority (the full request URL, e.g. `https://timestamp.sigstore.dev/api/v1/timestamp`).
+    pub timestamp_url: Option<String>,
 }
 
 impl KeylessConfig {
@@ -50,6 +54,7 @@ impl KeylessConfig {
             oidc_issuer: None,
             trusted_root: None,
             require_sct: true,
+            timestamp_url: None,
         }
     }
 }
@@ -62,6 +67,7 @@ pub struct KeylessSigner {
     token: IdentityToken,
     require_sct: bool,
     trusted_root: Option<TrustedRoot>,
+    tsa: Option<Timestamper>,
 }
 
 impl KeylessSigner {
@@ -74,6 +80,11 @@ impl KeylessSigner {
     pub fn new(config: &KeylessConfig, token: IdentityToken) -> Result<Self> {
         let fulcio = Service::new("Fulcio", &config.fulcio_url, config.timeout, config.retries)?;
         let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
+        let tsa = config
+            .timestamp_url
+            .as_deref()
+            .map(|url| Timestamper::new(url, config.timeout, config.retries))
+            .transpose()?;
         token.check_unexpired(unix_now())?;
         if let Some(required) = &config.oidc_issuer {
             if token.issuer() != required {
@@ -94,6 +105,7 @@ impl KeylessSigner {
             token,
             require_sct: config.require_sct,
             trusted_root,
+            tsa,
         })
     }
 
@@ -110,8 +122,9 @@ impl KeylessSigner {
 
 impl BundleSigner for KeylessSigner {
     /// Sign `payload` as `payload_type` into a bundle: a fresh ephemeral key, its Fulcio
-    /// certificate, the DSSE envelope, its Rekor entry, and (with a trusted root configured) an
-    /// offline verification of the result.
+    /// certificate, the DSSE envelope, its timestamp (with a timestamp authority configured),
+    /// its Rekor entry, and (with a trusted root configured) an offline verification of the
+    /// result.
     ///
     /// # Errors
     /// [`Error::Payload`] for a payload type other than in-toto's; [`Error::Service`] for Fulcio or Rekor failures and unusable answers, [`Error::Token`]
@@ -128,10 +141,14 @@ impl BundleSigner for KeylessSigner {
         let certificate = DerCertificate::new(chain[0].clone());
 
         let dsse = sigstore_envelope(&envelope);
+        let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
         let entry = rekor::log_dsse(&self.rekor, &dsse, &certificate.to_pem())?;
-        let bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
-            .with_tlog_entry(entry)
-            .into_bundle();
+        let mut bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
+            .with_tlog_entry(entry);
+        if let Some(t) = timestamp {
+            bundle = bundle.with_rfc3161_timestamp(t);
+        }
+        let bundle = bundle.into_bundle();
         let signer = Signer::Keyless {
             identity: Identity::exact(self.identity()),
             issuer: self.issuer().to_owned(),

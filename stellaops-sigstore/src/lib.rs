@@ -33,7 +33,9 @@ mod identity;
 mod keyful;
 mod keyless;
 mod rekor;
+mod timestamps;
 mod token;
+mod tsa;
 mod verify;
 
 pub use bundle::{BundleSigner, SignedBundle, BUNDLE_V03_MEDIA_TYPE};
@@ -41,6 +43,7 @@ pub use error::{Error, Result};
 pub use identity::{Identity, IdentityPattern};
 pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
+pub use timestamps::MAX_TIMESTAMPS;
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
 pub use verify::{
     verify_bundle, verify_bundle_with, BundleArtifact, BundleVerification, OwnedArtifact, Signer,

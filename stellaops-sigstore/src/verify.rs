@@ -20,6 +20,8 @@ use crate::{Error, Identity, Result};
 /// verifies any number of bundles.
 pub struct TrustedRoot {
     verifier: Verifier,
+    /// The timestamp authorities, for sorting out the timestamps that do not count.
+    tsa: Vec<sigstore_verify::types::TsaAuthority>,
 }
 
 impl std::fmt::Debug for TrustedRoot {
@@ -48,7 +50,10 @@ impl TrustedRoot {
         let root = sigstore_verify::trust_root::TrustedRoot::from_json(text)
             .map_err(|e| Error::TrustedRoot(e.to_string()))?;
         let verifier = Verifier::new(&root).map_err(|e| Error::TrustedRoot(e.to_string()))?;
-        Ok(TrustedRoot { verifier })
+        Ok(TrustedRoot {
+            verifier,
+            tsa: root.tsa_authorities(),
+        })
     }
 
     /// [`TrustedRoot::from_json`] on a file.
@@ -142,6 +147,9 @@ pub struct BundleVerification {
     pub tlog_verified: bool,
     /// The verified signing times (RFC 3339): RFC 3161 timestamps and log integration times.
     pub verified_times: Vec<String>,
+    /// The RFC 3161 timestamps that did not count, each with why (no trusted authority
+    /// verified it); sigstore-go's rules, see the `timestamps` module.
+    pub unverified_timestamps: Vec<String>,
     /// The DSSE payload type, for DSSE bundles.
     pub payload_type: Option<String>,
     /// The in-toto statement, for DSSE bundles.
@@ -262,8 +270,9 @@ pub fn verify_bundle_with(
     let text = strict_json(bundle_json).map_err(Error::InvalidBundle)?;
     let document: Value =
         serde_json::from_str(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
-    let bundle = Bundle::from_json(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
+    let mut bundle = Bundle::from_json(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
     signed_the_required_way(&document, signer)?;
+    let unverified_timestamps = crate::timestamps::screen(&mut bundle, &root.tsa)?;
     if !options.insecure_ignore_tlog && timestamp_only(&document) {
         return Err(Error::Verification(
             "the bundle has no transparency-log entry, only an RFC 3161 timestamp: it comes from \
@@ -271,6 +280,19 @@ pub fn verify_bundle_with(
              attestations); accept that only by choice (--insecure-ignore-tlog)"
                 .into(),
         ));
+    }
+    if timestamp_only(&document)
+        && bundle
+            .verification_material
+            .timestamp_verification_data
+            .rfc3161_timestamps
+            .is_empty()
+    {
+        return Err(Error::Verification(format!(
+            "no RFC 3161 timestamp verified, and the bundle has no log entry to give a signing \
+             time: {}",
+            unverified_timestamps.join("; ")
+        )));
     }
     let result = match signer {
         Signer::Keyless { identity, issuer } => verify_certificate(
@@ -314,6 +336,7 @@ pub fn verify_bundle_with(
             .iter()
             .map(ToString::to_string)
             .collect(),
+        unverified_timestamps,
         payload_type: envelope
             .and_then(|e| e["payloadType"].as_str())
             .map(str::to_owned),

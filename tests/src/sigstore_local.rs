@@ -67,6 +67,65 @@ impl LocalSigstore {
     }
 }
 
+/// The real Sigstore servers scripts/services.sh starts beside the stand-in: Fulcio (a file
+/// CA, trusting the stand-in's OIDC issuer), TesseraCT (Fulcio's CT log), the timestamp
+/// authority and Rekor v2, with their trusted root and signing config
+/// (tests/services/sigstore_trust.py). Rekor v1 is still the stand-in's.
+#[derive(Clone, Debug)]
+pub struct RealSigstore {
+    /// Fulcio's base URL.
+    pub fulcio: String,
+    /// The timestamp authority's request URL (`…/api/v1/timestamp`).
+    pub tsa: String,
+    /// Rekor v2's base URL.
+    pub rekor_v2: String,
+    /// Rekor v1 (the stand-in's base URL).
+    pub rekor_v1: String,
+    /// The trust to verify with: the stand-in's issuer and this deployment's trusted root and
+    /// sigstore-python trust config (pass it where a [`LocalSigstore`] is wanted).
+    pub trust: LocalSigstore,
+}
+
+/// The real servers named in services.env.
+///
+/// # Panics
+/// When they are not set (the tests never skip: start them with scripts/services.sh).
+pub fn real() -> RealSigstore {
+    let var = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: start the servers with `scripts/services.sh start DIR` and `source DIR/services.env`")
+        })
+    };
+    let standin = instance();
+    RealSigstore {
+        fulcio: var("STELLAOPS_TEST_FULCIO"),
+        tsa: format!("{}/api/v1/timestamp", var("STELLAOPS_TEST_TSA")),
+        rekor_v2: var("STELLAOPS_TEST_REKOR_V2"),
+        rekor_v1: standin.url.clone(),
+        trust: LocalSigstore {
+            url: standin.url,
+            dir: PathBuf::from(var("STELLAOPS_TEST_SIGSTORE_REAL_DIR")),
+        },
+    }
+}
+
+/// In `dir`, an artifact (`app.tar.gz`) and a SLSA v1 predicate (`provenance.json`; the one
+/// predicate type sigstore-python attests too).
+///
+/// # Panics
+/// When `dir` cannot be written.
+pub fn slsa_inputs(dir: &Path) -> (PathBuf, PathBuf) {
+    let artifact = dir.join("app.tar.gz");
+    std::fs::write(&artifact, b"the release tarball\n").unwrap_or_else(|e| panic!("{e}"));
+    let predicate = dir.join("provenance.json");
+    std::fs::write(
+        &predicate,
+        br#"{"buildDefinition":{"buildType":"https://stellaops.local/build/v1","externalParameters":{"ref":"v1.2.3"}},"runDetails":{"builder":{"id":"https://stellaops.local/builder"}}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    (artifact, predicate)
+}
+
 /// sigstore-python's command line, from the oracles' virtual environment.
 ///
 /// # Panics

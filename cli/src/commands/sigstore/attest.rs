@@ -41,6 +41,7 @@ pub(crate) fn keyful(
     config.timeout = Duration::from_secs(k.timeout_seconds);
     config.retries = k.retries;
     config.trusted_root.clone_from(&k.trusted_root);
+    config.timestamp_url.clone_from(&k.timestamp_url);
     let mode = IssuerMode::of_scheme(key.scheme());
     let signer = KeyfulSigner::new(&config, key)?;
     let outcome = Authority::bundle(&signer, mode)
@@ -68,5 +69,6 @@ fn keyless_signer(k: &KeylessArgs) -> Result<KeylessSigner, Failure> {
     config.oidc_issuer.clone_from(&k.oidc_issuer);
     config.trusted_root.clone_from(&k.trusted_root);
     config.require_sct = !k.allow_missing_sct;
+    config.timestamp_url.clone_from(&k.timestamp_url);
     Ok(KeylessSigner::new(&config, token)?)
 }

@@ -120,6 +120,9 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
             v.verified_times.join(", ")
         );
     }
+    for reason in &v.unverified_timestamps {
+        crate::term::say!("  not counted: RFC 3161 {reason}");
+    }
     let report = bundle_report(v);
     if let Some(predicate_type) = report["predicateType"].as_str() {
         crate::term::say!("  predicate: {predicate_type}");

@@ -1,0 +1,280 @@
+//! Signing against the real Sigstore servers (scripts/services.sh builds them from their Go
+//! modules): Fulcio v1.8.8 with a file CA and TesseraCT v0.1.1 as its CT log, the timestamp
+//! authority v2.1.3; Rekor v1 is still the stand-in's. Other people's verifiers judge the
+//! result: sigstore-python and sigstore-js verify our bundles offline against the servers'
+//! trusted root, RFC 3161 timestamps included; an altered timestamp does not count (sigstore-go's
+//! and sigstore-python's rule; sigstore-js refuses the bundle).
+
+// Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use base64::Engine as _;
+use serde_json::Value;
+use stellaops_tests::sigstore_local::{
+    real, sigstore_js, sigstore_python_verify, slsa_inputs as inputs, JsSigner, RealSigstore,
+};
+
+const EMAIL: &str = "ci-bot@stellaops.local";
+const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// `stella attest --keyless` against real Fulcio, with `extra` flags, into `out`.
+fn attest_keyless(s: &RealSigstore, dir: &Path, extra: &[&str], out: &Path) -> Output {
+    let (artifact, predicate) = inputs(dir);
+    let token = s.trust.token(EMAIL, &[]);
+    Command::new(env!("CARGO_BIN_EXE_stella"))
+        .env("STELLAOPS_OIDC_TOKEN", token)
+        .env_remove("STELLAOPS_OIDC_TOKEN_FILE")
+        .args(["attest", "--keyless", "--fulcio-url", &s.fulcio])
+        .args(["--rekor-url", &s.rekor_v1])
+        .args(["--oidc-issuer", &s.trust.issuer()])
+        .arg("--trusted-root")
+        .arg(s.trust.trusted_root())
+        .args(["--predicate-type", SLSA_V1, "--predicate"])
+        .arg(&predicate)
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .arg(&artifact)
+        .output()
+        .unwrap()
+}
+
+fn stella_verify(s: &RealSigstore, bundle: &Path, artifact: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["verify", "--bundle"])
+        .arg(bundle)
+        .arg("--trusted-root")
+        .arg(s.trust.trusted_root())
+        .args(["--certificate-identity", EMAIL])
+        .args(["--certificate-oidc-issuer", &s.trust.issuer()])
+        .arg("--artifact")
+        .arg(artifact)
+        .output()
+        .unwrap()
+}
+
+/// The issuer of the bundle's leaf certificate, as OpenSSL prints it.
+fn certificate_issuer(bundle: &Value, dir: &Path) -> String {
+    let der = B64
+        .decode(
+            bundle["verificationMaterial"]["certificate"]["rawBytes"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let path = dir.join("leaf.der");
+    std::fs::write(&path, der).unwrap();
+    let out = Command::new("openssl")
+        .args([
+            "x509",
+            "-inform",
+            "DER",
+            "-noout",
+            "-issuer",
+            "-ext",
+            "ct_precert_scts",
+            "-in",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn keyless_with_a_timestamp_from_real_servers_verifies_with_sigstore_python_and_sigstore_js() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle_path = dir.path().join("app.sigstore.json");
+    let out = attest_keyless(&s, dir.path(), &["--timestamp-url", &s.tsa], &bundle_path);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+
+    // Real Fulcio issued the certificate (its file CA), with an SCT from TesseraCT.
+    let issuer = certificate_issuer(&bundle, dir.path());
+    assert!(issuer.contains("Fulcio test root"), "{issuer}");
+    assert!(issuer.contains("Signed Certificate Timestamp"), "{issuer}");
+    // One RFC 3161 timestamp, a TimeStampResp granted by the TSA (status 0).
+    let stamps = bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+        .as_array()
+        .unwrap();
+    assert_eq!(stamps.len(), 1);
+    let resp = B64
+        .decode(stamps[0]["signedTimestamp"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(&resp[..2], &[0x30, 0x82], "a DER SEQUENCE");
+    assert_eq!(
+        &resp[4..9],
+        &[0x30, 0x03, 0x02, 0x01, 0x00],
+        "PKIStatus granted"
+    );
+
+    let artifact = dir.path().join("app.tar.gz");
+    let ours = stella_verify(&s, &bundle_path, &artifact);
+    assert!(ours.status.success(), "stella verify: {}", stderr(&ours));
+    // Two verified times: the log's integrated time and the TSA's.
+    assert_eq!(verified_times(&ours), 2, "{}", stdout(&ours));
+    assert!(!stdout(&ours).contains("not counted"), "{}", stdout(&ours));
+    let python = sigstore_python_verify(&s.trust, &bundle_path, &artifact, EMAIL);
+    assert!(
+        python.status.success(),
+        "sigstore-python rejected our timestamped bundle: {}{}",
+        stdout(&python),
+        stderr(&python)
+    );
+    let issuer_url = s.trust.issuer();
+    let js = sigstore_js(
+        &bundle_path,
+        &s.trust.trusted_root(),
+        &artifact,
+        JsSigner::Identity(EMAIL, &issuer_url),
+    );
+    assert!(js.status.success(), "sigstore-js: {}", stderr(&js));
+
+    // The same bundle with the timestamp's signed time changed (one digit of genTime): no
+    // trusted authority verifies it any more. sigstore-go's rule, which sigstore-python follows
+    // and so do we: it does not count, the log's time still does, the bundle verifies and says
+    // which timestamp did not count. sigstore-js refuses the whole bundle instead.
+    let mut altered = resp.clone();
+    let at = altered
+        .windows(2)
+        .position(|w| w == [0x18, 0x0f])
+        .expect("a GeneralizedTime in the token")
+        + 2
+        + 10;
+    altered[at] ^= 0x01;
+    let tampered_path = with_timestamps(&bundle, &[&altered], dir.path(), "tampered");
+    let ours = stella_verify(&s, &tampered_path, &artifact);
+    assert!(ours.status.success(), "{}", stderr(&ours));
+    assert!(
+        stdout(&ours).contains("not counted: RFC 3161 timestamp 1:"),
+        "{}",
+        stdout(&ours)
+    );
+    assert_eq!(verified_times(&ours), 1, "{}", stdout(&ours));
+    let python = sigstore_python_verify(&s.trust, &tampered_path, &artifact, EMAIL);
+    assert!(
+        python.status.success(),
+        "sigstore-python: {}",
+        stderr(&python)
+    );
+    let js = sigstore_js(
+        &tampered_path,
+        &s.trust.trusted_root(),
+        &artifact,
+        JsSigner::Identity(EMAIL, &issuer_url),
+    );
+    assert_eq!(js.status.code(), Some(1), "sigstore-js: {}", stderr(&js));
+
+    // The good timestamp twice would count one authority twice: refused, as sigstore-go does.
+    let twice = with_timestamps(&bundle, &[&resp, &resp], dir.path(), "twice");
+    let ours = stella_verify(&s, &twice, &artifact);
+    assert_eq!(ours.status.code(), Some(1), "{}", stderr(&ours));
+    assert!(stderr(&ours).contains("appears twice"), "{}", stderr(&ours));
+}
+
+/// `bundle` with its RFC 3161 timestamps replaced by `stamps`, written as `name`.
+fn with_timestamps(bundle: &Value, stamps: &[&[u8]], dir: &Path, name: &str) -> PathBuf {
+    let mut changed = bundle.clone();
+    changed["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"] = stamps
+        .iter()
+        .map(|s| serde_json::json!({ "signedTimestamp": B64.encode(s) }))
+        .collect();
+    let path = dir.join(format!("{name}.sigstore.json"));
+    std::fs::write(&path, serde_json::to_vec(&changed).unwrap()).unwrap();
+    path
+}
+
+/// How many verified signing times `stella verify` printed.
+fn verified_times(out: &Output) -> usize {
+    stdout(out)
+        .lines()
+        .find(|l| l.contains("verified signing time"))
+        .unwrap_or_default()
+        .matches('Z')
+        .count()
+}
+
+#[test]
+fn a_timestamp_authority_that_refuses_fails_the_signing_and_writes_nothing() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle_path = dir.path().join("app.sigstore.json");
+    // The TSA's root instead of its request path: 404, a clear error, no bundle.
+    let wrong = s.tsa.trim_end_matches("/api/v1/timestamp").to_owned() + "/nothing-here";
+    let out = attest_keyless(&s, dir.path(), &["--timestamp-url", &wrong], &bundle_path);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("timestamp authority"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("404"), "{}", stderr(&out));
+    assert!(!bundle_path.exists());
+}
+
+#[test]
+fn keyful_bundles_carry_timestamps_that_sigstore_js_verifies() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let (artifact, predicate) = inputs(dir.path());
+    let key = dir.path().join("p256.key");
+    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["key", "generate", "--alg", "es256", "--out"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let public = dir.path().join("p256.pub");
+    let out = Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle_path = dir.path().join("keyful.sigstore.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+        .args(["attest", "--sigstore-bundle", "--rekor-url", &s.rekor_v1])
+        .args(["--timestamp-url", &s.tsa])
+        .arg("--key")
+        .arg(&key)
+        .arg("--trusted-root")
+        .arg(s.trust.trusted_root())
+        .args(["--predicate-type", SLSA_V1, "--predicate"])
+        .arg(&predicate)
+        .arg("--out")
+        .arg(&bundle_path)
+        .arg(&artifact)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+    assert_eq!(
+        bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let js = sigstore_js(
+        &bundle_path,
+        &s.trust.trusted_root(),
+        &artifact,
+        JsSigner::Key(&public),
+    );
+    assert!(js.status.success(), "sigstore-js: {}", stderr(&js));
+}

@@ -1,0 +1,190 @@
+//! RFC 3161 timestamps: a timestamp authority (TSA) countersigns the SHA-256 of a bundle's
+//! signature, and its answer goes into the bundle's `timestampVerificationData` (the
+//! `signedTimestamp` is the whole DER `TimeStampResp`, as the bundle specification and
+//! sigstore-go, sigstore-python and sigstore-js read it), where verifiers take its time as a
+//! verified signing time beside or instead of a log's integrated time.
+//!
+//! The request asks for the TSA's certificates (`certReq`) and carries a fresh nonce; the token
+//! is checked where every bundle is, against the trusted root's timestamp authorities, when the
+//! signer has a trusted root (the imprint binds it to this signature, so an old token cannot be
+//! replayed onto it).
+
+use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef, UintRef};
+use der::{Decode, Encode, Reader, Sequence, SliceReader, Tag, Tagged};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use sigstore_types::TimestampToken;
+
+use crate::http::Service;
+use crate::{Error, Result};
+
+/// A timestamp authority to ask for each bundle's timestamp: its full request URL (for
+/// sigstore/timestamp-authority, `…/api/v1/timestamp`).
+#[derive(Debug, Clone)]
+pub(crate) struct Timestamper(Service);
+
+impl Timestamper {
+    /// `url` is `https://`, or `http://` to a loopback host.
+    pub(crate) fn new(url: &str, timeout: std::time::Duration, retries: u32) -> Result<Self> {
+        Service::new("timestamp authority", url, timeout, retries).map(Timestamper)
+    }
+
+    /// The timestamp of `signature` (the raw signature bytes the bundle carries).
+    pub(crate) fn stamp(&self, signature: &[u8]) -> Result<TimestampToken> {
+        timestamp(&self.0, "", signature).map(TimestampToken::new)
+    }
+}
+
+/// SHA-256 (NIST, 2.16.840.1.101.3.4.2.1).
+const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+
+/// `AlgorithmIdentifier` with absent parameters.
+#[derive(Sequence)]
+struct Algorithm {
+    algorithm: ObjectIdentifier,
+}
+
+/// `MessageImprint`.
+#[derive(Sequence)]
+struct MessageImprint<'a> {
+    hash_algorithm: Algorithm,
+    hashed_message: OctetStringRef<'a>,
+}
+
+/// `TimeStampReq` (RFC 3161 §2.4.1), version 1, no policy, no extensions.
+#[derive(Sequence)]
+struct TimeStampReq<'a> {
+    version: u8,
+    message_imprint: MessageImprint<'a>,
+    nonce: UintRef<'a>,
+    cert_req: bool,
+}
+
+/// The DER request for `signature`'s timestamp.
+fn request(signature: &[u8], nonce: &[u8]) -> Result<Vec<u8>> {
+    let digest = Sha256::digest(signature);
+    let req = TimeStampReq {
+        version: 1,
+        message_imprint: MessageImprint {
+            hash_algorithm: Algorithm { algorithm: SHA256 },
+            hashed_message: OctetStringRef::new(&digest).map_err(der_error)?,
+        },
+        nonce: UintRef::new(nonce).map_err(der_error)?,
+        cert_req: true,
+    };
+    req.to_der().map_err(der_error)
+}
+
+/// Ask the TSA at `tsa` to timestamp `signature`: its `TimeStampResp` (DER), checked to be
+/// granted and to carry a token.
+///
+/// # Errors
+/// [`Error::Unreachable`] / [`Error::Service`] when the TSA does not answer or refuses, also
+/// when its answer is not a granted `TimeStampResp` carrying a token.
+fn timestamp(tsa: &Service, path: &str, signature: &[u8]) -> Result<Vec<u8>> {
+    let mut nonce = [0u8; 16];
+    OsRng.fill_bytes(&mut nonce);
+    nonce[0] &= 0x7f;
+    nonce[0] |= 0x01; // positive and minimal: the first byte is neither 0 nor over 0x7f
+    let body = request(signature, &nonce)?;
+    let answer = tsa.post(
+        path,
+        &body,
+        "application/timestamp-query",
+        "application/timestamp-reply",
+    )?;
+    check_response(&answer).map_err(|message| Error::Service {
+        service: "timestamp authority",
+        message,
+    })?;
+    Ok(answer)
+}
+
+/// That `answer` is a `TimeStampResp` (RFC 3161 §2.4.2), nothing after it, whose status is
+/// granted (0) or granted with modifications (1) and which carries a token (a SEQUENCE, the
+/// CMS `ContentInfo`).
+fn check_response(answer: &[u8]) -> std::result::Result<(), String> {
+    let bad = |e: der::Error| format!("the answer is not an RFC 3161 TimeStampResp: {e}");
+    let mut reader = SliceReader::new(answer).map_err(bad)?;
+    let (status, token) = reader
+        .sequence(|seq| {
+            let status_info = AnyRef::decode(seq)?;
+            let token = if seq.is_finished() {
+                None
+            } else {
+                Some(AnyRef::decode(seq)?)
+            };
+            Ok((status_info, token))
+        })
+        .map_err(bad)?;
+    reader.finish(()).map_err(bad)?;
+    if status.tag() != Tag::Sequence {
+        return Err(String::from(
+            "the answer is not an RFC 3161 TimeStampResp: PKIStatusInfo is not a SEQUENCE",
+        ));
+    }
+    let code = SliceReader::new(status.value())
+        .and_then(|mut r| u8::decode(&mut r))
+        .map_err(bad)?;
+    if code > 1 {
+        return Err(format!(
+            "the timestamp authority refused the request (PKIStatus {code})"
+        ));
+    }
+    let token = token.ok_or_else(|| {
+        String::from("the timestamp authority granted the request but sent no token")
+    })?;
+    if token.tag() != Tag::Sequence {
+        return Err(String::from("the timestamp token is not a CMS ContentInfo"));
+    }
+    Ok(())
+}
+
+fn der_error(e: der::Error) -> Error {
+    Error::Signing(format!("encoding the timestamp request: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_is_the_rfc_3161_structure() {
+        let der = request(b"signature", &[0x11; 16]).unwrap();
+        // SEQUENCE { INTEGER 1, SEQUENCE { SEQUENCE { OID sha256 }, OCTET STRING(32) },
+        //            INTEGER nonce, BOOLEAN TRUE }
+        assert_eq!(der[0], 0x30);
+        assert_eq!(&der[2..5], &[0x02, 0x01, 0x01]);
+        let digest = Sha256::digest(b"signature");
+        assert!(der.windows(32).any(|w| w == digest.as_slice()));
+        assert_eq!(&der[der.len() - 3..], &[0x01, 0x01, 0xff]);
+    }
+
+    #[test]
+    fn answers_that_are_not_granted_tokens_are_refused_with_the_reason() {
+        // status 2 (rejection), no token
+        let rejected = [0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x02];
+        assert!(check_response(&rejected)
+            .unwrap_err()
+            .contains("PKIStatus 2"));
+        // granted, no token
+        let empty = [0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00];
+        assert!(check_response(&empty).unwrap_err().contains("no token"));
+        // granted, with a token that is a SEQUENCE
+        let granted = [
+            0x30, 0x09, 0x30, 0x03, 0x02, 0x01, 0x00, 0x30, 0x02, 0x05, 0x00,
+        ];
+        check_response(&granted).unwrap();
+        // granted, with a token that is not
+        let odd = [0x30, 0x07, 0x30, 0x03, 0x02, 0x01, 0x00, 0x05, 0x00];
+        assert!(check_response(&odd).unwrap_err().contains("ContentInfo"));
+        // trailing garbage, truncation, not DER at all
+        for bad in [
+            &[0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x00, 0xff][..],
+            &granted[..6],
+            b"<html>",
+        ] {
+            assert!(check_response(bad).unwrap_err().contains("not an RFC 3161"));
+        }
+    }
+}

@@ -260,7 +260,6 @@ openssl ec -in "$real/ct.key" -pubout -out "$real/ct.pub" 2>/dev/null
 openssl genpkey -algorithm ed25519 -out "$real/rekor.key"
 openssl pkey -in "$real/rekor.key" -pubout -out "$real/rekor.pub"
 ct_origin=ct.stellaops.test
-rekor_origin=rekor.stellaops.test
 
 ct_port=$(free_port)
 target/services-bin/tesseract-posix -private_key "$real/ct.key" -origin "$ct_origin" \
@@ -291,6 +290,10 @@ wait_for "timestamp authority" "http://127.0.0.1:$tsa_port/api/v1/timestamp/cert
 curl -sf "http://127.0.0.1:$tsa_port/api/v1/timestamp/certchain" >"$real/tsa-chain.pem"
 
 rekor2_port=$(free_port)
+# The checkpoint origin is the log's host and port: sigstore-js accepts a checkpoint signature
+# only from a log whose base URL contains the signature's name, as the public-good
+# log2025-1.rekor.sigstore.dev's does.
+rekor_origin=127.0.0.1:$rekor2_port
 target/services-bin/rekor-server-posix serve --storage-dir "$real/rekor-log" \
   --signer-filepath "$real/rekor.key" --hostname "$rekor_origin" \
   --http-address 127.0.0.1 --http-port "$rekor2_port" --grpc-address 127.0.0.1 \

@@ -512,7 +512,7 @@ pub(crate) struct KeylessArgs {
         requires = "keyless"
     )]
     pub(crate) fulcio_url: Option<String>,
-    /// Rekor's URL (v1 API).
+    /// Rekor's URL.
     #[arg(
         long,
         env = "STELLAOPS_REKOR_URL",
@@ -520,6 +520,17 @@ pub(crate) struct KeylessArgs {
         requires = "sigstore"
     )]
     pub(crate) rekor_url: Option<String>,
+    /// Rekor's API: 1 (a dsse entry with an integrated time) or 2 (rekor-tiles: a hashedrekord
+    /// over the envelope's PAE, no integrated time, so --timestamp-url is required).
+    #[arg(
+        long,
+        env = "STELLAOPS_REKOR_VERSION",
+        value_name = "1|2",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=2),
+        requires = "sigstore"
+    )]
+    pub(crate) rekor_version: u8,
     /// Refuse a token from any other OIDC issuer (before Fulcio is asked).
     #[arg(
         long,

@@ -29,15 +29,20 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// `stella attest --keyless` against real Fulcio, with `extra` flags, into `out`.
+/// `stella attest --keyless` against real Fulcio (and the stand-in's Rekor v1 unless `extra`
+/// names another `--rekor-url`), with `extra` flags, into `out`.
 fn attest_keyless(s: &RealSigstore, dir: &Path, extra: &[&str], out: &Path) -> Output {
     let (artifact, predicate) = inputs(dir);
     let token = s.trust.token(EMAIL, &[]);
-    Command::new(env!("CARGO_BIN_EXE_stella"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_stella"));
+    command
         .env("STELLAOPS_OIDC_TOKEN", token)
         .env_remove("STELLAOPS_OIDC_TOKEN_FILE")
-        .args(["attest", "--keyless", "--fulcio-url", &s.fulcio])
-        .args(["--rekor-url", &s.rekor_v1])
+        .args(["attest", "--keyless", "--fulcio-url", &s.fulcio]);
+    if !extra.contains(&"--rekor-url") {
+        command.args(["--rekor-url", &s.rekor_v1]);
+    }
+    command
         .args(["--oidc-issuer", &s.trust.issuer()])
         .arg("--trusted-root")
         .arg(s.trust.trusted_root())
@@ -49,6 +54,15 @@ fn attest_keyless(s: &RealSigstore, dir: &Path, extra: &[&str], out: &Path) -> O
         .arg(&artifact)
         .output()
         .unwrap()
+}
+
+/// [`attest_keyless`] that must succeed: the bundle's path and JSON.
+fn signed(s: &RealSigstore, dir: &Path, extra: &[&str]) -> (PathBuf, Value) {
+    let path = dir.join("app.sigstore.json");
+    let out = attest_keyless(s, dir, extra, &path);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bundle = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    (path, bundle)
 }
 
 fn stella_verify(s: &RealSigstore, bundle: &Path, artifact: &Path) -> Output {
@@ -98,10 +112,7 @@ fn certificate_issuer(bundle: &Value, dir: &Path) -> String {
 fn keyless_with_a_timestamp_from_real_servers_verifies_with_sigstore_python_and_sigstore_js() {
     let s = real();
     let dir = tempfile::tempdir().unwrap();
-    let bundle_path = dir.path().join("app.sigstore.json");
-    let out = attest_keyless(&s, dir.path(), &["--timestamp-url", &s.tsa], &bundle_path);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+    let (bundle_path, bundle) = signed(&s, dir.path(), &["--timestamp-url", &s.tsa]);
 
     // Real Fulcio issued the certificate (its file CA), with an SCT from TesseraCT.
     let issuer = certificate_issuer(&bundle, dir.path());
@@ -186,6 +197,9 @@ fn keyless_with_a_timestamp_from_real_servers_verifies_with_sigstore_python_and_
     assert!(stderr(&ours).contains("appears twice"), "{}", stderr(&ours));
 }
 
+/// A change made to a bundle's JSON.
+type Edit = fn(&mut Value);
+
 /// `bundle` with its RFC 3161 timestamps replaced by `stamps`, written as `name`.
 fn with_timestamps(bundle: &Value, stamps: &[&[u8]], dir: &Path, name: &str) -> PathBuf {
     let mut changed = bundle.clone();
@@ -227,7 +241,7 @@ fn a_timestamp_authority_that_refuses_fails_the_signing_and_writes_nothing() {
 }
 
 #[test]
-fn keyful_bundles_carry_timestamps_that_sigstore_js_verifies() {
+fn keyful_bundles_with_timestamps_on_rekor_v1_and_v2_verify_with_sigstore_js() {
     let s = real();
     let dir = tempfile::tempdir().unwrap();
     let (artifact, predicate) = inputs(dir.path());
@@ -247,34 +261,177 @@ fn keyful_bundles_carry_timestamps_that_sigstore_js_verifies() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let bundle_path = dir.path().join("keyful.sigstore.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["attest", "--sigstore-bundle", "--rekor-url", &s.rekor_v1])
-        .args(["--timestamp-url", &s.tsa])
-        .arg("--key")
-        .arg(&key)
-        .arg("--trusted-root")
-        .arg(s.trust.trusted_root())
-        .args(["--predicate-type", SLSA_V1, "--predicate"])
-        .arg(&predicate)
-        .arg("--out")
-        .arg(&bundle_path)
-        .arg(&artifact)
-        .output()
+    // Rekor v1 (the stand-in) and Rekor v2 (rekor-tiles), both timestamped.
+    for (rekor, version) in [(&s.rekor_v1, "1"), (&s.rekor_v2, "2")] {
+        let bundle_path = dir.path().join(format!("keyful-v{version}.sigstore.json"));
+        let out = Command::new(env!("CARGO_BIN_EXE_stella"))
+            .args(["attest", "--sigstore-bundle", "--rekor-url", rekor])
+            .args(["--rekor-version", version, "--timestamp-url", &s.tsa])
+            .arg("--key")
+            .arg(&key)
+            .arg("--trusted-root")
+            .arg(s.trust.trusted_root())
+            .args(["--predicate-type", SLSA_V1, "--predicate"])
+            .arg(&predicate)
+            .arg("--out")
+            .arg(&bundle_path)
+            .arg(&artifact)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "v{version}: {}", stderr(&out));
+        let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
+        let material = &bundle["verificationMaterial"];
+        assert_eq!(
+            material["timestampVerificationData"]["rfc3161Timestamps"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        let kind = &material["tlogEntries"][0]["kindVersion"];
+        let expected = if version == "1" {
+            ("dsse", "0.0.1")
+        } else {
+            ("hashedrekord", "0.0.2")
+        };
+        assert_eq!(
+            (kind["kind"].as_str(), kind["version"].as_str()),
+            (Some(expected.0), Some(expected.1))
+        );
+        let js = sigstore_js(
+            &bundle_path,
+            &s.trust.trusted_root(),
+            &artifact,
+            JsSigner::Key(&public),
+        );
+        assert!(
+            js.status.success(),
+            "sigstore-js, v{version}: {}",
+            stderr(&js)
+        );
+    }
+}
+
+#[test]
+fn rekor_v2_bundles_are_written_read_and_refused_when_tampered() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let (bundle_path, bundle) = signed(
+        &s,
+        dir.path(),
+        &[
+            "--rekor-url",
+            &s.rekor_v2,
+            "--rekor-version",
+            "2",
+            "--timestamp-url",
+            &s.tsa,
+        ],
+    );
+    // A Rekor v2 entry: hashedrekord 0.0.2 over the envelope's PAE, an inclusion proof with a
+    // signed checkpoint, no integrated time and no signed entry timestamp.
+    let entry = &bundle["verificationMaterial"]["tlogEntries"][0];
+    assert_eq!(entry["kindVersion"]["kind"], "hashedrekord");
+    assert_eq!(entry["kindVersion"]["version"], "0.0.2");
+    assert!(entry.get("inclusionPromise").is_none(), "{entry}");
+    assert!(
+        entry.get("integratedTime").is_none_or(|t| t == "0"),
+        "{entry}"
+    );
+    let checkpoint = entry["inclusionProof"]["checkpoint"]["envelope"]
+        .as_str()
         .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    let bundle: Value = serde_json::from_slice(&std::fs::read(&bundle_path).unwrap()).unwrap();
-    assert_eq!(
-        bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
-            .as_array()
-            .map(Vec::len),
-        Some(1)
+    let origin = s.rekor_v2.trim_start_matches("http://");
+    assert!(
+        checkpoint.starts_with(&format!("{origin}\n")),
+        "{checkpoint}"
     );
-    let js = sigstore_js(
+
+    let artifact = dir.path().join("app.tar.gz");
+    let ours = stella_verify(&s, &bundle_path, &artifact);
+    assert!(ours.status.success(), "stella verify: {}", stderr(&ours));
+    assert!(
+        stdout(&ours).contains("logged in Rekor (hashedrekord 0.0.2 entry, index")
+            && stdout(&ours).contains("inclusion proof and signed checkpoint checked"),
+        "{}",
+        stdout(&ours)
+    );
+    let python = sigstore_python_verify(&s.trust, &bundle_path, &artifact, EMAIL);
+    assert!(
+        python.status.success(),
+        "sigstore-python rejected our Rekor v2 bundle: {}{}",
+        stdout(&python),
+        stderr(&python)
+    );
+    let issuer_url = s.trust.issuer();
+    let js = |path: &Path| {
+        sigstore_js(
+            path,
+            &s.trust.trusted_root(),
+            &artifact,
+            JsSigner::Identity(EMAIL, &issuer_url),
+        )
+    };
+    assert!(
+        js(&bundle_path).status.success(),
+        "sigstore-js: {}",
+        stderr(&js(&bundle_path))
+    );
+
+    // Well-formed bundles that do not verify: exit 1 ("verification failed"), never 2, and
+    // every verifier refuses them.
+    let edits: [(&str, Edit); 3] = [
+        ("another checkpoint root", |b| {
+            let envelope = &mut b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]
+                ["checkpoint"]["envelope"];
+            let text = envelope.as_str().unwrap().to_owned();
+            let mut lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+            let mut root = B64.decode(&lines[2]).unwrap();
+            root[0] ^= 0x01;
+            lines[2] = B64.encode(root);
+            *envelope = Value::String(lines.join("\n"));
+        }),
+        ("no inclusion proof", |b| {
+            b["verificationMaterial"]["tlogEntries"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("inclusionProof");
+        }),
+        ("no checkpoint", |b| {
+            b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]
+                .as_object_mut()
+                .unwrap()
+                .remove("checkpoint");
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut changed = bundle.clone();
+        edit(&mut changed);
+        let path = dir.path().join("edited.sigstore.json");
+        std::fs::write(&path, serde_json::to_vec(&changed).unwrap()).unwrap();
+        let ours = stella_verify(&s, &path, &artifact);
+        assert_eq!(ours.status.code(), Some(1), "{what}: {}", stderr(&ours));
+        let python = sigstore_python_verify(&s.trust, &path, &artifact, EMAIL);
+        assert!(!python.status.success(), "sigstore-python accepted {what}");
+        assert_eq!(js(&path).status.code(), Some(1), "sigstore-js: {what}");
+    }
+}
+
+#[test]
+fn rekor_v2_needs_a_timestamp_authority_and_writes_nothing_without_one() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle_path = dir.path().join("v2.sigstore.json");
+    let out = attest_keyless(
+        &s,
+        dir.path(),
+        &["--rekor-url", &s.rekor_v2, "--rekor-version", "2"],
         &bundle_path,
-        &s.trust.trusted_root(),
-        &artifact,
-        JsSigner::Key(&public),
     );
-    assert!(js.status.success(), "sigstore-js: {}", stderr(&js));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Rekor v2 needs a timestamp authority"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!bundle_path.exists());
 }

@@ -227,6 +227,7 @@ pub fn bundle_report(v: &BundleVerification) -> Value {
         "certificateVerified": v.certificate_verified,
         "sctVerified": v.sct_verified,
         "tlogVerified": v.tlog_verified,
+        "tlogEntry": v.tlog_entry.as_ref().map(|(kind, index)| json!({"kind": kind, "logIndex": index})),
         "payloadType": v.payload_type,
         "predicateType": v.statement.as_ref().map(|s| s["predicateType"].clone()),
         "subjects": subjects,

@@ -101,9 +101,16 @@ impl From<sigstore_verify::Error> for Error {
         match e {
             E::IdentityMismatch { .. } | E::IssuerMismatch { .. } => Error::IdentityMismatch(text),
             E::ArtifactMismatch(_) => Error::ArtifactMismatch(text),
-            E::InvalidBundle(_) | E::UnsupportedBundle(_) | E::Bundle(_) | E::Types(_) => {
-                Error::InvalidBundle(text)
-            }
+            // A bundle of a kind we cannot read is unusable input; a readable bundle that lacks
+            // what verification requires (an inclusion proof, a checkpoint, a signing time) or
+            // whose proof and checkpoint disagree is a bundle that does not verify.
+            E::Bundle(
+                sigstore_bundle::Error::UnsupportedMediaType(_)
+                | sigstore_bundle::Error::UnsupportedVerificationMaterial,
+            )
+            | E::InvalidBundle(_)
+            | E::UnsupportedBundle(_)
+            | E::Types(_) => Error::InvalidBundle(text),
             E::InvalidTrustRoot(_) | E::TrustRoot(_) | E::TrustedCertificate(_) => {
                 Error::TrustedRoot(text)
             }

@@ -15,14 +15,18 @@ use crate::bundle::{
     check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, BundleSigner, SignedBundle,
 };
 use crate::http::Service;
+use crate::rekor::{self, RekorVersion};
 use crate::tsa::Timestamper;
-use crate::{rekor, Error, Result, Signer, TrustedRoot};
+use crate::{Error, Result, Signer, TrustedRoot};
 
 /// Where to log keyful signatures.
 #[derive(Clone, Debug)]
 pub struct KeyfulConfig {
-    /// Rekor's base URL (v1 API; `https://`, or `http://` to a loopback host).
+    /// Rekor's base URL (`https://`, or `http://` to a loopback host).
     pub rekor_url: String,
+    /// Which Rekor API to write to (v1 by default; v2 needs [`timestamp_url`](Self::timestamp_url)
+    /// and an ECDSA P-256 key).
+    pub rekor_version: RekorVersion,
     /// Timeout of each HTTP request.
     pub timeout: Duration,
     /// Further attempts after a transport failure or a 5xx answer.
@@ -40,6 +44,7 @@ impl KeyfulConfig {
     pub fn new(rekor_url: impl Into<String>) -> Self {
         KeyfulConfig {
             rekor_url: rekor_url.into(),
+            rekor_version: RekorVersion::V1,
             timeout: Duration::from_secs(30),
             retries: 2,
             trusted_root: None,
@@ -53,6 +58,7 @@ impl KeyfulConfig {
 pub struct KeyfulSigner<K> {
     key: K,
     rekor: Service,
+    rekor_version: RekorVersion,
     trusted_root: Option<TrustedRoot>,
     tsa: Option<Timestamper>,
 }
@@ -70,12 +76,19 @@ impl<K: SigningKey> KeyfulSigner<K> {
     /// signatures would be refused by the log, so they are refused here, before signing.
     pub fn new(config: &KeyfulConfig, key: K) -> Result<Self> {
         let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
+        rekor::check_timestamped(config.rekor_version, config.timestamp_url.as_deref())?;
         let tsa = config
             .timestamp_url
             .as_deref()
             .map(|url| Timestamper::new(url, config.timeout, config.retries))
             .transpose()?;
         let algorithm = key.algorithm();
+        if config.rekor_version == RekorVersion::V2 && algorithm != Algorithm::EcdsaP256Sha256 {
+            return Err(Error::Config(format!(
+                "Rekor v2 logs a DSSE envelope as a hashedrekord over the SHA-256 of its PAE: \
+                 ECDSA P-256 keys only here, not {algorithm}"
+            )));
+        }
         if !matches!(
             algorithm,
             Algorithm::EcdsaP256Sha256 | Algorithm::Ed25519 | Algorithm::RsaPkcs1Sha256
@@ -93,6 +106,7 @@ impl<K: SigningKey> KeyfulSigner<K> {
         Ok(KeyfulSigner {
             key,
             rekor,
+            rekor_version: config.rekor_version,
             trusted_root,
             tsa,
         })
@@ -121,7 +135,15 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
             .map_err(|e| Error::Signing(format!("public key: {e}")))?;
         let dsse = sigstore_envelope(&envelope);
         let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
-        let entry = rekor::log_dsse(&self.rekor, &dsse, &pem)?;
+        let entry = match self.rekor_version {
+            RekorVersion::V1 => rekor::log_dsse(&self.rekor, &dsse, &pem)?,
+            RekorVersion::V2 => rekor::log_dsse_v2(
+                &self.rekor,
+                &dsse,
+                self.key.algorithm(),
+                rekor::Verifier::PublicKey(public.to_spki_der()),
+            )?,
+        };
         let hint = public.key_id().to_string();
         let mut bundle = BundleV03::new(
             VerificationMaterialV03::PublicKey { hint },

@@ -15,17 +15,20 @@ use crate::bundle::{
     check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, BundleSigner, SignedBundle,
 };
 use crate::http::Service;
+use crate::rekor::{self, RekorVersion};
 use crate::token::IdentityToken;
 use crate::tsa::Timestamper;
-use crate::{fulcio, rekor, Error, Identity, Result, Signer, TrustedRoot};
+use crate::{fulcio, Error, Identity, Result, Signer, TrustedRoot};
 
 /// Where and how to sign keylessly (the keyless guide's settings).
 #[derive(Clone, Debug)]
 pub struct KeylessConfig {
     /// Fulcio's base URL (`https://`, or `http://` to a loopback host).
     pub fulcio_url: String,
-    /// Rekor's base URL (v1 API).
+    /// Rekor's base URL.
     pub rekor_url: String,
+    /// Which Rekor API to write to (v1 by default; v2 needs [`timestamp_url`](Self::timestamp_url)).
+    pub rekor_version: RekorVersion,
     /// Timeout of each HTTP request.
     pub timeout: Duration,
     /// Further attempts after a transport failure or a 5xx answer.
@@ -49,6 +52,7 @@ impl KeylessConfig {
         KeylessConfig {
             fulcio_url: fulcio_url.into(),
             rekor_url: rekor_url.into(),
+            rekor_version: RekorVersion::V1,
             timeout: Duration::from_secs(30),
             retries: 2,
             oidc_issuer: None,
@@ -64,6 +68,7 @@ impl KeylessConfig {
 pub struct KeylessSigner {
     fulcio: Service,
     rekor: Service,
+    rekor_version: RekorVersion,
     token: IdentityToken,
     require_sct: bool,
     trusted_root: Option<TrustedRoot>,
@@ -80,6 +85,7 @@ impl KeylessSigner {
     pub fn new(config: &KeylessConfig, token: IdentityToken) -> Result<Self> {
         let fulcio = Service::new("Fulcio", &config.fulcio_url, config.timeout, config.retries)?;
         let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
+        rekor::check_timestamped(config.rekor_version, config.timestamp_url.as_deref())?;
         let tsa = config
             .timestamp_url
             .as_deref()
@@ -102,6 +108,7 @@ impl KeylessSigner {
         Ok(KeylessSigner {
             fulcio,
             rekor,
+            rekor_version: config.rekor_version,
             token,
             require_sct: config.require_sct,
             trusted_root,
@@ -142,7 +149,15 @@ impl BundleSigner for KeylessSigner {
 
         let dsse = sigstore_envelope(&envelope);
         let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
-        let entry = rekor::log_dsse(&self.rekor, &dsse, &certificate.to_pem())?;
+        let entry = match self.rekor_version {
+            RekorVersion::V1 => rekor::log_dsse(&self.rekor, &dsse, &certificate.to_pem())?,
+            RekorVersion::V2 => rekor::log_dsse_v2(
+                &self.rekor,
+                &dsse,
+                algorithm,
+                rekor::Verifier::Certificate(&chain[0]),
+            )?,
+        };
         let mut bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
             .with_tlog_entry(entry);
         if let Some(t) = timestamp {

@@ -43,6 +43,7 @@ pub use error::{Error, Result};
 pub use identity::{Identity, IdentityPattern};
 pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
+pub use rekor::RekorVersion;
 pub use timestamps::MAX_TIMESTAMPS;
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
 pub use verify::{

@@ -145,6 +145,9 @@ pub struct BundleVerification {
     /// Whether the transparency-log entry was checked (always, unless
     /// [`VerifyOptions::insecure_ignore_tlog`]).
     pub tlog_verified: bool,
+    /// The log entry's kind and version (`dsse 0.0.1`, `hashedrekord 0.0.2` for Rekor v2, ...)
+    /// and its index in the log, when the bundle has one.
+    pub tlog_entry: Option<(String, u64)>,
     /// The verified signing times (RFC 3339): RFC 3161 timestamps and log integration times.
     pub verified_times: Vec<String>,
     /// The RFC 3161 timestamps that did not count, each with why (no trusted authority
@@ -331,6 +334,12 @@ pub fn verify_bundle_with(
         certificate_verified: result.certificate_verified(),
         sct_verified: result.sct_verified(),
         tlog_verified: result.tlog_verified(),
+        tlog_entry: bundle.verification_material.tlog_entries.first().map(|e| {
+            (
+                format!("{} {}", e.kind_version.kind(), e.kind_version.version()),
+                e.log_index.get(),
+            )
+        }),
         verified_times: result
             .verified_timestamps()
             .iter()

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use stellaops_signer::sigstore::{
-    IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner,
+    IdentityToken, KeyfulConfig, KeyfulSigner, KeylessConfig, KeylessSigner, RekorVersion,
 };
 use stellaops_signer::{
     AllowList, Authority, IssuerMode, OpenedKey, Outcome, SigningKey, Statement,
@@ -42,6 +42,7 @@ pub(crate) fn keyful(
     config.retries = k.retries;
     config.trusted_root.clone_from(&k.trusted_root);
     config.timestamp_url.clone_from(&k.timestamp_url);
+    config.rekor_version = rekor_version(k);
     let mode = IssuerMode::of_scheme(key.scheme());
     let signer = KeyfulSigner::new(&config, key)?;
     let outcome = Authority::bundle(&signer, mode)
@@ -70,5 +71,15 @@ fn keyless_signer(k: &KeylessArgs) -> Result<KeylessSigner, Failure> {
     config.trusted_root.clone_from(&k.trusted_root);
     config.require_sct = !k.allow_missing_sct;
     config.timestamp_url.clone_from(&k.timestamp_url);
+    config.rekor_version = rekor_version(k);
     Ok(KeylessSigner::new(&config, token)?)
+}
+
+/// The Rekor API the flags name (clap allows 1 and 2 only).
+fn rekor_version(k: &KeylessArgs) -> RekorVersion {
+    if k.rekor_version == 2 {
+        RekorVersion::V2
+    } else {
+        RekorVersion::V1
+    }
 }

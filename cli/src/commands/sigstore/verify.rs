@@ -110,8 +110,13 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
         }
         None => crate::term::say!("  signed by the given public key"),
     }
-    match (&v.integrated_time, v.tlog_verified) {
-        (Some(time), true) => crate::term::say!("  logged in Rekor at {time}; entry checked"),
+    match (&v.integrated_time, &v.tlog_entry, v.tlog_verified) {
+        (Some(time), _, true) => crate::term::say!("  logged in Rekor at {time}; entry checked"),
+        // Rekor v2: no integrated time; the inclusion proof and its signed checkpoint.
+        (None, Some((kind, index)), true) => crate::term::say!(
+            "  logged in Rekor ({kind} entry, index {index}); inclusion proof and signed \
+             checkpoint checked"
+        ),
         _ => crate::term::say!("  transparency log not checked"),
     }
     if !v.verified_times.is_empty() {

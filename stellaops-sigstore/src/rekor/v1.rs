@@ -11,6 +11,7 @@ use base64::Engine;
 use serde_json::json;
 use sigstore_types::{DsseEnvelope, KindVersion, TransparencyLogEntry};
 
+use super::rekor_answer;
 use crate::http::Service;
 use crate::{Error, Result};
 
@@ -58,11 +59,4 @@ pub(crate) fn log_dsse(
     entry
         .to_bundle_entry(KindVersion::DsseV001)
         .map_err(|e| rekor_answer(&e.to_string()))
-}
-
-fn rekor_answer(what: &str) -> Error {
-    Error::Service {
-        service: "Rekor",
-        message: format!("unusable answer: {what}"),
-    }
 }

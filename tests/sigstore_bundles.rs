@@ -17,8 +17,8 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::Value;
 use stellaops_signer::sigstore::{
-    verify_bundle, verify_bundle_with, BundleVerification, Error, Identity, Signer, TrustedRoot,
-    VerifyOptions,
+    verify_bundle, verify_bundle_with, BundleArtifact, BundleVerification, Error, Identity, Signer,
+    TrustedRoot, VerifyOptions,
 };
 use stellaops_tests::sigstore_data::{go_data, npm_tarball, root_file, rust_data};
 
@@ -43,6 +43,22 @@ fn keyless(identity: &str, issuer: &str) -> Signer {
 
 fn key(path: &Path) -> Signer {
     Signer::public_key(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// GitHub's release attestation, GitHub's trusted root, its release service's identity, and the
+/// options that choose its trust domain (no log, no SCT).
+fn github_release() -> (std::path::PathBuf, TrustedRoot, Signer, VerifyOptions) {
+    (
+        rust_data().join("bundles/github-private-attestation.sigstore.json"),
+        root(&root_file("trusted_root_github.json")),
+        Signer::IssuerlessCertificate {
+            identity: Identity::exact("https://dotcom.releases.github.com"),
+        },
+        VerifyOptions {
+            insecure_ignore_tlog: true,
+            insecure_ignore_sct: true,
+        },
+    )
 }
 
 fn check(
@@ -381,15 +397,7 @@ fn malformed_bundles_and_roots_are_input_errors() {
 /// changed timestamp or statement, and against the public-good root.
 #[test]
 fn github_release_attestations_verify_only_when_their_trust_domain_is_chosen() {
-    let bundle = rust_data().join("bundles/github-private-attestation.sigstore.json");
-    let github = root(&root_file("trusted_root_github.json"));
-    let service = Signer::IssuerlessCertificate {
-        identity: Identity::exact("https://dotcom.releases.github.com"),
-    };
-    let domain = VerifyOptions {
-        insecure_ignore_tlog: true,
-        insecure_ignore_sct: true,
-    };
+    let (bundle, github, service, domain) = github_release();
     let raw = std::fs::read(&bundle).unwrap();
     let with = |doc: &[u8], root: &TrustedRoot, signer: &Signer, options: VerifyOptions| {
         verify_bundle_with(doc, root, signer, None, options)
@@ -494,4 +502,136 @@ fn github_release_attestations_verify_only_when_their_trust_domain_is_chosen() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::IdentityMismatch(_)), "{err}");
+}
+
+/// sigstore-python's own Rekor v2 fixtures (staging, shipped in sigstore-verify's test data): a
+/// message signature and a DSSE envelope logged as `hashedrekord` 0.0.2 entries. Both verify
+/// with their log entry checked (inclusion proof and signed checkpoint; no integrated time, the
+/// signing time is a timestamp's), and an edited checkpoint fails them.
+#[test]
+fn rekor_v2_staging_bundles_from_sigstore_python_verify_with_their_log_checked() {
+    let dir = rust_data().join("../test_data/upstream/sigstore-python");
+    let staging = root(&root_file("trusted_root_staging.json"));
+    let signer = keyless("jku@goto.fi", "https://github.com/login/oauth");
+    let artifact = dir.join("staging-rekor-v2.txt");
+    let v = check(
+        &dir.join("staging-rekor-v2.txt.sigstore.json"),
+        &staging,
+        &signer,
+        Some(&artifact),
+    )
+    .unwrap();
+    assert!(v.tlog_verified && v.artifact_checked);
+    assert_eq!(v.integrated_time, None);
+    assert_eq!(
+        v.tlog_entry.as_ref().map(|(kind, _)| kind.as_str()),
+        Some("hashedrekord 0.0.2")
+    );
+    assert!(!v.verified_times.is_empty());
+
+    // The DSSE one, bound to its statement's subject by digest (the artifact is not shipped).
+    let dsse = dir.join("a.dsse.staging-rekor-v2.txt.sigstore.json");
+    let raw = std::fs::read(&dsse).unwrap();
+    let doc: Value = serde_json::from_slice(&raw).unwrap();
+    let statement: Value = serde_json::from_slice(
+        &STANDARD
+            .decode(doc["dsseEnvelope"]["payload"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let hex = statement["subject"][0]["digest"]["sha256"]
+        .as_str()
+        .unwrap();
+    let digest: [u8; 32] = ::hex::decode(hex).unwrap().try_into().unwrap();
+    // Signed by the conformance suite's public OIDC beacon workflow.
+    let beacon = keyless(
+        "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+        GITHUB_ACTIONS,
+    );
+    let v = verify_bundle_with(
+        &raw,
+        &staging,
+        &beacon,
+        Some(BundleArtifact::Sha256(digest)),
+        VerifyOptions::default(),
+    )
+    .unwrap();
+    assert!(v.tlog_verified);
+    assert_eq!(
+        v.tlog_entry.as_ref().map(|(kind, _)| kind.as_str()),
+        Some("hashedrekord 0.0.2")
+    );
+
+    let e = check_edited(
+        &dir.join("staging-rekor-v2.txt.sigstore.json"),
+        &staging,
+        &signer,
+        |b| {
+            let envelope = &mut b["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]
+                ["checkpoint"]["envelope"];
+            // Another root hash on the note's third line.
+            let mut lines: Vec<String> = envelope
+                .as_str()
+                .unwrap()
+                .split('\n')
+                .map(str::to_owned)
+                .collect();
+            let mut root_hash = STANDARD.decode(&lines[2]).unwrap();
+            root_hash[0] ^= 1;
+            lines[2] = STANDARD.encode(root_hash);
+            *envelope = Value::from(lines.join("\n"));
+        },
+    )
+    .unwrap_err();
+    assert!(e.is_verification_failure(), "{e}");
+}
+
+/// A root CA in an old bundle's chain: the trusted root's own (npm's v0.1 provenance ships the
+/// public-good root; sigstore-go accepts it, sigstore-python warns) verifies with a warning; a
+/// root from elsewhere (sigstore-python's `bogus-root.pem` test certificate) fails the bundle.
+#[test]
+fn a_root_ca_in_an_old_bundles_chain_is_a_warning_when_trusted_and_fatal_otherwise() {
+    let bundle = go_data().join("examples/bundle-provenance.json");
+    let root = root(&go_data().join("examples/trusted-root-public-good.json"));
+    let signer = keyless(SIGSTORE_JS_RELEASE, GITHUB_ACTIONS);
+    let v = check(&bundle, &root, &signer, Some(npm_tarball())).unwrap();
+    assert_eq!(v.warnings.len(), 1, "{:?}", v.warnings);
+    assert!(
+        v.warnings[0].contains("trusted root CA"),
+        "{:?}",
+        v.warnings
+    );
+
+    let pem = std::fs::read_to_string(rust_data().join("x509/bogus-root.pem")).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let e = check_edited(&bundle, &root, &signer, |b| {
+        let chain = b["verificationMaterial"]["x509CertificateChain"]["certificates"]
+            .as_array_mut()
+            .unwrap();
+        chain.insert(1, serde_json::json!({ "rawBytes": body }));
+    })
+    .unwrap_err();
+    assert!(e.is_verification_failure(), "{e}");
+    assert!(e.to_string().contains("not in the trusted root"), "{e}");
+}
+
+/// An RFC 3161 timestamp whose base64 is wrapped every 76 characters (as MIME encoders write
+/// it) is read like the unwrapped one, as sigstore-python reads it.
+#[test]
+fn line_wrapped_timestamp_base64_is_read() {
+    let (bundle, github, service, domain) = github_release();
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&bundle).unwrap()).unwrap();
+    let token = &mut doc["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+        [0]["signedTimestamp"];
+    let text = token.as_str().unwrap().to_owned();
+    let wrapped: Vec<String> = text
+        .as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8(c.to_vec()).unwrap())
+        .collect();
+    *token = Value::from(wrapped.join("\r\n"));
+    let v =
+        verify_bundle_with(doc.to_string().as_bytes(), &github, &service, None, domain).unwrap();
+    assert_eq!(v.verified_times.len(), 1, "{:?}", v.verified_times);
+    assert!(v.unverified_timestamps.is_empty());
 }

@@ -656,6 +656,11 @@ pub(crate) struct BundleArgs {
     /// Do not check the certificate's SCT (a Fulcio without a CT log, such as GitHub's).
     #[arg(long, requires = "bundle")]
     pub(crate) insecure_ignore_sct: bool,
+    /// Verify without --artifact: the signature is checked against the digest the bundle
+    /// itself names, so nothing binds it to a file you have (sigstore-go's
+    /// WithoutArtifactUnsafe). Without this flag or --artifact, verification refuses to start.
+    #[arg(long, requires = "bundle", conflicts_with = "artifacts")]
+    pub(crate) insecure_ignore_artifact: bool,
 }
 
 #[derive(Debug, Args)]

@@ -73,6 +73,8 @@ fn npm_provenance_verifies_from_the_cli_with_its_tarball() {
         &[
             &"--certificate-identity-regexp",
             &r"https://github\.com/sigstore/.*",
+            &"--artifact",
+            &npm_tarball(),
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -80,7 +82,12 @@ fn npm_provenance_verifies_from_the_cli_with_its_tarball() {
         .contains("signed by https://github.com/sigstore/sigstore-js/"));
     let out = run(
         provenance_args(),
-        &[&"--certificate-identity", &"someone@example.com"],
+        &[
+            &"--certificate-identity",
+            &"someone@example.com",
+            &"--artifact",
+            &npm_tarball(),
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
@@ -89,6 +96,33 @@ fn npm_provenance_verifies_from_the_cli_with_its_tarball() {
         stderr(&out)
     );
 
+    // Issue 24: no artifact is a choice, not a default. Without --artifact (a file or
+    // sha256:HEX) or --insecure-ignore-artifact, nothing is verified (exit 2, both named);
+    // with the flag, the signature is checked against the bundle's own digest and says so.
+    let out = run(
+        provenance_args(),
+        &[&"--certificate-identity", &SIGSTORE_JS_RELEASE],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--artifact") && stderr(&out).contains("--insecure-ignore-artifact"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        provenance_args(),
+        &[
+            &"--certificate-identity",
+            &SIGSTORE_JS_RELEASE,
+            &"--insecure-ignore-artifact",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("bound to no artifact"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // Issue 20, defect 4: a pattern that closes the wrapping group is refused (exit 2), not
     // turned into "any identity".
     let out = run(
@@ -106,6 +140,8 @@ fn npm_provenance_verifies_from_the_cli_with_its_tarball() {
         &[
             &"--certificate-identity-regexp",
             &"x|https://github\\.com/sigstore",
+            &"--artifact",
+            &npm_tarball(),
         ],
     );
     assert_eq!(
@@ -230,6 +266,8 @@ fn github_release_attestation_needs_its_trust_domain_chosen() {
             )),
             Box::new("--certificate-identity"),
             Box::new("https://dotcom.releases.github.com"),
+            // A release attestation names the release, not a file at hand.
+            Box::new("--insecure-ignore-artifact"),
         ]
     };
     let out = run(base(), &[&"--no-certificate-oidc-issuer"]);

@@ -190,6 +190,29 @@ fn keyless_with_a_timestamp_from_real_servers_verifies_with_sigstore_python_and_
     );
     assert_eq!(js.status.code(), Some(1), "sigstore-js: {}", stderr(&js));
 
+    // The good timestamp's base64 wrapped every 76 characters, as MIME encoders write it:
+    // sigstore-python reads it, and so do we (both times verified).
+    let mut wrapped = bundle.clone();
+    let text = B64.encode(&resp);
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    wrapped["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]
+        ["signedTimestamp"] = Value::String(lines.join("\n"));
+    let wrapped_path = dir.path().join("wrapped.sigstore.json");
+    std::fs::write(&wrapped_path, serde_json::to_vec(&wrapped).unwrap()).unwrap();
+    let ours = stella_verify(&s, &wrapped_path, &artifact);
+    assert!(ours.status.success(), "{}", stderr(&ours));
+    assert_eq!(verified_times(&ours), 2, "{}", stdout(&ours));
+    let python = sigstore_python_verify(&s.trust, &wrapped_path, &artifact, EMAIL);
+    assert!(
+        python.status.success(),
+        "sigstore-python: {}",
+        stderr(&python)
+    );
+
     // The good timestamp twice would count one authority twice: refused, as sigstore-go does.
     let twice = with_timestamps(&bundle, &[&resp, &resp], dir.path(), "twice");
     let ours = stella_verify(&s, &twice, &artifact);

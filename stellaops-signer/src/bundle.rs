@@ -224,6 +224,7 @@ pub fn bundle_report(v: &BundleVerification) -> Value {
         "integratedTime": v.integrated_time,
         "verifiedTimes": v.verified_times,
         "unverifiedTimestamps": v.unverified_timestamps,
+        "warnings": v.warnings,
         "certificateVerified": v.certificate_verified,
         "sctVerified": v.sct_verified,
         "tlogVerified": v.tlog_verified,

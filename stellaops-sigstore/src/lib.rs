@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 mod bundle;
+mod certificate_chain;
 mod error;
 mod fulcio;
 mod http;

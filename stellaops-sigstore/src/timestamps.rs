@@ -74,6 +74,38 @@ pub(crate) fn screen(bundle: &mut Bundle, authorities: &[TsaAuthority]) -> Resul
     Ok(dropped)
 }
 
+/// Take the line breaks and spaces out of each timestamp's base64 (`signedTimestamp`), as
+/// MIME-style encoders wrap it every 76 characters and sigstore-python's decoder accepts it;
+/// true when one changed. Anything else that is not base64 is still refused when the bundle is
+/// read.
+pub(crate) fn unwrap_base64(document: &mut serde_json::Value) -> bool {
+    // `get_mut` all the way: indexing a hostile document of the wrong shape would panic.
+    let Some(stamps) = document
+        .get_mut("verificationMaterial")
+        .and_then(|m| m.get_mut("timestampVerificationData"))
+        .and_then(|t| t.get_mut("rfc3161Timestamps"))
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return false;
+    };
+    let mut changed = false;
+    for value in stamps
+        .iter_mut()
+        .filter_map(|s| s.get_mut("signedTimestamp"))
+    {
+        let Some(text) = value.as_str() else { continue };
+        if text.contains([' ', '\t', '\r', '\n']) {
+            let compact: String = text
+                .chars()
+                .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
+                .collect();
+            *value = serde_json::Value::String(compact);
+            changed = true;
+        }
+    }
+    changed
+}
+
 /// The signature the timestamps are over: the message signature, or the DSSE envelope's.
 fn signature_of(content: &SignatureContent) -> Option<SignatureBytes> {
     match content {

@@ -22,6 +22,9 @@ pub struct TrustedRoot {
     verifier: Verifier,
     /// The timestamp authorities, for sorting out the timestamps that do not count.
     tsa: Vec<sigstore_verify::types::TsaAuthority>,
+    /// The certificate authorities' certificates (DER), to tell a trusted root CA in a
+    /// bundle's chain from a foreign one.
+    ca_certificates: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for TrustedRoot {
@@ -53,6 +56,11 @@ impl TrustedRoot {
         Ok(TrustedRoot {
             verifier,
             tsa: root.tsa_authorities(),
+            ca_certificates: root
+                .fulcio_certs()
+                .iter()
+                .map(|c| c.as_bytes().to_vec())
+                .collect(),
         })
     }
 
@@ -153,6 +161,9 @@ pub struct BundleVerification {
     /// The RFC 3161 timestamps that did not count, each with why (no trusted authority
     /// verified it); sigstore-go's rules, see the `timestamps` module.
     pub unverified_timestamps: Vec<String>,
+    /// What verified but breaks the bundle specification's client rules harmlessly (a trusted
+    /// root CA carried in an old bundle's chain).
+    pub warnings: Vec<String>,
     /// The DSSE payload type, for DSSE bundles.
     pub payload_type: Option<String>,
     /// The in-toto statement, for DSSE bundles.
@@ -271,11 +282,19 @@ pub fn verify_bundle_with(
     options: VerifyOptions,
 ) -> Result<BundleVerification> {
     let text = strict_json(bundle_json).map_err(Error::InvalidBundle)?;
-    let document: Value =
+    let mut document: Value =
         serde_json::from_str(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
+    let unwrapped;
+    let text = if crate::timestamps::unwrap_base64(&mut document) {
+        unwrapped = document.to_string();
+        unwrapped.as_str()
+    } else {
+        text
+    };
     let mut bundle = Bundle::from_json(text).map_err(|e| Error::InvalidBundle(e.to_string()))?;
     signed_the_required_way(&document, signer)?;
     let unverified_timestamps = crate::timestamps::screen(&mut bundle, &root.tsa)?;
+    let warnings = crate::certificate_chain::screen(&document, &root.ca_certificates)?;
     if !options.insecure_ignore_tlog && timestamp_only(&document) {
         return Err(Error::Verification(
             "the bundle has no transparency-log entry, only an RFC 3161 timestamp: it comes from \
@@ -346,6 +365,7 @@ pub fn verify_bundle_with(
             .map(ToString::to_string)
             .collect(),
         unverified_timestamps,
+        warnings,
         payload_type: envelope
             .and_then(|e| e["payloadType"].as_str())
             .map(str::to_owned),

@@ -60,6 +60,14 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
     }
     let root = sigstore(TrustedRoot::from_file(root))?;
     let artifact = a.artifacts.first().map(std::path::PathBuf::as_path);
+    if artifact.is_none() && !a.bundle.insecure_ignore_artifact {
+        return Err(Failure::Usage(
+            "give the artifact the bundle must be bound to (--artifact FILE, or --artifact \
+             sha256:HEX for its digest), or --insecure-ignore-artifact to check the signature \
+             only against the digest the bundle itself names"
+                .into(),
+        ));
+    }
     let reference = match artifact {
         Some(path) => Some(match path.to_str() {
             Some(text) => sigstore(BundleArtifact::from_reference(text))?,
@@ -128,6 +136,9 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
     for reason in &v.unverified_timestamps {
         crate::term::say!("  not counted: RFC 3161 {reason}");
     }
+    for warning in &v.warnings {
+        crate::term::say!("  warning: {warning}");
+    }
     let report = bundle_report(v);
     if let Some(predicate_type) = report["predicateType"].as_str() {
         crate::term::say!("  predicate: {predicate_type}");
@@ -139,7 +150,8 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
     match artifact {
         Some(path) => crate::term::say!("  artifact {}: is the signed one", path.display()),
         None => crate::term::say!(
-            "  no --artifact: signature checked against the digest the bundle names"
+            "  --insecure-ignore-artifact: signature checked against the digest the bundle \
+             names, bound to no artifact"
         ),
     }
 }

@@ -496,14 +496,25 @@ pub(crate) struct KeylessArgs {
     /// identity token (--identity-token-file, else $STELLAOPS_OIDC_TOKEN,
     /// $STELLAOPS_OIDC_TOKEN_FILE or /var/run/sigstore/cosign/oidc-token), logged in Rekor.
     /// Writes a Sigstore bundle v0.3 instead of an envelope.
-    #[arg(long, conflicts_with_all = ["keys", "tenant"], requires_all = ["fulcio_url", "rekor_url"])]
+    #[arg(long, conflicts_with_all = ["keys", "tenant"])]
     pub(crate) keyless: bool,
     /// Write a Sigstore bundle v0.3 instead of an envelope: the signature of the one key
     /// (--key, or the tenant's or default key), logged in Rekor with the public key as verifier;
     /// the bundle names the key by a hint (its key id). Verify with `stella verify --bundle
     /// --key PUB` or `cosign verify-blob-attestation --key PUB`.
-    #[arg(long, requires = "rekor_url")]
+    #[arg(long)]
     pub(crate) sigstore_bundle: bool,
+    /// Choose Fulcio, Rekor (v1 or v2) and the timestamp authority from a Sigstore signing
+    /// config (SigningConfig v0.2, signing_config.json: the highest API version valid now, as
+    /// sigstore-go and sigstore-python choose), instead of --fulcio-url, --rekor-url,
+    /// --rekor-version and --timestamp-url.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "sigstore",
+        conflicts_with_all = ["fulcio_url", "rekor_url", "timestamp_url"]
+    )]
+    pub(crate) signing_config: Option<PathBuf>,
     /// Fulcio's URL.
     #[arg(
         long,

@@ -38,9 +38,12 @@ fn attest_keyless(s: &RealSigstore, dir: &Path, extra: &[&str], out: &Path) -> O
     command
         .env("STELLAOPS_OIDC_TOKEN", token)
         .env_remove("STELLAOPS_OIDC_TOKEN_FILE")
-        .args(["attest", "--keyless", "--fulcio-url", &s.fulcio]);
-    if !extra.contains(&"--rekor-url") {
-        command.args(["--rekor-url", &s.rekor_v1]);
+        .args(["attest", "--keyless"]);
+    if !extra.contains(&"--signing-config") {
+        command.args(["--fulcio-url", &s.fulcio]);
+        if !extra.contains(&"--rekor-url") {
+            command.args(["--rekor-url", &s.rekor_v1]);
+        }
     }
     command
         .args(["--oidc-issuer", &s.trust.issuer()])
@@ -457,4 +460,56 @@ fn rekor_v2_needs_a_timestamp_authority_and_writes_nothing_without_one() {
         stderr(&out)
     );
     assert!(!bundle_path.exists());
+}
+
+/// The deployment's signing config (SigningConfig v0.2, as tests/services/sigstore_trust.py
+/// writes it: Rekor v2 listed with API version 2 beside the stand-in's v1, the TSA, Fulcio)
+/// chooses every service: Rekor v2 (the highest version) with a timestamp. A config that asks
+/// for entries in every log is refused before anything is signed.
+#[test]
+fn a_signing_config_chooses_fulcio_rekor_v2_and_the_timestamp_authority() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let config = s.trust.dir.join("signing_config.json");
+    let (bundle_path, bundle) = signed(
+        &s,
+        dir.path(),
+        &["--signing-config", config.to_str().unwrap()],
+    );
+    let material = &bundle["verificationMaterial"];
+    assert_eq!(
+        material["tlogEntries"][0]["kindVersion"]["version"],
+        "0.0.2"
+    );
+    assert_eq!(
+        material["timestampVerificationData"]["rfc3161Timestamps"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    let artifact = dir.path().join("app.tar.gz");
+    let python = sigstore_python_verify(&s.trust, &bundle_path, &artifact, EMAIL);
+    assert!(
+        python.status.success(),
+        "sigstore-python: {}",
+        stderr(&python)
+    );
+
+    let mut all: Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
+    all["rekorTlogConfig"]["selector"] = Value::from("ALL");
+    let all_path = dir.path().join("all-logs.json");
+    std::fs::write(&all_path, serde_json::to_vec(&all).unwrap()).unwrap();
+    let out = attest_keyless(
+        &s,
+        dir.path(),
+        &["--signing-config", all_path.to_str().unwrap()],
+        &dir.path().join("refused.sigstore.json"),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("asks for 2 services"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("refused.sigstore.json").exists());
 }

@@ -34,6 +34,7 @@ mod identity;
 mod keyful;
 mod keyless;
 mod rekor;
+mod signing_config;
 mod timestamps;
 mod token;
 mod tsa;
@@ -45,6 +46,7 @@ pub use identity::{Identity, IdentityPattern};
 pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
 pub use rekor::RekorVersion;
+pub use signing_config::SigningServices;
 pub use timestamps::MAX_TIMESTAMPS;
 pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
 pub use verify::{

@@ -544,7 +544,7 @@ fn statement_of(envelope: &Value) -> Option<Value> {
 
 /// The document as text, after our strict parser (duplicate keys, depth, size, UTF-8) has
 /// accepted it: the verifier's serde parser would let a duplicate key silently win.
-fn strict_json(json: &[u8]) -> std::result::Result<&str, String> {
+pub(crate) fn strict_json(json: &[u8]) -> std::result::Result<&str, String> {
     canon::parse(json, &Limits::default()).map_err(|e| e.to_string())?;
     std::str::from_utf8(json).map_err(|e| e.to_string())
 }

@@ -494,8 +494,9 @@ pub(crate) struct AttestArgs {
 pub(crate) struct KeylessArgs {
     /// Sign keylessly instead of with keys: an ephemeral key, certified by Fulcio for the OIDC
     /// identity token (--identity-token-file, else $STELLAOPS_OIDC_TOKEN,
-    /// $STELLAOPS_OIDC_TOKEN_FILE or /var/run/sigstore/cosign/oidc-token), logged in Rekor.
-    /// Writes a Sigstore bundle v0.3 instead of an envelope.
+    /// $STELLAOPS_OIDC_TOKEN_FILE, $SIGSTORE_ID_TOKEN (GitLab CI, Buildkite), GitHub Actions'
+    /// token service, or /var/run/sigstore/cosign/oidc-token), logged in Rekor. Writes a
+    /// Sigstore bundle v0.3 instead of an envelope.
     #[arg(long, conflicts_with_all = ["keys", "tenant"])]
     pub(crate) keyless: bool,
     /// Write a Sigstore bundle v0.3 instead of an envelope: the signature of the one key

@@ -513,3 +513,130 @@ fn a_signing_config_chooses_fulcio_rekor_v2_and_the_timestamp_authority() {
     );
     assert!(!dir.path().join("refused.sigstore.json").exists());
 }
+
+/// GitHub Actions' token service as the runner exposes it (GitHub cannot run here, so this
+/// plays it, per its documented protocol): `GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=…` with
+/// `Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN`, answering `{"value": JWT}`. It hands
+/// out `token` only for audience `sigstore` and the right bearer, once; its URL and the request
+/// line it saw.
+fn github_token_service(
+    token: String,
+    bearer: &'static str,
+) -> (String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://{}/_apis/distributedtask/token?api-version=2.0",
+        listener.local_addr().unwrap()
+    );
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut request = String::new();
+        reader.read_line(&mut request).unwrap();
+        let mut authorized = false;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim().is_empty() {
+                break;
+            }
+            let lower = line.to_ascii_lowercase();
+            if lower.starts_with("authorization:") && line.trim_end().ends_with(bearer) {
+                authorized = true;
+            }
+        }
+        let ok = authorized && request.contains("audience=sigstore");
+        let (status, body) = if ok {
+            ("200 OK", format!("{{\"value\":\"{token}\"}}"))
+        } else {
+            ("401 Unauthorized", String::from("{}"))
+        };
+        let mut stream = stream;
+        write!(
+            stream,
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        request
+    });
+    (url, handle)
+}
+
+/// Ambient CI tokens, as the Sigstore clients find them: GitHub Actions' token service (asked
+/// for audience `sigstore` with the runner's bearer), `SIGSTORE_ID_TOKEN` (GitLab CI,
+/// Buildkite); and, with none of them, an error naming everything tried.
+#[test]
+fn keyless_signing_finds_ci_identity_tokens_as_sigstore_clients_do() {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let (artifact, predicate) = inputs(dir.path());
+    let attest = |envs: &[(&str, &str)]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_stella"));
+        for var in [
+            "STELLAOPS_OIDC_TOKEN",
+            "STELLAOPS_OIDC_TOKEN_FILE",
+            "SIGSTORE_ID_TOKEN",
+            "ACTIONS_ID_TOKEN_REQUEST_URL",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+        ] {
+            c.env_remove(var);
+        }
+        c.envs(envs.iter().copied())
+            .args(["attest", "--keyless", "--fulcio-url", &s.fulcio])
+            .args(["--rekor-url", &s.rekor_v1])
+            .arg("--trusted-root")
+            .arg(s.trust.trusted_root())
+            .args(["--predicate-type", SLSA_V1, "--predicate"])
+            .arg(&predicate)
+            .arg("--out")
+            .arg(dir.path().join("ci.sigstore.json"))
+            .arg(&artifact)
+            .output()
+            .unwrap()
+    };
+
+    let actions = "github-actions@stellaops.local";
+    let (url, seen) = github_token_service(s.trust.token(actions, &[]), "runner-secret");
+    let out = attest(&[
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", &url),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "runner-secret"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(actions), "{}", stderr(&out));
+    let request = seen.join().unwrap();
+    assert!(
+        request.contains("api-version=2.0&audience=sigstore"),
+        "{request}"
+    );
+
+    // The wrong bearer: the service says no, and so does the signer (exit 2, named).
+    let (url, _seen) = github_token_service(s.trust.token(actions, &[]), "runner-secret");
+    let out = attest(&[
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", &url),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "stolen"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("GitHub Actions token service answered HTTP 401"),
+        "{}",
+        stderr(&out)
+    );
+
+    let gitlab = "gitlab-ci@stellaops.local";
+    let token = s.trust.token(gitlab, &[]);
+    let out = attest(&[("SIGSTORE_ID_TOKEN", &token)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(gitlab), "{}", stderr(&out));
+
+    let out = attest(&[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    for tried in [
+        "SIGSTORE_ID_TOKEN",
+        "ACTIONS_ID_TOKEN_REQUEST_URL",
+        "STELLAOPS_OIDC_TOKEN",
+    ] {
+        assert!(stderr(&out).contains(tried), "{}", stderr(&out));
+    }
+}

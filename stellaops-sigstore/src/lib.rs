@@ -48,7 +48,10 @@ pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
 pub use rekor::RekorVersion;
 pub use signing_config::SigningServices;
 pub use timestamps::MAX_TIMESTAMPS;
-pub use token::{IdentityToken, AMBIENT_TOKEN_FILE, TOKEN_ENV, TOKEN_FILE_ENV};
+pub use token::{
+    IdentityToken, AMBIENT_TOKEN_FILE, GITHUB_ACTIONS_TOKEN_ENV, GITHUB_ACTIONS_URL_ENV,
+    SIGSTORE_AUDIENCE, SIGSTORE_TOKEN_ENV, TOKEN_ENV, TOKEN_FILE_ENV,
+};
 pub use verify::{
     verify_bundle, verify_bundle_with, BundleArtifact, BundleVerification, OwnedArtifact, Signer,
     TrustedRoot, VerifyOptions,

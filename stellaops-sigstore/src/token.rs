@@ -6,6 +6,7 @@
 //! email claim, else the subject) and the expiry.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -19,6 +20,16 @@ pub const TOKEN_ENV: &str = "STELLAOPS_OIDC_TOKEN";
 pub const TOKEN_FILE_ENV: &str = "STELLAOPS_OIDC_TOKEN_FILE";
 /// Where cosign and Kubernetes projected service-account tokens put an ambient token.
 pub const AMBIENT_TOKEN_FILE: &str = "/var/run/sigstore/cosign/oidc-token";
+/// The token cosign and sigstore-python read from the environment, and where GitLab CI
+/// (`id_tokens:` with `aud: sigstore`) and Buildkite (`buildkite-agent oidc request-token
+/// --audience sigstore`) put one.
+pub const SIGSTORE_TOKEN_ENV: &str = "SIGSTORE_ID_TOKEN";
+/// GitHub Actions' token service URL (set for jobs with `permissions: id-token: write`).
+pub const GITHUB_ACTIONS_URL_ENV: &str = "ACTIONS_ID_TOKEN_REQUEST_URL";
+/// The bearer credential for [`GITHUB_ACTIONS_URL_ENV`].
+pub const GITHUB_ACTIONS_TOKEN_ENV: &str = "ACTIONS_ID_TOKEN_REQUEST_TOKEN";
+/// The audience Fulcio expects, asked of CI token services.
+pub const SIGSTORE_AUDIENCE: &str = "sigstore";
 
 /// Tokens larger than this are refused (real ones are a few kilobytes).
 const MAX_TOKEN: usize = 64 * 1024;
@@ -97,30 +108,82 @@ impl IdentityToken {
         Self::parse(&text)
     }
 
-    /// The token from the environment, in this order: [`TOKEN_ENV`], the file [`TOKEN_FILE_ENV`]
-    /// names, then the ambient file [`AMBIENT_TOKEN_FILE`] if it exists.
+    /// The token from the environment, as the Sigstore clients find it, in this order:
+    /// [`TOKEN_ENV`]; the file [`TOKEN_FILE_ENV`] names; [`SIGSTORE_TOKEN_ENV`] (cosign's and
+    /// sigstore-python's variable, which GitLab CI and Buildkite fill); GitHub Actions' token
+    /// service ([`GITHUB_ACTIONS_URL_ENV`] with [`GITHUB_ACTIONS_TOKEN_ENV`], asked for audience
+    /// [`SIGSTORE_AUDIENCE`]); the ambient file [`AMBIENT_TOKEN_FILE`].
     ///
     /// # Errors
-    /// [`Error::Token`] when none is there; as [`IdentityToken::parse`].
+    /// [`Error::Token`] when none is there (listing what was tried), when GitHub's service
+    /// refuses or answers nonsense; as [`IdentityToken::parse`].
     pub fn from_environment() -> Result<Self> {
-        if let Some(token) = std::env::var_os(TOKEN_ENV) {
-            let token = Zeroizing::new(
-                token
-                    .into_string()
-                    .map_err(|_| Error::Token(format!("{TOKEN_ENV} is not valid UTF-8")))?,
-            );
+        if let Some(token) = env_text(TOKEN_ENV)? {
             return Self::parse(&token);
         }
         if let Some(path) = std::env::var_os(TOKEN_FILE_ENV) {
             return Self::from_file(&PathBuf::from(path));
+        }
+        if let Some(token) = env_text(SIGSTORE_TOKEN_ENV)? {
+            return Self::parse(&token);
+        }
+        if let Some(url) = env_text(GITHUB_ACTIONS_URL_ENV)? {
+            let bearer = env_text(GITHUB_ACTIONS_TOKEN_ENV)?.ok_or_else(|| {
+                Error::Token(format!(
+                    "{GITHUB_ACTIONS_URL_ENV} is set but {GITHUB_ACTIONS_TOKEN_ENV} is not: give \
+                     the job `permissions: id-token: write`"
+                ))
+            })?;
+            return Self::from_github_actions(&url, &bearer, Duration::from_secs(30));
         }
         let ambient = Path::new(AMBIENT_TOKEN_FILE);
         if ambient.is_file() {
             return Self::from_file(ambient);
         }
         Err(Error::Token(format!(
-            "no identity token: set {TOKEN_ENV}, or {TOKEN_FILE_ENV} to a file holding one"
+            "no identity token: tried {TOKEN_ENV}, {TOKEN_FILE_ENV}, {SIGSTORE_TOKEN_ENV} (GitLab \
+             CI, Buildkite), GitHub Actions ({GITHUB_ACTIONS_URL_ENV} and \
+             {GITHUB_ACTIONS_TOKEN_ENV}) and the file {AMBIENT_TOKEN_FILE}"
         )))
+    }
+
+    /// Ask GitHub Actions' token service (`url`, the runner's
+    /// [`ACTIONS_ID_TOKEN_REQUEST_URL`](GITHUB_ACTIONS_URL_ENV)) for a token with audience
+    /// `sigstore`, authenticated with `bearer`. The URL must be `https://` (or `http://` to a
+    /// loopback host): the bearer credential never travels in the clear.
+    ///
+    /// # Errors
+    /// [`Error::Token`] for an unusable URL, a refusal or an answer without a token.
+    pub fn from_github_actions(url: &str, bearer: &str, timeout: Duration) -> Result<Self> {
+        let mut url = stellaops_http::base_url(url)
+            .map_err(|e| Error::Token(format!("{GITHUB_ACTIONS_URL_ENV}: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("audience", SIGSTORE_AUDIENCE);
+        let what = "GitHub Actions token service";
+        let response = stellaops_http::agent(timeout)
+            .get(url.as_str())
+            .header("Authorization", &format!("bearer {bearer}"))
+            .header("Accept", "application/json")
+            .call()
+            .map_err(|e| Error::Token(format!("{what}: {e}")))?;
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(MAX_TOKEN as u64)
+            .read_to_vec()
+            .map_err(|e| Error::Token(format!("{what}: reading the answer: {e}")))?;
+        let body = Zeroizing::new(body);
+        if status != 200 {
+            return Err(Error::Token(format!("{what} answered HTTP {status}")));
+        }
+        #[derive(serde::Deserialize)]
+        struct Answer<'a> {
+            value: &'a str,
+        }
+        let answer: Answer<'_> = serde_json::from_slice(&body)
+            .map_err(|e| Error::Token(format!("{what}: the answer has no token: {e}")))?;
+        Self::parse(answer.value)
     }
 
     /// The `iss` claim.
@@ -155,6 +218,17 @@ impl IdentityToken {
 
     pub(crate) fn expose(&self) -> &str {
         &self.jwt
+    }
+}
+
+/// A variable's text, if set (not UTF-8 is an error: tokens are ASCII).
+fn env_text(name: &str) -> Result<Option<Zeroizing<String>>> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(value) => value
+            .into_string()
+            .map(|v| Some(Zeroizing::new(v)))
+            .map_err(|_| Error::Token(format!("{name} is not valid UTF-8"))),
     }
 }
 

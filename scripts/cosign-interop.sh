@@ -6,34 +6,33 @@
 #   our keyful bundles (es256, ed25519, rsa-pkcs1) and envelopes -> cosign verify-blob-attestation --key
 #   cosign attest-blob --key -> stella verify --bundle --key
 #   our release provenance (scripts/release.sh) -> the cosign command its VERIFY.md prints
-# Builds cosign v3.1.3 from the Go module proxy into target/services-bin first (~5 minutes on
-# 2 cores, once). Not part of scripts/test.sh: that build alone would take a sixth of the suite's
-# time budget; run it when the keyless code or the stand-in changes. Any unexpected outcome fails.
+# cosign v3.1.3 comes from scripts/services.sh (built from the Go module proxy into
+# target/services-bin once per machine, ~5 minutes on 2 cores cold). scripts/test.sh runs this
+# with the servers it already started ($STELLAOPS_SERVICES set); alone, it starts its own. Any
+# unexpected outcome fails. The same against the real Fulcio, TSA and Rekor v2:
+# cli/tests/cosign.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-cosign_version=v3.1.3
-cosign=$root/target/services-bin/cosign-$cosign_version
-if [ ! -x "$cosign" ]; then
-  echo "building cosign $cosign_version from the Go module proxy..."
-  GOBIN=$(mktemp -d) && export GOBIN
-  go install "github.com/sigstore/cosign/v3/cmd/cosign@$cosign_version"
-  mkdir -p target/services-bin && mv "$GOBIN/cosign" "$cosign"
-fi
 scripts/setup-python.sh >/dev/null
 cargo build -q -p stellaops-cli --locked
 stella=$root/target/${CARGO_BUILD_TARGET:+$CARGO_BUILD_TARGET/}debug/stella
 
-services=$(mktemp -d -t stellaops-cosign.XXXXXX)
-trap '"$root/scripts/services.sh" stop "$services"' EXIT
-scripts/services.sh start "$services" >/dev/null
-# shellcheck source=/dev/null
-source "$services/services.env"
+if [ -n "${STELLAOPS_SERVICES:-}" ]; then
+  services=$STELLAOPS_SERVICES
+else
+  services=$(mktemp -d -t stellaops-cosign.XXXXXX)
+  trap '"$root/scripts/services.sh" stop "$services"' EXIT
+  scripts/services.sh start "$services" >/dev/null
+  # shellcheck source=/dev/null
+  source "$services/services.env"
+fi
+cosign=$STELLAOPS_TEST_COSIGN
 url=$STELLAOPS_TEST_SIGSTORE
 root_json=$STELLAOPS_TEST_SIGSTORE_DIR/trusted_root.json
 issuer=$url/oidc
-work=$services/work
-mkdir -p "$work" && cd "$work"
+work=$(mktemp -d -p "$services" cosign-work.XXXXXX)
+cd "$work"
 printf 'the release tarball\n' >app.tar.gz
 printf 'not the release tarball\n' >other.tar.gz
 printf '%s' '{"buildDefinition":{"buildType":"https://stellaops.local/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://stellaops.local/builder"}}}' >provenance.json

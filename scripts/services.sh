@@ -15,7 +15,8 @@
 #   trusting the stand-in's OIDC issuer, which plays a CI system's token minting), TesseraCT (a
 #   static CT log, Fulcio's SCTs), the timestamp authority (RFC 3161, in-memory signer) and
 #   Rekor v2 (rekor-tiles, POSIX storage); tests/services/sigstore_trust.py writes their trusted
-#   root and signing config.
+#   root and signing config. cosign v3.1.3 is built the same way (it is a client, not a server:
+#   the tests run it).
 #
 #   scripts/services.sh start DIR   # writes DIR/services.env; `source` it before the tests
 #   scripts/services.sh stop DIR
@@ -241,6 +242,8 @@ go_server fulcio github.com/sigstore/fulcio v1.8.8
 go_server tesseract-posix github.com/transparency-dev/tesseract/cmd/tesseract/posix v0.1.1
 go_server timestamp-server github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server v2.1.3
 go_server rekor-server-posix github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix v2.3.0
+# cosign, the peer the suite checks both ways (scripts/cosign-interop.sh, cli/tests/cosign.rs).
+go_server cosign github.com/sigstore/cosign/v3/cmd/cosign v3.1.3
 
 real=$dir/sigstore-real
 rm -rf "$real" && mkdir -p "$real"
@@ -290,10 +293,11 @@ wait_for "timestamp authority" "http://127.0.0.1:$tsa_port/api/v1/timestamp/cert
 curl -sf "http://127.0.0.1:$tsa_port/api/v1/timestamp/certchain" >"$real/tsa-chain.pem"
 
 rekor2_port=$(free_port)
-# The checkpoint origin is the log's host and port: sigstore-js accepts a checkpoint signature
-# only from a log whose base URL contains the signature's name, as the public-good
-# log2025-1.rekor.sigstore.dev's does.
-rekor_origin=127.0.0.1:$rekor2_port
+# The checkpoint origin is the log's host name, as for the public-good
+# log2025-1.rekor.sigstore.dev: sigstore-go verifies the checkpoint as signed by the base URL's
+# host name (no port), and sigstore-js accepts a signature only from a log whose base URL
+# contains the signature's name.
+rekor_origin=127.0.0.1
 target/services-bin/rekor-server-posix serve --storage-dir "$real/rekor-log" \
   --signer-filepath "$real/rekor.key" --hostname "$rekor_origin" \
   --http-address 127.0.0.1 --http-port "$rekor2_port" --grpc-address 127.0.0.1 \
@@ -334,6 +338,7 @@ export STELLAOPS_TEST_FULCIO=http://127.0.0.1:$fulcio_port
 export STELLAOPS_TEST_TSA=http://127.0.0.1:$tsa_port
 export STELLAOPS_TEST_REKOR_V2=http://127.0.0.1:$rekor2_port
 export STELLAOPS_TEST_SIGSTORE_REAL_DIR=$real
+export STELLAOPS_TEST_COSIGN=$root/target/services-bin/cosign
 EOF
 echo "services up: SoftHSM2 token 'stellaops', KMS (local-kms) on 127.0.0.1:$kms_port, OpenBao on $VAULT_ADDR,"
 echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port (token auth: :$authed_port),"

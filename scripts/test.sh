@@ -67,7 +67,7 @@ step "every feature of every shipped crate builds and lints alone (the list gene
 scripts/each-feature.sh
 cargo clippy -q --locked -p stellaops-signer --no-default-features --all-targets -- -D warnings
 
-step "servers on loopback: SoftHSM2 (PKCS#11), local-kms (AWS KMS API), OpenBao (transit), Redis, docker-registry (open and with token auth), ocireg (OCI referrers)"
+step "servers on loopback: SoftHSM2 (PKCS#11), local-kms (AWS KMS API), OpenBao (transit), Redis, docker-registry (open and with token auth), ocireg (OCI referrers), the Sigstore stand-in, Fulcio, TesseraCT, the timestamp authority, Rekor v2 (and cosign built)"
 services_dir=$(mktemp -d -t stellaops-services.XXXXXX)
 trap 'scripts/services.sh stop "$services_dir"' EXIT
 scripts/services.sh start "$services_dir"
@@ -141,6 +141,9 @@ step "release artifacts (scripts/release.sh with the test build's profile), each
 # release does both.
 STELLAOPS_RELEASE_PROFILE=dev STELLAOPS_RELEASE_VERIFY_CRATES=0 STELLAOPS_RELEASE_SEMVER=0 DIST=target/dist scripts/release.sh
 STELLAOPS_RELEASE_PROFILE=dev tests/dist/run.sh target/dist
+
+step "cosign v3.1.3 both ways against the local Sigstore instance: our bundles and envelopes in cosign, cosign's bundles in stella, the release provenance as VERIFY.md prints it"
+scripts/cosign-interop.sh
 
 step "docs (broken intra-doc links fail)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet

@@ -12,7 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use stellaops_tests::sigstore_local::{real, slsa_inputs, RealSigstore};
+use stellaops_tests::sigstore_local::{
+    other_artifact, real, slsa_inputs, stella_attest, stella_key, stella_verify_keyless,
+    RealSigstore,
+};
 
 const EMAIL: &str = "cosign-interop@stellaops.local";
 const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
@@ -53,44 +56,43 @@ fn cosign_verify(s: &RealSigstore, bundle: &Path, artifact: &Path, signer: &[&st
 
 /// `stella verify --bundle` for the keyless identity.
 fn stella_verify(s: &RealSigstore, bundle: &Path, artifact: &Path, identity: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["verify", "--bundle"])
-        .arg(bundle)
-        .arg("--trusted-root")
-        .arg(s.trust.trusted_root())
-        .args(["--certificate-identity", identity])
-        .args(["--certificate-oidc-issuer", &s.trust.issuer()])
-        .arg("--artifact")
-        .arg(artifact)
-        .output()
-        .unwrap()
+    stella_verify_keyless(stella(), &s.trust, bundle, artifact, identity)
+}
+
+fn stella() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_stella"))
+}
+
+/// The servers, a directory, the artifact, its predicate and another file.
+fn setup() -> (RealSigstore, tempfile::TempDir, PathBuf, PathBuf, PathBuf) {
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let (artifact, predicate) = slsa_inputs(dir.path());
+    let other = other_artifact(dir.path());
+    (s, dir, artifact, predicate, other)
 }
 
 #[test]
 fn our_rekor_v2_timestamped_bundles_verify_in_cosign() {
-    let s = real();
-    let dir = tempfile::tempdir().unwrap();
-    let (artifact, predicate) = slsa_inputs(dir.path());
-    let other = dir.path().join("other.tar.gz");
-    std::fs::write(&other, b"not the release tarball\n").unwrap();
+    let (s, dir, artifact, predicate, other) = setup();
 
     // Keyless, every service from the signing config (Rekor v2, the TSA).
     let bundle = dir.path().join("keyless.sigstore.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .env("SIGSTORE_ID_TOKEN", s.trust.token(EMAIL, &[]))
-        .env_remove("STELLAOPS_OIDC_TOKEN")
-        .env_remove("STELLAOPS_OIDC_TOKEN_FILE")
-        .args(["attest", "--keyless", "--signing-config"])
-        .arg(signing_config(&s))
-        .arg("--trusted-root")
-        .arg(s.trust.trusted_root())
-        .args(["--predicate-type", SLSA_V1, "--predicate"])
-        .arg(&predicate)
-        .arg("--out")
-        .arg(&bundle)
-        .arg(&artifact)
-        .output()
-        .unwrap();
+    let token = s.trust.token(EMAIL, &[]);
+    let config = signing_config(&s);
+    let root = s.trust.trusted_root();
+    let out = stella_attest(
+        stella(),
+        &[("SIGSTORE_ID_TOKEN", token.as_ref())],
+        &[
+            "--keyless".as_ref(),
+            "--signing-config".as_ref(),
+            config.as_os_str(),
+            "--trusted-root".as_ref(),
+            root.as_os_str(),
+        ],
+        (&predicate, &bundle, &artifact),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let issuer = s.trust.issuer();
     let identity = |email| {
@@ -113,26 +115,20 @@ fn our_rekor_v2_timestamped_bundles_verify_in_cosign() {
     assert!(!wrong.status.success(), "cosign accepted another artifact");
 
     // Keyful, the same services.
-    let key = dir.path().join("release.key");
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["key", "generate", "--alg", "es256", "--out"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let key = stella_key(stella(), "es256", &dir.path().join("release.key"));
     let bundle = dir.path().join("keyful.sigstore.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["attest", "--sigstore-bundle", "--signing-config"])
-        .arg(signing_config(&s))
-        .arg("--key")
-        .arg(&key)
-        .args(["--predicate-type", SLSA_V1, "--predicate"])
-        .arg(&predicate)
-        .arg("--out")
-        .arg(&bundle)
-        .arg(&artifact)
-        .output()
-        .unwrap();
+    let out = stella_attest(
+        stella(),
+        &[],
+        &[
+            "--sigstore-bundle".as_ref(),
+            "--signing-config".as_ref(),
+            config.as_os_str(),
+            "--key".as_ref(),
+            key.as_os_str(),
+        ],
+        (&predicate, &bundle, &artifact),
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let public = format!("{}.pub", key.display());
     let ok = cosign_verify(&s, &bundle, &artifact, &["--key", &public]);
@@ -147,11 +143,7 @@ fn our_rekor_v2_timestamped_bundles_verify_in_cosign() {
 
 #[test]
 fn cosign_bundles_from_the_same_servers_verify_in_stella() {
-    let s = real();
-    let dir = tempfile::tempdir().unwrap();
-    let (artifact, predicate) = slsa_inputs(dir.path());
-    let other = dir.path().join("other.tar.gz");
-    std::fs::write(&other, b"not the release tarball\n").unwrap();
+    let (s, dir, artifact, predicate, other) = setup();
     // cosign takes the token or a file holding it; the file (a token is too long a file name
     // for it to tell them apart).
     let token = dir.path().join("token");

@@ -14,7 +14,8 @@ use std::process::{Command, Output};
 use base64::Engine as _;
 use serde_json::Value;
 use stellaops_tests::sigstore_local::{
-    real, sigstore_js, sigstore_python_verify, slsa_inputs as inputs, JsSigner, RealSigstore,
+    real, sigstore_js, sigstore_python_verify, slsa_inputs as inputs, stella_key,
+    stella_verify_keyless, JsSigner, RealSigstore,
 };
 
 const EMAIL: &str = "ci-bot@stellaops.local";
@@ -69,17 +70,8 @@ fn signed(s: &RealSigstore, dir: &Path, extra: &[&str]) -> (PathBuf, Value) {
 }
 
 fn stella_verify(s: &RealSigstore, bundle: &Path, artifact: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["verify", "--bundle"])
-        .arg(bundle)
-        .arg("--trusted-root")
-        .arg(s.trust.trusted_root())
-        .args(["--certificate-identity", EMAIL])
-        .args(["--certificate-oidc-issuer", &s.trust.issuer()])
-        .arg("--artifact")
-        .arg(artifact)
-        .output()
-        .unwrap()
+    let stella = Path::new(env!("CARGO_BIN_EXE_stella"));
+    stella_verify_keyless(stella, &s.trust, bundle, artifact, EMAIL)
 }
 
 /// The issuer of the bundle's leaf certificate, as OpenSSL prints it.
@@ -271,13 +263,8 @@ fn keyful_bundles_with_timestamps_on_rekor_v1_and_v2_verify_with_sigstore_js() {
     let s = real();
     let dir = tempfile::tempdir().unwrap();
     let (artifact, predicate) = inputs(dir.path());
-    let key = dir.path().join("p256.key");
-    let out = Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["key", "generate", "--alg", "es256", "--out"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    let stella = Path::new(env!("CARGO_BIN_EXE_stella"));
+    let key = stella_key(stella, "es256", &dir.path().join("p256.key"));
     let public = dir.path().join("p256.pub");
     let out = Command::new("openssl")
         .args(["pkey", "-pubout", "-in"])

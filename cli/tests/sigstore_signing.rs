@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 use stellaops_tests::sigstore_local::{
     instance, sigstore_js, sigstore_python, sigstore_python_verify, slsa_inputs as inputs,
-    JsSigner, LocalSigstore,
+    stella_verify_bundle, stella_verify_keyless, JsSigner, LocalSigstore,
 };
 
 const EMAIL: &str = "release-bot@stellaops.local";
@@ -52,18 +52,8 @@ fn attest_keyless(s: &LocalSigstore, token: &str, dir: &Path, extra: &[&str]) ->
 }
 
 fn stella_verify(s: &LocalSigstore, bundle: &Path, artifact: &Path, identity: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stella"))
-        .arg("verify")
-        .arg("--bundle")
-        .arg(bundle)
-        .arg("--trusted-root")
-        .arg(s.trusted_root())
-        .args(["--certificate-identity", identity])
-        .args(["--certificate-oidc-issuer", &s.issuer()])
-        .arg("--artifact")
-        .arg(artifact)
-        .output()
-        .unwrap()
+    let stella = Path::new(env!("CARGO_BIN_EXE_stella"));
+    stella_verify_keyless(stella, s, bundle, artifact, identity)
 }
 
 #[test]
@@ -346,17 +336,13 @@ fn attest_keyful(s: &LocalSigstore, dir: &Path, keys: &[&Path], out: &Path) -> O
 
 /// `stella verify --bundle` for a public key.
 fn stella_verify_key(s: &LocalSigstore, bundle: &Path, artifact: &Path, key: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stella"))
-        .args(["verify", "--bundle"])
-        .arg(bundle)
-        .arg("--trusted-root")
-        .arg(s.trusted_root())
-        .arg("--key")
-        .arg(key)
-        .arg("--artifact")
-        .arg(artifact)
-        .output()
-        .unwrap()
+    stella_verify_bundle(
+        Path::new(env!("CARGO_BIN_EXE_stella")),
+        &s.trusted_root(),
+        bundle,
+        artifact,
+        &["--key", key.to_str().unwrap()],
+    )
 }
 
 #[test]

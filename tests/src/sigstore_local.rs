@@ -126,6 +126,110 @@ pub fn slsa_inputs(dir: &Path) -> (PathBuf, PathBuf) {
     (artifact, predicate)
 }
 
+/// In `dir`, a file that is not the artifact (`other.tar.gz`), for the refusals.
+///
+/// # Panics
+/// When `dir` cannot be written.
+pub fn other_artifact(dir: &Path) -> PathBuf {
+    let other = dir.join("other.tar.gz");
+    std::fs::write(&other, b"not the release tarball\n").unwrap_or_else(|e| panic!("{e}"));
+    other
+}
+
+/// `stella verify --bundle BUNDLE --trusted-root ROOT SIGNER... --artifact ARTIFACT`, with the
+/// `stella` binary at `stella` (a test's `CARGO_BIN_EXE_stella`); `signer` is
+/// `--certificate-identity ID --certificate-oidc-issuer ISS` or `--key PUB`.
+///
+/// # Panics
+/// When the binary cannot be run.
+pub fn stella_verify_bundle(
+    stella: &Path,
+    root: &Path,
+    bundle: &Path,
+    artifact: &Path,
+    signer: &[&str],
+) -> Output {
+    Command::new(stella)
+        .args(["verify", "--bundle"])
+        .arg(bundle)
+        .arg("--trusted-root")
+        .arg(root)
+        .args(signer)
+        .arg("--artifact")
+        .arg(artifact)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", stella.display()))
+}
+
+/// `stella attest FLAGS... --predicate-type SLSA_V1 --predicate PREDICATE --out OUT ARTIFACT`
+/// (the in-toto statement signed into a bundle as `flags` say), with `envs` set.
+///
+/// # Panics
+/// When the binary cannot be run.
+pub fn stella_attest(
+    stella: &Path,
+    envs: &[(&str, &std::ffi::OsStr)],
+    flags: &[&std::ffi::OsStr],
+    (predicate, out, artifact): (&Path, &Path, &Path),
+) -> Output {
+    Command::new(stella)
+        .envs(envs.iter().copied())
+        .arg("attest")
+        .args(flags)
+        .args([
+            "--predicate-type",
+            "https://slsa.dev/provenance/v1",
+            "--predicate",
+        ])
+        .arg(predicate)
+        .arg("--out")
+        .arg(out)
+        .arg(artifact)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", stella.display()))
+}
+
+/// `stella key generate --alg ALG --out KEY`; the key's path (its public key is `KEY.pub`).
+///
+/// # Panics
+/// When generation fails.
+pub fn stella_key(stella: &Path, alg: &str, key: &Path) -> PathBuf {
+    let out = Command::new(stella)
+        .args(["key", "generate", "--alg", alg, "--bits", "2048", "--out"])
+        .arg(key)
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", stella.display()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    key.to_path_buf()
+}
+
+/// [`stella_verify_bundle`] for a keyless `identity` from `trust`'s issuer, against its root.
+pub fn stella_verify_keyless(
+    stella: &Path,
+    trust: &LocalSigstore,
+    bundle: &Path,
+    artifact: &Path,
+    identity: &str,
+) -> Output {
+    let issuer = trust.issuer();
+    stella_verify_bundle(
+        stella,
+        &trust.trusted_root(),
+        bundle,
+        artifact,
+        &[
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            &issuer,
+        ],
+    )
+}
+
 /// sigstore-python's command line, from the oracles' virtual environment.
 ///
 /// # Panics

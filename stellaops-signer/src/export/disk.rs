@@ -123,12 +123,20 @@ fn describe(
     if options.sha512 {
         algorithms.push(DigestAlgorithm::Sha512);
     }
+    // Every file hashed first, on every core; then the entries in path order as before.
+    let entries: Vec<(String, (PathBuf, OnDisk))> = entries.into_iter().collect();
+    let mut hashed = super::parallel::map_ordered(&entries, |(_, (full, kind))| match kind {
+        OnDisk::File => Some(hash_file(full, &algorithms)),
+        _ => None,
+    })
+    .into_iter();
     let mut files = Vec::new();
     let mut symlinks = Vec::new();
     for (path, (full, kind)) in entries {
+        let hash = hashed.next().flatten();
         match kind {
             OnDisk::File => {
-                let (size, digest) = hash_file(&full, &algorithms)?;
+                let (size, digest) = hash.unwrap_or_else(|| Ok(Default::default()))?;
                 files.push(ExportFile { path, size, digest });
             }
             OnDisk::Symlink if options.symlinks == SymlinkPolicy::Record => {
@@ -181,11 +189,24 @@ pub fn check_export(
         path: path.to_owned(),
         problem,
     };
+    // The files present as files are re-hashed on every core first; then every entry is
+    // judged in the manifest's order as before.
+    let present: Vec<(&ExportFile, PathBuf)> = manifest
+        .files()
+        .iter()
+        .filter_map(|f| match disk.get(&f.path) {
+            Some((full, OnDisk::File)) => Some((f, full.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut problems =
+        super::parallel::map_ordered(&present, |(file, full)| file_problem(full, file)).into_iter();
     for file in manifest.files() {
         match disk.remove(&file.path) {
             None => diff.missing.push(file.path.clone()),
-            Some((full, OnDisk::File)) => {
-                if let Some(problem) = file_problem(&full, file)? {
+            Some((_, OnDisk::File)) => {
+                let problem = problems.next().unwrap_or(Ok(None))?;
+                if let Some(problem) = problem {
                     diff.changed.push(changed(&file.path, problem));
                 }
             }

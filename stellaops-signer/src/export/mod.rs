@@ -11,6 +11,7 @@ use std::path::Path;
 
 mod disk;
 mod json;
+mod parallel;
 
 pub use disk::{check_export, describe_dir, describe_files, ExportOptions, SymlinkPolicy};
 pub use json::{

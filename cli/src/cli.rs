@@ -96,10 +96,23 @@ pub(crate) struct ForensicShowArgs {
 pub(crate) enum ExportCommand {
     /// Describe every file under DIR in a canonical manifest and sign it (an in-toto statement
     /// whose subjects are the files). Same files, options and key: byte-identical output.
-    Sign(ExportSignArgs),
+    Sign(Box<ExportSignArgs>),
     /// Re-hash the export under DIR and compare it with the signed manifest: prints every
     /// missing, extra or changed file; exit 1 when the export differs or the signature fails.
     Verify(ExportVerifyArgs),
+    /// Pack an export signed into a Sigstore bundle (`export sign --keyless` or
+    /// `--sigstore-bundle`) into an Offline Kit: one tar, files in path order, canonical
+    /// headers dated at the manifest's creation time (the same export gives the same bytes).
+    /// Verify it with `stella verify --offline --bundle KIT.tar`.
+    Pack(ExportPackArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExportPackArgs {
+    /// The signed export directory (with its .stellaops/ evidence).
+    pub(crate) dir: PathBuf,
+    /// The kit to write.
+    pub(crate) out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -127,12 +140,23 @@ pub(crate) struct ExportSignArgs {
     /// Record symbolic links (path and target) instead of refusing them.
     #[arg(long)]
     pub(crate) record_symlinks: bool,
-    /// Write the manifest (canonical JSON) here; left out of the export if inside DIR.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) manifest: PathBuf,
+    /// Write the manifest (canonical JSON) here; left out of the export if inside DIR. With
+    /// --keyless or --sigstore-bundle it goes to DIR/.stellaops/manifest.json.
+    #[arg(long, value_name = "FILE", required_unless_present = "sigstore")]
+    pub(crate) manifest: Option<PathBuf>,
     /// Write the DSSE envelope here; left out of the export if inside DIR.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) envelope: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "sigstore",
+        conflicts_with = "sigstore"
+    )]
+    pub(crate) envelope: Option<PathBuf>,
+    /// Sign into a Sigstore bundle instead of an envelope (--keyless, or --sigstore-bundle with
+    /// one --key): the manifest, the bundle and the --trusted-root it was verified with are
+    /// written into DIR/.stellaops/ (left out of the manifest), ready for `export pack`.
+    #[command(flatten)]
+    pub(crate) sigstore: KeylessArgs,
     /// The export directory.
     pub(crate) dir: PathBuf,
 }
@@ -673,6 +697,11 @@ pub(crate) struct BundleArgs {
     /// WithoutArtifactUnsafe). Without this flag or --artifact, verification refuses to start.
     #[arg(long, requires = "bundle", conflicts_with = "artifacts")]
     pub(crate) insecure_ignore_artifact: bool,
+    /// The --bundle is an Offline Kit (`stella export pack`): verify its Sigstore bundle, that
+    /// it signs the kit's manifest, that the tar is the canonical packing, and every file in it
+    /// against the manifest, naming each missing, extra or changed one. No network.
+    #[arg(long, requires = "bundle", conflicts_with_all = ["artifacts", "insecure_ignore_artifact"])]
+    pub(crate) offline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -235,6 +235,8 @@ impl Error {
             Error::NotAStatement(_) => ErrorCode::NotAStatement,
             Error::PredicateTypeMismatch { .. } => ErrorCode::PredicateTypeMismatch,
             Error::ManifestMismatch(_) => ErrorCode::ManifestMismatch,
+            Error::KitEntry { source, .. } if source.is_verification_failure() => source.code(),
+            Error::KitEntry { .. } => ErrorCode::ManifestMismatch,
             Error::PredicateMismatch(_) => ErrorCode::PredicateMismatch,
             Error::ExportChanged { .. } => ErrorCode::ExportChanged,
             Error::Keys(e) => keys_code(e),

@@ -98,6 +98,17 @@ pub enum Error {
     /// A pipeline request (JSON) is malformed.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// An Offline Kit's entry (its bundle or manifest) did not check out; the source says why.
+    /// A kit is one input: what is wrong inside it is a verification failure (the source's
+    /// code when the source is one, else `manifest_mismatch`).
+    #[error("Offline Kit entry {entry}: {source}")]
+    KitEntry {
+        /// The entry's path in the kit.
+        entry: String,
+        /// What is wrong with it.
+        #[source]
+        source: Box<Error>,
+    },
 }
 
 #[cfg(feature = "sigstore")]

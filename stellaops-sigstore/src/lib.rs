@@ -37,7 +37,7 @@ mod rekor;
 mod signing_config;
 mod timestamps;
 mod token;
-mod tsa;
+pub mod tsa;
 mod verify;
 
 pub use bundle::{BundleSigner, SignedBundle, BUNDLE_V03_MEDIA_TYPE};

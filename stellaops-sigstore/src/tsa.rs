@@ -35,6 +35,28 @@ impl Timestamper {
     }
 }
 
+/// CMS `id-signedData` (1.2.840.113549.1.7.2).
+const SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+
+/// `id-ct-TSTInfo` (1.2.840.113549.1.9.16.1.4).
+const TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+
+/// The signature algorithms a token's signer info may name for its digest algorithm, as
+/// (digest OID, signature OID, parameters are NULL): ECDSA with the same SHA-2 (no
+/// parameters), RSA PKCS#1 v1.5 with it or as `rsaEncryption` (NULL parameters), Ed25519.
+const SIGNATURE_ALGORITHMS: &[(&str, &str, bool)] = &[
+    ("2.16.840.1.101.3.4.2.1", "1.2.840.10045.4.3.2", false),
+    ("2.16.840.1.101.3.4.2.2", "1.2.840.10045.4.3.3", false),
+    ("2.16.840.1.101.3.4.2.3", "1.2.840.10045.4.3.4", false),
+    ("2.16.840.1.101.3.4.2.1", "1.2.840.113549.1.1.11", true),
+    ("2.16.840.1.101.3.4.2.2", "1.2.840.113549.1.1.12", true),
+    ("2.16.840.1.101.3.4.2.3", "1.2.840.113549.1.1.13", true),
+    ("2.16.840.1.101.3.4.2.1", "1.2.840.113549.1.1.1", true),
+    ("2.16.840.1.101.3.4.2.2", "1.2.840.113549.1.1.1", true),
+    ("2.16.840.1.101.3.4.2.3", "1.2.840.113549.1.1.1", true),
+    ("2.16.840.1.101.3.4.2.3", "1.3.101.112", false),
+];
+
 /// SHA-256 (NIST, 2.16.840.1.101.3.4.2.1).
 const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 
@@ -136,6 +158,125 @@ fn check_response(answer: &[u8]) -> std::result::Result<(), String> {
     })?;
     if token.tag() != Tag::Sequence {
         return Err(String::from("the timestamp token is not a CMS ContentInfo"));
+    }
+    Ok(())
+}
+
+/// Check that an RFC 3161 `TimeStampResp` (DER, already verified against `trusted`'s
+/// authority) is in the one form a signer that asked for it would keep, in the parts CMS leaves
+/// outside the signature: status granted (0) with no text, a `SignedData` of version 3 whose
+/// digest algorithms are exactly its one signer's, certificates (if any) among `trusted`
+/// (DER), no CRLs, a signer identified by the trusted leaf's issuer and serial, no unsigned
+/// attributes, and DER with nothing after it. A verifier anchored on the trusted root reads
+/// none of these, so without this check they could change and the token still verify; an
+/// Offline Kit must refuse any changed byte.
+///
+/// # Errors
+/// A description of the first part that is not so.
+pub fn check_strict_token(response: &[u8], trusted: &[Vec<u8>]) -> std::result::Result<(), String> {
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::{SignedData, SignerIdentifier};
+    let der = |e: der::Error| format!("not DER: {e}");
+    let resp = AnyRef::from_der(response).map_err(der)?;
+    let mut outer = SliceReader::new(resp.value()).map_err(der)?;
+    let status = AnyRef::decode(&mut outer).map_err(der)?;
+    if status.value() != [0x02, 0x01, 0x00] {
+        return Err(String::from("its status is not a bare \"granted\" (0)"));
+    }
+    let token = AnyRef::decode(&mut outer).map_err(der)?;
+    if !outer.is_finished() {
+        return Err(String::from("something follows its token"));
+    }
+    let token_der = token.to_der().map_err(der)?;
+    let content_info = ContentInfo::from_der(&token_der).map_err(der)?;
+    let signed_der = content_info.content.to_der().map_err(der)?;
+    if SignedData::from_der(&signed_der)
+        .and_then(|sd| sd.to_der())
+        .map_err(der)?
+        != signed_der
+    {
+        return Err(String::from(
+            "its token is not DER (encoded another way than its content)",
+        ));
+    }
+    if content_info.content_type != SIGNED_DATA {
+        return Err(String::from("its token is not CMS SignedData"));
+    }
+    let signed = content_info
+        .content
+        .decode_as::<SignedData>()
+        .map_err(der)?;
+    if signed.version != cms::content_info::CmsVersion::V3 {
+        return Err(String::from("its SignedData is not version 3"));
+    }
+    let signers: Vec<_> = signed.signer_infos.0.iter().collect();
+    let [signer] = signers.as_slice() else {
+        return Err(String::from("it has more or fewer than one signer"));
+    };
+    let algorithms: Vec<_> = signed.digest_algorithms.iter().collect();
+    if algorithms.as_slice() != [&signer.digest_alg] {
+        return Err(String::from(
+            "its digest algorithms are not exactly its signer's",
+        ));
+    }
+    if signed.encap_content_info.econtent_type != TST_INFO
+        || signed.encap_content_info.econtent.as_ref().map(|c| c.tag()) != Some(Tag::OctetString)
+    {
+        return Err(String::from(
+            "its content is not a TSTInfo in an OCTET STRING",
+        ));
+    }
+    if signer.version != cms::content_info::CmsVersion::V1 {
+        return Err(String::from("its signer info is not version 1"));
+    }
+    let signature = (
+        signer.signature_algorithm.oid.to_string(),
+        signer
+            .signature_algorithm
+            .parameters
+            .as_ref()
+            .map(|p| p.to_der()),
+    );
+    let digest = signer.digest_alg.oid.to_string();
+    let allowed = SIGNATURE_ALGORITHMS.iter().any(|(d, oid, null)| {
+        *d == digest && *oid == signature.0 && (signature.1.is_some() == *null)
+    });
+    if !allowed
+        || signature
+            .1
+            .as_ref()
+            .is_some_and(|p| !matches!(p, Ok(der) if der == &[0x05, 0x00]))
+    {
+        return Err(String::from(
+            "its signature algorithm does not go with its digest algorithm",
+        ));
+    }
+    if signed.crls.is_some() || signer.unsigned_attrs.is_some() {
+        return Err(String::from("it carries CRLs or unsigned attributes"));
+    }
+    let mut certificates = Vec::new();
+    for choice in signed.certificates.iter().flat_map(|set| set.0.iter()) {
+        let encoded = choice.to_der().map_err(der)?;
+        if !trusted.contains(&encoded) {
+            return Err(String::from(
+                "it carries a certificate that is not its trusted authority's",
+            ));
+        }
+        certificates.push(encoded);
+    }
+    let SignerIdentifier::IssuerAndSerialNumber(id) = &signer.sid else {
+        return Err(String::from("its signer is not named by issuer and serial"));
+    };
+    let named = trusted.iter().any(|c| {
+        x509_cert::Certificate::from_der(c).is_ok_and(|c| {
+            c.tbs_certificate.issuer == id.issuer
+                && c.tbs_certificate.serial_number == id.serial_number
+        })
+    });
+    if !named {
+        return Err(String::from(
+            "its signer is not named as the trusted authority's certificate",
+        ));
     }
     Ok(())
 }

@@ -25,6 +25,8 @@ pub struct TrustedRoot {
     /// The certificate authorities' certificates (DER), to tell a trusted root CA in a
     /// bundle's chain from a foreign one.
     ca_certificates: Vec<Vec<u8>>,
+    /// The document as given.
+    json: Vec<u8>,
 }
 
 impl std::fmt::Debug for TrustedRoot {
@@ -61,7 +63,27 @@ impl TrustedRoot {
                 .iter()
                 .map(|c| c.as_bytes().to_vec())
                 .collect(),
+            json: json.to_vec(),
         })
+    }
+
+    /// The trusted root's JSON, byte for byte as it was read.
+    pub fn as_json(&self) -> &[u8] {
+        &self.json
+    }
+
+    /// Every certificate of the trusted root's timestamp authorities (leaves, intermediates,
+    /// roots), DER.
+    pub fn timestamp_authority_certificates(&self) -> Vec<Vec<u8>> {
+        self.tsa
+            .iter()
+            .flat_map(|a| {
+                std::iter::once(&a.leaf)
+                    .chain(&a.intermediates)
+                    .chain(std::iter::once(&a.root))
+                    .map(|c| c.as_bytes().to_vec())
+            })
+            .collect()
     }
 
     /// [`TrustedRoot::from_json`] on a file.

@@ -2,27 +2,61 @@
 
 use std::path::Path;
 
+use stellaops_signer::export::{pack_kit, KIT_BUNDLE, KIT_MANIFEST, KIT_TRUSTED_ROOT};
 use stellaops_signer::faces::{export_bytes, export_report_json};
 use stellaops_signer::{
-    export_statement, verify_export, ExportOptions, SymlinkPolicy, VerificationPolicy,
+    export_statement, verify_export, AllowList, EnforcementMode, ExportOptions, SymlinkPolicy,
+    VerificationPolicy,
 };
 
-use crate::cli::{ExportSignArgs, ExportVerifyArgs};
-use crate::io::{read_input, verifying_keys, write_output};
+use crate::cli::{ExportPackArgs, ExportSignArgs, ExportVerifyArgs};
+use crate::io::{read_input, signing_keys, verifying_keys, write_output};
 use crate::signers::Signers;
 use crate::Failure;
 
 pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
-    let exclude = [&a.manifest, &a.envelope]
+    let sigstore = a.sigstore.keyless || a.sigstore.sigstore_bundle;
+    // clap requires both outputs unless signing into a bundle, which has fixed places.
+    let evidence = a.dir.join(".stellaops");
+    let manifest_out = match (&a.manifest, sigstore) {
+        (Some(path), _) => path.clone(),
+        (None, _) => a.dir.join(KIT_MANIFEST),
+    };
+    let outputs: Vec<std::path::PathBuf> = if sigstore {
+        vec![
+            manifest_out.clone(),
+            a.dir.join(KIT_BUNDLE),
+            a.dir.join(KIT_TRUSTED_ROOT),
+        ]
+    } else {
+        vec![manifest_out.clone(), a.envelope.clone().unwrap_or_default()]
+    };
+    if sigstore {
+        std::fs::create_dir_all(&evidence).map_err(|e| stellaops_signer::Error::Io {
+            path: evidence.display().to_string(),
+            source: e,
+        })?;
+    }
+    let exclude = outputs
         .iter()
         .filter_map(|out| inside(&a.dir, out))
         .collect();
-    let signers = Signers::open(&a.pipeline, &a.keys, &a.tenant, Some("evidence"))?;
+    let signers = if sigstore {
+        None
+    } else {
+        Some(Signers::open(
+            &a.pipeline,
+            &a.keys,
+            &a.tenant,
+            Some("evidence"),
+        )?)
+    };
     let options = ExportOptions {
         export_id: a.export_id.clone(),
         // Through a pipeline, the export belongs to the tenant the caller signs for.
         tenant: signers
-            .pipeline_tenant()
+            .as_ref()
+            .and_then(Signers::pipeline_tenant)
             .map(str::to_owned)
             .or_else(|| a.tenant.tenant.clone()),
         profile: a.profile.clone(),
@@ -33,11 +67,39 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
     };
     let manifest =
         stellaops_signer::describe_dir(&a.dir, &options).map_err(stellaops_signer::Error::from)?;
-    let outcome =
-        signers.sign_reproducibly(export_statement(&manifest)?, Some(export_bytes(&manifest)))?;
+    let statement = export_statement(&manifest)?;
+    let signed = match &signers {
+        Some(signers) => signers.sign_reproducibly(statement, Some(export_bytes(&manifest)))?,
+        None if a.sigstore.keyless => crate::commands::sigstore::keyless(
+            &a.sigstore,
+            statement,
+            AllowList::catalog(EnforcementMode::Reject),
+        )?,
+        None => {
+            let mut keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
+            let (Some(key), None) = (keys.pop(), keys.pop()) else {
+                return Err(Failure::Usage(
+                    "a Sigstore bundle holds one signature: give exactly one --key".into(),
+                ));
+            };
+            crate::commands::sigstore::keyful(
+                &a.sigstore,
+                key,
+                statement,
+                AllowList::catalog(EnforcementMode::Reject),
+            )?
+        }
+    };
     let manifest_json = manifest.to_json().map_err(stellaops_signer::Error::from)?;
-    write_output(Some(&a.manifest), &manifest_json)?;
-    write_output(Some(&a.envelope), outcome.json())?;
+    write_output(Some(&manifest_out), &manifest_json)?;
+    if sigstore {
+        write_output(Some(&a.dir.join(KIT_BUNDLE)), signed.json())?;
+        if let Some(root) = &a.sigstore.trusted_root {
+            write_output(Some(&a.dir.join(KIT_TRUSTED_ROOT)), &read_input(root)?)?;
+        }
+    } else if let Some(envelope) = &a.envelope {
+        write_output(Some(envelope), signed.json())?;
+    }
     let m = &manifest;
     crate::term::say!(
         "signed export {}: {} file(s), {} link(s), created {}",
@@ -45,6 +107,17 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         m.files().len(),
         m.symlinks().len(),
         m.created_at()
+    );
+    Ok(())
+}
+
+pub(crate) fn pack(a: &ExportPackArgs) -> Result<(), Failure> {
+    let bytes = pack_kit(&a.dir, &a.out)?;
+    crate::term::say!(
+        "packed {} ({} bytes of files) into {}",
+        a.dir.display(),
+        bytes,
+        a.out.display()
     );
     Ok(())
 }
@@ -80,20 +153,25 @@ pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
         for k in &v.keys {
             crate::term::say!("  key {} ({})", k.key_id, k.algorithm);
         }
-        for path in &d.missing {
-            crate::term::say!("missing: {path}");
-        }
-        for path in &d.extra {
-            crate::term::say!("extra:   {path}");
-        }
-        for c in &d.changed {
-            crate::term::say!("changed: {}: {}", c.path, c.problem);
-        }
+        print_diff(d);
         if v.is_intact() {
             crate::term::say!("export intact");
         }
     }
     Ok(v.require_intact()?)
+}
+
+/// Each missing, extra and changed entry of an export, one line each.
+pub(crate) fn print_diff(d: &stellaops_signer::predicates::ExportDiff) {
+    for path in &d.missing {
+        crate::term::say!("missing: {path}");
+    }
+    for path in &d.extra {
+        crate::term::say!("extra:   {path}");
+    }
+    for c in &d.changed {
+        crate::term::say!("changed: {}: {}", c.path, c.problem);
+    }
 }
 
 /// `file`'s path relative to `dir` when it is (or would be) inside it.

@@ -35,6 +35,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve(a) => serve::run(&a),
         Command::Export(ExportCommand::Sign(a)) => export::sign(&a),
         Command::Export(ExportCommand::Verify(a)) => export::verify(&a),
+        Command::Export(ExportCommand::Pack(a)) => export::pack(&a),
         Command::Promotion(PromotionCommand::Attest(a)) => promotion::attest(&a),
         Command::Promotion(PromotionCommand::Verify(a)) => promotion::verify(&a),
         Command::Forensic(ForensicCommand::Attest(ForensicAttestCommand::Show(a))) => {

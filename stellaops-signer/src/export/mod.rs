@@ -11,13 +11,18 @@ use std::path::Path;
 
 mod disk;
 mod json;
+mod kit;
 mod parallel;
+mod tar;
 
 pub use disk::{check_export, describe_dir, describe_files, ExportOptions, SymlinkPolicy};
 pub use json::{
     check_export_json, describe_export_json, export_report_json, export_statement_json,
     path_list_json, sign_export_files, sign_export_json,
 };
+pub use kit::{pack_kit, KIT_BUNDLE, KIT_MANIFEST, KIT_TRUSTED_ROOT};
+#[cfg(feature = "sigstore")]
+pub use kit::{verify_kit, KitVerification};
 
 use stellaops_dsse::{EnvelopeLimits, VerificationPolicy, VerifiedKey};
 use stellaops_predicates::{ExportDiff, ExportManifest, Statement, EXPORT_PREDICATE_TYPE};

@@ -59,6 +59,9 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
         policy = policy.require_predicate_type(required)?;
     }
     let root = sigstore(TrustedRoot::from_file(root))?;
+    if a.bundle.offline {
+        return offline_kit(a, bundle, &root, &policy);
+    }
     let artifact = a.artifacts.first().map(std::path::PathBuf::as_path);
     if artifact.is_none() && !a.bundle.insecure_ignore_artifact {
         return Err(Failure::Usage(
@@ -94,12 +97,56 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
     if a.json {
         crate::term::json(&bundle_report(&v));
     } else {
-        print_text(&v, artifact);
+        print_text(&v, artifact, false);
     }
     Ok(())
 }
 
-fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
+/// `--offline`: the bundle is an Offline Kit.
+fn offline_kit(
+    a: &VerifyArgs,
+    kit: &std::path::Path,
+    root: &TrustedRoot,
+    policy: &BundlePolicy,
+) -> Result<(), Failure> {
+    let v = stellaops_signer::export::verify_kit(kit, root, policy)?;
+    let d = &v.diff;
+    if a.json {
+        let mut report = bundle_report(&v.bundle);
+        report["kit"] = serde_json::json!({
+            "exportId": v.manifest.export_id(),
+            "files": v.manifest.files().len(),
+            "missing": d.missing,
+            "extra": d.extra,
+            "changed": d.changed.iter().map(|c| serde_json::json!({"path": c.path, "problem": c.problem})).collect::<Vec<_>>(),
+            "intact": v.is_intact(),
+        });
+        crate::term::json(&report);
+    } else {
+        print_text(&v.bundle, None, true);
+        crate::term::say!(
+            "  Offline Kit {}: export {} ({} files), canonical tar",
+            kit.display(),
+            v.manifest.export_id(),
+            v.manifest.files().len()
+        );
+        crate::commands::export::print_diff(d);
+        if v.is_intact() {
+            crate::term::say!("kit intact: every file is the signed one");
+        }
+    }
+    if v.is_intact() {
+        return Ok(());
+    }
+    Err(stellaops_signer::Error::ExportChanged {
+        missing: d.missing.len(),
+        extra: d.extra.len(),
+        changed: d.changed.len(),
+    }
+    .into())
+}
+
+fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>, kit: bool) {
     crate::term::say!("verified: Sigstore bundle ({})", v.media_type);
     match &v.identity {
         Some(identity) => {
@@ -148,6 +195,7 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>) {
         }
     }
     match artifact {
+        None if kit => {}
         Some(path) => crate::term::say!("  artifact {}: is the signed one", path.display()),
         None => crate::term::say!(
             "  --insecure-ignore-artifact: signature checked against the digest the bundle \

@@ -582,7 +582,7 @@ pub(crate) struct KeylessArgs {
     #[arg(long, value_name = "FILE", requires = "sigstore")]
     pub(crate) trusted_root: Option<PathBuf>,
     /// Also timestamp the signature at this RFC 3161 timestamp authority (its full request
-    /// URL, e.g. https://timestamp.sigstore.dev/api/v1/timestamp): the bundle carries the
+    /// URL, e.g. `https://timestamp.sigstore.dev/api/v1/timestamp`): the bundle carries the
     /// answer, a signing time verifiers trust beside the log's.
     #[arg(
         long,

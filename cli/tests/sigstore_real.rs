@@ -74,6 +74,18 @@ fn stella_verify(s: &RealSigstore, bundle: &Path, artifact: &Path) -> Output {
     stella_verify_keyless(stella, &s.trust, bundle, artifact, EMAIL)
 }
 
+/// sigstore-js verifying `bundle` for [`EMAIL`] from the stand-in's issuer, bound to
+/// `artifact`.
+fn sigstore_js_keyless(s: &RealSigstore, bundle: &Path, artifact: &Path) -> Output {
+    let issuer = s.trust.issuer();
+    sigstore_js(
+        bundle,
+        &s.trust.trusted_root(),
+        artifact,
+        JsSigner::Identity(EMAIL, &issuer),
+    )
+}
+
 /// The issuer of the bundle's leaf certificate, as OpenSSL prints it.
 fn certificate_issuer(bundle: &Value, dir: &Path) -> String {
     let der = B64
@@ -141,13 +153,7 @@ fn keyless_with_a_timestamp_from_real_servers_verifies_with_sigstore_python_and_
         stdout(&python),
         stderr(&python)
     );
-    let issuer_url = s.trust.issuer();
-    let js = sigstore_js(
-        &bundle_path,
-        &s.trust.trusted_root(),
-        &artifact,
-        JsSigner::Identity(EMAIL, &issuer_url),
-    );
+    let js = sigstore_js_keyless(&s, &bundle_path, &artifact);
     assert!(js.status.success(), "sigstore-js: {}", stderr(&js));
 
     // The same bundle with the timestamp's signed time changed (one digit of genTime): no
@@ -177,12 +183,7 @@ fn keyless_with_a_timestamp_from_real_servers_verifies_with_sigstore_python_and_
         "sigstore-python: {}",
         stderr(&python)
     );
-    let js = sigstore_js(
-        &tampered_path,
-        &s.trust.trusted_root(),
-        &artifact,
-        JsSigner::Identity(EMAIL, &issuer_url),
-    );
+    let js = sigstore_js_keyless(&s, &tampered_path, &artifact);
     assert_eq!(js.status.code(), Some(1), "sigstore-js: {}", stderr(&js));
 
     // The good timestamp's base64 wrapped every 76 characters, as MIME encoders write it:
@@ -372,15 +373,7 @@ fn rekor_v2_bundles_are_written_read_and_refused_when_tampered() {
         stdout(&python),
         stderr(&python)
     );
-    let issuer_url = s.trust.issuer();
-    let js = |path: &Path| {
-        sigstore_js(
-            path,
-            &s.trust.trusted_root(),
-            &artifact,
-            JsSigner::Identity(EMAIL, &issuer_url),
-        )
-    };
+    let js = |path: &Path| sigstore_js_keyless(&s, path, &artifact);
     assert!(
         js(&bundle_path).status.success(),
         "sigstore-js: {}",

@@ -95,6 +95,17 @@ pub(crate) fn stamp(
         .transpose()
 }
 
+/// `bundle` with `timestamp` in its verification material, when there is one.
+pub(crate) fn with_timestamp(
+    bundle: sigstore_bundle::BundleV03,
+    timestamp: Option<sigstore_types::TimestampToken>,
+) -> sigstore_bundle::BundleV03 {
+    match timestamp {
+        Some(t) => bundle.with_rfc3161_timestamp(t),
+        None => bundle,
+    }
+}
+
 /// The bundle as RFC 8785 canonical JSON (so the same bundle is always the same bytes and its
 /// hash is reproducible), verified offline for `signer` when a trusted root is configured.
 pub(crate) fn finish(

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use sigstore_bundle::{BundleV03, VerificationMaterialV03};
 use sigstore_types::bundle::SignatureContent;
-use stellaops_crypto::{Algorithm, SigningKey};
+use stellaops_crypto::SigningKey;
 
 use crate::bundle::{
-    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, BundleSigner, SignedBundle,
+    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, with_timestamp,
+    BundleSigner, SignedBundle,
 };
-use crate::http::Service;
-use crate::rekor::{self, RekorVersion};
+use crate::rekor::{Log, RekorVersion, Verifier};
 use crate::tsa::Timestamper;
 use crate::{Error, Result, Signer, TrustedRoot};
 
@@ -57,47 +57,27 @@ impl KeyfulConfig {
 #[derive(Debug)]
 pub struct KeyfulSigner<K> {
     key: K,
-    rekor: Service,
-    rekor_version: RekorVersion,
+    log: Log,
     trusted_root: Option<TrustedRoot>,
     tsa: Option<Timestamper>,
 }
 
 impl<K: SigningKey> KeyfulSigner<K> {
-    /// Check the configuration and that Rekor can verify the key's signatures, and read the
-    /// trusted root if one is configured. Nothing is sent anywhere yet.
+    /// Check the configuration and that the log can verify the key's signatures
+    /// (`Log::accepts`: ES256, Ed25519 and RSA PKCS#1 v1.5 for Rekor v1, ES256 for v2), and
+    /// read the trusted root if one is configured. Nothing is sent anywhere yet.
     ///
     /// # Errors
-    /// [`Error::Config`] for an unusable URL or a key Rekor v1 cannot log (below),
-    /// [`Error::TrustedRoot`] / [`Error::Io`] for the trusted root.
-    ///
-    /// Rekor v1 verifies a `dsse` entry's signatures with SHA-256 whatever the key: ECDSA P-256
-    /// (ES256), Ed25519 and RSA PKCS#1 v1.5 keys can be logged; ES384 (SHA-384) and RSA-PSS
-    /// signatures would be refused by the log, so they are refused here, before signing.
+    /// [`Error::Config`] for an unusable URL, a key the log cannot check, or Rekor v2 without
+    /// a timestamp authority; [`Error::TrustedRoot`] / [`Error::Io`] for the trusted root.
     pub fn new(config: &KeyfulConfig, key: K) -> Result<Self> {
-        let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
-        rekor::check_timestamped(config.rekor_version, config.timestamp_url.as_deref())?;
-        let tsa = config
-            .timestamp_url
-            .as_deref()
-            .map(|url| Timestamper::new(url, config.timeout, config.retries))
-            .transpose()?;
-        let algorithm = key.algorithm();
-        if config.rekor_version == RekorVersion::V2 && algorithm != Algorithm::EcdsaP256Sha256 {
-            return Err(Error::Config(format!(
-                "Rekor v2 logs a DSSE envelope as a hashedrekord over the SHA-256 of its PAE: \
-                 ECDSA P-256 keys only here, not {algorithm}"
-            )));
-        }
-        if !matches!(
-            algorithm,
-            Algorithm::EcdsaP256Sha256 | Algorithm::Ed25519 | Algorithm::RsaPkcs1Sha256
-        ) {
-            return Err(Error::Config(format!(
-                "Rekor v1 verifies DSSE signatures with SHA-256 (ECDSA P-256, Ed25519, RSA \
-                 PKCS#1 v1.5): a key of algorithm {algorithm} cannot be logged"
-            )));
-        }
+        let (log, tsa) = Log::with_timestamper(
+            (&config.rekor_url, config.rekor_version),
+            config.timestamp_url.as_deref(),
+            config.timeout,
+            config.retries,
+        )?;
+        log.accepts(key.algorithm())?;
         let trusted_root = config
             .trusted_root
             .as_deref()
@@ -105,8 +85,7 @@ impl<K: SigningKey> KeyfulSigner<K> {
             .transpose()?;
         Ok(KeyfulSigner {
             key,
-            rekor,
-            rekor_version: config.rekor_version,
+            log,
             trusted_root,
             tsa,
         })
@@ -135,25 +114,19 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
             .map_err(|e| Error::Signing(format!("public key: {e}")))?;
         let dsse = sigstore_envelope(&envelope);
         let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
-        let entry = match self.rekor_version {
-            RekorVersion::V1 => rekor::log_dsse(&self.rekor, &dsse, &pem)?,
-            RekorVersion::V2 => rekor::log_dsse_v2(
-                &self.rekor,
-                &dsse,
-                self.key.algorithm(),
-                rekor::Verifier::PublicKey(public.to_spki_der()),
-            )?,
-        };
+        let entry = self.log.log_dsse(
+            &dsse,
+            self.key.algorithm(),
+            Verifier::PublicKey(public.to_spki_der()),
+            &pem,
+        )?;
         let hint = public.key_id().to_string();
-        let mut bundle = BundleV03::new(
+        let bundle = BundleV03::new(
             VerificationMaterialV03::PublicKey { hint },
             SignatureContent::DsseEnvelope(dsse),
         )
         .with_tlog_entry(entry);
-        if let Some(t) = timestamp {
-            bundle = bundle.with_rfc3161_timestamp(t);
-        }
-        let bundle = bundle.into_bundle();
+        let bundle = with_timestamp(bundle, timestamp).into_bundle();
         let signer = Signer::PublicKey(public.to_spki_der().to_vec());
         let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
         Ok(SignedBundle {

@@ -12,10 +12,11 @@ use sigstore_types::DerCertificate;
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 
 use crate::bundle::{
-    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, BundleSigner, SignedBundle,
+    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, with_timestamp,
+    BundleSigner, SignedBundle,
 };
 use crate::http::Service;
-use crate::rekor::{self, RekorVersion};
+use crate::rekor::{Log, RekorVersion, Verifier};
 use crate::token::IdentityToken;
 use crate::tsa::Timestamper;
 use crate::{fulcio, Error, Identity, Result, Signer, TrustedRoot};
@@ -67,8 +68,7 @@ impl KeylessConfig {
 #[derive(Debug)]
 pub struct KeylessSigner {
     fulcio: Service,
-    rekor: Service,
-    rekor_version: RekorVersion,
+    log: Log,
     token: IdentityToken,
     require_sct: bool,
     trusted_root: Option<TrustedRoot>,
@@ -84,13 +84,12 @@ impl KeylessSigner {
     /// issuer's, [`Error::TrustedRoot`] / [`Error::Io`] for the trusted root.
     pub fn new(config: &KeylessConfig, token: IdentityToken) -> Result<Self> {
         let fulcio = Service::new("Fulcio", &config.fulcio_url, config.timeout, config.retries)?;
-        let rekor = Service::new("Rekor", &config.rekor_url, config.timeout, config.retries)?;
-        rekor::check_timestamped(config.rekor_version, config.timestamp_url.as_deref())?;
-        let tsa = config
-            .timestamp_url
-            .as_deref()
-            .map(|url| Timestamper::new(url, config.timeout, config.retries))
-            .transpose()?;
+        let (log, tsa) = Log::with_timestamper(
+            (&config.rekor_url, config.rekor_version),
+            config.timestamp_url.as_deref(),
+            config.timeout,
+            config.retries,
+        )?;
         token.check_unexpired(unix_now())?;
         if let Some(required) = &config.oidc_issuer {
             if token.issuer() != required {
@@ -107,8 +106,7 @@ impl KeylessSigner {
             .transpose()?;
         Ok(KeylessSigner {
             fulcio,
-            rekor,
-            rekor_version: config.rekor_version,
+            log,
             token,
             require_sct: config.require_sct,
             trusted_root,
@@ -149,21 +147,15 @@ impl BundleSigner for KeylessSigner {
 
         let dsse = sigstore_envelope(&envelope);
         let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
-        let entry = match self.rekor_version {
-            RekorVersion::V1 => rekor::log_dsse(&self.rekor, &dsse, &certificate.to_pem())?,
-            RekorVersion::V2 => rekor::log_dsse_v2(
-                &self.rekor,
-                &dsse,
-                algorithm,
-                rekor::Verifier::Certificate(&chain[0]),
-            )?,
-        };
-        let mut bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
+        let entry = self.log.log_dsse(
+            &dsse,
+            algorithm,
+            Verifier::Certificate(&chain[0]),
+            &certificate.to_pem(),
+        )?;
+        let bundle = sigstore_bundle::BundleV03::with_certificate_and_dsse(certificate, dsse)
             .with_tlog_entry(entry);
-        if let Some(t) = timestamp {
-            bundle = bundle.with_rfc3161_timestamp(t);
-        }
-        let bundle = bundle.into_bundle();
+        let bundle = with_timestamp(bundle, timestamp).into_bundle();
         let signer = Signer::Keyless {
             identity: Identity::exact(self.identity()),
             issuer: self.issuer().to_owned(),

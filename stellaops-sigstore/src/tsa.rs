@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use sigstore_types::TimestampToken;
 
 use crate::http::Service;
+use crate::rekor::RekorVersion;
 use crate::{Error, Result};
 
 /// A timestamp authority to ask for each bundle's timestamp: its full request URL (for
@@ -24,14 +25,43 @@ use crate::{Error, Result};
 pub(crate) struct Timestamper(Service);
 
 impl Timestamper {
-    /// `url` is `https://`, or `http://` to a loopback host.
-    pub(crate) fn new(url: &str, timeout: std::time::Duration, retries: u32) -> Result<Self> {
-        Service::new("timestamp authority", url, timeout, retries).map(Timestamper)
+    /// The timestamp authority at `url` (`https://`, or `http://` to a loopback host) when one
+    /// is given; refused when the log is Rekor v2 and none is, since its entries carry no
+    /// signing time.
+    pub(crate) fn for_log(
+        log: RekorVersion,
+        url: Option<&str>,
+        timeout: std::time::Duration,
+        retries: u32,
+    ) -> Result<Option<Self>> {
+        crate::rekor::check_timestamped(log, url)?;
+        url.map(|url| Service::new("timestamp authority", url, timeout, retries).map(Timestamper))
+            .transpose()
     }
 
-    /// The timestamp of `signature` (the raw signature bytes the bundle carries).
+    /// Ask the authority to timestamp `signature` (the raw signature bytes the bundle
+    /// carries): its `TimeStampResp` (DER), checked to be granted and to carry a token.
+    ///
+    /// # Errors
+    /// [`Error::Unreachable`] / [`Error::Service`] when the authority does not answer or
+    /// refuses, also when its answer is not a granted `TimeStampResp` carrying a token.
     pub(crate) fn stamp(&self, signature: &[u8]) -> Result<TimestampToken> {
-        timestamp(&self.0, "", signature).map(TimestampToken::new)
+        let mut nonce = [0u8; 16];
+        OsRng.fill_bytes(&mut nonce);
+        nonce[0] &= 0x7f;
+        nonce[0] |= 0x01; // positive and minimal: the first byte is neither 0 nor over 0x7f
+        let body = request(signature, &nonce)?;
+        let answer = self.0.post(
+            "",
+            &body,
+            "application/timestamp-query",
+            "application/timestamp-reply",
+        )?;
+        check_response(&answer).map_err(|message| Error::Service {
+            service: "timestamp authority",
+            message,
+        })?;
+        Ok(TimestampToken::new(answer))
     }
 }
 
@@ -95,31 +125,6 @@ fn request(signature: &[u8], nonce: &[u8]) -> Result<Vec<u8>> {
         cert_req: true,
     };
     req.to_der().map_err(der_error)
-}
-
-/// Ask the TSA at `tsa` to timestamp `signature`: its `TimeStampResp` (DER), checked to be
-/// granted and to carry a token.
-///
-/// # Errors
-/// [`Error::Unreachable`] / [`Error::Service`] when the TSA does not answer or refuses, also
-/// when its answer is not a granted `TimeStampResp` carrying a token.
-fn timestamp(tsa: &Service, path: &str, signature: &[u8]) -> Result<Vec<u8>> {
-    let mut nonce = [0u8; 16];
-    OsRng.fill_bytes(&mut nonce);
-    nonce[0] &= 0x7f;
-    nonce[0] |= 0x01; // positive and minimal: the first byte is neither 0 nor over 0x7f
-    let body = request(signature, &nonce)?;
-    let answer = tsa.post(
-        path,
-        &body,
-        "application/timestamp-query",
-        "application/timestamp-reply",
-    )?;
-    check_response(&answer).map_err(|message| Error::Service {
-        service: "timestamp authority",
-        message,
-    })?;
-    Ok(answer)
 }
 
 /// That `answer` is a `TimeStampResp` (RFC 3161 §2.4.2), nothing after it, whose status is

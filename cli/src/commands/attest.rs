@@ -35,15 +35,9 @@ pub(crate) fn run(a: &AttestArgs) -> Result<(), Failure> {
     }
     // Keys reserved to a predicate family (sbom, vex, ...) are chosen by the family's name.
     let family = stellaops_signer::catalog::family(statement.predicate_type()).map(|f| f.name());
-    let mut keys = signing_keys(&a.keys, &a.tenant, family)?;
+    let keys = signing_keys(&a.keys, &a.tenant, family)?;
     if a.keyless.sigstore_bundle {
-        let (Some(key), None) = (keys.pop(), keys.pop()) else {
-            return Err(Failure::Usage(
-                "a Sigstore bundle holds one signature: give exactly one --key (sign once per \
-                 key for more)"
-                    .into(),
-            ));
-        };
+        let key = sigstore::one_key(keys)?;
         let outcome = sigstore::keyful(&a.keyless, key, statement, allow_list)?;
         warn_unlisted(&outcome);
         return write(a, outcome.into_json());

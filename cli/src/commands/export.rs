@@ -17,26 +17,22 @@ use crate::Failure;
 pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
     let sigstore = a.sigstore.keyless || a.sigstore.sigstore_bundle;
     // clap requires both outputs unless signing into a bundle, which has fixed places.
-    let evidence = a.dir.join(".stellaops");
-    let manifest_out = match (&a.manifest, sigstore) {
-        (Some(path), _) => path.clone(),
-        (None, _) => a.dir.join(KIT_MANIFEST),
-    };
+    let manifest_out = a
+        .manifest
+        .clone()
+        .unwrap_or_else(|| a.dir.join(KIT_MANIFEST));
     let outputs: Vec<std::path::PathBuf> = if sigstore {
-        vec![
-            manifest_out.clone(),
-            a.dir.join(KIT_BUNDLE),
-            a.dir.join(KIT_TRUSTED_ROOT),
-        ]
+        let bundle = a.dir.join(KIT_BUNDLE);
+        if let Some(evidence) = bundle.parent() {
+            std::fs::create_dir_all(evidence).map_err(|e| stellaops_signer::Error::Io {
+                path: evidence.display().to_string(),
+                source: e,
+            })?;
+        }
+        vec![manifest_out.clone(), bundle, a.dir.join(KIT_TRUSTED_ROOT)]
     } else {
         vec![manifest_out.clone(), a.envelope.clone().unwrap_or_default()]
     };
-    if sigstore {
-        std::fs::create_dir_all(&evidence).map_err(|e| stellaops_signer::Error::Io {
-            path: evidence.display().to_string(),
-            source: e,
-        })?;
-    }
     let exclude = outputs
         .iter()
         .filter_map(|out| inside(&a.dir, out))
@@ -76,12 +72,8 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
             AllowList::catalog(EnforcementMode::Reject),
         )?,
         None => {
-            let mut keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
-            let (Some(key), None) = (keys.pop(), keys.pop()) else {
-                return Err(Failure::Usage(
-                    "a Sigstore bundle holds one signature: give exactly one --key".into(),
-                ));
-            };
+            let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
+            let key = crate::commands::sigstore::one_key(keys)?;
             crate::commands::sigstore::keyful(
                 &a.sigstore,
                 key,

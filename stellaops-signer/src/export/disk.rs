@@ -123,38 +123,17 @@ fn describe(
     if options.sha512 {
         algorithms.push(DigestAlgorithm::Sha512);
     }
-    // Every file hashed first, on every core; then the entries in path order as before.
+    // Each entry described on a worker (files hashed, links read), in path order.
     let entries: Vec<(String, (PathBuf, OnDisk))> = entries.into_iter().collect();
-    let mut hashed = super::parallel::map_ordered(&entries, |(_, (full, kind))| match kind {
-        OnDisk::File => Some(hash_file(full, &algorithms)),
-        _ => None,
-    })
-    .into_iter();
+    let described = super::parallel::map_ordered(&entries, |(path, (full, kind))| {
+        describe_entry(path, full, kind, &algorithms, options.symlinks)
+    });
     let mut files = Vec::new();
     let mut symlinks = Vec::new();
-    for (path, (full, kind)) in entries {
-        let hash = hashed.next().flatten();
-        match kind {
-            OnDisk::File => {
-                let (size, digest) = hash.unwrap_or_else(|| Ok(Default::default()))?;
-                files.push(ExportFile { path, size, digest });
-            }
-            OnDisk::Symlink if options.symlinks == SymlinkPolicy::Record => {
-                let target = link_target(&full, &path)?;
-                symlinks.push(ExportSymlink { path, target });
-            }
-            OnDisk::Symlink => {
-                return Err(Error::ExportEntry {
-                    path,
-                    problem: "is a symbolic link; links are refused unless recorded".into(),
-                })
-            }
-            OnDisk::Other(what) => {
-                return Err(Error::ExportEntry {
-                    path,
-                    problem: format!("is a {what}; only files and links can be exported"),
-                })
-            }
+    for entry in described {
+        match entry? {
+            Described::File(file) => files.push(file),
+            Described::Link(link) => symlinks.push(link),
         }
     }
     if files.is_empty() {
@@ -168,6 +147,42 @@ fn describe(
         files,
         symlinks,
     )
+}
+
+/// One entry of a manifest being made.
+enum Described {
+    File(ExportFile),
+    Link(ExportSymlink),
+}
+
+/// The manifest entry for what is at `full`: a file hashed with `algorithms`, a recorded link,
+/// or why it cannot be exported.
+fn describe_entry(
+    path: &str,
+    full: &Path,
+    kind: &OnDisk,
+    algorithms: &[DigestAlgorithm],
+    symlinks: SymlinkPolicy,
+) -> Result<Described> {
+    let path = path.to_owned();
+    match kind {
+        OnDisk::File => {
+            let (size, digest) = hash_file(full, algorithms)?;
+            Ok(Described::File(ExportFile { path, size, digest }))
+        }
+        OnDisk::Symlink if symlinks == SymlinkPolicy::Record => {
+            let target = link_target(full, &path)?;
+            Ok(Described::Link(ExportSymlink { path, target }))
+        }
+        OnDisk::Symlink => Err(Error::ExportEntry {
+            path,
+            problem: "is a symbolic link; links are refused unless recorded".into(),
+        }),
+        OnDisk::Other(what) => Err(Error::ExportEntry {
+            path,
+            problem: format!("is a {what}; only files and links can be exported"),
+        }),
+    }
 }
 
 /// Compare the export under `root` with `manifest`: re-hash every file (streaming, in
@@ -189,34 +204,20 @@ pub fn check_export(
         path: path.to_owned(),
         problem,
     };
-    // The files present as files are re-hashed on every core first; then every entry is
-    // judged in the manifest's order as before.
-    let present: Vec<(&ExportFile, PathBuf)> = manifest
-        .files()
-        .iter()
-        .filter_map(|f| match disk.get(&f.path) {
-            Some((full, OnDisk::File)) => Some((f, full.clone())),
-            _ => None,
-        })
-        .collect();
-    let mut problems =
-        super::parallel::map_ordered(&present, |(file, full)| file_problem(full, file)).into_iter();
-    for file in manifest.files() {
-        match disk.remove(&file.path) {
-            None => diff.missing.push(file.path.clone()),
-            Some((_, OnDisk::File)) => {
-                let problem = problems.next().unwrap_or(Ok(None))?;
-                if let Some(problem) = problem {
-                    diff.changed.push(changed(&file.path, problem));
-                }
-            }
-            Some((_, OnDisk::Symlink)) => diff.changed.push(changed(
-                &file.path,
-                "is a symbolic link, expected a file".into(),
-            )),
-            Some((_, OnDisk::Other(what))) => diff
-                .changed
-                .push(changed(&file.path, format!("is a {what}, expected a file"))),
+    // Each manifest file judged against what is on disk on a worker, in the manifest's order.
+    let problems =
+        super::parallel::map_ordered(manifest.files(), |file| match disk.get(&file.path) {
+            None => Ok(None),
+            Some((full, OnDisk::File)) => file_problem(full, file),
+            Some((_, OnDisk::Symlink)) => Ok(Some("is a symbolic link, expected a file".into())),
+            Some((_, OnDisk::Other(what))) => Ok(Some(format!("is a {what}, expected a file"))),
+        });
+    for (file, problem) in manifest.files().iter().zip(problems) {
+        let problem = problem?;
+        if disk.remove(&file.path).is_none() {
+            diff.missing.push(file.path.clone());
+        } else if let Some(problem) = problem {
+            diff.changed.push(changed(&file.path, problem));
         }
     }
     for link in manifest.symlinks() {
@@ -247,11 +248,21 @@ pub fn check_export(
 fn file_problem(full: &Path, file: &ExportFile) -> Result<Option<String>> {
     // Size and content come from one opened file that is not a symbolic link: a link swapped
     // in after the walk is reported as a change, never followed out of the export.
-    let opened = match open_regular(full) {
-        Ok(opened) => opened,
-        Err(problem) => return problem.map(Some),
-    };
-    let size = opened.1;
+    match open_regular(full) {
+        Ok((opened, size)) => content_problem(file, size, opened, &full.display().to_string()),
+        Err(problem) => problem.map(Some),
+    }
+}
+
+/// What is wrong with `content`, stated to be `size` bytes, against `file`'s manifest entry, if
+/// anything: another size, a size that changed while reading, a digest that differs (every
+/// algorithm the entry records).
+pub(super) fn content_problem(
+    file: &ExportFile,
+    size: u64,
+    content: impl Read,
+    label: &str,
+) -> Result<Option<String>> {
     if size != file.size {
         return Ok(Some(format!("size {size}, expected {}", file.size)));
     }
@@ -260,19 +271,17 @@ fn file_problem(full: &Path, file: &ExportFile) -> Result<Option<String>> {
         .keys()
         .filter_map(|name| DigestAlgorithm::from_name(name))
         .collect();
-    let (read, digest) = hash_open_file(full, opened.0, &algorithms)?;
+    let (read, digest) = hash_reader(content, &algorithms, label)?;
     if read != file.size {
         return Ok(Some(format!(
             "size {read} while reading, expected {}",
             file.size
         )));
     }
-    for (name, value) in &digest {
-        if file.digest.get(name) != Some(value) {
-            return Ok(Some(format!("{name} differs")));
-        }
-    }
-    Ok(None)
+    Ok(digest
+        .iter()
+        .find(|(name, value)| file.digest.get(*name) != Some(*value))
+        .map(|(name, _)| format!("{name} differs")))
 }
 
 /// Every entry under `root` that is not a directory, by normalized relative path.
@@ -356,14 +365,15 @@ fn hash_file(
         }
         Err(Err(e)) => return Err(e),
     };
-    hash_open_file(full, file, algorithms)
+    hash_reader(file, algorithms, &full.display().to_string())
 }
 
-/// Hash an opened file once for every algorithm, counting the bytes read.
-fn hash_open_file(
-    full: &Path,
-    file: std::fs::File,
+/// Hash `content` once for every algorithm, counting the bytes read; `label` names it in
+/// errors.
+fn hash_reader(
+    content: impl Read,
     algorithms: &[DigestAlgorithm],
+    label: &str,
 ) -> Result<(u64, BTreeMap<String, String>)> {
     struct Counting<R> {
         inner: R,
@@ -377,10 +387,10 @@ fn hash_open_file(
         }
     }
     let mut counting = Counting {
-        inner: file,
+        inner: content,
         read: 0,
     };
-    let digest = digest_reader(&mut counting, algorithms, &full.display().to_string())?;
+    let digest = digest_reader(&mut counting, algorithms, label)?;
     Ok((counting.read, digest))
 }
 

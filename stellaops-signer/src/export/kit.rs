@@ -22,12 +22,12 @@ use std::path::Path;
 
 use stellaops_predicates::ExportManifest;
 #[cfg(feature = "sigstore")]
-use stellaops_predicates::{
-    digest_reader, DigestAlgorithm, ExportChange, ExportDiff, Statement, EXPORT_PREDICATE_TYPE,
-};
+use stellaops_predicates::{ExportChange, ExportDiff, Statement, EXPORT_PREDICATE_TYPE};
 #[cfg(feature = "sigstore")]
 use stellaops_sigstore::{BundleVerification, TrustedRoot};
 
+#[cfg(feature = "sigstore")]
+use super::disk::content_problem;
 use super::tar;
 #[cfg(feature = "sigstore")]
 use super::tar::BLOCK;
@@ -183,12 +183,6 @@ pub fn verify_kit(
             "is not, byte for byte, the manifest the bundle signs",
         ));
     }
-    if read_manifest(&manifest_json).map_err(|e| in_entry(KIT_MANIFEST, e))? != manifest {
-        return Err(kit_error(
-            KIT_MANIFEST,
-            "is not the manifest the bundle signs",
-        ));
-    }
     if statement.subjects() != manifest.subjects()?.as_slice() {
         return Err(kit_error(
             KIT_BUNDLE,
@@ -214,26 +208,15 @@ pub fn verify_kit(
             diff.missing.push(file.path.clone());
             continue;
         };
-        let change = |problem: String| ExportChange {
-            path: file.path.clone(),
-            problem,
-        };
-        if size != file.size {
-            diff.changed
-                .push(change(format!("size {size}, expected {}", file.size)));
-            continue;
-        }
-        let algorithms: Vec<DigestAlgorithm> = file
-            .digest
-            .keys()
-            .filter_map(|n| DigestAlgorithm::from_name(n))
-            .collect();
         reader
             .seek(SeekFrom::Start(offset))
             .map_err(|e| Error::io(tar_path, e))?;
-        let digest = digest_reader((&mut reader).take(size), &algorithms, &file.path)?;
-        if let Some((name, _)) = digest.iter().find(|(n, v)| file.digest.get(*n) != Some(*v)) {
-            diff.changed.push(change(format!("{name} differs")));
+        let content = (&mut reader).take(size);
+        if let Some(problem) = content_problem(file, size, content, &file.path)? {
+            diff.changed.push(ExportChange {
+                path: file.path.clone(),
+                problem,
+            });
         }
     }
     for link in manifest.symlinks() {

@@ -4,10 +4,15 @@
 mod v1;
 mod v2;
 
-pub(crate) use v1::log_dsse;
-pub(crate) use v2::{log_dsse_v2, Verifier};
+pub(crate) use v2::Verifier;
 
-use crate::Error;
+use std::time::Duration;
+
+use sigstore_types::{DsseEnvelope, TransparencyLogEntry};
+use stellaops_crypto::Algorithm;
+
+use crate::http::Service;
+use crate::{Error, Result};
 
 /// Which Rekor API a signer writes to.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,11 +28,83 @@ pub enum RekorVersion {
     V2,
 }
 
-/// Refuse Rekor v2 without a timestamp authority: its entries carry no signing time.
-pub(crate) fn check_timestamped(
+/// A transparency log a signer writes to: where, and through which API.
+#[derive(Clone, Debug)]
+pub(crate) struct Log {
+    service: Service,
     version: RekorVersion,
-    timestamp_url: Option<&str>,
-) -> crate::Result<()> {
+}
+
+impl Log {
+    /// The log at `url` (`https://`, or `http://` to a loopback host).
+    pub(crate) fn new(
+        url: &str,
+        version: RekorVersion,
+        timeout: Duration,
+        retries: u32,
+    ) -> Result<Self> {
+        Ok(Log {
+            service: Service::new("Rekor", url, timeout, retries)?,
+            version,
+        })
+    }
+
+    /// The log at `url` through `version`, and the timestamp authority at `tsa_url` when one
+    /// is given (required for Rekor v2, whose entries carry no signing time): what a bundle
+    /// signer writes its evidence to.
+    pub(crate) fn with_timestamper(
+        (url, version): (&str, RekorVersion),
+        tsa_url: Option<&str>,
+        timeout: Duration,
+        retries: u32,
+    ) -> Result<(Self, Option<crate::tsa::Timestamper>)> {
+        let log = Log::new(url, version, timeout, retries)?;
+        let tsa = crate::tsa::Timestamper::for_log(version, tsa_url, timeout, retries)?;
+        Ok((log, tsa))
+    }
+
+    /// Refuse, before anything is signed, a signature algorithm this log cannot check.
+    ///
+    /// Rekor v1 verifies a `dsse` entry's signatures with SHA-256 whatever the key: ECDSA P-256
+    /// (ES256), Ed25519 and RSA PKCS#1 v1.5 keys can be logged; ES384 (SHA-384) and RSA-PSS
+    /// signatures would be refused by the log. Rekor v2 takes a hashedrekord over the SHA-256
+    /// of the PAE: ECDSA P-256 here.
+    pub(crate) fn accepts(&self, algorithm: Algorithm) -> Result<()> {
+        match self.version {
+            RekorVersion::V1 => {
+                if matches!(
+                    algorithm,
+                    Algorithm::EcdsaP256Sha256 | Algorithm::Ed25519 | Algorithm::RsaPkcs1Sha256
+                ) {
+                    return Ok(());
+                }
+                Err(Error::Config(format!(
+                    "Rekor v1 verifies DSSE signatures with SHA-256 (ECDSA P-256, Ed25519, RSA \
+                     PKCS#1 v1.5): a key of algorithm {algorithm} cannot be logged"
+                )))
+            }
+            RekorVersion::V2 => v2::key_details(algorithm).map(drop),
+        }
+    }
+
+    /// Log `envelope` (one signature, made with `algorithm`) for `verifier` — Rekor v1 takes it
+    /// as `verifier_pem` — and return the bundle's log entry.
+    pub(crate) fn log_dsse(
+        &self,
+        envelope: &DsseEnvelope,
+        algorithm: Algorithm,
+        verifier: Verifier<'_>,
+        verifier_pem: &str,
+    ) -> Result<TransparencyLogEntry> {
+        match self.version {
+            RekorVersion::V1 => v1::log_dsse(&self.service, envelope, verifier_pem),
+            RekorVersion::V2 => v2::log_dsse(&self.service, envelope, algorithm, verifier),
+        }
+    }
+}
+
+/// Refuse Rekor v2 without a timestamp authority: its entries carry no signing time.
+pub(crate) fn check_timestamped(version: RekorVersion, timestamp_url: Option<&str>) -> Result<()> {
     if version == RekorVersion::V2 && timestamp_url.is_none() {
         return Err(Error::Config(String::from(
             "Rekor v2 entries carry no integrated time: a signing time must come from an RFC \

@@ -17,7 +17,7 @@ use crate::{Error, Result};
 
 /// Log `envelope` (one signature) with its verifier (`verifier_pem`: a PEM certificate or
 /// public key) and return the bundle's log entry.
-pub(crate) fn log_dsse(
+pub(super) fn log_dsse(
     rekor: &Service,
     envelope: &DsseEnvelope,
     verifier_pem: &str,

@@ -28,27 +28,33 @@ pub(crate) enum Verifier<'a> {
     PublicKey(&'a [u8]),
 }
 
+/// The `keyDetails` Rekor v2 states for `algorithm`'s signatures over a SHA-256 digest.
+///
+/// # Errors
+/// [`Error::Config`] for an algorithm that does not sign such a digest.
+pub(super) fn key_details(algorithm: Algorithm) -> Result<&'static str> {
+    match algorithm {
+        Algorithm::EcdsaP256Sha256 => Ok("PKIX_ECDSA_P256_SHA_256"),
+        other => Err(Error::Config(format!(
+            "Rekor v2 logs a DSSE envelope as a hashedrekord over the SHA-256 of its PAE: \
+             ECDSA P-256 signatures only here, not {other}"
+        ))),
+    }
+}
+
 /// Log `envelope` (one signature, made with `algorithm`) for `verifier` and return the
 /// bundle's log entry.
 ///
 /// # Errors
 /// [`Error::Config`] for a key Rekor v2's `hashedrekord` cannot take over a SHA-256 digest;
 /// [`Error::Service`] / [`Error::Unreachable`] for Rekor.
-pub(crate) fn log_dsse_v2(
+pub(super) fn log_dsse(
     rekor: &Service,
     envelope: &DsseEnvelope,
     algorithm: Algorithm,
     verifier: Verifier<'_>,
 ) -> Result<TransparencyLogEntry> {
-    let key_details = match algorithm {
-        Algorithm::EcdsaP256Sha256 => "PKIX_ECDSA_P256_SHA_256",
-        other => {
-            return Err(Error::Config(format!(
-                "Rekor v2 logs a DSSE envelope as a hashedrekord over the SHA-256 of its PAE: \
-                 ECDSA P-256 signatures only here, not {other}"
-            )))
-        }
-    };
+    let key_details = key_details(algorithm)?;
     let mut verifier = match verifier {
         Verifier::Certificate(der) => {
             json!({ "x509Certificate": { "rawBytes": STANDARD.encode(der) } })

@@ -16,3 +16,17 @@ pub(crate) use attest::{keyful, keyless};
 pub(crate) use disabled::{keyful, keyless, verify};
 #[cfg(feature = "sigstore")]
 pub(crate) use verify::verify;
+
+/// The one key a Sigstore bundle is signed with: a bundle holds one signature.
+pub(crate) fn one_key(
+    mut keys: Vec<stellaops_signer::OpenedKey>,
+) -> Result<stellaops_signer::OpenedKey, crate::Failure> {
+    match (keys.pop(), keys.pop()) {
+        (Some(key), None) => Ok(key),
+        _ => Err(crate::Failure::Usage(
+            "a Sigstore bundle holds one signature: give exactly one --key (sign once per key \
+             for more)"
+                .into(),
+        )),
+    }
+}

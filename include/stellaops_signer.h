@@ -1982,6 +1982,26 @@ stellaops_status stellaops_bundle_sign(const struct stellaops_bundle_signer *sig
                                        struct stellaops_buffer *out_bundle);
 
 /**
+ * Sign `blob` itself into a Sigstore bundle v0.3 (canonical JSON) in `*out_bundle`, as `cosign
+ * sign-blob` does: a message signature with the blob's SHA-256, the certificate (keyless) or
+ * public-key hint (keyful), the Rekor entry (a `hashedrekord`) and, with a timestamp authority
+ * configured, an RFC 3161 timestamp. At most 1 GiB (the blob is signed whole). On error
+ * nothing is written.
+ *
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (a blob over the limit), BACKEND_CONFIGURATION (a key
+ * the log cannot check over a digest: only ECDSA P-256, or RSA PKCS#1 v1.5 with Rekor v1), and
+ * those of `stellaops_bundle_sign`.
+ *
+ * # Safety
+ * `signer` is a live signer; `blob` points to `blob_len` readable bytes (NULL allowed when
+ * `blob_len` is 0); `out_bundle` is writable.
+ */
+stellaops_status stellaops_bundle_sign_blob(const struct stellaops_bundle_signer *signer,
+                                            const uint8_t *blob,
+                                            size_t blob_len,
+                                            struct stellaops_buffer *out_bundle);
+
+/**
  * As `stellaops_sign_statement` (an in-toto statement already made, parsed strictly, StellaOps
  * predicates checked, `enforcement` for a type outside the catalog), signed by `signer` into a
  * Sigstore bundle v0.3 (canonical JSON) in `*out_bundle`. The statement is admitted before

@@ -135,6 +135,8 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("sign_export", &["export_sign"]),
     // C: stellaops_bundle_verify (and _bytes for an artifact in memory).
     ("verify_bundle", &["bundle_verify"]),
+    // C: stellaops_bundle_sign_blob (a bundle signer's operation, named object first).
+    ("sign_blob", &["bundle_sign_blob"]),
     ("verify_export", &["export_verify"]),
     // Every face describes an export from a directory, or from listed files, with one function
     // (files are an option); the C ABI names it object first (stellaops_export_describe,

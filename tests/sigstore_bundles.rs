@@ -37,7 +37,7 @@ fn production() -> TrustedRoot {
 fn keyless(identity: &str, issuer: &str) -> Signer {
     Signer::Keyless {
         identity: Identity::exact(identity),
-        issuer: issuer.to_owned(),
+        issuer: Identity::exact(issuer),
     }
 }
 
@@ -114,7 +114,7 @@ fn npm_provenance_v0_1_verifies_with_the_tarball_it_attests() {
     // does another issuer.
     let pattern = |p: &str| Signer::Keyless {
         identity: Identity::pattern(p).unwrap(),
-        issuer: GITHUB_ACTIONS.to_owned(),
+        issuer: Identity::exact(GITHUB_ACTIONS),
     };
     check(
         &bundle,

@@ -45,6 +45,13 @@ export declare class BundleSigner {
   /** As `sign`, on the calling thread. */
   signSync(payloadType: string, payload: Uint8Array): Buffer
   /**
+   * Sign `blob` itself into a bundle, as `cosign sign-blob` does (a message signature with the
+   * blob's SHA-256, logged in Rekor as a hashedrekord; at most 1 GiB), off the main thread.
+   */
+  signBlob(blob: Uint8Array): Promise<Buffer>
+  /** As `signBlob`, on the calling thread. */
+  signBlobSync(blob: Uint8Array): Buffer
+  /**
    * As `attest`, signed into a bundle, off the main thread; the statement is built and
    * admitted before Fulcio or Rekor is asked. The predicate is JSON as a string, bytes or an
    * object.

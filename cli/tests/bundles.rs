@@ -119,7 +119,8 @@ fn npm_provenance_verifies_from_the_cli_with_its_tarball() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("bound to no artifact"),
+        String::from_utf8_lossy(&out.stdout)
+            .contains("bound to no file (--insecure-ignore-artifact"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use stellaops_tests::sigstore_local::{
-    other_artifact, real, slsa_inputs, stella_attest, stella_key, stella_verify_keyless,
+    cosign, other_artifact, real, slsa_inputs, stella_attest, stella_key, stella_verify_keyless,
     RealSigstore,
 };
 
@@ -22,17 +22,6 @@ const SLSA_V1: &str = "https://slsa.dev/provenance/v1";
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// The cosign binary services.env names.
-fn cosign() -> PathBuf {
-    let path = PathBuf::from(
-        std::env::var_os("STELLAOPS_TEST_COSIGN").unwrap_or_else(|| {
-            panic!("STELLAOPS_TEST_COSIGN is not set: start the servers with scripts/services.sh")
-        }),
-    );
-    assert!(path.exists(), "cosign is missing at {}", path.display());
-    path
 }
 
 fn signing_config(s: &RealSigstore) -> PathBuf {

@@ -355,6 +355,42 @@ pub unsafe extern "C" fn stellaops_bundle_sign(
     })
 }
 
+/// Sign `blob` itself into a Sigstore bundle v0.3 (canonical JSON) in `*out_bundle`, as `cosign
+/// sign-blob` does: a message signature with the blob's SHA-256, the certificate (keyless) or
+/// public-key hint (keyful), the Rekor entry (a `hashedrekord`) and, with a timestamp authority
+/// configured, an RFC 3161 timestamp. At most 1 GiB (the blob is signed whole). On error
+/// nothing is written.
+///
+/// Errors: NULL_POINTER, INVALID_ARGUMENT (a blob over the limit), BACKEND_CONFIGURATION (a key
+/// the log cannot check over a digest: only ECDSA P-256, or RSA PKCS#1 v1.5 with Rekor v1), and
+/// those of `stellaops_bundle_sign`.
+///
+/// # Safety
+/// `signer` is a live signer; `blob` points to `blob_len` readable bytes (NULL allowed when
+/// `blob_len` is 0); `out_bundle` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn stellaops_bundle_sign_blob(
+    signer: *const stellaops_bundle_signer,
+    blob: *const u8,
+    blob_len: usize,
+    out_bundle: *mut stellaops_buffer,
+) -> stellaops_status {
+    guard(|| {
+        let out_bundle = Out::new(out_bundle, "out_bundle")?;
+        // SAFETY: the caller promises a live signer.
+        let signer = unsafe { handle(signer, "signer") }?;
+        // SAFETY: the caller promises blob_len readable bytes.
+        let blob = unsafe { bytes(blob, blob_len, "blob") }?;
+        let signed = signer
+            .signer
+            .sign_message(blob)
+            .map_err(stellaops_signer::Error::from)?;
+        // SAFETY: out_bundle was checked non-NULL; the caller promises it is writable.
+        unsafe { out_bundle.write(stellaops_buffer::from_bytes(signed.json)) };
+        Ok(())
+    })
+}
+
 /// As `stellaops_sign_statement` (an in-toto statement already made, parsed strictly, StellaOps
 /// predicates checked, `enforcement` for a type outside the catalog), signed by `signer` into a
 /// Sigstore bundle v0.3 (canonical JSON) in `*out_bundle`. The statement is admitted before

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = TrustedRoot::from_json(data);
     let keyless = Signer::Keyless {
         identity: Identity::exact("someone@example.com"),
-        issuer: "https://accounts.example.com".into(),
+        issuer: Identity::exact("https://accounts.example.com"),
     };
     let keyful = Signer::PublicKey(common::authority().public_key().to_spki_der().to_vec());
     for signer in [keyless, keyful] {

@@ -146,6 +146,9 @@ pub fn bundle_policy_from_json(json: &[u8]) -> Result<BundlePolicy> {
 pub enum Issuer {
     /// This issuer, exactly.
     Required(String),
+    /// An issuer matching this regular expression from its first to its last character
+    /// (cosign's `--certificate-oidc-issuer-regexp`, anchored).
+    Pattern(String),
     /// None at all (see [`Signer::IssuerlessCertificate`]).
     None,
 }
@@ -192,9 +195,14 @@ pub fn bundle_policy(
         }
     };
     match (identity, certificate_oidc_issuer, public_key) {
-        (Some(identity), Some(Issuer::Required(issuer)), None) => {
-            Ok(Signer::Keyless { identity, issuer })
-        }
+        (Some(identity), Some(Issuer::Required(issuer)), None) => Ok(Signer::Keyless {
+            identity,
+            issuer: Identity::exact(issuer),
+        }),
+        (Some(identity), Some(Issuer::Pattern(pattern)), None) => Ok(Signer::Keyless {
+            identity,
+            issuer: Identity::pattern(&pattern)?,
+        }),
         (Some(identity), Some(Issuer::None), None) => {
             Ok(Signer::IssuerlessCertificate { identity })
         }
@@ -319,7 +327,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(keyless.signer, Signer::Keyless { ref issuer, .. } if issuer == "https://i")
+            matches!(keyless.signer, Signer::Keyless { ref issuer, .. } if issuer.matches("https://i"))
         );
         assert_eq!(keyless.options, VerifyOptions::default());
         let pattern = bundle_policy_from_json(

@@ -1,6 +1,6 @@
-//! What signing into Sigstore produces — one DSSE envelope in a bundle v0.3 — and the pieces
-//! the keyless and keyful signers share: the envelope's Sigstore form, the canonical bundle
-//! bytes, and the offline check before a bundle is handed out.
+//! What signing into Sigstore produces — one DSSE envelope, or one blob's signature, in a bundle
+//! v0.3 — and the pieces the keyless and keyful signers share: the envelope's Sigstore form, the
+//! canonical bundle bytes, and the offline check before a bundle is handed out.
 
 use sigstore_types::{
     Bundle, DsseEnvelope, DsseSignature, KeyId as SigstoreKeyId, PayloadBytes, SignatureBytes,
@@ -31,9 +31,43 @@ pub struct SignedBundle {
     pub algorithm: stellaops_crypto::Algorithm,
 }
 
+/// A blob's signature in its Sigstore bundle (`cosign sign-blob`'s kind: a message signature
+/// with the blob's SHA-256, logged as a `hashedrekord`).
+#[derive(Clone, Debug)]
+pub struct SignedMessage {
+    /// The bundle v0.3, canonical JSON (RFC 8785).
+    pub json: Vec<u8>,
+    /// The blob's SHA-256 digest, as the bundle names it.
+    pub digest: [u8; 32],
+    /// The signature over the blob.
+    pub signature: Vec<u8>,
+    /// Keyless: Fulcio's chain for the ephemeral key, DER, leaf first. Keyful: empty.
+    pub certificate_chain: Vec<Vec<u8>>,
+    /// The id of the key that signed.
+    pub key_id: String,
+    /// The signature algorithm.
+    pub algorithm: stellaops_crypto::Algorithm,
+}
+
+/// The largest blob [`BundleSigner::sign_message`] takes: the keys sign the message itself
+/// (a KMS, an HSM and the software keys hash it their own way), so it is held in memory once.
+/// Larger artifacts are attested instead (`attest-blob`: the statement names their digest,
+/// computed by streaming).
+pub const MAX_BLOB_BYTES: u64 = 1 << 30;
+
 /// Signs a payload into a Sigstore bundle: [`KeylessSigner`](crate::KeylessSigner) (Fulcio
 /// certificate) or [`KeyfulSigner`](crate::KeyfulSigner) (a key of ours, public-key hint).
 pub trait BundleSigner: std::fmt::Debug {
+    /// Sign `blob` itself into a bundle with a message signature (`cosign sign-blob`'s kind):
+    /// the signature over the blob, its SHA-256, the log entry (a `hashedrekord`) and, with a
+    /// timestamp authority configured, an RFC 3161 timestamp of the signature.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] for a blob over [`MAX_BLOB_BYTES`]; [`Error::Config`] for a key whose
+    /// signature the log cannot check over a digest (ECDSA P-256, or RSA PKCS#1 v1.5 with Rekor
+    /// v1); as [`BundleSigner::sign`] otherwise.
+    fn sign_message(&self, blob: &[u8]) -> Result<SignedMessage>;
+
     /// Sign `payload` (an in-toto statement) as `payload_type`
     /// (`application/vnd.in-toto+json`), log the signature in Rekor, and return the bundle.
     ///
@@ -85,14 +119,32 @@ pub(crate) fn sigstore_envelope(envelope: &Envelope) -> DsseEnvelope {
     )
 }
 
+/// Refuse a blob over [`MAX_BLOB_BYTES`] before anything is signed or sent.
+pub(crate) fn check_blob(blob: &[u8]) -> Result<()> {
+    if u64::try_from(blob.len()).map_or(true, |n| n > MAX_BLOB_BYTES) {
+        return Err(Error::Payload(format!(
+            "a blob signed into a bundle is at most {MAX_BLOB_BYTES} bytes (it is signed \
+             whole); attest a larger artifact instead: the statement names its digest"
+        )));
+    }
+    Ok(())
+}
+
 /// The RFC 3161 timestamp of the envelope's one signature, when a timestamp authority is
 /// configured.
 pub(crate) fn stamp(
     tsa: Option<&crate::tsa::Timestamper>,
     envelope: &Envelope,
 ) -> Result<Option<sigstore_types::TimestampToken>> {
-    tsa.map(|t| t.stamp(envelope.signatures()[0].sig()))
-        .transpose()
+    stamp_signature(tsa, envelope.signatures()[0].sig())
+}
+
+/// The RFC 3161 timestamp of `signature`, when a timestamp authority is configured.
+pub(crate) fn stamp_signature(
+    tsa: Option<&crate::tsa::Timestamper>,
+    signature: &[u8],
+) -> Result<Option<sigstore_types::TimestampToken>> {
+    tsa.map(|t| t.stamp(signature)).transpose()
 }
 
 /// `bundle` with `timestamp` in its verification material, when there is one.
@@ -120,6 +172,27 @@ pub(crate) fn finish(
         .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
     if let Some(root) = trusted_root {
         verify_bundle(&json, root, signer, None)?;
+    }
+    Ok(json)
+}
+
+/// [`finish`] for a message signature: verified (when a trusted root is configured) against
+/// the blob's digest, not only the one the bundle names.
+pub(crate) fn finish_message(
+    bundle: &Bundle,
+    trusted_root: Option<&TrustedRoot>,
+    signer: &Signer,
+    digest: [u8; 32],
+) -> Result<Vec<u8>> {
+    let json = finish(bundle, None, signer)?;
+    if let Some(root) = trusted_root {
+        crate::verify_bundle_with(
+            &json,
+            root,
+            signer,
+            Some(crate::BundleArtifact::Sha256(digest)),
+            crate::VerifyOptions::default(),
+        )?;
     }
     Ok(json)
 }

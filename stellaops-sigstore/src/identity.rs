@@ -1,4 +1,5 @@
-//! Which certificate identity (SAN) a keyless bundle must carry.
+//! Which certificate identity (SAN) and OIDC issuer a keyless bundle must carry: a value
+//! required exactly, or by a pattern anchored at both ends.
 
 use regex_automata::meta::Regex;
 use regex_syntax::hir::{Hir, Look};

@@ -7,13 +7,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use sha2::{Digest, Sha256};
 use sigstore_bundle::{BundleV03, VerificationMaterialV03};
-use sigstore_types::bundle::SignatureContent;
+use sigstore_types::bundle::{MessageDigest, MessageSignature, SignatureContent};
+use sigstore_types::{HashAlgorithm, SignatureBytes};
 use stellaops_crypto::SigningKey;
 
 use crate::bundle::{
-    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, with_timestamp,
-    BundleSigner, SignedBundle,
+    check_blob, check_payload_type, finish, finish_message, sign_envelope, sigstore_envelope,
+    stamp, stamp_signature, with_timestamp, BundleSigner, SignedBundle, SignedMessage,
 };
 use crate::rekor::{Log, RekorVersion, Verifier};
 use crate::tsa::Timestamper;
@@ -135,6 +137,57 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
             certificate_chain: Vec::new(),
             key_id: public.key_id().to_string(),
             algorithm: self.key.algorithm(),
+        })
+    }
+
+    /// Sign `blob` with the key into a bundle with a message signature, log it as a
+    /// `hashedrekord` with the public key as verifier, and (with a trusted root configured)
+    /// verify the bundle offline against the blob's digest.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a key the log cannot check over a digest; as
+    /// [`KeyfulSigner::sign`](BundleSigner::sign) otherwise.
+    fn sign_message(&self, blob: &[u8]) -> Result<SignedMessage> {
+        check_blob(blob)?;
+        let algorithm = self.key.algorithm();
+        self.log.accepts_message(algorithm)?;
+        let signature = self
+            .key
+            .try_sign(blob)
+            .map_err(|e| Error::Signing(e.to_string()))?;
+        let digest: [u8; 32] = Sha256::digest(blob).into();
+        let public = self.key.public_key();
+        let pem = public
+            .to_spki_pem()
+            .map_err(|e| Error::Signing(format!("public key: {e}")))?;
+        let timestamp = stamp_signature(self.tsa.as_ref(), &signature)?;
+        let entry = self.log.log_message(
+            (&digest, &signature),
+            algorithm,
+            Verifier::PublicKey(public.to_spki_der()),
+            &pem,
+        )?;
+        let content =
+            MessageSignature::new(SignatureBytes::new(signature.clone())).with_message_digest(
+                MessageDigest::new(HashAlgorithm::Sha2256, digest.to_vec().into()),
+            );
+        let bundle = BundleV03::new(
+            VerificationMaterialV03::PublicKey {
+                hint: public.key_id().to_string(),
+            },
+            SignatureContent::MessageSignature(content),
+        )
+        .with_tlog_entry(entry);
+        let bundle = with_timestamp(bundle, timestamp).into_bundle();
+        let signer = Signer::PublicKey(public.to_spki_der().to_vec());
+        let json = finish_message(&bundle, self.trusted_root.as_ref(), &signer, digest)?;
+        Ok(SignedMessage {
+            json,
+            digest,
+            signature,
+            certificate_chain: Vec::new(),
+            key_id: public.key_id().to_string(),
+            algorithm,
         })
     }
 }

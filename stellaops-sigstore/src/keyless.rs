@@ -8,12 +8,13 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use sigstore_types::DerCertificate;
+use sha2::{Digest, Sha256};
+use sigstore_types::{DerCertificate, Sha256Hash, SignatureBytes};
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 
 use crate::bundle::{
-    check_payload_type, finish, sign_envelope, sigstore_envelope, stamp, with_timestamp,
-    BundleSigner, SignedBundle,
+    check_blob, check_payload_type, finish, finish_message, sign_envelope, sigstore_envelope,
+    stamp, stamp_signature, with_timestamp, BundleSigner, SignedBundle, SignedMessage,
 };
 use crate::http::Service;
 use crate::rekor::{Log, RekorVersion, Verifier};
@@ -158,12 +159,61 @@ impl BundleSigner for KeylessSigner {
         let bundle = with_timestamp(bundle, timestamp).into_bundle();
         let signer = Signer::Keyless {
             identity: Identity::exact(self.identity()),
-            issuer: self.issuer().to_owned(),
+            issuer: Identity::exact(self.issuer()),
         };
         let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
         Ok(SignedBundle {
             json,
             envelope,
+            certificate_chain: chain,
+            key_id,
+            algorithm,
+        })
+    }
+
+    /// Sign `blob` into a bundle with a message signature: a fresh ephemeral key, its Fulcio
+    /// certificate, the signature over the blob, its timestamp (with a timestamp authority
+    /// configured), its `hashedrekord` entry, and (with a trusted root configured) an offline
+    /// verification against the blob's digest.
+    ///
+    /// # Errors
+    /// As [`KeylessSigner::sign`](BundleSigner::sign); [`Error::Payload`] for a blob over
+    /// [`MAX_BLOB_BYTES`](crate::MAX_BLOB_BYTES).
+    fn sign_message(&self, blob: &[u8]) -> Result<SignedMessage> {
+        check_blob(blob)?;
+        self.log.accepts_message(Algorithm::EcdsaP256Sha256)?;
+        self.token.check_unexpired(unix_now())?;
+        let key = EphemeralKey::certify(&self.fulcio, &self.token, self.require_sct)?;
+        let signature = key
+            .try_sign(blob)
+            .map_err(|e| Error::Signing(e.to_string()))?;
+        let EphemeralKey { key, chain } = key;
+        let (key_id, algorithm) = (key.key_id().to_string(), key.algorithm());
+        drop(key); // the secret is wiped here, before any further network call
+        let digest: [u8; 32] = Sha256::digest(blob).into();
+        let timestamp = stamp_signature(self.tsa.as_ref(), &signature)?;
+        let entry = self.log.log_message(
+            (&digest, &signature),
+            algorithm,
+            Verifier::Certificate(&chain[0]),
+            &DerCertificate::new(chain[0].clone()).to_pem(),
+        )?;
+        let bundle = sigstore_bundle::BundleV03::with_certificate_and_signature(
+            DerCertificate::new(chain[0].clone()),
+            SignatureBytes::new(signature.clone()),
+            Sha256Hash::new(digest),
+        )
+        .with_tlog_entry(entry);
+        let bundle = with_timestamp(bundle, timestamp).into_bundle();
+        let signer = Signer::Keyless {
+            identity: Identity::exact(self.identity()),
+            issuer: Identity::exact(self.issuer()),
+        };
+        let json = finish_message(&bundle, self.trusted_root.as_ref(), &signer, digest)?;
+        Ok(SignedMessage {
+            json,
+            digest,
+            signature,
             certificate_chain: chain,
             key_id,
             algorithm,

@@ -33,6 +33,7 @@ mod http;
 mod identity;
 mod keyful;
 mod keyless;
+pub mod public_good;
 mod rekor;
 mod signing_config;
 mod timestamps;
@@ -40,11 +41,14 @@ mod token;
 pub mod tsa;
 mod verify;
 
-pub use bundle::{BundleSigner, SignedBundle, BUNDLE_V03_MEDIA_TYPE};
+pub use bundle::{
+    BundleSigner, SignedBundle, SignedMessage, BUNDLE_V03_MEDIA_TYPE, MAX_BLOB_BYTES,
+};
 pub use error::{Error, Result};
 pub use identity::{Identity, IdentityPattern};
 pub use keyful::{KeyfulConfig, KeyfulSigner};
 pub use keyless::{EphemeralKey, KeylessConfig, KeylessSigner};
+pub use public_good::PUBLIC_GOOD_AS_OF;
 pub use rekor::RekorVersion;
 pub use signing_config::SigningServices;
 pub use timestamps::MAX_TIMESTAMPS;

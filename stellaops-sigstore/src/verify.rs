@@ -99,12 +99,13 @@ impl TrustedRoot {
 #[derive(Clone, Debug)]
 pub enum Signer {
     /// Keyless: a Fulcio certificate for this identity, issued on a token from this OIDC issuer
-    /// (compared exactly, as cosign's `--certificate-oidc-issuer`).
+    /// (exactly, as cosign's `--certificate-oidc-issuer`, or by a pattern anchored at both
+    /// ends, as its `--certificate-oidc-issuer-regexp` but anchored).
     Keyless {
         /// The certificate's SAN.
         identity: Identity,
         /// The OIDC issuer recorded in the certificate.
-        issuer: String,
+        issuer: Identity,
     },
     /// A certificate for this identity that names no OIDC issuer: what a certificate authority
     /// issues to its operator's own services, such as GitHub's release attestations
@@ -402,7 +403,7 @@ fn verify_certificate(
     root: &TrustedRoot,
     bundle: &Bundle,
     document: &Value,
-    (identity, issuer): (&Identity, Option<&String>),
+    (identity, issuer): (&Identity, Option<&Identity>),
     options: VerifyOptions,
     artifact: Option<BundleArtifact<'_>>,
 ) -> Result<VerificationResult> {
@@ -412,7 +413,7 @@ fn verify_certificate(
     if let Identity::Exact(value) = identity {
         policy = policy.require_identity(IdentityMatcher::Exact(value.clone()));
     }
-    if let Some(issuer) = issuer {
+    if let Some(Identity::Exact(issuer)) = issuer {
         policy = policy.require_issuer(issuer.clone());
     }
     if options.insecure_ignore_tlog {
@@ -428,6 +429,15 @@ fn verify_certificate(
             "the certificate is for {}, required {identity}",
             found.as_deref().unwrap_or("no identity")
         )));
+    }
+    if let Some(required @ Identity::Pattern(_)) = issuer {
+        let found = result.issuer();
+        if !found.is_some_and(|i| required.matches(i)) {
+            return Err(Error::IdentityMismatch(format!(
+                "the certificate's OIDC issuer is {}, required {required}",
+                found.unwrap_or("none")
+            )));
+        }
     }
     if let (None, Some(found)) = (issuer, result.issuer()) {
         return Err(Error::IdentityMismatch(format!(

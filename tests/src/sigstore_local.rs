@@ -302,3 +302,17 @@ pub fn sigstore_js(bundle: &Path, root: &Path, artifact: &Path, signer: JsSigner
         .output()
         .unwrap_or_else(|e| panic!("running node (sigstore-js): {e}"))
 }
+
+/// The cosign binary services.env names (`STELLAOPS_TEST_COSIGN`, built by scripts/services.sh).
+///
+/// # Panics
+/// When it is not set or missing: the tests never skip.
+pub fn cosign() -> PathBuf {
+    let path = PathBuf::from(
+        std::env::var_os("STELLAOPS_TEST_COSIGN").unwrap_or_else(|| {
+            panic!("STELLAOPS_TEST_COSIGN is not set: start the servers with scripts/services.sh")
+        }),
+    );
+    assert!(path.exists(), "cosign is missing at {}", path.display());
+    path
+}

@@ -269,6 +269,25 @@ func (s *BundleSigner) Sign(ctx context.Context, payloadType string, payload []b
 	return takeBuffer(&buf), nil
 }
 
+// SignBlob signs blob itself into a bundle, as cosign sign-blob does: a message signature with
+// the blob's SHA-256, logged in Rekor as a hashedrekord (at most 1 GiB: the blob is signed
+// whole). Keyful signers need an ECDSA P-256 key (or RSA PKCS#1 v1.5 with Rekor v1).
+func (s *BundleSigner) SignBlob(ctx context.Context, blob []byte) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b, bn := bytesArg(blob)
+	var buf C.stellaops_buffer
+	err := s.h.use(func(h unsafe.Pointer) error {
+		signer := (*C.stellaops_bundle_signer)(h)
+		return call(func() C.stellaops_status { return C.stellaops_bundle_sign_blob(signer, b, bn, &buf) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return takeBuffer(&buf), nil
+}
+
 // BundleAttestation is an attestation signed into a Sigstore bundle.
 type BundleAttestation struct {
 	// Bundle is the Sigstore bundle v0.3, canonical JSON.

@@ -379,3 +379,64 @@ func TestBundleArtifactsPredicateTypesAndStatements(t *testing.T) {
 	_, err = bs.SignStatement(ctx, signer.Statement(`{}`), signer.AttestOptions{})
 	wantCode(t, err, signer.CodeInvalidStatement)
 }
+
+// SignBlob through the C ABI: a message signature over the blob (cosign sign-blob's kind), which
+// the binding and sigstore-go verify for that blob and key only; an Ed25519 key is refused before
+// anything is sent (the log checks a blob's signature over its SHA-256).
+func TestSignBlobVerifiesWithSigstoreGo(t *testing.T) {
+	ctx := context.Background()
+	s := sigstoreInstance(t)
+	r := loadRoot(t, s)
+	path, blob := writeArtifact(t, "the release tarball\n")
+	otherPath, other := writeArtifact(t, "another tarball\n")
+	key, err := signer.GenerateKey(signer.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	pem := publicPEM(t, key)
+	pub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := signer.NewKeyfulSigner(signer.KeyfulOptions{RekorURL: s.url, TrustedRootPath: s.rootPath}, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
+	bundle, err := bs.SignBlob(ctx, blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(bundle), `"messageSignature"`) {
+		t.Fatalf("not a message signature: %s", bundle)
+	}
+	v, err := signer.VerifyBundle(ctx, r, bundle, signer.BundlePolicy{PublicKey: pub}, path)
+	if err != nil || !v.TlogVerified || v.PayloadType != "" {
+		t.Fatalf("%+v %v", v, err)
+	}
+	var e *signer.Error
+	if _, err := signer.VerifyBundle(ctx, r, bundle, signer.BundlePolicy{PublicKey: pub}, otherPath); !errors.As(err, &e) || !e.Code.IsVerificationFailure() {
+		t.Fatalf("another blob: %v", err)
+	}
+	if err := sigstoreGo(t, s, bundle, blob, verify.WithKey(), keyMaterial(t, pem)); err != nil {
+		t.Fatalf("sigstore-go rejected our blob signature: %v", err)
+	}
+	if sigstoreGo(t, s, bundle, other, verify.WithKey(), keyMaterial(t, pem)) == nil {
+		t.Fatal("sigstore-go accepted another blob")
+	}
+
+	ed, err := signer.GenerateKey(signer.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ed.Close()
+	edSigner, err := signer.NewKeyfulSigner(signer.KeyfulOptions{RekorURL: s.url}, ed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer edSigner.Close()
+	if _, err := edSigner.SignBlob(ctx, blob); !errors.As(err, &e) || e.Code != signer.CodeBackendConfiguration || !strings.Contains(e.Message, "ECDSA P-256") {
+		t.Fatalf("Ed25519: %v", err)
+	}
+}

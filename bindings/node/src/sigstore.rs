@@ -376,6 +376,21 @@ impl BundleSigner {
         js(&env, sign(self.signer.as_ref(), &payload_type, &payload))
     }
 
+    /// Sign `blob` itself into a bundle, as `cosign sign-blob` does (a message signature with the
+    /// blob's SHA-256, logged in Rekor as a hashedrekord; at most 1 GiB), off the main thread.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn sign_blob(&self, blob: Uint8Array) -> AsyncTask<Job<Buffer>> {
+        let signer = Arc::clone(&self.signer);
+        let blob = blob.to_vec();
+        AsyncTask::new(Job::new(move || sign_blob(signer.as_ref(), &blob)))
+    }
+
+    /// As `signBlob`, on the calling thread.
+    #[napi]
+    pub fn sign_blob_sync(&self, env: Env, blob: Uint8Array) -> Result<Buffer> {
+        js(&env, sign_blob(self.signer.as_ref(), &blob))
+    }
+
     /// As `attest`, signed into a bundle, off the main thread; the statement is built and
     /// admitted before Fulcio or Rekor is asked. The predicate is JSON as a string, bytes or an
     /// object.
@@ -492,6 +507,13 @@ fn sign(
     payload: &[u8],
 ) -> std::result::Result<Buffer, Failure> {
     Ok(Buffer::from(signer.sign(payload_type, payload)?.json))
+}
+
+fn sign_blob(
+    signer: &(dyn CoreBundleSigner + Send + Sync),
+    blob: &[u8],
+) -> std::result::Result<Buffer, Failure> {
+    Ok(Buffer::from(signer.sign_message(blob)?.json))
 }
 
 /// Sign the statement `make` builds into a bundle under the options' enforcement: the one

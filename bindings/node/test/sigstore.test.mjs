@@ -135,6 +135,33 @@ test('keyful bundles verify here and in sigstore-js for their key only', async (
   assert.throws(() => TrustedRoot.fromPath(rootPath + '.missing'), { code: 'STELLAOPS_IO' })
 })
 
+test('signBlob makes a message signature (cosign sign-blob) that sigstore-js and node:crypto accept', async () => {
+  const { dir, artifact } = files()
+  const key = SigningKey.generate('es256')
+  const pem = key.publicKey().toPem().toString()
+  const pemPath = path.join(dir, 'blob.pub')
+  fs.writeFileSync(pemPath, pem)
+  const signer = BundleSigner.keyful(key, { rekorUrl: url, trustedRoot: rootPath })
+  const blob = fs.readFileSync(artifact)
+  for (const bundle of [await signer.signBlob(blob), signer.signBlobSync(blob)]) {
+    const doc = JSON.parse(bundle)
+    const signature = Buffer.from(doc.messageSignature.signature, 'base64')
+    // The signature is over the blob itself: node:crypto checks it with the public key alone.
+    assert.ok(crypto.verify('sha256', blob, pem, signature))
+    assert.equal(doc.verificationMaterial.tlogEntries[0].kindVersion.kind, 'hashedrekord')
+    const v = verifyBundleSync(bundle, root, { publicKey: key.publicKey() }, artifact)
+    assert.ok(v.tlogVerified && v.statement === undefined)
+    assert.equal(sigstoreJs(bundle, dir, artifact, '--key', pemPath), 0)
+    const other = path.join(dir, 'other.bin')
+    fs.writeFileSync(other, 'another blob\n')
+    assert.equal(sigstoreJs(bundle, dir, other, '--key', pemPath), 1)
+  }
+  assert.throws(
+    () => BundleSigner.keyful(SigningKey.generate('ed25519'), { rekorUrl: url }).signBlobSync(Buffer.from('x')),
+    (e) => e.code === 'STELLAOPS_BACKEND_CONFIGURATION' && /ECDSA P-256/.test(e.message),
+  )
+})
+
 test('inputs as JavaScript users pass them: bundles as text or objects, artifacts as bytes or digests, a required type, a statement already made', async () => {
   const { artifact, subject } = files()
   const key = SigningKey.generate('es256')

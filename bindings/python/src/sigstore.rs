@@ -266,6 +266,15 @@ impl BundleSigner {
         Ok(PyBytes::new(py, &signed.json))
     }
 
+    /// Sign `blob` itself into a bundle, as `cosign sign-blob` does: a message signature with
+    /// the blob's SHA-256, logged in Rekor as a hashedrekord (at most 1 GiB: it is signed whole).
+    fn sign_blob<'py>(&self, py: Python<'py>, blob: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        let signed = py
+            .detach(|| self.signer.sign_message(blob))
+            .map_err(sigstore_err)?;
+        Ok(PyBytes::new(py, &signed.json))
+    }
+
     /// As `attest`, signed into a bundle; the statement is built and admitted before Fulcio or
     /// Rekor is asked.
     #[pyo3(signature = (predicate_type, predicate, subjects, enforcement = "warn"))]

@@ -132,6 +132,39 @@ def test_keyless_bundle_verifies_here_and_in_sigstore_python(
         s.verify_bundle(att.bundle, instance.root, certificate_identity=EMAIL)
 
 
+def test_sign_blob_makes_a_message_signature_sigstore_python_accepts(
+    instance: Instance, artifact: pathlib.Path, tmp_path: pathlib.Path
+) -> None:
+    """cosign sign-blob's kind of bundle: the blob's own signature, logged as a hashedrekord."""
+    signer = s.BundleSigner.keyless(
+        fulcio_url=instance.url, rekor_url=instance.url, token=instance.token(EMAIL), trusted_root=instance.root_path
+    )
+    bundle = signer.sign_blob(artifact.read_bytes())
+    doc = json.loads(bundle)
+    assert doc["messageSignature"]["messageDigest"]["digest"]
+    assert doc["verificationMaterial"]["tlogEntries"][0]["kindVersion"]["kind"] == "hashedrekord"
+    v = s.verify_bundle(
+        bundle, instance.root, certificate_identity=EMAIL, certificate_oidc_issuer=instance.issuer, artifact=artifact
+    )
+    assert v.identity == EMAIL and v.tlog_verified and v.statement is None
+    bundle_path = tmp_path / "blob.sigstore.json"
+    bundle_path.write_bytes(bundle)
+    assert sigstore_python(instance, bundle_path, artifact, EMAIL) == 0
+    other = tmp_path / "other.tar.gz"
+    other.write_bytes(b"not the release tarball\n")
+    assert sigstore_python(instance, bundle_path, other, EMAIL) != 0
+    with pytest.raises(s.VerificationError) as refused:
+        s.verify_bundle(
+            bundle, instance.root, certificate_identity=EMAIL, certificate_oidc_issuer=instance.issuer, artifact=other
+        )
+    assert refused.value.code_name == "artifact_mismatch"
+    # A key the log cannot check over the blob's digest is refused before anything is sent.
+    ed = s.BundleSigner.keyful(s.SigningKey.generate("ed25519"), rekor_url=instance.url)
+    with pytest.raises(s.KeyMaterialError) as refused_key:
+        ed.sign_blob(b"blob")
+    assert refused_key.value.code_name == "backend_configuration"
+
+
 @pytest.mark.parametrize("alg", ["es256", "ed25519", "rsa-pkcs1-sha256"])
 def test_keyful_bundle_verifies_for_its_key_only(instance: Instance, artifact: pathlib.Path, alg: str) -> None:
     key = s.SigningKey.generate(alg)

@@ -41,5 +41,9 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Forensic(ForensicCommand::Attest(ForensicAttestCommand::Show(a))) => {
             forensic::show(&a)
         }
+        Command::SignBlob(a) => sigstore::sign_blob(&a),
+        Command::AttestBlob(a) => sigstore::attest_blob(&a),
+        Command::VerifyBlob(a) => sigstore::verify_blob(&a),
+        Command::VerifyBlobAttestation(a) => sigstore::verify_blob_attestation(&a),
     }
 }

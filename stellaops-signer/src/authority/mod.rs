@@ -1,7 +1,8 @@
 //! [`Authority`]: the one way to sign. Local keys, the policy pipeline on behalf of a caller, a
 //! Sigstore bundle signer (keyless or keyful), or any [`SigningKey`] a caller brings; each signs a
 //! built [`Statement`] ([`Authority::sign_statement`]) or a payload ([`Authority::sign_payload`])
-//! after the same admission check, and returns the same [`Outcome`].
+//! after the same admission check, and returns the same [`Outcome`]. A bundle signer also signs
+//! a blob itself (`Authority::sign_blob`, cosign's `sign-blob`).
 //!
 //! A document flow (SBOM, report, promotion, export manifest, a generic predicate) only builds
 //! its statement ([`crate::sbom_statement`], [`crate::report_statement`],
@@ -179,6 +180,23 @@ impl<'a> Authority<'a> {
         let statement = Statement::from_json(&payload, &limits)?;
         let admission = admit(&self.allow_list, &statement)?;
         self.sign_admitted(Some(statement), payload_type, payload, admission)
+    }
+
+    /// Sign `blob` itself into a Sigstore bundle with a message signature (`cosign sign-blob`'s
+    /// kind): only a bundle signer ([`Authority::bundle`]) makes one. No predicate, so no
+    /// admission: the allow-list does not apply.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for local keys or the pipeline (they sign envelopes and
+    /// statements); the bundle signer's errors.
+    #[cfg(feature = "sigstore")]
+    pub fn sign_blob(&self, blob: &[u8]) -> Result<stellaops_sigstore::SignedMessage> {
+        match &self.source {
+            Source::Bundle { signer, .. } => Ok(signer.sign_message(blob)?),
+            _ => Err(Error::InvalidRequest(
+                "a blob's signature is a Sigstore bundle: sign it with Authority::bundle".into(),
+            )),
+        }
     }
 
     /// What can be checked before a statement exists: local keys were given. No keys is the

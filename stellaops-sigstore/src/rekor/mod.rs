@@ -1,5 +1,6 @@
-//! The transparency log: Rekor v1 (`dsse` 0.0.1 entries) or Rekor v2 (`hashedrekord` 0.0.2,
-//! DSSE envelopes included, as the Rekor v2 specification has them).
+//! The transparency log: Rekor v1 (`dsse` 0.0.1 entries for envelopes, `hashedrekord` 0.0.1 for
+//! blob signatures) or Rekor v2 (`hashedrekord` 0.0.2 for both, as the Rekor v2 specification
+//! has them).
 
 mod v1;
 mod v2;
@@ -84,6 +85,45 @@ impl Log {
                 )))
             }
             RekorVersion::V2 => v2::key_details(algorithm).map(drop),
+        }
+    }
+
+    /// Refuse, before anything is signed, a key whose signature over a blob this log cannot
+    /// check: a `hashedrekord` entry holds the blob's SHA-256, and the log verifies the
+    /// signature over that digest, so the algorithm must sign a SHA-256 digest: ECDSA P-256 or
+    /// (Rekor v1) RSA PKCS#1 v1.5.
+    pub(crate) fn accepts_message(&self, algorithm: Algorithm) -> Result<()> {
+        match (self.version, algorithm) {
+            (_, Algorithm::EcdsaP256Sha256) | (RekorVersion::V1, Algorithm::RsaPkcs1Sha256) => {
+                Ok(())
+            }
+            (version, other) => Err(Error::Config(format!(
+                "a blob's signature is logged as a hashedrekord, which the log verifies over \
+                 the blob's SHA-256: ECDSA P-256{} keys only, not {other}",
+                if version == RekorVersion::V1 {
+                    " or RSA PKCS#1 v1.5"
+                } else {
+                    " (Rekor v2)"
+                }
+            ))),
+        }
+    }
+
+    /// Log `signature` (made with `algorithm` over the blob whose SHA-256 is `digest`) for
+    /// `verifier` — Rekor v1 takes it as `verifier_pem` — and return the bundle's log entry.
+    pub(crate) fn log_message(
+        &self,
+        (digest, signature): (&[u8; 32], &[u8]),
+        algorithm: Algorithm,
+        verifier: Verifier<'_>,
+        verifier_pem: &str,
+    ) -> Result<TransparencyLogEntry> {
+        self.accepts_message(algorithm)?;
+        match self.version {
+            RekorVersion::V1 => v1::log_hashed(&self.service, digest, signature, verifier_pem),
+            RekorVersion::V2 => {
+                v2::log_hashed(&self.service, digest, signature, algorithm, verifier)
+            }
         }
     }
 

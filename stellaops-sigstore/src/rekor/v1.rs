@@ -1,4 +1,5 @@
-//! Rekor v1: the signed envelope enters the transparency log as a `dsse` 0.0.1 entry.
+//! Rekor v1: a signed envelope enters the transparency log as a `dsse` 0.0.1 entry, a blob's
+//! signature as a `hashedrekord` 0.0.1 entry.
 //!
 //! `POST /api/v1/log/entries` with the envelope and its verifier — the Fulcio certificate, or
 //! the public key of a keyful signature — as PEM (Rekor verifies the signature itself, then
@@ -37,7 +38,39 @@ pub(super) fn log_dsse(
             }
         }
     });
-    let body = serde_json::to_vec(&entry).map_err(|e| Error::Signing(e.to_string()))?;
+    post(rekor, &entry, KindVersion::DsseV001)
+}
+
+/// Log `signature` over the message whose SHA-256 is `digest`, with its verifier
+/// (`verifier_pem`: a PEM certificate or public key), as a `hashedrekord` 0.0.1 entry, and
+/// return the bundle's log entry. Rekor verifies the signature over the digest itself.
+pub(super) fn log_hashed(
+    rekor: &Service,
+    digest: &[u8; 32],
+    signature: &[u8],
+    verifier_pem: &str,
+) -> Result<TransparencyLogEntry> {
+    let entry = json!({
+        "apiVersion": "0.0.1",
+        "kind": "hashedrekord",
+        "spec": {
+            "data": { "hash": { "algorithm": "sha256", "value": hex::encode(digest) } },
+            "signature": {
+                "content": STANDARD.encode(signature),
+                "publicKey": { "content": STANDARD.encode(verifier_pem) },
+            }
+        }
+    });
+    post(rekor, &entry, KindVersion::HashedRekordV001)
+}
+
+/// Post a proposed entry; Rekor answers with the logged entry, which becomes the bundle's.
+fn post(
+    rekor: &Service,
+    entry: &serde_json::Value,
+    kind: KindVersion,
+) -> Result<TransparencyLogEntry> {
+    let body = serde_json::to_vec(entry).map_err(|e| Error::Signing(e.to_string()))?;
     let answer = rekor.post_json("/api/v1/log/entries", &body)?;
     // The answer maps the entry's UUID to the entry.
     let serde_json::Value::Object(map) = answer else {
@@ -57,6 +90,6 @@ pub(super) fn log_dsse(
         return Err(rekor_answer("no inclusion proof"));
     }
     entry
-        .to_bundle_entry(KindVersion::DsseV001)
+        .to_bundle_entry(kind)
         .map_err(|e| rekor_answer(&e.to_string()))
 }

@@ -1,4 +1,5 @@
-//! Rekor v2 (rekor-tiles): the signed envelope enters the log as a `hashedrekord` 0.0.2 entry.
+//! Rekor v2 (rekor-tiles): a signature enters the log as a `hashedrekord` 0.0.2 entry: a blob's
+//! signature with the blob's SHA-256, a DSSE envelope's as below.
 //!
 //! Rekor v2 has no `dsse` entry type: a DSSE envelope is logged as a `hashedrekord` whose digest
 //! is the SHA-256 of the envelope's PAE (the bytes the signature covers) and whose signature is
@@ -43,14 +44,36 @@ pub(super) fn key_details(algorithm: Algorithm) -> Result<&'static str> {
 }
 
 /// Log `envelope` (one signature, made with `algorithm`) for `verifier` and return the
-/// bundle's log entry.
+/// bundle's log entry: a hashedrekord over the SHA-256 of its PAE.
+///
+/// # Errors
+/// As [`log_hashed`].
+pub(super) fn log_dsse(
+    rekor: &Service,
+    envelope: &DsseEnvelope,
+    algorithm: Algorithm,
+    verifier: Verifier<'_>,
+) -> Result<TransparencyLogEntry> {
+    let digest: [u8; 32] = Sha256::digest(envelope.pae()).into();
+    log_hashed(
+        rekor,
+        &digest,
+        envelope.signature.sig.as_bytes(),
+        algorithm,
+        verifier,
+    )
+}
+
+/// Log `signature` (made with `algorithm` over the message whose SHA-256 is `digest`) for
+/// `verifier` as a `hashedrekord` 0.0.2 entry and return the bundle's log entry.
 ///
 /// # Errors
 /// [`Error::Config`] for a key Rekor v2's `hashedrekord` cannot take over a SHA-256 digest;
 /// [`Error::Service`] / [`Error::Unreachable`] for Rekor.
-pub(super) fn log_dsse(
+pub(super) fn log_hashed(
     rekor: &Service,
-    envelope: &DsseEnvelope,
+    digest: &[u8; 32],
+    signature: &[u8],
     algorithm: Algorithm,
     verifier: Verifier<'_>,
 ) -> Result<TransparencyLogEntry> {
@@ -62,12 +85,11 @@ pub(super) fn log_dsse(
         Verifier::PublicKey(der) => json!({ "publicKey": { "rawBytes": STANDARD.encode(der) } }),
     };
     verifier["keyDetails"] = json!(key_details);
-    let digest = Sha256::digest(envelope.pae());
     let request = json!({
         "hashedRekordRequestV002": {
             "digest": STANDARD.encode(digest),
             "signature": {
-                "content": STANDARD.encode(envelope.signature.sig.as_bytes()),
+                "content": STANDARD.encode(signature),
                 "verifier": verifier,
             }
         }

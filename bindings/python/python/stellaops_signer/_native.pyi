@@ -599,6 +599,10 @@ class BundleSigner:
     def sign(self, payload_type: str, payload: bytes) -> bytes:
         """Sign `payload` (an in-toto statement, `payload_type` "application/vnd.in-toto+json": the
         one type Sigstore verifiers accept) into a bundle."""
+    def sign_blob(self, blob: bytes) -> bytes:
+        """Sign `blob` itself into a bundle, as `cosign sign-blob` does: a message signature with
+        the blob's SHA-256, logged in Rekor as a hashedrekord (at most 1 GiB: it is signed whole).
+        Keyful signers need an ECDSA P-256 key (or RSA PKCS#1 v1.5 with Rekor v1)."""
     def attest(
         self,
         predicate_type: str,

@@ -2,13 +2,17 @@
 
 use stellaops_signer::{AllowList, OpenedKey, Outcome, Statement};
 
-use crate::cli::{KeylessArgs, VerifyArgs};
+use crate::cli::{
+    AttestBlobArgs, KeylessArgs, SignBlobArgs, VerifyArgs, VerifyBlobArgs,
+    VerifyBlobAttestationArgs,
+};
 use crate::Failure;
 
 fn disabled() -> Failure {
     Failure::Usage(
         "this stella was built without Sigstore support (cargo feature `sigstore`, on by \
-         default): keyless signing, --sigstore-bundle and verify --bundle are not available"
+         default): keyless signing, --sigstore-bundle, verify --bundle and the cosign commands are not \
+         available"
             .into(),
     )
 }
@@ -30,5 +34,25 @@ pub(crate) fn keyful(
 
 /// `stella verify --bundle`: not built in.
 pub(crate) fn verify(_: &VerifyArgs) -> Result<(), Failure> {
+    Err(disabled())
+}
+
+/// `stella sign-blob`: not built in.
+pub(crate) fn sign_blob(_: &SignBlobArgs) -> Result<(), Failure> {
+    Err(disabled())
+}
+
+/// `stella attest-blob`: not built in.
+pub(crate) fn attest_blob(_: &AttestBlobArgs) -> Result<(), Failure> {
+    Err(disabled())
+}
+
+/// `stella verify-blob`: not built in.
+pub(crate) fn verify_blob(_: &VerifyBlobArgs) -> Result<(), Failure> {
+    Err(disabled())
+}
+
+/// `stella verify-blob-attestation`: not built in.
+pub(crate) fn verify_blob_attestation(_: &VerifyBlobAttestationArgs) -> Result<(), Failure> {
     Err(disabled())
 }

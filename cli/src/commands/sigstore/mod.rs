@@ -1,10 +1,13 @@
-//! Sigstore bundles: `stella attest --keyless` / `--sigstore-bundle` and `stella verify --bundle`.
+//! Sigstore bundles: `stella attest --keyless` / `--sigstore-bundle`, `stella verify --bundle`, and
+//! cosign's commands (`sign-blob`, `attest-blob`, `verify-blob`, `verify-blob-attestation`).
 //! They need the `sigstore` feature (on by default); a build without it (`scripts/demo.sh`:
 //! software keys only) compiles no Sigstore, TLS or HTTP client and answers these flags with a
 //! usage error that says so.
 
 #[cfg(feature = "sigstore")]
 mod attest;
+#[cfg(feature = "sigstore")]
+mod cosign;
 #[cfg(not(feature = "sigstore"))]
 mod disabled;
 #[cfg(feature = "sigstore")]
@@ -12,8 +15,12 @@ mod verify;
 
 #[cfg(feature = "sigstore")]
 pub(crate) use attest::{keyful, keyless};
+#[cfg(feature = "sigstore")]
+pub(crate) use cosign::{attest_blob, sign_blob, verify_blob, verify_blob_attestation};
 #[cfg(not(feature = "sigstore"))]
-pub(crate) use disabled::{keyful, keyless, verify};
+pub(crate) use disabled::{
+    attest_blob, keyful, keyless, sign_blob, verify, verify_blob, verify_blob_attestation,
+};
 #[cfg(feature = "sigstore")]
 pub(crate) use verify::verify;
 

@@ -1,16 +1,16 @@
 //! `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
 
+use std::path::{Path, PathBuf};
+
 use stellaops_signer::faces::bundle_report;
-use stellaops_signer::sigstore::{BundleVerification, Signer, TrustedRoot, VerifyOptions};
-use stellaops_signer::{bundle_policy, BundleArtifact, BundlePolicy, Issuer};
+use stellaops_signer::sigstore::{
+    BundleVerification, Identity, Signer, TrustedRoot, VerifyOptions, PUBLIC_GOOD_AS_OF,
+};
+use stellaops_signer::{bundle_policy, BundleArtifact, BundlePolicy, ErrorCode, Issuer};
 
 use crate::cli::VerifyArgs;
 use crate::io::read_input;
 use crate::Failure;
-
-fn sigstore<T>(r: Result<T, stellaops_signer::sigstore::Error>) -> Result<T, Failure> {
-    r.map_err(|e| stellaops_signer::Error::from(e).into())
-}
 
 /// Which signer the flags require.
 fn signer(a: &VerifyArgs) -> Result<Signer, Failure> {
@@ -58,60 +58,186 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
     if let Some(required) = &a.predicate_type {
         policy = policy.require_predicate_type(required)?;
     }
-    let root = sigstore(TrustedRoot::from_file(root))?;
-    if a.bundle.offline {
-        return offline_kit(a, bundle, &root, &policy);
-    }
-    let artifact = a.artifacts.first().map(std::path::PathBuf::as_path);
-    if artifact.is_none() && !a.bundle.insecure_ignore_artifact {
-        return Err(Failure::Usage(
-            "give the artifact the bundle must be bound to (--artifact FILE, or --artifact \
-             sha256:HEX for its digest), or --insecure-ignore-artifact to check the signature \
-             only against the digest the bundle itself names"
-                .into(),
-        ));
-    }
-    let reference = match artifact {
-        Some(path) => Some(match path.to_str() {
-            Some(text) => sigstore(BundleArtifact::from_reference(text))?,
-            None => BundleArtifact::File(path),
-        }),
-        None => None,
-    };
-    let options = VerifyOptions {
+    policy.options = VerifyOptions {
         insecure_ignore_tlog: a.bundle.insecure_ignore_tlog,
         insecure_ignore_sct: a.bundle.insecure_ignore_sct,
     };
-    policy.options = options;
-    if options.insecure_ignore_tlog {
+    BundleCheck {
+        bundle,
+        root: Some(root),
+        policy,
+        artifact: a.artifacts.first().map(PathBuf::as_path),
+        ignore_artifact: a.bundle.insecure_ignore_artifact,
+        offline: a.bundle.offline,
+        json: a.json,
+    }
+    .run()
+}
+
+/// One bundle verification, as `stella verify --bundle` and the cosign commands ask for it.
+pub(crate) struct BundleCheck<'a> {
+    /// The bundle (or Offline Kit) file.
+    pub(crate) bundle: &'a Path,
+    /// The trusted root file; `None`: the built-in public-good snapshot.
+    pub(crate) root: Option<&'a Path>,
+    /// Who must have signed, what the statement must be, which checks are left out.
+    pub(crate) policy: BundlePolicy,
+    /// The artifact (a file, or `sha256:HEX`).
+    pub(crate) artifact: Option<&'a Path>,
+    /// Verify without an artifact (`--insecure-ignore-artifact`, `--check-claims=false`).
+    pub(crate) ignore_artifact: bool,
+    /// The bundle is an Offline Kit.
+    pub(crate) offline: bool,
+    /// Print JSON, on failure too.
+    pub(crate) json: bool,
+}
+
+impl BundleCheck<'_> {
+    /// Verify and report; with `json`, a failure is reported on stdout as JSON as well (the
+    /// reason, its stable code, and what was required), then returned for the exit code.
+    pub(crate) fn run(self) -> Result<(), Failure> {
+        match self.check() {
+            Ok(()) => Ok(()),
+            Err((failure, code)) => {
+                if self.json {
+                    crate::term::json(&self.failure_report(&failure, code));
+                }
+                Err(failure)
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), (Failure, Option<ErrorCode>)> {
+        let lib = |e: stellaops_signer::Error| {
+            let code = e.code();
+            (Failure::from(e), Some(code))
+        };
+        let root = match self.root {
+            Some(path) => TrustedRoot::from_file(path),
+            None => TrustedRoot::public_good(),
+        }
+        .map_err(|e| lib(e.into()))?;
+        if self.offline {
+            return offline_kit(self, &root).map_err(lib);
+        }
+        if self.artifact.is_none() && !self.ignore_artifact {
+            return Err((
+                Failure::Usage(
+                    "give the artifact the bundle must be bound to (--artifact FILE, or --artifact \
+                     sha256:HEX for its digest), or --insecure-ignore-artifact to check the \
+                     signature only against the digest the bundle itself names"
+                        .into(),
+                ),
+                Some(ErrorCode::InvalidArgument),
+            ));
+        }
+        let reference = match self.artifact {
+            Some(path) => Some(match path.to_str() {
+                Some(text) => BundleArtifact::from_reference(text).map_err(|e| lib(e.into()))?,
+                None => BundleArtifact::File(path),
+            }),
+            None => None,
+        };
+        if self.policy.options.insecure_ignore_tlog {
+            crate::term::note!(
+                "stella: warning: --insecure-ignore-tlog: the transparency log is not checked"
+            );
+        }
+        if self.policy.options.insecure_ignore_sct {
+            crate::term::note!(
+                "stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked"
+            );
+        }
+        let bytes = read_input(self.bundle).map_err(|f| (f, None))?;
+        let v = stellaops_signer::verify_bundle(&bytes, &root, &self.policy, reference)
+            .map_err(|e| self.with_root_date(e))
+            .map_err(lib)?;
+        if self.json {
+            let mut report = bundle_report(&v);
+            report["trustedRoot"] = self.root_report();
+            crate::term::json(&report);
+        } else {
+            print_text(&v, self.artifact, false);
+        }
+        Ok(())
+    }
+
+    /// A verification failure against the built-in root also says how old it is: a key the
+    /// instance added since is unknown to it.
+    fn with_root_date(&self, e: stellaops_signer::Error) -> stellaops_signer::Error {
+        if self.root.is_some() || !e.is_verification_failure() {
+            return e;
+        }
         crate::term::note!(
-            "stella: warning: --insecure-ignore-tlog: the transparency log is not checked"
+            "stella: note: verified against the built-in public-good trusted root of {} \
+             (give --trusted-root for keys the instance added since)",
+            PUBLIC_GOOD_AS_OF
         );
+        e
     }
-    if options.insecure_ignore_sct {
-        crate::term::note!(
-            "stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked"
-        );
+
+    fn root_report(&self) -> serde_json::Value {
+        match self.root {
+            Some(path) => serde_json::json!({ "file": path.display().to_string() }),
+            None => serde_json::json!({ "builtIn": "public-good", "asOf": PUBLIC_GOOD_AS_OF }),
+        }
     }
-    let v = stellaops_signer::verify_bundle(&read_input(bundle)?, &root, &policy, reference)?;
-    if a.json {
-        crate::term::json(&bundle_report(&v));
-    } else {
-        print_text(&v, artifact, false);
+
+    /// `{"verified": false, "error": {code, name, exitCode, message}, "required": {...}}`.
+    fn failure_report(&self, failure: &Failure, code: Option<ErrorCode>) -> serde_json::Value {
+        let (exit_code, message) = match failure {
+            Failure::Verification(m) | Failure::Denied(m) => (1, m),
+            Failure::Usage(m) => (2, m),
+        };
+        let signer = match &self.policy.signer {
+            Signer::Keyless { identity, issuer } => serde_json::json!({
+                "certificateIdentity": required(identity),
+                "certificateOidcIssuer": required(issuer),
+            }),
+            Signer::IssuerlessCertificate { identity } => serde_json::json!({
+                "certificateIdentity": required(identity),
+                "certificateOidcIssuer": null,
+            }),
+            Signer::PublicKey(_) => serde_json::json!({ "publicKey": true }),
+        };
+        let one_line = message.replace(['\n', '\r'], " ");
+        let (text, _) = stellaops_signer::policy::audit::bound_text(&one_line, 2048);
+        serde_json::json!({
+            "verified": false,
+            "error": {
+                "code": code.map(ErrorCode::number),
+                "name": code.map(ErrorCode::name),
+                "exitCode": exit_code,
+                "message": text,
+            },
+            "required": {
+                "bundle": self.bundle.display().to_string(),
+                "trustedRoot": self.root_report(),
+                "signer": signer,
+                "predicateType": self.policy.predicate_type,
+                "artifact": self.artifact.map(|p| p.display().to_string()),
+                "insecureIgnoreTlog": self.policy.options.insecure_ignore_tlog,
+                "insecureIgnoreSct": self.policy.options.insecure_ignore_sct,
+                "offlineKit": self.offline,
+            },
+        })
     }
-    Ok(())
+}
+
+/// `{"exact": VALUE}` or `{"regexp": PATTERN}` (anchored at both ends).
+fn required(value: &Identity) -> serde_json::Value {
+    match value {
+        Identity::Exact(v) => serde_json::json!({ "exact": v }),
+        Identity::Pattern(p) => serde_json::json!({ "regexp": p.as_str(), "anchored": true }),
+    }
 }
 
 /// `--offline`: the bundle is an Offline Kit.
-fn offline_kit(
-    a: &VerifyArgs,
-    kit: &std::path::Path,
-    root: &TrustedRoot,
-    policy: &BundlePolicy,
-) -> Result<(), Failure> {
-    let v = stellaops_signer::export::verify_kit(kit, root, policy)?;
+fn offline_kit(c: &BundleCheck<'_>, root: &TrustedRoot) -> Result<(), stellaops_signer::Error> {
+    let kit = c.bundle;
+    let v = stellaops_signer::export::verify_kit(kit, root, &c.policy)?;
     let d = &v.diff;
-    if a.json {
+    if c.json {
         let mut report = bundle_report(&v.bundle);
         report["kit"] = serde_json::json!({
             "exportId": v.manifest.export_id(),
@@ -142,8 +268,7 @@ fn offline_kit(
         missing: d.missing.len(),
         extra: d.extra.len(),
         changed: d.changed.len(),
-    }
-    .into())
+    })
 }
 
 fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>, kit: bool) {
@@ -198,8 +323,8 @@ fn print_text(v: &BundleVerification, artifact: Option<&std::path::Path>, kit: b
         None if kit => {}
         Some(path) => crate::term::say!("  artifact {}: is the signed one", path.display()),
         None => crate::term::say!(
-            "  --insecure-ignore-artifact: signature checked against the digest the bundle \
-             names, bound to no artifact"
+            "  no artifact: signature checked against the digest the bundle names, bound to \
+             no file (--insecure-ignore-artifact, --check-claims=false)"
         ),
     }
 }

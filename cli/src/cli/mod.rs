@@ -1,5 +1,11 @@
 //! The command-line surface.
 
+mod cosign;
+
+pub(crate) use cosign::{AttestBlobArgs, SignBlobArgs, VerifyBlobArgs, VerifyBlobAttestationArgs};
+#[cfg(feature = "sigstore")]
+pub(crate) use cosign::{CosignSigning, CosignVerifying};
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -62,6 +68,18 @@ pub(crate) enum Command {
     /// Look into attestations: who signed what, with which key or identity, logged where.
     #[command(subcommand)]
     Forensic(ForensicCommand),
+    /// cosign's `sign-blob`: sign a file into a Sigstore bundle (a message signature, logged in
+    /// Rekor). Keyless without --key; Sigstore's public-good instance without service flags.
+    SignBlob(Box<SignBlobArgs>),
+    /// cosign's `attest-blob`: an in-toto statement about a file (--predicate, --type) signed
+    /// into a Sigstore bundle. Keyless without --key; public-good defaults as sign-blob.
+    AttestBlob(Box<AttestBlobArgs>),
+    /// cosign's `verify-blob`: a Sigstore bundle's signature over a file, offline, against the
+    /// --trusted-root (default: the built-in public-good root) and the identity or --key.
+    VerifyBlob(Box<VerifyBlobArgs>),
+    /// cosign's `verify-blob-attestation`: a Sigstore bundle's statement about a file, offline:
+    /// the signature, the identity or --key, the --type, and the file among the subjects.
+    VerifyBlobAttestation(Box<VerifyBlobAttestationArgs>),
 }
 
 #[derive(Debug, Subcommand)]

@@ -305,6 +305,14 @@ target/services-bin/rekor-server-posix serve --storage-dir "$real/rekor-log" \
   --checkpoint-interval 200ms --batch-max-age 20ms >"$dir/rekor-v2.log" 2>&1 &
 echo $! >"$dir/rekor-v2.pid"
 wait_for "Rekor v2" "http://127.0.0.1:$rekor2_port/api/v2/log/entries" "$dir/rekor-v2.log"
+# rekor-tiles serves writes; its readers fetch the checkpoint and tiles from the storage, which a
+# deployment serves statically (a bucket behind a CDN). Here a static file server over the
+# POSIX storage directory plays that part, for the log monitor's tests.
+tiles_port=$(free_port)
+"$venv/bin/python" -m http.server "$tiles_port" --bind 127.0.0.1 --directory "$real/rekor-log" \
+  >"$dir/rekor-v2-tiles.log" 2>&1 &
+echo $! >"$dir/rekor-v2-tiles.pid"
+wait_for "Rekor v2 tiles" "http://127.0.0.1:$tiles_port/" "$dir/rekor-v2-tiles.log"
 
 "$venv/bin/python" tests/services/sigstore_trust.py "$real" \
   --standin "$dir/sigstore/trusted_root.json" --issuer "$issuer" \
@@ -337,6 +345,7 @@ export STELLAOPS_TEST_SIGSTORE_DIR=$dir/sigstore
 export STELLAOPS_TEST_FULCIO=http://127.0.0.1:$fulcio_port
 export STELLAOPS_TEST_TSA=http://127.0.0.1:$tsa_port
 export STELLAOPS_TEST_REKOR_V2=http://127.0.0.1:$rekor2_port
+export STELLAOPS_TEST_REKOR_V2_TILES=http://127.0.0.1:$tiles_port
 export STELLAOPS_TEST_SIGSTORE_REAL_DIR=$real
 export STELLAOPS_TEST_COSIGN=$root/target/services-bin/cosign
 EOF
@@ -344,4 +353,4 @@ echo "services up: SoftHSM2 token 'stellaops', KMS (local-kms) on 127.0.0.1:$kms
 echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port (token auth: :$authed_port),"
 echo "  ocireg on :$ocireg_port,"
 echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; Fulcio on :$fulcio_port, TesseraCT on :$ct_port,"
-echo "  timestamp authority on :$tsa_port, Rekor v2 on :$rekor2_port; env in $dir/services.env"
+echo "  timestamp authority on :$tsa_port, Rekor v2 on :$rekor2_port (tiles on :$tiles_port); env in $dir/services.env"

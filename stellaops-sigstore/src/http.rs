@@ -1,4 +1,5 @@
-//! The blocking HTTP client keyless signing talks to Fulcio and Rekor with.
+//! The blocking HTTP client keyless signing talks to Fulcio and Rekor with, and a log monitor
+//! reads checkpoints and proofs with.
 
 use std::time::Duration;
 
@@ -55,11 +56,30 @@ impl Service {
         content_type: &str,
         accept: &str,
     ) -> Result<Vec<u8>> {
+        self.call(path, Some((body, content_type)), accept)
+    }
+
+    /// GET `path` and return the answer of a 2xx status, at most [`MAX_ANSWER`] bytes. Retried
+    /// as [`post_json`](Self::post_json).
+    pub(crate) fn get(&self, path: &str, accept: &str) -> Result<Vec<u8>> {
+        self.call(path, None, accept)
+    }
+
+    /// [`get`](Self::get) of a JSON answer.
+    pub(crate) fn get_json(&self, path: &str) -> Result<serde_json::Value> {
+        let answer = self.get(path, "application/json")?;
+        serde_json::from_slice(&answer).map_err(|e| Error::Service {
+            service: self.name,
+            message: format!("GET {}{path}: the answer is not JSON: {e}", self.base),
+        })
+    }
+
+    fn call(&self, path: &str, body: Option<(&[u8], &str)>, accept: &str) -> Result<Vec<u8>> {
         let url = format!("{}{path}", self.base);
         let mut delay = Duration::from_millis(200);
         let mut attempt = 0;
         loop {
-            let outcome = self.post_once(&url, body, content_type, accept);
+            let outcome = self.once(&url, body, accept);
             match outcome {
                 Err(Failure::Transport(_) | Failure::Status(_, true)) if attempt < self.retries => {
                     std::thread::sleep(delay);
@@ -83,31 +103,34 @@ impl Service {
         }
     }
 
-    fn post_once(
+    fn once(
         &self,
         url: &str,
-        body: &[u8],
-        content_type: &str,
+        body: Option<(&[u8], &str)>,
         accept: &str,
     ) -> std::result::Result<Vec<u8>, Failure> {
-        let response = self
-            .agent
-            .post(url)
-            .header("Content-Type", content_type)
-            .header("Accept", accept)
-            .send(body)
-            .map_err(|e| Failure::Transport(format!("POST {url}: {e}")))?;
+        let method = if body.is_some() { "POST" } else { "GET" };
+        let response = match body {
+            Some((body, content_type)) => self
+                .agent
+                .post(url)
+                .header("Content-Type", content_type)
+                .header("Accept", accept)
+                .send(body),
+            None => self.agent.get(url).header("Accept", accept).call(),
+        }
+        .map_err(|e| Failure::Transport(format!("{method} {url}: {e}")))?;
         let status = response.status().as_u16();
         let answer = response
             .into_body()
             .with_config()
             .limit(MAX_ANSWER)
             .read_to_vec()
-            .map_err(|e| Failure::Transport(format!("POST {url}: reading the answer: {e}")))?;
+            .map_err(|e| Failure::Transport(format!("{method} {url}: reading the answer: {e}")))?;
         if !(200..300).contains(&status) {
             let text = String::from_utf8_lossy(&answer);
             let message = format!(
-                "POST {url}: HTTP {status}: {}",
+                "{method} {url}: HTTP {status}: {}",
                 text.chars()
                     .take(300)
                     .map(|c| if c.is_control() { ' ' } else { c })

@@ -33,6 +33,8 @@ mod http;
 mod identity;
 mod keyful;
 mod keyless;
+pub mod monitor;
+mod pinned;
 pub mod public_good;
 mod rekor;
 mod signing_config;

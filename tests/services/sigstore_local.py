@@ -12,6 +12,7 @@ these URLs), then serves on 127.0.0.1:PORT:
     Fulcio   POST /api/v2/signingCert (publicKeyRequest with proof of possession, or a CSR; token
              in the body or as a bearer), GET /api/v2/trustBundle, GET /api/v2/configuration
     Rekor    POST /api/v1/log/entries (dsse 0.0.1 and hashedrekord 0.0.1), GET /api/v1/log,
+             GET /api/v1/log/proof?firstSize=M&lastSize=N,
              GET /api/v1/log/publicKey, GET /api/v1/log/entries?logIndex=N
 Fulcio and Rekor share the root URL (clients join their API paths to the host, dropping any
 path of the configured URL).
@@ -134,6 +135,17 @@ def inclusion_path(index: int, leaves: list[bytes]) -> list[bytes]:
     if index < k:
         return inclusion_path(index, leaves[:k]) + [tree_root(leaves[k:])]
     return inclusion_path(index - k, leaves[k:]) + [tree_root(leaves[:k])]
+
+
+def consistency_path(m: int, leaves: list[bytes], complete: bool = True) -> list[bytes]:
+    """RFC 9162 SUBPROOF(m, leaves, complete)."""
+    n = len(leaves)
+    if m == n:
+        return [] if complete else [tree_root(leaves)]
+    k = split_point(n)
+    if m <= k:
+        return consistency_path(m, leaves[:k], complete) + [tree_root(leaves[k:])]
+    return consistency_path(m - k, leaves[k:], False) + [tree_root(leaves[:k])]
 
 
 # --- the instance ----------------------------------------------------------------------------
@@ -693,6 +705,18 @@ def handler_for(instance: Instance):
                 self.reply(200, instance.configuration())
             elif path == "/api/v1/log":
                 self.reply(200, instance.log_info())
+            elif path == "/api/v1/log/proof":
+                # Rekor v1's consistency proof between two tree sizes.
+                try:
+                    first, last = int(query["firstSize"]), int(query["lastSize"])
+                except (KeyError, ValueError) as exc:
+                    raise HttpError(400, "firstSize and lastSize are required") from exc
+                with instance.lock:
+                    leaves = instance.leaves[:last]
+                if not 1 <= first <= last or last > len(leaves):
+                    raise HttpError(400, "need 1 <= firstSize <= lastSize <= the tree size")
+                hashes = consistency_path(first, leaves) if first < last else []
+                self.reply(200, {"rootHash": tree_root(leaves).hex(), "hashes": [h.hex() for h in hashes]})
             elif path == "/api/v1/log/publicKey":
                 pem = instance.rekor_key.public_key().public_bytes(
                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo

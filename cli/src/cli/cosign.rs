@@ -102,6 +102,10 @@ pub(crate) struct CosignVerifying {
     /// The trusted root (default: the built-in public-good snapshot; see docs/cosign.md).
     #[arg(long, value_name = "FILE")]
     pub(crate) trusted_root: Option<PathBuf>,
+    /// Verify log entries with this one pinned key (the log's `rekor.pub`, PEM) instead of the
+    /// trusted root's logs (cosign's `SIGSTORE_REKOR_PUBLIC_KEY`).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) rekor_key: Option<PathBuf>,
     /// Do not require a checked transparency-log entry (a verified RFC 3161 timestamp must
     /// still give the signing time). Insecure.
     #[arg(long)]

@@ -68,6 +68,9 @@ pub(crate) enum Command {
     /// Look into attestations: who signed what, with which key or identity, logged where.
     #[command(subcommand)]
     Forensic(ForensicCommand),
+    /// Transparency logs: prove that a log only grows (consistency between checkpoints).
+    #[command(subcommand)]
+    Rekor(RekorCommand),
     /// cosign's `sign-blob`: sign a file into a Sigstore bundle (a message signature, logged in
     /// Rekor). Keyless without --key; Sigstore's public-good instance without service flags.
     SignBlob(Box<SignBlobArgs>),
@@ -80,6 +83,43 @@ pub(crate) enum Command {
     /// cosign's `verify-blob-attestation`: a Sigstore bundle's statement about a file, offline:
     /// the signature, the identity or --key, the --type, and the file among the subjects.
     VerifyBlobAttestation(Box<VerifyBlobAttestationArgs>),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RekorCommand {
+    /// Check that the log's current checkpoint, signed by the log, extends the one kept in
+    /// --state (an RFC 6962 consistency proof: nothing logged before was removed or rewritten,
+    /// no fork), then keep the current one there. The first run keeps the checkpoint it
+    /// verified. Exit 1 when the log is inconsistent or a checkpoint's signature fails.
+    Consistency(RekorConsistencyArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("log_keys").required(true).args(["trusted_root", "rekor_key"]))]
+pub(crate) struct RekorConsistencyArgs {
+    /// The log: Rekor v1's URL; for Rekor v2 (tlog-tiles) the URL its checkpoint and tiles are
+    /// read from, or a directory mirroring them.
+    #[arg(long, value_name = "URL_OR_DIR")]
+    pub(crate) log: String,
+    /// The log's API: 1 (`/api/v1/log`, `/api/v1/log/proof`) or 2 (tlog-tiles).
+    #[arg(long, value_name = "1|2", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub(crate) rekor_version: u8,
+    /// Verify checkpoint signatures with the log keys of this trusted root.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trusted_root: Option<PathBuf>,
+    /// Verify checkpoint signatures with this one pinned key (the log's `rekor.pub`, PEM).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) rekor_key: Option<PathBuf>,
+    /// The kept checkpoint (a signed note): read when it exists, replaced atomically by the
+    /// current one after a successful check.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) state: PathBuf,
+    /// Timeout of each request to the log.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) timeout_seconds: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -672,16 +712,21 @@ pub(crate) struct VerifyArgs {
 
 /// `stella verify --bundle`: a Sigstore bundle, offline, against a trusted root.
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("bundle_trust").multiple(true).args(["trusted_root", "rekor_key"]))]
 pub(crate) struct BundleArgs {
     /// Verify this Sigstore bundle (v0.1 to v0.3) instead of an envelope: certificate chain,
     /// SCT, Rekor inclusion proof or signed entry timestamp, signature, identity, and the
     /// --artifact if given. No network access. Keyless bundles need --certificate-identity (or
     /// -regexp) and --certificate-oidc-issuer; keyful ones one --key.
-    #[arg(long, value_name = "FILE", requires = "trusted_root")]
+    #[arg(long, value_name = "FILE", requires = "bundle_trust")]
     pub(crate) bundle: Option<PathBuf>,
     /// The Sigstore trusted root (trusted_root.json, as cosign and sigstore-python use it).
     #[arg(long, value_name = "FILE", requires = "bundle")]
     pub(crate) trusted_root: Option<PathBuf>,
+    /// Verify log entries with this one pinned key (the log's `rekor.pub`, PEM) instead of the
+    /// trusted root's logs; without --trusted-root, enough for a keyful bundle (--key).
+    #[arg(long, value_name = "FILE", requires = "bundle")]
+    pub(crate) rekor_key: Option<PathBuf>,
     /// The signing certificate's identity (SAN), exactly.
     #[arg(long, value_name = "ID", requires = "oidc_issuer")]
     pub(crate) certificate_identity: Option<String>,

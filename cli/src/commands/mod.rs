@@ -16,7 +16,7 @@ mod verify;
 
 use crate::cli::{
     AuditCommand, Cli, Command, ExportCommand, ForensicAttestCommand, ForensicCommand, KeyCommand,
-    PipelineCommand, PromotionCommand,
+    PipelineCommand, PromotionCommand, RekorCommand,
 };
 use crate::Failure;
 
@@ -41,6 +41,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         Command::Forensic(ForensicCommand::Attest(ForensicAttestCommand::Show(a))) => {
             forensic::show(&a)
         }
+        Command::Rekor(RekorCommand::Consistency(a)) => sigstore::rekor_consistency(&a),
         Command::SignBlob(a) => sigstore::sign_blob(&a),
         Command::AttestBlob(a) => sigstore::attest_blob(&a),
         Command::VerifyBlob(a) => sigstore::verify_blob(&a),

@@ -16,7 +16,7 @@ use stellaops_signer::{
 use super::attest::{
     keyful_statement, keyless_statement, note_keyful, note_keyless, BundleSigning, TokenSource,
 };
-use super::verify::BundleCheck;
+use super::verify::{BundleCheck, Root};
 use crate::cli::{
     AttestBlobArgs, CosignSigning, CosignVerifying, SignBlobArgs, VerifyBlobArgs,
     VerifyBlobAttestationArgs,
@@ -117,7 +117,11 @@ fn check(
     policy.options.insecure_ignore_sct = v.insecure_ignore_sct;
     BundleCheck {
         bundle: &v.bundle,
-        root: v.trusted_root.as_deref(),
+        root: v
+            .trusted_root
+            .as_deref()
+            .map_or(Root::PublicGood, Root::File),
+        rekor_key: v.rekor_key.as_deref(),
         policy,
         artifact,
         ignore_artifact: artifact.is_none(),

@@ -3,7 +3,7 @@
 use stellaops_signer::{AllowList, OpenedKey, Outcome, Statement};
 
 use crate::cli::{
-    AttestBlobArgs, KeylessArgs, SignBlobArgs, VerifyArgs, VerifyBlobArgs,
+    AttestBlobArgs, KeylessArgs, RekorConsistencyArgs, SignBlobArgs, VerifyArgs, VerifyBlobArgs,
     VerifyBlobAttestationArgs,
 };
 use crate::Failure;
@@ -54,5 +54,10 @@ pub(crate) fn verify_blob(_: &VerifyBlobArgs) -> Result<(), Failure> {
 
 /// `stella verify-blob-attestation`: not built in.
 pub(crate) fn verify_blob_attestation(_: &VerifyBlobAttestationArgs) -> Result<(), Failure> {
+    Err(disabled())
+}
+
+/// `stella rekor consistency`: not built in.
+pub(crate) fn rekor_consistency(_: &RekorConsistencyArgs) -> Result<(), Failure> {
     Err(disabled())
 }

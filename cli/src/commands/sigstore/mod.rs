@@ -11,6 +11,8 @@ mod cosign;
 #[cfg(not(feature = "sigstore"))]
 mod disabled;
 #[cfg(feature = "sigstore")]
+mod rekor;
+#[cfg(feature = "sigstore")]
 mod verify;
 
 #[cfg(feature = "sigstore")]
@@ -19,8 +21,11 @@ pub(crate) use attest::{keyful, keyless};
 pub(crate) use cosign::{attest_blob, sign_blob, verify_blob, verify_blob_attestation};
 #[cfg(not(feature = "sigstore"))]
 pub(crate) use disabled::{
-    attest_blob, keyful, keyless, sign_blob, verify, verify_blob, verify_blob_attestation,
+    attest_blob, keyful, keyless, rekor_consistency, sign_blob, verify, verify_blob,
+    verify_blob_attestation,
 };
+#[cfg(feature = "sigstore")]
+pub(crate) use rekor::consistency as rekor_consistency;
 #[cfg(feature = "sigstore")]
 pub(crate) use verify::verify;
 

@@ -38,10 +38,19 @@ fn signer(a: &VerifyArgs) -> Result<Signer, Failure> {
 }
 
 pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
-    let (Some(bundle), Some(root)) = (&a.bundle.bundle, &a.bundle.trusted_root) else {
+    let Some(bundle) = &a.bundle.bundle else {
         return Err(Failure::Usage(
-            "give an envelope, or --bundle with --trusted-root".into(),
+            "give an envelope, or --bundle with --trusted-root (or --rekor-key)".into(),
         ));
+    };
+    let root = match (&a.bundle.trusted_root, &a.bundle.rekor_key) {
+        (Some(path), _) => Root::File(path),
+        (None, Some(_)) => Root::PinnedOnly,
+        (None, None) => {
+            return Err(Failure::Usage(
+                "--bundle needs --trusted-root, or --rekor-key for a keyful bundle".into(),
+            ))
+        }
     };
     if a.artifacts.len() > 1
         || a.threshold != 1
@@ -64,7 +73,8 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
     };
     BundleCheck {
         bundle,
-        root: Some(root),
+        root,
+        rekor_key: a.bundle.rekor_key.as_deref(),
         policy,
         artifact: a.artifacts.first().map(PathBuf::as_path),
         ignore_artifact: a.bundle.insecure_ignore_artifact,
@@ -74,12 +84,25 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<(), Failure> {
     .run()
 }
 
+/// Which trusted root a bundle is verified against.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Root<'a> {
+    /// A `trusted_root.json`.
+    File(&'a Path),
+    /// The built-in public-good snapshot.
+    PublicGood,
+    /// Nothing but the pinned `--rekor-key` (keyful bundles).
+    PinnedOnly,
+}
+
 /// One bundle verification, as `stella verify --bundle` and the cosign commands ask for it.
 pub(crate) struct BundleCheck<'a> {
     /// The bundle (or Offline Kit) file.
     pub(crate) bundle: &'a Path,
-    /// The trusted root file; `None`: the built-in public-good snapshot.
-    pub(crate) root: Option<&'a Path>,
+    /// The trusted root.
+    pub(crate) root: Root<'a>,
+    /// A pinned log key replacing the root's logs (`--rekor-key`).
+    pub(crate) rekor_key: Option<&'a Path>,
     /// Who must have signed, what the statement must be, which checks are left out.
     pub(crate) policy: BundlePolicy,
     /// The artifact (a file, or `sha256:HEX`).
@@ -112,11 +135,12 @@ impl BundleCheck<'_> {
             let code = e.code();
             (Failure::from(e), Some(code))
         };
-        let root = match self.root {
-            Some(path) => TrustedRoot::from_file(path),
-            None => TrustedRoot::public_good(),
-        }
-        .map_err(|e| lib(e.into()))?;
+        let bytes = if self.offline {
+            Vec::new()
+        } else {
+            read_input(self.bundle).map_err(|f| (f, None))?
+        };
+        let root = self.trusted_root(&bytes).map_err(|e| lib(e.into()))?;
         if self.offline {
             return offline_kit(self, &root).map_err(lib);
         }
@@ -148,7 +172,6 @@ impl BundleCheck<'_> {
                 "stella: warning: --insecure-ignore-sct: the certificate's SCT is not checked"
             );
         }
-        let bytes = read_input(self.bundle).map_err(|f| (f, None))?;
         let v = stellaops_signer::verify_bundle(&bytes, &root, &self.policy, reference)
             .map_err(|e| self.with_root_date(e))
             .map_err(lib)?;
@@ -162,10 +185,39 @@ impl BundleCheck<'_> {
         Ok(())
     }
 
+    /// The root to verify against: the chosen one, its logs replaced by the pinned key when one
+    /// is given (named by the origin of the bundle's checkpoint too, for a Rekor v2 log).
+    fn trusted_root(
+        &self,
+        bundle: &[u8],
+    ) -> Result<TrustedRoot, stellaops_signer::sigstore::Error> {
+        let pinned = match self.rekor_key {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                stellaops_signer::sigstore::Error::InvalidKey(format!("{}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        let origin = checkpoint_origin(bundle);
+        match (self.root, pinned) {
+            (Root::File(path), None) => TrustedRoot::from_file(path),
+            (Root::PublicGood, None) => TrustedRoot::public_good(),
+            (Root::File(path), Some(key)) => {
+                TrustedRoot::from_file(path)?.with_pinned_log_key(&key, origin.as_deref())
+            }
+            (Root::PublicGood, Some(key)) => {
+                TrustedRoot::public_good()?.with_pinned_log_key(&key, origin.as_deref())
+            }
+            (Root::PinnedOnly, Some(key)) => TrustedRoot::pinned_log_key(&key, origin.as_deref()),
+            (Root::PinnedOnly, None) => Err(stellaops_signer::sigstore::Error::TrustedRoot(
+                "no trusted root and no --rekor-key".into(),
+            )),
+        }
+    }
+
     /// A verification failure against the built-in root also says how old it is: a key the
     /// instance added since is unknown to it.
     fn with_root_date(&self, e: stellaops_signer::Error) -> stellaops_signer::Error {
-        if self.root.is_some() || !e.is_verification_failure() {
+        if !matches!(self.root, Root::PublicGood) || !e.is_verification_failure() {
             return e;
         }
         crate::term::note!(
@@ -177,10 +229,17 @@ impl BundleCheck<'_> {
     }
 
     fn root_report(&self) -> serde_json::Value {
-        match self.root {
-            Some(path) => serde_json::json!({ "file": path.display().to_string() }),
-            None => serde_json::json!({ "builtIn": "public-good", "asOf": PUBLIC_GOOD_AS_OF }),
+        let mut report = match self.root {
+            Root::File(path) => serde_json::json!({ "file": path.display().to_string() }),
+            Root::PublicGood => {
+                serde_json::json!({ "builtIn": "public-good", "asOf": PUBLIC_GOOD_AS_OF })
+            }
+            Root::PinnedOnly => serde_json::json!({}),
+        };
+        if let Some(key) = self.rekor_key {
+            report["rekorKey"] = serde_json::Value::from(key.display().to_string());
         }
+        report
     }
 
     /// `{"verified": false, "error": {code, name, exitCode, message}, "required": {...}}`.
@@ -222,6 +281,15 @@ impl BundleCheck<'_> {
             },
         })
     }
+}
+
+/// The origin (first line) of the checkpoint in the bundle's first log entry, if it has one.
+fn checkpoint_origin(bundle: &[u8]) -> Option<String> {
+    let doc: serde_json::Value = serde_json::from_slice(bundle).ok()?;
+    let note = doc["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["checkpoint"]
+        ["envelope"]
+        .as_str()?;
+    note.lines().next().map(str::to_owned)
 }
 
 /// `{"exact": VALUE}` or `{"regexp": PATTERN}` (anchored at both ends).

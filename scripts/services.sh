@@ -14,9 +14,11 @@
 #   the real Sigstore servers, built from their Go modules once per machine: Fulcio (a file CA,
 #   trusting the stand-in's OIDC issuer, which plays a CI system's token minting), TesseraCT (a
 #   static CT log, Fulcio's SCTs), the timestamp authority (RFC 3161, in-memory signer) and
-#   Rekor v2 (rekor-tiles, POSIX storage); tests/services/sigstore_trust.py writes their trusted
-#   root and signing config. cosign v3.1.3 is built the same way (it is a client, not a server:
-#   the tests run it).
+#   Rekor v2 (rekor-tiles, POSIX storage; a static file server plays the bucket its readers
+#   fetch tiles from) and Rekor v1 (rekor-server on Trillian's log server and signer, storing in
+#   a private MariaDB from Debian); tests/services/sigstore_trust.py writes their trusted root and
+#   signing config. cosign v3.1.3 is built the same way (it is a client, not a server: the tests
+#   run it).
 #
 #   scripts/services.sh start DIR   # writes DIR/services.env; `source` it before the tests
 #   scripts/services.sh stop DIR
@@ -54,6 +56,7 @@ command -v pkcs11-tool >/dev/null || need_apt+=(opensc)
 command -v curl >/dev/null || need_apt+=(curl)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v docker-registry >/dev/null || need_apt+=(docker-registry)
+command -v mariadbd >/dev/null || need_apt+=(mariadb-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
@@ -242,6 +245,10 @@ go_server fulcio github.com/sigstore/fulcio v1.8.8
 go_server tesseract-posix github.com/transparency-dev/tesseract/cmd/tesseract/posix v0.1.1
 go_server timestamp-server github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server v2.1.3
 go_server rekor-server-posix github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix v2.3.0
+# Rekor v1 and the Trillian log it stores entries in (Rekor v1.5.4 pins Trillian v1.7.3).
+go_server trillian-log-server github.com/google/trillian/cmd/trillian_log_server v1.7.3
+go_server trillian-log-signer github.com/google/trillian/cmd/trillian_log_signer v1.7.3
+go_server rekor-server github.com/sigstore/rekor/cmd/rekor-server v1.5.4
 # cosign, the peer the suite checks both ways (scripts/cosign-interop.sh, cli/tests/cosign.rs).
 go_server cosign github.com/sigstore/cosign/v3/cmd/cosign v3.1.3
 
@@ -314,10 +321,63 @@ tiles_port=$(free_port)
 echo $! >"$dir/rekor-v2-tiles.pid"
 wait_for "Rekor v2 tiles" "http://127.0.0.1:$tiles_port/" "$dir/rekor-v2-tiles.log"
 
+# Rekor v1: a private MariaDB (no grant tables: loopback only, one throwaway database), Trillian's
+# schema from its module, Trillian's log server and signer (the signer integrates queued leaves
+# every 100 ms), and rekor-server, which makes its tree on first start, signs checkpoints and
+# signed entry timestamps with a file key (P-256) and keeps its search index in the same database.
+mariadb_port=$(free_port)
+mkdir -p "$dir/mariadb"
+rm -rf "$dir/mariadb/data"
+mariadb-install-db --no-defaults --datadir="$dir/mariadb/data" --user="$(id -un)" \
+  --auth-root-authentication-method=normal --skip-test-db >"$dir/mariadb-install.log" 2>&1
+mariadbd --no-defaults --datadir="$dir/mariadb/data" --user="$(id -un)" --port="$mariadb_port" \
+  --bind-address=127.0.0.1 --socket="$dir/mariadb/sock" --skip-grant-tables \
+  --pid-file="$dir/mariadb/pid" >"$dir/mariadb.log" 2>&1 &
+echo $! >"$dir/mariadb.pid"
+for _ in $(seq 1 120); do
+  mariadb --no-defaults -h 127.0.0.1 -P "$mariadb_port" -u root -e 'select 1' >/dev/null 2>&1 && break
+  sleep 0.5
+done
+mariadb --no-defaults -h 127.0.0.1 -P "$mariadb_port" -u root -e 'create database trillian' ||
+  { echo "MariaDB did not start; its log:" >&2; cat "$dir/mariadb.log" >&2; exit 1; }
+trillian_dir=$(go mod download -json github.com/google/trillian@v1.7.3 | "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+mariadb --no-defaults -h 127.0.0.1 -P "$mariadb_port" -u root trillian \
+  <"$trillian_dir/storage/mysql/schema/storage.sql"
+dsn="root@tcp(127.0.0.1:$mariadb_port)/trillian?parseTime=true&interpolateParams=true"
+trillian_port=$(free_port)
+trillian_http=$(free_port)
+target/services-bin/trillian-log-server --quota_system=noop --storage_system=mysql --mysql_uri="$dsn" \
+  --rpc_endpoint="127.0.0.1:$trillian_port" --http_endpoint="127.0.0.1:$trillian_http" \
+  --alsologtostderr >"$dir/trillian-log-server.log" 2>&1 &
+echo $! >"$dir/trillian-log-server.pid"
+wait_for "Trillian log server" "http://127.0.0.1:$trillian_http/healthz" "$dir/trillian-log-server.log"
+signer_http=$(free_port)
+target/services-bin/trillian-log-signer --quota_system=noop --storage_system=mysql --mysql_uri="$dsn" \
+  --rpc_endpoint="127.0.0.1:$(free_port)" --http_endpoint="127.0.0.1:$signer_http" \
+  --force_master --sequencer_interval=100ms --alsologtostderr >"$dir/trillian-log-signer.log" 2>&1 &
+echo $! >"$dir/trillian-log-signer.pid"
+wait_for "Trillian log signer" "http://127.0.0.1:$signer_http/healthz" "$dir/trillian-log-signer.log"
+openssl ecparam -name prime256v1 -genkey -noout -out "$real/rekor-v1.key" 2>/dev/null
+openssl ec -in "$real/rekor-v1.key" -pubout -out "$real/rekor-v1.pub" 2>/dev/null
+rekor1_port=$(free_port)
+target/services-bin/rekor-server serve --trillian_log_server.address=127.0.0.1 \
+  --trillian_log_server.port="$trillian_port" --rekor_server.address=127.0.0.1 \
+  --port="$rekor1_port" --rekor_server.hostname=127.0.0.1 \
+  --rekor_server.signer="$real/rekor-v1.key" --search_index.storage_provider=mysql \
+  --search_index.mysql.dsn="$dsn" >"$dir/rekor-v1.log" 2>&1 &
+echo $! >"$dir/rekor-v1.pid"
+wait_for "Rekor v1" "http://127.0.0.1:$rekor1_port/api/v1/log" "$dir/rekor-v1.log"
+for _ in $(seq 1 60); do
+  curl -sf "http://127.0.0.1:$rekor1_port/api/v1/log" >/dev/null && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$rekor1_port/api/v1/log" >/dev/null ||
+  { echo "Rekor v1 does not answer; its log:" >&2; cat "$dir/rekor-v1.log" >&2; exit 1; }
+
 "$venv/bin/python" tests/services/sigstore_trust.py "$real" \
   --standin "$dir/sigstore/trusted_root.json" --issuer "$issuer" \
   --fulcio "http://127.0.0.1:$fulcio_port" --ct "http://127.0.0.1:$ct_port" \
-  --tsa "http://127.0.0.1:$tsa_port" --rekor-v1 "http://127.0.0.1:$sigstore_port" \
+  --tsa "http://127.0.0.1:$tsa_port" --rekor-v1 "http://127.0.0.1:$rekor1_port" \
   --rekor-v2 "http://127.0.0.1:$rekor2_port" --rekor-v2-origin "$rekor_origin"
 
 cat >"$dir/services.env" <<EOF
@@ -345,6 +405,7 @@ export STELLAOPS_TEST_SIGSTORE_DIR=$dir/sigstore
 export STELLAOPS_TEST_FULCIO=http://127.0.0.1:$fulcio_port
 export STELLAOPS_TEST_TSA=http://127.0.0.1:$tsa_port
 export STELLAOPS_TEST_REKOR_V2=http://127.0.0.1:$rekor2_port
+export STELLAOPS_TEST_REKOR_V1=http://127.0.0.1:$rekor1_port
 export STELLAOPS_TEST_REKOR_V2_TILES=http://127.0.0.1:$tiles_port
 export STELLAOPS_TEST_SIGSTORE_REAL_DIR=$real
 export STELLAOPS_TEST_COSIGN=$root/target/services-bin/cosign
@@ -353,4 +414,5 @@ echo "services up: SoftHSM2 token 'stellaops', KMS (local-kms) on 127.0.0.1:$kms
 echo "  Redis on 127.0.0.1:$redis_port, docker-registry on :$distribution_port (token auth: :$authed_port),"
 echo "  ocireg on :$ocireg_port,"
 echo "  Sigstore stand-in (OIDC, Fulcio, Rekor) on :$sigstore_port; Fulcio on :$fulcio_port, TesseraCT on :$ct_port,"
-echo "  timestamp authority on :$tsa_port, Rekor v2 on :$rekor2_port (tiles on :$tiles_port); env in $dir/services.env"
+echo "  timestamp authority on :$tsa_port, Rekor v2 on :$rekor2_port (tiles on :$tiles_port),"
+echo "  Rekor v1 on :$rekor1_port (Trillian on :$trillian_port, MariaDB on :$mariadb_port); env in $dir/services.env"

@@ -5,8 +5,9 @@
 # interop), the Python wheel (pip install in a fresh venv, pytest, mypy --strict, securesystemslib
 # interop) and the Node package (napi build, node --test), all on the shared vectors in
 # tests/vectors/, with every key backend against a real server (scripts/services.sh), keyless
-# signing against the real Sigstore servers (Fulcio, TesseraCT, timestamp authority, Rekor v2)
-# and a local stand-in for Rekor v1 (checked by sigstore-python, sigstore-js and cosign), then
+# signing against the real Sigstore servers (Fulcio, TesseraCT, timestamp authority, Rekor v2,
+# Rekor v1 on Trillian and MariaDB) and a local stand-in kept for fault injection (checked by
+# sigstore-python, sigstore-js and cosign), then
 # cargo-deny (advisories offline, from ../shared/data), and every fuzz target: its corpus replayed
 # and a few seconds of fuzzing each (ASan). .ci/run calls
 # exactly this. A missing tool fails the run.

@@ -1,5 +1,6 @@
 //! `stella rekor consistency`: a log monitor's rounds against the real Rekor v2 (rekor-tiles
-//! v2.3.0; its tiles over HTTP and from its storage directory) and the stand-in's Rekor v1 API,
+//! v2.3.0; its tiles over HTTP and from its storage directory) and the real Rekor v1's proof API
+//! (rekor-server v1.5.4 on Trillian),
 //! with the trusted root's keys or a pinned `rekor.pub`. A checkpoint the log signed for another
 //! tree (a split view), one it never signed, one from another log and one larger than the log
 //! all fail with exit 1 and leave the kept state alone. And `--rekor-key` in bundle verification:
@@ -38,7 +39,7 @@ fn tiles_url() -> String {
 }
 
 /// One keyful entry in each log: Rekor v2 (from the signing config, with the TSA) and the
-/// stand-in's Rekor v1.
+/// real Rekor v1.
 fn log_something(s: &RealSigstore, dir: &Path) {
     let (artifact, predicate) = slsa_inputs(dir);
     let key = stella_key(
@@ -69,9 +70,9 @@ fn log_something(s: &RealSigstore, dir: &Path) {
     }
 }
 
-/// The stand-in Rekor v1's public key (`GET /api/v1/log/publicKey`), written into `dir`.
-fn standin_rekor_key(s: &RealSigstore, dir: &Path) -> PathBuf {
-    let path = dir.join("standin-rekor.pub");
+/// Rekor v1's public key (`GET /api/v1/log/publicKey`), written into `dir`.
+fn rekor_v1_key(s: &RealSigstore, dir: &Path) -> PathBuf {
+    let path = dir.join("rekor-v1.pub");
     let key = ureq::get(format!("{}/api/v1/log/publicKey", s.rekor_v1))
         .call()
         .unwrap()
@@ -125,7 +126,7 @@ fn every_log_is_followed_round_after_round() {
     let real_dir = s.trust.dir.clone();
     let storage = real_dir.join("rekor-log");
     let pinned_v2 = real_dir.join("rekor.pub");
-    let pinned_v1 = standin_rekor_key(&s, dir.path());
+    let pinned_v1 = rekor_v1_key(&s, dir.path());
 
     let tiles = tiles_url();
     let logs: [(&str, &str, [&std::ffi::OsStr; 2]); 4] = [
@@ -244,7 +245,7 @@ fn a_split_view_a_forgery_another_log_and_a_shrunk_tree_fail() {
     let why = check(&forged, "a forgery");
     assert!(why.contains("signature"), "{why}");
 
-    // Another log's checkpoint (the stand-in's Rekor v1, whose key the root also holds).
+    // Another log's checkpoint (Rekor v1's, whose key the root also holds).
     let other = dir.path().join("other");
     let out = consistency(&s.rekor_v1, "1", keys, &other);
     assert!(out.status.success(), "{}", text(&out));
@@ -270,7 +271,7 @@ fn a_pinned_rekor_key_verifies_bundles_in_place_of_the_roots_logs() {
     let key = stella_key(stella(), "es256", &dir.path().join("release.key"));
     let public = dir.path().join("release.key.pub");
     let root = s.trust.trusted_root();
-    let pinned_v1 = standin_rekor_key(&s, dir.path());
+    let pinned_v1 = rekor_v1_key(&s, dir.path());
     let pinned_v2 = s.trust.dir.join("rekor.pub");
     let config = s.trust.dir.join("signing_config.json");
     let sign = |bundle: &Path, services: [&std::ffi::OsStr; 2]| {

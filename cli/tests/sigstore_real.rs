@@ -1,6 +1,6 @@
 //! Signing against the real Sigstore servers (scripts/services.sh builds them from their Go
 //! modules): Fulcio v1.8.8 with a file CA and TesseraCT v0.1.1 as its CT log, the timestamp
-//! authority v2.1.3; Rekor v1 is still the stand-in's. Other people's verifiers judge the
+//! authority v2.1.3, Rekor v1.5.4 on Trillian v1.7.3 and MariaDB. Other people's verifiers judge the
 //! result: sigstore-python and sigstore-js verify our bundles offline against the servers'
 //! trusted root, RFC 3161 timestamps included; an altered timestamp does not count (sigstore-go's
 //! and sigstore-python's rule; sigstore-js refuses the bundle).
@@ -30,7 +30,7 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// `stella attest --keyless` against real Fulcio (and the stand-in's Rekor v1 unless `extra`
+/// `stella attest --keyless` against real Fulcio (and the real Rekor v1 unless `extra`
 /// names another `--rekor-url`), with `extra` flags, into `out`.
 fn attest_keyless(s: &RealSigstore, dir: &Path, extra: &[&str], out: &Path) -> Output {
     let (artifact, predicate) = inputs(dir);
@@ -275,7 +275,7 @@ fn keyful_bundles_with_timestamps_on_rekor_v1_and_v2_verify_with_sigstore_js() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    // Rekor v1 (the stand-in) and Rekor v2 (rekor-tiles), both timestamped.
+    // Rekor v1 (rekor-server on Trillian) and Rekor v2 (rekor-tiles), both timestamped.
     for (rekor, version) in [(&s.rekor_v1, "1"), (&s.rekor_v2, "2")] {
         let bundle_path = dir.path().join(format!("keyful-v{version}.sigstore.json"));
         let out = Command::new(env!("CARGO_BIN_EXE_stella"))

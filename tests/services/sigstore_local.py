@@ -17,8 +17,9 @@ these URLs), then serves on 127.0.0.1:PORT:
 Fulcio and Rekor share the root URL (clients join their API paths to the host, dropping any
 path of the configured URL).
 
-Why a stand-in and not the Go servers: Rekor v1 needs Trillian and a MySQL database, and building
-Fulcio, Rekor and Trillian from their modules costs the test run minutes it does not have. This
+Why a stand-in beside the Go servers (scripts/services.sh runs the real Fulcio, Rekor v1 on
+Trillian and MariaDB, Rekor v2 and the timestamp authority too): it can be made to misbehave —
+wrong proofs, bad SCTs, refusals — and it is the OIDC issuer the real Fulcio trusts. This
 process follows their wire formats and checks: the token's signature, issuer, audience, expiry and
 email_verified; the proof of possession; Fulcio's certificate profile (empty subject, critical
 email SAN, codeSigning, the OIDC-issuer extensions 57264.1.1 and .1.8, an SCT embedded from a

@@ -4,11 +4,12 @@
                              --rekor-v1 URL --rekor-v2 URL --rekor-v2-origin NAME
 
 reads from DIR the keys and certificates services.sh made (fulcio-ca.pem, ct.pub, rekor.pub,
-tsa-chain.pem) and writes there:
+rekor-v1.pub, tsa-chain.pem) and writes there:
 
-    trusted_root.json   Fulcio's CA, TesseraCT's key, the timestamp authority's chain, and two
-                        transparency logs: Rekor v2 (rekor-tiles) and the stand-in's Rekor v1,
-                        copied from its own trusted root (ROOT), for the clients that log to v1
+    trusted_root.json   Fulcio's CA, TesseraCT's key, the timestamp authority's chain, and the
+                        transparency logs: Rekor v2 (rekor-tiles), Rekor v1 (rekor-server on
+                        Trillian) and the stand-in's Rekor v1, copied from its own trusted root
+                        (ROOT), for the tests that inject faults there
     signing_config.json Sigstore SigningConfig v0.2 naming those URLs (Rekor v2 with API
                         version 2 ahead of v1, as the public-good config lists them)
     trust_config.json   sigstore-python's --trust-config: both of the above
@@ -65,6 +66,7 @@ def main() -> None:
     a = p.parse_args()
 
     ct = public_der(read(a.dir, "ct.pub"))
+    rekor_v1 = public_der(read(a.dir, "rekor-v1.pub"))
     rekor = serialization.load_pem_public_key(read(a.dir, "rekor.pub"))
     rekor_der = rekor.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     rekor_raw = rekor.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -81,6 +83,13 @@ def main() -> None:
                 "publicKey": {"rawBytes": b64(rekor_der), "keyDetails": "PKIX_ED25519",
                               "validFor": {"start": START}},
                 "logId": {"keyId": b64(rekor_v2_id)},
+            },
+            {
+                "baseUrl": a.rekor_v1,
+                "hashAlgorithm": "SHA2_256",
+                "publicKey": {"rawBytes": b64(rekor_v1), "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                              "validFor": {"start": START}},
+                "logId": {"keyId": b64(hashlib.sha256(rekor_v1).digest())},
             },
             *standin["tlogs"],
         ],

@@ -69,8 +69,8 @@ impl LocalSigstore {
 
 /// The real Sigstore servers scripts/services.sh starts beside the stand-in: Fulcio (a file
 /// CA, trusting the stand-in's OIDC issuer), TesseraCT (Fulcio's CT log), the timestamp
-/// authority and Rekor v2, with their trusted root and signing config
-/// (tests/services/sigstore_trust.py). Rekor v1 is still the stand-in's.
+/// authority, Rekor v2 (rekor-tiles) and Rekor v1 (rekor-server on Trillian and MariaDB), with
+/// their trusted root and signing config (tests/services/sigstore_trust.py).
 #[derive(Clone, Debug)]
 pub struct RealSigstore {
     /// Fulcio's base URL.
@@ -79,7 +79,7 @@ pub struct RealSigstore {
     pub tsa: String,
     /// Rekor v2's base URL.
     pub rekor_v2: String,
-    /// Rekor v1 (the stand-in's base URL).
+    /// Rekor v1's base URL (rekor-server v1.5.4).
     pub rekor_v1: String,
     /// The trust to verify with: the stand-in's issuer and this deployment's trusted root and
     /// sigstore-python trust config (pass it where a [`LocalSigstore`] is wanted).
@@ -101,7 +101,7 @@ pub fn real() -> RealSigstore {
         fulcio: var("STELLAOPS_TEST_FULCIO"),
         tsa: format!("{}/api/v1/timestamp", var("STELLAOPS_TEST_TSA")),
         rekor_v2: var("STELLAOPS_TEST_REKOR_V2"),
-        rekor_v1: standin.url.clone(),
+        rekor_v1: var("STELLAOPS_TEST_REKOR_V1"),
         trust: LocalSigstore {
             url: standin.url,
             dir: PathBuf::from(var("STELLAOPS_TEST_SIGSTORE_REAL_DIR")),

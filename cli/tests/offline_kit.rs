@@ -1,7 +1,8 @@
 //! The Offline Kit: an export signed keylessly against the real Sigstore servers (Fulcio,
 //! Rekor v2, the timestamp authority, chosen by the signing config), packed into one
 //! deterministic tar, verified by `stella verify --offline` inside a network namespace, and
-//! refused — naming the entry — after a byte of it changes anywhere.
+//! refused — naming the entry — after a byte of it changes anywhere; and a keyful kit on Rekor
+//! v1 with a bare envelope beside it, its bundle read by cosign and sigstore-js.
 
 // Helpers panic on failure like the tests themselves (clippy.toml allows it only in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -183,4 +184,115 @@ fn an_offline_kit_verifies_without_network_and_any_changed_byte_is_named() {
             ),
         }
     }
+}
+
+/// A keyful kit (one key, the real Rekor v1, an RFC 3161 timestamp) with a bare envelope beside
+/// it: the kit verifies offline with the public key alone; the envelope with `export verify`;
+/// and the kit's bundle, read by cosign and sigstore-js, binds each exported file (the
+/// statement's subjects) to the key.
+#[test]
+fn a_keyful_kit_and_the_envelope_beside_it_verify_and_peers_read_the_kits_bundle() {
+    use stellaops_tests::sigstore_local::{cosign, sigstore_js, stella_key, JsSigner};
+
+    let s = real();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(&export).unwrap();
+    std::fs::write(export.join("vex.json"), br#"{"statements":[]}"#).unwrap();
+    std::fs::write(export.join("image.tar"), vec![9u8; 2000]).unwrap();
+    let key = stella_key(
+        Path::new(env!("CARGO_BIN_EXE_stella")),
+        "es256",
+        &dir.path().join("release.key"),
+    );
+    let public = dir.path().join("release.key.pub");
+    let root = s.trust.trusted_root();
+    let sign = |envelope: &Path| {
+        stella()
+            .args(["export", "sign", "--sigstore-bundle", "--key"])
+            .arg(&key)
+            .args(["--rekor-url", &s.rekor_v1, "--timestamp-url", &s.tsa])
+            .arg("--trusted-root")
+            .arg(&root)
+            .args(["--created-at", "2026-12-02T00:00:00Z", "--envelope"])
+            .arg(envelope)
+            .arg(&export)
+            .output()
+            .unwrap()
+    };
+    // Inside the export, an envelope would be an extra file of the kit: refused, nothing written.
+    let out = sign(&export.join("export.dsse.json"));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(!export.join(".stellaops/export.sigstore.json").exists());
+    let envelope = dir.path().join("export.dsse.json");
+    let out = sign(&envelope);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let kit = dir.path().join("kit.tar");
+    let out = stella()
+        .args(["export", "pack"])
+        .arg(&export)
+        .arg(&kit)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = Command::new("unshare")
+        .args(["-rn", env!("CARGO_BIN_EXE_stella")])
+        .args(["verify", "--offline", "--bundle"])
+        .arg(&kit)
+        .arg("--trusted-root")
+        .arg(&root)
+        .arg("--key")
+        .arg(&public)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("kit intact"), "{}", text(&out));
+
+    // The envelope beside it signs the same manifest, checked against the export on disk.
+    let out = stella()
+        .args(["export", "verify", "--key"])
+        .arg(&public)
+        .arg("--manifest")
+        .arg(export.join(".stellaops/manifest.json"))
+        .arg("--envelope")
+        .arg(&envelope)
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    // cosign and sigstore-js: the kit's bundle binds an exported file to the key; another file
+    // is refused.
+    let bundle = export.join(".stellaops/export.sigstore.json");
+    let other = dir.path().join("other.bin");
+    std::fs::write(&other, b"not exported\n").unwrap();
+    let cosign_verify = |file: &Path| {
+        Command::new(cosign())
+            .args(["verify-blob-attestation", "--new-bundle-format", "--bundle"])
+            .arg(&bundle)
+            .arg("--trusted-root")
+            .arg(&root)
+            .arg("--key")
+            .arg(&public)
+            .args(["--type", "stella.ops/export@v1"])
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    let ok = cosign_verify(&export.join("vex.json"));
+    assert!(ok.status.success(), "cosign: {}", text(&ok));
+    assert!(
+        !cosign_verify(&other).status.success(),
+        "cosign accepted another file"
+    );
+    let ok = sigstore_js(
+        &bundle,
+        &root,
+        &export.join("image.tar"),
+        JsSigner::Key(&public),
+    );
+    assert!(ok.status.success(), "sigstore-js: {}", text(&ok));
+    let bad = sigstore_js(&bundle, &root, &other, JsSigner::Key(&public));
+    assert!(!bad.status.success(), "sigstore-js accepted another file");
 }

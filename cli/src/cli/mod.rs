@@ -202,13 +202,11 @@ pub(crate) struct ExportSignArgs {
     /// --keyless or --sigstore-bundle it goes to DIR/.stellaops/manifest.json.
     #[arg(long, value_name = "FILE", required_unless_present = "sigstore")]
     pub(crate) manifest: Option<PathBuf>,
-    /// Write the DSSE envelope here; left out of the export if inside DIR.
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "sigstore",
-        conflicts_with = "sigstore"
-    )]
+    /// Write the DSSE envelope here; left out of the export if inside DIR. With --keyless or
+    /// --sigstore-bundle, also an envelope beside the bundle, outside DIR: the same statement
+    /// signed by the keys (--sigstore-bundle's --key; for --keyless the tenant's or default
+    /// key, or --pipeline).
+    #[arg(long, value_name = "FILE", required_unless_present = "sigstore")]
     pub(crate) envelope: Option<PathBuf>,
     /// Sign into a Sigstore bundle instead of an envelope (--keyless, or --sigstore-bundle with
     /// one --key): the manifest, the bundle and the --trusted-root it was verified with are

@@ -33,11 +33,24 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
     } else {
         vec![manifest_out.clone(), a.envelope.clone().unwrap_or_default()]
     };
+    // An envelope beside the bundle: anywhere but inside the export, which the kit packs whole
+    // (a file there that the manifest leaves out would be an extra file in the kit).
+    let beside = a.envelope.as_ref().filter(|_| sigstore);
+    if let Some(envelope) = beside {
+        if inside(&a.dir, envelope).is_some() {
+            return Err(Failure::Usage(format!(
+                "{}: an envelope beside a Sigstore bundle goes outside the export (`export \
+                 pack` packs the export whole, and the manifest leaves its own evidence out); \
+                 `export verify --envelope` checks it there",
+                envelope.display()
+            )));
+        }
+    }
     let exclude = outputs
         .iter()
         .filter_map(|out| inside(&a.dir, out))
         .collect();
-    let signers = if sigstore {
+    let signers = if sigstore && beside.is_none() {
         None
     } else {
         Some(Signers::open(
@@ -64,14 +77,23 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
     let manifest =
         stellaops_signer::describe_dir(&a.dir, &options).map_err(stellaops_signer::Error::from)?;
     let statement = export_statement(&manifest)?;
+    // The envelope beside a bundle: the same statement, signed by the keys (or pipeline).
+    let envelope_beside = match (&signers, beside) {
+        (Some(signers), Some(_)) => {
+            Some(signers.sign_reproducibly(statement.clone(), Some(export_bytes(&manifest)))?)
+        }
+        _ => None,
+    };
     let signed = match &signers {
-        Some(signers) => signers.sign_reproducibly(statement, Some(export_bytes(&manifest)))?,
-        None if a.sigstore.keyless => crate::commands::sigstore::keyless(
+        Some(signers) if !sigstore => {
+            signers.sign_reproducibly(statement, Some(export_bytes(&manifest)))?
+        }
+        _ if a.sigstore.keyless => crate::commands::sigstore::keyless(
             &a.sigstore,
             statement,
             AllowList::catalog(EnforcementMode::Reject),
         )?,
-        None => {
+        _ => {
             let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
             let key = crate::commands::sigstore::one_key(keys)?;
             crate::commands::sigstore::keyful(
@@ -88,6 +110,9 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         write_output(Some(&a.dir.join(KIT_BUNDLE)), signed.json())?;
         if let Some(root) = &a.sigstore.trusted_root {
             write_output(Some(&a.dir.join(KIT_TRUSTED_ROOT)), &read_input(root)?)?;
+        }
+        if let (Some(path), Some(envelope)) = (beside, &envelope_beside) {
+            write_output(Some(path), envelope.json())?;
         }
     } else if let Some(envelope) = &a.envelope {
         write_output(Some(envelope), signed.json())?;
@@ -117,10 +142,17 @@ pub(crate) fn pack(a: &ExportPackArgs) -> Result<(), Failure> {
 pub(crate) fn verify(a: &ExportVerifyArgs) -> Result<(), Failure> {
     let envelope = read_input(&a.envelope)?;
     let manifest = a.manifest.as_deref().map(read_input).transpose()?;
-    let exclude: Vec<String> = std::iter::once(&a.envelope)
+    let mut exclude: Vec<String> = std::iter::once(&a.envelope)
         .chain(a.manifest.as_ref())
         .filter_map(|p| inside(&a.dir, p))
         .collect();
+    // A kit's own evidence (`export sign --keyless|--sigstore-bundle`, an envelope beside it):
+    // never part of its manifest.
+    if a.dir.join(KIT_BUNDLE).is_file() {
+        exclude.extend([KIT_MANIFEST, KIT_BUNDLE, KIT_TRUSTED_ROOT].map(str::to_owned));
+        exclude.sort();
+        exclude.dedup();
+    }
     let keys = verifying_keys(&a.keys)?;
     let policy = VerificationPolicy::new(
         keys,

@@ -366,12 +366,23 @@ fn bundle_is_exact(bundle_json: &[u8], root: &TrustedRoot) -> Result<()> {
         }
         let proof = &entry["inclusionProof"];
         let note = proof["checkpoint"]["envelope"].as_str().unwrap_or_default();
-        // The signature lines are outside what they sign: each must name the note's origin.
+        // The signature lines are outside what they sign: each must name the note's origin
+        // (Rekor v2: the log's host name), or the host its Rekor v1 origin `HOST - TREE_ID`
+        // begins with. Exactly those two names, so any changed byte of a name is refused.
         let origin = note.lines().next().unwrap_or_default();
+        let named = |name: &str| {
+            name == origin
+                || origin
+                    .strip_prefix(name)
+                    .and_then(|rest| rest.strip_prefix(" - "))
+                    .is_some_and(|tree| {
+                        !tree.is_empty() && tree.bytes().all(|b| b.is_ascii_digit())
+                    })
+        };
         let foreign = note
             .lines()
             .filter_map(|l| l.strip_prefix("\u{2014} "))
-            .any(|l| l.split(' ').next() != Some(origin));
+            .any(|l| !l.split(' ').next().is_some_and(named));
         if foreign {
             return Err(kit_error(
                 KIT_BUNDLE,

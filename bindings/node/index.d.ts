@@ -390,6 +390,12 @@ export interface BundleVerification {
   statement?: Buffer
   /** Whether an artifact was given and checked. */
   artifactChecked: boolean
+  /** The checked log entry, when there is one. */
+  tlogEntry?: TlogEntry
+  /** Why each RFC 3161 timestamp that did not count was left out. */
+  unverifiedTimestamps: Array<string>
+  /** What verified but deserves a look (a root CA inside the bundle's chain). */
+  warnings: Array<string>
 }
 
 /**
@@ -515,6 +521,10 @@ export interface KeyfulOptions {
   timeoutSeconds?: number
   /** Retries after a connection failure or a 5xx answer (default 2). */
   retries?: number
+  /** An RFC 3161 timestamp authority's request URL: each bundle also carries its timestamp. */
+  timestampUrl?: string
+  /** Rekor's API: 1 (default) or 2 (Rekor v2, which needs `timestampUrl`; ES256 keys only). */
+  rekorVersion?: number
 }
 
 /** Keyless settings (the flags of `stella attest --keyless`). */
@@ -533,6 +543,10 @@ export interface KeylessOptions {
   retries?: number
   /** Require an SCT embedded in the certificate (default true). */
   requireSct?: boolean
+  /** An RFC 3161 timestamp authority's request URL: each bundle also carries its timestamp. */
+  timestampUrl?: string
+  /** Rekor's API: 1 (default) or 2 (Rekor v2, which needs `timestampUrl`). */
+  rekorVersion?: number
   /**
    * The OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or
    * the ambient cosign token file).
@@ -716,6 +730,14 @@ export interface Subject {
   name: string
   /** Digests by algorithm, lowercase hex: `{ sha256: "…" }`. */
   digest: Record<string, string>
+}
+
+/** A transparency-log entry a bundle verification checked. */
+export interface TlogEntry {
+  /** The entry's kind and version, e.g. "hashedrekord 0.0.2". */
+  kind: string
+  /** Its index in the log. */
+  logIndex: number
 }
 
 /** A trusted key that verified. */

@@ -225,7 +225,9 @@ pub struct stellaops_bundle_signer {
 /// A keyless signer. `config` is JSON: `fulcio_url`, `rekor_url`, and optionally
 /// `timeout_seconds` (30), `retries` (2), `oidc_issuer` (refuse tokens from any other),
 /// `trusted_root` (a path: each bundle is verified offline before it is returned),
-/// `require_sct` (true). `token` is the OIDC identity token; NULL with 0 reads it from
+/// `require_sct` (true), `timestamp_url` (an RFC 3161 timestamp authority's request URL: each
+/// bundle also carries its timestamp), `rekor_version` (1, or 2 for Rekor v2, which needs
+/// `timestamp_url`). `token` is the OIDC identity token; NULL with 0 reads it from
 /// `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or the ambient cosign token file.
 /// Nothing is sent until the first signature. On success `*out` owns a new signer.
 ///
@@ -264,8 +266,9 @@ pub unsafe extern "C" fn stellaops_bundle_signer_keyless(
 
 /// A keyful bundle signer with `key` (which it keeps alive: `key` may be freed before the
 /// signer). `config` is JSON: `rekor_url`, and optionally `timeout_seconds` (30), `retries` (2),
-/// `trusted_root` (a path). Rekor v1 checks DSSE signatures with SHA-256, so only ES256,
-/// Ed25519 and RSA PKCS#1 keys are accepted. On success `*out` owns a new signer.
+/// `trusted_root` (a path), `timestamp_url`, `rekor_version` (1 or 2, as for keyless). Rekor v1
+/// checks DSSE signatures with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted;
+/// Rekor v2 ES256 only. On success `*out` owns a new signer.
 ///
 /// Errors: NULL_POINTER, INVALID_ARGUMENT (malformed configuration), BACKEND_CONFIGURATION
 /// (a URL, a key Rekor cannot log), INVALID_TRUSTED_ROOT, IO.

@@ -256,11 +256,15 @@ struct SignerJson {
     oidc_issuer: Option<String>,
     trusted_root: Option<PathBuf>,
     require_sct: Option<bool>,
+    timestamp_url: Option<String>,
+    rekor_version: Option<u8>,
 }
 
 /// Keyless settings from JSON: `fulcio_url`, `rekor_url` (required), and optionally
 /// `timeout_seconds` (30), `retries` (2), `oidc_issuer`, `trusted_root` (a path: verify each
-/// bundle before returning it), `require_sct` (true) — the flags of `stella attest --keyless`.
+/// bundle before returning it), `require_sct` (true), `timestamp_url` (an RFC 3161 timestamp
+/// authority's request URL), `rekor_version` (1 or 2; 2 needs `timestamp_url`) — the flags of
+/// `stella attest --keyless`.
 ///
 /// # Errors
 /// [`Error::InvalidRequest`] for malformed JSON or a missing URL.
@@ -271,14 +275,16 @@ pub fn keyless_config_from_json(json: &[u8]) -> Result<KeylessConfig> {
     })?;
     let mut config = KeylessConfig::new(fulcio, s.rekor_url.clone());
     apply_common(&s, &mut config.timeout, &mut config.retries);
-    config.oidc_issuer = s.oidc_issuer;
-    config.trusted_root = s.trusted_root;
+    config.oidc_issuer = s.oidc_issuer.clone();
+    config.trusted_root = s.trusted_root.clone();
     config.require_sct = s.require_sct.unwrap_or(true);
+    (config.timestamp_url, config.rekor_version) = timestamps_and_log(&s)?;
     Ok(config)
 }
 
 /// Keyful-bundle settings from JSON: `rekor_url` (required), and optionally `timeout_seconds`
-/// (30), `retries` (2), `trusted_root` (a path) — the flags of `stella attest --sigstore-bundle`.
+/// (30), `retries` (2), `trusted_root` (a path), `timestamp_url`, `rekor_version` (1 or 2) —
+/// the flags of `stella attest --sigstore-bundle`.
 ///
 /// # Errors
 /// [`Error::InvalidRequest`] for malformed JSON, or keyless-only members.
@@ -293,8 +299,25 @@ pub fn keyful_config_from_json(json: &[u8]) -> Result<KeyfulConfig> {
     }
     let mut config = KeyfulConfig::new(s.rekor_url.clone());
     apply_common(&s, &mut config.timeout, &mut config.retries);
-    config.trusted_root = s.trusted_root;
+    config.trusted_root = s.trusted_root.clone();
+    (config.timestamp_url, config.rekor_version) = timestamps_and_log(&s)?;
     Ok(config)
+}
+
+/// The timestamp authority and the Rekor API a configuration names.
+fn timestamps_and_log(
+    s: &SignerJson,
+) -> Result<(Option<String>, stellaops_sigstore::RekorVersion)> {
+    let version = match s.rekor_version {
+        None | Some(1) => stellaops_sigstore::RekorVersion::V1,
+        Some(2) => stellaops_sigstore::RekorVersion::V2,
+        Some(other) => {
+            return Err(Error::InvalidRequest(format!(
+                "bundle configuration: rekor_version is 1 or 2, not {other}"
+            )))
+        }
+    };
+    Ok((s.timestamp_url.clone(), version))
 }
 
 fn apply_common(s: &SignerJson, timeout: &mut Duration, retries: &mut u32) {

@@ -67,17 +67,23 @@ type BundlePolicy struct {
 // BundleVerification is what a verified bundle says (the report of `stella verify --bundle
 // --json`).
 type BundleVerification struct {
-	MediaType           string            `json:"mediaType"`
-	Identity            string            `json:"identity"`
-	Issuer              string            `json:"issuer"`
-	IntegratedTime      string            `json:"integratedTime"`
-	VerifiedTimes       []string          `json:"verifiedTimes"`
-	CertificateVerified bool              `json:"certificateVerified"`
-	SCTVerified         bool              `json:"sctVerified"`
-	TlogVerified        bool              `json:"tlogVerified"`
-	PayloadType         string            `json:"payloadType"`
-	PredicateType       string            `json:"predicateType"`
-	Subjects            []json.RawMessage `json:"subjects"`
+	MediaType           string   `json:"mediaType"`
+	Identity            string   `json:"identity"`
+	Issuer              string   `json:"issuer"`
+	IntegratedTime      string   `json:"integratedTime"`
+	VerifiedTimes       []string `json:"verifiedTimes"`
+	CertificateVerified bool     `json:"certificateVerified"`
+	SCTVerified         bool     `json:"sctVerified"`
+	TlogVerified        bool     `json:"tlogVerified"`
+	// TlogEntry names the checked log entry (its kind and index), when there is one.
+	TlogEntry *TlogEntry `json:"tlogEntry"`
+	// UnverifiedTimestamps says why each RFC 3161 timestamp that did not count was left out.
+	UnverifiedTimestamps []string `json:"unverifiedTimestamps"`
+	// Warnings are what verified but deserves a look (a root CA inside the bundle's chain).
+	Warnings      []string          `json:"warnings"`
+	PayloadType   string            `json:"payloadType"`
+	PredicateType string            `json:"predicateType"`
+	Subjects      []json.RawMessage `json:"subjects"`
 	// Statement is the verified in-toto statement (JSON), for DSSE bundles.
 	Statement       json.RawMessage `json:"statement"`
 	ArtifactChecked bool            `json:"artifactChecked"`
@@ -154,6 +160,11 @@ type KeylessOptions struct {
 	TrustedRootPath string
 	// AllowMissingSCT accepts a certificate without an embedded SCT (a Fulcio without a CT log).
 	AllowMissingSCT bool
+	// TimestampURL, when set, is an RFC 3161 timestamp authority's request URL: each bundle also
+	// carries its timestamp of the signature.
+	TimestampURL string
+	// RekorVersion is the Rekor API: 0 or 1 for v1, 2 for Rekor v2 (which needs TimestampURL).
+	RekorVersion int
 }
 
 // KeyfulOptions are the settings for bundles signed with one of our keys (the flags of `stella
@@ -163,6 +174,9 @@ type KeyfulOptions struct {
 	Timeout         time.Duration
 	Retries         int
 	TrustedRootPath string
+	// TimestampURL and RekorVersion as in KeylessOptions (Rekor v2 takes ES256 keys only).
+	TimestampURL string
+	RekorVersion int
 }
 
 // signerConfig is the JSON the C ABI reads.
@@ -174,6 +188,8 @@ type signerConfig struct {
 	OIDCIssuer     string  `json:"oidc_issuer,omitempty"`
 	TrustedRoot    string  `json:"trusted_root,omitempty"`
 	RequireSCT     *bool   `json:"require_sct,omitempty"`
+	TimestampURL   string  `json:"timestamp_url,omitempty"`
+	RekorVersion   int     `json:"rekor_version,omitempty"`
 }
 
 func newSignerConfig(rekor string, timeout time.Duration, retries int, trustedRoot string) signerConfig {
@@ -187,6 +203,14 @@ func newSignerConfig(rekor string, timeout time.Duration, retries int, trustedRo
 		c.Retries = &n
 	}
 	return c
+}
+
+// TlogEntry is a transparency-log entry a bundle verification checked.
+type TlogEntry struct {
+	// Kind is the entry's kind and version, e.g. "hashedrekord 0.0.2".
+	Kind string `json:"kind"`
+	// LogIndex is its index in the log.
+	LogIndex int64 `json:"logIndex"`
 }
 
 // BundleSigner signs into Sigstore bundles v0.3 (canonical JSON): keylessly (an ephemeral key
@@ -215,6 +239,7 @@ func NewKeylessSigner(opts KeylessOptions, token string) (*BundleSigner, error) 
 	c := newSignerConfig(opts.RekorURL, opts.Timeout, opts.Retries, opts.TrustedRootPath)
 	c.FulcioURL = opts.FulcioURL
 	c.OIDCIssuer = opts.OIDCIssuer
+	c.TimestampURL, c.RekorVersion = opts.TimestampURL, opts.RekorVersion
 	if opts.AllowMissingSCT {
 		no := false
 		c.RequireSCT = &no
@@ -234,7 +259,9 @@ func NewKeylessSigner(opts KeylessOptions, token string) (*BundleSigner, error) 
 // v1 checks DSSE signatures with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are
 // accepted (CodeBackendConfiguration otherwise).
 func NewKeyfulSigner(opts KeyfulOptions, key *Key) (*BundleSigner, error) {
-	config, err := json.Marshal(newSignerConfig(opts.RekorURL, opts.Timeout, opts.Retries, opts.TrustedRootPath))
+	c := newSignerConfig(opts.RekorURL, opts.Timeout, opts.Retries, opts.TrustedRootPath)
+	c.TimestampURL, c.RekorVersion = opts.TimestampURL, opts.RekorVersion
+	config, err := json.Marshal(c)
 	if err != nil {
 		return nil, err
 	}

@@ -440,3 +440,77 @@ func TestSignBlobVerifiesWithSigstoreGo(t *testing.T) {
 		t.Fatalf("Ed25519: %v", err)
 	}
 }
+
+// Rekor v2 and an RFC 3161 timestamp through the C ABI, on the real servers (rekor-tiles, the
+// timestamp authority): the report names the hashedrekord 0.0.2 entry and a verified signing
+// time from the timestamp; sigstore-go agrees with the key.
+func TestKeyfulOnRekorV2WithATimestampOnTheRealServers(t *testing.T) {
+	ctx := context.Background()
+	env := func(name string) string {
+		v := os.Getenv(name)
+		if v == "" {
+			t.Fatalf("%s is not set: start the servers with scripts/services.sh", name)
+		}
+		return v
+	}
+	rootPath := filepath.Join(env("STELLAOPS_TEST_SIGSTORE_REAL_DIR"), "trusted_root.json")
+	rootJSON, err := os.ReadFile(rootPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := signer.LoadTrustedRoot(rootJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, artifact := writeArtifact(t, "the release tarball\n")
+	key, err := signer.GenerateKey(signer.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	pub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := signer.KeyfulOptions{RekorURL: env("STELLAOPS_TEST_REKOR_V2"), RekorVersion: 2, TrustedRootPath: rootPath}
+	var e *signer.Error
+	if _, err := signer.NewKeyfulSigner(opts, key); !errors.As(err, &e) || e.Code != signer.CodeBackendConfiguration {
+		t.Fatalf("Rekor v2 without a timestamp authority: %v", err)
+	}
+	opts.TimestampURL = env("STELLAOPS_TEST_TSA") + "/api/v1/timestamp"
+	bs, err := signer.NewKeyfulSigner(opts, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bs.Close()
+	att, err := bs.Attest(ctx, "slsa-provenance", []byte(slsaPredicate), []signer.Subject{artifactSubject(artifact)}, signer.AttestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := signer.VerifyBundle(ctx, r, att.Bundle, signer.BundlePolicy{PublicKey: pub}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.TlogEntry == nil || v.TlogEntry.Kind != "hashedrekord 0.0.2" || !v.TlogVerified || len(v.VerifiedTimes) != 1 || v.IntegratedTime != "" {
+		t.Fatalf("%+v (entry %+v)", v, v.TlogEntry)
+	}
+	if len(v.UnverifiedTimestamps) != 0 || len(v.Warnings) != 0 {
+		t.Fatalf("%+v", v)
+	}
+	trusted, err := root.NewTrustedRootFromPath(rootPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &bundle.Bundle{}
+	if err := b.UnmarshalJSON(att.Bundle); err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := verify.NewVerifier(root.TrustedMaterialCollection{trusted, keyMaterial(t, publicPEM(t, key))},
+		verify.WithTransparencyLog(1), verify.WithSignedTimestamps(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifier.Verify(b, verify.NewPolicy(verify.WithArtifact(bytes.NewReader(artifact)), verify.WithKey())); err != nil {
+		t.Fatalf("sigstore-go rejected our Rekor v2 bundle: %v", err)
+	}
+}

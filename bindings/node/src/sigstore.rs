@@ -9,7 +9,7 @@ use napi_derive::napi;
 use stellaops_signer::canon::Limits;
 use stellaops_signer::sigstore::{
     self, BundleSigner as CoreBundleSigner, IdentityToken, KeyfulConfig, KeyfulSigner,
-    KeylessConfig, KeylessSigner, VerifyOptions,
+    KeylessConfig, KeylessSigner, RekorVersion, VerifyOptions,
 };
 use stellaops_signer::{
     AllowList, Authority, BundlePolicy as CorePolicy, EnforcementMode, Issuer, IssuerMode,
@@ -121,6 +121,21 @@ pub struct BundleVerification {
     pub statement: Option<Buffer>,
     /// Whether an artifact was given and checked.
     pub artifact_checked: bool,
+    /// The checked log entry, when there is one.
+    pub tlog_entry: Option<TlogEntry>,
+    /// Why each RFC 3161 timestamp that did not count was left out.
+    pub unverified_timestamps: Vec<String>,
+    /// What verified but deserves a look (a root CA inside the bundle's chain).
+    pub warnings: Vec<String>,
+}
+
+/// A transparency-log entry a bundle verification checked.
+#[napi(object)]
+pub struct TlogEntry {
+    /// The entry's kind and version, e.g. "hashedrekord 0.0.2".
+    pub kind: String,
+    /// Its index in the log.
+    pub log_index: i64,
 }
 
 fn read_policy(p: BundlePolicy<'_>) -> std::result::Result<CorePolicy, Failure> {
@@ -191,6 +206,12 @@ fn verify(
         tlog_verified: v.tlog_verified,
         payload_type: v.payload_type,
         artifact_checked: v.artifact_checked,
+        tlog_entry: v.tlog_entry.map(|(kind, index)| TlogEntry {
+            kind,
+            log_index: i64::try_from(index).unwrap_or(i64::MAX),
+        }),
+        unverified_timestamps: v.unverified_timestamps,
+        warnings: v.warnings,
     })
 }
 
@@ -258,6 +279,10 @@ pub struct KeylessOptions {
     pub retries: Option<u32>,
     /// Require an SCT embedded in the certificate (default true).
     pub require_sct: Option<bool>,
+    /// An RFC 3161 timestamp authority's request URL: each bundle also carries its timestamp.
+    pub timestamp_url: Option<String>,
+    /// Rekor's API: 1 (default) or 2 (Rekor v2, which needs `timestampUrl`).
+    pub rekor_version: Option<u32>,
     /// The OIDC identity token (omitted: `$STELLAOPS_OIDC_TOKEN`, `$STELLAOPS_OIDC_TOKEN_FILE` or
     /// the ambient cosign token file).
     pub token: Option<String>,
@@ -275,6 +300,21 @@ pub struct KeyfulOptions {
     pub timeout_seconds: Option<u32>,
     /// Retries after a connection failure or a 5xx answer (default 2).
     pub retries: Option<u32>,
+    /// An RFC 3161 timestamp authority's request URL: each bundle also carries its timestamp.
+    pub timestamp_url: Option<String>,
+    /// Rekor's API: 1 (default) or 2 (Rekor v2, which needs `timestampUrl`; ES256 keys only).
+    pub rekor_version: Option<u32>,
+}
+
+/// Rekor's API version, 1 or 2.
+fn rekor_version(version: Option<u32>) -> std::result::Result<RekorVersion, Failure> {
+    match version {
+        None | Some(1) => Ok(RekorVersion::V1),
+        Some(2) => Ok(RekorVersion::V2),
+        Some(other) => Err(Failure::invalid(format!(
+            "rekorVersion is 1 or 2, not {other}"
+        ))),
+    }
 }
 
 /// An attestation signed into a Sigstore bundle.
@@ -325,6 +365,8 @@ impl BundleSigner {
         config.oidc_issuer = options.oidc_issuer;
         config.trusted_root = options.trusted_root.map(PathBuf::from);
         config.require_sct = options.require_sct.unwrap_or(true);
+        config.timestamp_url = options.timestamp_url;
+        config.rekor_version = js(&env, rekor_version(options.rekor_version))?;
         let made = match token {
             Some(token) => IdentityToken::parse(&token),
             None => IdentityToken::from_environment(),
@@ -349,6 +391,8 @@ impl BundleSigner {
             config.retries = retries;
         }
         config.trusted_root = options.trusted_root.map(PathBuf::from);
+        config.timestamp_url = options.timestamp_url;
+        config.rekor_version = js(&env, rekor_version(options.rekor_version))?;
         let signer = js(
             &env,
             KeyfulSigner::new(&config, Arc::clone(&key.key)).map_err(Failure::from),

@@ -200,3 +200,23 @@ test('the keyless token goes in the options, as Python takes token=', async () =
   const t = await token(email)
   assert.throws(() => BundleSigner.keyless({ fulcioUrl: url, rekorUrl: url, token: t }, t), { code: 'STELLAOPS_INVALID_ARGUMENT' })
 })
+
+test('keyful on Rekor v2 with a timestamp, on the real servers: the report names the entry', async () => {
+  const { artifact, subject } = files()
+  const realRoot = path.join(serviceEnv('STELLAOPS_TEST_SIGSTORE_REAL_DIR'), 'trusted_root.json')
+  const rekorUrl = serviceEnv('STELLAOPS_TEST_REKOR_V2')
+  const key = SigningKey.generate('es256')
+  assert.throws(() => BundleSigner.keyful(key, { rekorUrl, rekorVersion: 2 }), { code: 'STELLAOPS_BACKEND_CONFIGURATION' })
+  assert.throws(() => BundleSigner.keyful(key, { rekorUrl, rekorVersion: 3 }), { code: 'STELLAOPS_INVALID_ARGUMENT' })
+  const signer = BundleSigner.keyful(key, {
+    rekorUrl,
+    rekorVersion: 2,
+    timestampUrl: `${serviceEnv('STELLAOPS_TEST_TSA')}/api/v1/timestamp`,
+    trustedRoot: realRoot,
+  })
+  const att = await signer.attest('slsa-provenance', predicate, [subject])
+  const v = verifyBundleSync(att.bundle, TrustedRoot.fromPath(realRoot), { publicKey: key.publicKey() }, artifact)
+  assert.equal(v.tlogEntry.kind, 'hashedrekord 0.0.2')
+  assert.ok(v.tlogVerified && v.integratedTime === undefined && v.verifiedTimes.length === 1)
+  assert.deepEqual([v.unverifiedTimestamps, v.warnings], [[], []])
+})

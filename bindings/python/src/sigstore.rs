@@ -87,6 +87,12 @@ pub struct BundleVerification {
     statement: Option<Py<PyBytes>>,
     /// Whether an artifact was given and checked.
     artifact_checked: bool,
+    /// The checked log entry as (kind and version, log index), e.g. ("hashedrekord 0.0.2", 7).
+    tlog_entry: Option<(String, u64)>,
+    /// Why each RFC 3161 timestamp that did not count was left out.
+    unverified_timestamps: Vec<String>,
+    /// What verified but deserves a look (a root CA inside the bundle's chain).
+    warnings: Vec<String>,
 }
 
 /// Verify a Sigstore bundle (v0.1-v0.3) offline against `root`, for a keyless signer
@@ -162,7 +168,19 @@ pub fn verify_bundle(
         tlog_verified: v.tlog_verified,
         payload_type: v.payload_type,
         artifact_checked: v.artifact_checked,
+        tlog_entry: v.tlog_entry,
+        unverified_timestamps: v.unverified_timestamps,
+        warnings: v.warnings,
     })
+}
+
+/// Rekor's API version, 1 or 2.
+fn rekor_version_arg(version: u8) -> PyResult<stellaops_signer::sigstore::RekorVersion> {
+    match version {
+        1 => Ok(stellaops_signer::sigstore::RekorVersion::V1),
+        2 => Ok(stellaops_signer::sigstore::RekorVersion::V2),
+        other => Err(usage(&format!("rekor_version is 1 or 2, not {other}"))),
+    }
 }
 
 fn usage(message: &str) -> PyErr {
@@ -196,9 +214,11 @@ impl BundleSigner {
     /// A keyless signer. `token` is the OIDC identity token (None reads $STELLAOPS_OIDC_TOKEN,
     /// $STELLAOPS_OIDC_TOKEN_FILE or the ambient cosign token file); `oidc_issuer` refuses a
     /// token from any other issuer; `trusted_root` (a path) verifies each bundle before it is
-    /// returned. Nothing is sent until the first signature.
+    /// returned; `timestamp_url` (an RFC 3161 timestamp authority's request URL) timestamps each
+    /// signature; `rekor_version` 2 writes to Rekor v2 (needs `timestamp_url`). Nothing is sent
+    /// until the first signature.
     #[staticmethod]
-    #[pyo3(signature = (*, fulcio_url, rekor_url, token = None, oidc_issuer = None, trusted_root = None, timeout = 30.0, retries = 2, require_sct = true))]
+    #[pyo3(signature = (*, fulcio_url, rekor_url, token = None, oidc_issuer = None, trusted_root = None, timeout = 30.0, retries = 2, require_sct = true, timestamp_url = None, rekor_version = 1))]
     #[allow(clippy::too_many_arguments)]
     fn keyless(
         fulcio_url: String,
@@ -209,6 +229,8 @@ impl BundleSigner {
         timeout: f64,
         retries: u32,
         require_sct: bool,
+        timestamp_url: Option<String>,
+        rekor_version: u8,
     ) -> PyResult<Self> {
         let mut config = KeylessConfig::new(fulcio_url, rekor_url);
         config.timeout = seconds(timeout)?;
@@ -216,6 +238,8 @@ impl BundleSigner {
         config.oidc_issuer = oidc_issuer;
         config.trusted_root = trusted_root;
         config.require_sct = require_sct;
+        config.timestamp_url = timestamp_url;
+        config.rekor_version = rekor_version_arg(rekor_version)?;
         let token = match token {
             Some(token) => IdentityToken::parse(token),
             None => IdentityToken::from_environment(),
@@ -229,20 +253,25 @@ impl BundleSigner {
     }
 
     /// A signer for `key`, logged in the Rekor at `rekor_url`. Rekor v1 checks DSSE signatures
-    /// with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted.
+    /// with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted; Rekor v2
+    /// (`rekor_version=2`, which needs `timestamp_url`) ES256 only.
     #[staticmethod]
-    #[pyo3(signature = (key, *, rekor_url, trusted_root = None, timeout = 30.0, retries = 2))]
+    #[pyo3(signature = (key, *, rekor_url, trusted_root = None, timeout = 30.0, retries = 2, timestamp_url = None, rekor_version = 1))]
     fn keyful(
         key: PyRef<'_, SigningKey>,
         rekor_url: String,
         trusted_root: Option<PathBuf>,
         timeout: f64,
         retries: u32,
+        timestamp_url: Option<String>,
+        rekor_version: u8,
     ) -> PyResult<Self> {
         let mut config = KeyfulConfig::new(rekor_url);
         config.timeout = seconds(timeout)?;
         config.retries = retries;
         config.trusted_root = trusted_root;
+        config.timestamp_url = timestamp_url;
+        config.rekor_version = rekor_version_arg(rekor_version)?;
         let key: Arc<OpenedKey> = key.key()?;
         let mode = IssuerMode::of_scheme(key.scheme());
         let signer = KeyfulSigner::new(&config, key).map_err(sigstore_err)?;

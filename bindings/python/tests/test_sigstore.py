@@ -255,3 +255,30 @@ def test_inputs_as_python_users_pass_them(instance: Instance, artifact: pathlib.
     assert s.SigningKey.from_pem(key.to_pem().decode()).key_id == key.key_id
     with pytest.raises(TypeError, match="argument 'subjects'"):
         s.attest([key], "vex", {}, [{"name": "x"}])
+
+
+def test_keyful_on_rekor_v2_with_a_timestamp_on_the_real_servers(artifact: pathlib.Path) -> None:
+    """rekor-tiles and the timestamp authority: the report names the hashedrekord 0.0.2 entry and
+    the timestamp's signing time; Rekor v2 without a timestamp authority is refused up front."""
+    real = pathlib.Path(env("STELLAOPS_TEST_SIGSTORE_REAL_DIR"))
+    root_path = real / "trusted_root.json"
+    root = s.TrustedRoot.from_path(root_path)
+    key = s.SigningKey.generate("es256")
+    rekor = env("STELLAOPS_TEST_REKOR_V2")
+    with pytest.raises(s.KeyMaterialError) as refused:
+        s.BundleSigner.keyful(key, rekor_url=rekor, rekor_version=2)
+    assert refused.value.code_name == "backend_configuration"
+    with pytest.raises(s.InvalidInputError):
+        s.BundleSigner.keyful(key, rekor_url=rekor, rekor_version=3)
+    signer = s.BundleSigner.keyful(
+        key,
+        rekor_url=rekor,
+        rekor_version=2,
+        timestamp_url=env("STELLAOPS_TEST_TSA") + "/api/v1/timestamp",
+        trusted_root=root_path,
+    )
+    att = signer.attest("slsa-provenance", PREDICATE, [subject(artifact)])
+    v = s.verify_bundle(att.bundle, root, public_key=key.public_key(), artifact=artifact)
+    assert v.tlog_entry is not None and v.tlog_entry[0] == "hashedrekord 0.0.2"
+    assert v.tlog_verified and v.integrated_time is None and len(v.verified_times) == 1
+    assert v.unverified_timestamps == [] and v.warnings == []

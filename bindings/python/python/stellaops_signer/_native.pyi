@@ -525,6 +525,15 @@ class BundleVerification:
         as sigstore-python's ``verify_dsse`` returns the payload."""
     @property
     def artifact_checked(self) -> bool: ...
+    @property
+    def tlog_entry(self) -> Optional[tuple[str, int]]:
+        """The checked log entry as (kind and version, log index), e.g. ("hashedrekord 0.0.2", 7)."""
+    @property
+    def unverified_timestamps(self) -> list[str]:
+        """Why each RFC 3161 timestamp that did not count was left out."""
+    @property
+    def warnings(self) -> list[str]:
+        """What verified but deserves a look (a root CA inside the bundle's chain)."""
 
 def verify_bundle(
     bundle: Union[JsonInput, os.PathLike[str]],
@@ -580,11 +589,15 @@ class BundleSigner:
         timeout: float = 30.0,
         retries: int = 2,
         require_sct: bool = True,
+        timestamp_url: Optional[str] = None,
+        rekor_version: int = 1,
     ) -> BundleSigner:
         """A keyless signer. `token` is the OIDC identity token (None reads $STELLAOPS_OIDC_TOKEN,
         $STELLAOPS_OIDC_TOKEN_FILE or the ambient cosign token file); `oidc_issuer`
         refuses a token from any other issuer; `trusted_root` (a path) verifies each
-        bundle before it is returned. Nothing is sent until the first signature."""
+        bundle before it is returned; `timestamp_url` (an RFC 3161 timestamp authority's request
+        URL) timestamps each signature; `rekor_version=2` writes to Rekor v2 (needs
+        `timestamp_url`). Nothing is sent until the first signature."""
     @staticmethod
     def keyful(
         key: SigningKey,
@@ -593,9 +606,12 @@ class BundleSigner:
         trusted_root: Optional[Union[str, os.PathLike[str]]] = None,
         timeout: float = 30.0,
         retries: int = 2,
+        timestamp_url: Optional[str] = None,
+        rekor_version: int = 1,
     ) -> BundleSigner:
         """A signer for `key`, logged in the Rekor at `rekor_url`. Rekor v1 checks DSSE signatures
-        with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted."""
+        with SHA-256, so only ES256, Ed25519 and RSA PKCS#1 keys are accepted; Rekor v2
+        (`rekor_version=2`, which needs `timestamp_url`) ES256 only."""
     def sign(self, payload_type: str, payload: bytes) -> bytes:
         """Sign `payload` (an in-toto statement, `payload_type` "application/vnd.in-toto+json": the
         one type Sigstore verifiers accept) into a bundle."""

@@ -1664,6 +1664,25 @@ static void test_sigstore(const char *dir) {
                                        policy_len, artifact, strlen(artifact), &report),
                STELLAOPS_STATUS_VERIFICATION_FAILED);
   stellaops_buffer_free(&bundle);
+  /* The blob itself (cosign sign-blob's kind): a message signature over the artifact's bytes,
+   * bound to that artifact and no other. */
+  size_t blob_len = 0;
+  char *blob = fixture(dir, "app.tar.gz", &blob_len);
+  OK(stellaops_bundle_sign_blob(keyful, (const uint8_t *)blob, blob_len, &bundle));
+  CHECK(buffer_contains(&bundle, "\"messageSignature\""));
+  OK(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)key_policy,
+                             strlen(key_policy), artifact, strlen(artifact), &report));
+  stellaops_buffer_free(&report);
+  CHECK_STATUS(stellaops_bundle_verify(root, bundle.data, bundle.len, (const uint8_t *)key_policy,
+                                       strlen(key_policy), other_artifact, strlen(other_artifact),
+                                       &report),
+               STELLAOPS_STATUS_ARTIFACT_MISMATCH);
+  stellaops_buffer_free(&bundle);
+  CHECK_STATUS(stellaops_bundle_sign_blob(keyful, NULL, 5, &bundle), STELLAOPS_STATUS_NULL_POINTER);
+  CHECK_STATUS(stellaops_bundle_sign_blob(keyful, (const uint8_t *)blob, blob_len, NULL),
+               STELLAOPS_STATUS_NULL_POINTER);
+  CHECK(bundle.data == NULL);
+  free(blob);
   stellaops_bundle_signer_free(keyful);
   free(key_policy);
 

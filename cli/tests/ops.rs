@@ -2,6 +2,8 @@
 //! pass, every PromQL expression of the dashboard parses, and a running `stella serve` exports
 //! every metric the rules and the dashboard use.
 
+// The server's metrics and a running `stella serve`: a build with the `serve` feature.
+#![cfg(feature = "serve")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod minted;

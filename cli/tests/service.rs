@@ -3,6 +3,8 @@
 //! bound to the client certificate of the TLS session, RFC 9457 problems for every refusal, the
 //! audit chain of what was served, and SIGTERM draining in-flight requests.
 
+// Every test here runs `stella serve`, which only a build with the `serve` feature has.
+#![cfg(feature = "serve")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod minted;

@@ -69,7 +69,7 @@ step "every feature of every shipped crate builds and lints alone (the list gene
 scripts/each-feature.sh
 cargo clippy -q --locked -p stellaops-signer --no-default-features --all-targets -- -D warnings
 
-step "servers on loopback: SoftHSM2 (PKCS#11), local-kms (AWS KMS API), OpenBao (transit), Redis, docker-registry (open and with token auth), ocireg (OCI referrers), the Sigstore stand-in, Fulcio, TesseraCT, the timestamp authority, Rekor v2 (and cosign built)"
+step "servers on loopback: SoftHSM2 (PKCS#11), local-kms (AWS KMS API), OpenBao (transit), Redis, docker-registry (open and with token auth), ocireg (OCI referrers), the Sigstore stand-in, Fulcio, TesseraCT, the timestamp authority, Rekor v2 (its tiles served), Rekor v1 on Trillian and MariaDB (and cosign built)"
 services_dir=$(mktemp -d -t stellaops-services.XXXXXX)
 trap 'scripts/services.sh stop "$services_dir"' EXIT
 scripts/services.sh start "$services_dir"

@@ -257,6 +257,16 @@ fn a_split_view_a_forgery_another_log_and_a_shrunk_tree_fail() {
     let why = check(&larger, "a shrunk tree");
     assert!(why.contains("shrank"), "{why}");
 
+    // A state file larger than any checkpoint: refused as input (exit 2), not read whole.
+    std::fs::write(&state, vec![b'x'; 100 << 10]).unwrap();
+    let out = consistency(&tiles, "2", keys, &state);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("limit") || text(&out).contains("large"),
+        "{}",
+        text(&out)
+    );
+
     // The genuine one again: consistent.
     std::fs::write(&state, &genuine).unwrap();
     let out = consistency(&tiles, "2", keys, &state);

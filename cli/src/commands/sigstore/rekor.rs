@@ -28,18 +28,19 @@ pub(crate) fn consistency(a: &RekorConsistencyArgs) -> Result<(), Failure> {
         Duration::from_secs(a.timeout_seconds),
         2,
     )?;
-    let kept = match std::fs::read(&a.state) {
-        Ok(bytes) => {
-            let note = String::from_utf8(bytes).map_err(|_| {
-                Failure::Usage(format!(
-                    "{}: not a checkpoint (not UTF-8)",
-                    a.state.display()
-                ))
-            })?;
-            Some(LogCheckpoint::parse(&note)?)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Failure::Usage(format!("{}: {e}", a.state.display()))),
+    // The kept checkpoint, read only as far as a checkpoint can be long (64 KiB, as
+    // LogCheckpoint::parse takes): a state file grown beyond that is refused, not read whole.
+    let kept = if a.state.exists() {
+        let bytes = stellaops_signer::files::read_limited(&a.state, 64 << 10)?;
+        let note = String::from_utf8(bytes).map_err(|_| {
+            Failure::Usage(format!(
+                "{}: not a checkpoint (not UTF-8)",
+                a.state.display()
+            ))
+        })?;
+        Some(LogCheckpoint::parse(&note)?)
+    } else {
+        None
     };
     let check = monitor.check(kept.as_ref())?;
     let c = &check.checkpoint;

@@ -192,9 +192,15 @@ impl BundleCheck<'_> {
         bundle: &[u8],
     ) -> Result<TrustedRoot, stellaops_signer::sigstore::Error> {
         let pinned = match self.rekor_key {
-            Some(path) => Some(std::fs::read(path).map_err(|e| {
-                stellaops_signer::sigstore::Error::InvalidKey(format!("{}: {e}", path.display()))
-            })?),
+            // A public key is a few hundred bytes: read at most 64 KiB of the file.
+            Some(path) => Some(
+                stellaops_signer::files::read_limited(path, 64 << 10).map_err(|e| {
+                    stellaops_signer::sigstore::Error::InvalidKey(format!(
+                        "{}: {e}",
+                        path.display()
+                    ))
+                })?,
+            ),
             None => None,
         };
         let origin = checkpoint_origin(bundle);

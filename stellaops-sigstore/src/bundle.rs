@@ -8,7 +8,9 @@ use sigstore_types::{
 use stellaops_dsse::canon::{canonicalize, Limits, Mode};
 use stellaops_dsse::Envelope;
 
-use crate::{verify_bundle, Error, Result, Signer, TrustedRoot};
+use crate::{
+    verify_bundle_with, BundleArtifact, Error, Result, Signer, TrustedRoot, VerifyOptions,
+};
 
 /// The media type of the bundles this crate writes.
 pub const BUNDLE_V03_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
@@ -130,17 +132,8 @@ pub(crate) fn check_blob(blob: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// The RFC 3161 timestamp of the envelope's one signature, when a timestamp authority is
-/// configured.
-pub(crate) fn stamp(
-    tsa: Option<&crate::tsa::Timestamper>,
-    envelope: &Envelope,
-) -> Result<Option<sigstore_types::TimestampToken>> {
-    stamp_signature(tsa, envelope.signatures()[0].sig())
-}
-
 /// The RFC 3161 timestamp of `signature`, when a timestamp authority is configured.
-pub(crate) fn stamp_signature(
+pub(crate) fn stamp(
     tsa: Option<&crate::tsa::Timestamper>,
     signature: &[u8],
 ) -> Result<Option<sigstore_types::TimestampToken>> {
@@ -159,11 +152,14 @@ pub(crate) fn with_timestamp(
 }
 
 /// The bundle as RFC 8785 canonical JSON (so the same bundle is always the same bytes and its
-/// hash is reproducible), verified offline for `signer` when a trusted root is configured.
+/// hash is reproducible), verified offline for `signer` when a trusted root is configured —
+/// against `digest` when given (a message signature: the blob's digest, not only the one the
+/// bundle names), else against what the bundle itself names.
 pub(crate) fn finish(
     bundle: &Bundle,
     trusted_root: Option<&TrustedRoot>,
     signer: &Signer,
+    digest: Option<[u8; 32]>,
 ) -> Result<Vec<u8>> {
     let json = bundle
         .to_json()
@@ -171,27 +167,12 @@ pub(crate) fn finish(
     let json = canonicalize(json.as_bytes(), Mode::Jcs, &Limits::default())
         .map_err(|e| Error::Signing(format!("bundle: {e}")))?;
     if let Some(root) = trusted_root {
-        verify_bundle(&json, root, signer, None)?;
-    }
-    Ok(json)
-}
-
-/// [`finish`] for a message signature: verified (when a trusted root is configured) against
-/// the blob's digest, not only the one the bundle names.
-pub(crate) fn finish_message(
-    bundle: &Bundle,
-    trusted_root: Option<&TrustedRoot>,
-    signer: &Signer,
-    digest: [u8; 32],
-) -> Result<Vec<u8>> {
-    let json = finish(bundle, None, signer)?;
-    if let Some(root) = trusted_root {
-        crate::verify_bundle_with(
+        verify_bundle_with(
             &json,
             root,
             signer,
-            Some(crate::BundleArtifact::Sha256(digest)),
-            crate::VerifyOptions::default(),
+            digest.map(BundleArtifact::Sha256),
+            VerifyOptions::default(),
         )?;
     }
     Ok(json)

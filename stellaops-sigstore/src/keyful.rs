@@ -14,8 +14,8 @@ use sigstore_types::{HashAlgorithm, SignatureBytes};
 use stellaops_crypto::SigningKey;
 
 use crate::bundle::{
-    check_blob, check_payload_type, finish, finish_message, sign_envelope, sigstore_envelope,
-    stamp, stamp_signature, with_timestamp, BundleSigner, SignedBundle, SignedMessage,
+    check_blob, check_payload_type, finish, sign_envelope, sigstore_envelope, stamp,
+    with_timestamp, BundleSigner, SignedBundle, SignedMessage,
 };
 use crate::rekor::{Log, RekorVersion, Verifier};
 use crate::tsa::Timestamper;
@@ -115,7 +115,7 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
             .to_spki_pem()
             .map_err(|e| Error::Signing(format!("public key: {e}")))?;
         let dsse = sigstore_envelope(&envelope);
-        let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
+        let timestamp = stamp(self.tsa.as_ref(), envelope.signatures()[0].sig())?;
         let entry = self.log.log_dsse(
             &dsse,
             self.key.algorithm(),
@@ -130,7 +130,7 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
         .with_tlog_entry(entry);
         let bundle = with_timestamp(bundle, timestamp).into_bundle();
         let signer = Signer::PublicKey(public.to_spki_der().to_vec());
-        let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
+        let json = finish(&bundle, self.trusted_root.as_ref(), &signer, None)?;
         Ok(SignedBundle {
             json,
             envelope,
@@ -160,7 +160,7 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
         let pem = public
             .to_spki_pem()
             .map_err(|e| Error::Signing(format!("public key: {e}")))?;
-        let timestamp = stamp_signature(self.tsa.as_ref(), &signature)?;
+        let timestamp = stamp(self.tsa.as_ref(), &signature)?;
         let entry = self.log.log_message(
             (&digest, &signature),
             algorithm,
@@ -180,7 +180,7 @@ impl<K: SigningKey> BundleSigner for KeyfulSigner<K> {
         .with_tlog_entry(entry);
         let bundle = with_timestamp(bundle, timestamp).into_bundle();
         let signer = Signer::PublicKey(public.to_spki_der().to_vec());
-        let json = finish_message(&bundle, self.trusted_root.as_ref(), &signer, digest)?;
+        let json = finish(&bundle, self.trusted_root.as_ref(), &signer, Some(digest))?;
         Ok(SignedMessage {
             json,
             digest,

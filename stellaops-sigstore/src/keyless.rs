@@ -13,8 +13,8 @@ use sigstore_types::{DerCertificate, Sha256Hash, SignatureBytes};
 use stellaops_crypto::{Algorithm, SigningKey, SoftwareKey, VerifyingKey};
 
 use crate::bundle::{
-    check_blob, check_payload_type, finish, finish_message, sign_envelope, sigstore_envelope,
-    stamp, stamp_signature, with_timestamp, BundleSigner, SignedBundle, SignedMessage,
+    check_blob, check_payload_type, finish, sign_envelope, sigstore_envelope, stamp,
+    with_timestamp, BundleSigner, SignedBundle, SignedMessage,
 };
 use crate::http::Service;
 use crate::rekor::{Log, RekorVersion, Verifier};
@@ -147,7 +147,7 @@ impl BundleSigner for KeylessSigner {
         let certificate = DerCertificate::new(chain[0].clone());
 
         let dsse = sigstore_envelope(&envelope);
-        let timestamp = stamp(self.tsa.as_ref(), &envelope)?;
+        let timestamp = stamp(self.tsa.as_ref(), envelope.signatures()[0].sig())?;
         let entry = self.log.log_dsse(
             &dsse,
             algorithm,
@@ -161,7 +161,7 @@ impl BundleSigner for KeylessSigner {
             identity: Identity::exact(self.identity()),
             issuer: Identity::exact(self.issuer()),
         };
-        let json = finish(&bundle, self.trusted_root.as_ref(), &signer)?;
+        let json = finish(&bundle, self.trusted_root.as_ref(), &signer, None)?;
         Ok(SignedBundle {
             json,
             envelope,
@@ -191,7 +191,7 @@ impl BundleSigner for KeylessSigner {
         let (key_id, algorithm) = (key.key_id().to_string(), key.algorithm());
         drop(key); // the secret is wiped here, before any further network call
         let digest: [u8; 32] = Sha256::digest(blob).into();
-        let timestamp = stamp_signature(self.tsa.as_ref(), &signature)?;
+        let timestamp = stamp(self.tsa.as_ref(), &signature)?;
         let entry = self.log.log_message(
             (&digest, &signature),
             algorithm,
@@ -209,7 +209,7 @@ impl BundleSigner for KeylessSigner {
             identity: Identity::exact(self.identity()),
             issuer: Identity::exact(self.issuer()),
         };
-        let json = finish_message(&bundle, self.trusted_root.as_ref(), &signer, digest)?;
+        let json = finish(&bundle, self.trusted_root.as_ref(), &signer, Some(digest))?;
         Ok(SignedMessage {
             json,
             digest,

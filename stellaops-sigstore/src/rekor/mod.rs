@@ -111,6 +111,7 @@ impl Log {
 
     /// Log `signature` (made with `algorithm` over the blob whose SHA-256 is `digest`) for
     /// `verifier` — Rekor v1 takes it as `verifier_pem` — and return the bundle's log entry.
+    /// The signers check [`Log::accepts_message`] before anything is signed or sent.
     pub(crate) fn log_message(
         &self,
         (digest, signature): (&[u8; 32], &[u8]),
@@ -118,7 +119,6 @@ impl Log {
         verifier: Verifier<'_>,
         verifier_pem: &str,
     ) -> Result<TransparencyLogEntry> {
-        self.accepts_message(algorithm)?;
         match self.version {
             RekorVersion::V1 => v1::log_hashed(&self.service, digest, signature, verifier_pem),
             RekorVersion::V2 => {

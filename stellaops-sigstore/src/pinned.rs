@@ -5,7 +5,6 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use stellaops_crypto::{Algorithm, VerifyingKey};
 
 use crate::{Error, Result, Signer, TrustedRoot};
@@ -35,14 +34,7 @@ impl TrustedRoot {
             Algorithm::RsaPkcs1Sha256 | Algorithm::RsaPssSha256 => "PKIX_RSA_PKCS1V15_2048_SHA256",
             other => return Err(Error::InvalidKey(format!("a log key of algorithm {other}"))),
         };
-        let mut ids = vec![Sha256::digest(&der).to_vec()];
-        if let (Algorithm::Ed25519, Some(origin)) = (parsed.algorithm(), origin) {
-            let mut id = Sha256::new();
-            id.update(origin.as_bytes());
-            id.update(b"\n\x01");
-            id.update(&der[der.len() - 32..]);
-            ids.push(id.finalize().to_vec());
-        }
+        let ids = crate::monitor::log_key_ids(&der, origin);
         let tlogs: Vec<Value> = ids
             .iter()
             .map(|id| {

@@ -148,24 +148,31 @@ impl LogKeys {
     }
 }
 
-/// A keyring of the one pinned key under both ids a checkpoint may name it by: SHA-256 of its
-/// SPKI (Rekor v1's log id) and, for Ed25519, the C2SP signed-note key id (SHA-256 of the
-/// origin, a newline, 0x01 and the raw key: what rekor-tiles writes).
+/// A keyring of the one pinned key under every id a checkpoint from `origin` may name it by
+/// ([`log_key_ids`]).
 fn pinned_keyring(der: &[u8], origin: &str) -> Result<Keyring> {
-    let key = || {
-        VerificationKey::from_spki(&DerPublicKey::new(der.to_vec()))
-            .map_err(|e| Error::InvalidKey(format!("a log key: {e}")))
-    };
     let mut keyring = Keyring::new();
-    keyring.add_key(Sha256Hash::new(Sha256::digest(der).into()), key()?);
-    if let Some(raw) = ed25519_raw(der) {
+    for id in log_key_ids(der, Some(origin)) {
+        let key = VerificationKey::from_spki(&DerPublicKey::new(der.to_vec()))
+            .map_err(|e| Error::InvalidKey(format!("a log key: {e}")))?;
+        keyring.add_key(Sha256Hash::new(id), key);
+    }
+    Ok(keyring)
+}
+
+/// The log ids a log key (SPKI DER) goes by: the SHA-256 of its SPKI (Rekor v1's log id) and,
+/// for an Ed25519 key of the log named `origin`, the C2SP signed-note key id (SHA-256 of the
+/// origin, a newline, 0x01 and the raw key: what rekor-tiles writes).
+pub(crate) fn log_key_ids(der: &[u8], origin: Option<&str>) -> Vec<[u8; 32]> {
+    let mut ids = vec![Sha256::digest(der).into()];
+    if let (Some(raw), Some(origin)) = (ed25519_raw(der), origin) {
         let mut id = Sha256::new();
         id.update(origin.as_bytes());
         id.update(b"\n\x01");
         id.update(raw);
-        keyring.add_key(Sha256Hash::new(id.finalize().into()), key()?);
+        ids.push(id.finalize().into());
     }
-    Ok(keyring)
+    ids
 }
 
 /// The raw 32-byte key of an Ed25519 SPKI (its DER is a fixed 12-byte prefix and the key).

@@ -14,6 +14,7 @@
 mod checkpoint;
 mod tiles;
 
+pub(crate) use checkpoint::log_key_ids;
 pub use checkpoint::{LogCheckpoint, LogKeys};
 
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use sigstore_types::Sha256Hash;
 
 use crate::http::Service;
+use crate::rekor::rekor_answer;
 use crate::{Error, RekorVersion, Result};
 
 /// Where a log's checkpoints and proofs are read.
@@ -107,7 +109,7 @@ impl LogMonitor {
                 let info = rekor.get_json("/api/v1/log")?;
                 info["signedTreeHead"]
                     .as_str()
-                    .ok_or_else(|| answer("GET /api/v1/log: no signedTreeHead"))?
+                    .ok_or_else(|| rekor_answer("GET /api/v1/log: no signedTreeHead"))?
                     .to_owned()
             }
             Source::TilesHttp(log) => text(log.get("/checkpoint", "text/plain")?)?,
@@ -143,14 +145,14 @@ impl LogMonitor {
                 let proof = rekor.get_json(&path)?;
                 let hashes = proof["hashes"]
                     .as_array()
-                    .ok_or_else(|| answer("the consistency proof has no hashes"))?;
+                    .ok_or_else(|| rekor_answer("the consistency proof has no hashes"))?;
                 hashes
                     .iter()
                     .map(|h| {
                         let mut hash = [0u8; 32];
                         h.as_str()
                             .and_then(|h| hex::decode_to_slice(h, &mut hash).ok())
-                            .ok_or_else(|| answer("a proof hash is not 64 hex digits"))?;
+                            .ok_or_else(|| rekor_answer("a proof hash is not 64 hex digits"))?;
                         Ok(hash)
                     })
                     .collect()
@@ -241,12 +243,5 @@ fn same_log(old: &LogCheckpoint, new: &LogCheckpoint) -> Result<()> {
 }
 
 fn text(bytes: Vec<u8>) -> Result<String> {
-    String::from_utf8(bytes).map_err(|_| answer("the checkpoint is not UTF-8"))
-}
-
-fn answer(what: &str) -> Error {
-    Error::Service {
-        service: "Rekor",
-        message: format!("unusable answer: {what}"),
-    }
+    String::from_utf8(bytes).map_err(|_| rekor_answer("the checkpoint is not UTF-8"))
 }

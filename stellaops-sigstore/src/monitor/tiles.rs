@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+use sigstore_types::Sha256Hash;
 
 use crate::http::Service;
 use crate::{Error, Result};
@@ -191,13 +191,9 @@ fn largest_power_of_two_below(n: u64) -> u64 {
     1u64 << (63 - (n - 1).leading_zeros())
 }
 
-/// RFC 6962 interior node hash.
+/// RFC 6962 interior node hash (the Sigstore project's, as the proof check uses it).
 fn children(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    h.update([1u8]);
-    h.update(left);
-    h.update(right);
-    h.finalize().into()
+    sigstore_merkle::hash_children(&Sha256Hash::new(*left), &Sha256Hash::new(*right)).into()
 }
 
 fn tile_error(level: u32, index: u64, what: &str) -> Error {
@@ -257,7 +253,7 @@ mod tests {
     #[test]
     fn proofs_from_tiles_verify_across_tile_boundaries() {
         let leaves: Vec<[u8; 32]> = (0u32..70_000)
-            .map(|i| Sha256::digest(i.to_be_bytes()).into())
+            .map(|i| <sha2::Sha256 as sha2::Digest>::digest(i.to_be_bytes()).into())
             .collect();
         let dir = tempfile::tempdir().unwrap();
         let n = leaves.len();
@@ -270,16 +266,13 @@ mod tests {
             let proof = Tiles::new(Reader::Dir(&dir_path), n as u64)
                 .prove(m as u64)
                 .unwrap();
-            let proof: Vec<_> = proof
-                .into_iter()
-                .map(sigstore_types::Sha256Hash::new)
-                .collect();
+            let proof: Vec<_> = proof.into_iter().map(Sha256Hash::new).collect();
             sigstore_merkle::verify_consistency_proof(
                 m as u64,
                 n as u64,
                 &proof,
-                &sigstore_types::Sha256Hash::new(mth(&leaves[..m])),
-                &sigstore_types::Sha256Hash::new(root),
+                &Sha256Hash::new(mth(&leaves[..m])),
+                &Sha256Hash::new(root),
             )
             .unwrap_or_else(|e| panic!("{m} -> {n}: {e}"));
         }
@@ -291,16 +284,13 @@ mod tests {
         let proof = Tiles::new(Reader::Dir(&dir_path), n as u64)
             .prove(3)
             .unwrap();
-        let proof: Vec<_> = proof
-            .into_iter()
-            .map(sigstore_types::Sha256Hash::new)
-            .collect();
+        let proof: Vec<_> = proof.into_iter().map(Sha256Hash::new).collect();
         assert!(sigstore_merkle::verify_consistency_proof(
             3,
             n as u64,
             &proof,
-            &sigstore_types::Sha256Hash::new(mth(&leaves[..3])),
-            &sigstore_types::Sha256Hash::new(root),
+            &Sha256Hash::new(mth(&leaves[..3])),
+            &Sha256Hash::new(root),
         )
         .is_err());
     }

@@ -154,7 +154,8 @@ pub(crate) fn check_timestamped(version: RekorVersion, timestamp_url: Option<&st
     Ok(())
 }
 
-fn rekor_answer(what: &str) -> Error {
+/// Rekor answered, but with something unusable.
+pub(crate) fn rekor_answer(what: &str) -> Error {
     Error::Service {
         service: "Rekor",
         message: format!("unusable answer: {what}"),

@@ -84,7 +84,7 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
         }
         _ => None,
     };
-    let signed = match &signers {
+    let signed = match signers {
         Some(signers) if !sigstore => {
             signers.sign_reproducibly(statement, Some(export_bytes(&manifest)))?
         }
@@ -93,8 +93,12 @@ pub(crate) fn sign(a: &ExportSignArgs) -> Result<(), Failure> {
             statement,
             AllowList::catalog(EnforcementMode::Reject),
         )?,
-        _ => {
-            let keys = signing_keys(&a.keys, &a.tenant, Some("evidence"))?;
+        signers => {
+            // The key already opened for an envelope beside the bundle, else opened now.
+            let keys = match signers {
+                Some(Signers::Keys(keys)) => keys,
+                _ => signing_keys(&a.keys, &a.tenant, Some("evidence"))?,
+            };
             let key = crate::commands::sigstore::one_key(keys)?;
             crate::commands::sigstore::keyful(
                 &a.sigstore,

@@ -191,32 +191,26 @@ impl BundleCheck<'_> {
         &self,
         bundle: &[u8],
     ) -> Result<TrustedRoot, stellaops_signer::sigstore::Error> {
-        let pinned = match self.rekor_key {
-            // A public key is a few hundred bytes: read at most 64 KiB of the file.
-            Some(path) => Some(
-                stellaops_signer::files::read_limited(path, 64 << 10).map_err(|e| {
-                    stellaops_signer::sigstore::Error::InvalidKey(format!(
-                        "{}: {e}",
-                        path.display()
-                    ))
-                })?,
-            ),
-            None => None,
+        let root = match self.root {
+            Root::File(path) => Some(TrustedRoot::from_file(path)?),
+            Root::PublicGood => Some(TrustedRoot::public_good()?),
+            Root::PinnedOnly => None,
         };
+        let Some(path) = self.rekor_key else {
+            return root.ok_or_else(|| {
+                stellaops_signer::sigstore::Error::TrustedRoot(
+                    "no trusted root and no --rekor-key".into(),
+                )
+            });
+        };
+        // A public key is a few hundred bytes: read at most 64 KiB of the file.
+        let key = stellaops_signer::files::read_limited(path, 64 << 10).map_err(|e| {
+            stellaops_signer::sigstore::Error::InvalidKey(format!("{}: {e}", path.display()))
+        })?;
         let origin = checkpoint_origin(bundle);
-        match (self.root, pinned) {
-            (Root::File(path), None) => TrustedRoot::from_file(path),
-            (Root::PublicGood, None) => TrustedRoot::public_good(),
-            (Root::File(path), Some(key)) => {
-                TrustedRoot::from_file(path)?.with_pinned_log_key(&key, origin.as_deref())
-            }
-            (Root::PublicGood, Some(key)) => {
-                TrustedRoot::public_good()?.with_pinned_log_key(&key, origin.as_deref())
-            }
-            (Root::PinnedOnly, Some(key)) => TrustedRoot::pinned_log_key(&key, origin.as_deref()),
-            (Root::PinnedOnly, None) => Err(stellaops_signer::sigstore::Error::TrustedRoot(
-                "no trusted root and no --rekor-key".into(),
-            )),
+        match root {
+            Some(root) => root.with_pinned_log_key(&key, origin.as_deref()),
+            None => TrustedRoot::pinned_log_key(&key, origin.as_deref()),
         }
     }
 
